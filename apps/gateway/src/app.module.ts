@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { DestinationStream } from 'pino';
+import type { GatewayConfig } from './config/gateway-config';
+import { DatabaseModule } from './database/database.module';
+import { HttpErrorFilter } from './errors/http-error.filter';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { ConfigHolderModule } from './config/config-holder.module';
+
+export interface AppModuleOptions {
+  /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
+  logDestination?: DestinationStream;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig, options: AppModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigHolderModule.forRoot(config),
+        LoggingModule.forRoot(config.logLevel, options.logDestination),
+        DatabaseModule.forRoot(config),
+        MetricsModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import { decodeSecretKey } from '@app/common';
+import { EnvironmentVariables } from './environment';
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+export type GatewayMode = 'sandbox' | 'production';
+
+export interface WeChatSettings {
+  componentAppId: string;
+  componentAppSecret: string;
+  componentToken: string;
+  encodingAESKey: string;
+  previousEncodingAESKey?: string;
+  apiBaseUrl: string;
+  mpBaseUrl: string;
+  openBaseUrl: string;
+}
+
+/** The typed, resolved configuration every service reads (never raw env strings). */
+export interface GatewayConfig {
+  mode: GatewayMode;
+  port: number;
+  publicBaseUrl: string;
+  databaseUrl: string;
+  migrationsRun: boolean;
+  operatorApiKeys: string[];
+  secretsKey: Buffer;
+  previousSecretsKey?: Buffer;
+  wechat: WeChatSettings;
+  logLevel: string;
+  blacklist: { concurrencyPerTenant: number; callsPerSecondPerTenant: number };
+}
+
+/** What sandbox mode supplies in place of production variables. */
+export interface SandboxSupplement {
+  operatorApiKey: string;
+  secretsKey: string;
+  wechat: WeChatSettings;
+}
+
+export function resolveGatewayConfig(
+  env: EnvironmentVariables,
+  runtime: { databaseUrl: string; sandbox?: SandboxSupplement },
+): GatewayConfig {
+  const port = env.PORT ?? 3000;
+  const sandbox = runtime.sandbox;
+  const mode: GatewayMode = env.WECHAT_COMPONENT_APPID ? 'production' : 'sandbox';
+  if (mode === 'sandbox' && !sandbox) throw new Error('sandbox mode needs the sandbox supplement');
+  const operatorKeys = (env.OPERATOR_API_KEYS ?? sandbox?.operatorApiKey ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const wechat: WeChatSettings =
+    mode === 'production'
+      ? {
+          componentAppId: env.WECHAT_COMPONENT_APPID!,
+          componentAppSecret: env.WECHAT_COMPONENT_APPSECRET!,
+          componentToken: env.WECHAT_COMPONENT_TOKEN!,
+          encodingAESKey: env.WECHAT_COMPONENT_ENCODING_AES_KEY!,
+          previousEncodingAESKey: env.WECHAT_COMPONENT_PREVIOUS_ENCODING_AES_KEY,
+          apiBaseUrl: env.WECHAT_API_BASE_URL ?? 'https://api.weixin.qq.com',
+          mpBaseUrl: env.WECHAT_MP_BASE_URL ?? 'https://mp.weixin.qq.com',
+          openBaseUrl: env.WECHAT_OPEN_BASE_URL ?? 'https://open.weixin.qq.com',
+        }
+      : sandbox!.wechat;
+  return {
+    mode,
+    port,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl: runtime.databaseUrl,
+    migrationsRun: env.MIGRATIONS_RUN !== 'false',
+    operatorApiKeys: operatorKeys,
+    secretsKey: decodeSecretKey(env.SECRETS_ENCRYPTION_KEY ?? sandbox!.secretsKey, 'SECRETS_ENCRYPTION_KEY'),
+    previousSecretsKey: env.SECRETS_PREVIOUS_ENCRYPTION_KEY
+      ? decodeSecretKey(env.SECRETS_PREVIOUS_ENCRYPTION_KEY, 'SECRETS_PREVIOUS_ENCRYPTION_KEY')
+      : undefined,
+    wechat,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    blacklist: {
+      concurrencyPerTenant: env.BLACKLIST_CONCURRENCY_PER_TENANT ?? 4,
+      callsPerSecondPerTenant: env.BLACKLIST_CALLS_PER_SECOND_PER_TENANT ?? 50,
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ERROR_STATUS } from './error-status';
+
+export interface ErrorBody {
+  error: { code: string; message: string; requestId: string; details?: unknown };
+}
+
+interface Classified {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+  retryAfterSeconds?: number;
+}
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Turns any thrown value into the one error JSON. Unknown errors become a logged 500 with no internals. */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const requestId = String(req.id ?? req.headers['x-request-id'] ?? '');
+    const c = this.classify(exception);
+    if (c.status >= 500) {
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      // Field names avoid the redacted words (code, token...) so the log stays useful.
+      this.logger.error({ requestId, errorKind: c.code, errorName: err.name, err: err.message, stack: err.stack }, 'request failed');
+    }
+    if (res.headersSent) return;
+    if (c.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(c.retryAfterSeconds))));
+    const body: ErrorBody = { error: { code: c.code, message: c.message, requestId } };
+    if (c.details !== undefined) body.error.details = c.details;
+    res.status(c.status).json(body);
+  }
+
+  private classify(exception: unknown): Classified {
+    const e = exception as { code?: unknown; type?: unknown; status?: unknown; message?: string; details?: unknown; retryAfterSeconds?: number };
+    // body-parser errors reach us raw or wrapped by Nest; both carry `type`.
+    const bodyParserType = typeof e?.type === 'string' ? e.type : (exception as HttpException)?.cause && (exception as { cause: { type?: string } }).cause.type;
+    if (bodyParserType === 'entity.parse.failed') return { status: 400, code: 'MALFORMED_BODY', message: 'The request body is not valid JSON.' };
+    if (bodyParserType === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 1 MB.' };
+    if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
+    }
+    if (typeof e?.code === 'string' && ERROR_STATUS[e.code] !== undefined) {
+      const status = ERROR_STATUS[e.code];
+      if (status >= 500 && e.code !== 'WECHAT_API_ERROR' && e.code !== 'WECHAT_UNAVAILABLE') {
+        return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };
+      }
+      return { status, code: e.code, message: e.message ?? e.code, details: e.details, retryAfterSeconds: e.retryAfterSeconds };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status >= 500) return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };
+      const code = HTTP_CODES[status] ?? (status === HttpStatus.TOO_MANY_REQUESTS ? 'RATE_LIMITED' : 'BAD_REQUEST');
+      const message = status === 404 ? 'No such route.' : exception.message;
+      return { status, code, message };
+    }
+    return { status: 500, code: 'INTERNAL', message: 'An unexpected error occurred.' };
+  }
+}

@@ -1,0 +1,31 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** Mode is repeated here so nobody mistakes a sandbox for production. */
+  @Get()
+  summary() {
+    return { status: 'ok', mode: this.config.mode, sandbox: this.config.mode === 'sandbox' };
+  }
+
+  @Get('live')
+  live() {
+    return { status: 'ok', mode: this.config.mode };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
+  }
+}

@@ -1,0 +1,52 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DestinationStream } from 'pino';
+import { redactDeep, redactUrl } from './redaction';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+  const given = req.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}
+
+function withDestination<T>(options: T, destination?: DestinationStream): T | [T, DestinationStream] {
+  return destination ? [options, destination] : options;
+}
+
+/** JSON logs via pino with a request id on every line and secrets redacted. */
+@Module({})
+export class LoggingModule {
+  static forRoot(level: string, destination?: DestinationStream): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: withDestination(
+            {
+              level,
+              genReqId: requestIdFor,
+              redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'], censor: '[REDACTED]' },
+              serializers: {
+                req: (req: { id: string; method: string; url: string; headers?: Record<string, unknown> }) => ({
+                  id: req.id,
+                  method: req.method,
+                  url: redactUrl(req.url),
+                }),
+                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              },
+              formatters: { log: (obj: Record<string, unknown>) => redactDeep(obj) as Record<string, unknown> },
+              customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
+              autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
+            },
+            destination,
+          ),
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import 'reflect-metadata';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { EmbeddedPostgresStartError, startEmbeddedPostgres, type RunningPostgres } from '@app/database';
+import { createGatewayApp } from './app.factory';
+import { ConfigurationError, validateEnvironment } from './config/environment';
+import { resolveGatewayConfig, type SandboxSupplement } from './config/gateway-config';
+import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
+import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
+
+const DATA_DIR = resolve(process.env.GATEWAY_DATA_DIR ?? join(process.cwd(), '.data'));
+const EMBEDDED_PG_PORT_DEFAULT = 54329;
+const SIM_PORT_DEFAULT = 4100;
+
+/**
+ * Start-up order: validate the environment, then (sandbox only) the simulator and the
+ * generated keys, then the database (embedded unless DATABASE_URL), then the HTTP app.
+ * Shutdown runs the other way so PostgreSQL is never left behind.
+ */
+async function main(): Promise<void> {
+  const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } });
+  let env;
+  try {
+    env = validateEnvironment(process.env);
+  } catch (e) {
+    if (e instanceof ConfigurationError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(78);
+    }
+    throw e;
+  }
+  const port = env.PORT ?? 3000;
+  const cleanups: (() => Promise<void>)[] = [];
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    for (const fn of cleanups.reverse()) await fn().catch((err) => log.error({ err: String(err) }, 'cleanup failed'));
+    process.exit(0);
+  };
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      void shutdown(sig);
+    });
+  }
+
+  try {
+    let sandbox: SandboxSupplement | undefined;
+    let simulator: SandboxSimulator | undefined;
+    if (!env.WECHAT_COMPONENT_APPID) {
+      const { identity, created } = loadOrCreateSandboxIdentity(DATA_DIR);
+      simulator = await startSandboxSimulator(identity, {
+        port: env.SANDBOX_SIM_PORT ?? SIM_PORT_DEFAULT,
+        eventUrl: `http://127.0.0.1:${port}/wechat/component/events`,
+      });
+      cleanups.push(() => simulator!.close());
+      sandbox = {
+        operatorApiKey: identity.operatorApiKey,
+        secretsKey: identity.secretsKey,
+        wechat: {
+          componentAppId: identity.component.appId,
+          componentAppSecret: identity.component.appSecret,
+          componentToken: identity.component.token,
+          encodingAESKey: identity.component.encodingAESKey,
+          apiBaseUrl: simulator.url,
+          mpBaseUrl: simulator.publicUrl,
+          openBaseUrl: simulator.publicUrl,
+        },
+      };
+      log.warn(
+        { mode: 'sandbox', dataDir: DATA_DIR, simulator: simulator.url, firstStart: created },
+        '*** SANDBOX MODE *** running against the bundled WeChat simulator; nothing here talks to real WeChat',
+      );
+    }
+
+    let pg: RunningPostgres | undefined;
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const pgPort = env.EMBEDDED_POSTGRES_PORT ?? EMBEDDED_PG_PORT_DEFAULT;
+      const started = Date.now();
+      pg = await startEmbeddedPostgres({ dataDir: join(DATA_DIR, 'pg'), port: pgPort, database: 'gateway' });
+      cleanups.push(() => pg!.stop());
+      databaseUrl = pg.url;
+      log.info({ port: pgPort, dataDir: join(DATA_DIR, 'pg'), ms: Date.now() - started }, 'embedded PostgreSQL started');
+    }
+
+    const config = resolveGatewayConfig(env, { databaseUrl, sandbox });
+    const app = await createGatewayApp(config);
+    cleanups.push(() => app.close());
+    await app.listen(port, '0.0.0.0');
+    if (config.mode === 'sandbox') {
+      // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
+      log.warn(
+        {
+          mode: 'sandbox',
+          docs: `${config.publicBaseUrl}/docs`,
+          health: `${config.publicBaseUrl}/health/ready`,
+          simulator: simulator?.url,
+        },
+        'sandbox ready',
+      );
+      process.stdout.write(
+        [
+          '',
+          '  SANDBOX MODE: WeChat is simulated; data lives in ' + DATA_DIR,
+          `  Operator API key:  ${config.operatorApiKeys[0]}`,
+          `  Try:               curl -H "Authorization: Bearer ${config.operatorApiKeys[0]}" ${config.publicBaseUrl}/v1/component/status`,
+          `  API docs:          ${config.publicBaseUrl}/docs`,
+          `  Readiness:         ${config.publicBaseUrl}/health/ready`,
+          `  WeChat simulator:  ${simulator?.url}`,
+          '',
+        ].join('\n') + '\n',
+      );
+      await simulator?.afterGatewayStarted(config, app);
+    }
+    log.info({ port, mode: config.mode }, 'gateway listening');
+  } catch (e) {
+    const message = e instanceof EmbeddedPostgresStartError ? e.message : `start-up failed: ${(e as Error).message}`;
+    log.fatal({ err: message }, message);
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+void main();

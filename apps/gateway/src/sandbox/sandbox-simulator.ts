@@ -1,0 +1,41 @@
+import type { INestApplication } from '@nestjs/common';
+import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
+import type { GatewayConfig } from '../config/gateway-config';
+import type { SandboxIdentity } from '../config/sandbox-identity';
+
+export interface SandboxSimulator {
+  url: string;
+  /** What a person's browser uses for the authorization pages. */
+  publicUrl: string;
+  simulator: WeChatSimulator;
+  afterGatewayStarted(config: GatewayConfig, app: INestApplication): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Sandbox mode: the bundled simulator plays WeChat, with the component identity kept in .data/. */
+export async function startSandboxSimulator(
+  identity: SandboxIdentity,
+  opts: { port: number; eventUrl: string },
+): Promise<SandboxSimulator> {
+  const simulator = await startWeChatSimulator({
+    port: opts.port,
+    host: '127.0.0.1',
+    componentAppId: identity.component.appId,
+    componentAppSecret: identity.component.appSecret,
+    componentToken: identity.component.token,
+    encodingAESKey: identity.component.encodingAESKey,
+    eventUrl: opts.eventUrl,
+    // The gateway is not listening yet; the first ticket is pushed once it is.
+    pushTicketOnStart: false,
+    publicBaseUrl: `http://localhost:${opts.port}`,
+  });
+  return {
+    url: simulator.url,
+    publicUrl: `http://localhost:${opts.port}`,
+    simulator,
+    afterGatewayStarted: async () => {
+      await simulator.pushTicket().catch(() => undefined);
+    },
+    close: () => simulator.close(),
+  };
+}

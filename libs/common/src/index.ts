@@ -1,0 +1,3 @@
+export * from './errors/domain-error';
+export * from './secrets/secret-cipher';
+export * from './secrets/encrypted-column.transformer';

