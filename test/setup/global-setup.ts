@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../apps/gateway/src/database/data-source';
 import { findFreePort, startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres';
 import { TEST_STATE_FILE, type TestDatabaseState } from '../support/test-state';
 
@@ -23,6 +25,8 @@ export default async function globalSetup(): Promise<void> {
     adminUrl = given;
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'wtg-test-pg-'));
+    // As root, PostgreSQL runs as the 'postgres' user, which must be able to reach the data dir.
+    chmodSync(dir, 0o755);
     const port = await findFreePort();
     const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, database: 'wtg_test' });
     (globalThis as { __WTG_PG__?: unknown }).__WTG_PG__ = { pg, dir };
@@ -41,8 +45,6 @@ export default async function globalSetup(): Promise<void> {
   // Run the real migrations once into the template; every clone starts migrated.
   const templateUrl = new URL(adminUrl);
   templateUrl.pathname = `/${template}`;
-  const { DataSource } = await import('typeorm');
-  const { dataSourceOptions } = await import('../../apps/gateway/src/database/data-source');
   const ds = new DataSource(dataSourceOptions(templateUrl.toString()));
   await ds.initialize();
   await ds.runMigrations();

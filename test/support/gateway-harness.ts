@@ -1,22 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { startWeChatSimulator, type SimulatorOptions, type WeChatSimulator } from '@app/wechat-sim';
 import { createGatewayApp } from '../../apps/gateway/src/app.factory';
 import type { GatewayConfig } from '../../apps/gateway/src/config/gateway-config';
+import { LogCapture } from './log-capture';
 import { createTestDatabase } from './test-database';
 
-/** Captures every JSON log line the gateway writes, so tests can assert what never appears. */
-export class LogCapture extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: string, cb: () => void): void {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    cb();
-  }
-  text(): string {
-    return this.lines.join('\n');
-  }
-}
+export { LogCapture };
 
 export interface Harness {
   app: INestApplication;

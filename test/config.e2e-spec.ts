@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
+
+/** Spawns the built gateway with the given environment and returns how it ended. */
+function start(env: Record<string, string>) {
+  const res = spawnSync(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 20000,
+  });
+  return { status: res.status, output: `${res.stdout}\n${res.stderr}` };
+}
+
+describe('configuration is validated at start-up (built app, spawned)', () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test builds it first`);
+  });
+
+  it('production mode without the other WeChat variables stops with their names', () => {
+    const { status, output } = start({ WECHAT_COMPONENT_APPID: 'wx1234567890abcdef', DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+    expect(status).not.toBe(0);
+    for (const name of ['WECHAT_COMPONENT_APPSECRET', 'WECHAT_COMPONENT_TOKEN', 'WECHAT_COMPONENT_ENCODING_AES_KEY', 'OPERATOR_API_KEYS', 'SECRETS_ENCRYPTION_KEY']) {
+      expect(output).toContain(name);
+    }
+  });
+
+  it('a malformed PORT stops the process and names PORT', () => {
+    const { status, output } = start({ PORT: 'eighty', DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/PORT/);
+  });
+
+  it('a secrets key that is not 32 bytes of base64 is named', () => {
+    const { status, output } = start({ SECRETS_ENCRYPTION_KEY: 'c2hvcnQ=', DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+    expect(status).not.toBe(0);
+    expect(output).toContain('SECRETS_ENCRYPTION_KEY');
+  });
+
+  it('a DATABASE_URL that is not a postgres URL is named', () => {
+    const { status, output } = start({ DATABASE_URL: 'mysql://localhost/db' });
+    expect(status).not.toBe(0);
+    expect(output).toContain('DATABASE_URL');
+  });
+});
