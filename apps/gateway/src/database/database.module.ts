@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { GatewayConfig } from '../config/gateway-config';
 import { dataSourceOptions } from './data-source';
+import { MigrationRunner } from './migration-runner';
 
 @Module({})
 export class DatabaseModule {
@@ -10,12 +11,14 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRoot({
-          ...dataSourceOptions(config.databaseUrl, { migrationsRun: config.migrationsRun }),
+          // Migrations run in MigrationRunner, under an advisory lock, not by TypeORM directly.
+          ...dataSourceOptions(config.databaseUrl, { migrationsRun: false }),
           // Fail fast at start-up instead of retrying for minutes against a wrong URL.
           retryAttempts: 2,
           retryDelay: 500,
         }),
       ],
+      providers: [MigrationRunner],
     };
   }
 }
