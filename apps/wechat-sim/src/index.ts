@@ -1,0 +1,20 @@
+// Public door of the WeChat simulator: the gateway's sandbox mode and the tests import only this.
+export { startWeChatSimulator, type WeChatSimulator } from './simulator';
+export type { SimulatorOptions, ResolvedOptions, AuthorizationPushMode } from './options';
+export { API_NAMES, PERMISSION_SETS, DEFAULT_GRANTED_SETS, type ApiName } from './api-names';
+export type { CallLogEntry, CallFilter } from './call-log';
+export type { PushRecord, PushInfoType } from './pusher';
+export type { Fault, FaultInput, FaultType } from './faults';
+export type { AuthorizerView } from './authorizers';
+export type { AuthorizeResult, ControlPushMode } from './core';
+export type { SimSettings } from './state';
+export type {
+  CreateAuthorizerRequest,
+  CreateAuthorizerResult,
+  UpdateAuthorizerRequest,
+  NextAuthorizationRequest,
+  ExpireTokensRequest,
+  QuotaRequest,
+  SettingsRequest,
+} from './control/control.service';
+export { ControlError } from './errors';

@@ -1,0 +1,174 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { blacklistRoutes } from './api/blacklist.routes';
+import { componentRoutes } from './api/component.routes';
+import { createApiHandler } from './api/pipeline';
+import { quotaRoutes } from './api/quota.routes';
+import type { AuthorizerView } from './authorizers';
+import type { CallFilter, CallLogEntry } from './call-log';
+import {
+  ControlService,
+  type CreateAuthorizerRequest,
+  type CreateAuthorizerResult,
+  type ExpireTokensRequest,
+  type NextAuthorizationRequest,
+  type QuotaRequest,
+  type SettingsRequest,
+  type UpdateAuthorizerRequest,
+} from './control/control.service';
+import { controlRouter } from './control/control.routes';
+import { type AuthorizeResult, type ControlPushMode, SimCore } from './core';
+import type { Fault, FaultInput } from './faults';
+import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from './options';
+import { authorizationPageRouter } from './pages/authorization.routes';
+import type { PushRecord } from './pusher';
+import type { SimSettings } from './state';
+
+export interface WeChatSimulator {
+  /** Where it listens, e.g. http://127.0.0.1:41234 (use as the WeChat API base URL). */
+  readonly url: string;
+  readonly options: ResolvedOptions;
+  setEventUrl(url: string): void;
+  /** Issues a ticket and pushes it; rejects unless the receiver answered `success`. */
+  pushTicket(): Promise<void>;
+  calls(filter?: CallFilter): CallLogEntry[];
+  clearCalls(): void;
+  /** Everything pushed (or held, suppressed, failed), oldest first. */
+  pushes(): PushRecord[];
+  clearPushes(): void;
+  /** Delivers events kept with push mode 'hold'. */
+  releaseHeldPushes(): Promise<PushRecord[]>;
+  /** Back to the start; keeps the component identity and the event URL. Pushes no ticket. */
+  reset(): void;
+  close(): Promise<void>;
+
+  // Direct state helpers mirroring the control API (same validation; ControlError on bad input).
+  createAuthorizer(req?: CreateAuthorizerRequest): Promise<CreateAuthorizerResult>;
+  getAuthorizer(appId: string): AuthorizerView;
+  listAuthorizers(): AuthorizerView[];
+  updateAuthorizer(appId: string, req: UpdateAuthorizerRequest): AuthorizerView;
+  setNextAuthorization(req?: NextAuthorizationRequest): { appId: string; created: boolean };
+  clearNextAuthorization(): void;
+  revoke(appId: string, opts?: { push?: ControlPushMode }): Promise<{ appId: string; push: PushRecord }>;
+  reauthorize(appId: string, opts?: { permissionSets?: number[]; push?: ControlPushMode }): Promise<AuthorizeResult>;
+  expireTokens(req: ExpireTokensRequest): number;
+  addFault(fault: FaultInput): Fault;
+  faults(): Fault[];
+  clearFaults(): void;
+  setQuota(req: QuotaRequest): void;
+  updateSettings(req: SettingsRequest): SimSettings;
+  /** Moves the simulated clock forward (on top of any injected `now`). */
+  advanceClock(ms: number): void;
+  /** The PC authorization page URL for a pre-auth code, as the gateway should build it. */
+  authorizationPageUrl(params: { preAuthCode: string; redirectUri: string; authType?: number; bizAppId?: string }): string;
+}
+
+function buildApp(sim: SimCore, control: ControlService, baseUrl: () => string) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use('/__sim', controlRouter(sim, control));
+  app.use(authorizationPageRouter(sim, baseUrl));
+  // Raw body for every API: the pipeline decides what is JSON (47001 otherwise), as WeChat does.
+  const api = createApiHandler(sim, [...componentRoutes(), ...blacklistRoutes(), ...quotaRoutes()]);
+  app.use('/cgi-bin', express.raw({ type: () => true, limit: '10mb' }), api);
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.path}` });
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { status?: number; type?: string; message?: string; stack?: string };
+    if (e?.status && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: 'bad_request', message: e.message });
+      return;
+    }
+    sim.log({ msg: 'unhandled error', path: req.path, error: String(e?.stack ?? err) });
+    res.status(500).json({ error: 'simulator_internal_error', message: String(e?.message ?? err) });
+  });
+  return app;
+}
+
+/** Starts an in-memory WeChat (component + Official Account blacklist APIs) on HTTP. */
+export async function startWeChatSimulator(options: SimulatorOptions): Promise<WeChatSimulator> {
+  const opts = resolveOptions(options);
+  const sim = new SimCore(opts);
+  const control = new ControlService(sim);
+  let url = '';
+  const baseUrl = () => opts.publicBaseUrl ?? url;
+  const server: Server = createServer(buildApp(sim, control, baseUrl));
+  // A stalled client must not keep close() waiting.
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
+  sim.log({ msg: 'wechat simulator listening', url, componentAppId: opts.componentAppId });
+
+  const pushTicket = async () => {
+    const record = await sim.pushTicket();
+    if (!record.acknowledged) {
+      throw new Error(
+        `ticket push not acknowledged: ${record.error ?? `HTTP ${record.httpStatus} ${JSON.stringify(record.reply)}`}`,
+      );
+    }
+  };
+  const backgroundTicket = () => {
+    if (!sim.state.settings.eventUrl) return;
+    pushTicket().catch((err) => sim.log({ msg: 'ticket push failed', error: String(err.message ?? err) }));
+  };
+  const timer = setInterval(backgroundTicket, opts.ticketIntervalMs);
+  timer.unref();
+  if (opts.pushTicketOnStart) setImmediate(backgroundTicket);
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    options: opts,
+    setEventUrl: (eventUrl) => void control.setEventUrl({ url: eventUrl }),
+    pushTicket,
+    calls: (filter) => sim.callLog.list(filter),
+    clearCalls: () => sim.callLog.clear(),
+    pushes: () => sim.pusher.list(),
+    clearPushes: () => sim.pusher.clear(),
+    releaseHeldPushes: () => sim.pusher.releaseHeld(),
+    reset: () => sim.reset(),
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        clearInterval(timer);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+    createAuthorizer: (req = {}) => control.createAuthorizer(req),
+    getAuthorizer: (appId) => control.getAuthorizer(appId),
+    listAuthorizers: () => control.listAuthorizers(true),
+    updateAuthorizer: (appId, req) => control.updateAuthorizer(appId, req),
+    setNextAuthorization: (req = {}) => control.setNextAuthorization(req),
+    clearNextAuthorization: () => control.clearNextAuthorization(),
+    revoke: (appId, o = {}) => control.revoke(appId, o),
+    reauthorize: (appId, o = {}) => control.reauthorize(appId, o),
+    expireTokens: (req) => control.expireTokens(req).expired,
+    addFault: (fault) => control.addFault(fault),
+    faults: () => sim.faults.list(),
+    clearFaults: () => sim.faults.clear(),
+    setQuota: (req) => void control.setQuota(req),
+    updateSettings: (req) => control.updateSettings(req),
+    advanceClock: (ms) => void control.advanceClock({ ms }),
+    authorizationPageUrl: ({ preAuthCode, redirectUri, authType = 3, bizAppId }) => {
+      const q = new URLSearchParams({
+        component_appid: opts.componentAppId,
+        pre_auth_code: preAuthCode,
+        redirect_uri: redirectUri,
+        auth_type: String(authType),
+        ...(bizAppId ? { biz_appid: bizAppId } : {}),
+      });
+      return `${baseUrl()}/cgi-bin/componentloginpage?${q}`;
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { AuthorizerStore, type AuthorizerAccount } from './authorizers';
+import type { SimClock } from './clock';
+import { CodeStore } from './codes';
+import { WeChatApiError } from './errors';
+import { newAuthCode, newPreAuthCode, newRefreshToken, newTicket } from './ids';
+import type { AuthorizationPushMode, ResolvedOptions } from './options';
+import type { PushEvent } from './pusher';
+import { TokenStore } from './tokens';
+
+export interface AuthCodeData {
+  appId: string;
+  generation: number;
+}
+
+export interface NextAuthorization {
+  appId: string;
+  permissionSets?: number[];
+  push?: AuthorizationPushMode;
+  pushDelayMs?: number;
+}
+
+export interface Grant {
+  account: AuthorizerAccount;
+  authCode: string;
+  expiresIn: number;
+  event: PushEvent;
+}
+
+/** Tunables the control API may change at run time. */
+export interface SimSettings {
+  eventUrl?: string;
+  authorizationPush: AuthorizationPushMode;
+  blacklistPageSize: number;
+  blacklistTrailingEmptyPage: boolean;
+}
+
+/**
+ * Everything WeChat would know: tickets, tokens, codes, accounts and their authorization of our
+ * component. Pure domain rules; no HTTP, no pushes (the caller sends the events it returns).
+ */
+export class SimState {
+  readonly tickets: CodeStore<null>;
+  readonly tokens: TokenStore;
+  readonly preAuthCodes: CodeStore<null>;
+  readonly authCodes: CodeStore<AuthCodeData>;
+  readonly authorizers = new AuthorizerStore();
+  nextAuthorization?: NextAuthorization;
+  settings: SimSettings;
+
+  constructor(
+    readonly opts: ResolvedOptions,
+    readonly clock: SimClock,
+  ) {
+    this.tickets = new CodeStore(clock, newTicket);
+    this.tokens = new TokenStore(clock);
+    this.preAuthCodes = new CodeStore(clock, newPreAuthCode);
+    this.authCodes = new CodeStore(clock, newAuthCode);
+    this.settings = this.initialSettings(opts.eventUrl);
+  }
+
+  /** Back to the start, keeping the component identity and the event URL (wiring, not state). */
+  reset(): void {
+    this.tickets.clear();
+    this.tokens.clear();
+    this.preAuthCodes.clear();
+    this.authCodes.clear();
+    this.authorizers.clear();
+    this.nextAuthorization = undefined;
+    this.settings = this.initialSettings(this.settings.eventUrl);
+  }
+
+  issueTicket(): string {
+    return this.tickets.issue(this.opts.ticketTtlSec, null).value;
+  }
+
+  /** Any unexpired ticket is accepted, not only the newest (WeChat behaves the same). */
+  checkTicket(ticket: unknown): void {
+    if (typeof ticket !== 'string' || !ticket) throw new WeChatApiError(61006, 'component_verify_ticket missing');
+    const { status } = this.tickets.peek(ticket);
+    if (status === 'expired') throw new WeChatApiError(61005);
+    if (status !== 'valid') throw new WeChatApiError(61006);
+  }
+
+  /**
+   * Records a (re-)authorization of our component by an account: a new refresh token (the old
+   * one turns stale, 61023), a fresh auth code, and the event WeChat would push.
+   */
+  grantAuthorization(appId: string, permissionSets: number[], preAuthCode?: string): Grant {
+    const account = this.authorizers.get(appId);
+    if (!account) throw new Error(`unknown authorizer ${appId}`);
+    const auth = account.authorization;
+    const wasAuthorized = auth.status === 'authorized';
+    if (auth.refreshToken) auth.staleRefreshTokens.add(auth.refreshToken);
+    auth.status = 'authorized';
+    auth.permissionSets = [...new Set(permissionSets)].sort((a, b) => a - b);
+    auth.refreshToken = newRefreshToken();
+    auth.authTime = this.clock.nowSec();
+    auth.generation++;
+    const code = this.authCodes.issue(this.opts.authCodeTtlSec, { appId, generation: auth.generation });
+    const infoType = wasAuthorized ? 'updateauthorized' : 'authorized';
+    return {
+      account,
+      authCode: code.value,
+      expiresIn: this.opts.authCodeTtlSec,
+      event: {
+        infoType,
+        authorizerAppId: appId,
+        fields: {
+          AuthorizerAppid: appId,
+          AuthorizationCode: code.value,
+          AuthorizationCodeExpiredTime: Math.floor(code.expiresAt / 1000),
+          PreAuthCode: preAuthCode ?? '',
+        },
+      },
+    };
+  }
+
+  /** The merchant cancels the authorization: tokens die (40001), refresh gives 61003. */
+  revoke(appId: string): PushEvent {
+    const account = this.authorizers.get(appId);
+    if (!account) throw new Error(`unknown authorizer ${appId}`);
+    const auth = account.authorization;
+    if (auth.refreshToken) auth.staleRefreshTokens.add(auth.refreshToken);
+    auth.refreshToken = undefined;
+    auth.status = 'revoked';
+    auth.generation++;
+    return { infoType: 'unauthorized', authorizerAppId: appId, fields: { AuthorizerAppid: appId } };
+  }
+
+  funcInfo(account: AuthorizerAccount) {
+    return account.authorization.permissionSets.map((id) => ({ funcscope_category: { id } }));
+  }
+
+  private initialSettings(eventUrl: string | undefined): SimSettings {
+    return {
+      eventUrl,
+      authorizationPush: this.opts.authorizationPush,
+      blacklistPageSize: this.opts.blacklistPageSize,
+      blacklistTrailingEmptyPage: this.opts.blacklistTrailingEmptyPage,
+    };
+  }
+}
