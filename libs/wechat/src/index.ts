@@ -1,6 +1,10 @@
 // The only public door of @app/wechat: everything WeChat-specific (protocol,
 // crypto, errcode translation) stays behind it.
+
+// Errors
 export { WeChatError } from './errors/wechat-error';
+export { WeChatApiError, WeChatTransportError, WeChatRequestError, type WeChatTransportReason } from './errors/api-errors';
+export { WECHAT_ERROR_KINDS, classifyErrcode, type WeChatErrorKind } from './errors/error-kinds';
 export {
   WeChatCryptoError,
   SignatureMismatchError,
@@ -11,15 +15,36 @@ export {
   InvalidEncodingAesKeyError,
 } from './errors/crypto-errors';
 export { WeChatXmlError } from './errors/xml-error';
+
+// Push encryption and XML
 export {
   WeChatMessageCrypto,
   type MessageCryptoOptions,
   type DecryptedMessage,
   type EncryptedPush,
 } from './crypto/message-crypto';
+export { parseWeChatXml, buildWeChatXml, DEFAULT_MAX_XML_BYTES, type ParseWeChatXmlOptions } from './xml/wechat-xml';
+
+// HTTP and typed clients
+export type { WeChatApiName } from './types';
 export {
-  parseWeChatXml,
-  buildWeChatXml,
-  DEFAULT_MAX_XML_BYTES,
-  type ParseWeChatXmlOptions,
-} from './xml/wechat-xml';
+  WeChatHttp,
+  type WeChatHttpOptions,
+  type WeChatRetryOptions,
+  type WeChatCallEvent,
+  type WeChatCallOutcome,
+} from './http/wechat-http';
+export { ComponentApi, permissionSetIds } from './component/component-api';
+export type * from './component/types';
+export { BlacklistApi, MAX_OPENIDS_PER_BATCH } from './blacklist/blacklist-api';
+export type * from './blacklist/types';
+
+// Permission sets
+export {
+  API_PERMISSION_SETS,
+  PERMISSION_SET_NAMES,
+  requiredPermissionSets,
+  isApiAllowed,
+  missingPermissionSets,
+  type OfficialAccountApi,
+} from './permissions/permission-sets';

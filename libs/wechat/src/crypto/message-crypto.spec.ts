@@ -28,18 +28,11 @@ interface Vector {
 }
 
 // Shared with the simulator team, outside the repo: ../shared/wechat from the repo root.
-const VECTORS_FILE = path.resolve(
-  __dirname,
-  '../../../../../shared/wechat/crypto-vectors.json',
-);
+const VECTORS_FILE = path.resolve(__dirname, '../../../../../shared/wechat/crypto-vectors.json');
 if (!fs.existsSync(VECTORS_FILE)) {
-  throw new Error(
-    `WeChat crypto vectors not found at ${VECTORS_FILE}; these specs need them`,
-  );
+  throw new Error(`WeChat crypto vectors not found at ${VECTORS_FILE}; these specs need them`);
 }
-const vectors = (
-  JSON.parse(fs.readFileSync(VECTORS_FILE, 'utf8')) as { vectors: Vector[] }
-).vectors;
+const vectors = (JSON.parse(fs.readFileSync(VECTORS_FILE, 'utf8')) as { vectors: Vector[] }).vectors;
 
 const KEY_A = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const KEY_B = 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut';
@@ -50,9 +43,7 @@ function rawEncrypt(encodingAESKey: string, plain: Buffer): string {
   const key = Buffer.from(`${encodingAESKey}=`, 'base64');
   const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16));
   cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(plain), cipher.final()]).toString(
-    'base64',
-  );
+  return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
 }
 
 function pkcs7(buf: Buffer): Buffer {
@@ -89,47 +80,33 @@ describe('WeChatMessageCrypto', () => {
     expect(vectors.length).toBeGreaterThanOrEqual(2);
   });
 
-  describe.each(vectors.map((v) => [v.source, v] as const))(
-    'vector: %s',
-    (_source, v) => {
-      const crypto = cryptoFor(v);
+  describe.each(vectors.map((v) => [v.source, v] as const))('vector: %s', (_source, v) => {
+    const crypto = cryptoFor(v);
 
-      it('reproduces msg_signature', () => {
-        expect(crypto.sign(v.timestamp, v.nonce, v.encrypt)).toBe(
-          v.msgSignature,
-        );
-        expect(
-          crypto.verify(v.msgSignature, v.timestamp, v.nonce, v.encrypt),
-        ).toBe(true);
-      });
+    it('reproduces msg_signature', () => {
+      expect(crypto.sign(v.timestamp, v.nonce, v.encrypt)).toBe(v.msgSignature);
+      expect(crypto.verify(v.msgSignature, v.timestamp, v.nonce, v.encrypt)).toBe(true);
+    });
 
-      it('reproduces Encrypt byte for byte, using the UTF-8 bytes of the 16-character random', () => {
-        const random16 = Buffer.from(v.random, 'utf8');
-        expect(random16).toHaveLength(16);
-        expect(crypto.encrypt(v.message, random16)).toBe(v.encrypt);
-        // The other reading (hex digits) would give 8 bytes, not a valid prefix.
-        expect(Buffer.from(v.random, 'hex')).toHaveLength(8);
-      });
+    it('reproduces Encrypt byte for byte, using the UTF-8 bytes of the 16-character random', () => {
+      const random16 = Buffer.from(v.random, 'utf8');
+      expect(random16).toHaveLength(16);
+      expect(crypto.encrypt(v.message, random16)).toBe(v.encrypt);
+      // The other reading (hex digits) would give 8 bytes, not a valid prefix.
+      expect(Buffer.from(v.random, 'hex')).toHaveLength(8);
+    });
 
-      it('decrypts to the message and appid', () => {
-        expect(crypto.decrypt(v.encrypt)).toEqual({
-          message: v.message,
-          appId: v.appid,
-        });
-        expect(
-          crypto.decryptVerified(
-            v.msgSignature,
-            v.timestamp,
-            v.nonce,
-            v.encrypt,
-          ),
-        ).toEqual({
-          message: v.message,
-          appId: v.appid,
-        });
+    it('decrypts to the message and appid', () => {
+      expect(crypto.decrypt(v.encrypt)).toEqual({
+        message: v.message,
+        appId: v.appid,
       });
-    },
-  );
+      expect(crypto.decryptVerified(v.msgSignature, v.timestamp, v.nonce, v.encrypt)).toEqual({
+        message: v.message,
+        appId: v.appid,
+      });
+    });
+  });
 
   const v1 = vectors[0];
 
@@ -137,84 +114,32 @@ describe('WeChatMessageCrypto', () => {
     const crypto = cryptoFor(v1);
 
     it('rejects a wrong signature of the right length', () => {
-      const wrong = v1.msgSignature.replace(/^./, (c) =>
-        c === '0' ? '1' : '0',
-      );
-      expect(crypto.verify(wrong, v1.timestamp, v1.nonce, v1.encrypt)).toBe(
-        false,
-      );
+      const wrong = v1.msgSignature.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+      expect(crypto.verify(wrong, v1.timestamp, v1.nonce, v1.encrypt)).toBe(false);
     });
 
     it('rejects signatures of another length, empty or missing without throwing', () => {
-      expect(
-        crypto.verify(
-          v1.msgSignature.slice(0, -1),
-          v1.timestamp,
-          v1.nonce,
-          v1.encrypt,
-        ),
-      ).toBe(false);
-      expect(
-        crypto.verify(
-          `${v1.msgSignature}0`,
-          v1.timestamp,
-          v1.nonce,
-          v1.encrypt,
-        ),
-      ).toBe(false);
+      expect(crypto.verify(v1.msgSignature.slice(0, -1), v1.timestamp, v1.nonce, v1.encrypt)).toBe(false);
+      expect(crypto.verify(`${v1.msgSignature}0`, v1.timestamp, v1.nonce, v1.encrypt)).toBe(false);
       expect(crypto.verify('', v1.timestamp, v1.nonce, v1.encrypt)).toBe(false);
-      expect(
-        crypto.verify(
-          undefined as unknown as string,
-          v1.timestamp,
-          v1.nonce,
-          v1.encrypt,
-        ),
-      ).toBe(false);
+      expect(crypto.verify(undefined as unknown as string, v1.timestamp, v1.nonce, v1.encrypt)).toBe(false);
     });
 
     it('binds the signature to timestamp, nonce and Encrypt', () => {
-      expect(
-        crypto.verify(v1.msgSignature, '1714112446', v1.nonce, v1.encrypt),
-      ).toBe(false);
-      expect(
-        crypto.verify(v1.msgSignature, v1.timestamp, '415670742', v1.encrypt),
-      ).toBe(false);
-      expect(
-        crypto.verify(
-          v1.msgSignature,
-          v1.timestamp,
-          v1.nonce,
-          `${v1.encrypt}x`,
-        ),
-      ).toBe(false);
+      expect(crypto.verify(v1.msgSignature, '1714112446', v1.nonce, v1.encrypt)).toBe(false);
+      expect(crypto.verify(v1.msgSignature, v1.timestamp, '415670742', v1.encrypt)).toBe(false);
+      expect(crypto.verify(v1.msgSignature, v1.timestamp, v1.nonce, `${v1.encrypt}x`)).toBe(false);
     });
 
     it('accepts the signature in upper case hex', () => {
-      expect(
-        crypto.verify(
-          v1.msgSignature.toUpperCase(),
-          v1.timestamp,
-          v1.nonce,
-          v1.encrypt,
-        ),
-      ).toBe(true);
+      expect(crypto.verify(v1.msgSignature.toUpperCase(), v1.timestamp, v1.nonce, v1.encrypt)).toBe(true);
     });
 
     it('decryptVerified throws SignatureMismatchError on a bad signature', () => {
-      const err = catchError(() =>
-        crypto.decryptVerified(
-          '0'.repeat(40),
-          v1.timestamp,
-          v1.nonce,
-          v1.encrypt,
-        ),
-      );
+      const err = catchError(() => crypto.decryptVerified('0'.repeat(40), v1.timestamp, v1.nonce, v1.encrypt));
       expect(err).toBeInstanceOf(SignatureMismatchError);
       expect(err).toBeInstanceOf(WeChatCryptoError);
-      expect((err as SignatureMismatchError).code).toBe(
-        'WECHAT_SIGNATURE_INVALID',
-      );
+      expect((err as SignatureMismatchError).code).toBe('WECHAT_SIGNATURE_INVALID');
     });
   });
 
@@ -231,32 +156,20 @@ describe('WeChatMessageCrypto', () => {
 
       const tooLarge = Buffer.from(v1.encrypt, 'base64');
       tooLarge[tooLarge.length - 17] ^= pad ^ 33;
-      expect(() => crypto.decrypt(tooLarge.toString('base64'))).toThrow(
-        InvalidPaddingError,
-      );
+      expect(() => crypto.decrypt(tooLarge.toString('base64'))).toThrow(InvalidPaddingError);
     });
 
     it('checks every pad byte, not only the last one', () => {
       const ct = Buffer.from(v1.encrypt, 'base64');
       ct[ct.length - 18] ^= 0x01; // second-to-last plaintext byte no longer equals the pad
-      expect(() => crypto.decrypt(ct.toString('base64'))).toThrow(
-        InvalidPaddingError,
-      );
+      expect(() => crypto.decrypt(ct.toString('base64'))).toThrow(InvalidPaddingError);
 
       // 40 bytes of content, then 24 pad bytes of which one is off by one.
       const padding = Buffer.alloc(24, 24);
       padding[5] = 23;
-      const plain = Buffer.concat([
-        Buffer.alloc(16, 1),
-        uint32be(2),
-        Buffer.from('hi'),
-        Buffer.from(v1.appid),
-        padding,
-      ]);
+      const plain = Buffer.concat([Buffer.alloc(16, 1), uint32be(2), Buffer.from('hi'), Buffer.from(v1.appid), padding]);
       expect(plain.length % 32).toBe(0);
-      expect(() =>
-        crypto.decrypt(rawEncrypt(v1.encodingAESKey, plain)),
-      ).toThrow(InvalidPaddingError);
+      expect(() => crypto.decrypt(rawEncrypt(v1.encodingAESKey, plain))).toThrow(InvalidPaddingError);
     });
 
     it('rejects a foreign appid tail with AppIdMismatchError', () => {
@@ -272,55 +185,28 @@ describe('WeChatMessageCrypto', () => {
 
     it('rejects an appid that is only a prefix or suffix of ours', () => {
       const truncated = pkcs7(
-        Buffer.concat([
-          Buffer.alloc(16),
-          uint32be(2),
-          Buffer.from('hi'),
-          Buffer.from(v1.appid.slice(0, -1)),
-        ]),
+        Buffer.concat([Buffer.alloc(16), uint32be(2), Buffer.from('hi'), Buffer.from(v1.appid.slice(0, -1))]),
       );
-      expect(() =>
-        crypto.decrypt(rawEncrypt(v1.encodingAESKey, truncated)),
-      ).toThrow(AppIdMismatchError);
+      expect(() => crypto.decrypt(rawEncrypt(v1.encodingAESKey, truncated))).toThrow(AppIdMismatchError);
     });
 
     it('rejects a length prefix longer than the plaintext with MessageLengthError', () => {
-      const plain = pkcs7(
-        Buffer.concat([
-          Buffer.alloc(16, 7),
-          uint32be(1000),
-          Buffer.from('short'),
-          Buffer.from(v1.appid),
-        ]),
-      );
-      const err = catchError(() =>
-        crypto.decrypt(rawEncrypt(v1.encodingAESKey, plain)),
-      );
+      const plain = pkcs7(Buffer.concat([Buffer.alloc(16, 7), uint32be(1000), Buffer.from('short'), Buffer.from(v1.appid)]));
+      const err = catchError(() => crypto.decrypt(rawEncrypt(v1.encodingAESKey, plain)));
       expect(err).toBeInstanceOf(MessageLengthError);
-      expect((err as MessageLengthError).code).toBe(
-        'WECHAT_MESSAGE_LENGTH_INVALID',
-      );
+      expect((err as MessageLengthError).code).toBe('WECHAT_MESSAGE_LENGTH_INVALID');
     });
 
     it('rejects a plaintext too short to hold random and length with MessageLengthError', () => {
       const plain = Buffer.concat([Buffer.alloc(12, 9), Buffer.alloc(20, 20)]);
-      expect(() =>
-        crypto.decrypt(rawEncrypt(v1.encodingAESKey, plain)),
-      ).toThrow(MessageLengthError);
+      expect(() => crypto.decrypt(rawEncrypt(v1.encodingAESKey, plain))).toThrow(MessageLengthError);
     });
 
     it('rejects what is not base64 of whole 32-byte blocks with InvalidCiphertextError', () => {
-      for (const bad of [
-        '',
-        'not base64!',
-        Buffer.alloc(16).toString('base64'),
-        `${v1.encrypt}AAAA`,
-      ]) {
+      for (const bad of ['', 'not base64!', Buffer.alloc(16).toString('base64'), `${v1.encrypt}AAAA`]) {
         const err = catchError(() => crypto.decrypt(bad));
         expect(err).toBeInstanceOf(InvalidCiphertextError);
-        expect((err as InvalidCiphertextError).code).toBe(
-          'WECHAT_CIPHERTEXT_INVALID',
-        );
+        expect((err as InvalidCiphertextError).code).toBe('WECHAT_CIPHERTEXT_INVALID');
       }
     });
   });
@@ -344,9 +230,7 @@ describe('WeChatMessageCrypto', () => {
 
     it('adds a full block of padding when the plaintext is already aligned', () => {
       const message = 'x'.repeat(32 - ((16 + 4 + APP_ID.length) % 32));
-      expect(Buffer.from(crypto.encrypt(message), 'base64')).toHaveLength(
-        16 + 4 + APP_ID.length + message.length + 32,
-      );
+      expect(Buffer.from(crypto.encrypt(message), 'base64')).toHaveLength(16 + 4 + APP_ID.length + message.length + 32);
     });
 
     it('uses fresh randomness by default', () => {
@@ -359,11 +243,7 @@ describe('WeChatMessageCrypto', () => {
     });
 
     it('encryptPush builds a body and query that a receiver can verify and decrypt', () => {
-      const push = crypto.encryptPush(
-        '<xml><InfoType>component_verify_ticket</InfoType></xml>',
-        '1700000000',
-        '42',
-      );
+      const push = crypto.encryptPush('<xml><InfoType>component_verify_ticket</InfoType></xml>', '1700000000', '42');
       expect(push.query).toMatchObject({
         timestamp: '1700000000',
         nonce: '42',
@@ -371,24 +251,15 @@ describe('WeChatMessageCrypto', () => {
       });
       const body = parseWeChatXml(push.body);
       expect(body.AppId).toBe(APP_ID);
-      const { message } = crypto.decryptVerified(
-        push.query.msg_signature,
-        push.query.timestamp,
-        push.query.nonce,
-        body.Encrypt,
-      );
-      expect(message).toBe(
-        '<xml><InfoType>component_verify_ticket</InfoType></xml>',
-      );
+      const { message } = crypto.decryptVerified(push.query.msg_signature, push.query.timestamp, push.query.nonce, body.Encrypt);
+      expect(message).toBe('<xml><InfoType>component_verify_ticket</InfoType></xml>');
     });
 
     it('encryptPush defaults timestamp to now (seconds) and a numeric nonce', () => {
       const before = Math.floor(Date.now() / 1000);
       const { query } = crypto.encryptPush('m');
       expect(Number(query.timestamp)).toBeGreaterThanOrEqual(before);
-      expect(Number(query.timestamp)).toBeLessThanOrEqual(
-        Math.floor(Date.now() / 1000),
-      );
+      expect(Number(query.timestamp)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
       expect(query.nonce).toMatch(/^\d+$/);
     });
   });
@@ -413,10 +284,7 @@ describe('WeChatMessageCrypto', () => {
     afterEach(() => decipherSpy.mockRestore());
 
     it('falls back to the previous key when the current one fails', () => {
-      const encrypted = oldCrypto.encrypt(
-        'sent before rotation',
-        Buffer.alloc(16, 5),
-      );
+      const encrypted = oldCrypto.encrypt('sent before rotation', Buffer.alloc(16, 5));
       expect(rotated.decrypt(encrypted)).toEqual({
         message: 'sent before rotation',
         appId: APP_ID,
@@ -432,9 +300,7 @@ describe('WeChatMessageCrypto', () => {
 
     it('does not decrypt at all on a bad signature or malformed ciphertext', () => {
       const encrypted = oldCrypto.encrypt('m');
-      expect(() =>
-        rotated.decryptVerified('0'.repeat(40), '1', '2', encrypted),
-      ).toThrow(SignatureMismatchError);
+      expect(() => rotated.decryptVerified('0'.repeat(40), '1', '2', encrypted)).toThrow(SignatureMismatchError);
       expect(() => rotated.decrypt('@@@@')).toThrow(InvalidCiphertextError);
       expect(decipherSpy).not.toHaveBeenCalled();
     });
@@ -445,9 +311,7 @@ describe('WeChatMessageCrypto', () => {
         encodingAESKey: KEY_B,
         appId: APP_ID,
       });
-      const err = catchError(() =>
-        currentOnly.decrypt(oldCrypto.encrypt('m', Buffer.alloc(16, 5))),
-      );
+      const err = catchError(() => currentOnly.decrypt(oldCrypto.encrypt('m', Buffer.alloc(16, 5))));
       expect(err).toBeInstanceOf(WeChatCryptoError);
       expect(decipherSpy).toHaveBeenCalledTimes(1);
     });
@@ -481,9 +345,7 @@ describe('WeChatMessageCrypto', () => {
           }),
       );
       expect(err).toBeInstanceOf(InvalidEncodingAesKeyError);
-      expect((err as InvalidEncodingAesKeyError).code).toBe(
-        'WECHAT_ENCODING_AES_KEY_INVALID',
-      );
+      expect((err as InvalidEncodingAesKeyError).code).toBe('WECHAT_ENCODING_AES_KEY_INVALID');
       // The key itself must never end up in logs.
       if (key) expect((err as Error).message).not.toContain(key);
     });

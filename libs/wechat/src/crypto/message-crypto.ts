@@ -1,11 +1,4 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  randomBytes,
-  randomInt,
-  timingSafeEqual,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import {
   AppIdMismatchError,
   InvalidCiphertextError,
@@ -44,8 +37,7 @@ const PAD_BLOCK = 32;
 const RANDOM_LENGTH = 16;
 const HEADER_LENGTH = RANDOM_LENGTH + 4;
 const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
-const BASE64 =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 interface AesKey {
   key: Buffer;
@@ -54,19 +46,12 @@ interface AesKey {
 
 function parseEncodingAesKey(encodingAESKey: unknown, which: string): AesKey {
   // Node's base64 decoder silently skips junk, so check the alphabet and length first.
-  if (
-    typeof encodingAESKey !== 'string' ||
-    !ENCODING_AES_KEY.test(encodingAESKey)
-  ) {
-    throw new InvalidEncodingAesKeyError(
-      `${which} must be 43 base64 characters decoding to 32 bytes`,
-    );
+  if (typeof encodingAESKey !== 'string' || !ENCODING_AES_KEY.test(encodingAESKey)) {
+    throw new InvalidEncodingAesKeyError(`${which} must be 43 base64 characters decoding to 32 bytes`);
   }
   const key = Buffer.from(`${encodingAESKey}=`, 'base64');
   if (key.length !== 32) {
-    throw new InvalidEncodingAesKeyError(
-      `${which} does not decode to 32 bytes`,
-    );
+    throw new InvalidEncodingAesKeyError(`${which} does not decode to 32 bytes`);
   }
   return { key, iv: key.subarray(0, 16) };
 }
@@ -83,21 +68,13 @@ export class WeChatMessageCrypto {
   private readonly previous?: AesKey;
 
   constructor(opts: MessageCryptoOptions) {
-    if (!opts?.token)
-      throw new TypeError('WeChatMessageCrypto: token is required');
-    if (!opts.appId)
-      throw new TypeError('WeChatMessageCrypto: appId is required');
+    if (!opts?.token) throw new TypeError('WeChatMessageCrypto: token is required');
+    if (!opts.appId) throw new TypeError('WeChatMessageCrypto: appId is required');
     this.token = opts.token;
     this.appId = opts.appId;
     this.current = parseEncodingAesKey(opts.encodingAESKey, 'encodingAESKey');
-    if (
-      opts.previousEncodingAESKey !== undefined &&
-      opts.previousEncodingAESKey !== ''
-    ) {
-      this.previous = parseEncodingAesKey(
-        opts.previousEncodingAESKey,
-        'previousEncodingAESKey',
-      );
+    if (opts.previousEncodingAESKey !== undefined && opts.previousEncodingAESKey !== '') {
+      this.previous = parseEncodingAesKey(opts.previousEncodingAESKey, 'previousEncodingAESKey');
     }
   }
 
@@ -108,17 +85,9 @@ export class WeChatMessageCrypto {
   }
 
   /** Constant-time comparison; a signature of the wrong length is simply false. */
-  verify(
-    signature: string,
-    timestamp: string,
-    nonce: string,
-    encrypt: string,
-  ): boolean {
+  verify(signature: string, timestamp: string, nonce: string, encrypt: string): boolean {
     const expected = Buffer.from(this.sign(timestamp, nonce, encrypt), 'utf8');
-    const given = Buffer.from(
-      typeof signature === 'string' ? signature.toLowerCase() : '',
-      'utf8',
-    );
+    const given = Buffer.from(typeof signature === 'string' ? signature.toLowerCase() : '', 'utf8');
     if (given.length !== expected.length) {
       // Still spend the comparison so a length mismatch is not a faster path.
       timingSafeEqual(expected, expected);
@@ -128,42 +97,28 @@ export class WeChatMessageCrypto {
   }
 
   /** Returns the base64 `Encrypt` value. `random16` is injectable only to reproduce vectors. */
-  encrypt(
-    message: string,
-    random16: Buffer = randomBytes(RANDOM_LENGTH),
-  ): string {
+  encrypt(message: string, random16: Buffer = randomBytes(RANDOM_LENGTH)): string {
     if (!Buffer.isBuffer(random16) || random16.length !== RANDOM_LENGTH) {
-      throw new RangeError(
-        `random16 must be a Buffer of exactly ${RANDOM_LENGTH} bytes`,
-      );
+      throw new RangeError(`random16 must be a Buffer of exactly ${RANDOM_LENGTH} bytes`);
     }
     const body = Buffer.from(message, 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32BE(body.length, 0);
-    const unpadded = Buffer.concat([
-      random16,
-      length,
-      body,
-      Buffer.from(this.appId, 'utf8'),
-    ]);
+    const unpadded = Buffer.concat([random16, length, body, Buffer.from(this.appId, 'utf8')]);
     const pad = PAD_BLOCK - (unpadded.length % PAD_BLOCK); // 1..32, a full block when aligned
     const plain = Buffer.concat([unpadded, Buffer.alloc(pad, pad)]);
 
-    const cipher = createCipheriv(
-      'aes-256-cbc',
-      this.current.key,
-      this.current.iv,
-    );
+    const cipher = createCipheriv('aes-256-cbc', this.current.key, this.current.iv);
     cipher.setAutoPadding(false); // we apply WeChat's 32-byte PKCS#7 ourselves
-    return Buffer.concat([cipher.update(plain), cipher.final()]).toString(
-      'base64',
-    );
+    return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
   }
 
   /**
    * Decrypts with the current key; only when that fails an integrity check
-   * (padding, length prefix, appid tail — all symptoms of a wrong key) is the
-   * previous key tried. If both fail, the current key's error is thrown.
+   * (padding, length prefix, appid tail: all symptoms of a wrong key) is the
+   * previous key tried. Key-independent problems (not base64, not whole
+   * blocks) are rejected before either key is used. If both keys fail, the
+   * current key's error is thrown.
    * Call only after the signature was verified (or use decryptVerified):
    * unauthenticated input must not reach the padding check.
    */
@@ -172,11 +127,7 @@ export class WeChatMessageCrypto {
     try {
       return this.open(this.current, ciphertext);
     } catch (err) {
-      const wrongKeySymptom =
-        err instanceof InvalidPaddingError ||
-        err instanceof MessageLengthError ||
-        err instanceof AppIdMismatchError;
-      if (!this.previous || !wrongKeySymptom) throw err;
+      if (!this.previous) throw err;
       try {
         return this.open(this.previous, ciphertext);
       } catch {
@@ -186,23 +137,13 @@ export class WeChatMessageCrypto {
   }
 
   /** Verifies msg_signature first (throws SignatureMismatchError), then decrypts. */
-  decryptVerified(
-    signature: string,
-    timestamp: string,
-    nonce: string,
-    encrypt: string,
-  ): DecryptedMessage {
-    if (!this.verify(signature, timestamp, nonce, encrypt))
-      throw new SignatureMismatchError();
+  decryptVerified(signature: string, timestamp: string, nonce: string, encrypt: string): DecryptedMessage {
+    if (!this.verify(signature, timestamp, nonce, encrypt)) throw new SignatureMismatchError();
     return this.decrypt(encrypt);
   }
 
   /** Builds what WeChat would POST to an event URL: the XML body and the query string. */
-  encryptPush(
-    message: string,
-    timestamp?: string,
-    nonce?: string,
-  ): EncryptedPush {
+  encryptPush(message: string, timestamp?: string, nonce?: string): EncryptedPush {
     const ts = timestamp ?? String(Math.floor(Date.now() / 1000));
     const n = nonce ?? String(randomInt(100_000_000, 10_000_000_000));
     const encrypted = this.encrypt(message);
@@ -217,13 +158,11 @@ export class WeChatMessageCrypto {
     };
   }
 
+  /** Throws only the wrong-key symptoms decrypt() falls back on: padding, length, appid. */
   private open({ key, iv }: AesKey, ciphertext: Buffer): DecryptedMessage {
     const decipher = createDecipheriv('aes-256-cbc', key, iv);
     decipher.setAutoPadding(false);
-    const plain = Buffer.concat([
-      decipher.update(ciphertext),
-      decipher.final(),
-    ]);
+    const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
 
     const pad = plain[plain.length - 1];
     if (pad < 1 || pad > PAD_BLOCK) throw new InvalidPaddingError();
@@ -234,16 +173,10 @@ export class WeChatMessageCrypto {
     const content = plain.subarray(0, plain.length - pad);
     if (content.length < HEADER_LENGTH) throw new MessageLengthError();
     const messageLength = content.readUInt32BE(RANDOM_LENGTH);
-    if (messageLength > content.length - HEADER_LENGTH)
-      throw new MessageLengthError();
+    if (messageLength > content.length - HEADER_LENGTH) throw new MessageLengthError();
 
-    const message = content.subarray(
-      HEADER_LENGTH,
-      HEADER_LENGTH + messageLength,
-    );
-    const appId = content
-      .subarray(HEADER_LENGTH + messageLength)
-      .toString('utf8');
+    const message = content.subarray(HEADER_LENGTH, HEADER_LENGTH + messageLength);
+    const appId = content.subarray(HEADER_LENGTH + messageLength).toString('utf8');
     if (appId !== this.appId) throw new AppIdMismatchError();
     return { message: message.toString('utf8'), appId };
   }
@@ -251,11 +184,7 @@ export class WeChatMessageCrypto {
 
 /** Rejects what no key could decrypt, so it never triggers a key fallback. */
 function decodeCiphertext(encrypt: string): Buffer {
-  if (
-    typeof encrypt !== 'string' ||
-    encrypt.length === 0 ||
-    !BASE64.test(encrypt)
-  ) {
+  if (typeof encrypt !== 'string' || encrypt.length === 0 || !BASE64.test(encrypt)) {
     throw new InvalidCiphertextError();
   }
   const ciphertext = Buffer.from(encrypt, 'base64');

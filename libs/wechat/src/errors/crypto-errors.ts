@@ -38,9 +38,7 @@ export class MessageLengthError extends WeChatCryptoError {
 /** The `Encrypt` value is not base64 of whole AES blocks; no key could ever decrypt it. */
 export class InvalidCiphertextError extends WeChatCryptoError {
   readonly code = 'WECHAT_CIPHERTEXT_INVALID';
-  constructor(
-    message = 'WeChat Encrypt value is not valid AES-CBC ciphertext',
-  ) {
+  constructor(message = 'WeChat Encrypt value is not valid AES-CBC ciphertext') {
     super(message);
   }
 }
@@ -48,9 +46,7 @@ export class InvalidCiphertextError extends WeChatCryptoError {
 /** EncodingAESKey must be 43 base64 characters decoding to 32 bytes. Thrown at construction. */
 export class InvalidEncodingAesKeyError extends WeChatCryptoError {
   readonly code = 'WECHAT_ENCODING_AES_KEY_INVALID';
-  constructor(
-    message = 'EncodingAESKey must be 43 base64 characters decoding to 32 bytes',
-  ) {
+  constructor(message = 'EncodingAESKey must be 43 base64 characters decoding to 32 bytes') {
     super(message);
   }
 }

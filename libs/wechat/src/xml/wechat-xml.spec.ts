@@ -1,9 +1,5 @@
 import { WeChatXmlError } from '../errors/xml-error';
-import {
-  buildWeChatXml,
-  DEFAULT_MAX_XML_BYTES,
-  parseWeChatXml,
-} from './wechat-xml';
+import { buildWeChatXml, DEFAULT_MAX_XML_BYTES, parseWeChatXml } from './wechat-xml';
 
 function xmlError(fn: () => unknown): WeChatXmlError {
   try {
@@ -33,9 +29,7 @@ describe('parseWeChatXml', () => {
   });
 
   it('keeps 64-bit ids exact and leading zeros', () => {
-    const fields = parseWeChatXml(
-      '<xml><MsgId>6054768590064713728</MsgId><Code>00123</Code></xml>',
-    );
+    const fields = parseWeChatXml('<xml><MsgId>6054768590064713728</MsgId><Code>00123</Code></xml>');
     expect(fields).toEqual({ MsgId: '6054768590064713728', Code: '00123' });
   });
 
@@ -47,32 +41,23 @@ describe('parseWeChatXml', () => {
   });
 
   it('joins split CDATA sections (how "]]>" is carried)', () => {
-    expect(
-      parseWeChatXml('<xml><A><![CDATA[a]]]]><![CDATA[>b]]></A></xml>'),
-    ).toEqual({ A: 'a]]>b' });
+    expect(parseWeChatXml('<xml><A><![CDATA[a]]]]><![CDATA[>b]]></A></xml>')).toEqual({ A: 'a]]>b' });
   });
 
   it('decodes only the predefined entities and character references in plain text', () => {
-    expect(
-      parseWeChatXml(
-        '<xml><A>a &lt;&amp;&gt; &#65;&#x42; &quot;&apos; &unknown;</A></xml>',
-      ),
-    ).toEqual({
+    expect(parseWeChatXml('<xml><A>a &lt;&amp;&gt; &#65;&#x42; &quot;&apos; &unknown;</A></xml>')).toEqual({
       A: `a <&> AB "' &unknown;`,
     });
   });
 
   it('accepts a declaration, comments, attributes and empty elements', () => {
-    const xml =
-      '<?xml version="1.0" encoding="utf-8"?><xml><!-- note --><A attr="1">v</A><B/><C></C></xml>';
+    const xml = '<?xml version="1.0" encoding="utf-8"?><xml><!-- note --><A attr="1">v</A><B/><C></C></xml>';
     expect(parseWeChatXml(xml)).toEqual({ A: 'v', B: '', C: '' });
   });
 
   it('returns an empty object for an empty root and skips nested elements', () => {
     expect(parseWeChatXml('<xml></xml>')).toEqual({});
-    expect(
-      parseWeChatXml('<xml><A>1</A><Info><Inner>2</Inner></Info></xml>'),
-    ).toEqual({ A: '1' });
+    expect(parseWeChatXml('<xml><A>1</A><Info><Inner>2</Inner></Info></xml>')).toEqual({ A: '1' });
   });
 
   it('round-trips what buildWeChatXml produces', () => {
@@ -100,27 +85,17 @@ describe('parseWeChatXml', () => {
     });
 
     it('an external entity (XXE) and a lowercase doctype', () => {
-      xmlError(() =>
-        parseWeChatXml(
-          '<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><A>&xxe;</A></xml>',
-        ),
-      );
+      xmlError(() => parseWeChatXml('<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><A>&xxe;</A></xml>'));
       xmlError(() => parseWeChatXml('<!doctype xml><xml><A>1</A></xml>'));
       xmlError(() => parseWeChatXml('<xml><!ENTITY x "y"><A>1</A></xml>'));
     });
 
     it('a DOCTYPE hidden after a CDATA section', () => {
-      xmlError(() =>
-        parseWeChatXml('<![CDATA[x]]><!DOCTYPE xml><xml><A>1</A></xml>'),
-      );
+      xmlError(() => parseWeChatXml('<![CDATA[x]]><!DOCTYPE xml><xml><A>1</A></xml>'));
     });
 
     it('but not the text "<!DOCTYPE" inside CDATA (a user message may contain it)', () => {
-      expect(
-        parseWeChatXml(
-          '<xml><Content><![CDATA[<!DOCTYPE html>]]></Content></xml>',
-        ),
-      ).toEqual({
+      expect(parseWeChatXml('<xml><Content><![CDATA[<!DOCTYPE html>]]></Content></xml>')).toEqual({
         Content: '<!DOCTYPE html>',
       });
     });
@@ -130,9 +105,7 @@ describe('parseWeChatXml', () => {
       expect(xmlError(() => parseWeChatXml(big)).message).toMatch(/exceeds/);
       const body = `<xml><A>${'授'.repeat(10)}</A></xml>`; // 30 bytes of text, 10 characters
       xmlError(() => parseWeChatXml(body, { maxBytes: body.length + 5 }));
-      expect(
-        parseWeChatXml(body, { maxBytes: Buffer.byteLength(body) }),
-      ).toEqual({ A: '授'.repeat(10) });
+      expect(parseWeChatXml(body, { maxBytes: Buffer.byteLength(body) })).toEqual({ A: '授'.repeat(10) });
     });
 
     it.each([
@@ -149,11 +122,7 @@ describe('parseWeChatXml', () => {
     });
 
     it('a duplicated field, whichever copy a parser would keep', () => {
-      expect(
-        xmlError(() =>
-          parseWeChatXml('<xml><Encrypt>a</Encrypt><Encrypt>b</Encrypt></xml>'),
-        ).message,
-      ).toMatch(/Duplicate/);
+      expect(xmlError(() => parseWeChatXml('<xml><Encrypt>a</Encrypt><Encrypt>b</Encrypt></xml>')).message).toMatch(/Duplicate/);
     });
 
     it('prototype-polluting element names', () => {
@@ -162,9 +131,7 @@ describe('parseWeChatXml', () => {
     });
 
     it('a non-string body', () => {
-      xmlError(() =>
-        parseWeChatXml(Buffer.from('<xml></xml>') as unknown as string),
-      );
+      xmlError(() => parseWeChatXml(Buffer.from('<xml></xml>') as unknown as string));
     });
   });
 });
@@ -177,15 +144,11 @@ describe('buildWeChatXml', () => {
         Encrypt: 'abc+/=',
         CreateTime: 1413192605,
       }),
-    ).toBe(
-      '<xml><AppId><![CDATA[wx1]]></AppId><Encrypt><![CDATA[abc+/=]]></Encrypt><CreateTime>1413192605</CreateTime></xml>',
-    );
+    ).toBe('<xml><AppId><![CDATA[wx1]]></AppId><Encrypt><![CDATA[abc+/=]]></Encrypt><CreateTime>1413192605</CreateTime></xml>');
   });
 
   it('splits "]]>" so it cannot close the CDATA section early', () => {
-    expect(buildWeChatXml({ A: 'x]]><B>y' })).toBe(
-      '<xml><A><![CDATA[x]]]]><![CDATA[><B>y]]></A></xml>',
-    );
+    expect(buildWeChatXml({ A: 'x]]><B>y' })).toBe('<xml><A><![CDATA[x]]]]><![CDATA[><B>y]]></A></xml>');
   });
 
   it.each([

@@ -35,8 +35,7 @@ const CDATA_SECTION = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 const MARKUP_DECLARATION = /<!(?!--)/;
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 // XML 1.0 forbids most C0 controls even inside CDATA.
-const ILLEGAL_XML_CHARS =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const ILLEGAL_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
@@ -45,27 +44,19 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * Official Account events that we consume are flat); a field appearing twice
  * is refused, because which copy wins would differ between parsers.
  */
-export function parseWeChatXml(
-  xml: string,
-  opts: ParseWeChatXmlOptions = {},
-): Record<string, string> {
+export function parseWeChatXml(xml: string, opts: ParseWeChatXmlOptions = {}): Record<string, string> {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_XML_BYTES;
-  if (typeof xml !== 'string')
-    throw new WeChatXmlError('WeChat XML body must be a string');
+  if (typeof xml !== 'string') throw new WeChatXmlError('WeChat XML body must be a string');
   if (Buffer.byteLength(xml, 'utf8') > maxBytes) {
     throw new WeChatXmlError(`WeChat XML body exceeds ${maxBytes} bytes`);
   }
   // DTDs are where entity bombs and XXE live; WeChat never sends one.
   if (MARKUP_DECLARATION.test(xml.replace(CDATA_SECTION, ''))) {
-    throw new WeChatXmlError(
-      'WeChat XML must not contain DOCTYPE, ENTITY or other declarations',
-    );
+    throw new WeChatXmlError('WeChat XML must not contain DOCTYPE, ENTITY or other declarations');
   }
   const validation = XMLValidator.validate(xml);
   if (validation !== true) {
-    throw new WeChatXmlError(
-      `Malformed WeChat XML: ${validation.err.msg} (line ${validation.err.line})`,
-    );
+    throw new WeChatXmlError(`Malformed WeChat XML: ${validation.err.msg} (line ${validation.err.line})`);
   }
 
   let document: OrderedNode[];
@@ -77,17 +68,14 @@ export function parseWeChatXml(
 
   const roots = document.filter((node) => !(TEXT in node));
   if (roots.length !== 1 || !Array.isArray(roots[0].xml)) {
-    throw new WeChatXmlError(
-      'WeChat XML must have a single <xml> root element',
-    );
+    throw new WeChatXmlError('WeChat XML must have a single <xml> root element');
   }
 
   const fields: Record<string, string> = {};
   for (const child of roots[0].xml as OrderedNode[]) {
     const name = elementName(child);
     if (name === undefined) continue; // whitespace between fields
-    if (FORBIDDEN_KEYS.has(name))
-      throw new WeChatXmlError(`Forbidden element name <${name}>`);
+    if (FORBIDDEN_KEYS.has(name)) throw new WeChatXmlError(`Forbidden element name <${name}>`);
     const value = flatValue(child[name] as OrderedNode[]);
     if (value === undefined) continue; // nested element
     if (Object.prototype.hasOwnProperty.call(fields, name)) {
@@ -102,25 +90,18 @@ export function parseWeChatXml(
  * Builds `<xml><K><![CDATA[v]]></K><N>1</N></xml>`: strings as CDATA (what
  * WeChat sends), numbers bare. Field order follows the object's key order.
  */
-export function buildWeChatXml(
-  fields: Record<string, string | number>,
-): string {
+export function buildWeChatXml(fields: Record<string, string | number>): string {
   let out = '<xml>';
   for (const [name, value] of Object.entries(fields)) {
     if (!XML_NAME.test(name) || FORBIDDEN_KEYS.has(name)) {
-      throw new WeChatXmlError(
-        `Invalid XML element name: ${JSON.stringify(name)}`,
-      );
+      throw new WeChatXmlError(`Invalid XML element name: ${JSON.stringify(name)}`);
     }
     if (typeof value === 'number') {
-      if (!Number.isFinite(value))
-        throw new WeChatXmlError(`Field ${name} is not a finite number`);
+      if (!Number.isFinite(value)) throw new WeChatXmlError(`Field ${name} is not a finite number`);
       out += `<${name}>${String(value)}</${name}>`;
     } else if (typeof value === 'string') {
       if (ILLEGAL_XML_CHARS.test(value)) {
-        throw new WeChatXmlError(
-          `Field ${name} contains characters XML cannot carry`,
-        );
+        throw new WeChatXmlError(`Field ${name} contains characters XML cannot carry`);
       }
       // "]]>" cannot appear inside CDATA: close and reopen around it.
       out += `<${name}><![CDATA[${value.replace(/]]>/g, ']]]]><![CDATA[>')}]]></${name}>`;
@@ -174,15 +155,9 @@ const PREDEFINED_ENTITIES: Record<string, string> = {
 
 /** Only XML's fixed entities and character references: each expands to one character. */
 function decodeEntities(text: string): string {
-  return text.replace(
-    /&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|lt|gt|amp|quot|apos);/g,
-    (whole, ref: string) => {
-      if (ref[0] !== '#') return PREDEFINED_ENTITIES[ref];
-      const codePoint =
-        ref[1] === 'x'
-          ? parseInt(ref.slice(2), 16)
-          : parseInt(ref.slice(1), 10);
-      return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
-    },
-  );
+  return text.replace(/&(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|lt|gt|amp|quot|apos);/g, (whole, ref: string) => {
+    if (ref[0] !== '#') return PREDEFINED_ENTITIES[ref];
+    const codePoint = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : whole;
+  });
 }

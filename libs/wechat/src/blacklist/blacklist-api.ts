@@ -1,0 +1,67 @@
+import { WeChatRequestError } from '../errors/api-errors';
+import type { WeChatHttp } from '../http/wechat-http';
+import type { WeChatApiName } from '../types';
+import type { BatchBlacklistRequest, GetBlacklistRequest, GetBlacklistResponse } from './types';
+
+/** WeChat rejects longer lists with 40032; we refuse them before sending. */
+export const MAX_OPENIDS_PER_BATCH = 20;
+
+const BASE = '/cgi-bin/tags/members';
+
+/**
+ * Blacklist APIs, called with the authorizer's access token. A batch is
+ * all-or-nothing on WeChat's side (40003 does not say which openid was bad).
+ */
+export class BlacklistApi {
+  constructor(private readonly http: WeChatHttp) {}
+
+  getblacklist(accessToken: string, beginOpenid = ''): Promise<GetBlacklistResponse> {
+    const body: GetBlacklistRequest = { begin_openid: beginOpenid };
+    return this.send<GetBlacklistResponse>('getblacklist', accessToken, body);
+  }
+
+  /**
+   * Yields every page's openids, following next_openid until it is empty or a
+   * page is empty. The page size is WeChat's (docs say 1,000 or 10,000).
+   */
+  async *blacklistPages(accessToken: string, beginOpenid = ''): AsyncGenerator<string[]> {
+    let cursor = beginOpenid;
+    for (;;) {
+      const page = await this.getblacklist(accessToken, cursor);
+      const openids = page.data?.openid ?? [];
+      if (page.count === 0 || openids.length === 0) return;
+      yield openids;
+      // Stop rather than loop forever if WeChat hands back the cursor we sent.
+      if (!page.next_openid || page.next_openid === cursor) return;
+      cursor = page.next_openid;
+    }
+  }
+
+  async batchblacklist(accessToken: string, openids: readonly string[]): Promise<void> {
+    await this.send('batchblacklist', accessToken, batchBody('batchblacklist', openids));
+  }
+
+  async batchunblacklist(accessToken: string, openids: readonly string[]): Promise<void> {
+    await this.send('batchunblacklist', accessToken, batchBody('batchunblacklist', openids));
+  }
+
+  private send<T>(api: WeChatApiName, accessToken: string, body: object): Promise<T> {
+    if (typeof accessToken !== 'string' || accessToken === '') {
+      return Promise.reject(new WeChatRequestError(`${api}: access_token is required`, api));
+    }
+    return this.http.post<T>(api, `${BASE}/${api}`, { access_token: accessToken }, body);
+  }
+}
+
+function batchBody(api: WeChatApiName, openids: readonly string[]): BatchBlacklistRequest {
+  if (!Array.isArray(openids) || openids.length === 0) {
+    throw new WeChatRequestError(`${api}: openid list is empty`, api);
+  }
+  if (openids.length > MAX_OPENIDS_PER_BATCH) {
+    throw new WeChatRequestError(`${api}: ${openids.length} openids, at most ${MAX_OPENIDS_PER_BATCH} per call`, api);
+  }
+  if (openids.some((openid) => typeof openid !== 'string' || openid.trim() === '')) {
+    throw new WeChatRequestError(`${api}: openids must be non-empty strings`, api);
+  }
+  return { openid_list: [...openids] };
+}

@@ -1,0 +1,77 @@
+import { WeChatRequestError } from '../errors/api-errors';
+import type { WeChatHttp } from '../http/wechat-http';
+import type { WeChatApiName } from '../types';
+import type {
+  ApiAuthorizerTokenRequest,
+  ApiAuthorizerTokenResponse,
+  ApiComponentTokenRequest,
+  ApiComponentTokenResponse,
+  ApiCreatePreauthcodeRequest,
+  ApiCreatePreauthcodeResponse,
+  ApiGetAuthorizerInfoRequest,
+  ApiGetAuthorizerInfoResponse,
+  ApiGetAuthorizerListRequest,
+  ApiGetAuthorizerListResponse,
+  ApiQueryAuthRequest,
+  ApiQueryAuthResponse,
+  ApiStartPushTicketRequest,
+  ApiStartPushTicketResponse,
+  FuncInfo,
+} from './types';
+
+const BASE = '/cgi-bin/component';
+
+/**
+ * Third-party platform ("component") APIs. Stateless: tokens are passed in
+ * explicitly, caching and refreshing them is the caller's business.
+ */
+export class ComponentApi {
+  constructor(private readonly http: WeChatHttp) {}
+
+  apiComponentToken(req: ApiComponentTokenRequest): Promise<ApiComponentTokenResponse> {
+    return this.http.post('api_component_token', `${BASE}/api_component_token`, {}, req);
+  }
+
+  apiCreatePreauthcode(componentAccessToken: string, req: ApiCreatePreauthcodeRequest): Promise<ApiCreatePreauthcodeResponse> {
+    return this.withToken('api_create_preauthcode', componentAccessToken, req);
+  }
+
+  apiQueryAuth(componentAccessToken: string, req: ApiQueryAuthRequest): Promise<ApiQueryAuthResponse> {
+    return this.withToken('api_query_auth', componentAccessToken, req);
+  }
+
+  apiAuthorizerToken(componentAccessToken: string, req: ApiAuthorizerTokenRequest): Promise<ApiAuthorizerTokenResponse> {
+    return this.withToken('api_authorizer_token', componentAccessToken, req);
+  }
+
+  apiGetAuthorizerInfo(componentAccessToken: string, req: ApiGetAuthorizerInfoRequest): Promise<ApiGetAuthorizerInfoResponse> {
+    return this.withToken('api_get_authorizer_info', componentAccessToken, req);
+  }
+
+  apiGetAuthorizerList(componentAccessToken: string, req: ApiGetAuthorizerListRequest): Promise<ApiGetAuthorizerListResponse> {
+    return this.withToken('api_get_authorizer_list', componentAccessToken, req);
+  }
+
+  /** Asks WeChat to push a component_verify_ticket now (e.g. after a restart lost it). */
+  apiStartPushTicket(req: ApiStartPushTicketRequest): Promise<ApiStartPushTicketResponse> {
+    return this.http.post('api_start_push_ticket', `${BASE}/api_start_push_ticket`, {}, req);
+  }
+
+  private withToken<T>(api: WeChatApiName, componentAccessToken: string, body: object): Promise<T> {
+    // An empty token would only earn a 41001 from WeChat and cost a call.
+    if (typeof componentAccessToken !== 'string' || componentAccessToken === '') {
+      return Promise.reject(new WeChatRequestError(`${api}: component_access_token is required`, api));
+    }
+    return this.http.post<T>(api, `${BASE}/${api}`, { component_access_token: componentAccessToken }, body);
+  }
+}
+
+/** The permission set ids granted in `func_info`, sorted and without duplicates. */
+export function permissionSetIds(funcInfo: readonly FuncInfo[] | null | undefined): number[] {
+  const ids = new Set<number>();
+  for (const entry of funcInfo ?? []) {
+    const id = entry?.funcscope_category?.id;
+    if (typeof id === 'number' && Number.isInteger(id)) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}

@@ -1,0 +1,56 @@
+import type { WeChatApiName } from '../types';
+import { classifyErrcode, type WeChatErrorKind } from './error-kinds';
+import { WeChatError } from './wechat-error';
+
+/** WeChat answered with a non-zero errcode. */
+export class WeChatApiError extends WeChatError {
+  readonly code = 'WECHAT_API_ERROR';
+  readonly kind: WeChatErrorKind;
+
+  constructor(
+    readonly api: WeChatApiName,
+    readonly errcode: number,
+    readonly errmsg: string,
+  ) {
+    super(`WeChat ${api} failed with errcode ${errcode}: ${errmsg}`);
+    this.kind = classifyErrcode(errcode);
+  }
+}
+
+export type WeChatTransportReason = 'network' | 'timeout' | 'http-5xx' | 'bad-response';
+
+/**
+ * WeChat could not be reached or did not answer sensibly. Built only from
+ * fixed strings: axios errors carry the request URL (with access_token in it)
+ * in their message and config, so neither is copied here, not even as `cause`.
+ */
+export class WeChatTransportError extends WeChatError {
+  readonly code = 'WECHAT_UNAVAILABLE';
+  readonly httpStatus?: number;
+  /** A system error code such as ECONNREFUSED, when there was one. */
+  readonly networkCode?: string;
+
+  constructor(
+    readonly api: WeChatApiName,
+    readonly reason: WeChatTransportReason,
+    detail: { httpStatus?: number; networkCode?: string } = {},
+  ) {
+    const networkCode = detail.networkCode && /^[A-Z][A-Z0-9_]{0,39}$/.test(detail.networkCode) ? detail.networkCode : undefined;
+    const extra = [detail.httpStatus !== undefined ? `HTTP ${detail.httpStatus}` : undefined, networkCode].filter(Boolean);
+    super(`WeChat ${api} unavailable: ${reason}${extra.length ? ` (${extra.join(', ')})` : ''}`);
+    this.httpStatus = detail.httpStatus;
+    this.networkCode = networkCode;
+  }
+}
+
+/** Refused on our side before anything was sent (e.g. more than 20 openids). */
+export class WeChatRequestError extends WeChatError {
+  readonly code = 'WECHAT_REQUEST_INVALID';
+
+  constructor(
+    message: string,
+    readonly api?: WeChatApiName,
+  ) {
+    super(message);
+  }
+}

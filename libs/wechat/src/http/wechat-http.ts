@@ -1,0 +1,307 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
+import type { WeChatErrorKind } from '../errors/error-kinds';
+import type { WeChatApiName } from '../types';
+import { CONNECT_TIMEOUT_CODE, withConnectTimeout } from './connect-timeout';
+
+export interface WeChatRetryOptions {
+  /** Attempts in total for transient failures (-1, network, timeout, 5xx). Default 3. */
+  tries?: number;
+  /** Backoff cap grows base·2^n up to maxDelayMs; the actual wait is uniform in [0, cap). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Wait after 45011 (per-minute limit) before trying again. Default 60000. */
+  minuteLimitWaitMs?: number;
+  /** How many times a 45011 is waited out before giving up. Default 2. */
+  minuteLimitRetries?: number;
+}
+
+export type WeChatCallOutcome = 'ok' | 'api-error' | 'transport-error';
+
+/** Reported once per HTTP attempt (retries included), e.g. for metrics. */
+export interface WeChatCallEvent {
+  api: WeChatApiName;
+  durationMs: number;
+  outcome: WeChatCallOutcome;
+  attempt: number;
+  errcode?: number;
+  kind?: WeChatErrorKind;
+  reason?: WeChatTransportReason;
+  httpStatus?: number;
+}
+
+export interface WeChatHttpOptions {
+  /** e.g. https://api.weixin.qq.com, or the simulator's URL in tests. */
+  baseUrl: string;
+  /** Deadline for one attempt, connect to last byte. Default 10000. */
+  timeoutMs?: number;
+  /** Deadline for establishing a new TCP connection. Default 3000. */
+  connectTimeoutMs?: number;
+  retry?: WeChatRetryOptions;
+  onCall?: (event: WeChatCallEvent) => void;
+  /** Replies larger than this are refused. Default 16 MiB (a 10,000-openid blacklist page is ~300 KB). */
+  maxResponseBytes?: number;
+  /** Custom DNS resolution (e.g. a caching resolver); resolution counts toward the connect timeout. */
+  lookup?: LookupFunction;
+  /** Injectable so tests do not really wait. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Injectable jitter source, [0, 1). */
+  random?: () => number;
+}
+
+const DEFAULTS = {
+  timeoutMs: 10_000,
+  connectTimeoutMs: 3_000,
+  tries: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 2_000,
+  minuteLimitWaitMs: 60_000,
+  minuteLimitRetries: 2,
+  maxResponseBytes: 16 * 1024 * 1024,
+};
+
+// Request fields whose values must never be echoed into an error message.
+const SECRET_BODY_FIELDS = ['component_appsecret', 'component_secret', 'component_verify_ticket', 'authorizer_refresh_token'];
+
+type AxiosLookup = NonNullable<Parameters<typeof axios.create>[0]>['lookup'];
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one HTTP client for WeChat's JSON APIs: a keep-alive axios instance with
+ * connect and response deadlines, errcode translation and the retry policy.
+ * Typed clients (ComponentApi, BlacklistApi) sit on top of it.
+ */
+export class WeChatHttp {
+  private readonly client: AxiosInstance;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly timeoutMs: number;
+  private readonly retry: Required<WeChatRetryOptions>;
+  private readonly onCall?: (event: WeChatCallEvent) => void;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(opts: WeChatHttpOptions) {
+    const url = safeUrl(opts?.baseUrl);
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new TypeError('WeChatHttp: baseUrl must be an http(s) URL');
+    }
+    this.timeoutMs = positive(opts.timeoutMs, DEFAULTS.timeoutMs);
+    const connectTimeoutMs = positive(opts.connectTimeoutMs, DEFAULTS.connectTimeoutMs);
+    this.retry = {
+      tries: Math.max(1, Math.floor(opts.retry?.tries ?? DEFAULTS.tries)),
+      baseDelayMs: Math.max(0, opts.retry?.baseDelayMs ?? DEFAULTS.baseDelayMs),
+      maxDelayMs: Math.max(0, opts.retry?.maxDelayMs ?? DEFAULTS.maxDelayMs),
+      minuteLimitWaitMs: Math.max(0, opts.retry?.minuteLimitWaitMs ?? DEFAULTS.minuteLimitWaitMs),
+      minuteLimitRetries: Math.max(0, Math.floor(opts.retry?.minuteLimitRetries ?? DEFAULTS.minuteLimitRetries)),
+    };
+    this.onCall = opts.onCall;
+    this.sleep = opts.sleep ?? defaultSleep;
+    this.random = opts.random ?? Math.random;
+
+    // Keep-alive: token refreshes and blacklist batches come in bursts, and a
+    // TLS handshake to WeChat costs more than the call itself.
+    this.httpAgent = withConnectTimeout(
+      new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+      connectTimeoutMs,
+    );
+    this.httpsAgent = withConnectTimeout(
+      new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+      connectTimeoutMs,
+    );
+    this.client = axios.create({
+      baseURL: url.toString().replace(/\/+$/, ''),
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      // Statuses, JSON and errcodes are all interpreted below, in one place.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxContentLength: positive(opts.maxResponseBytes, DEFAULTS.maxResponseBytes),
+      maxRedirects: 0,
+      ...(opts.lookup ? { lookup: opts.lookup as AxiosLookup } : {}),
+    });
+  }
+
+  /**
+   * POSTs JSON and returns the parsed reply. Throws WeChatApiError for a
+   * non-zero errcode and WeChatTransportError when WeChat was unreachable or
+   * answered nonsense, after the retries the policy allows.
+   */
+  async post<T>(api: WeChatApiName, path: string, query: Record<string, string>, body: unknown): Promise<T> {
+    let attempt = 0;
+    let transientFailures = 0;
+    let minuteWaits = 0;
+    for (;;) {
+      attempt += 1;
+      try {
+        return await this.attemptOnce<T>(api, path, query, body, attempt);
+      } catch (err) {
+        if (isTransient(err)) {
+          transientFailures += 1;
+          if (transientFailures >= this.retry.tries) throw err;
+          await this.sleep(this.backoff(transientFailures));
+          continue;
+        }
+        if (err instanceof WeChatApiError && err.kind === 'quota-minute') {
+          if (minuteWaits >= this.retry.minuteLimitRetries) throw err;
+          minuteWaits += 1;
+          await this.sleep(this.retry.minuteLimitWaitMs);
+          continue;
+        }
+        // Everything else (bad openid, no permission, revoked, token invalid,
+        // daily quota...) would fail the same way again: the caller decides.
+        throw err;
+      }
+    }
+  }
+
+  /** Releases pooled sockets; call on shutdown. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** Full jitter: spreads retries of many concurrent callers instead of synchronising them. */
+  private backoff(failures: number): number {
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (failures - 1));
+    return Math.floor(this.random() * cap);
+  }
+
+  private async attemptOnce<T>(
+    api: WeChatApiName,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    attempt: number,
+  ): Promise<T> {
+    const started = performance.now();
+    const report = (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) =>
+      this.report({ api, attempt, durationMs: performance.now() - started, ...event });
+
+    // axios' own `timeout` only measures socket inactivity; this is a deadline.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
+    let response: AxiosResponse<string>;
+    try {
+      response = await this.client.post<string>(path, body, {
+        params: query,
+        signal: deadline.signal,
+      });
+    } catch (err) {
+      const error = transportErrorFrom(api, err, deadline.signal.aborted);
+      report({ outcome: 'transport-error', reason: error.reason });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+
+    const status = response.status;
+    if (status >= 500) {
+      report({ outcome: 'transport-error', reason: 'http-5xx', httpStatus: status });
+      throw new WeChatTransportError(api, 'http-5xx', { httpStatus: status });
+    }
+    const data = parseJsonObject(response.data);
+    const errcode = data ? errcodeOf(data.errcode) : undefined;
+    if (data && errcode !== undefined && errcode !== 0) {
+      const error = new WeChatApiError(api, errcode, redact(data.errmsg, query, body));
+      report({ outcome: 'api-error', errcode, kind: error.kind, httpStatus: status });
+      throw error;
+    }
+    if (!data || status < 200 || status >= 300) {
+      report({ outcome: 'transport-error', reason: 'bad-response', httpStatus: status });
+      throw new WeChatTransportError(api, 'bad-response', { httpStatus: status });
+    }
+    report({ outcome: 'ok', httpStatus: status });
+    return data as T;
+  }
+
+  private report(event: WeChatCallEvent): void {
+    if (!this.onCall) return;
+    try {
+      this.onCall(event);
+    } catch {
+      // An observer must never turn a WeChat call into a failure.
+    }
+  }
+}
+
+function isTransient(err: unknown): boolean {
+  if (err instanceof WeChatApiError) return err.kind === 'retryable';
+  if (err instanceof WeChatTransportError) return err.reason !== 'bad-response';
+  return false;
+}
+
+/** Maps an axios failure to a reason and a bare system code; nothing else is kept. */
+function transportErrorFrom(api: WeChatApiName, err: unknown, deadlineHit: boolean): WeChatTransportError {
+  const code = (err as { code?: unknown } | null)?.code;
+  const networkCode = typeof code === 'string' ? code : undefined;
+  let reason: WeChatTransportReason = 'network';
+  if (deadlineHit || networkCode === CONNECT_TIMEOUT_CODE || networkCode === 'ETIMEDOUT' || networkCode === 'ECONNABORTED') {
+    reason = 'timeout';
+  } else if (isOversizedReply(err)) {
+    reason = 'bad-response'; // retrying would fetch the same oversized body
+  }
+  return new WeChatTransportError(api, reason, {
+    networkCode: deadlineHit ? undefined : networkCode,
+  });
+}
+
+function isOversizedReply(err: unknown): boolean {
+  // Only inspected, never copied: axios messages may contain the URL.
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED' ||
+    (code === 'ERR_BAD_RESPONSE' && typeof message === 'string' && message.startsWith('maxContentLength'))
+  );
+}
+
+function parseJsonObject(text: unknown): Record<string, unknown> | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function errcodeOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  return undefined;
+}
+
+/** WeChat's errmsg is free text; make sure it cannot smuggle our secrets into logs. */
+function redact(errmsg: unknown, query: Record<string, string>, body: unknown): string {
+  let text = typeof errmsg === 'string' ? errmsg : '';
+  const secrets = Object.values(query);
+  if (body && typeof body === 'object') {
+    for (const field of SECRET_BODY_FIELDS) {
+      const value = (body as Record<string, unknown>)[field];
+      if (typeof value === 'string') secrets.push(value);
+    }
+  }
+  for (const secret of secrets) {
+    if (secret.length >= 6) text = text.split(secret).join('[redacted]');
+  }
+  return text.slice(0, 500);
+}
+
+function safeUrl(value: unknown): URL | undefined {
+  try {
+    return typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function positive(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
+}

@@ -1,0 +1,47 @@
+import type { WeChatApiName } from '../types';
+
+/** Official Account APIs we call on a merchant's behalf, i.e. those gated by permission sets. */
+export type OfficialAccountApi = Extract<WeChatApiName, 'getblacklist' | 'batchblacklist' | 'batchunblacklist'>;
+
+/**
+ * API → permission sets (`func_info[].funcscope_category.id`) of which ANY one
+ * is enough. Kept as data because WeChat's lists change (set 100 is not even
+ * in the published list) and call sites must not hard-code set ids.
+ */
+export const API_PERMISSION_SETS: Readonly<Record<OfficialAccountApi, readonly number[]>> = Object.freeze({
+  getblacklist: Object.freeze([2, 100]),
+  batchblacklist: Object.freeze([2, 100]),
+  batchunblacklist: Object.freeze([2, 100]),
+});
+
+export const PERMISSION_SET_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  1: 'messages',
+  2: 'user management',
+  3: 'account service',
+  4: 'web service',
+  7: 'mass send and notifications',
+  11: 'media',
+  15: 'menus',
+  24: 'open-platform account management',
+  54: 'service-account conversations',
+  89: 'subscription notifications',
+  100: 'blacklist (unpublished set)',
+});
+
+export function requiredPermissionSets(api: OfficialAccountApi): readonly number[] {
+  const sets = API_PERMISSION_SETS[api];
+  if (!sets) throw new TypeError(`No permission sets known for API ${String(api)}`);
+  return sets;
+}
+
+export function isApiAllowed(api: OfficialAccountApi, granted: readonly number[]): boolean {
+  return requiredPermissionSets(api).some((set) => granted.includes(set));
+}
+
+/**
+ * [] when the API is allowed; otherwise the sets of which granting any one
+ * would allow it (what to tell the merchant to tick on the authorization page).
+ */
+export function missingPermissionSets(api: OfficialAccountApi, granted: readonly number[]): number[] {
+  return isApiAllowed(api, granted) ? [] : [...requiredPermissionSets(api)];
+}

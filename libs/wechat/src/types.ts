@@ -1,0 +1,12 @@
+/** Every WeChat endpoint this library calls; used for errors, metrics and retries. */
+export type WeChatApiName =
+  | 'api_component_token'
+  | 'api_create_preauthcode'
+  | 'api_query_auth'
+  | 'api_authorizer_token'
+  | 'api_get_authorizer_info'
+  | 'api_get_authorizer_list'
+  | 'api_start_push_ticket'
+  | 'getblacklist'
+  | 'batchblacklist'
+  | 'batchunblacklist';
