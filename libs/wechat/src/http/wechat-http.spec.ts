@@ -180,6 +180,17 @@ describe('WeChatHttp', () => {
       expect(server.requests).toHaveLength(5);
     });
 
+    it('ignores non-finite retry settings instead of retrying forever', async () => {
+      // A 4th attempt would get the helper's 418 and fail differently.
+      client({ retry: { tries: Number.NaN, minuteLimitRetries: Number.POSITIVE_INFINITY } });
+      server.respond(...Array.from({ length: 3 }, () => json({ errcode: -1 })));
+      await expect(call()).rejects.toMatchObject({ kind: 'retryable' });
+      expect(server.requests).toHaveLength(3);
+      server.respond(...Array.from({ length: 3 }, () => json({ errcode: 45011 })));
+      await expect(call()).rejects.toMatchObject({ kind: 'quota-minute' });
+      expect(server.requests).toHaveLength(3 + 3); // default minuteLimitRetries: 2
+    });
+
     it('tries: 1 means no retry at all', async () => {
       client({ retry: { tries: 1 } });
       server.respond(json({ errcode: -1 }), json({ errcode: 0 }));

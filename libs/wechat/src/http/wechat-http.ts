@@ -93,12 +93,13 @@ export class WeChatHttp {
     }
     this.timeoutMs = positive(opts.timeoutMs, DEFAULTS.timeoutMs);
     const connectTimeoutMs = positive(opts.connectTimeoutMs, DEFAULTS.connectTimeoutMs);
+    const retry = opts.retry ?? {};
     this.retry = {
-      tries: Math.max(1, Math.floor(opts.retry?.tries ?? DEFAULTS.tries)),
-      baseDelayMs: Math.max(0, opts.retry?.baseDelayMs ?? DEFAULTS.baseDelayMs),
-      maxDelayMs: Math.max(0, opts.retry?.maxDelayMs ?? DEFAULTS.maxDelayMs),
-      minuteLimitWaitMs: Math.max(0, opts.retry?.minuteLimitWaitMs ?? DEFAULTS.minuteLimitWaitMs),
-      minuteLimitRetries: Math.max(0, Math.floor(opts.retry?.minuteLimitRetries ?? DEFAULTS.minuteLimitRetries)),
+      tries: atLeast(retry.tries, DEFAULTS.tries, 1, true),
+      baseDelayMs: atLeast(retry.baseDelayMs, DEFAULTS.baseDelayMs, 0),
+      maxDelayMs: atLeast(retry.maxDelayMs, DEFAULTS.maxDelayMs, 0),
+      minuteLimitWaitMs: atLeast(retry.minuteLimitWaitMs, DEFAULTS.minuteLimitWaitMs, 0),
+      minuteLimitRetries: atLeast(retry.minuteLimitRetries, DEFAULTS.minuteLimitRetries, 0, true),
     };
     this.onCall = opts.onCall;
     this.sleep = opts.sleep ?? defaultSleep;
@@ -300,6 +301,12 @@ function safeUrl(value: unknown): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A finite number not below `min` (NaN would silently disable the retry bounds). */
+function atLeast(value: number | undefined, fallback: number, min: number, integer = false): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.max(min, integer ? Math.floor(value) : value);
 }
 
 function positive(value: number | undefined, fallback: number): number {
