@@ -75,6 +75,11 @@ export class EnvironmentVariables {
   @IsInt() @Min(1) @Max(10000)
   BLACKLIST_CALLS_PER_SECOND_PER_TENANT?: number;
 
+  /** Tests and sandboxes only: lift a 45009 block after this many seconds instead of at midnight China time. */
+  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt() @Min(1) @Max(86400)
+  BLACKLIST_QUOTA_RESET_AFTER_SECONDS?: number;
+
   @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
   @IsInt() @Min(0) @Max(65535)
   SANDBOX_SIM_PORT?: number;

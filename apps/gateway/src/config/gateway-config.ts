@@ -28,7 +28,30 @@ export interface GatewayConfig {
   previousSecretsKey?: Buffer;
   wechat: WeChatSettings;
   logLevel: string;
-  blacklist: { concurrencyPerTenant: number; callsPerSecondPerTenant: number };
+  blacklist: BlacklistSettings;
+}
+
+export interface BlacklistSettings {
+  concurrencyPerTenant: number;
+  callsPerSecondPerTenant: number;
+  /** Tests and sandboxes: a 45009 block lifts after this many seconds instead of at midnight China time. */
+  quotaResetAfterSeconds?: number;
+  /** Job-queue timings; the defaults suit production (see blacklist/job-queue.service.ts). */
+  jobs?: Partial<BlacklistJobTimings>;
+}
+
+export interface BlacklistJobTimings {
+  /** pg-boss heartbeat: a worker silent this long is presumed dead and its job is handed on (min 10). */
+  heartbeatSeconds: number;
+  /** How often pg-boss looks for dead workers' jobs. */
+  superviseIntervalSeconds: number;
+  pollingIntervalSeconds: number;
+  /** A claimed chunk's lease; renewed while its worker lives. */
+  chunkLeaseSeconds: number;
+  /** A worker hands a long job back to the queue after this long, so other tenants' jobs get a turn. */
+  sliceSeconds: number;
+  /** Jobs one instance works on at once. */
+  workersPerInstance: number;
 }
 
 /** What sandbox mode supplies in place of production variables. */
@@ -79,6 +102,7 @@ export function resolveGatewayConfig(
     blacklist: {
       concurrencyPerTenant: env.BLACKLIST_CONCURRENCY_PER_TENANT ?? 4,
       callsPerSecondPerTenant: env.BLACKLIST_CALLS_PER_SECOND_PER_TENANT ?? 50,
+      quotaResetAfterSeconds: env.BLACKLIST_QUOTA_RESET_AFTER_SECONDS,
     },
   };
 }
