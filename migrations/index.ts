@@ -1,2 +1,6 @@
 /** Every migration, in order. The app and the CLI data source both read this list. */
-export const MIGRATIONS: Function[] = [];
+import { TenantOnboarding1795630001921 } from './1795630001921-TenantOnboarding';
+
+export const MIGRATIONS: Function[] = [
+  TenantOnboarding1795630001921,
+];

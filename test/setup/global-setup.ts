@@ -1,3 +1,5 @@
+// Entities import @app/* aliases; globalSetup runs outside jest's moduleNameMapper, so map them here.
+import 'tsconfig-paths/register';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -8,6 +8,10 @@ import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ConfigHolderModule } from './config/config-holder.module';
+import { AuthModule } from './auth/auth.module';
+import { AuthorizersModule } from './authorizers/authorizers.module';
+import { ComponentModule } from './component/component.module';
+import { TenantsModule } from './tenants/tenants.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -25,6 +29,10 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         MetricsModule,
         HealthModule,
+        AuthModule,
+        ComponentModule,
+        AuthorizersModule,
+        TenantsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

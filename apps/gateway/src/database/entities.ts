@@ -1,2 +1,12 @@
+import { AuthorizerEntity } from '../authorizers/authorizer.entity';
+import { ComponentStateEntity } from '../component/component-state.entity';
+import { PushReceiptEntity } from '../component/push-receipt.entity';
+import { TenantEntity } from '../tenants/tenant.entity';
+
 /** Every TypeORM entity, listed once: the app module and the CLI data source both read this. */
-export const ENTITIES: Function[] = [];
+export const ENTITIES: Function[] = [
+  TenantEntity,
+  AuthorizerEntity,
+  ComponentStateEntity,
+  PushReceiptEntity,
+];

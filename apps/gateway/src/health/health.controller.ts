@@ -1,9 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { Public } from '../auth/decorators';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 
 @ApiTags('health')
+@Public() // operational endpoints stay open (scrapers and load balancers carry no key)
 @Controller('health')
 export class HealthController {
   constructor(

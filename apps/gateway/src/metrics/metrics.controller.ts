@@ -1,9 +1,11 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Public } from '../auth/decorators';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MetricsService } from './metrics.service';
 
 @ApiExcludeController()
+@Public() // operational endpoints stay open (scrapers and load balancers carry no key)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -1,0 +1,83 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { isTenantId } from '../tenants/tenant-id';
+import { TenantNotFoundError } from '../tenants/tenant.errors';
+import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX } from './api-keys';
+import { ForbiddenError, UnauthenticatedError } from './auth.errors';
+import type { Caller } from './caller';
+import { ROUTE_ACCESS, type RequestWithCaller, type RouteAccess } from './decorators';
+
+const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
+
+/**
+ * Global guard: resolves the caller from `Authorization: Bearer <key>` and enforces the route's
+ * access. Order matters: no or unknown key → 401 before anything else; a tenant key on an
+ * operator route → 403; a tenant route whose tenant the caller may not see → 404, the same
+ * answer as for a tenant that does not exist, so ids of other tenants cannot be probed.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly operatorKeyHashes: string[];
+
+  constructor(
+    private readonly reflector: Reflector,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+  ) {
+    this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const access =
+      this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ??
+      'operator';
+    if (access === 'public') return true;
+
+    const req = context.switchToHttp().getRequest<Request & RequestWithCaller>();
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    if (!match) throw new UnauthenticatedError();
+    const caller = await this.resolveCaller(match[1]);
+    if (!caller) throw new UnauthenticatedError();
+
+    if (access === 'operator' && caller.actor !== 'operator') throw new ForbiddenError();
+    if (access === 'tenant') {
+      const tenantId = req.params?.tenantId;
+      if (!isTenantId(tenantId)) throw new TenantNotFoundError();
+      if (caller.actor === 'tenant') {
+        // The key lookup already proved the caller's own tenant is live.
+        if (caller.tenantId !== tenantId.toLowerCase()) throw new TenantNotFoundError();
+      } else if (!(await this.tenantIsLive(tenantId))) {
+        throw new TenantNotFoundError();
+      }
+    }
+    req.caller = caller;
+    return true;
+  }
+
+  private async resolveCaller(key: string): Promise<Caller | undefined> {
+    const hash = hashApiKey(key);
+    // Every operator key is compared (no early exit), each in constant time.
+    let operator = false;
+    for (const h of this.operatorKeyHashes) operator = sameKeyHash(hash, h) || operator;
+    if (operator) return { actor: 'operator' };
+    if (!key.startsWith(TENANT_KEY_PREFIX)) return undefined;
+    // Looked up by digest (never by the key), then compared in constant time.
+    const rows: { id: string; api_key_hash: string }[] = await this.dataSource.query(
+      `SELECT id, api_key_hash FROM tenants WHERE api_key_hash = $1 AND deleted_at IS NULL`,
+      [hash],
+    );
+    const row = rows[0];
+    if (!row || !sameKeyHash(hash, row.api_key_hash)) return undefined;
+    return { actor: 'tenant', tenantId: row.id };
+  }
+
+  private async tenantIsLive(tenantId: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenants WHERE id = $1 AND deleted_at IS NULL`, [tenantId]);
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,23 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const TENANT_KEY_PREFIX = 'wtg_';
+
+/** `wtg_` + 192 random bits; shown once, stored only as its SHA-256. */
+export function generateTenantApiKey(): string {
+  return `${TENANT_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+}
+
+/** Hex SHA-256: what the database holds and indexes. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * Compares two SHA-256 hex digests in constant time. Digests always have the same
+ * length, so neither the key's length nor its prefix leaks through timing.
+ */
+export function sameKeyHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === 32 && y.length === 32 && timingSafeEqual(x, y);
+}

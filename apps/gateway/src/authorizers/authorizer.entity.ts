@@ -1,0 +1,45 @@
+import { encryptedColumn } from '@app/common';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** The merchant's Official Account bound to a tenant, with its tokens (encrypted at rest). */
+@Entity({ name: 'authorizers' })
+export class AuthorizerEntity {
+  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ name: 'app_id', type: 'varchar', length: 64 })
+  appId: string;
+
+  @Column({ name: 'nick_name', type: 'varchar', length: 256, nullable: true })
+  nickName: string | null;
+
+  @Column({ name: 'principal_name', type: 'varchar', length: 256, nullable: true })
+  principalName: string | null;
+
+  @Column({ name: 'service_type', type: 'integer', nullable: true })
+  serviceType: number | null;
+
+  @Column({ name: 'verify_type', type: 'integer', nullable: true })
+  verifyType: number | null;
+
+  @Column({ type: 'boolean', default: false })
+  verified: boolean;
+
+  @Column({ name: 'permission_sets', type: 'integer', array: true, default: () => `'{}'` })
+  permissionSets: number[];
+
+  @Column({ name: 'access_token', type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  accessToken: string | null;
+
+  @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
+  accessTokenExpiresAt: Date | null;
+
+  @Column({ name: 'refresh_token', type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  refreshToken: string | null;
+
+  @Column({ name: 'authorized_at', type: 'timestamptz' })
+  authorizedAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

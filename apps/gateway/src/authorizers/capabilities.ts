@@ -1,0 +1,27 @@
+import { isApiAllowed, missingPermissionSets, type OfficialAccountApi } from '@app/wechat';
+import type { TenantStatus } from '../tenants/tenant.entity';
+
+/** The APIs that make up "blacklist management"; their permission sets come from the library's table. */
+export const BLACKLIST_APIS: readonly OfficialAccountApi[] = ['getblacklist', 'batchblacklist', 'batchunblacklist'];
+
+export interface BlacklistReadiness {
+  available: boolean;
+  /** Why not, in the order a merchant would have to fix it. */
+  reason?: 'not_active' | 'not_verified' | 'permission_set_missing';
+  /** Sets of which granting any one would unlock the blacklist APIs (empty when none is missing). */
+  missingPermissionSets: number[];
+}
+
+export function blacklistReadiness(
+  status: TenantStatus,
+  verified: boolean,
+  permissionSets: readonly number[],
+): BlacklistReadiness {
+  const missing = [...new Set(BLACKLIST_APIS.flatMap((api) => missingPermissionSets(api, permissionSets)))].sort((a, b) => a - b);
+  if (status !== 'active') return { available: false, reason: 'not_active', missingPermissionSets: missing };
+  if (!verified) return { available: false, reason: 'not_verified', missingPermissionSets: missing };
+  if (!BLACKLIST_APIS.every((api) => isApiAllowed(api, permissionSets))) {
+    return { available: false, reason: 'permission_set_missing', missingPermissionSets: missing };
+  }
+  return { available: true, missingPermissionSets: [] };
+}

@@ -1,0 +1,32 @@
+import { encryptedColumn } from '@app/common';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** The component's own credentials: the latest verify ticket and the component access token (both encrypted). */
+@Entity({ name: 'component_state' })
+export class ComponentStateEntity {
+  @PrimaryColumn({ name: 'component_app_id', type: 'varchar', length: 64 })
+  componentAppId: string;
+
+  @Column({ type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  ticket: string | null;
+
+  /** WeChat's CreateTime (unix seconds) of the stored ticket: an older push never replaces it. */
+  @Column({ name: 'ticket_create_time', type: 'bigint', nullable: true })
+  ticketCreateTime: string | null;
+
+  @Column({ name: 'ticket_received_at', type: 'timestamptz', nullable: true })
+  ticketReceivedAt: Date | null;
+
+  @Column({ name: 'access_token', type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  accessToken: string | null;
+
+  @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
+  accessTokenExpiresAt: Date | null;
+
+  /** Last api_start_push_ticket, shared by all instances so WeChat is asked at most once per 10 minutes. */
+  @Column({ name: 'push_ticket_requested_at', type: 'timestamptz', nullable: true })
+  pushTicketRequestedAt: Date | null;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

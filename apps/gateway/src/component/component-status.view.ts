@@ -1,0 +1,18 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class TicketStatusView {
+  @ApiProperty({ nullable: true, type: String }) receivedAt: string | null;
+  @ApiProperty({ nullable: true, type: Number }) ageSeconds: number | null;
+  @ApiProperty({ description: 'Absent, or older than 12 h (WeChat’s ticket lifetime).' }) stale: boolean;
+}
+
+export class ComponentTokenStatusView {
+  @ApiProperty({ nullable: true, type: String }) expiresAt: string | null;
+}
+
+export class ComponentStatusView {
+  @ApiProperty() componentAppId: string;
+  @ApiProperty({ enum: ['sandbox', 'production'] }) mode: 'sandbox' | 'production';
+  @ApiProperty({ type: TicketStatusView }) ticket: TicketStatusView;
+  @ApiProperty({ type: ComponentTokenStatusView }) componentToken: ComponentTokenStatusView;
+}

@@ -1,0 +1,36 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OperatorOnly } from '../auth';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { ComponentTokenService } from './component-token.service';
+import { ComponentStatusView } from './component-status.view';
+
+const TICKET_STALE_SECONDS = 12 * 3600;
+
+@ApiTags('component')
+@Controller('v1/component')
+export class ComponentController {
+  constructor(
+    private readonly tokens: ComponentTokenService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  @Get('status')
+  @OperatorOnly()
+  @ApiOperation({ summary: 'Component ticket and token health (no secret values)' })
+  @ApiOkResponse({ type: ComponentStatusView })
+  async status(): Promise<ComponentStatusView> {
+    const s = await this.tokens.status();
+    const ageSeconds = s.ticketReceivedAt ? Math.max(0, Math.floor((Date.now() - s.ticketReceivedAt.getTime()) / 1000)) : null;
+    return {
+      componentAppId: this.config.wechat.componentAppId,
+      mode: this.config.mode,
+      ticket: {
+        receivedAt: s.ticketReceivedAt?.toISOString() ?? null,
+        ageSeconds,
+        stale: ageSeconds === null || ageSeconds > TICKET_STALE_SECONDS,
+      },
+      componentToken: { expiresAt: s.componentTokenExpiresAt?.toISOString() ?? null },
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { DomainError } from '@app/common';
+
+/** No component_verify_ticket yet (or WeChat rejected it): nothing on the component side can work until the next push. */
+export class ComponentTicketMissingError extends DomainError {
+  /** WeChat pushes a ticket every 10 minutes; after api_start_push_ticket usually within a minute. */
+  readonly retryAfterSeconds = 60;
+
+  constructor() {
+    super('COMPONENT_TICKET_MISSING', 'WeChat has not pushed a component_verify_ticket yet; try again shortly.');
+  }
+}

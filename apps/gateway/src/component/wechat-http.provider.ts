@@ -1,0 +1,29 @@
+import { type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import { ComponentApi, WeChatHttp } from '@app/wechat';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { MetricsService } from '../metrics/metrics.service';
+
+/** Closes the keep-alive agents when the application stops. */
+class ClosingWeChatHttp extends WeChatHttp implements OnApplicationShutdown {
+  onApplicationShutdown(): void {
+    this.close();
+  }
+}
+
+/**
+ * The one WeChat HTTP client of the process (keep-alive agents, retries, errcode
+ * translation), pointed at WECHAT_API_BASE_URL. Other features build their typed
+ * clients (e.g. BlacklistApi) on this same instance.
+ */
+export const WECHAT_HTTP_PROVIDERS: Provider[] = [
+  {
+    provide: WeChatHttp,
+    inject: [GATEWAY_CONFIG, MetricsService],
+    useFactory: (config: GatewayConfig, metrics: MetricsService) =>
+      new ClosingWeChatHttp({
+        baseUrl: config.wechat.apiBaseUrl,
+        onCall: (e) => metrics.wechatCalls.inc({ api: e.api, outcome: e.outcome }),
+      }),
+  },
+  { provide: ComponentApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new ComponentApi(http) },
+];

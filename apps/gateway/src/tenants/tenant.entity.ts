@@ -1,0 +1,39 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const TENANT_STATUSES = ['pending', 'active', 'revoked', 'reauthorization_required'] as const;
+
+/**
+ * pending: created, never authorized; active: authorized, tokens held; revoked: the merchant
+ * cancelled the authorization; reauthorization_required: WeChat rejected the refresh token
+ * (61023) or the authorization is gone (61003).
+ */
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+@Entity({ name: 'tenants' })
+export class TenantEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Column({ name: 'external_id', type: 'varchar', length: 128, nullable: true })
+  externalId: string | null;
+
+  @Column({ type: 'varchar', length: 32, default: 'pending' })
+  status: TenantStatus;
+
+  /** SHA-256 (hex) of the tenant API key; the key itself is shown once and never stored. */
+  @Column({ name: 'api_key_hash', type: 'char', length: 64, select: false })
+  apiKeyHash: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3, insert: false, update: false })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', insert: false })
+  updatedAt: Date;
+
+  /** Soft delete: the row stays so audit history keeps its tenant. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true, select: false })
+  deletedAt: Date | null;
+}

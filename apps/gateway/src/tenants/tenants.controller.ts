@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { OperatorOnly, TenantScoped } from '../auth';
+import { CreateTenantDto } from './dto/create-tenant.dto';
+import { ListTenantsQuery } from './dto/list-tenants.query';
+import { ApiKeyView, CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
+import { TenantsService } from './tenants.service';
+
+@ApiTags('tenants')
+@Controller('v1/tenants')
+export class TenantsController {
+  constructor(private readonly tenants: TenantsService) {}
+
+  @Post()
+  @OperatorOnly()
+  @ApiOperation({ summary: 'Create a tenant; its API key is returned once' })
+  @ApiCreatedResponse({ type: CreatedTenantView })
+  create(@Body() body: CreateTenantDto): Promise<CreatedTenantView> {
+    return this.tenants.create(body);
+  }
+
+  @Get()
+  @OperatorOnly()
+  @ApiOperation({ summary: 'List tenants, oldest first, by cursor' })
+  @ApiOkResponse({ type: TenantPageView })
+  list(@Query() query: ListTenantsQuery): Promise<TenantPageView> {
+    return this.tenants.list(query);
+  }
+
+  @Get(':tenantId')
+  @TenantScoped()
+  @ApiOkResponse({ type: TenantView })
+  get(@Param('tenantId') tenantId: string): Promise<TenantView> {
+    return this.tenants.get(tenantId);
+  }
+
+  @Post(':tenantId/api-keys')
+  @TenantScoped()
+  @ApiOperation({ summary: 'Issue a new tenant key; the previous one stops working at once' })
+  @ApiCreatedResponse({ type: ApiKeyView })
+  rotateApiKey(@Param('tenantId') tenantId: string): Promise<ApiKeyView> {
+    return this.tenants.rotateApiKey(tenantId);
+  }
+
+  @Delete(':tenantId')
+  @OperatorOnly()
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async delete(@Param('tenantId') tenantId: string): Promise<void> {
+    await this.tenants.delete(tenantId);
+  }
+}
