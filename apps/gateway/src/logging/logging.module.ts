@@ -37,7 +37,8 @@ export class LoggingModule {
                   method: req.method,
                   url: redactUrl(req.url),
                 }),
-                res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+                // The wrapped serializer reports null until headers are flushed; the raw response knows.
+                res: (res: { statusCode: number | null; raw?: { statusCode: number } }) => ({ statusCode: res.raw?.statusCode ?? res.statusCode }),
               },
               formatters: { log: (obj: Record<string, unknown>) => redactDeep(obj) as Record<string, unknown> },
               customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
