@@ -78,7 +78,8 @@ export function createApiHandler(sim: SimCore, routes: ApiRoute[]) {
     const body = parsed.kind === 'ok' ? parsed.body : {};
     const rawToken = route.auth ? query[route.auth.param] : undefined;
     const token = typeof rawToken === 'string' ? sim.state.tokens.lookup(rawToken) : undefined;
-    appId = token?.appId ?? route.accountFromBody?.(body, sim) ?? sim.opts.componentAppId;
+    // The authorizer a component call acts for beats the token's owner (the component) in the log.
+    appId = route.accountFromBody?.(body, sim) ?? token?.appId ?? sim.opts.componentAppId;
 
     const decision = sim.faults.decide(route.name, appId);
     const faultTag = decision.fired.map((f) => `${f.type}#${f.id}`).join(',') || undefined;

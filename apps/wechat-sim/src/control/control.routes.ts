@@ -132,12 +132,10 @@ export function controlRouter(sim: SimCore, control: ControlService): Router {
   });
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ControlError) {
-      res
-        .status(err.status)
-        .json({
-          error: err.status === 400 ? 'bad_request' : err.status === 404 ? 'not_found' : 'conflict',
-          message: err.message,
-        });
+      res.status(err.status).json({
+        error: err.status === 400 ? 'bad_request' : err.status === 404 ? 'not_found' : 'conflict',
+        message: err.message,
+      });
       return;
     }
     // Malformed JSON from express.json().

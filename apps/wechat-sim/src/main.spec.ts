@@ -1,0 +1,13 @@
+import { readSettings } from './main';
+
+describe('standalone settings', () => {
+  it('reads env, and flags win over env in both --flag value and --flag=value forms', () => {
+    const s = readSettings(['--port', '4200', '--event-url=http://gw/events'], { SIM_PORT: '4100', SIM_HOST: '0.0.0.0' });
+    expect(s).toEqual({ port: '4200', host: '0.0.0.0', 'event-url': 'http://gw/events' });
+  });
+
+  it('rejects unknown flags and flags without a value', () => {
+    expect(() => readSettings(['--prot', '1'], {})).toThrow(/unknown flag --prot/);
+    expect(() => readSettings(['--port'], {})).toThrow(/needs a value/);
+  });
+});
