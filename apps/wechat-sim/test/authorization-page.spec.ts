@@ -90,14 +90,15 @@ describe('authorization pages and events (contract section 1)', () => {
     const code = await preAuthCode();
     const base = { component_appid: appid, pre_auth_code: code, redirect_uri: 'https://gw.example/cb', auth_type: '3' };
     const get = (q: Record<string, string>) => h.http.get('/cgi-bin/componentloginpage', { params: { ...base, ...q } });
-    for (const q of [
+    const badLinks: Array<Record<string, string>> = [
       { component_appid: 'wx_other' },
       { pre_auth_code: 'preauthcode@@@nope' },
       { redirect_uri: 'not a url' },
       { redirect_uri: 'ftp://x/y' },
       { auth_type: '2' },
       { auth_type: '9' },
-    ]) {
+    ];
+    for (const q of badLinks) {
       const res = await get(q);
       expect(res.status).toBe(400);
       expect(res.data).toContain('id="sim-error"');

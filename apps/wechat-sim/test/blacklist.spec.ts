@@ -107,7 +107,7 @@ describe('Official Account blacklist APIs (contract section 3)', () => {
 
   it('the default page size is 10,000 and generated followers page in order', async () => {
     const oa = await h.onboard({ appId: 'wx_big', followerCount: 10_050 });
-    const all = h.sim.getAuthorizer('wx_big').followers;
+    const all = h.sim.getAuthorizer('wx_big').followers!;
     h.sim.updateAuthorizer('wx_big', { blacklist: all });
     const p1 = await get(oa.accessToken);
     expect(p1.count).toBe(10_000);
