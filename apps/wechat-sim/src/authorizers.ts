@@ -23,13 +23,12 @@ export interface AuthorizerAccount {
   authorization: {
     status: AuthorizationStatus;
     permissionSets: number[];
+    /** The only refresh token that works; replaced on re-authorization (the old one then gets 61023). */
     refreshToken?: string;
     /** Unix seconds. */
     authTime?: number;
     /** Bumped by every (re-)authorization and revocation; auth codes of older generations are void. */
     generation: number;
-    /** Refresh tokens replaced by a re-authorization or revocation: 61023 (or 61003 while revoked). */
-    staleRefreshTokens: Set<string>;
   };
   /** Sorted blacklist cache for paging; cleared on every blacklist change. */
   sortedBlacklistCache?: string[];
@@ -69,7 +68,7 @@ export class AuthorizerStore {
       followers: new Set(input.followers ?? []),
       blacklist: new Set(),
       defaultPermissionSets: [...(input.permissionSets ?? DEFAULT_GRANTED_SETS)],
-      authorization: { status: 'never', permissionSets: [], generation: 0, staleRefreshTokens: new Set() },
+      authorization: { status: 'never', permissionSets: [], generation: 0 },
     };
     this.addGeneratedFollowers(account, input.followerCount ?? 0);
     this.accounts.set(appId, account);

@@ -102,7 +102,7 @@ export class SimCore {
     if (mode === 'none') this.pusher.suppress(event);
     sendRedirect(() => {
       if (mode !== 'after') return;
-      setTimeout(() => void this.pusher.deliver(event), delayMs);
+      setTimeout(() => void this.pusher.deliver(event), delayMs).unref();
     });
   }
 

@@ -40,7 +40,7 @@ export interface SimulatorOptions {
   /** If set, the authorization pages require a Referer from one of these hosts, as WeChat does. */
   authInitiationDomains?: string[];
   pushTimeoutMs?: number;
-  /** Oldest call-log entries are dropped beyond this many. */
+  /** Oldest call-log entries are dropped beyond this many (trimmed in batches of 10%). */
   callLogLimit?: number;
   logger?: (line: object) => void;
   /** Injectable clock (ms) for expiry tests. */

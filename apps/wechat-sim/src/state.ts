@@ -90,7 +90,6 @@ export class SimState {
     if (!account) throw new Error(`unknown authorizer ${appId}`);
     const auth = account.authorization;
     const wasAuthorized = auth.status === 'authorized';
-    if (auth.refreshToken) auth.staleRefreshTokens.add(auth.refreshToken);
     auth.status = 'authorized';
     auth.permissionSets = [...new Set(permissionSets)].sort((a, b) => a - b);
     auth.refreshToken = newRefreshToken();
@@ -120,7 +119,6 @@ export class SimState {
     const account = this.authorizers.get(appId);
     if (!account) throw new Error(`unknown authorizer ${appId}`);
     const auth = account.authorization;
-    if (auth.refreshToken) auth.staleRefreshTokens.add(auth.refreshToken);
     auth.refreshToken = undefined;
     auth.status = 'revoked';
     auth.generation++;
