@@ -12,6 +12,8 @@ import { AuthModule } from './auth/auth.module';
 import { AuthorizersModule } from './authorizers/authorizers.module';
 import { ComponentModule } from './component/component.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { OnboardingModule } from './onboarding/onboarding.module';
+import { ComponentEventsModule } from './component/component-events.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -33,6 +35,8 @@ export class AppModule {
         ComponentModule,
         AuthorizersModule,
         TenantsModule,
+        OnboardingModule,
+        ComponentEventsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -7,6 +7,7 @@ import { ConfigurationError, validateEnvironment } from './config/environment';
 import { resolveGatewayConfig, type SandboxSupplement } from './config/gateway-config';
 import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
+import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
 
 const DATA_DIR = resolve(process.env.GATEWAY_DATA_DIR ?? join(process.cwd(), '.data'));
 const EMBEDDED_PG_PORT_DEFAULT = 54329;
@@ -113,6 +114,17 @@ async function main(): Promise<void> {
         ].join('\n') + '\n',
       );
       await simulator?.afterGatewayStarted(config, app);
+      // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
+      const demo = await prepareSandboxOnboarding(app);
+      log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox onboarding link');
+      process.stdout.write(
+        [
+          `  Onboarding link:   ${demo.onboardingUrl}`,
+          '                     (open it in a browser, click "Authorize on a computer", then complete the simulator page)',
+          ...(demo.tenantApiKey ? [`  Demo tenant key:   ${demo.tenantApiKey}   (shown once)`] : []),
+          '',
+        ].join('\n') + '\n',
+      );
     }
     log.info({ port, mode: config.mode }, 'gateway listening');
   } catch (e) {

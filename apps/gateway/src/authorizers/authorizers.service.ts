@@ -84,7 +84,7 @@ export class AuthorizersService {
       if (!(e instanceof WeChatApiError)) throw e;
       if (AUTHORIZATION_GONE_ERRCODES.has(e.errcode)) throw await this.authorizationGone(tenantId, e);
       if (e.kind !== 'token-invalid') throw e;
-      this.logger.warn({ tenantId, api: e.api, errcode: e.errcode }, 'authorizer token rejected by WeChat; refreshing once');
+      this.logger.warn({ tenantId, api: e.api, wechatErr: e.errcode }, 'authorizer token rejected by WeChat; refreshing once');
       const fresh = await this.refresh(tenantId, token);
       try {
         return await fn(fresh);
@@ -263,7 +263,10 @@ export class AuthorizersService {
           return { token: reply.authorizer_access_token };
         } catch (e) {
           if (e instanceof WeChatApiError && AUTHORIZATION_GONE_ERRCODES.has(e.errcode)) {
-            this.logger.warn({ tenantId, errcode: e.errcode }, 'WeChat refused the refresh token; tenant needs re-authorization');
+            this.logger.warn(
+              { tenantId, wechatErr: e.errcode },
+              'WeChat refused the refresh token; tenant needs re-authorization',
+            );
             await this.markReauthorizationRequired(m, tenantId);
             return { status: 'reauthorization_required' };
           }
@@ -278,7 +281,7 @@ export class AuthorizersService {
 
   private async authorizationGone(tenantId: string, e: WeChatApiError): Promise<TenantNotActiveError> {
     this.logger.warn(
-      { tenantId, api: e.api, errcode: e.errcode },
+      { tenantId, api: e.api, wechatErr: e.errcode },
       'WeChat says the authorization is gone; tenant needs re-authorization',
     );
     await this.dataSource.transaction(async (m) => {

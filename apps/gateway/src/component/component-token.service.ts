@@ -68,7 +68,7 @@ export class ComponentTokenService {
       return await fn(token);
     } catch (e) {
       if (!(e instanceof WeChatApiError) || e.kind !== 'token-invalid') throw e;
-      this.logger.warn({ api: e.api, errcode: e.errcode }, 'component token rejected by WeChat; refreshing once');
+      this.logger.warn({ api: e.api, wechatErr: e.errcode }, 'component token rejected by WeChat; refreshing once');
       return fn(await this.refresh(token));
     }
   }

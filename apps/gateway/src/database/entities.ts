@@ -1,6 +1,9 @@
 import { AuthorizerEntity } from '../authorizers/authorizer.entity';
 import { ComponentStateEntity } from '../component/component-state.entity';
 import { PushReceiptEntity } from '../component/push-receipt.entity';
+import { AuthorizationCodeExchangeEntity } from '../onboarding/authorization-code-exchange.entity';
+import { AuthorizationSessionEntity } from '../onboarding/authorization-session.entity';
+import { PreAuthCodeEntity } from '../onboarding/pre-auth-code.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 
 /** Every TypeORM entity, listed once: the app module and the CLI data source both read this. */
@@ -9,4 +12,7 @@ export const ENTITIES: Function[] = [
   AuthorizerEntity,
   ComponentStateEntity,
   PushReceiptEntity,
+  AuthorizationSessionEntity,
+  PreAuthCodeEntity,
+  AuthorizationCodeExchangeEntity,
 ];

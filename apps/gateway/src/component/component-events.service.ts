@@ -1,0 +1,182 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { parseWeChatXml, WeChatMessageCrypto } from '@app/wechat';
+import type { DataSource } from 'typeorm';
+import { AuthorizersService } from '../authorizers/authorizers.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { AuthorizationExchangeService } from '../onboarding/authorization-exchange.service';
+import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
+import { ComponentTokenService } from './component-token.service';
+import { PushRejectedError } from './push-rejected.error';
+
+/** WeChat's own window: a push whose timestamp is further than this from now is refused. */
+export const PUSH_MAX_SKEW_SECONDS = 300;
+
+export interface PushQuery {
+  timestamp?: unknown;
+  nonce?: unknown;
+  encrypt_type?: unknown;
+  msg_signature?: unknown;
+}
+
+interface AuthenticPush {
+  fields: Record<string, string>;
+  signature: string;
+  timestamp: string;
+  nonce: string;
+}
+
+/**
+ * Pushes to the authorization event URL. Authenticate first (signature in constant time,
+ * timestamp window, decryption with the current then the previous key, appid tail, safe XML);
+ * only then record (signature, timestamp, nonce) so a replay is answered but not processed
+ * again, and act on the event.
+ */
+@Injectable()
+export class ComponentEventsService {
+  private readonly logger = new Logger(ComponentEventsService.name);
+  private readonly crypto: WeChatMessageCrypto;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly componentTokens: ComponentTokenService,
+    private readonly authorizers: AuthorizersService,
+    private readonly sessions: AuthorizationSessionsService,
+    private readonly exchange: AuthorizationExchangeService,
+  ) {
+    this.crypto = new WeChatMessageCrypto({
+      token: config.wechat.componentToken,
+      encodingAESKey: config.wechat.encodingAESKey,
+      previousEncodingAESKey: config.wechat.previousEncodingAESKey,
+      appId: config.wechat.componentAppId,
+    });
+  }
+
+  async receive(query: PushQuery, body: unknown): Promise<void> {
+    const push = this.authenticate(query, body);
+    const infoType = push.fields.InfoType ?? null;
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO component_push_receipts (msg_signature, timestamp, nonce, info_type) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [push.signature, push.timestamp, push.nonce, infoType],
+    );
+    if (inserted.length === 0) {
+      this.logger.log({ infoType }, 'replayed push acknowledged, not processed again');
+      return;
+    }
+    try {
+      await this.process(push.fields);
+    } catch (e) {
+      // Let WeChat's retry (same signature) be processed: forget the receipt.
+      await this.dataSource
+        .query(`DELETE FROM component_push_receipts WHERE msg_signature = $1 AND timestamp = $2 AND nonce = $3`, [
+          push.signature,
+          push.timestamp,
+          push.nonce,
+        ])
+        .catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private authenticate(query: PushQuery, body: unknown): AuthenticPush {
+    const { timestamp, nonce, encrypt_type: encryptType, msg_signature: signature } = query;
+    if (encryptType !== 'aes') return reject('encrypt_type must be aes');
+    if (typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp)) return reject('timestamp missing or malformed');
+    if (typeof nonce !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(nonce)) return reject('nonce missing or malformed');
+    if (typeof signature !== 'string' || !/^[0-9a-fA-F]{40}$/.test(signature))
+      return reject('msg_signature missing or malformed');
+    if (typeof body !== 'string' || body.length === 0) return reject('body is not XML');
+
+    let outer: Record<string, string>;
+    try {
+      outer = parseWeChatXml(body);
+    } catch {
+      return reject('body is not valid XML');
+    }
+    const encrypt = outer.Encrypt;
+    if (!encrypt) return reject('Encrypt missing');
+    if (!this.crypto.verify(signature, timestamp, nonce, encrypt)) return reject('signature mismatch');
+    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > PUSH_MAX_SKEW_SECONDS)
+      return reject('timestamp outside the 300 s window');
+    if (outer.AppId !== undefined && outer.AppId !== this.config.wechat.componentAppId) return reject('AppId is not ours');
+
+    let fields: Record<string, string>;
+    try {
+      fields = parseWeChatXml(this.crypto.decrypt(encrypt).message);
+    } catch (e) {
+      return reject(`decryption failed (${(e as { code?: string }).code ?? 'invalid'})`);
+    }
+    if (fields.AppId !== this.config.wechat.componentAppId) return reject('decrypted AppId is not ours');
+    return { fields, signature: signature.toLowerCase(), timestamp, nonce };
+  }
+
+  private async process(f: Record<string, string>): Promise<void> {
+    switch (f.InfoType) {
+      case 'component_verify_ticket': {
+        const createTime = Number(f.CreateTime);
+        if (!f.ComponentVerifyTicket || !Number.isSafeInteger(createTime)) {
+          this.logger.warn('verify ticket push without a ticket or CreateTime; ignored');
+          return;
+        }
+        await this.componentTokens.storeTicket(f.ComponentVerifyTicket, createTime);
+        // Pushes arrive every 10 minutes: a cheap moment to forget receipts no replay can match (the window is 300 s).
+        await this.dataSource.query(`DELETE FROM component_push_receipts WHERE received_at < now() - interval '1 day'`);
+        return;
+      }
+      case 'authorized':
+      case 'updateauthorized':
+        return this.authorized(f);
+      case 'unauthorized': {
+        const tenantId = f.AuthorizerAppid ? await this.authorizers.tenantIdForAppId(f.AuthorizerAppid) : undefined;
+        if (!tenantId) {
+          this.logger.warn({ appId: f.AuthorizerAppid }, 'unauthorized push for an account bound to no tenant; ignored');
+          return;
+        }
+        await this.authorizers.markRevoked(tenantId);
+        this.logger.warn(
+          { tenantId, appId: f.AuthorizerAppid },
+          'merchant revoked the authorization; tenant revoked, tokens wiped',
+        );
+        return;
+      }
+      default:
+        this.logger.log({ infoType: f.InfoType }, 'push of an unhandled type acknowledged');
+    }
+  }
+
+  /** Bound through the PreAuthCode a session minted, else through the account already bound. */
+  private async authorized(f: Record<string, string>): Promise<void> {
+    const authCode = f.AuthorizationCode;
+    if (!authCode) {
+      this.logger.warn({ infoType: f.InfoType }, 'authorization push without an AuthorizationCode; ignored');
+      return;
+    }
+    const session = f.PreAuthCode ? await this.sessions.findByPreAuthCode(f.PreAuthCode) : undefined;
+    let binding: { tenantId: string; sessionId: string | null } | undefined = session && {
+      tenantId: session.tenantId,
+      sessionId: session.id,
+    };
+    if (!binding && f.AuthorizerAppid) {
+      const tenantId = await this.authorizers.tenantIdForAppId(f.AuthorizerAppid);
+      if (tenantId) binding = { tenantId, sessionId: null };
+    }
+    if (!binding) {
+      this.logger.warn(
+        { infoType: f.InfoType, appId: f.AuthorizerAppid },
+        'authorization push matches no session or tenant; ignored',
+      );
+      return;
+    }
+    const result = await this.exchange.exchange(authCode, binding);
+    this.logger.log(
+      { infoType: f.InfoType, tenantId: binding.tenantId, outcome: result.outcome, replayed: result.replayed },
+      'authorization push handled',
+    );
+  }
+}
+
+function reject(reason: string): never {
+  throw new PushRejectedError(reason);
+}

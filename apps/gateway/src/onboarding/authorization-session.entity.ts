@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/**
+ * One onboarding attempt for a tenant. The URL token is the merchant's credential, so only
+ * its SHA-256 is stored; a session lives 24 h and ends when an authorization completes.
+ */
+@Entity({ name: 'authorization_sessions' })
+export class AuthorizationSessionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Index()
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ name: 'token_hash', type: 'char', length: 64, select: false })
+  tokenHash: string;
+
+  @Column({ name: 'auth_type', type: 'smallint' })
+  authType: number;
+
+  @Column({ name: 'return_url', type: 'text', nullable: true })
+  returnUrl: string | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Public, TenantScoped } from '../auth';
+import { AuthorizationSessionsService } from './authorization-sessions.service';
+import { AuthorizationSessionView, CreateAuthorizationSessionDto } from './dto/create-authorization-session.dto';
+import { OnboardingService } from './onboarding.service';
+import type { Page } from './pages';
+
+// The token is in the path: only the origin may travel as Referer (WeChat checks the domain).
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'origin',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
+
+function sendPage(res: Response, page: Page): void {
+  res.status(page.status).set(PAGE_HEADERS).type('html').send(page.html);
+}
+
+@ApiTags('onboarding')
+@Controller()
+export class OnboardingController {
+  constructor(
+    private readonly sessions: AuthorizationSessionsService,
+    private readonly onboarding: OnboardingService,
+  ) {}
+
+  @Post('v1/tenants/:tenantId/authorization-sessions')
+  @TenantScoped()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Start onboarding: a 24 h link to send the merchant to' })
+  @ApiCreatedResponse({ type: AuthorizationSessionView })
+  create(@Param('tenantId') tenantId: string, @Body() body: CreateAuthorizationSessionDto): Promise<AuthorizationSessionView> {
+    return this.sessions.create(tenantId, body);
+  }
+
+  /** The merchant's page (public: the unguessable token in the path is the credential). */
+  @Get('onboarding/:token')
+  @Public()
+  @ApiExcludeEndpoint()
+  async page(@Param('token') token: string, @Res() res: Response): Promise<void> {
+    sendPage(res, await this.onboarding.onboardingPage(token));
+  }
+
+  /** Where WeChat's authorization page sends the browser back, with auth_code and expires_in. */
+  @Get('wechat/authorization/callback')
+  @Public()
+  @ApiExcludeEndpoint()
+  async callback(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
+    const answer = await this.onboarding.callback(query.session, query.auth_code);
+    if ('redirect' in answer) {
+      res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, answer.redirect);
+    } else {
+      sendPage(res, answer.page);
+    }
+  }
+}

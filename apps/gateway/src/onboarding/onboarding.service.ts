@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { WeChatError } from '@app/wechat';
+import { blacklistReadiness } from '../authorizers/capabilities';
+import { ComponentTicketMissingError } from '../component/component.errors';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { TenantsService } from '../tenants/tenants.service';
+import { AuthorizationExchangeService } from './authorization-exchange.service';
+import { AuthorizationSessionsService, isOpen } from './authorization-sessions.service';
+import {
+  alreadyBoundPage,
+  authorizedPage,
+  codeInvalidPage,
+  missingCodePage,
+  onboardingPage,
+  type Page,
+  sessionGonePage,
+  sessionNotFoundPage,
+  tenantGonePage,
+  ticketMissingPage,
+  wechatUnavailablePage,
+} from './pages';
+
+export type CallbackAnswer = { redirect: string } | { page: Page };
+
+/** The merchant-facing half of onboarding: the page with WeChat's links and the return from WeChat. */
+@Injectable()
+export class OnboardingService {
+  private readonly logger = new Logger(OnboardingService.name);
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly sessions: AuthorizationSessionsService,
+    private readonly exchange: AuthorizationExchangeService,
+    private readonly tenants: TenantsService,
+  ) {}
+
+  /** Every view mints a fresh pre-auth code: they are single-use and live minutes, the page lives a day. */
+  async onboardingPage(token: string): Promise<Page> {
+    const session = await this.sessions.findByToken(token);
+    if (!session) return sessionNotFoundPage();
+    if (!isOpen(session)) return sessionGonePage();
+    let preAuthCode: string;
+    try {
+      preAuthCode = await this.sessions.mintPreAuthCode(session);
+    } catch (e) {
+      return this.wechatFailurePage(e, 'minting a pre-auth code');
+    }
+    const { componentAppId, mpBaseUrl, openBaseUrl } = this.config.wechat;
+    const redirectUri = `${this.config.publicBaseUrl}/wechat/authorization/callback?session=${encodeURIComponent(session.id)}`;
+    const params = [
+      `component_appid=${encodeURIComponent(componentAppId)}`,
+      `pre_auth_code=${encodeURIComponent(preAuthCode)}`,
+      `redirect_uri=${encodeURIComponent(redirectUri)}`,
+      `auth_type=${session.authType}`,
+    ].join('&');
+    return onboardingPage({
+      pc: `${trimSlash(mpBaseUrl)}/cgi-bin/componentloginpage?${params}`,
+      mobile: `${trimSlash(openBaseUrl)}/wxaopen/safe/bindcomponent?action=bindcomponent&no_scan=1&${params}#wechat_redirect`,
+    });
+  }
+
+  /**
+   * WeChat sends the browser back here with an auth code. If the push already exchanged it
+   * (or this is a reload), the recorded outcome answers; otherwise the code is exchanged now.
+   */
+  async callback(sessionId: unknown, authCode: unknown): Promise<CallbackAnswer> {
+    const session = typeof sessionId === 'string' ? await this.sessions.findById(sessionId) : undefined;
+    if (!session) return { page: sessionNotFoundPage() };
+    if (typeof authCode !== 'string' || authCode.length === 0 || authCode.length > 512) return { page: missingCodePage() };
+
+    let result;
+    try {
+      result = await this.exchange.recorded(authCode);
+      if (!result) {
+        if (!isOpen(session)) return { page: sessionGonePage() };
+        result = await this.exchange.exchange(authCode, { tenantId: session.tenantId, sessionId: session.id });
+      }
+    } catch (e) {
+      return { page: this.wechatFailurePage(e, 'exchanging the authorization code') };
+    }
+
+    switch (result.outcome) {
+      case 'tenant_gone':
+        return { page: tenantGonePage() };
+      case 'code_invalid':
+        return { page: codeInvalidPage() };
+      case 'already_bound':
+        return { page: alreadyBoundPage(result.appId) };
+      case 'authorized':
+        break;
+    }
+    // A code recorded for another tenant's session is not this session's success.
+    if (result.tenantId !== session.tenantId) return { page: sessionGonePage() };
+    await this.exchange.completeSession(session.id);
+    let tenant;
+    try {
+      tenant = await this.tenants.get(session.tenantId);
+    } catch {
+      return { page: tenantGonePage() };
+    }
+    if (session.returnUrl) {
+      const url = new URL(session.returnUrl);
+      url.searchParams.set('tenantId', tenant.id);
+      url.searchParams.set('status', tenant.status);
+      return { redirect: url.toString() };
+    }
+    const a = tenant.authorizer;
+    return {
+      page: authorizedPage(
+        { appId: a?.appId ?? result.appId ?? '', nickName: a?.nickName ?? null, principalName: a?.principalName ?? null },
+        blacklistReadiness(tenant.status, a?.verified ?? false, a?.permissionSets ?? []),
+      ),
+    };
+  }
+
+  private wechatFailurePage(e: unknown, during: string): Page {
+    if (e instanceof ComponentTicketMissingError) return ticketMissingPage();
+    if (e instanceof WeChatError) {
+      this.logger.error({ during, errorKind: e.code, err: e.message }, 'WeChat call failed during onboarding');
+      return wechatUnavailablePage();
+    }
+    throw e;
+  }
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');

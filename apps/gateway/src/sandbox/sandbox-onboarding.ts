@@ -1,0 +1,38 @@
+import type { INestApplication } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
+import { TenantsService } from '../tenants/tenants.service';
+
+export const SANDBOX_DEMO_EXTERNAL_ID = 'sandbox-demo';
+
+export interface SandboxOnboarding {
+  tenantId: string;
+  onboardingUrl: string;
+  /** Only when the demo tenant was created by this start (keys are shown once). */
+  tenantApiKey?: string;
+}
+
+/**
+ * Sandbox only: makes sure a "Sandbox demo" tenant exists and opens a fresh onboarding
+ * session for it, so a person can complete onboarding in a browser right after `npm start`
+ * (the links lead to the simulator's authorization page).
+ */
+export async function prepareSandboxOnboarding(app: INestApplication): Promise<SandboxOnboarding> {
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  const tenants = app.get(TenantsService);
+  const sessions = app.get(AuthorizationSessionsService);
+  const existing: { id: string }[] = await dataSource.query(
+    `SELECT id FROM tenants WHERE external_id = $1 AND deleted_at IS NULL`,
+    [SANDBOX_DEMO_EXTERNAL_ID],
+  );
+  let tenantId = existing[0]?.id;
+  let tenantApiKey: string | undefined;
+  if (!tenantId) {
+    const created = await tenants.create({ name: 'Sandbox demo', externalId: SANDBOX_DEMO_EXTERNAL_ID });
+    tenantId = created.id;
+    tenantApiKey = created.apiKey;
+  }
+  const session = await sessions.create(tenantId, { authType: 1 });
+  return { tenantId, onboardingUrl: session.onboardingUrl, tenantApiKey };
+}
