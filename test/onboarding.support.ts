@@ -133,3 +133,28 @@ export function lastSeq(h: Harness): number {
   const calls = h.sim.calls();
   return calls.length ? calls[calls.length - 1].seq : 0;
 }
+
+/** Reads (or, to simulate time passing, writes) the gateway's own database. */
+export async function sql<T = Record<string, unknown>>(h: Harness, text: string, params: unknown[] = []): Promise<T[]> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: h.databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates a tenant and completes its onboarding through the page; returns the bound appid. */
+export async function onboardTenant(
+  h: Harness,
+  opts: { name?: string; push?: AuthorizationPushMode; permissionSets?: number[]; verified?: boolean; appId?: string } = {},
+): Promise<{ id: string; apiKey: string; appId: string }> {
+  const t = await createTenant(h, opts.name ?? 'Onboarded');
+  const s = await startSession(h, t.id);
+  const cb = await authorizeThroughPage(h, s.onboardingUrl, { push: opts.push ?? 'before', ...opts });
+  if (cb.status !== 200) throw new Error(`callback answered ${cb.status}`);
+  await settlePushes(h);
+  return { ...t, appId: cb.appId };
+}

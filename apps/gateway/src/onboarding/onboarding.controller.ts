@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Public, TenantScoped } from '../auth';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
 import { AuthorizationSessionView, CreateAuthorizationSessionDto } from './dto/create-authorization-session.dto';
@@ -17,7 +17,16 @@ const PAGE_HEADERS = {
   'X-Frame-Options': 'DENY',
 };
 
-function sendPage(res: Response, page: Page): void {
+/** Pages are for browsers; a client that asks for JSON (and not HTML) gets an error as the usual error JSON. */
+function sendPage(req: Request, res: Response, page: Page): void {
+  if (page.error && req.accepts(['html', 'json']) === 'json') {
+    const requestId = String((req as Request & { id?: unknown }).id ?? req.headers['x-request-id'] ?? '');
+    res
+      .status(page.status)
+      .set('Cache-Control', 'no-store')
+      .json({ error: { ...page.error, requestId } });
+    return;
+  }
   res.status(page.status).set(PAGE_HEADERS).type('html').send(page.html);
 }
 
@@ -42,20 +51,20 @@ export class OnboardingController {
   @Get('onboarding/:token')
   @Public()
   @ApiExcludeEndpoint()
-  async page(@Param('token') token: string, @Res() res: Response): Promise<void> {
-    sendPage(res, await this.onboarding.onboardingPage(token));
+  async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    sendPage(req, res, await this.onboarding.onboardingPage(token));
   }
 
   /** Where WeChat's authorization page sends the browser back, with auth_code and expires_in. */
   @Get('wechat/authorization/callback')
   @Public()
   @ApiExcludeEndpoint()
-  async callback(@Query() query: Record<string, unknown>, @Res() res: Response): Promise<void> {
+  async callback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
     const answer = await this.onboarding.callback(query.session, query.auth_code);
     if ('redirect' in answer) {
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, answer.redirect);
     } else {
-      sendPage(res, answer.page);
+      sendPage(req, res, answer.page);
     }
   }
 }

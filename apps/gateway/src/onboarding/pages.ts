@@ -9,6 +9,8 @@ export function escapeHtml(value: unknown): string {
 export interface Page {
   status: number;
   html: string;
+  /** Error pages only: the stable code and message, for clients that ask for JSON. */
+  error?: { code: string; message: string };
 }
 
 function layout(title: string, body: string): string {
@@ -39,6 +41,7 @@ ${body}
 function errorPage(status: number, code: string, title: string, message: string): Page {
   return {
     status,
+    error: { code, message },
     html: layout(
       title,
       `<h1 class="err">${escapeHtml(title)}</h1>
