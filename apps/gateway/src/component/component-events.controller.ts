@@ -1,4 +1,5 @@
-import { Body, Controller, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '../auth';
 import { ComponentEventsService, type PushQuery } from './component-events.service';
@@ -11,10 +12,11 @@ export class ComponentEventsController {
   @Post('events')
   @Public()
   @HttpCode(200)
-  @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiExcludeEndpoint()
-  async receive(@Query() query: PushQuery, @Body() body: unknown): Promise<string> {
+  async receive(@Query() query: PushQuery, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
     await this.events.receive(query, body);
+    // Exactly `success`, as text: anything else makes WeChat retry.
+    res.type('text/plain');
     return 'success';
   }
 }

@@ -19,6 +19,7 @@ const PAGE_HEADERS = {
 
 /** Pages are for browsers; a client that asks for JSON (and not HTML) gets an error as the usual error JSON. */
 function sendPage(req: Request, res: Response, page: Page): void {
+  if (page.retryAfterSeconds !== undefined) res.set('Retry-After', String(page.retryAfterSeconds));
   if (page.error && req.accepts(['html', 'json']) === 'json') {
     const requestId = String((req as Request & { id?: unknown }).id ?? req.headers['x-request-id'] ?? '');
     res

@@ -11,6 +11,7 @@ export interface Page {
   html: string;
   /** Error pages only: the stable code and message, for clients that ask for JSON. */
   error?: { code: string; message: string };
+  retryAfterSeconds?: number;
 }
 
 function layout(title: string, body: string): string {
@@ -85,13 +86,15 @@ export const sessionGonePage = () =>
     'This authorization link has expired or was already used. Ask your service provider for a new one.',
   );
 
-export const ticketMissingPage = () =>
-  errorPage(
+export const ticketMissingPage = (): Page => ({
+  ...errorPage(
     503,
     'COMPONENT_TICKET_MISSING',
     'Not ready yet',
     'The service is waiting for WeChat to confirm the platform. Please try again in a minute.',
-  );
+  ),
+  retryAfterSeconds: 60,
+});
 
 export const wechatUnavailablePage = () =>
   errorPage(
