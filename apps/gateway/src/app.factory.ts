@@ -6,6 +6,7 @@ import { installColumnCipher, SecretCipher, ValidationError } from '@app/common'
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { blacklistJobsBodyParser } from './blacklist/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -39,6 +40,8 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(app.get(MetricsService).middleware());
+  // POST .../blacklist/jobs alone may carry up to 80 MB (a million openids); it parses first.
+  app.use(blacklistJobsBodyParser());
   app.useBodyParser('json', { limit: '1mb' });
   // WeChat pushes arrive as XML; the crypto layer bounds what it parses.
   app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'] });

@@ -14,6 +14,8 @@ import { ComponentModule } from './component/component.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
 import { ComponentEventsModule } from './component/component-events.module';
+import { AuditModule } from './audit/audit.module';
+import { BlacklistModule } from './blacklist/blacklist.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -37,6 +39,8 @@ export class AppModule {
         TenantsModule,
         OnboardingModule,
         ComponentEventsModule,
+        AuditModule,
+        BlacklistModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -1,4 +1,6 @@
+import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuthorizerEntity } from '../authorizers/authorizer.entity';
+import { BLACKLIST_ENTITIES } from '../blacklist/blacklist.entities';
 import { ComponentStateEntity } from '../component/component-state.entity';
 import { PushReceiptEntity } from '../component/push-receipt.entity';
 import { AuthorizationCodeExchangeEntity } from '../onboarding/authorization-code-exchange.entity';
@@ -15,4 +17,6 @@ export const ENTITIES: Function[] = [
   AuthorizationSessionEntity,
   PreAuthCodeEntity,
   AuthorizationCodeExchangeEntity,
+  ...BLACKLIST_ENTITIES,
+  AuditEventEntity,
 ];

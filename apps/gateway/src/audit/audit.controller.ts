@@ -1,0 +1,19 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { TenantScoped } from '../auth';
+import { AuditService } from './audit.service';
+import { AuditEventPageDto, ListAuditEventsQuery } from './dto/audit-event.dto';
+
+@ApiTags('audit')
+@Controller('v1/tenants/:tenantId/audit-events')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @TenantScoped()
+  @ApiOperation({ summary: 'Blacklist changes of this tenant, newest first: one event per block/unblock request and per finished job' })
+  @ApiOkResponse({ type: AuditEventPageDto })
+  list(@Param('tenantId') tenantId: string, @Query() query: ListAuditEventsQuery): Promise<AuditEventPageDto> {
+    return this.audit.list(tenantId.toLowerCase(), query.cursor, query.limit ?? 50);
+  }
+}

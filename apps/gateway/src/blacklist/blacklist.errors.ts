@@ -1,0 +1,64 @@
+import { DomainError, NotFoundError } from '@app/common';
+
+export class AccountNotVerifiedError extends DomainError {
+  constructor() {
+    super('ACCOUNT_NOT_VERIFIED', 'The Official Account is not verified; WeChat allows blacklist management for verified accounts only.');
+  }
+}
+
+/** details.required: sets of which any one would do (from the library's table); details.granted: what the account holds. */
+export class PermissionSetMissingError extends DomainError {
+  constructor(required: readonly number[], granted: readonly number[]) {
+    super(
+      'PERMISSION_SET_MISSING',
+      `The authorization does not include a permission set this API needs (any of ${required.join(', ')}).`,
+      { required: [...required], granted: [...granted] },
+    );
+  }
+}
+
+/** 45009: WeChat's daily quota for this account and API is spent until the reset (midnight, China Standard Time). */
+export class QuotaExceededError extends DomainError {
+  readonly retryAfterSeconds: number;
+
+  constructor(api: string, until: Date, details: Record<string, unknown> = {}) {
+    super('QUOTA_EXCEEDED', `WeChat's daily quota for ${api} is used up for this account until ${until.toISOString()}.`, {
+      api,
+      retryAt: until.toISOString(),
+      ...details,
+    });
+    this.retryAfterSeconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+  }
+}
+
+/** 48001: WeChat says the account (type or verification) may not use this API. */
+export class ApiUnauthorizedError extends DomainError {
+  constructor(api: string) {
+    super('API_UNAUTHORIZED', `WeChat does not allow ${api} for this Official Account (errcode 48001).`);
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request within the last 24 hours.');
+  }
+}
+
+/** A request with the same key is still being processed and did not finish in time. */
+export class IdempotencyKeyInUseError extends DomainError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress; retry later.');
+  }
+}
+
+export class JobNotFoundError extends NotFoundError {
+  constructor() {
+    super('JOB_NOT_FOUND', 'No such blacklist job.');
+  }
+}
+
+export class JobFinishedError extends DomainError {
+  constructor(status: string) {
+    super('JOB_FINISHED', `The job has already finished (status: ${status}).`, { status });
+  }
+}

@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import { ValidationError } from '@app/common';
+import { BlacklistApi, MAX_OPENIDS_PER_BATCH, requiredPermissionSets, WeChatApiError, type OfficialAccountApi } from '@app/wechat';
+import { AuditService } from '../audit/audit.service';
+import type { Caller } from '../auth';
+import { AuthorizersService } from '../authorizers/authorizers.service';
+import { ACTION_API, type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
+import { ApiUnauthorizedError, PermissionSetMissingError, QuotaExceededError } from './blacklist.errors';
+import { BlacklistGate } from './blacklist-gate.service';
+import type { BlacklistChangeResult, BlacklistPage, OpenidFailureDto } from './dto/blacklist.dto';
+import { IdempotencyService, requestHash } from './idempotency.service';
+import { type BlacklistAction, SYNC_MAX_OPENIDS, validateOpenIds } from './openid-validation';
+import { QuotaBlocksService } from './quota-blocks.service';
+import { TenantCallLimiter } from './tenant-call-limiter';
+
+export interface RequestContext {
+  caller: Caller;
+  requestId: string;
+  idempotencyKey?: string;
+}
+
+/** Synchronous block/unblock (up to 1000 openids) and one page of the blacklist. */
+@Injectable()
+export class BlacklistService {
+  constructor(
+    private readonly gate: BlacklistGate,
+    private readonly engine: BlacklistBatchEngine,
+    private readonly quota: QuotaBlocksService,
+    private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
+    private readonly authorizers: AuthorizersService,
+    private readonly api: BlacklistApi,
+    private readonly limiter: TenantCallLimiter,
+  ) {}
+
+  async change(tenantId: string, action: BlacklistAction, rawOpenids: unknown, ctx: RequestContext): Promise<BlacklistChangeResult> {
+    const openids = validateOpenIds(rawOpenids, SYNC_MAX_OPENIDS);
+    await this.gate.assertAllowed(tenantId, ACTION_API[action]);
+    const key = ctx.idempotencyKey;
+    if (key) {
+      const claim = await this.idempotency.claim<BlacklistChangeResult>(tenantId, key, requestHash(action, openids));
+      if (claim.kind === 'replay') return claim.response;
+    }
+    try {
+      const result = await this.apply(tenantId, action, openids, ctx);
+      if (key) await this.idempotency.complete(tenantId, key, result);
+      return result;
+    } catch (e) {
+      if (key) await this.idempotency.release(tenantId, key).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async apply(tenantId: string, action: BlacklistAction, openids: string[], ctx: RequestContext): Promise<BlacklistChangeResult> {
+    const run = new BatchRun(tenantId, action);
+    const answers = new Map<string, BatchAnswer>();
+    // Another instance may have hit the daily quota: read the shared block before sending.
+    const blocked = await this.quota.blockedUntil(tenantId, run.api);
+    if (blocked) run.stop = { kind: 'quota', api: run.api, until: blocked };
+    const sink = async (answer: BatchAnswer) => {
+      for (const openid of answer.openids) answers.set(openid, answer);
+    };
+    const batches: string[][] = [];
+    for (let i = 0; i < openids.length; i += MAX_OPENIDS_PER_BATCH) batches.push(openids.slice(i, i + MAX_OPENIDS_PER_BATCH));
+    // The limiter bounds calls in flight and their rate; batches wait their turn there.
+    await Promise.all(batches.map((batch) => this.engine.sendBatch(run, batch, sink)));
+
+    const result: BlacklistChangeResult = { action, total: openids.length, succeeded: [], invalid: [], failed: [] };
+    for (const openid of openids) {
+      const answer = answers.get(openid);
+      if (!answer) result.failed.push(unsentFailure(openid, run));
+      else if (answer.outcome === 'succeeded') result.succeeded.push(openid);
+      else if (answer.outcome === 'invalid') result.invalid.push(openid);
+      else result.failed.push({ openid, code: answer.code!, message: answer.message! });
+    }
+    await this.audit.record(tenantId, {
+      actor: ctx.caller.actor,
+      action,
+      total: result.total,
+      succeeded: result.succeeded.length,
+      invalid: result.invalid.length,
+      failed: result.failed.length,
+      requestId: ctx.requestId,
+    });
+    const stop = run.stop;
+    if (stop?.kind === 'permission') throw new PermissionSetMissingError(stop.required, stop.granted);
+    if (result.succeeded.length === 0 && stop?.kind === 'quota') {
+      throw new QuotaExceededError(stop.api, stop.until, { total: result.total, invalid: result.invalid.length, failed: result.failed.length });
+    }
+    if (result.succeeded.length === 0 && stop?.kind === 'tenant-not-active') throw stop.error;
+    return result;
+  }
+
+  /** One page of getblacklist; `cursor` is WeChat's next_openid. */
+  async page(tenantId: string, cursor: string | undefined): Promise<BlacklistPage> {
+    const api: OfficialAccountApi = 'getblacklist';
+    await this.gate.assertAllowed(tenantId, api);
+    const blocked = await this.quota.blockedUntil(tenantId, api);
+    if (blocked) throw new QuotaExceededError(api, blocked);
+    const begin = cursor ?? '';
+    try {
+      const page = await this.authorizers.callWithAccessToken(tenantId, (token) =>
+        this.limiter.run(tenantId, () => this.api.getblacklist(token, begin)),
+      );
+      const openids = page.data?.openid ?? [];
+      const next = page.next_openid;
+      return {
+        total: page.total,
+        openids,
+        nextCursor: page.count === 0 || openids.length === 0 || !next || next === begin ? null : next,
+      };
+    } catch (e) {
+      if (!(e instanceof WeChatApiError)) throw e;
+      if (e.kind === 'quota-daily') throw new QuotaExceededError(api, await this.quota.block(tenantId, api));
+      if (e.errcode === 61007) {
+        const { permissionSets } = await this.authorizers.refreshAuthorizerInfo(tenantId);
+        throw new PermissionSetMissingError(requiredPermissionSets(api), permissionSets);
+      }
+      if (e.errcode === 48001) throw new ApiUnauthorizedError(api);
+      if (e.kind === 'invalid-openid') {
+        throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }] });
+      }
+      throw e;
+    }
+  }
+}
+
+function unsentFailure(openid: string, run: BatchRun): OpenidFailureDto {
+  const stop = run.stop;
+  switch (stop?.kind) {
+    case 'quota':
+      return { openid, code: 'QUOTA_EXCEEDED', message: `WeChat's daily quota for ${stop.api} is used up until ${stop.until.toISOString()}; not sent.` };
+    case 'tenant-not-active':
+      return { openid, code: 'TENANT_NOT_ACTIVE', message: `${stop.error.message} Not sent.` };
+    case 'permission':
+      return { openid, code: 'PERMISSION_SET_MISSING', message: 'The authorization lacks the permission set; not sent.' };
+    default:
+      return { openid, code: 'INTERNAL', message: 'Not sent.' };
+  }
+}

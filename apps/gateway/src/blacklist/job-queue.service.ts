@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { PgBoss, type Job } from 'pg-boss';
+import type { EntityManager } from 'typeorm';
+import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+
+export const BLACKLIST_QUEUE = 'blacklist-jobs';
+const PGBOSS_SCHEMA = 'pgboss';
+
+/** What a queue message carries: which job to work on, never its openids. */
+export interface BlacklistJobMessage {
+  tenantId: string;
+  jobId: string;
+}
+
+export const DEFAULT_JOB_TIMINGS: BlacklistJobTimings = {
+  heartbeatSeconds: 10,
+  superviseIntervalSeconds: 5,
+  pollingIntervalSeconds: 1,
+  chunkLeaseSeconds: 15,
+  sliceSeconds: 60,
+  workersPerInstance: 8,
+};
+
+export function jobTimings(config: GatewayConfig): BlacklistJobTimings {
+  return { ...DEFAULT_JOB_TIMINGS, ...config.blacklist.jobs };
+}
+
+export type JobHandler = (job: Job<BlacklistJobMessage>) => Promise<void>;
+
+/**
+ * pg-boss (its own schema in our database) carries "work on job X" messages; the job's items
+ * and progress live in our tables. A worker that dies stops heart-beating and pg-boss hands
+ * its message to another instance. Started with the module, stopped (gracefully) with it.
+ */
+@Injectable()
+export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(BlacklistJobQueue.name);
+  private readonly timings: BlacklistJobTimings;
+  private boss?: PgBoss;
+  private stopping = false;
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+    this.timings = jobTimings(config);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const boss = new PgBoss({
+      connectionString: this.config.databaseUrl,
+      schema: PGBOSS_SCHEMA,
+      application_name: 'wtg-blacklist-queue',
+      max: 4,
+      superviseIntervalSeconds: this.timings.superviseIntervalSeconds,
+      monitorIntervalSeconds: this.timings.superviseIntervalSeconds,
+      // No cron schedules are used.
+      schedule: false,
+    });
+    boss.on('error', (err: Error) => this.logger.error({ err: err.message }, 'job queue error'));
+    await boss.start();
+    await boss.createQueue(BLACKLIST_QUEUE, {
+      heartbeatSeconds: this.timings.heartbeatSeconds,
+      // A message is a slice of work (sliceSeconds) plus in-flight calls; heartbeats, not this, detect dead workers.
+      expireInSeconds: Math.max(900, this.timings.sliceSeconds * 5),
+      retryLimit: 20,
+      retryDelay: 2,
+      retryBackoff: true,
+      retryDelayMax: 120,
+      deleteAfterSeconds: 86_400,
+    });
+    this.boss = boss;
+  }
+
+  /** Registers the worker; called once the whole application is wired. */
+  async work(handler: JobHandler): Promise<void> {
+    await this.requireBoss().work<BlacklistJobMessage>(
+      BLACKLIST_QUEUE,
+      {
+        localConcurrency: this.timings.workersPerInstance,
+        pollingIntervalSeconds: this.timings.pollingIntervalSeconds,
+        batchSize: 1,
+      },
+      async ([job]) => handler(job),
+    );
+  }
+
+  /**
+   * Enqueues "work on this job", inside the caller's transaction when given one, so a job row
+   * and its queue message are committed together or not at all.
+   */
+  async send(message: BlacklistJobMessage, opts: { startAfter?: Date; tx?: EntityManager } = {}): Promise<void> {
+    const db = opts.tx ? transactionDb(opts.tx) : undefined;
+    await this.requireBoss().send(BLACKLIST_QUEUE, { ...message }, { ...(opts.startAfter ? { startAfter: opts.startAfter } : {}), ...(db ? { db } : {}) });
+  }
+
+  /** Retries pg-boss allows before it gives a message up. */
+  get retryLimit(): number {
+    return 20;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
+    // Graceful: running handlers see isStopping, finish their chunk and hand the job back.
+    await this.boss?.stop({ graceful: true, timeout: 20_000 }).catch((err: Error) => this.logger.warn({ err: err.message }, 'job queue stop failed'));
+  }
+
+  private requireBoss(): PgBoss {
+    if (!this.boss) throw new Error('job queue not started');
+    return this.boss;
+  }
+}
+
+/** pg-boss's database interface over a TypeORM transaction. */
+function transactionDb(tx: EntityManager) {
+  return {
+    executeSql: async (text: string, values?: unknown[]) => {
+      const result = await tx.queryRunner!.query(text, values, true);
+      return { rows: (result.records ?? []) as unknown[] };
+    },
+  };
+}

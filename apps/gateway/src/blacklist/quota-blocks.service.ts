@@ -1,0 +1,74 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+
+const DAY_MS = 86_400_000;
+// WeChat's daily quotas reset at midnight China Standard Time (UTC+8, no daylight saving).
+const CST_OFFSET_MS = 8 * 3_600_000;
+
+/** The next midnight in China Standard Time strictly after `now`. */
+export function nextChinaMidnight(now: Date): Date {
+  const cstDay = Math.floor((now.getTime() + CST_OFFSET_MS) / DAY_MS);
+  return new Date((cstDay + 1) * DAY_MS - CST_OFFSET_MS);
+}
+
+/**
+ * 45009 blocks, one per tenant and API, kept in PostgreSQL so every instance stops calling
+ * the API until the quota resets, and cached here so a batch does not read the table per call.
+ */
+@Injectable()
+export class QuotaBlocksService {
+  private readonly cache = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** When a quota hit now would be lifted. Tests and sandboxes may shorten it (BLACKLIST_QUOTA_RESET_AFTER_SECONDS). */
+  nextReset(now = new Date()): Date {
+    const override = this.config.blacklist.quotaResetAfterSeconds;
+    return override ? new Date(now.getTime() + override * 1000) : nextChinaMidnight(now);
+  }
+
+  /** Records the block (keeping the later one if another instance got there first) and returns its end. */
+  async block(tenantId: string, api: string): Promise<Date> {
+    const until = this.nextReset();
+    const rows: { blocked_until: Date }[] = await this.dataSource.query(
+      `INSERT INTO wechat_quota_blocks AS b (tenant_id, api, blocked_until) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, api) DO UPDATE SET blocked_until = GREATEST(b.blocked_until, EXCLUDED.blocked_until),
+         created_at = CASE WHEN b.blocked_until < now() THEN now() ELSE b.created_at END
+       RETURNING blocked_until`,
+      [tenantId, api, until],
+    );
+    const effective = new Date(rows[0].blocked_until);
+    this.cache.set(key(tenantId, api), effective.getTime());
+    return effective;
+  }
+
+  /** Reads the table (other instances may have blocked the API) and refreshes the cache. */
+  async blockedUntil(tenantId: string, api: string): Promise<Date | undefined> {
+    const rows: { blocked_until: Date }[] = await this.dataSource.query(
+      `SELECT blocked_until FROM wechat_quota_blocks WHERE tenant_id = $1 AND api = $2 AND blocked_until > now()`,
+      [tenantId, api],
+    );
+    const until = rows[0] ? new Date(rows[0].blocked_until) : undefined;
+    if (until) this.cache.set(key(tenantId, api), until.getTime());
+    else this.cache.delete(key(tenantId, api));
+    return until;
+  }
+
+  /** In-process view only: what this instance learned from its own calls or its last read. */
+  cachedBlockedUntil(tenantId: string, api: string): Date | undefined {
+    const until = this.cache.get(key(tenantId, api));
+    if (until === undefined) return undefined;
+    if (until <= Date.now()) {
+      this.cache.delete(key(tenantId, api));
+      return undefined;
+    }
+    return new Date(until);
+  }
+}
+
+const key = (tenantId: string, api: string) => `${tenantId}|${api}`;

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+
+interface TenantLane {
+  active: number;
+  waiting: (() => void)[];
+  /** Earliest time (ms) the next call may start. */
+  nextSlot: number;
+}
+
+/**
+ * Per tenant and per process: at most `concurrencyPerTenant` WeChat calls in flight and
+ * calls started no faster than `callsPerSecondPerTenant`, so one tenant's big job cannot
+ * take every socket and every second from the others. Waiters are served in arrival order.
+ */
+@Injectable()
+export class TenantCallLimiter {
+  private readonly lanes = new Map<string, TenantLane>();
+  private readonly concurrency: number;
+  private readonly spacingMs: number;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.concurrency = Math.max(1, config.blacklist.concurrencyPerTenant);
+    this.spacingMs = 1000 / Math.max(1, config.blacklist.callsPerSecondPerTenant);
+  }
+
+  async run<T>(tenantId: string, fn: () => Promise<T>): Promise<T> {
+    const lane = this.lane(tenantId);
+    if (lane.active >= this.concurrency) await new Promise<void>((resolve) => lane.waiting.push(resolve));
+    else lane.active++;
+    try {
+      const now = Date.now();
+      const slot = Math.max(now, lane.nextSlot);
+      lane.nextSlot = slot + this.spacingMs;
+      if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+      return await fn();
+    } finally {
+      const next = lane.waiting.shift();
+      // The slot passes straight to the next waiter; `active` stays the same.
+      if (next) next();
+      else {
+        lane.active--;
+        if (lane.active === 0 && lane.nextSlot <= Date.now()) this.lanes.delete(tenantId);
+      }
+    }
+  }
+
+  private lane(tenantId: string): TenantLane {
+    let lane = this.lanes.get(tenantId);
+    if (!lane) this.lanes.set(tenantId, (lane = { active: 0, waiting: [], nextSlot: 0 }));
+    return lane;
+  }
+}
