@@ -261,7 +261,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
       const cb = await authorizeThroughPage(h, s.onboardingUrl, { nickName: evil });
       expect(cb.status).toBe(200);
       expect(cb.html).not.toContain('<img src=x');
-      expect(cb.html).toContain('&#60;img src&#61;x onerror&#61;&#34;alert(1)&#34;&#62;&#38;&#39;');
+      expect(cb.html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;');
     });
 
     it('with a returnUrl: 302 to it with tenantId and status added (existing query kept)', async () => {

@@ -1,9 +1,14 @@
 import { PERMISSION_SET_NAMES } from '@app/wechat';
 import type { BlacklistReadiness } from '../authorizers/capabilities';
 
-/** Everything interpolated into a page goes through this: text and attribute values alike. */
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/**
+ * Everything interpolated into a page goes through this, text and attribute values alike
+ * (every attribute is double-quoted, so these five characters are all that matter).
+ */
 export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`=]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
 export interface Page {
