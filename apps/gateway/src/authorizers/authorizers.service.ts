@@ -224,9 +224,16 @@ export class AuthorizersService {
    * may have refreshed while we waited. The new access token and the refresh token WeChat
    * returned are written in one row update in the same transaction.
    */
-  private async refreshUnderLock(tenantId: string, failedToken?: string): Promise<string> {
+  private async refreshUnderLock(tenantId: string, failedToken?: string, componentTokenRenewed = false): Promise<string> {
+    // Taken before the transaction: the transaction's connection must not wait on another
+    // connection from the same pool (many tenants refreshing at once would starve it).
+    const componentToken = await this.componentTokens.getToken();
     const outcome = await this.dataSource.transaction(
-      async (m): Promise<{ token: string } | { status: TenantStatus } | { missing: true }> => {
+      async (
+        m,
+      ): Promise<
+        { token: string } | { status: TenantStatus } | { missing: true } | { componentTokenRejected: WeChatApiError }
+      > => {
         await m.query(ADVISORY_LOCK_SQL, [tokenLockKey(tenantId)]);
         const rows: TokenRow[] = await m.query(
           `SELECT t.status, a.app_id, a.access_token, a.access_token_expires_at, a.refresh_token
@@ -246,13 +253,11 @@ export class AuthorizersService {
         }
         const appId = r.app_id;
         try {
-          const reply = await this.componentTokens.call((ct) =>
-            this.api.apiAuthorizerToken(ct, {
-              component_appid: this.config.wechat.componentAppId,
-              authorizer_appid: appId,
-              authorizer_refresh_token: refreshToken,
-            }),
-          );
+          const reply = await this.api.apiAuthorizerToken(componentToken, {
+            component_appid: this.config.wechat.componentAppId,
+            authorizer_appid: appId,
+            authorizer_refresh_token: refreshToken,
+          });
           const expiresAt = new Date(Date.now() + reply.expires_in * 1000);
           // Always keep the refresh token WeChat returned: it may have changed, and losing it means re-authorization.
           await m.query(
@@ -262,6 +267,8 @@ export class AuthorizersService {
           this.logger.log({ tenantId, expiresAt: expiresAt.toISOString() }, 'authorizer token refreshed');
           return { token: reply.authorizer_access_token };
         } catch (e) {
+          // The only token in this call is the component's: renew it outside the lock, then retry once.
+          if (e instanceof WeChatApiError && e.kind === 'token-invalid') return { componentTokenRejected: e };
           if (e instanceof WeChatApiError && AUTHORIZATION_GONE_ERRCODES.has(e.errcode)) {
             this.logger.warn(
               { tenantId, wechatErr: e.errcode },
@@ -276,6 +283,11 @@ export class AuthorizersService {
     );
     if ('token' in outcome) return outcome.token;
     if ('missing' in outcome) throw new TenantNotFoundError();
+    if ('componentTokenRejected' in outcome) {
+      if (componentTokenRenewed) throw outcome.componentTokenRejected;
+      await this.componentTokens.renew(componentToken);
+      return this.refreshUnderLock(tenantId, failedToken, true);
+    }
     throw new TenantNotActiveError(outcome.status);
   }
 

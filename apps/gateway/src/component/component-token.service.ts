@@ -73,6 +73,11 @@ export class ComponentTokenService {
     }
   }
 
+  /** WeChat rejected this token (40001/40014/42001): refresh unless another caller already replaced it. */
+  renew(failedToken: string): Promise<string> {
+    return this.refresh(failedToken);
+  }
+
   /** Stores a pushed ticket unless a newer one (by CreateTime) is already stored. */
   async storeTicket(ticket: string, createTime: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
