@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The benchmarks measure the build that ships: the gateway runs as `node dist/.../main.js`, and
+ * the few library pieces the runner needs are loaded from dist/ too (typed here by hand, so the
+ * bench build never recompiles the app).
+ */
+// Compiled to bench/.build/lib/: three levels up is the repository.
+export const ROOT = resolve(__dirname, '..', '..', '..');
+// BENCH_DIST runs the benchmarks against another build of the same tree (e.g. to compare two commits).
+export const DIST = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'dist');
+export const GATEWAY_MAIN = join(DIST, 'apps/gateway/src/main.js');
+export const SIM_PROCESS = join(__dirname, 'sim-process.js');
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+
+export interface RunningPostgres {
+  url: string;
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+interface DatabaseLib {
+  startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; onLog?: (line: string) => void }): Promise<RunningPostgres>;
+  findFreePort(): Promise<number>;
+}
+
+interface CommonLib {
+  SecretCipher: new (currentKey: Buffer) => { decrypt(sealed: string): string };
+}
+
+function load<T>(rel: string): T {
+  const file = join(DIST, rel);
+  if (!existsSync(`${file}.js`) && !existsSync(join(file, 'index.js'))) {
+    throw new Error(`${file} is missing: run "npm run build" first (npm run bench does it for you)`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(file) as T;
+}
+
+export const database = () => load<DatabaseLib>('libs/database/src');
+export const common = () => load<CommonLib>('libs/common/src');

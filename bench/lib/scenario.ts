@@ -1,0 +1,36 @@
+import type { BenchEnv } from './env';
+import type { Metric } from './report';
+
+export interface BenchOptions {
+  /** Simulator cap for the bulk scenario, WeChat calls per second. */
+  rate: number;
+  /** Openids in the bulk job. */
+  bulkOpenids: number;
+  /** Fewer rounds and smaller samples: checks the wiring in a fraction of the time (not for the README). */
+  quick: boolean;
+  /** Gateways run with --cpu-prof; the runner prints where their CPU time went. */
+  profile: boolean;
+}
+
+export interface ScenarioContext {
+  env: BenchEnv;
+  options: BenchOptions;
+  /** Set with --profile: pass as cpuProfileDir to the gateways worth profiling. */
+  profileDir?: string;
+  log(line: string): void;
+}
+
+export interface ScenarioOutcome {
+  setup: Record<string, unknown>;
+  metrics: Metric[];
+  details: Record<string, unknown>;
+  notes: string[];
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** Wall-clock bound: the runner stops the scenario (and everything it started) after this. */
+  timeoutSeconds: number;
+  run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
+}

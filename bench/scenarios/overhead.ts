@@ -1,0 +1,184 @@
+import { deliverTicket, newSecrets } from '../lib/env';
+import { request } from '../lib/http';
+import { type LoadResult, type LoadSpec, openidWindows, percentile, round, runLoad } from '../lib/load';
+import { metric } from '../lib/report';
+import type { Scenario } from '../lib/scenario';
+import { followersOf, onboardTenant, storedAccessToken } from '../lib/tenants';
+
+const BATCH = 20;
+
+type Leg = 'direct' | 'gateway';
+
+/**
+ * The same `block` calls (20 valid openids, warm tokens) sent straight to the simulator's
+ * batchblacklist and through the gateway, in alternating rounds (ABBA) so drift on a shared
+ * machine hits both legs alike.
+ *
+ * - Throughput: closed loop, the same connections on both legs, for a fixed time per round.
+ * - Latency: one connection, one request at a time, the same number of requests per leg: the time
+ *   the gateway adds to a call when nothing queues. Latencies under saturation (where queueing,
+ *   not the gateway's work, dominates) are kept in the details.
+ */
+export const overhead: Scenario = {
+  name: 'overhead',
+  title: 'gateway overhead on block calls vs calling batchblacklist directly',
+  timeoutSeconds: 420,
+  async run(ctx) {
+    const q = ctx.options.quick;
+    const cfg = {
+      throughputRounds: q ? 2 : 4,
+      throughputSeconds: q ? 2 : 6,
+      connections: 16,
+      latencyRounds: q ? 2 : 5,
+      latencyRequestsPerRound: q ? 100 : 600,
+      warmupSeconds: q ? 1 : 3,
+      openidsPerCall: BATCH,
+      followers: 5000,
+      gatewayEnv: { BLACKLIST_CALLS_PER_SECOND_PER_TENANT: '10000', BLACKLIST_CONCURRENCY_PER_TENANT: '64' },
+    };
+    const databaseUrl = await ctx.env.createDatabase('overhead');
+    const appId = 'wxbenchoverhead1';
+    // WeChat's daily quota would end the direct leg mid-run: lift it (both legs alike).
+    const sim = await ctx.env.startSimulator('overhead-sim', {
+      dailyQuota: { 'tags/members/batchblacklist': 1_000_000_000 },
+      callLogLimit: 10_000_000,
+    });
+    const secrets = newSecrets();
+    const gw = await ctx.env.startGateway({
+      label: 'overhead-gateway',
+      databaseUrl,
+      sim,
+      ...secrets,
+      env: cfg.gatewayEnv,
+      cpuProfileDir: ctx.profileDir,
+    });
+    await deliverTicket(sim, gw);
+    const tenant = await onboardTenant(gw, sim, secrets.operatorKey, { name: 'Overhead Coffee', appId, followerCount: cfg.followers });
+    const openids = await followersOf(sim, appId);
+    const token = await storedAccessToken(databaseUrl, secrets.secretsKey, tenant.id);
+    ctx.log(`tenant ${tenant.id} (${appId}) onboarded; ${openids.length} followers; gateway pid ${gw.pid}`);
+
+    const nextDirect = openidWindows(openids, BATCH);
+    const nextGateway = openidWindows(openids, BATCH);
+    const spec = (leg: Leg): Omit<LoadSpec, 'connections'> =>
+      leg === 'direct'
+        ? {
+            url: `${sim.url}/cgi-bin/tags/members/batchblacklist?access_token=${encodeURIComponent(token)}`,
+            body: () => JSON.stringify({ openid_list: nextDirect() }),
+            verify: (b) => b.startsWith('{"errcode":0,'),
+          }
+        : {
+            url: `${gw.url}/v1/tenants/${tenant.id}/blacklist/block`,
+            headers: { authorization: `Bearer ${tenant.apiKey}` },
+            body: () => JSON.stringify({ openids: nextGateway() }),
+            // All 20 succeeded: nothing invalid, nothing failed.
+            verify: (b) => b.includes('"invalid":[]') && b.includes('"failed":[]'),
+          };
+
+    const usage = async () =>
+      (await sim.control<Record<string, { used: number }>>('GET', `/quotas?appId=${appId}`))['tags/members/batchblacklist'].used;
+    const check = (leg: Leg, r: LoadResult) => {
+      if (r.non2xx || r.errors || r.timeouts || r.mismatches) {
+        throw new Error(`${leg} leg: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.mismatches} unexpected bodies`);
+      }
+    };
+    const order = (i: number): Leg[] => (i % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']);
+    for (const leg of ['direct', 'gateway'] as Leg[]) {
+      check(leg, await runLoad({ ...spec(leg), connections: cfg.connections, duration: cfg.warmupSeconds }));
+    }
+
+    // What one block request costs the database: every statement it runs (background work such
+    // as the job queue's polling, if it falls in the window, is counted apart).
+    const traced = await ctx.env.traceSql(async () => {
+      const one = spec('gateway');
+      const r = await request('POST', one.url, { headers: one.headers, body: JSON.parse(one.body!()) });
+      if (r.status !== 200) throw new Error(`traced block answered ${r.status}: ${r.text.slice(0, 200)}`);
+    });
+    const isBackground = (sql: string) => /pgboss/i.test(sql);
+    const sqlPerBlock = traced.filter((x) => !isBackground(x));
+    ctx.log(`one block request ran ${sqlPerBlock.length} SQL statements`);
+
+    const tput: Record<Leg, { ok: number; seconds: number; latencies: number[]; rounds: number[] }> = {
+      direct: { ok: 0, seconds: 0, latencies: [], rounds: [] },
+      gateway: { ok: 0, seconds: 0, latencies: [], rounds: [] },
+    };
+    for (let i = 0; i < cfg.throughputRounds; i++) {
+      for (const leg of order(i)) {
+        await sim.control('DELETE', '/calls');
+        const r = await runLoad({ ...spec(leg), connections: cfg.connections, duration: cfg.throughputSeconds });
+        check(leg, r);
+        tput[leg].ok += r.ok;
+        tput[leg].seconds += r.seconds;
+        tput[leg].rounds.push(round(r.rps, 0));
+        for (const l of r.latencies) tput[leg].latencies.push(l);
+        ctx.log(`throughput round ${i + 1} ${leg.padEnd(7)} ${round(r.rps, 0)} calls/s`);
+      }
+    }
+
+    // Counted over the latency rounds, whose request counts are exact (a timed run cuts off the
+    // requests still in flight when it stops, though WeChat did receive them).
+    const usedAtStart = await usage();
+    let okCalls = 0;
+    const lat: Record<Leg, number[]> = { direct: [], gateway: [] };
+    for (let i = 0; i < cfg.latencyRounds; i++) {
+      for (const leg of order(i)) {
+        await sim.control('DELETE', '/calls');
+        const r = await runLoad({ ...spec(leg), connections: 1, amount: cfg.latencyRequestsPerRound });
+        check(leg, r);
+        okCalls += r.ok;
+        for (const l of r.latencies) lat[leg].push(l);
+        ctx.log(
+          `latency round ${i + 1} ${leg.padEnd(7)} p50 ${round(percentile(r.latencies, 50))} ms p99 ${round(percentile(r.latencies, 99))} ms`,
+        );
+      }
+    }
+
+    // Every successful request reached WeChat exactly once (a gateway that answered from
+    // somewhere else, or called twice, would show here).
+    const wechatCalls = (await usage()) - usedAtStart;
+    const peakRss = gw.peakRss();
+    const rps = { direct: tput.direct.ok / tput.direct.seconds, gateway: tput.gateway.ok / tput.gateway.seconds };
+    const p = (leg: Leg, q: number) => percentile(lat[leg], q);
+    const ratio = rps.gateway / rps.direct;
+    const added50 = p('gateway', 50) - p('direct', 50);
+    const added99 = p('gateway', 99) - p('direct', 99);
+
+    const metrics = [
+      metric('throughput_ratio', 'throughput, gateway / direct', round(ratio, 3), '', { op: '>=', value: 0.6 }),
+      metric('added_latency_p50_ms', 'added latency p50 (1 connection)', round(added50), 'ms'),
+      metric('added_latency_p99_ms', 'added latency p99 (1 connection)', round(added99), 'ms', { op: '<=', value: 5 }),
+      metric('gateway_rps', `gateway throughput (${cfg.connections} connections)`, round(rps.gateway, 0), 'calls/s'),
+      metric('direct_rps', `direct throughput (${cfg.connections} connections)`, round(rps.direct, 0), 'calls/s'),
+    ];
+    const notes: string[] = [];
+    if (wechatCalls !== okCalls) {
+      notes.push(`WeChat received ${wechatCalls} batchblacklist calls for ${okCalls} successful requests (expected equal).`);
+    }
+    return {
+      setup: { ...cfg, tenantsInDatabase: 1, gatewayProcesses: 1 },
+      metrics,
+      details: {
+        throughput: {
+          directRps: round(rps.direct, 1),
+          gatewayRps: round(rps.gateway, 1),
+          directRoundsRps: tput.direct.rounds,
+          gatewayRoundsRps: tput.gateway.rounds,
+          saturatedLatencyMs: {
+            direct: { p50: round(percentile(tput.direct.latencies, 50)), p99: round(percentile(tput.direct.latencies, 99)) },
+            gateway: { p50: round(percentile(tput.gateway.latencies, 50)), p99: round(percentile(tput.gateway.latencies, 99)) },
+          },
+        },
+        latencyMs: {
+          samplesPerLeg: lat.direct.length,
+          direct: { p50: round(p('direct', 50)), p90: round(p('direct', 90)), p99: round(p('direct', 99)), max: round(p('direct', 100)) },
+          gateway: { p50: round(p('gateway', 50)), p90: round(p('gateway', 90)), p99: round(p('gateway', 99)), max: round(p('gateway', 100)) },
+        },
+        latencyRoundsWechatCalls: wechatCalls,
+        latencyRoundsSuccessfulRequests: okCalls,
+        sqlPerBlockRequest: { count: sqlPerBlock.length, statements: sqlPerBlock.map((x) => x.slice(0, 200)), background: traced.length - sqlPerBlock.length },
+        gatewayPeakRssMB: round(peakRss / 2 ** 20, 1),
+      },
+      notes,
+    };
+  },
+};
