@@ -189,6 +189,25 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
       expect(h.sim.calls({ api: 'component/api_query_auth', appId: cb.appId })).toHaveLength(1);
     });
 
+    it('push and callback at the same moment: one exchange, same end state', async () => {
+      for (let round = 0; round < 3; round++) {
+        const t = await createTenant(h, `Race ${round}`);
+        const s = await startSession(h, t.id);
+        h.sim.setNextAuthorization({ push: 'hold' });
+        const page = await fetchPage(s.onboardingUrl);
+        const atWeChat = await fetch(linkHref(page.html, 'authorize-pc'), { redirect: 'manual' });
+        const [released, cb] = await Promise.all([
+          h.sim.releaseHeldPushes(),
+          fetch(atWeChat.headers.get('location')!, { redirect: 'manual' }),
+        ]);
+        expect(cb.status).toBe(200);
+        expect(released.every((p) => p.acknowledged)).toBe(true);
+        const view = await tenantView(h, t.id);
+        expect(view.status).toBe('active');
+        expect(h.sim.calls({ api: 'component/api_query_auth', appId: view.authorizer.appId })).toHaveLength(1);
+      }
+    });
+
     it('the success page names the account and says blacklist management is available; Tenant shows authorizer and capabilities', async () => {
       const t = await createTenant(h);
       const s = await startSession(h, t.id);
