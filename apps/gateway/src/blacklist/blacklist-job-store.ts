@@ -278,19 +278,43 @@ export class BlacklistJobStore {
   }
 
   private async cancelChunks(tx: EntityManager, tenantId: string, jobId: string, includeAbandoned: boolean): Promise<void> {
-    const { count } = await sql(
+    await sql(
       tx,
-      `WITH closed AS (
-         UPDATE blacklist_job_chunks SET state = 'cancelled', claimed_by = NULL, lease_until = NULL
-          WHERE tenant_id = $1 AND job_id = $2 AND (state = 'pending' OR ($4 AND state = 'in_flight' AND lease_until < now()))
-          RETURNING chunk_no)
-       UPDATE blacklist_job_items SET outcome = 'cancelled'
-        WHERE tenant_id = $1 AND job_id = $2 AND outcome = 'pending' AND seq / $3 IN (SELECT chunk_no FROM closed)`,
-      [tenantId, jobId, CHUNK_SIZE, includeAbandoned],
+      `UPDATE blacklist_job_chunks SET state = 'cancelled', claimed_by = NULL, lease_until = NULL
+        WHERE tenant_id = $1 AND job_id = $2 AND (state = 'pending' OR ($3 AND state = 'in_flight' AND lease_until < now()))`,
+      [tenantId, jobId, includeAbandoned],
     );
+    const count = await this.settleItemsOutsideLiveChunks(tx, tenantId, jobId, 'cancelled', null, null);
     if (count > 0) {
       await sql(tx, `UPDATE blacklist_jobs SET cancelled = cancelled + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, jobId, count]);
     }
+  }
+
+  /**
+   * Gives every pending openid outside the chunks still in flight (their worker will answer
+   * them) the outcome. Phrased as one scan of the job's items, not a join: a fresh job's
+   * tables have no statistics yet, and a join plan guessed without them can be quadratic.
+   */
+  private async settleItemsOutsideLiveChunks(
+    tx: EntityManager,
+    tenantId: string,
+    jobId: string,
+    outcome: 'cancelled' | 'failed',
+    code: string | null,
+    message: string | null,
+  ): Promise<number> {
+    const live = await sql<{ chunk_no: number }>(
+      tx,
+      `SELECT chunk_no FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND state = 'in_flight'`,
+      [tenantId, jobId],
+    );
+    const { count } = await sql(
+      tx,
+      `UPDATE blacklist_job_items SET outcome = $3, code = $4, message = $5
+        WHERE tenant_id = $1 AND job_id = $2 AND outcome = 'pending' AND NOT (seq / $6 = ANY($7::int[]))`,
+      [tenantId, jobId, outcome, code, message, CHUNK_SIZE, live.rows.map((r) => r.chunk_no)],
+    );
+    return count;
   }
 
   /**
@@ -301,16 +325,13 @@ export class BlacklistJobStore {
     await this.dataSource.transaction(async (tx) => {
       const { rows } = await sql<JobRow>(tx, `SELECT status FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, jobId]);
       if (!rows[0] || FINAL_STATUSES.has(rows[0].status)) return;
-      const { count } = await sql(
+      await sql(
         tx,
-        `WITH closed AS (
-           UPDATE blacklist_job_chunks SET state = 'done', claimed_by = NULL, lease_until = NULL
-            WHERE tenant_id = $1 AND job_id = $2 AND (state = 'pending' OR (state = 'in_flight' AND ($6 OR lease_until < now())))
-            RETURNING chunk_no)
-         UPDATE blacklist_job_items SET outcome = 'failed', code = $4, message = $5
-          WHERE tenant_id = $1 AND job_id = $2 AND outcome = 'pending' AND seq / $3 IN (SELECT chunk_no FROM closed)`,
-        [tenantId, jobId, CHUNK_SIZE, code, message.slice(0, 500), opts.includeLive ?? false],
+        `UPDATE blacklist_job_chunks SET state = 'done', claimed_by = NULL, lease_until = NULL
+          WHERE tenant_id = $1 AND job_id = $2 AND (state = 'pending' OR (state = 'in_flight' AND ($3 OR lease_until < now())))`,
+        [tenantId, jobId, opts.includeLive ?? false],
       );
+      const count = await this.settleItemsOutsideLiveChunks(tx, tenantId, jobId, 'failed', code, message.slice(0, 500));
       await sql(
         tx,
         `UPDATE blacklist_jobs SET failed = failed + $3, error_code = $4, error_message = $5, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
