@@ -1,0 +1,132 @@
+import { findFreePort } from '@app/database';
+import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import request from 'supertest';
+import { randomComponent, type Harness } from './support/gateway-harness';
+import { onboardTenant } from './support/onboard';
+import { appliedOpenids, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, sleep, waitForJob } from './support/blacklist-helpers';
+import { createTestDatabase } from './support/test-database';
+
+const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
+
+interface Gateway {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/**
+ * The built gateway (`node dist/apps/gateway/src/main.js`) in production mode, as a separate
+ * process we can kill -9: its own PostgreSQL database, WeChat URLs pointing at the in-test simulator.
+ */
+async function spawnGateway(env: Record<string, string>, url: string): Promise<Gateway> {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const until = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gateway exited during start-up:\n${output.join('')}`);
+    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok).catch(() => false);
+    if (ready) return { child, output, exited };
+    if (Date.now() > until) throw new Error(`gateway did not become ready:\n${output.join('')}`);
+    await sleep(200);
+  }
+}
+
+async function query<T>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    return (await c.query(text, params)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+describe('a blacklist job survives kill -9 of the process running it', () => {
+  let sim: WeChatSimulator;
+  let gateways: Gateway[] = [];
+
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
+  });
+  afterAll(async () => {
+    for (const g of gateways) {
+      if (g.child.exitCode === null) g.child.kill('SIGKILL');
+      await g.exited;
+    }
+    await sim?.close();
+  });
+
+  it('resumes in a new process; chunks WeChat already answered are not sent again; every openid applied exactly once', async () => {
+    const component = randomComponent();
+    sim = await startWeChatSimulator({ ...component, port: 0, pushTicketOnStart: false });
+    const databaseUrl = await createTestDatabase();
+    const port = await findFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    const operatorKey = `op_kill_${randomBytes(16).toString('hex')}`;
+    const env = {
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      PUBLIC_BASE_URL: url,
+      OPERATOR_API_KEYS: operatorKey,
+      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      WECHAT_COMPONENT_APPID: component.componentAppId,
+      WECHAT_COMPONENT_APPSECRET: component.componentAppSecret,
+      WECHAT_COMPONENT_TOKEN: component.componentToken,
+      WECHAT_COMPONENT_ENCODING_AES_KEY: component.encodingAESKey,
+      WECHAT_API_BASE_URL: sim.url,
+      WECHAT_MP_BASE_URL: sim.url,
+      WECHAT_OPEN_BASE_URL: sim.url,
+      BLACKLIST_CONCURRENCY_PER_TENANT: '4',
+      LOG_LEVEL: 'warn',
+    };
+    const first = await spawnGateway(env, url);
+    gateways.push(first);
+    sim.setEventUrl(`${url}/wechat/component/events`);
+    await sim.pushTicket();
+    // What the onboarding helpers need of a harness: the gateway's URL, its key and the simulator.
+    const h = { url, sim, operatorKey, databaseUrl } as unknown as Harness;
+    const t = await onboardTenant(h, { followers: 600 });
+
+    // Every WeChat answer takes 150 ms, so at any moment some chunks are in flight.
+    sim.addFault({ api: BATCH_BLOCK, type: 'delay', delayMs: 150, appId: t.appId });
+    const since = lastSeq(sim);
+    const created = await request(url).post(`/v1/tenants/${t.id}/blacklist/jobs`).set(bearer(operatorKey)).send({ action: 'block', openids: t.followers }).expect(202);
+    await waitForJob(url, operatorKey, t.id, created.body.id, (j) => j.processed >= 120, 30_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const atKill = await query<{ state: string; n: string }>(
+      databaseUrl,
+      `SELECT state, count(*) AS n FROM blacklist_job_chunks WHERE job_id = $1 GROUP BY state`,
+      [created.body.id],
+    );
+    const chunks = Object.fromEntries(atKill.map((r) => [r.state, Number(r.n)]));
+    // The kill landed mid-job, with calls on the wire whose answers were never recorded.
+    expect(chunks.done).toBeGreaterThanOrEqual(6);
+    expect(chunks.pending).toBeGreaterThan(0);
+    expect(chunks.in_flight).toBeGreaterThanOrEqual(1);
+    // Those calls still reach WeChat and are applied there, as they would be in reality.
+    await sleep(500);
+
+    const second = await spawnGateway(env, url);
+    gateways.push(second);
+    const { job } = await waitForJob(url, operatorKey, t.id, created.body.id, (j) => j.finishedAt !== null, 90_000);
+    expect(job).toMatchObject({ status: 'succeeded', total: 600, processed: 600, succeeded: 600, invalid: 0, failed: 0 });
+
+    // Every openid appears in exactly one successful batchblacklist call: nothing sent twice.
+    const applied = appliedOpenids(sim, BATCH_BLOCK, t.appId, since);
+    expect(applied).toHaveLength(600);
+    expect(new Set(applied)).toEqual(new Set(t.followers));
+    expect(sim.getAuthorizer(t.appId).blacklist).toEqual([...t.followers].sort());
+    // The chunks left in flight were checked against getblacklist rather than re-sent blindly.
+    expect(sim.calls({ api: GET_BLACKLIST, appId: t.appId, since }).length).toBeGreaterThanOrEqual(1);
+  }, 150_000);
+});
