@@ -1,0 +1,34 @@
+import type { GatewayConfig } from '../config/gateway-config';
+import { TenantCallLimiter } from './tenant-call-limiter';
+
+const limiter = (concurrencyPerTenant: number, callsPerSecondPerTenant: number) =>
+  new TenantCallLimiter({ blacklist: { concurrencyPerTenant, callsPerSecondPerTenant } } as GatewayConfig);
+
+describe('TenantCallLimiter', () => {
+  it('keeps at most N calls of one tenant running, other tenants unaffected', async () => {
+    const l = limiter(2, 10_000);
+    const running = { a: 0, b: 0 };
+    const peak = { a: 0, b: 0 };
+    const call = (t: 'a' | 'b') =>
+      l.run(t, async () => {
+        peak[t] = Math.max(peak[t], ++running[t]);
+        await new Promise((r) => setTimeout(r, 20));
+        running[t]--;
+      });
+    await Promise.all([...Array.from({ length: 6 }, () => call('a')), ...Array.from({ length: 3 }, () => call('b'))]);
+    expect(peak).toEqual({ a: 2, b: 2 });
+  });
+
+  it('spaces the starts of one tenant 1/rate apart', async () => {
+    const l = limiter(10, 50);
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 6 }, () => l.run('t', async () => void starts.push(Date.now()))));
+    expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(95);
+  });
+
+  it('releases its slot when the call fails', async () => {
+    const l = limiter(1, 10_000);
+    await expect(l.run('t', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(l.run('t', async () => 'ok')).resolves.toBe('ok');
+  });
+});
