@@ -25,7 +25,10 @@ interface Gateway {
  * process we can kill -9: its own PostgreSQL database, WeChat URLs pointing at the in-test simulator.
  */
 async function spawnGateway(env: Record<string, string>, url: string): Promise<Gateway> {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -33,7 +36,9 @@ async function spawnGateway(env: Record<string, string>, url: string): Promise<G
   const until = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`gateway exited during start-up:\n${output.join('')}`);
-    const ready = await fetch(`${url}/health/ready`).then((r) => r.ok).catch(() => false);
+    const ready = await fetch(`${url}/health/ready`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ready) return { child, output, exited };
     if (Date.now() > until) throw new Error(`gateway did not become ready:\n${output.join('')}`);
     await sleep(200);
@@ -110,7 +115,11 @@ describe('a blacklist job survives the death of the process running it', () => {
     // Every WeChat answer takes 150 ms, so at any moment some chunks are in flight.
     sim.addFault({ api: BATCH_BLOCK, type: 'delay', delayMs: 150, appId: t.appId });
     const since = lastSeq(sim);
-    const created = await request(url).post(`/v1/tenants/${t.id}/blacklist/jobs`).set(bearer(operatorKey)).send({ action: 'block', openids: t.followers }).expect(202);
+    const created = await request(url)
+      .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+      .set(bearer(operatorKey))
+      .send({ action: 'block', openids: t.followers })
+      .expect(202);
     await waitForJob(url, operatorKey, t.id, created.body.id, (j) => j.processed >= 120, 30_000);
     first.child.kill('SIGKILL');
     await first.exited;
@@ -145,27 +154,40 @@ describe('a blacklist job survives the death of the process running it', () => {
     const db = await createTestDatabase();
     const own = await startWeChatSimulator({ ...randomComponent(), port: 0, pushTicketOnStart: false });
     const first = await startHarness({ databaseUrl: db, simulator: own });
-    const same = (c: GatewayConfig): GatewayConfig => ({ ...c, operatorApiKeys: [first.operatorKey], secretsKey: first.config.secretsKey });
+    const same = (c: GatewayConfig): GatewayConfig => ({
+      ...c,
+      operatorApiKeys: [first.operatorKey],
+      secretsKey: first.config.secretsKey,
+    });
     let next: Harness | undefined;
     try {
       own.setEventUrl(`${first.url}/wechat/component/events`);
       await own.pushTicket();
       const t = await onboardTenant(first, { followers: 400 });
       own.addFault({ api: BATCH_BLOCK, type: 'delay', delayMs: 100, appId: t.appId });
-      const created = await request(first.url).post(`/v1/tenants/${t.id}/blacklist/jobs`).set(bearer(first.operatorKey)).send({ action: 'block', openids: t.followers }).expect(202);
+      const created = await request(first.url)
+        .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+        .set(bearer(first.operatorKey))
+        .send({ action: 'block', openids: t.followers })
+        .expect(202);
       await waitForJob(first.url, first.operatorKey, t.id, created.body.id, (j) => j.processed >= 80, 30_000);
       await first.close();
 
       const chunks = Object.fromEntries(
         (
-          await query<{ state: string; n: string }>(db, `SELECT state, count(*) AS n FROM blacklist_job_chunks WHERE job_id = $1 GROUP BY state`, [
-            created.body.id,
-          ])
+          await query<{ state: string; n: string }>(
+            db,
+            `SELECT state, count(*) AS n FROM blacklist_job_chunks WHERE job_id = $1 GROUP BY state`,
+            [created.body.id],
+          )
         ).map((r) => [r.state, Number(r.n)]),
       );
       expect(chunks.in_flight ?? 0).toBe(0);
       expect(chunks.pending).toBeGreaterThan(0);
-      const messages = await query(db, `SELECT 1 FROM pgboss.job WHERE name = 'blacklist-jobs' AND state IN ('created', 'retry')`);
+      const messages = await query(
+        db,
+        `SELECT 1 FROM pgboss.job WHERE name = 'blacklist-jobs' AND state IN ('created', 'retry')`,
+      );
       expect(messages.length).toBeGreaterThanOrEqual(1);
 
       next = await startHarness({ databaseUrl: db, simulator: own, config: same });

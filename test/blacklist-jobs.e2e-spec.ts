@@ -17,7 +17,10 @@ import {
 import { sql } from './onboarding.support';
 
 const createJob = (h: Harness, tenantId: string, body: unknown, key = h.operatorKey) =>
-  request(h.url).post(`/v1/tenants/${tenantId}/blacklist/jobs`).set(bearer(key)).send(body as object);
+  request(h.url)
+    .post(`/v1/tenants/${tenantId}/blacklist/jobs`)
+    .set(bearer(key))
+    .send(body as object);
 
 /** Every openid of `expected` reached WeChat in exactly one successful call. */
 function expectAppliedOnce(h: Harness, api: string, appId: string, expected: string[], since = 0) {
@@ -47,8 +50,15 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     bad.forEach((b, i) => openids.splice(37 + i * 411, 0, b));
     const submitted = [...openids, ...t.followers.slice(0, 50)]; // duplicates collapse
     const since = lastSeq(h.sim);
-    const created = await createJob(h, t.id, { action: 'block', openids: submitted }, t.apiKey).set('x-request-id', 'job-req-1').expect(202);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), action: 'block', status: 'queued', total: 3007 });
+    const created = await createJob(h, t.id, { action: 'block', openids: submitted }, t.apiKey)
+      .set('x-request-id', 'job-req-1')
+      .expect(202);
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      action: 'block',
+      status: 'queued',
+      total: 3007,
+    });
 
     const { job } = await waitForJob(h.url, t.apiKey, t.id, created.body.id);
     expect(job).toEqual({
@@ -106,17 +116,28 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     expect(processed).toEqual([...processed].sort((a, b) => a - b));
     expect(new Set(processed.filter((p) => p > 0 && p < 400)).size).toBeGreaterThanOrEqual(3);
     expect(seen.some((j) => j.status === 'running')).toBe(true);
-    const page = await request(h.url).get(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?outcome=succeeded&limit=150`).set(bearer(h.operatorKey)).expect(200);
+    const page = await request(h.url)
+      .get(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?outcome=succeeded&limit=150`)
+      .set(bearer(h.operatorKey))
+      .expect(200);
     expect(page.body.items).toHaveLength(150);
     expect(page.body.items[0]).toEqual({ openid: t.followers[0], outcome: 'succeeded', code: null, message: null });
     const page2 = await request(h.url)
-      .get(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?outcome=succeeded&limit=150&cursor=${page.body.nextCursor}`)
+      .get(
+        `/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?outcome=succeeded&limit=150&cursor=${page.body.nextCursor}`,
+      )
       .set(bearer(h.operatorKey))
       .expect(200);
     expect(page2.body.items[0].openid).toBe(t.followers[150]);
     expect(h.sim.getAuthorizer(t.appId).blacklist).toEqual([]);
-    await request(h.url).get(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?outcome=nope`).set(bearer(h.operatorKey)).expect(400);
-    await request(h.url).get(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?limit=1001`).set(bearer(h.operatorKey)).expect(400);
+    await request(h.url)
+      .get(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?outcome=nope`)
+      .set(bearer(h.operatorKey))
+      .expect(400);
+    await request(h.url)
+      .get(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}/items?limit=1001`)
+      .set(bearer(h.operatorKey))
+      .expect(400);
   });
 
   it('DELETE cancels: 202, what was not sent ends cancelled and never reaches WeChat', async () => {
@@ -125,7 +146,10 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     const since = lastSeq(h.sim);
     const created = await createJob(h, t.id, { action: 'block', openids: t.followers }).expect(202);
     await waitForJob(h.url, h.operatorKey, t.id, created.body.id, (j) => j.processed >= 40);
-    const cancelled = await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}`).set(bearer(h.operatorKey)).expect(202);
+    const cancelled = await request(h.url)
+      .delete(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}`)
+      .set(bearer(h.operatorKey))
+      .expect(202);
     expect(cancelled.body.status).toBe('cancelled');
     const { job } = await waitForJob(h.url, h.operatorKey, t.id, created.body.id);
     expect(job.status).toBe('cancelled');
@@ -147,7 +171,10 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     h.sim.clearFaults();
     const done = await createJob(h, t.id, { action: 'unblock', openids: t.followers.slice(0, 3) }).expect(202);
     await waitForJob(h.url, h.operatorKey, t.id, done.body.id);
-    const refused = await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${done.body.id}`).set(bearer(h.operatorKey)).expect(409);
+    const refused = await request(h.url)
+      .delete(`/v1/tenants/${t.id}/blacklist/jobs/${done.body.id}`)
+      .set(bearer(h.operatorKey))
+      .expect(409);
     expect(refused.body.error.code).toBe('JOB_FINISHED');
     const events = await request(h.url).get(`/v1/tenants/${t.id}/audit-events`).set(bearer(h.operatorKey)).expect(200);
     expect(events.body.items.map((e: { jobId: string }) => e.jobId)).toEqual([done.body.id, created.body.id]);
@@ -159,13 +186,23 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     const since = lastSeq(h.sim);
     const created = await createJob(h, t.id, { action: 'block', openids: t.followers }).expect(202);
     // Paused as soon as the first 45009 is back; chunks already in flight still record their answers.
-    const { job: paused } = await waitForJob(h.url, h.operatorKey, t.id, created.body.id, (j) => j.status === 'paused' && j.succeeded === 60);
+    const { job: paused } = await waitForJob(
+      h.url,
+      h.operatorKey,
+      t.id,
+      created.body.id,
+      (j) => j.status === 'paused' && j.succeeded === 60,
+    );
     expect(paused.resumeAt).toEqual(expect.any(String));
     expect(paused.failed).toBe(0);
     expect((await allItems(h.url, h.operatorKey, t.id, created.body.id, 'pending')).length).toBe(140);
     // The block is shared: the synchronous route refuses without calling WeChat.
     const before = lastSeq(h.sim);
-    const sync = await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids: t.followers.slice(-1) }).expect(429);
+    const sync = await request(h.url)
+      .post(`/v1/tenants/${t.id}/blacklist/block`)
+      .set(bearer(h.operatorKey))
+      .send({ openids: t.followers.slice(-1) })
+      .expect(429);
     expect(sync.body.error.code).toBe('QUOTA_EXCEEDED');
     expect(blacklistCalls(h.sim, t.appId, before)).toHaveLength(0);
 
@@ -238,7 +275,9 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     });
 
     it('1,000,001 openids → 400 (the body is over 1 MB, which this route accepts); nothing stored', async () => {
-      const res = await createJob(h, t.id, { action: 'block', openids: Array.from({ length: 1_000_001 }, () => 'a') }).expect(400);
+      const res = await createJob(h, t.id, { action: 'block', openids: Array.from({ length: 1_000_001 }, () => 'a') }).expect(
+        400,
+      );
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.details.fields[0].field).toBe('openids');
       expect(await sql(h, `SELECT 1 FROM blacklist_jobs WHERE tenant_id = $1`, [t.id])).toHaveLength(0);
@@ -251,11 +290,19 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
       expect(res.body.total).toBe(100_000);
       expect(Date.now() - started).toBeLessThan(20_000);
       await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${res.body.id}`).set(bearer(h.operatorKey)).expect(202);
-      const counts = await sql<{ n: string }>(h, `SELECT count(*) AS n FROM blacklist_job_items WHERE job_id = $1`, [res.body.id]);
+      const counts = await sql<{ n: string }>(h, `SELECT count(*) AS n FROM blacklist_job_items WHERE job_id = $1`, [
+        res.body.id,
+      ]);
       expect(Number(counts[0].n)).toBe(100_000);
-      const chunks = await sql<{ n: string }>(h, `SELECT count(*) AS n FROM blacklist_job_chunks WHERE job_id = $1`, [res.body.id]);
+      const chunks = await sql<{ n: string }>(h, `SELECT count(*) AS n FROM blacklist_job_chunks WHERE job_id = $1`, [
+        res.body.id,
+      ]);
       expect(Number(chunks[0].n)).toBe(5000);
-      const big = await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids }).expect(413);
+      const big = await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .send({ openids })
+        .expect(413);
       expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
       // Without credentials the large limit does not apply either.
       await request(h.url).post(`/v1/tenants/${t.id}/blacklist/jobs`).send({ action: 'block', openids }).expect(413);
@@ -267,7 +314,12 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     const second = await startHarness({
       databaseUrl: h.databaseUrl,
       simulator: h.sim,
-      config: (c) => ({ ...c, operatorApiKeys: [h.operatorKey], secretsKey: h.config.secretsKey, blacklist: { ...c.blacklist, jobs: { pollingIntervalSeconds: 0.5 } } }),
+      config: (c) => ({
+        ...c,
+        operatorApiKeys: [h.operatorKey],
+        secretsKey: h.config.secretsKey,
+        blacklist: { ...c.blacklist, jobs: { pollingIntervalSeconds: 0.5 } },
+      }),
     });
     try {
       const t = await onboardTenant(h, { followers: 2000 });
@@ -275,7 +327,12 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
       const since = lastSeq(h.sim);
       const jobs = await Promise.all(
         [0, 1, 2, 3].map((i) =>
-          createJob(i % 2 ? second : h, t.id, { action: 'block', openids: t.followers.slice(i * 500, i * 500 + 500) }, h.operatorKey).expect(202),
+          createJob(
+            i % 2 ? second : h,
+            t.id,
+            { action: 'block', openids: t.followers.slice(i * 500, i * 500 + 500) },
+            h.operatorKey,
+          ).expect(202),
         ),
       );
       for (const j of jobs) expect((await waitForJob(h.url, h.operatorKey, t.id, j.body.id)).job.status).toBe('succeeded');

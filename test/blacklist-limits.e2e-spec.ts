@@ -32,7 +32,15 @@ describe('blacklist: calls in flight and call rate are bounded per tenant', () =
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({
-      config: (c) => ({ ...c, blacklist: { ...c.blacklist, concurrencyPerTenant: 2, callsPerSecondPerTenant: 20, jobs: { pollingIntervalSeconds: 0.5 } } }),
+      config: (c) => ({
+        ...c,
+        blacklist: {
+          ...c.blacklist,
+          concurrencyPerTenant: 2,
+          callsPerSecondPerTenant: 20,
+          jobs: { pollingIntervalSeconds: 0.5 },
+        },
+      }),
     });
     await h.sim.pushTicket();
   });
@@ -44,7 +52,11 @@ describe('blacklist: calls in flight and call rate are bounded per tenant', () =
     h.sim.addFault({ api: BATCH_BLOCK, type: 'delay', delayMs: 100, appId: t.appId });
     const since = lastSeq(h.sim);
     const started = Date.now();
-    const res = await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids: t.followers }).expect(200);
+    const res = await request(h.url)
+      .post(`/v1/tenants/${t.id}/blacklist/block`)
+      .set(bearer(h.operatorKey))
+      .send({ openids: t.followers })
+      .expect(200);
     expect(res.body.succeeded).toHaveLength(200);
     const calls = h.sim.calls({ api: BATCH_BLOCK, appId: t.appId, since });
     expect(calls).toHaveLength(10);
@@ -56,7 +68,11 @@ describe('blacklist: calls in flight and call rate are bounded per tenant', () =
     const t = await onboardTenant(h, { followers: 1000 });
     const since = lastSeq(h.sim);
     const started = Date.now();
-    await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids: t.followers }).expect(200);
+    await request(h.url)
+      .post(`/v1/tenants/${t.id}/blacklist/block`)
+      .set(bearer(h.operatorKey))
+      .send({ openids: t.followers })
+      .expect(200);
     const calls = h.sim.calls({ api: BATCH_BLOCK, appId: t.appId, since });
     expect(calls).toHaveLength(50);
     expect(maxPerSecond(calls)).toBeLessThanOrEqual(21);
@@ -66,19 +82,34 @@ describe('blacklist: calls in flight and call rate are bounded per tenant', () =
   it("one tenant's large job does not hold up another tenant's requests or jobs", async () => {
     const big = await onboardTenant(h, { followers: 2000 });
     const small = await onboardTenant(h, { followers: 140 });
-    const bigJob = await request(h.url).post(`/v1/tenants/${big.id}/blacklist/jobs`).set(bearer(h.operatorKey)).send({ action: 'block', openids: big.followers }).expect(202);
+    const bigJob = await request(h.url)
+      .post(`/v1/tenants/${big.id}/blacklist/jobs`)
+      .set(bearer(h.operatorKey))
+      .send({ action: 'block', openids: big.followers })
+      .expect(202);
     // The big job needs 100 calls at 20/s: about five seconds.
     await waitForJob(h.url, h.operatorKey, big.id, bigJob.body.id, (j) => j.processed >= 100);
 
     const started = Date.now();
-    const sync = await request(h.url).post(`/v1/tenants/${small.id}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids: small.followers.slice(0, 40) }).expect(200);
+    const sync = await request(h.url)
+      .post(`/v1/tenants/${small.id}/blacklist/block`)
+      .set(bearer(h.operatorKey))
+      .send({ openids: small.followers.slice(0, 40) })
+      .expect(200);
     expect(sync.body.succeeded).toHaveLength(40);
     expect(Date.now() - started).toBeLessThan(1000);
 
-    const smallJob = await request(h.url).post(`/v1/tenants/${small.id}/blacklist/jobs`).set(bearer(h.operatorKey)).send({ action: 'block', openids: small.followers.slice(40) }).expect(202);
+    const smallJob = await request(h.url)
+      .post(`/v1/tenants/${small.id}/blacklist/jobs`)
+      .set(bearer(h.operatorKey))
+      .send({ action: 'block', openids: small.followers.slice(40) })
+      .expect(202);
     const { job } = await waitForJob(h.url, h.operatorKey, small.id, smallJob.body.id, (j) => j.finishedAt !== null, 10_000);
     expect(job.status).toBe('succeeded');
-    const bigNow = await request(h.url).get(`/v1/tenants/${big.id}/blacklist/jobs/${bigJob.body.id}`).set(bearer(h.operatorKey)).expect(200);
+    const bigNow = await request(h.url)
+      .get(`/v1/tenants/${big.id}/blacklist/jobs/${bigJob.body.id}`)
+      .set(bearer(h.operatorKey))
+      .expect(200);
     expect(bigNow.body.finishedAt).toBeNull();
     const { job: bigDone } = await waitForJob(h.url, h.operatorKey, big.id, bigJob.body.id, (j) => j.finishedAt !== null, 20_000);
     expect(bigDone.status).toBe('succeeded');

@@ -14,6 +14,7 @@ import {
   waitForJob,
 } from './support/blacklist-helpers';
 import { createTenant, sql } from './onboarding.support';
+import { BlacklistJobWorker } from '../apps/gateway/src/blacklist/blacklist-job-worker.service';
 
 const block = (h: Harness, tenantId: string, openids: unknown, key = h.operatorKey) =>
   request(h.url).post(`/v1/tenants/${tenantId}/blacklist/block`).set(bearer(key)).send({ openids });
@@ -21,7 +22,10 @@ const unblock = (h: Harness, tenantId: string, openids: unknown, key = h.operato
   request(h.url).post(`/v1/tenants/${tenantId}/blacklist/unblock`).set(bearer(key)).send({ openids });
 
 /** succeeded, invalid and failed partition the distinct openids exactly. */
-function expectPartition(body: { total: number; succeeded: string[]; invalid: string[]; failed: { openid: string }[] }, distinct: string[]) {
+function expectPartition(
+  body: { total: number; succeeded: string[]; invalid: string[]; failed: { openid: string }[] },
+  distinct: string[],
+) {
   const all = [...body.succeeded, ...body.invalid, ...body.failed.map((f) => f.openid)];
   expect(body.total).toBe(distinct.length);
   expect(all).toHaveLength(distinct.length);
@@ -66,7 +70,12 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       expect(res.body).toMatchObject({ action: 'unblock', total: 22, invalid: [], failed: [] });
       expect(res.body.succeeded).toHaveLength(22);
       expect(h.sim.getAuthorizer(t.appId).blacklist).toEqual(t.followers.slice(22).sort());
-      expect(h.sim.calls({ api: BATCH_UNBLOCK, appId: t.appId, since }).map((c) => openidsOf(c).length).sort((x, y) => x - y)).toEqual([2, 20]);
+      expect(
+        h.sim
+          .calls({ api: BATCH_UNBLOCK, appId: t.appId, since })
+          .map((c) => openidsOf(c).length)
+          .sort((x, y) => x - y),
+      ).toEqual([2, 20]);
       expect(h.sim.calls({ api: BATCH_BLOCK, appId: t.appId, since })).toHaveLength(0);
     });
 
@@ -130,7 +139,13 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       const res = await block(h, t.id, ['good_1', 'bad id', long, 42, '', 'ok-2', 'semi;colon']).expect(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(res.body.error.details.invalidItems.map((i: { index: number }) => i.index)).toEqual([1, 2, 3, 4, 6]);
-      expect(res.body.error.details.invalidItems.map((i: { value: unknown }) => i.value)).toEqual(['bad id', long, 42, '', 'semi;colon']);
+      expect(res.body.error.details.invalidItems.map((i: { value: unknown }) => i.value)).toEqual([
+        'bad id',
+        long,
+        42,
+        '',
+        'semi;colon',
+      ]);
       expect(res.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([
         'openids[1]',
         'openids[2]',
@@ -147,7 +162,11 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       const res = await block(h, t.id, ok).expect(200);
       expect(res.body.total).toBe(1000);
       expect(res.body.succeeded).toHaveLength(1000);
-      const extra = await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids: ['a'], force: true }).expect(400);
+      const extra = await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .send({ openids: ['a'], force: true })
+        .expect(400);
       expect(extra.body.error.details.fields[0].field).toBe('force');
     });
   });
@@ -160,7 +179,10 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
         await block(h, t.id, ['o1']),
         await unblock(h, t.id, ['o1']),
         await request(h.url).get(`/v1/tenants/${t.id}/blacklist`).set(bearer(h.operatorKey)),
-        await request(h.url).post(`/v1/tenants/${t.id}/blacklist/jobs`).set(bearer(h.operatorKey)).send({ action: 'block', openids: ['o1'] }),
+        await request(h.url)
+          .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+          .set(bearer(h.operatorKey))
+          .send({ action: 'block', openids: ['o1'] }),
       ]) {
         expect(res.status).toBe(409);
         expect(res.body.error.code).toBe('TENANT_NOT_ACTIVE');
@@ -185,7 +207,10 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
         await block(h, t.id, t.followers),
         await unblock(h, t.id, t.followers),
         await request(h.url).get(`/v1/tenants/${t.id}/blacklist`).set(bearer(h.operatorKey)),
-        await request(h.url).post(`/v1/tenants/${t.id}/blacklist/jobs`).set(bearer(h.operatorKey)).send({ action: 'unblock', openids: t.followers }),
+        await request(h.url)
+          .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+          .set(bearer(h.operatorKey))
+          .send({ action: 'unblock', openids: t.followers }),
       ]) {
         expect(res.status).toBe(403);
         expect(res.body.error.code).toBe('ACCOUNT_NOT_VERIFIED');
@@ -200,7 +225,10 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
         await block(h, t.id, t.followers),
         await unblock(h, t.id, t.followers),
         await request(h.url).get(`/v1/tenants/${t.id}/blacklist`).set(bearer(h.operatorKey)),
-        await request(h.url).post(`/v1/tenants/${t.id}/blacklist/jobs`).set(bearer(h.operatorKey)).send({ action: 'block', openids: t.followers }),
+        await request(h.url)
+          .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+          .set(bearer(h.operatorKey))
+          .send({ action: 'block', openids: t.followers }),
       ]) {
         expect(res.status).toBe(403);
         expect(res.body.error.code).toBe('PERMISSION_SET_MISSING');
@@ -260,7 +288,9 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       const res3 = await unblock(h, t.id, t.followers.slice(0, 1)).expect(200);
       expect(res3.body.failed).toEqual([]);
       const res4 = await block(h, t.id, t.followers.slice(0, 1)).expect(200);
-      expect(res4.body.failed).toEqual([{ openid: t.followers[0], code: 'WECHAT_UNAVAILABLE', message: expect.stringContaining('unavailable') }]);
+      expect(res4.body.failed).toEqual([
+        { openid: t.followers[0], code: 'WECHAT_UNAVAILABLE', message: expect.stringContaining('unavailable') },
+      ]);
     });
 
     it('48001: failed with API_UNAUTHORIZED, not retried', async () => {
@@ -284,7 +314,9 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       expect(res.body.error.code).toBe('PERMISSION_SET_MISSING');
       expect(res.body.error.details).toEqual({ required: [2, 100], granted: [1, 15] });
       expect(h.sim.calls({ api: 'component/api_get_authorizer_info', since })).toHaveLength(1);
-      const stored = await sql<{ permission_sets: number[] }>(h, `SELECT permission_sets FROM authorizers WHERE tenant_id = $1`, [t.id]);
+      const stored = await sql<{ permission_sets: number[] }>(h, `SELECT permission_sets FROM authorizers WHERE tenant_id = $1`, [
+        t.id,
+      ]);
       expect(stored[0].permission_sets).toEqual([1, 15]);
       const again = lastSeq(h.sim);
       await block(h, t.id, t.followers).expect(403);
@@ -331,11 +363,21 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
     it('same key and body within 24 h → the stored reply, WeChat not called again', async () => {
       const t = await onboardTenant(h, { followers: 30 });
       const key = `idem-${t.id}`;
-      const first = await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).set('Idempotency-Key', key).send({ openids: t.followers }).expect(200);
+      const first = await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .set('Idempotency-Key', key)
+        .send({ openids: t.followers })
+        .expect(200);
       const since = lastSeq(h.sim);
       // Same set in another order with a repetition is the same request.
       const shuffled = [...t.followers].reverse().concat(t.followers[0]);
-      const second = await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(t.apiKey)).set('Idempotency-Key', key).send({ openids: shuffled }).expect(200);
+      const second = await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(t.apiKey))
+        .set('Idempotency-Key', key)
+        .send({ openids: shuffled })
+        .expect(200);
       expect(second.body).toEqual(first.body);
       expect(blacklistCalls(h.sim, t.appId, since)).toHaveLength(0);
     });
@@ -343,7 +385,11 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
     it('same key, different body → 422 IDEMPOTENCY_KEY_REUSED (also block vs unblock)', async () => {
       const t = await onboardTenant(h, { followers: 3 });
       const send = (path: string, openids: string[]) =>
-        request(h.url).post(`/v1/tenants/${t.id}/blacklist/${path}`).set(bearer(h.operatorKey)).set('Idempotency-Key', 'k-1').send({ openids });
+        request(h.url)
+          .post(`/v1/tenants/${t.id}/blacklist/${path}`)
+          .set(bearer(h.operatorKey))
+          .set('Idempotency-Key', 'k-1')
+          .send({ openids });
       await send('block', t.followers.slice(0, 2)).expect(200);
       const since = lastSeq(h.sim);
       expect((await send('block', t.followers).expect(422)).body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -351,7 +397,12 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       expect(blacklistCalls(h.sim, t.appId, since)).toHaveLength(0);
       // Keys are per tenant.
       const other = await onboardTenant(h, { followers: 1 });
-      await request(h.url).post(`/v1/tenants/${other.id}/blacklist/block`).set(bearer(h.operatorKey)).set('Idempotency-Key', 'k-1').send({ openids: other.followers }).expect(200);
+      await request(h.url)
+        .post(`/v1/tenants/${other.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .set('Idempotency-Key', 'k-1')
+        .send({ openids: other.followers })
+        .expect(200);
     });
 
     it('concurrent requests with one key: WeChat is called once, both get the same reply', async () => {
@@ -359,7 +410,11 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       h.sim.addFault({ api: BATCH_BLOCK, type: 'delay', delayMs: 300, appId: t.appId });
       const since = lastSeq(h.sim);
       const send = () =>
-        request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).set('Idempotency-Key', 'race').send({ openids: t.followers });
+        request(h.url)
+          .post(`/v1/tenants/${t.id}/blacklist/block`)
+          .set(bearer(h.operatorKey))
+          .set('Idempotency-Key', 'race')
+          .send({ openids: t.followers });
       const [a, b] = await Promise.all([send(), send()]);
       expect(a.status).toBe(200);
       expect(b.status).toBe(200);
@@ -371,7 +426,11 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       const t = await onboardTenant(h, { followers: 2 });
       h.sim.setQuota({ api: BATCH_BLOCK, daily: 0, appId: t.appId });
       const send = (openids: string[]) =>
-        request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).set('Idempotency-Key', 'once').send({ openids });
+        request(h.url)
+          .post(`/v1/tenants/${t.id}/blacklist/block`)
+          .set(bearer(h.operatorKey))
+          .set('Idempotency-Key', 'once')
+          .send({ openids });
       await send(t.followers).expect(429);
       expect(await sql(h, `SELECT 1 FROM blacklist_idempotency_keys WHERE tenant_id = $1`, [t.id])).toHaveLength(0);
       await sql(h, `DELETE FROM wechat_quota_blocks WHERE tenant_id = $1`, [t.id]);
@@ -383,9 +442,39 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       expect(res.body.total).toBe(1);
     });
 
+    it('hourly housekeeping (a pg-boss schedule) removes expired keys and lapsed quota blocks only', async () => {
+      const t = await onboardTenant(h, { followers: 1 });
+      await sql(
+        h,
+        `INSERT INTO blacklist_idempotency_keys (tenant_id, idempotency_key, request_hash, state, created_at)
+         VALUES ($1, 'old', repeat('a', 64), 'completed', now() - interval '25 hours'), ($1, 'fresh', repeat('b', 64), 'completed', now())`,
+        [t.id],
+      );
+      await sql(
+        h,
+        `INSERT INTO wechat_quota_blocks (tenant_id, api, blocked_until) VALUES ($1, 'getblacklist', now() - interval '2 days')`,
+        [t.id],
+      );
+      const schedules = await sql<{ name: string; cron: string }>(h, `SELECT name, cron FROM pgboss.schedule`);
+      expect(schedules).toEqual([{ name: 'blacklist-maintenance', cron: '17 * * * *' }]);
+      await h.app.get(BlacklistJobWorker).housekeeping();
+      const keys = await sql<{ idempotency_key: string }>(
+        h,
+        `SELECT idempotency_key FROM blacklist_idempotency_keys WHERE tenant_id = $1`,
+        [t.id],
+      );
+      expect(keys.map((k) => k.idempotency_key)).toEqual(['fresh']);
+      expect(await sql(h, `SELECT 1 FROM wechat_quota_blocks WHERE tenant_id = $1`, [t.id])).toHaveLength(0);
+    });
+
     it('a malformed key → 400', async () => {
       const t = await onboardTenant(h, { followers: 1 });
-      const res = await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).set('Idempotency-Key', 'x'.repeat(256)).send({ openids: t.followers }).expect(400);
+      const res = await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .set('Idempotency-Key', 'x'.repeat(256))
+        .send({ openids: t.followers })
+        .expect(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     });
   });
@@ -415,9 +504,15 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
         expect(h.sim.calls({ api: GET_BLACKLIST, appId: t.appId, since })).toHaveLength(3);
         // WeChat's other habit: the last full page keeps next_openid, one more call returns count 0.
         h.sim.updateSettings({ blacklistTrailingEmptyPage: true });
-        const last = await request(h.url).get(`/v1/tenants/${t.id}/blacklist?cursor=${seen[5]}`).set(bearer(t.apiKey)).expect(200);
+        const last = await request(h.url)
+          .get(`/v1/tenants/${t.id}/blacklist?cursor=${seen[5]}`)
+          .set(bearer(t.apiKey))
+          .expect(200);
         expect(last.body.openids).toEqual([seen[6]]);
-        const end = await request(h.url).get(`/v1/tenants/${t.id}/blacklist?cursor=${last.body.nextCursor}`).set(bearer(t.apiKey)).expect(200);
+        const end = await request(h.url)
+          .get(`/v1/tenants/${t.id}/blacklist?cursor=${last.body.nextCursor}`)
+          .set(bearer(t.apiKey))
+          .expect(200);
         expect(end.body).toEqual({ total: 7, openids: [], nextCursor: null });
       } finally {
         h.sim.updateSettings({ blacklistPageSize: 10_000, blacklistTrailingEmptyPage: false });
@@ -436,7 +531,11 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
     it("another tenant's key → 404 on every blacklist and audit route, and nothing reaches WeChat", async () => {
       const a = await onboardTenant(h, { followers: 2 });
       const b = await onboardTenant(h, { followers: 2 });
-      const job = await request(h.url).post(`/v1/tenants/${b.id}/blacklist/jobs`).set(bearer(b.apiKey)).send({ action: 'block', openids: b.followers }).expect(202);
+      const job = await request(h.url)
+        .post(`/v1/tenants/${b.id}/blacklist/jobs`)
+        .set(bearer(b.apiKey))
+        .send({ action: 'block', openids: b.followers })
+        .expect(202);
       await waitForJob(h.url, b.apiKey, b.id, job.body.id);
       const since = lastSeq(h.sim);
       const base = `/v1/tenants/${b.id}`;
@@ -462,7 +561,11 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
     it("a job id of tenant A under tenant B's path → 404 JOB_NOT_FOUND, even for the operator", async () => {
       const a = await onboardTenant(h, { followers: 2 });
       const b = await onboardTenant(h, { followers: 2 });
-      const job = await request(h.url).post(`/v1/tenants/${a.id}/blacklist/jobs`).set(bearer(a.apiKey)).send({ action: 'block', openids: a.followers }).expect(202);
+      const job = await request(h.url)
+        .post(`/v1/tenants/${a.id}/blacklist/jobs`)
+        .set(bearer(a.apiKey))
+        .send({ action: 'block', openids: a.followers })
+        .expect(202);
       for (const key of [h.operatorKey, b.apiKey]) {
         for (const res of [
           await request(h.url).get(`/v1/tenants/${b.id}/blacklist/jobs/${job.body.id}`).set(bearer(key)),
@@ -474,7 +577,10 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
         }
       }
       // Unknown ids and non-uuids are just as unknown.
-      await request(h.url).get(`/v1/tenants/${a.id}/blacklist/jobs/00000000-0000-4000-8000-000000000000`).set(bearer(a.apiKey)).expect(404);
+      await request(h.url)
+        .get(`/v1/tenants/${a.id}/blacklist/jobs/00000000-0000-4000-8000-000000000000`)
+        .set(bearer(a.apiKey))
+        .expect(404);
       await request(h.url).get(`/v1/tenants/${a.id}/blacklist/jobs/nope`).set(bearer(a.apiKey)).expect(404);
     });
 
@@ -489,14 +595,32 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
     it('one append-only event per request with actor, counts and requestId; cursor pagination, newest first', async () => {
       const t = await onboardTenant(h, { followers: 6 });
       const bad = strangers(1, `aud${t.appId.slice(-4)}`);
-      await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(h.operatorKey)).set('x-request-id', 'req-audit-1').send({ openids: [...t.followers.slice(0, 3), ...bad] }).expect(200);
-      await request(h.url).post(`/v1/tenants/${t.id}/blacklist/unblock`).set(bearer(t.apiKey)).set('x-request-id', 'req-audit-2').send({ openids: t.followers.slice(0, 1) }).expect(200);
-      await request(h.url).post(`/v1/tenants/${t.id}/blacklist/block`).set(bearer(t.apiKey)).set('x-request-id', 'req-audit-3').send({ openids: t.followers.slice(3) }).expect(200);
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .set('x-request-id', 'req-audit-1')
+        .send({ openids: [...t.followers.slice(0, 3), ...bad] })
+        .expect(200);
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/unblock`)
+        .set(bearer(t.apiKey))
+        .set('x-request-id', 'req-audit-2')
+        .send({ openids: t.followers.slice(0, 1) })
+        .expect(200);
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(t.apiKey))
+        .set('x-request-id', 'req-audit-3')
+        .send({ openids: t.followers.slice(3) })
+        .expect(200);
 
       const page1 = await request(h.url).get(`/v1/tenants/${t.id}/audit-events?limit=2`).set(bearer(t.apiKey)).expect(200);
       expect(page1.body.items).toHaveLength(2);
       expect(page1.body.nextCursor).toEqual(expect.any(String));
-      const page2 = await request(h.url).get(`/v1/tenants/${t.id}/audit-events?limit=2&cursor=${page1.body.nextCursor}`).set(bearer(h.operatorKey)).expect(200);
+      const page2 = await request(h.url)
+        .get(`/v1/tenants/${t.id}/audit-events?limit=2&cursor=${page1.body.nextCursor}`)
+        .set(bearer(h.operatorKey))
+        .expect(200);
       expect(page2.body.nextCursor).toBeNull();
       const events = [...page1.body.items, ...page2.body.items];
       expect(events.map((e: { requestId: string }) => e.requestId)).toEqual(['req-audit-3', 'req-audit-2', 'req-audit-1']);

@@ -56,8 +56,15 @@ export async function allItems(url: string, key: string, tenantId: string, jobId
   const items: { openid: string; outcome: string; code: string | null; message: string | null }[] = [];
   let cursor: string | null = null;
   do {
-    const q: URLSearchParams = new URLSearchParams({ limit: String(limit), ...(outcome ? { outcome } : {}), ...(cursor ? { cursor } : {}) });
-    const res: request.Response = await request(url).get(`/v1/tenants/${tenantId}/blacklist/jobs/${jobId}/items?${q}`).set(bearer(key)).expect(200);
+    const q: URLSearchParams = new URLSearchParams({
+      limit: String(limit),
+      ...(outcome ? { outcome } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+    const res: request.Response = await request(url)
+      .get(`/v1/tenants/${tenantId}/blacklist/jobs/${jobId}/items?${q}`)
+      .set(bearer(key))
+      .expect(200);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;
   } while (cursor);

@@ -11,7 +11,9 @@ export class AuditController {
 
   @Get()
   @TenantScoped()
-  @ApiOperation({ summary: 'Blacklist changes of this tenant, newest first: one event per block/unblock request and per finished job' })
+  @ApiOperation({
+    summary: 'Blacklist changes of this tenant, newest first: one event per block/unblock request and per finished job',
+  })
   @ApiOkResponse({ type: AuditEventPageDto })
   list(@Param('tenantId') tenantId: string, @Query() query: ListAuditEventsQuery): Promise<AuditEventPageDto> {
     return this.audit.list(tenantId.toLowerCase(), query.cursor, query.limit ?? 50);

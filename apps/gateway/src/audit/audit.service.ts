@@ -90,6 +90,7 @@ const encodeCursor = (seq: string) => Buffer.from(`a${seq}`).toString('base64url
 
 function decodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^a\d{1,18}$/.test(text)) throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
+  if (!/^a\d{1,18}$/.test(text))
+    throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
   return text.slice(1);
 }

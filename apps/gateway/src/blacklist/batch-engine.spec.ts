@@ -34,7 +34,9 @@ function engine(api: BlacklistApi, opts: { refresh?: () => Promise<{ verified: b
       return until;
     },
   } as unknown as QuotaBlocksService;
-  const limiter = new TenantCallLimiter({ blacklist: { concurrencyPerTenant: 4, callsPerSecondPerTenant: 10_000 } } as GatewayConfig);
+  const limiter = new TenantCallLimiter({
+    blacklist: { concurrencyPerTenant: 4, callsPerSecondPerTenant: 10_000 },
+  } as GatewayConfig);
   return new BlacklistBatchEngine(authorizers, api, limiter, quota);
 }
 
@@ -43,8 +45,18 @@ const ids = (n: number, prefix = 'o') => Array.from({ length: n }, (_, i) => `${
 async function send(e: BlacklistBatchEngine, run: BatchRun, openids: string[]) {
   const answers: BatchAnswer[] = [];
   const unsent = await e.sendBatch(run, openids, async (a) => void answers.push(a));
-  const by = (o: BatchAnswer['outcome']) => answers.filter((a) => a.outcome === o).flatMap((a) => a.openids).sort();
-  return { unsent, answers, succeeded: by('succeeded'), invalid: by('invalid'), failed: answers.filter((a) => a.outcome === 'failed') };
+  const by = (o: BatchAnswer['outcome']) =>
+    answers
+      .filter((a) => a.outcome === o)
+      .flatMap((a) => a.openids)
+      .sort();
+  return {
+    unsent,
+    answers,
+    succeeded: by('succeeded'),
+    invalid: by('invalid'),
+    failed: answers.filter((a) => a.outcome === 'failed'),
+  };
 }
 
 describe('BlacklistBatchEngine', () => {
@@ -73,7 +85,9 @@ describe('BlacklistBatchEngine', () => {
   });
 
   it('49003 is treated like 40003', async () => {
-    const w = fakeWeChat(new Set(), (list) => (list.includes('o1') ? new WeChatApiError('batchblacklist', 49003, 'not yours') : undefined));
+    const w = fakeWeChat(new Set(), (list) =>
+      list.includes('o1') ? new WeChatApiError('batchblacklist', 49003, 'not yours') : undefined,
+    );
     const r = await send(engine(w.api), new BatchRun('t', 'block'), ids(4));
     expect(r.invalid).toEqual(['o1']);
     expect(r.succeeded).toEqual(['o0', 'o2', 'o3']);
@@ -107,7 +121,9 @@ describe('BlacklistBatchEngine', () => {
 
   it('48001 → API_UNAUTHORIZED; transport errors → WECHAT_UNAVAILABLE; each batch on its own', async () => {
     const w = fakeWeChat(new Set(), (list) =>
-      list[0] === 'a0' ? new WeChatApiError('batchblacklist', 48001, 'unauthorized') : new WeChatTransportError('batchblacklist', 'timeout'),
+      list[0] === 'a0'
+        ? new WeChatApiError('batchblacklist', 48001, 'unauthorized')
+        : new WeChatTransportError('batchblacklist', 'timeout'),
     );
     const e = engine(w.api);
     const r1 = await send(e, new BatchRun('t', 'block'), ids(2, 'a'));
@@ -118,6 +134,8 @@ describe('BlacklistBatchEngine', () => {
   });
 
   it('refuses more than 20 openids', async () => {
-    await expect(engine(fakeWeChat(new Set()).api).sendBatch(new BatchRun('t', 'block'), ids(21), async () => undefined)).rejects.toThrow();
+    await expect(
+      engine(fakeWeChat(new Set()).api).sendBatch(new BatchRun('t', 'block'), ids(21), async () => undefined),
+    ).rejects.toThrow();
   });
 });

@@ -126,7 +126,12 @@ export class BlacklistBatchEngine {
       switch (e.kind) {
         case 'invalid-openid': {
           if (openids.length === 1) {
-            await sink({ outcome: 'invalid', openids, code: 'INVALID_OPENID', message: `WeChat rejected the openid (errcode ${e.errcode}).` });
+            await sink({
+              outcome: 'invalid',
+              openids,
+              code: 'INVALID_OPENID',
+              message: `WeChat rejected the openid (errcode ${e.errcode}).`,
+            });
             return [];
           }
           const half = Math.ceil(openids.length / 2);
@@ -138,7 +143,10 @@ export class BlacklistBatchEngine {
         }
         case 'quota-daily': {
           const until = await this.quota.block(run.tenantId, run.api);
-          this.logger.warn({ tenantId: run.tenantId, api: run.api, until: until.toISOString() }, 'daily quota reached; calls stop until the reset');
+          this.logger.warn(
+            { tenantId: run.tenantId, api: run.api, until: until.toISOString() },
+            'daily quota reached; calls stop until the reset',
+          );
           run.stop ??= { kind: 'quota', api: run.api, until };
           return openids;
         }
@@ -148,14 +156,27 @@ export class BlacklistBatchEngine {
             const { permissionSets } = await run
               .refreshOnce(() => this.authorizers.refreshAuthorizerInfo(run.tenantId))
               .catch((refreshError) => {
-                this.logger.warn({ tenantId: run.tenantId, err: String(refreshError?.message ?? refreshError) }, 'could not re-read authorizer info after 61007');
+                this.logger.warn(
+                  { tenantId: run.tenantId, err: String(refreshError?.message ?? refreshError) },
+                  'could not re-read authorizer info after 61007',
+                );
                 return { permissionSets: [] as number[] };
               });
             run.stop ??= { kind: 'permission', required, granted: permissionSets };
-            await sink({ outcome: 'failed', openids, code: 'PERMISSION_SET_MISSING', message: `WeChat refused ${run.api}: permission set missing (errcode 61007).` });
+            await sink({
+              outcome: 'failed',
+              openids,
+              code: 'PERMISSION_SET_MISSING',
+              message: `WeChat refused ${run.api}: permission set missing (errcode 61007).`,
+            });
             return [];
           }
-          await sink({ outcome: 'failed', openids, code: 'API_UNAUTHORIZED', message: `WeChat does not allow ${run.api} for this account (errcode ${e.errcode}).` });
+          await sink({
+            outcome: 'failed',
+            openids,
+            code: 'API_UNAUTHORIZED',
+            message: `WeChat does not allow ${run.api} for this account (errcode ${e.errcode}).`,
+          });
           return [];
         default:
           await sink({ outcome: 'failed', openids, code: failureCodeOf(e), message: e.message });

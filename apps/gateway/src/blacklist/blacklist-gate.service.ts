@@ -18,7 +18,10 @@ export class BlacklistGate {
     if (facts.tenantStatus !== 'active') throw new TenantNotActiveError(facts.tenantStatus);
     if (!facts.verified) throw new AccountNotVerifiedError();
     if (!isApiAllowed(api, facts.permissionSets)) {
-      throw new PermissionSetMissingError(requiredPermissionSets(api), [...facts.permissionSets].sort((a, b) => a - b));
+      throw new PermissionSetMissingError(
+        requiredPermissionSets(api),
+        [...facts.permissionSets].sort((a, b) => a - b),
+      );
     }
   }
 }

@@ -102,11 +102,18 @@ export class BlacklistJobStore {
   }
 
   async get(tenantId: string, jobId: string): Promise<JobRow | undefined> {
-    const { rows } = await sql<JobRow>(this.dataSource, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2`, [tenantId, jobId]);
+    const { rows } = await sql<JobRow>(this.dataSource, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      jobId,
+    ]);
     return rows[0];
   }
 
-  async listItems(tenantId: string, jobId: string, opts: { outcome?: ItemOutcome; afterSeq: number; limit: number }): Promise<ItemRow[]> {
+  async listItems(
+    tenantId: string,
+    jobId: string,
+    opts: { outcome?: ItemOutcome; afterSeq: number; limit: number },
+  ): Promise<ItemRow[]> {
     const { rows } = await sql<ItemRow>(
       this.dataSource,
       `SELECT seq, openid, outcome, code, message FROM blacklist_job_items
@@ -176,16 +183,33 @@ export class BlacklistJobStore {
    */
   async recordAnswer(tenantId: string, jobId: string, chunkNo: number, answer: BatchAnswer): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      await sql(tx, `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 FOR UPDATE`, [tenantId, jobId, chunkNo]);
+      await sql(tx, `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 FOR UPDATE`, [
+        tenantId,
+        jobId,
+        chunkNo,
+      ]);
       const { count } = await sql(
         tx,
         `UPDATE blacklist_job_items SET outcome = $6, code = $7, message = $8
           WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND openid = ANY($5::varchar[]) AND outcome = 'pending'`,
-        [tenantId, jobId, chunkNo * CHUNK_SIZE, chunkNo * CHUNK_SIZE + CHUNK_SIZE - 1, answer.openids, answer.outcome, answer.code, answer.message?.slice(0, 500) ?? null],
+        [
+          tenantId,
+          jobId,
+          chunkNo * CHUNK_SIZE,
+          chunkNo * CHUNK_SIZE + CHUNK_SIZE - 1,
+          answer.openids,
+          answer.outcome,
+          answer.code,
+          answer.message?.slice(0, 500) ?? null,
+        ],
       );
       const counter = COUNTER[answer.outcome];
       if (count > 0) {
-        await sql(tx, `UPDATE blacklist_jobs SET ${counter} = ${counter} + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, jobId, count]);
+        await sql(
+          tx,
+          `UPDATE blacklist_jobs SET ${counter} = ${counter} + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+          [tenantId, jobId, count],
+        );
       }
       await this.closeChunkIfAnswered(tenantId, jobId, chunkNo, tx);
     });
@@ -260,13 +284,17 @@ export class BlacklistJobStore {
    */
   async cancel(tenantId: string, jobId: string): Promise<JobRow | undefined> {
     return this.dataSource.transaction(async (tx) => {
-      const { rows } = await sql<JobRow>(tx, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, jobId]);
-      const job = rows[0];
-      if (!job || FINAL_STATUSES.has(job.status)) return job;
-      await sql(tx, `UPDATE blacklist_jobs SET status = 'cancelled', resume_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      const { rows } = await sql<JobRow>(tx, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [
         tenantId,
         jobId,
       ]);
+      const job = rows[0];
+      if (!job || FINAL_STATUSES.has(job.status)) return job;
+      await sql(
+        tx,
+        `UPDATE blacklist_jobs SET status = 'cancelled', resume_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+        [tenantId, jobId],
+      );
       await this.cancelChunks(tx, tenantId, jobId, false);
       return { ...job, status: 'cancelled' as const };
     });
@@ -286,7 +314,11 @@ export class BlacklistJobStore {
     );
     const count = await this.settleItemsOutsideLiveChunks(tx, tenantId, jobId, 'cancelled', null, null);
     if (count > 0) {
-      await sql(tx, `UPDATE blacklist_jobs SET cancelled = cancelled + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tenantId, jobId, count]);
+      await sql(tx, `UPDATE blacklist_jobs SET cancelled = cancelled + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+        tenantId,
+        jobId,
+        count,
+      ]);
     }
   }
 
@@ -321,9 +353,18 @@ export class BlacklistJobStore {
    * The job cannot go on (the gate failed: not active, not verified, permission gone): every
    * openid not yet answered fails with that code. Chunks another live worker holds finish first.
    */
-  async failRemaining(tenantId: string, jobId: string, code: string, message: string, opts: { includeLive?: boolean } = {}): Promise<void> {
+  async failRemaining(
+    tenantId: string,
+    jobId: string,
+    code: string,
+    message: string,
+    opts: { includeLive?: boolean } = {},
+  ): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      const { rows } = await sql<JobRow>(tx, `SELECT status FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, jobId]);
+      const { rows } = await sql<JobRow>(tx, `SELECT status FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [
+        tenantId,
+        jobId,
+      ]);
       if (!rows[0] || FINAL_STATUSES.has(rows[0].status)) return;
       await sql(
         tx,
@@ -346,7 +387,10 @@ export class BlacklistJobStore {
    */
   async finalizeIfDone(tenantId: string, jobId: string): Promise<JobRow | undefined> {
     return this.dataSource.transaction(async (tx) => {
-      const { rows } = await sql<JobRow>(tx, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, jobId]);
+      const { rows } = await sql<JobRow>(tx, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [
+        tenantId,
+        jobId,
+      ]);
       const job = rows[0];
       if (!job || job.finished_at) return job;
       const open = await sql(
@@ -356,7 +400,13 @@ export class BlacklistJobStore {
       );
       if (open.rows.length > 0) return job;
       const status: JobStatus =
-        job.status === 'cancelled' ? 'cancelled' : job.succeeded === job.total ? 'succeeded' : job.succeeded === 0 ? 'failed' : 'partially_failed';
+        job.status === 'cancelled'
+          ? 'cancelled'
+          : job.succeeded === job.total
+            ? 'succeeded'
+            : job.succeeded === 0
+              ? 'failed'
+              : 'partially_failed';
       const done = await sql<JobRow>(
         tx,
         `UPDATE blacklist_jobs SET status = $3, finished_at = now(), resume_at = NULL, updated_at = now()
@@ -379,6 +429,26 @@ export class BlacklistJobStore {
       );
       return done.rows[0];
     });
+  }
+
+  /** Housekeeping: idempotency keys past their 24 hours, oldest first, at most `limit`. */
+  async deleteExpiredIdempotencyKeys(limit: number): Promise<number> {
+    const { count } = await sql(
+      this.dataSource,
+      `DELETE FROM blacklist_idempotency_keys WHERE ctid IN (
+         SELECT ctid FROM blacklist_idempotency_keys WHERE created_at < now() - interval '24 hours' ORDER BY created_at LIMIT $1)`,
+      [limit],
+    );
+    return count;
+  }
+
+  /** Housekeeping: quota blocks that lifted more than a day ago. */
+  async deleteLapsedQuotaBlocks(): Promise<number> {
+    const { count } = await sql(
+      this.dataSource,
+      `DELETE FROM wechat_quota_blocks WHERE blocked_until < now() - interval '1 day'`,
+    );
+    return count;
   }
 
   /** A job whose queue message was given up: everything unanswered fails with INTERNAL. */

@@ -45,6 +45,19 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     this.leaseTimer = setInterval(() => void this.renewLeases(), (this.timings.chunkLeaseSeconds * 1000) / 3);
     this.leaseTimer.unref();
     await this.queue.work((job) => this.handle(job));
+    await this.queue.workMaintenance(() => this.housekeeping());
+  }
+
+  /** Expired idempotency keys and lapsed quota blocks are only clutter; they go in bounded batches. */
+  async housekeeping(): Promise<void> {
+    const removed = { idempotencyKeys: 0, quotaBlocks: 0 };
+    for (;;) {
+      const n = await this.store.deleteExpiredIdempotencyKeys(5000);
+      removed.idempotencyKeys += n;
+      if (n < 5000) break;
+    }
+    removed.quotaBlocks = await this.store.deleteLapsedQuotaBlocks();
+    this.logger.log(removed, 'blacklist housekeeping done');
   }
 
   onModuleDestroy(): void {
@@ -56,7 +69,10 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     try {
       await this.work(tenantId, jobId, message.signal);
     } catch (e) {
-      this.logger.error({ tenantId, jobId, attempt: message.retryCount, err: String((e as Error)?.message ?? e) }, 'blacklist job attempt failed');
+      this.logger.error(
+        { tenantId, jobId, attempt: message.retryCount, err: String((e as Error)?.message ?? e) },
+        'blacklist job attempt failed',
+      );
       if (message.retryCount < this.queue.retryLimit) throw e;
       // The queue gives up after this attempt: account for every openid rather than leave the job running forever.
       await this.store.abandon(tenantId, jobId, 'The job could not be completed after repeated internal errors.');
@@ -134,7 +150,9 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         return;
       }
       const run = new BatchRun(tenantId, job.action);
-      const unsent = await this.engine.sendBatch(run, openids, (answer) => this.store.recordAnswer(tenantId, job.id, chunk.chunkNo, answer));
+      const unsent = await this.engine.sendBatch(run, openids, (answer) =>
+        this.store.recordAnswer(tenantId, job.id, chunk.chunkNo, answer),
+      );
       if (unsent.length > 0) {
         // Not applied by WeChat: back to pending. A quota stop pauses the job; other stops are
         // settled by the gate check before the next chunk.
@@ -172,7 +190,10 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       });
       return openids.filter((o) => !applied.has(o));
     } catch (e) {
-      this.logger.warn({ tenantId: job.tenant_id, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) }, 'could not reconcile; re-sending the chunk');
+      this.logger.warn(
+        { tenantId: job.tenant_id, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
+        'could not reconcile; re-sending the chunk',
+      );
       return openids;
     }
   }
@@ -180,7 +201,9 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
   private async pause(tenantId: string, jobId: string, until: Date): Promise<void> {
     // A second past the reset, so the resumed worker finds the block lifted.
     const startAfter = new Date(until.getTime() + 1000);
-    const paused = await this.store.pause(tenantId, jobId, until, (tx) => this.queue.send({ tenantId, jobId }, { startAfter, tx }));
+    const paused = await this.store.pause(tenantId, jobId, until, (tx) =>
+      this.queue.send({ tenantId, jobId }, { startAfter, tx }),
+    );
     if (paused) this.logger.warn({ tenantId, jobId, resumeAt: until.toISOString() }, 'blacklist job paused: daily quota reached');
   }
 

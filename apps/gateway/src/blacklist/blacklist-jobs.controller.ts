@@ -17,7 +17,12 @@ export class BlacklistJobsController {
   @ApiOperation({ summary: 'Block or unblock up to 1,000,000 openids in the background (body up to 80 MB)' })
   @ApiBody({ type: CreateBlacklistJobRequest })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
-  create(@Param('tenantId') tenantId: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request): Promise<JobAcceptedDto> {
+  create(
+    @Param('tenantId') tenantId: string,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+  ): Promise<JobAcceptedDto> {
     return this.jobs.create(tenantId.toLowerCase(), body, { caller, requestId: requestIdOf(req) });
   }
 
@@ -33,7 +38,11 @@ export class BlacklistJobsController {
   @TenantScoped()
   @ApiOperation({ summary: "The job's openids with their outcome, in submission order" })
   @ApiOkResponse({ type: JobItemsPage })
-  items(@Param('tenantId') tenantId: string, @Param('jobId') jobId: string, @Query() query: JobItemsQuery): Promise<JobItemsPage> {
+  items(
+    @Param('tenantId') tenantId: string,
+    @Param('jobId') jobId: string,
+    @Query() query: JobItemsQuery,
+  ): Promise<JobItemsPage> {
     return this.jobs.items(tenantId.toLowerCase(), jobId.toLowerCase(), query);
   }
 

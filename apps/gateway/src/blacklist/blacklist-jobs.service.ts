@@ -38,7 +38,11 @@ export class BlacklistJobsService {
     return toDto(await this.find(tenantId, jobId));
   }
 
-  async items(tenantId: string, jobId: string, query: { outcome?: ItemOutcome; cursor?: string; limit?: number }): Promise<JobItemsPage> {
+  async items(
+    tenantId: string,
+    jobId: string,
+    query: { outcome?: ItemOutcome; cursor?: string; limit?: number },
+  ): Promise<JobItemsPage> {
     await this.find(tenantId, jobId);
     const limit = query.limit ?? 100;
     const afterSeq = query.cursor === undefined ? -1 : decodeItemCursor(query.cursor);
@@ -93,6 +97,7 @@ const encodeItemCursor = (seq: number) => Buffer.from(`i${seq}`).toString('base6
 
 function decodeItemCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^i\d{1,9}$/.test(text)) throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
+  if (!/^i\d{1,9}$/.test(text))
+    throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
   return Number(text.slice(1));
 }

@@ -56,7 +56,14 @@ export class BlacklistController {
     return this.blacklist.page(tenantId.toLowerCase(), query.cursor || undefined);
   }
 
-  private change(tenantId: string, action: BlacklistAction, body: unknown, key: string | undefined, caller: Caller, req: Request) {
+  private change(
+    tenantId: string,
+    action: BlacklistAction,
+    body: unknown,
+    key: string | undefined,
+    caller: Caller,
+    req: Request,
+  ) {
     const fields = assertOnlyKeys(body, ['openids']);
     return this.blacklist.change(tenantId.toLowerCase(), action, fields.openids, {
       caller,

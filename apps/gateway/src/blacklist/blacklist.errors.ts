@@ -2,7 +2,10 @@ import { DomainError, NotFoundError } from '@app/common';
 
 export class AccountNotVerifiedError extends DomainError {
   constructor() {
-    super('ACCOUNT_NOT_VERIFIED', 'The Official Account is not verified; WeChat allows blacklist management for verified accounts only.');
+    super(
+      'ACCOUNT_NOT_VERIFIED',
+      'The Official Account is not verified; WeChat allows blacklist management for verified accounts only.',
+    );
   }
 }
 

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
-import { BlacklistApi, MAX_OPENIDS_PER_BATCH, requiredPermissionSets, WeChatApiError, type OfficialAccountApi } from '@app/wechat';
+import {
+  BlacklistApi,
+  MAX_OPENIDS_PER_BATCH,
+  requiredPermissionSets,
+  WeChatApiError,
+  type OfficialAccountApi,
+} from '@app/wechat';
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth';
 import { AuthorizersService } from '../authorizers/authorizers.service';
@@ -33,7 +39,12 @@ export class BlacklistService {
     private readonly limiter: TenantCallLimiter,
   ) {}
 
-  async change(tenantId: string, action: BlacklistAction, rawOpenids: unknown, ctx: RequestContext): Promise<BlacklistChangeResult> {
+  async change(
+    tenantId: string,
+    action: BlacklistAction,
+    rawOpenids: unknown,
+    ctx: RequestContext,
+  ): Promise<BlacklistChangeResult> {
     const openids = validateOpenIds(rawOpenids, SYNC_MAX_OPENIDS);
     await this.gate.assertAllowed(tenantId, ACTION_API[action]);
     const key = ctx.idempotencyKey;
@@ -51,7 +62,12 @@ export class BlacklistService {
     }
   }
 
-  private async apply(tenantId: string, action: BlacklistAction, openids: string[], ctx: RequestContext): Promise<BlacklistChangeResult> {
+  private async apply(
+    tenantId: string,
+    action: BlacklistAction,
+    openids: string[],
+    ctx: RequestContext,
+  ): Promise<BlacklistChangeResult> {
     const run = new BatchRun(tenantId, action);
     const answers = new Map<string, BatchAnswer>();
     // Another instance may have hit the daily quota: read the shared block before sending.
@@ -85,7 +101,11 @@ export class BlacklistService {
     const stop = run.stop;
     if (stop?.kind === 'permission') throw new PermissionSetMissingError(stop.required, stop.granted);
     if (result.succeeded.length === 0 && stop?.kind === 'quota') {
-      throw new QuotaExceededError(stop.api, stop.until, { total: result.total, invalid: result.invalid.length, failed: result.failed.length });
+      throw new QuotaExceededError(stop.api, stop.until, {
+        total: result.total,
+        invalid: result.invalid.length,
+        failed: result.failed.length,
+      });
     }
     if (result.succeeded.length === 0 && stop?.kind === 'tenant-not-active') throw stop.error;
     return result;
@@ -118,7 +138,9 @@ export class BlacklistService {
       }
       if (e.errcode === 48001) throw new ApiUnauthorizedError(api);
       if (e.kind === 'invalid-openid') {
-        throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }] });
+        throw new ValidationError('The request is invalid.', {
+          fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }],
+        });
       }
       throw e;
     }
@@ -129,7 +151,11 @@ function unsentFailure(openid: string, run: BatchRun): OpenidFailureDto {
   const stop = run.stop;
   switch (stop?.kind) {
     case 'quota':
-      return { openid, code: 'QUOTA_EXCEEDED', message: `WeChat's daily quota for ${stop.api} is used up until ${stop.until.toISOString()}; not sent.` };
+      return {
+        openid,
+        code: 'QUOTA_EXCEEDED',
+        message: `WeChat's daily quota for ${stop.api} is used up until ${stop.until.toISOString()}; not sent.`,
+      };
     case 'tenant-not-active':
       return { openid, code: 'TENANT_NOT_ACTIVE', message: `${stop.error.message} Not sent.` };
     case 'permission':

@@ -31,7 +31,9 @@ export function idempotencyKeyOf(header: string | string[] | undefined): string 
 /** Same action and same set of openids → same hash, whatever the order or repetitions. */
 export function requestHash(action: string, openids: readonly string[]): string {
   const sorted = [...new Set(openids)].sort();
-  return createHash('sha256').update(JSON.stringify({ action, openids: sorted })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ action, openids: sorted }))
+    .digest('hex');
 }
 
 /**
@@ -53,7 +55,14 @@ export class IdempotencyService {
         [tenantId, key, hash],
       );
       if (inserted.rows.length === 1) return { kind: 'claimed' };
-      const { rows } = await sql<{ request_hash: string; state: string; response: T; expired: boolean; abandoned: boolean; created_at: Date }>(
+      const { rows } = await sql<{
+        request_hash: string;
+        state: string;
+        response: T;
+        expired: boolean;
+        abandoned: boolean;
+        created_at: Date;
+      }>(
         this.dataSource,
         `SELECT request_hash, state, response, created_at,
                 created_at < now() - make_interval(hours => $3) AS expired,
@@ -64,11 +73,11 @@ export class IdempotencyService {
       const row = rows[0];
       if (!row) continue; // released between our insert and our read
       if (row.expired || row.abandoned) {
-        await sql(this.dataSource, `DELETE FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND created_at = $3`, [
-          tenantId,
-          key,
-          row.created_at,
-        ]);
+        await sql(
+          this.dataSource,
+          `DELETE FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND created_at = $3`,
+          [tenantId, key, row.created_at],
+        );
         continue;
       }
       if (row.request_hash !== hash) throw new IdempotencyKeyReusedError();
@@ -88,9 +97,10 @@ export class IdempotencyService {
   }
 
   async release(tenantId: string, key: string): Promise<void> {
-    await sql(this.dataSource, `DELETE FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND state = 'in_progress'`, [
-      tenantId,
-      key,
-    ]);
+    await sql(
+      this.dataSource,
+      `DELETE FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND state = 'in_progress'`,
+      [tenantId, key],
+    );
   }
 }

@@ -4,6 +4,8 @@ import type { EntityManager } from 'typeorm';
 import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 
 export const BLACKLIST_QUEUE = 'blacklist-jobs';
+/** Hourly housekeeping (expired idempotency keys, lapsed quota blocks), run by one instance per hour. */
+export const MAINTENANCE_QUEUE = 'blacklist-maintenance';
 const PGBOSS_SCHEMA = 'pgboss';
 
 /** What a queue message carries: which job to work on, never its openids. */
@@ -55,8 +57,6 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
       max: 4,
       superviseIntervalSeconds: this.timings.superviseIntervalSeconds,
       monitorIntervalSeconds: this.timings.superviseIntervalSeconds,
-      // No cron schedules are used.
-      schedule: false,
     });
     boss.on('error', (err: Error) => this.logger.error({ err: err.message }, 'job queue error'));
     await boss.start();
@@ -70,7 +70,13 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
       retryDelayMax: 120,
       deleteAfterSeconds: 86_400,
     });
+    await boss.createQueue(MAINTENANCE_QUEUE, { retryLimit: 1, expireInSeconds: 300, deleteAfterSeconds: 86_400 });
+    await boss.schedule(MAINTENANCE_QUEUE, '17 * * * *');
     this.boss = boss;
+  }
+
+  async workMaintenance(handler: () => Promise<void>): Promise<void> {
+    await this.requireBoss().work(MAINTENANCE_QUEUE, { pollingIntervalSeconds: 30 }, async () => handler());
   }
 
   /** Registers the worker; called once the whole application is wired. */
@@ -92,7 +98,11 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
    */
   async send(message: BlacklistJobMessage, opts: { startAfter?: Date; tx?: EntityManager } = {}): Promise<void> {
     const db = opts.tx ? transactionDb(opts.tx) : undefined;
-    await this.requireBoss().send(BLACKLIST_QUEUE, { ...message }, { ...(opts.startAfter ? { startAfter: opts.startAfter } : {}), ...(db ? { db } : {}) });
+    await this.requireBoss().send(
+      BLACKLIST_QUEUE,
+      { ...message },
+      { ...(opts.startAfter ? { startAfter: opts.startAfter } : {}), ...(db ? { db } : {}) },
+    );
   }
 
   /** Retries pg-boss allows before it gives a message up. */
@@ -103,7 +113,9 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     // Graceful: running handlers see isStopping, finish their chunk and hand the job back.
-    await this.boss?.stop({ graceful: true, timeout: 20_000 }).catch((err: Error) => this.logger.warn({ err: err.message }, 'job queue stop failed'));
+    await this.boss
+      ?.stop({ graceful: true, timeout: 20_000 })
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'job queue stop failed'));
   }
 
   private requireBoss(): PgBoss {

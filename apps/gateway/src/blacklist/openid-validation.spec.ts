@@ -22,7 +22,11 @@ describe('validateOpenIds', () => {
 
   it('names each bad item by index and value and counts them all', () => {
     const e = rejection(() => validateOpenIds(['ok', '', 'x'.repeat(65), 7, null, 'ü'], 10));
-    const details = e.details as { invalidItems: { index: number; value: unknown }[]; invalidCount: number; fields: { field: string }[] };
+    const details = e.details as {
+      invalidItems: { index: number; value: unknown }[];
+      invalidCount: number;
+      fields: { field: string }[];
+    };
     expect(details.invalidItems.map((i) => i.index)).toEqual([1, 2, 3, 4, 5]);
     expect(details.invalidItems.map((i) => i.value)).toEqual(['', 'x'.repeat(65), 7, null, 'ü']);
     expect(details.fields[0].field).toBe('openids[1]');
@@ -30,17 +34,29 @@ describe('validateOpenIds', () => {
   });
 
   it('reports at most 100 bad items, however many there are', () => {
-    const e = rejection(() => validateOpenIds(Array.from({ length: 500 }, () => 'bad id'), 1000));
+    const e = rejection(() =>
+      validateOpenIds(
+        Array.from({ length: 500 }, () => 'bad id'),
+        1000,
+      ),
+    );
     expect((e.details as { invalidItems: unknown[]; invalidCount: number }).invalidItems).toHaveLength(100);
     expect((e.details as { invalidCount: number }).invalidCount).toBe(500);
   });
 
   it.each([[[]], [undefined], ['o1'], [{ 0: 'o1' }]])('rejects %p as the list', (value) => {
-    expect((rejection(() => validateOpenIds(value, 10)).details as { fields: { field: string }[] }).fields[0].field).toBe('openids');
+    expect((rejection(() => validateOpenIds(value, 10)).details as { fields: { field: string }[] }).fields[0].field).toBe(
+      'openids',
+    );
   });
 
   it('enforces the maximum', () => {
-    expect(() => validateOpenIds(Array.from({ length: 11 }, (_, i) => `o${i}`), 10)).toThrow(ValidationError);
+    expect(() =>
+      validateOpenIds(
+        Array.from({ length: 11 }, (_, i) => `o${i}`),
+        10,
+      ),
+    ).toThrow(ValidationError);
   });
 
   it('checks a million openids quickly (no per-item class-validator)', () => {

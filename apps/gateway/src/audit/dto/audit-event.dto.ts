@@ -22,7 +22,8 @@ export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
   @ApiProperty({ enum: ['operator', 'tenant'] }) actor: 'operator' | 'tenant';
-  @ApiProperty({ enum: ['block', 'unblock'], description: 'What was asked; jobId tells a job from a synchronous request' }) action: string;
+  @ApiProperty({ enum: ['block', 'unblock'], description: 'What was asked; jobId tells a job from a synchronous request' })
+  action: string;
   @ApiProperty() total: number;
   @ApiProperty() succeeded: number;
   @ApiProperty() invalid: number;
@@ -33,5 +34,6 @@ export class AuditEventDto {
 
 export class AuditEventPageDto {
   @ApiProperty({ type: [AuditEventDto] }) items: AuditEventDto[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next (older) page; null at the end' }) nextCursor: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next (older) page; null at the end' })
+  nextCursor: string | null;
 }

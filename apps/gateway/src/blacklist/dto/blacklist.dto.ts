@@ -38,7 +38,8 @@ export class BlacklistChangeResult {
   @ApiProperty({ enum: ['block', 'unblock'] }) action: 'block' | 'unblock';
   @ApiProperty({ description: 'Distinct openids; succeeded, invalid and failed partition them' }) total: number;
   @ApiProperty({ type: [String] }) succeeded: string[];
-  @ApiProperty({ type: [String], description: 'Rejected by WeChat as not an openid of this account (40003/49003)' }) invalid: string[];
+  @ApiProperty({ type: [String], description: 'Rejected by WeChat as not an openid of this account (40003/49003)' })
+  invalid: string[];
   @ApiProperty({ type: [OpenidFailureDto] }) failed: OpenidFailureDto[];
 }
 
@@ -53,7 +54,8 @@ export class BlacklistPageQuery {
 export class BlacklistPage {
   @ApiProperty({ description: 'Openids on the blacklist in all' }) total: number;
   @ApiProperty({ type: [String] }) openids: string[];
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null at the end' }) nextCursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null at the end' }) nextCursor:
+    string | null;
 }
 
 export const JOB_STATUSES = ['queued', 'running', 'paused', 'succeeded', 'partially_failed', 'failed', 'cancelled'] as const;
@@ -87,7 +89,8 @@ export class BlacklistJobDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) startedAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finishedAt: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When a paused job resumes' }) resumeAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'When a paused job resumes' }) resumeAt:
+    string | null;
   @ApiProperty({ type: JobErrorDto, nullable: true, description: 'Why the job stopped early (e.g. TENANT_NOT_ACTIVE)' })
   error: JobErrorDto | null;
 }
