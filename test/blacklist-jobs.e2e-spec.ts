@@ -244,6 +244,27 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
     expect(failed.every((i) => i.code === 'TENANT_NOT_ACTIVE')).toBe(true);
   });
 
+  it('61007 mid-job: permission sets re-read and stored; the rest fail PERMISSION_SET_MISSING without further calls', async () => {
+    const t = await onboardTenant(h, { followers: 600 });
+    h.sim.addFault({ api: BATCH_BLOCK, type: 'delay', delayMs: 50, appId: t.appId });
+    const created = await createJob(h, t.id, { action: 'block', openids: t.followers }).expect(202);
+    await waitForJob(h.url, h.operatorKey, t.id, created.body.id, (j) => j.processed >= 40);
+    h.sim.updateAuthorizer(t.appId, { permissionSets: [1, 15] });
+    const { job } = await waitForJob(h.url, h.operatorKey, t.id, created.body.id);
+    expect(job.status).toBe('partially_failed');
+    expect(job.error).toEqual({ code: 'PERMISSION_SET_MISSING', message: expect.any(String) });
+    expect(job.succeeded + job.failed).toBe(600);
+    const failed = await allItems(h.url, h.operatorKey, t.id, created.body.id, 'failed');
+    expect(failed.every((i) => i.code === 'PERMISSION_SET_MISSING')).toBe(true);
+    // Only chunks already on their way (or claimed before the re-read sets were stored) were refused.
+    const refused = h.sim.calls({ api: BATCH_BLOCK, appId: t.appId }).filter((c) => c.errcode === 61007);
+    expect(refused.length).toBeLessThanOrEqual(2 * h.config.blacklist.concurrencyPerTenant);
+    const stored = await sql<{ permission_sets: number[] }>(h, `SELECT permission_sets FROM authorizers WHERE tenant_id = $1`, [
+      t.id,
+    ]);
+    expect(stored[0].permission_sets).toEqual([1, 15]);
+  });
+
   it('a token rejected mid-job (40001) is refreshed and the job goes on', async () => {
     const t = await onboardTenant(h, { followers: 100 });
     h.sim.addFault({ api: BATCH_BLOCK, type: 'errcode', errcode: 40001, count: 1, appId: t.appId });
