@@ -106,7 +106,7 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
 
   it('progress is visible after every chunk; items can be listed by outcome with a cursor while running', async () => {
     const t = await onboardTenant(h, { followers: 400 });
-    h.sim.addFault({ api: BATCH_UNBLOCK, type: 'delay', delayMs: 60, appId: t.appId });
+    h.sim.addFault({ api: BATCH_UNBLOCK, type: 'delay', delayMs: 150, appId: t.appId });
     h.sim.updateAuthorizer(t.appId, { blacklist: t.followers });
     const created = await createJob(h, t.id, { action: 'unblock', openids: t.followers }).expect(202);
     const { job, seen } = await waitForJob(h.url, h.operatorKey, t.id, created.body.id, (j) => j.finishedAt !== null, 30_000);

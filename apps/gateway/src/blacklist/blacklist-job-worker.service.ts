@@ -11,6 +11,12 @@ import { QuotaBlocksService } from './quota-blocks.service';
 
 type LoopEnd = 'done' | 'paused' | 'yield';
 
+/** One handler run: its loops stop at the deadline, or as soon as one of them failed. */
+interface Slice {
+  deadline: number;
+  failed: boolean;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -89,8 +95,19 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       return;
     }
     if (job.status !== 'cancelled' && !(await this.store.markRunning(tenantId, jobId))) return;
-    const deadline = Date.now() + this.timings.sliceSeconds * 1000;
-    const ends = await Promise.all(Array.from({ length: this.concurrency }, () => this.loop(job, deadline, signal)));
+    const slice: Slice = { deadline: Date.now() + this.timings.sliceSeconds * 1000, failed: false };
+    const settled = await Promise.allSettled(
+      Array.from({ length: this.concurrency }, () =>
+        this.loop(job, slice, signal).catch((e) => {
+          // The others stop at their next chunk instead of running on after this attempt failed.
+          slice.failed = true;
+          throw e;
+        }),
+      ),
+    );
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    const ends = settled.map((r) => (r as PromiseFulfilledResult<LoopEnd>).value);
     const finished = await this.store.finalizeIfDone(tenantId, jobId);
     if (ends.includes('yield') && !finished?.finished_at) {
       // Back of the queue: other jobs get a turn, and a stopping instance hands the job on.
@@ -99,7 +116,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** One of `concurrency` parallel claim-and-send loops on a job. */
-  private async loop(job: JobRow, deadline: number, signal: AbortSignal): Promise<LoopEnd> {
+  private async loop(job: JobRow, slice: Slice, signal: AbortSignal): Promise<LoopEnd> {
     const tenantId = job.tenant_id;
     const api = ACTION_API[job.action];
     for (;;) {
@@ -113,7 +130,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         continue;
       }
       if (current.status === 'paused') return 'paused';
-      if (this.queue.isStopping || signal.aborted || Date.now() > deadline) return 'yield';
+      if (this.queue.isStopping || signal.aborted || slice.failed || Date.now() > slice.deadline) return 'yield';
       try {
         await this.gate.assertAllowed(tenantId, api);
       } catch (e) {
