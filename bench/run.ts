@@ -9,7 +9,7 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchEnv } from './lib/env';
-import { printProfile, profilesIn, summariseProfile } from './lib/profile';
+import { printProfile, type ProfileWindow, profilesIn, summariseProfile } from './lib/profile';
 import { ROOT } from './lib/project';
 import { machine, readResults, type ScenarioResult, table, writeResult } from './lib/report';
 import type { BenchOptions, Scenario } from './lib/scenario';
@@ -96,13 +96,14 @@ async function main(): Promise<void> {
       const scenario = SCENARIOS.find((s) => s.name === name)!;
       const profileDir = options.profile ? join(env.dir, 'profiles', name) : undefined;
       if (profileDir) mkdirSync(profileDir, { recursive: true });
+      const windows: ProfileWindow[] = [];
       const startedAt = new Date();
       const m = machine();
       const t0 = Date.now();
       log(`\n== ${scenario.name}: ${scenario.title}`);
       try {
         const outcome = await withTimeout(
-          scenario.run({ env, options, profileDir, log: (l) => log(`  ${l}`) }),
+          scenario.run({ env, options, profileDir, profileWindow: (a, b) => windows.push([a, b]), log: (l) => log(`  ${l}`) }),
           scenario.timeoutSeconds,
           `scenario ${name}`,
         );
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
           durationSeconds: Math.round((Date.now() - t0) / 100) / 10,
           machine: m,
           ...outcome,
+          setup: { ...outcome.setup, ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { gatewayNodeOptions: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}), profiled: options.profile },
           pass: outcome.metrics.every((x) => x.pass !== false),
         };
         if (profileDir) {
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
           mkdirSync(kept, { recursive: true });
           const summaries = profilesIn(profileDir).map((f) => {
             cpSync(f, join(kept, f.split('/').pop()!));
-            return summariseProfile(f);
+            return summariseProfile(f, windows);
           });
           for (const s of summaries) printProfile(s, log);
           result.profile = summaries.map((s) => ({ ...s, file: s.file.split('/').pop() }));

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,6 +55,10 @@ export interface GatewayOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile into this directory when the process exits. */
   cpuProfileDir?: string;
+  /** Allow heap snapshots on SIGUSR2, written into this directory (see heap.ts). */
+  heapSnapshotDir?: string;
+  /** Open the inspector on 127.0.0.1:<port> (see inspector.ts). */
+  inspectPort?: number;
   label: string;
 }
 
@@ -73,6 +77,25 @@ function tail(file: string, lines = 30): string {
   } catch {
     return '(no log)';
   }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU time a process has used so far in user and in kernel mode, ms; NaN once it is gone. */
+export function cpuSplitMs(pid: number): { user: number; system: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): utime is the 12th, stime the 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: (Number(f[11]) * 1000) / CLOCK_TICKS_PER_SECOND, system: (Number(f[12]) * 1000) / CLOCK_TICKS_PER_SECOND };
+  } catch {
+    return { user: NaN, system: NaN };
+  }
+}
+
+export function cpuMs(pid: number): number {
+  const c = cpuSplitMs(pid);
+  return c.user + c.system;
 }
 
 /** Exits within timeoutMs after SIGTERM, or is killed. */
@@ -123,6 +146,28 @@ export class BenchEnv {
       });
     }
     return this.pg;
+  }
+
+  /** CPU time used so far by the PostgreSQL server: the postmaster and every backend and worker it forked, ms. */
+  postgresCpuMs(): number {
+    let postmaster: number;
+    try {
+      postmaster = Number(readFileSync(join(this.dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    } catch {
+      return NaN;
+    }
+    let total = cpuMs(postmaster);
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === postmaster) total += cpuMs(Number(entry)) || 0;
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return total;
   }
 
   private readonly pgLog: string[] = [];
@@ -223,6 +268,8 @@ export class BenchEnv {
     const args = opts.cpuProfileDir
       ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`, `--cpu-prof-name=${opts.label}.cpuprofile`]
       : [];
+    if (opts.heapSnapshotDir) args.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${opts.heapSnapshotDir}`);
+    if (opts.inspectPort) args.push(`--inspect=127.0.0.1:${opts.inspectPort}`);
     // A clean environment: nothing from the caller's shell (a stray DATABASE_URL, say) leaks in.
     const child = spawn(process.execPath, [...args, GATEWAY_MAIN], {
       env: {
@@ -241,6 +288,8 @@ export class BenchEnv {
         WECHAT_MP_BASE_URL: opts.sim.url,
         WECHAT_OPEN_BASE_URL: opts.sim.url,
         LOG_LEVEL: 'warn',
+        // An experiment knob (e.g. --max-old-space-size=128): recorded in every result's setup.
+        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
         ...opts.env,
       },
       stdio: ['ignore', fd, fd],

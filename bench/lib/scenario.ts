@@ -17,6 +17,8 @@ export interface ScenarioContext {
   options: BenchOptions;
   /** Set with --profile: pass as cpuProfileDir to the gateways worth profiling. */
   profileDir?: string;
+  /** Marks a measured phase (monotonicMicros() before and after): profiles are summarised over these. */
+  profileWindow(start: number, end: number): void;
   log(line: string): void;
 }
 

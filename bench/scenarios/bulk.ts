@@ -1,6 +1,12 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deliverTicket, newSecrets } from '../lib/env';
+import { heapGrowth, summariseHeapSnapshot, takeHeapSnapshot } from '../lib/heap';
+import { Inspector, summariseAllocations } from '../lib/inspector';
+import { database } from '../lib/project';
 import { expectStatus, request, sleep } from '../lib/http';
 import { round } from '../lib/load';
+import { monotonicMicros } from '../lib/profile';
 import { metric } from '../lib/report';
 import type { Scenario } from '../lib/scenario';
 import { followersOf, onboardTenant } from '../lib/tenants';
@@ -17,6 +23,13 @@ interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
   error: unknown;
+}
+
+/** Statement counts by their first 100 characters, most frequent first (polling and status reads included). */
+function summariseStatements(sql: string[]) {
+  const by = new Map<string, number>();
+  for (const x of sql) by.set(x.slice(0, 100), (by.get(x.slice(0, 100)) ?? 0) + 1);
+  return { total: sql.length, byStatement: Object.fromEntries([...by.entries()].sort((a, b) => b[1] - a[1])) };
 }
 
 const TERMINAL = new Set(['succeeded', 'partially_failed', 'failed', 'cancelled']);
@@ -60,11 +73,42 @@ export const bulk: Scenario = {
       dailyQuota: { 'tags/members/batchblacklist': 1_000_000_000 },
     });
     const secrets = newSecrets();
-    const gw = await ctx.env.startGateway({ label: 'bulk-gateway', databaseUrl, sim, ...secrets, env: cfg.gatewayEnv, cpuProfileDir: ctx.profileDir });
+    // With --profile, also heap snapshots before and after the job: what the process retains.
+    const heapDir = ctx.profileDir ? join(ctx.env.dir, 'heap') : undefined;
+    if (heapDir) mkdirSync(heapDir, { recursive: true });
+    const inspectPort = ctx.profileDir ? await database().findFreePort() : undefined;
+    const gw = await ctx.env.startGateway({
+      inspectPort,
+      label: 'bulk-gateway',
+      databaseUrl,
+      sim,
+      ...secrets,
+      env: cfg.gatewayEnv,
+      cpuProfileDir: ctx.profileDir,
+      heapSnapshotDir: heapDir,
+    });
     await deliverTicket(sim, gw);
     const tenant = await onboardTenant(gw, sim, secrets.operatorKey, { name: 'Bulk Books', appId, followerCount: n });
     const openids = await followersOf(sim, appId);
     if (openids.length !== n) throw new Error(`simulator holds ${openids.length} followers, expected ${n}`);
+    // With --profile: the SQL a small job (10 chunks) runs, to see the database round trips per chunk.
+    let sqlForTenChunks: string[] | undefined;
+    if (ctx.profileDir) {
+      sqlForTenChunks = await ctx.env.traceSql(async () => {
+        const small = await expectStatus<JobView>(202, 'POST', `${gw.url}/v1/tenants/${tenant.id}/blacklist/jobs`, {
+          key: tenant.apiKey,
+          body: { action: 'block', openids: openids.slice(0, 200) },
+        });
+        for (let i = 0; i < 300; i++) {
+          await sleep(100);
+          const j = await expectStatus<JobView>(200, 'GET', `${gw.url}/v1/tenants/${tenant.id}/blacklist/jobs/${small.json.id}`, { key: tenant.apiKey });
+          if (TERMINAL.has(j.json.status)) return;
+        }
+      });
+    }
+    const heapBefore = heapDir ? summariseHeapSnapshot(await takeHeapSnapshot(gw.pid, heapDir), 300) : undefined;
+    // Writing a snapshot raises the peak itself: reset the high-water mark (Linux clear_refs 5).
+    if (heapBefore) writeFileSync(`/proc/${gw.pid}/clear_refs`, '5');
     const rssBefore = gw.rss();
     await sim.control('DELETE', '/calls');
     const usage = async () =>
@@ -72,7 +116,15 @@ export const bulk: Scenario = {
     const usedBefore = await usage();
     ctx.log(`tenant ${tenant.id} onboarded with ${n} followers; gateway pid ${gw.pid}, RSS ${round(rssBefore / 2 ** 20, 1)} MB; ideal ${round(idealSeconds, 1)} s at ${R} calls/s`);
 
+    // With --profile: every allocation the job causes (sampled), including what the GC already freed.
+    const inspector = inspectPort ? await Inspector.connect(inspectPort) : undefined;
+    await inspector?.send('HeapProfiler.startSampling', {
+      samplingInterval: 65536,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
     const t0 = Date.now();
+    const profileFrom = monotonicMicros();
     const created = await expectStatus<JobView>(202, 'POST', `${gw.url}/v1/tenants/${tenant.id}/blacklist/jobs`, {
       key: tenant.apiKey,
       body: { action: 'block', openids },
@@ -104,10 +156,16 @@ export const bulk: Scenario = {
       }
     }
     const observedMs = Date.now() - t0;
+    ctx.profileWindow(profileFrom, monotonicMicros());
+    const allocations = inspector
+      ? summariseAllocations((await inspector.send<{ profile: { head: Parameters<typeof summariseAllocations>[0] } }>('HeapProfiler.stopSampling')).profile.head)
+      : undefined;
+    inspector?.close();
     // The job's own finishedAt (same host clock) is exact; polling only adds up to 200 ms.
     const wallMs = job.finishedAt ? Date.parse(job.finishedAt) - t0 : observedMs;
     const peakRss = gw.peakRss();
     const memoryAfterJob = await memoryGauges(gw.url);
+    const heapAfter = heapDir ? summariseHeapSnapshot(await takeHeapSnapshot(gw.pid, heapDir), 300) : undefined;
     const wechatCalls = (await usage()) - usedBefore;
     const blacklisted = (await sim.control<{ blacklist: string[] }>('GET', `/authorizers/${appId}?followers=0`)).blacklist.length;
     const ratio = wallMs / 1000 / idealSeconds;
@@ -116,6 +174,29 @@ export const bulk: Scenario = {
     if (job.status !== 'succeeded' || job.succeeded !== n) notes.push(`job ended ${job.status} with ${job.succeeded} succeeded, ${job.invalid} invalid, ${job.failed} failed of ${n}.`);
     if (wechatCalls !== Math.ceil(n / 20)) notes.push(`WeChat received ${wechatCalls} successful batchblacklist calls; ${Math.ceil(n / 20)} chunks were needed.`);
     if (blacklisted !== n) notes.push(`the simulator's blacklist holds ${blacklisted} openids, expected ${n}.`);
+    const mb = (b: number) => round(b / 2 ** 20, 1);
+    if (peakRss > 256 * 2 ** 20) {
+      const first = timeline[0];
+      const last = timeline[timeline.length - 1];
+      const maxHeapTotal = Math.max(...timeline.map((t) => t.heapTotal));
+      notes.push(
+        `Peak RSS: the gateway already held ${mb(rssBefore)} MB before the job; during it V8's heap grew from ${first?.heapTotal} to ${maxHeapTotal} MB ` +
+          `(heapUsed ${first?.heapUsed} → ${last?.heapUsed} MB, rising with every chunk) while external memory stayed near ${last?.external} MB. ` +
+          (heapBefore && heapAfter
+            ? `After a full GC the heap retains ${heapBefore.totalMB} MB before and ${heapAfter.totalMB} MB after the job, so this is garbage the GC had not yet needed to collect, not a leak. `
+            : 'Run with --profile for heap snapshots (retained memory) and an allocation profile. ') +
+          (allocations
+            ? `The job allocated ${allocations.sampledMB} MB in all (${round((allocations.sampledMB * 1024) / Math.ceil(n / 20), 0)} KB per chunk), ` +
+              `by package: ${allocations.byModule.slice(0, 4).map((m) => `${m.name} ${m.percent}%`).join(', ')}.`
+            : ''),
+      );
+    }
+    if (ratio > 1.2 && job.startedAt) {
+      notes.push(
+        `Wall time: ${round((Date.parse(job.startedAt) - t0) / 1000, 1)} s from the request to the job starting (upload, validation, storing the items, queue pickup), ` +
+          `then ${round((Date.parse(job.finishedAt ?? new Date().toISOString()) - Date.parse(job.startedAt)) / 1000, 1)} s of sending for an ideal of ${round(idealSeconds, 1)} s.`,
+      );
+    }
     return {
       setup: cfg,
       metrics: [
@@ -141,6 +222,15 @@ export const bulk: Scenario = {
         rssBeforeMB: round(rssBefore / 2 ** 20, 1),
         rssAfterAcceptMB: round(rssAfterAccept / 2 ** 20, 1),
         memoryAfterJobMB: memoryAfterJob,
+        ...(allocations ? { allocationsDuringJob: allocations } : {}),
+        ...(sqlForTenChunks ? { sqlForTenChunkJob: summariseStatements(sqlForTenChunks) } : {}),
+        ...(heapBefore && heapAfter
+          ? {
+              retainedHeapMB: { beforeJob: heapBefore.totalMB, afterJob: heapAfter.totalMB },
+              retainedHeapTopAfterJob: heapAfter.top.slice(0, 12),
+              retainedHeapGrowth: heapGrowth(heapBefore, heapAfter, 10),
+            }
+          : {}),
         memoryTimelineMB: timeline,
         maxSampledRssMB: round(maxRss / 2 ** 20, 1),
         peakRssMB: round(peakRss / 2 ** 20, 1),

@@ -1,6 +1,7 @@
-import { deliverTicket, newSecrets } from '../lib/env';
-import { request } from '../lib/http';
+import { cpuMs, cpuSplitMs, deliverTicket, newSecrets } from '../lib/env';
+import { request, sleep } from '../lib/http';
 import { type LoadResult, type LoadSpec, openidWindows, percentile, round, runLoad } from '../lib/load';
+import { monotonicMicros } from '../lib/profile';
 import { metric } from '../lib/report';
 import type { Scenario } from '../lib/scenario';
 import { followersOf, onboardTenant, storedAccessToken } from '../lib/tenants';
@@ -98,15 +99,37 @@ export const overhead: Scenario = {
     const sqlPerBlock = traced.filter((x) => !isBackground(x));
     ctx.log(`one block request ran ${sqlPerBlock.length} SQL statements`);
 
-    const tput: Record<Leg, { ok: number; seconds: number; latencies: number[]; rounds: number[] }> = {
-      direct: { ok: 0, seconds: 0, latencies: [], rounds: [] },
-      gateway: { ok: 0, seconds: 0, latencies: [], rounds: [] },
+    // Idle: what the gateway asks of the database with no traffic at all (job queue polling and the like).
+    const idleSeconds = 5;
+    const idleSql = await ctx.env.traceSql(() => sleep(idleSeconds * 1000));
+
+    // Where the two cores go: CPU time of each process over the throughput rounds, per leg.
+    type Cpu = { gateway: number; gatewayKernel: number; postgres: number; simulator: number; loadGenerator: number };
+    const cpuNow = (): Cpu => {
+      const own = process.cpuUsage();
+      const g = cpuSplitMs(gw.pid);
+      return {
+        gateway: g.user + g.system,
+        gatewayKernel: g.system,
+        postgres: ctx.env.postgresCpuMs(),
+        simulator: cpuMs(sim.pid),
+        loadGenerator: (own.user + own.system) / 1000,
+      };
+    };
+    const tput: Record<Leg, { ok: number; seconds: number; latencies: number[]; rounds: number[]; cpu: Cpu }> = {
+      direct: { ok: 0, seconds: 0, latencies: [], rounds: [], cpu: { gateway: 0, gatewayKernel: 0, postgres: 0, simulator: 0, loadGenerator: 0 } },
+      gateway: { ok: 0, seconds: 0, latencies: [], rounds: [], cpu: { gateway: 0, gatewayKernel: 0, postgres: 0, simulator: 0, loadGenerator: 0 } },
     };
     for (let i = 0; i < cfg.throughputRounds; i++) {
       for (const leg of order(i)) {
         await sim.control('DELETE', '/calls');
+        const before = cpuNow();
+        const from = monotonicMicros();
         const r = await runLoad({ ...spec(leg), connections: cfg.connections, duration: cfg.throughputSeconds });
+        if (leg === 'gateway') ctx.profileWindow(from, monotonicMicros());
+        const after = cpuNow();
         check(leg, r);
+        for (const k of Object.keys(before) as (keyof Cpu)[]) tput[leg].cpu[k] += after[k] - before[k];
         tput[leg].ok += r.ok;
         tput[leg].seconds += r.seconds;
         tput[leg].rounds.push(round(r.rps, 0));
@@ -150,7 +173,42 @@ export const overhead: Scenario = {
       metric('gateway_rps', `gateway throughput (${cfg.connections} connections)`, round(rps.gateway, 0), 'calls/s'),
       metric('direct_rps', `direct throughput (${cfg.connections} connections)`, round(rps.direct, 0), 'calls/s'),
     ];
+    const cpuPerCall = (leg: Leg) => {
+      const c = tput[leg].cpu;
+      const per = (ms: number) => round((ms * 1000) / tput[leg].ok, 0);
+      return {
+        gateway: per(c.gateway),
+        gatewayInKernel: per(c.gatewayKernel),
+        postgres: per(c.postgres),
+        simulator: per(c.simulator),
+        loadGenerator: per(c.loadGenerator),
+        total: per(c.gateway + c.postgres + c.simulator + c.loadGenerator),
+      };
+    };
+    const idleByStatement: Record<string, number> = {};
+    for (const x of idleSql) {
+      const k = x.slice(0, 120);
+      idleByStatement[k] = (idleByStatement[k] ?? 0) + 1;
+    }
+    const gwCpu = cpuPerCall('gateway');
+    const directCpu = cpuPerCall('direct');
+    // Share of one core the gateway process used during its throughput rounds (≈100%: its single thread is the bottleneck).
+    const gatewayCoreUse = round((tput.gateway.cpu.gateway / (tput.gateway.seconds * 1000)) * 100, 0);
     const notes: string[] = [];
+    if (ratio < 0.6) {
+      notes.push(
+        `Throughput: per block call the gateway process spends ${gwCpu.gateway} µs of CPU (${gwCpu.gatewayInKernel} µs of it in the kernel, ` +
+          `mostly socket writes) and PostgreSQL ${gwCpu.postgres} µs, against ${directCpu.simulator} µs for the whole call in the simulator on the direct leg; ` +
+          `the gateway process used ${gatewayCoreUse}% of a core during its rounds, so its single event loop is the limit. ` +
+          `Each block request runs ${sqlPerBlock.length} SQL statements (${sqlPerBlock.map((x) => x.split(' ').slice(0, 4).join(' ')).join('; ')}).`,
+      );
+    }
+    if (added99 > 5) {
+      notes.push(
+        `Latency: with one connection the gateway's p99 is ${round(p('gateway', 99))} ms against ${round(p('direct', 99))} ms direct (p50 ${round(p('gateway', 50))} vs ${round(p('direct', 50))} ms): ` +
+          `${sqlPerBlock.length} sequential PostgreSQL round trips (one of them a committed INSERT) plus the WeChat call per request; the tail follows the machine's scheduling noise.`,
+      );
+    }
     if (wechatCalls !== okCalls) {
       notes.push(`WeChat received ${wechatCalls} batchblacklist calls for ${okCalls} successful requests (expected equal).`);
     }
@@ -168,6 +226,8 @@ export const overhead: Scenario = {
             gateway: { p50: round(percentile(tput.gateway.latencies, 50)), p99: round(percentile(tput.gateway.latencies, 99)) },
           },
         },
+        cpuMicrosecondsPerCall: { direct: directCpu, gateway: gwCpu },
+        gatewayProcessCoreUsePercent: gatewayCoreUse,
         latencyMs: {
           samplesPerLeg: lat.direct.length,
           direct: { p50: round(p('direct', 50)), p90: round(p('direct', 90)), p99: round(p('direct', 99)), max: round(p('direct', 100)) },
@@ -175,6 +235,8 @@ export const overhead: Scenario = {
         },
         latencyRoundsWechatCalls: wechatCalls,
         latencyRoundsSuccessfulRequests: okCalls,
+        idleSqlStatementsPerSecond: round(idleSql.length / idleSeconds, 1),
+        idleSqlStatements: idleByStatement,
         sqlPerBlockRequest: { count: sqlPerBlock.length, statements: sqlPerBlock.map((x) => x.slice(0, 200)), background: traced.length - sqlPerBlock.length },
         gatewayPeakRssMB: round(peakRss / 2 ** 20, 1),
       },

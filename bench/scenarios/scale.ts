@@ -1,5 +1,6 @@
 import { deliverTicket, newSecrets } from '../lib/env';
 import { type LoadResult, openidWindows, percentile, round, runLoad } from '../lib/load';
+import { monotonicMicros } from '../lib/profile';
 import { metric } from '../lib/report';
 import type { Scenario } from '../lib/scenario';
 import { countTenants, deleteFillerTenants, followersOf, insertFillerTenants, onboardTenant, type OnboardedTenant } from '../lib/tenants';
@@ -96,10 +97,12 @@ export const scale: Scenario = {
         const count = await countTenants(databaseUrl);
         samples[size].tenants.push(count);
         await sim.control('DELETE', '/calls');
+        const profileFrom = monotonicMicros();
         const g = await getLoad();
         check(`GET with ${count} tenants`, g);
         const b = await blockLoad();
         check(`block with ${count} tenants`, b);
+        ctx.profileWindow(profileFrom, monotonicMicros());
         samples[size].get.push(...g.latencies);
         samples[size].block.push(...b.latencies);
         ctx.log(
