@@ -166,16 +166,18 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
       (await allItems(h.url, h.operatorKey, t.id, created.body.id, 'succeeded')).map((i) => i.openid),
       since,
     );
-    // Cancelling again is harmless; a job that finished normally cannot be cancelled.
+    // Cancelling again is harmless; cancelling a job that already finished leaves it as it ended.
     await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${created.body.id}`).set(bearer(h.operatorKey)).expect(202);
     h.sim.clearFaults();
     const done = await createJob(h, t.id, { action: 'unblock', openids: t.followers.slice(0, 3) }).expect(202);
     await waitForJob(h.url, h.operatorKey, t.id, done.body.id);
-    const refused = await request(h.url)
+    const late = await request(h.url)
       .delete(`/v1/tenants/${t.id}/blacklist/jobs/${done.body.id}`)
       .set(bearer(h.operatorKey))
-      .expect(409);
-    expect(refused.body.error.code).toBe('JOB_FINISHED');
+      .expect(202);
+    expect(late.body).toMatchObject({ id: done.body.id, status: 'succeeded', succeeded: 3, cancelled: 0 });
+    const after = await request(h.url).get(`/v1/tenants/${t.id}/blacklist/jobs/${done.body.id}`).set(bearer(h.operatorKey)).expect(200);
+    expect(after.body.status).toBe('succeeded');
     const events = await request(h.url).get(`/v1/tenants/${t.id}/audit-events`).set(bearer(h.operatorKey)).expect(200);
     expect(events.body.items.map((e: { jobId: string }) => e.jobId)).toEqual([done.body.id, created.body.id]);
   });

