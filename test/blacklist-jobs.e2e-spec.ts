@@ -176,7 +176,10 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
       .set(bearer(h.operatorKey))
       .expect(202);
     expect(late.body).toMatchObject({ id: done.body.id, status: 'succeeded', succeeded: 3, cancelled: 0 });
-    const after = await request(h.url).get(`/v1/tenants/${t.id}/blacklist/jobs/${done.body.id}`).set(bearer(h.operatorKey)).expect(200);
+    const after = await request(h.url)
+      .get(`/v1/tenants/${t.id}/blacklist/jobs/${done.body.id}`)
+      .set(bearer(h.operatorKey))
+      .expect(200);
     expect(after.body.status).toBe('succeeded');
     const events = await request(h.url).get(`/v1/tenants/${t.id}/audit-events`).set(bearer(h.operatorKey)).expect(200);
     expect(events.body.items.map((e: { jobId: string }) => e.jobId)).toEqual([done.body.id, created.body.id]);

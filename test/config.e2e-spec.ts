@@ -20,9 +20,18 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
   });
 
   it('production mode without the other WeChat variables stops with their names', () => {
-    const { status, output } = start({ WECHAT_COMPONENT_APPID: 'wx1234567890abcdef', DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+    const { status, output } = start({
+      WECHAT_COMPONENT_APPID: 'wx1234567890abcdef',
+      DATABASE_URL: 'postgres://x@127.0.0.1:9/test',
+    });
     expect(status).not.toBe(0);
-    for (const name of ['WECHAT_COMPONENT_APPSECRET', 'WECHAT_COMPONENT_TOKEN', 'WECHAT_COMPONENT_ENCODING_AES_KEY', 'OPERATOR_API_KEYS', 'SECRETS_ENCRYPTION_KEY']) {
+    for (const name of [
+      'WECHAT_COMPONENT_APPSECRET',
+      'WECHAT_COMPONENT_TOKEN',
+      'WECHAT_COMPONENT_ENCODING_AES_KEY',
+      'OPERATOR_API_KEYS',
+      'SECRETS_ENCRYPTION_KEY',
+    ]) {
       expect(output).toContain(name);
     }
   });

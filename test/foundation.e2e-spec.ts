@@ -70,7 +70,9 @@ describe('foundation: operations endpoints and the one error format (real Postgr
     const res = await request(server).get('/metrics').expect(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.text).toMatch(/http_requests_total\{method="GET",route="\/health\/live",status="200"\} \d+/);
-    expect(res.text).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health\/live",status="200"\}/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health\/live",status="200"\}/,
+    );
   });
 
   it('unknown route → 404 NOT_FOUND in the error format with the request id', async () => {
@@ -91,7 +93,10 @@ describe('foundation: operations endpoints and the one error format (real Postgr
   });
 
   it('writes JSON logs that carry the request id and never the authorization header', async () => {
-    await request(server).get('/health/ready').set('authorization', 'Bearer super-secret-key-value').set('x-request-id', 'rid-log');
+    await request(server)
+      .get('/health/ready')
+      .set('authorization', 'Bearer super-secret-key-value')
+      .set('x-request-id', 'rid-log');
     const lines = logs.lines.map((l) => JSON.parse(l));
     expect(lines.some((l) => l.requestId === 'rid-log' || l.req?.id === 'rid-log')).toBe(true);
     expect(logs.text()).not.toContain('super-secret-key-value');

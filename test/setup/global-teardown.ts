@@ -13,10 +13,9 @@ export default async function globalTeardown(): Promise<void> {
     const admin = new Client({ connectionString: process.env.WTG_TEST_ADMIN_URL });
     await admin.connect();
     try {
-      const { rows } = await admin.query<{ datname: string }>(
-        `SELECT datname FROM pg_database WHERE datname LIKE $1`,
-        [`%_${process.pid}%`],
-      );
+      const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+        `%_${process.pid}%`,
+      ]);
       for (const r of rows) await admin.query(`DROP DATABASE IF EXISTS "${r.datname}" WITH (FORCE)`);
     } finally {
       await admin.end();

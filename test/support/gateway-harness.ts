@@ -45,9 +45,7 @@ export function randomComponent() {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const databaseUrl = opts.databaseUrl ?? (await createTestDatabase());
   const component = randomComponent();
-  const sim =
-    opts.simulator ??
-    (await startWeChatSimulator({ ...component, port: 0, pushTicketOnStart: false, ...opts.sim }));
+  const sim = opts.simulator ?? (await startWeChatSimulator({ ...component, port: 0, pushTicketOnStart: false, ...opts.sim }));
   const operatorKey = `op_test_${randomBytes(16).toString('hex')}`;
   const logs = new LogCapture();
   let config: GatewayConfig = {

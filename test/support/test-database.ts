@@ -8,7 +8,9 @@ import { TEST_STATE_FILE, type TestDatabaseState } from './test-state';
  * setup migrated. Names carry "test" and the run's pid so teardown can drop them.
  */
 export async function createTestDatabase(): Promise<string> {
-  const state = existsSync(TEST_STATE_FILE) ? (JSON.parse(readFileSync(TEST_STATE_FILE, 'utf8')) as TestDatabaseState) : undefined;
+  const state = existsSync(TEST_STATE_FILE)
+    ? (JSON.parse(readFileSync(TEST_STATE_FILE, 'utf8')) as TestDatabaseState)
+    : undefined;
   const adminUrl = process.env.WTG_TEST_ADMIN_URL ?? state?.adminUrl;
   const template = process.env.WTG_TEST_TEMPLATE ?? state?.template;
   if (!adminUrl || !template) throw new Error('test database not prepared: run through jest (global setup)');

@@ -1,5 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBase64, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Length, Matches, Max, Min, ValidateIf, validateSync } from 'class-validator';
+import {
+  IsBase64,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
 
 const isProduction = (env: EnvironmentVariables) => env.WECHAT_COMPONENT_APPID !== undefined;
 const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
@@ -12,80 +26,128 @@ const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' &&
  * the bundled simulator and generates what it needs into .data/.
  */
 export class EnvironmentVariables {
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT?: number;
 
-  @IsOptional() @Transform(trimmed) @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
-  @IsOptional() @Transform(trimmed) @IsUrl(url, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsUrl(url, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
   PUBLIC_BASE_URL?: string;
 
   @ValidateIf((env) => isProduction(env) || env.OPERATOR_API_KEYS !== undefined)
-  @Transform(trimmed) @IsString() @Matches(/^\s*[^,\s]{16,}\s*(,\s*[^,\s]{16,}\s*)*$/, {
+  @Transform(trimmed)
+  @IsString()
+  @Matches(/^\s*[^,\s]{16,}\s*(,\s*[^,\s]{16,}\s*)*$/, {
     message: 'OPERATOR_API_KEYS must be a comma-separated list of keys, each at least 16 characters',
   })
   OPERATOR_API_KEYS?: string;
 
   @ValidateIf((env) => isProduction(env) || env.SECRETS_ENCRYPTION_KEY !== undefined)
-  @Transform(trimmed) @IsBase64({}, { message: 'SECRETS_ENCRYPTION_KEY must be 32 bytes, base64' })
+  @Transform(trimmed)
+  @IsBase64({}, { message: 'SECRETS_ENCRYPTION_KEY must be 32 bytes, base64' })
   @Length(43, 44, { message: 'SECRETS_ENCRYPTION_KEY must be 32 bytes, base64' })
   SECRETS_ENCRYPTION_KEY?: string;
 
-  @IsOptional() @Transform(trimmed) @IsBase64({}, { message: 'SECRETS_PREVIOUS_ENCRYPTION_KEY must be 32 bytes, base64' })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsBase64({}, { message: 'SECRETS_PREVIOUS_ENCRYPTION_KEY must be 32 bytes, base64' })
   @Length(43, 44, { message: 'SECRETS_PREVIOUS_ENCRYPTION_KEY must be 32 bytes, base64' })
   SECRETS_PREVIOUS_ENCRYPTION_KEY?: string;
 
-  @IsOptional() @Transform(trimmed) @Matches(/^wx[0-9a-zA-Z_]{6,32}$/, { message: 'WECHAT_COMPONENT_APPID must look like a WeChat appid (wx...)' })
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^wx[0-9a-zA-Z_]{6,32}$/, { message: 'WECHAT_COMPONENT_APPID must look like a WeChat appid (wx...)' })
   WECHAT_COMPONENT_APPID?: string;
 
-  @ValidateIf(isProduction) @Transform(trimmed) @IsString() @IsNotEmpty({ message: 'WECHAT_COMPONENT_APPSECRET is required in production mode' })
+  @ValidateIf(isProduction)
+  @Transform(trimmed)
+  @IsString()
+  @IsNotEmpty({ message: 'WECHAT_COMPONENT_APPSECRET is required in production mode' })
   WECHAT_COMPONENT_APPSECRET?: string;
 
-  @ValidateIf(isProduction) @Transform(trimmed) @Matches(/^[A-Za-z0-9]{3,32}$/, { message: 'WECHAT_COMPONENT_TOKEN must be 3-32 letters or digits' })
+  @ValidateIf(isProduction)
+  @Transform(trimmed)
+  @Matches(/^[A-Za-z0-9]{3,32}$/, { message: 'WECHAT_COMPONENT_TOKEN must be 3-32 letters or digits' })
   WECHAT_COMPONENT_TOKEN?: string;
 
-  @ValidateIf(isProduction) @Transform(trimmed) @Matches(/^[A-Za-z0-9+/]{43}$/, { message: 'WECHAT_COMPONENT_ENCODING_AES_KEY must be 43 base64 characters' })
+  @ValidateIf(isProduction)
+  @Transform(trimmed)
+  @Matches(/^[A-Za-z0-9+/]{43}$/, { message: 'WECHAT_COMPONENT_ENCODING_AES_KEY must be 43 base64 characters' })
   WECHAT_COMPONENT_ENCODING_AES_KEY?: string;
 
-  @IsOptional() @Transform(trimmed) @Matches(/^[A-Za-z0-9+/]{43}$/, { message: 'WECHAT_COMPONENT_PREVIOUS_ENCODING_AES_KEY must be 43 base64 characters' })
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^[A-Za-z0-9+/]{43}$/, { message: 'WECHAT_COMPONENT_PREVIOUS_ENCODING_AES_KEY must be 43 base64 characters' })
   WECHAT_COMPONENT_PREVIOUS_ENCODING_AES_KEY?: string;
 
-  @IsOptional() @Transform(trimmed) @IsUrl(url, { message: 'WECHAT_API_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsUrl(url, { message: 'WECHAT_API_BASE_URL must be an http(s) URL' })
   WECHAT_API_BASE_URL?: string;
 
-  @IsOptional() @Transform(trimmed) @IsUrl(url, { message: 'WECHAT_MP_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsUrl(url, { message: 'WECHAT_MP_BASE_URL must be an http(s) URL' })
   WECHAT_MP_BASE_URL?: string;
 
-  @IsOptional() @Transform(trimmed) @IsUrl(url, { message: 'WECHAT_OPEN_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsUrl(url, { message: 'WECHAT_OPEN_BASE_URL must be an http(s) URL' })
   WECHAT_OPEN_BASE_URL?: string;
 
-  @IsOptional() @Transform(trimmed) @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
+  @Transform(trimmed)
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
-  @IsOptional() @Transform(trimmed) @IsIn(['true', 'false'], { message: 'MIGRATIONS_RUN must be true or false' })
+  @IsOptional()
+  @Transform(trimmed)
+  @IsIn(['true', 'false'], { message: 'MIGRATIONS_RUN must be true or false' })
   MIGRATIONS_RUN?: string;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(1) @Max(64)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(64)
   BLACKLIST_CONCURRENCY_PER_TENANT?: number;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(1) @Max(10000)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   BLACKLIST_CALLS_PER_SECOND_PER_TENANT?: number;
 
   /** Tests and sandboxes only: lift a 45009 block after this many seconds instead of at midnight China time. */
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(1) @Max(86400)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   BLACKLIST_QUOTA_RESET_AFTER_SECONDS?: number;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   SANDBOX_SIM_PORT?: number;
 
-  @IsOptional() @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
-  @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   EMBEDDED_POSTGRES_PORT?: number;
 }
 

@@ -38,7 +38,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (c.status >= 500) {
       const err = exception instanceof Error ? exception : new Error(String(exception));
       // Field names avoid the redacted words (code, token...) so the log stays useful.
-      this.logger.error({ requestId, errorKind: c.code, errorName: err.name, err: err.message, stack: err.stack }, 'request failed');
+      this.logger.error(
+        { requestId, errorKind: c.code, errorName: err.name, err: err.message, stack: err.stack },
+        'request failed',
+      );
     }
     if (res.headersSent) return;
     if (c.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(c.retryAfterSeconds))));
@@ -48,11 +51,27 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 
   private classify(exception: unknown): Classified {
-    const e = exception as { code?: unknown; type?: unknown; status?: unknown; message?: string; details?: unknown; retryAfterSeconds?: number };
+    const e = exception as {
+      code?: unknown;
+      type?: unknown;
+      status?: unknown;
+      message?: string;
+      details?: unknown;
+      retryAfterSeconds?: number;
+    };
     // body-parser errors reach us raw or wrapped by Nest; both carry `type`.
-    const bodyParserType = typeof e?.type === 'string' ? e.type : (exception as HttpException)?.cause && (exception as { cause: { type?: string } }).cause.type;
-    if (bodyParserType === 'entity.parse.failed') return { status: 400, code: 'MALFORMED_BODY', message: 'The request body is not valid JSON.' };
-    if (bodyParserType === 'entity.too.large') return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than this route accepts (1 MB for JSON bodies; 80 MB for blacklist jobs).' };
+    const bodyParserType =
+      typeof e?.type === 'string'
+        ? e.type
+        : (exception as HttpException)?.cause && (exception as { cause: { type?: string } }).cause.type;
+    if (bodyParserType === 'entity.parse.failed')
+      return { status: 400, code: 'MALFORMED_BODY', message: 'The request body is not valid JSON.' };
+    if (bodyParserType === 'entity.too.large')
+      return {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'The request body is larger than this route accepts (1 MB for JSON bodies; 80 MB for blacklist jobs).',
+      };
     if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
     }

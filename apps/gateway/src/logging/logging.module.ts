@@ -30,7 +30,10 @@ export class LoggingModule {
             {
               level,
               genReqId: requestIdFor,
-              redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'], censor: '[REDACTED]' },
+              redact: {
+                paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
+                censor: '[REDACTED]',
+              },
               serializers: {
                 req: (req: { id: string; method: string; url: string; headers?: Record<string, unknown> }) => ({
                   id: req.id,
@@ -38,7 +41,9 @@ export class LoggingModule {
                   url: redactUrl(req.url),
                 }),
                 // The wrapped serializer reports null until headers are flushed; the raw response knows.
-                res: (res: { statusCode: number | null; raw?: { statusCode: number } }) => ({ statusCode: res.raw?.statusCode ?? res.statusCode }),
+                res: (res: { statusCode: number | null; raw?: { statusCode: number } }) => ({
+                  statusCode: res.raw?.statusCode ?? res.statusCode,
+                }),
               },
               formatters: { log: (obj: Record<string, unknown>) => redactDeep(obj) as Record<string, unknown> },
               customProps: (req: IncomingMessage & { id?: string }) => ({ requestId: req.id }),
