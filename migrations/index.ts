@@ -2,7 +2,4 @@
 import { TenantOnboarding1795630001921 } from './1795630001921-TenantOnboarding';
 import { Blacklist1795630100000 } from './1795630100000-Blacklist';
 
-export const MIGRATIONS: Function[] = [
-  TenantOnboarding1795630001921,
-  Blacklist1795630100000,
-];
+export const MIGRATIONS: Function[] = [TenantOnboarding1795630001921, Blacklist1795630100000];

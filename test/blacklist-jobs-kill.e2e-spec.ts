@@ -57,7 +57,7 @@ async function query<T>(databaseUrl: string, text: string, params: unknown[] = [
 
 describe('a blacklist job survives the death of the process running it', () => {
   let sim: WeChatSimulator;
-  let gateways: Gateway[] = [];
+  const gateways: Gateway[] = [];
 
   beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);

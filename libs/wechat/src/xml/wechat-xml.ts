@@ -35,6 +35,7 @@ const CDATA_SECTION = /<!\[CDATA\[[\s\S]*?\]\]>/g;
 const MARKUP_DECLARATION = /<!(?!--)/;
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 // XML 1.0 forbids most C0 controls even inside CDATA.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ILLEGAL_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
