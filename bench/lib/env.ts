@@ -148,7 +148,11 @@ export class BenchEnv {
     return this.pg;
   }
 
-  /** CPU time used so far by the PostgreSQL server: the postmaster and every backend and worker it forked, ms. */
+  /**
+   * CPU time used so far by the PostgreSQL server, ms: the postmaster's own, that of the backends
+   * and workers it has reaped (its cutime/cstime, so connections that closed still count) and
+   * that of those still running.
+   */
   postgresCpuMs(): number {
     let postmaster: number;
     try {
@@ -156,15 +160,25 @@ export class BenchEnv {
     } catch {
       return NaN;
     }
-    let total = cpuMs(postmaster);
+    const fields = (pid: number | string) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    };
+    let total: number;
+    try {
+      // utime, stime, cutime, cstime: the 12th to 15th fields after the command name.
+      const f = fields(postmaster);
+      total = ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return NaN;
+    }
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === postmaster) total += cpuMs(Number(entry)) || 0;
+        const f = fields(entry);
+        if (Number(f[1]) === postmaster) total += ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
       } catch {
-        // exited meanwhile
+        // exited meanwhile (and reaped into the postmaster's cutime, or about to be)
       }
     }
     return total;

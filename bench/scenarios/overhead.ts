@@ -2,7 +2,7 @@ import { cpuMs, cpuSplitMs, deliverTicket, newSecrets } from '../lib/env';
 import { request, sleep } from '../lib/http';
 import { type LoadResult, type LoadSpec, openidWindows, percentile, round, runLoad } from '../lib/load';
 import { monotonicMicros } from '../lib/profile';
-import { metric } from '../lib/report';
+import { machine, metric } from '../lib/report';
 import type { Scenario } from '../lib/scenario';
 import { followersOf, onboardTenant, storedAccessToken } from '../lib/tenants';
 
@@ -196,10 +196,14 @@ export const overhead: Scenario = {
     const gatewayCoreUse = round((tput.gateway.cpu.gateway / (tput.gateway.seconds * 1000)) * 100, 0);
     const notes: string[] = [];
     if (ratio < 0.6) {
+      const cores = (us: number) => round((us * rps.gateway) / 1e6, 2);
       notes.push(
-        `Throughput: per block call the gateway process spends ${gwCpu.gateway} µs of CPU (${gwCpu.gatewayInKernel} µs of it in the kernel, ` +
-          `mostly socket writes) and PostgreSQL ${gwCpu.postgres} µs, against ${directCpu.simulator} µs for the whole call in the simulator on the direct leg; ` +
-          `the gateway process used ${gatewayCoreUse}% of a core during its rounds, so its single event loop is the limit. ` +
+        `Throughput: a call through the gateway costs ${gwCpu.total} µs of CPU across the processes against ${directCpu.total} µs direct ` +
+          `(${round(gwCpu.total / directCpu.total, 0)}×; the cores are shared, so the ratio cannot exceed about ${round(directCpu.total / gwCpu.total, 2)} when CPU-bound). ` +
+          `Per call: the gateway process ${gwCpu.gateway} µs (${gwCpu.gatewayInKernel} µs in the kernel, mostly socket writes), PostgreSQL ${gwCpu.postgres} µs, ` +
+          `the simulator ${gwCpu.simulator} µs, the load generator ${gwCpu.loadGenerator} µs; at ${round(rps.gateway, 0)} calls/s that is ${cores(gwCpu.gateway)} + ${cores(gwCpu.postgres)} + ` +
+          `${cores(gwCpu.simulator)} + ${cores(gwCpu.loadGenerator)} cores of ${machine().cores}` +
+          (gatewayCoreUse >= 85 ? ', with the gateway\'s single event loop saturated. ' : '. ') +
           `Each block request runs ${sqlPerBlock.length} SQL statements (${sqlPerBlock.map((x) => x.split(' ').slice(0, 4).join(' ')).join('; ')}).`,
       );
     }
