@@ -115,7 +115,11 @@ async function main(): Promise<void> {
           durationSeconds: Math.round((Date.now() - t0) / 100) / 10,
           machine: m,
           ...outcome,
-          setup: { ...outcome.setup, ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { gatewayNodeOptions: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}), profiled: options.profile },
+          setup: {
+            ...outcome.setup,
+            ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { gatewayNodeOptions: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+            profiled: options.profile,
+          },
           pass: outcome.metrics.every((x) => x.pass !== false),
         };
         if (profileDir) {
@@ -129,9 +133,11 @@ async function main(): Promise<void> {
           result.profile = summaries.map((s) => ({ ...s, file: s.file.split('/').pop() }));
           log(`  profiles kept in ${kept} (open in Chrome DevTools → Performance)`);
         }
-        log(`  wrote ${writeResult(result, options.quick)}${options.quick ? ' (--quick: not comparable, not in the table)' : ''}`);
+        log(
+          `  wrote ${writeResult(result, options.quick)}${options.quick ? ' (--quick: not comparable, not in the table)' : ''}`,
+        );
         log(`\n${table([result])}`);
-        if (!result.pass) log("  target missed: see the notes below and the details in the results file");
+        if (!result.pass) log('  target missed: see the notes below and the details in the results file');
         for (const n of result.notes) log(`  note: ${n}`);
       } catch (e) {
         failed = true;

@@ -17,7 +17,11 @@ export interface ComponentIdentity {
 }
 
 export function randomComponent(): ComponentIdentity {
-  const alnum = (n: number) => randomBytes(n * 2).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, n);
+  const alnum = (n: number) =>
+    randomBytes(n * 2)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, n);
   return {
     componentAppId: `wxbench${randomBytes(5).toString('hex')}`,
     componentAppSecret: randomBytes(16).toString('hex'),

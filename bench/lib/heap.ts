@@ -60,7 +60,8 @@ export function summariseHeapSnapshot(file: string, top = 15, remove = true): He
     const size = s.nodes[i + iSize];
     total += size;
     // Strings and code are grouped by type; objects by constructor name.
-    const name = type === 'object' || type === 'closure' || type === 'native' ? `${type} ${s.strings[s.nodes[i + iName]]}` : `(${type})`;
+    const name =
+      type === 'object' || type === 'closure' || type === 'native' ? `${type} ${s.strings[s.nodes[i + iName]]}` : `(${type})`;
     const e = by.get(name) ?? { count: 0, bytes: 0 };
     e.count++;
     e.bytes += size;
@@ -80,7 +81,11 @@ export function summariseHeapSnapshot(file: string, top = 15, remove = true): He
 export function heapGrowth(before: HeapSummary, after: HeapSummary, top = 10) {
   const b = new Map(before.top.map((e) => [e.name, e]));
   return after.top
-    .map((e) => ({ name: e.name, countDelta: e.count - (b.get(e.name)?.count ?? 0), MBDelta: Math.round((e.MB - (b.get(e.name)?.MB ?? 0)) * 10) / 10 }))
+    .map((e) => ({
+      name: e.name,
+      countDelta: e.count - (b.get(e.name)?.count ?? 0),
+      MBDelta: Math.round((e.MB - (b.get(e.name)?.MB ?? 0)) * 10) / 10,
+    }))
     .sort((x, y) => y.MBDelta - x.MBDelta)
     .slice(0, top);
 }

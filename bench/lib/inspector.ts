@@ -76,7 +76,10 @@ export function summariseAllocations(head: SamplingNode, top = 12): AllocationSu
   const walk = (n: SamplingNode, own: string | undefined) => {
     const f = n.callFrame;
     const mod = moduleOf(f.url);
-    const here = mod.startsWith('dist/') && !mod.includes('node_modules') ? `${f.functionName || '(anonymous)'} ${mod}:${f.lineNumber + 1}` : own;
+    const here =
+      mod.startsWith('dist/') && !mod.includes('node_modules')
+        ? `${f.functionName || '(anonymous)'} ${mod}:${f.lineNumber + 1}`
+        : own;
     if (n.selfSize) {
       total += n.selfSize;
       const fn = `${f.functionName || '(anonymous)'} ${mod}${mod.includes('/') ? `:${f.lineNumber + 1}` : ''}`;
@@ -92,6 +95,15 @@ export function summariseAllocations(head: SamplingNode, top = 12): AllocationSu
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, bytes]) => ({ name, MB: Math.round((bytes / 2 ** 20) * 10) / 10, percent: Math.round((bytes / total) * 1000) / 10 }));
-  return { sampledMB: Math.round((total / 2 ** 20) * 10) / 10, byFunction: list(byFn), byModule: list(byMod), byGatewayCode: list(byOwn) };
+      .map(([name, bytes]) => ({
+        name,
+        MB: Math.round((bytes / 2 ** 20) * 10) / 10,
+        percent: Math.round((bytes / total) * 1000) / 10,
+      }));
+  return {
+    sampledMB: Math.round((total / 2 ** 20) * 10) / 10,
+    byFunction: list(byFn),
+    byModule: list(byMod),
+    byGatewayCode: list(byOwn),
+  };
 }

@@ -117,7 +117,10 @@ export function summariseProfile(file: string, windows: ProfileWindow[] = [], to
   }
 
   // Who calls the heaviest functions (native ones like writev say little on their own).
-  const heaviest = [...fnSelf.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k]) => k);
+  const heaviest = [...fnSelf.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k]) => k);
   const callers = new Map<string, Map<string, number>>(heaviest.map((k) => [k, new Map()]));
   for (const [id, ms] of selfMs) {
     const k = key(byId.get(id)!.callFrame);

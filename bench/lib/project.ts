@@ -21,7 +21,12 @@ export interface RunningPostgres {
 }
 
 interface DatabaseLib {
-  startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; onLog?: (line: string) => void }): Promise<RunningPostgres>;
+  startEmbeddedPostgres(opts: {
+    dataDir: string;
+    port: number;
+    database: string;
+    onLog?: (line: string) => void;
+  }): Promise<RunningPostgres>;
   findFreePort(): Promise<number>;
 }
 
@@ -34,7 +39,6 @@ function load<T>(rel: string): T {
   if (!existsSync(`${file}.js`) && !existsSync(join(file, 'index.js'))) {
     throw new Error(`${file} is missing: run "npm run build" first (npm run bench does it for you)`);
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file) as T;
 }
 

@@ -78,7 +78,7 @@ export function writeResult(r: ScenarioResult, quick = false): string {
 }
 
 export function readResults(): ScenarioResult[] {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(RESULTS_DIR).filter((f) => f.endsWith('.json'));
   } catch {

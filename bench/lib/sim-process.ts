@@ -13,7 +13,6 @@ interface SimLib {
 }
 
 async function main(): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lib = require(join(DIST, 'apps/wechat-sim/src')) as SimLib;
   const options = JSON.parse(process.env.BENCH_SIM_OPTIONS ?? '{}') as Record<string, unknown>;
   const sim = await lib.startWeChatSimulator({ host: '127.0.0.1', port: 0, pushTicketOnStart: false, ...options });

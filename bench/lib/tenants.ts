@@ -31,16 +31,26 @@ function decodeHtml(s: string): string {
  * `#authorize-pc` link to the simulator, which redirects to the gateway's callback, which
  * exchanges the auth code. The tenant must come out `active` with blacklist management.
  */
-export async function onboardTenant(gw: Gateway, sim: Simulator, operatorKey: string, o: OnboardOptions): Promise<OnboardedTenant> {
+export async function onboardTenant(
+  gw: Gateway,
+  sim: Simulator,
+  operatorKey: string,
+  o: OnboardOptions,
+): Promise<OnboardedTenant> {
   const created = await expectStatus<{ id: string; apiKey: string }>(201, 'POST', `${gw.url}/v1/tenants`, {
     key: operatorKey,
     body: { name: o.name, externalId: o.appId },
   });
   const { id, apiKey } = created.json;
-  const session = await expectStatus<{ onboardingUrl: string }>(201, 'POST', `${gw.url}/v1/tenants/${id}/authorization-sessions`, {
-    key: apiKey,
-    body: {},
-  });
+  const session = await expectStatus<{ onboardingUrl: string }>(
+    201,
+    'POST',
+    `${gw.url}/v1/tenants/${id}/authorization-sessions`,
+    {
+      key: apiKey,
+      body: {},
+    },
+  );
   await sim.control('POST', '/next-authorization', {
     appId: o.appId,
     nickName: o.name.slice(0, 64),
@@ -51,7 +61,9 @@ export async function onboardTenant(gw: Gateway, sim: Simulator, operatorKey: st
     followerCount: o.followerCount,
   });
   const page = await expectStatus(200, 'GET', session.json.onboardingUrl);
-  const m = /<a\b[^>]*\bid="authorize-pc"[^>]*\bhref="([^"]+)"/.exec(page.text) ?? /<a\b[^>]*\bhref="([^"]+)"[^>]*\bid="authorize-pc"/.exec(page.text);
+  const m =
+    /<a\b[^>]*\bid="authorize-pc"[^>]*\bhref="([^"]+)"/.exec(page.text) ??
+    /<a\b[^>]*\bhref="([^"]+)"[^>]*\bid="authorize-pc"/.exec(page.text);
   if (!m) throw new Error(`onboarding page of tenant ${id} has no #authorize-pc link`);
   const toWeChat = await request('GET', decodeHtml(m[1]), { manual: true });
   const callback = toWeChat.headers.get('location');
@@ -61,9 +73,14 @@ export async function onboardTenant(gw: Gateway, sim: Simulator, operatorKey: st
   }
   const landed = await request('GET', callback, { manual: true });
   if (landed.status !== 200) throw new Error(`callback answered ${landed.status}: ${landed.text.slice(0, 300)}`);
-  const tenant = await expectStatus<{ status: string; capabilities: { blacklist: boolean } }>(200, 'GET', `${gw.url}/v1/tenants/${id}`, {
-    key: apiKey,
-  });
+  const tenant = await expectStatus<{ status: string; capabilities: { blacklist: boolean } }>(
+    200,
+    'GET',
+    `${gw.url}/v1/tenants/${id}`,
+    {
+      key: apiKey,
+    },
+  );
   if (tenant.json.status !== 'active' || !tenant.json.capabilities.blacklist) {
     throw new Error(`tenant ${id} after onboarding: ${JSON.stringify(tenant.json)}`);
   }
@@ -84,7 +101,10 @@ export async function storedAccessToken(databaseUrl: string, secretsKey: string,
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const { rows } = await db.query<{ access_token: string | null }>(`SELECT access_token FROM authorizers WHERE tenant_id = $1`, [tenantId]);
+    const { rows } = await db.query<{ access_token: string | null }>(
+      `SELECT access_token FROM authorizers WHERE tenant_id = $1`,
+      [tenantId],
+    );
     const sealed = rows[0]?.access_token;
     if (!sealed) throw new Error(`tenant ${tenantId} has no stored access token`);
     const cipher = new (common().SecretCipher)(Buffer.from(secretsKey, 'base64'));

@@ -35,7 +35,9 @@ function summariseStatements(sql: string[]) {
 const TERMINAL = new Set(['succeeded', 'partially_failed', 'failed', 'cancelled']);
 
 /** The gateway's own memory gauges (prom-client default metrics on /metrics), MB. */
-async function memoryGauges(url: string): Promise<{ heapUsed: number; heapTotal: number; external: number; rss: number } | undefined> {
+async function memoryGauges(
+  url: string,
+): Promise<{ heapUsed: number; heapTotal: number; external: number; rss: number } | undefined> {
   const r = await request('GET', `${url}/metrics`, { timeoutMs: 5000 }).catch(() => undefined);
   if (r?.status !== 200) return undefined;
   const g = (name: string) => {
@@ -65,7 +67,12 @@ export const bulk: Scenario = {
     const n = ctx.options.quick ? Math.min(ctx.options.bulkOpenids, 10_000) : ctx.options.bulkOpenids;
     const idealSeconds = n / 20 / R;
     // The gateway's own per-tenant pace is set above R so that WeChat's rate is what binds.
-    const cfg = { openids: n, simulatorCallsPerSecond: R, idealSeconds, gatewayEnv: { BLACKLIST_CALLS_PER_SECOND_PER_TENANT: String(Math.min(10_000, R * 5)) } };
+    const cfg = {
+      openids: n,
+      simulatorCallsPerSecond: R,
+      idealSeconds,
+      gatewayEnv: { BLACKLIST_CALLS_PER_SECOND_PER_TENANT: String(Math.min(10_000, R * 5)) },
+    };
     const databaseUrl = await ctx.env.createDatabase('bulk');
     const appId = 'wxbenchbulk0001';
     const sim = await ctx.env.startSimulator('bulk-sim', {
@@ -101,7 +108,9 @@ export const bulk: Scenario = {
         });
         for (let i = 0; i < 300; i++) {
           await sleep(100);
-          const j = await expectStatus<JobView>(200, 'GET', `${gw.url}/v1/tenants/${tenant.id}/blacklist/jobs/${small.json.id}`, { key: tenant.apiKey });
+          const j = await expectStatus<JobView>(200, 'GET', `${gw.url}/v1/tenants/${tenant.id}/blacklist/jobs/${small.json.id}`, {
+            key: tenant.apiKey,
+          });
           if (TERMINAL.has(j.json.status)) return;
         }
       });
@@ -114,7 +123,9 @@ export const bulk: Scenario = {
     const usage = async () =>
       (await sim.control<Record<string, { used: number }>>('GET', `/quotas?appId=${appId}`))['tags/members/batchblacklist'].used;
     const usedBefore = await usage();
-    ctx.log(`tenant ${tenant.id} onboarded with ${n} followers; gateway pid ${gw.pid}, RSS ${round(rssBefore / 2 ** 20, 1)} MB; ideal ${round(idealSeconds, 1)} s at ${R} calls/s`);
+    ctx.log(
+      `tenant ${tenant.id} onboarded with ${n} followers; gateway pid ${gw.pid}, RSS ${round(rssBefore / 2 ** 20, 1)} MB; ideal ${round(idealSeconds, 1)} s at ${R} calls/s`,
+    );
 
     // With --profile: every allocation the job causes (sampled), including what the GC already freed.
     const inspector = inspectPort ? await Inspector.connect(inspectPort) : undefined;
@@ -133,17 +144,30 @@ export const bulk: Scenario = {
     const acceptedMs = Date.now() - t0;
     const rssAfterAccept = gw.rss();
     // Memory over time: V8 heap used/total, external (buffers) and RSS, once a second.
-    const timeline: { s: number; status: string; processed: number; heapUsed: number; heapTotal: number; external: number; rss: number }[] = [];
+    const timeline: {
+      s: number;
+      status: string;
+      processed: number;
+      heapUsed: number;
+      heapTotal: number;
+      external: number;
+      rss: number;
+    }[] = [];
     let lastSample = 0;
     const deadline = t0 + Math.max(120, idealSeconds * 10) * 1000;
     let job = created.json;
     let maxRss = gw.rss();
     let lastLog = 0;
     while (!TERMINAL.has(job.status)) {
-      if (Date.now() > deadline) throw new Error(`job still ${job.status} after ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(job)}`);
+      if (Date.now() > deadline)
+        throw new Error(`job still ${job.status} after ${Math.round((Date.now() - t0) / 1000)} s: ${JSON.stringify(job)}`);
       if (job.status === 'paused') throw new Error(`job paused (daily quota?): ${JSON.stringify(job)}`);
       await sleep(200);
-      job = (await expectStatus<JobView>(200, 'GET', `${gw.url}/v1/tenants/${tenant.id}/blacklist/jobs/${created.json.id}`, { key: tenant.apiKey })).json;
+      job = (
+        await expectStatus<JobView>(200, 'GET', `${gw.url}/v1/tenants/${tenant.id}/blacklist/jobs/${created.json.id}`, {
+          key: tenant.apiKey,
+        })
+      ).json;
       maxRss = Math.max(maxRss, gw.rss());
       if (Date.now() - lastSample >= 1000) {
         lastSample = Date.now();
@@ -152,13 +176,18 @@ export const bulk: Scenario = {
       }
       if (Date.now() - lastLog > 5000) {
         lastLog = Date.now();
-        ctx.log(`  ${job.status} ${job.processed}/${job.total} after ${round((Date.now() - t0) / 1000, 1)} s, RSS ${round(gw.rss() / 2 ** 20, 1)} MB`);
+        ctx.log(
+          `  ${job.status} ${job.processed}/${job.total} after ${round((Date.now() - t0) / 1000, 1)} s, RSS ${round(gw.rss() / 2 ** 20, 1)} MB`,
+        );
       }
     }
     const observedMs = Date.now() - t0;
     ctx.profileWindow(profileFrom, monotonicMicros());
     const allocations = inspector
-      ? summariseAllocations((await inspector.send<{ profile: { head: Parameters<typeof summariseAllocations>[0] } }>('HeapProfiler.stopSampling')).profile.head)
+      ? summariseAllocations(
+          (await inspector.send<{ profile: { head: Parameters<typeof summariseAllocations>[0] } }>('HeapProfiler.stopSampling'))
+            .profile.head,
+        )
       : undefined;
     inspector?.close();
     // The job's own finishedAt (same host clock) is exact; polling only adds up to 200 ms.
@@ -171,8 +200,12 @@ export const bulk: Scenario = {
     const ratio = wallMs / 1000 / idealSeconds;
 
     const notes: string[] = [];
-    if (job.status !== 'succeeded' || job.succeeded !== n) notes.push(`job ended ${job.status} with ${job.succeeded} succeeded, ${job.invalid} invalid, ${job.failed} failed of ${n}.`);
-    if (wechatCalls !== Math.ceil(n / 20)) notes.push(`WeChat received ${wechatCalls} successful batchblacklist calls; ${Math.ceil(n / 20)} chunks were needed.`);
+    if (job.status !== 'succeeded' || job.succeeded !== n)
+      notes.push(
+        `job ended ${job.status} with ${job.succeeded} succeeded, ${job.invalid} invalid, ${job.failed} failed of ${n}.`,
+      );
+    if (wechatCalls !== Math.ceil(n / 20))
+      notes.push(`WeChat received ${wechatCalls} successful batchblacklist calls; ${Math.ceil(n / 20)} chunks were needed.`);
     if (blacklisted !== n) notes.push(`the simulator's blacklist holds ${blacklisted} openids, expected ${n}.`);
     const mb = (b: number) => round(b / 2 ** 20, 1);
     if (peakRss > 256 * 2 ** 20) {
@@ -187,7 +220,10 @@ export const bulk: Scenario = {
             : 'Run with --profile for heap snapshots (retained memory) and an allocation profile. ') +
           (allocations
             ? `The job allocated ${allocations.sampledMB} MB in all (${round((allocations.sampledMB * 1024) / Math.ceil(n / 20), 0)} KB per chunk), ` +
-              `by package: ${allocations.byModule.slice(0, 4).map((m) => `${m.name} ${m.percent}%`).join(', ')}.`
+              `by package: ${allocations.byModule
+                .slice(0, 4)
+                .map((m) => `${m.name} ${m.percent}%`)
+                .join(', ')}.`
             : ''),
       );
     }
@@ -200,7 +236,10 @@ export const bulk: Scenario = {
     return {
       setup: cfg,
       metrics: [
-        metric('wall_time_ratio', `wall time / ideal (${round(idealSeconds, 1)} s at ${R} calls/s)`, round(ratio, 3), '', { op: '<=', value: 1.2 }),
+        metric('wall_time_ratio', `wall time / ideal (${round(idealSeconds, 1)} s at ${R} calls/s)`, round(ratio, 3), '', {
+          op: '<=',
+          value: 1.2,
+        }),
         metric('peak_rss_mb', 'gateway peak RSS (VmHWM)', round(peakRss / 2 ** 20, 1), 'MB', { op: '<=', value: 256 }),
         metric('wall_time_s', 'job wall time', round(wallMs / 1000, 1), 's'),
         metric('job_succeeded', 'openids blocked', job.succeeded, ''),

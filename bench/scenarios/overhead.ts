@@ -54,7 +54,11 @@ export const overhead: Scenario = {
       cpuProfileDir: ctx.profileDir,
     });
     await deliverTicket(sim, gw);
-    const tenant = await onboardTenant(gw, sim, secrets.operatorKey, { name: 'Overhead Coffee', appId, followerCount: cfg.followers });
+    const tenant = await onboardTenant(gw, sim, secrets.operatorKey, {
+      name: 'Overhead Coffee',
+      appId,
+      followerCount: cfg.followers,
+    });
     const openids = await followersOf(sim, appId);
     const token = await storedAccessToken(databaseUrl, secrets.secretsKey, tenant.id);
     ctx.log(`tenant ${tenant.id} (${appId}) onboarded; ${openids.length} followers; gateway pid ${gw.pid}`);
@@ -80,7 +84,9 @@ export const overhead: Scenario = {
       (await sim.control<Record<string, { used: number }>>('GET', `/quotas?appId=${appId}`))['tags/members/batchblacklist'].used;
     const check = (leg: Leg, r: LoadResult) => {
       if (r.non2xx || r.errors || r.timeouts || r.mismatches) {
-        throw new Error(`${leg} leg: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.mismatches} unexpected bodies`);
+        throw new Error(
+          `${leg} leg: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.mismatches} unexpected bodies`,
+        );
       }
     };
     const order = (i: number): Leg[] => (i % 2 === 0 ? ['direct', 'gateway'] : ['gateway', 'direct']);
@@ -117,8 +123,20 @@ export const overhead: Scenario = {
       };
     };
     const tput: Record<Leg, { ok: number; seconds: number; latencies: number[]; rounds: number[]; cpu: Cpu }> = {
-      direct: { ok: 0, seconds: 0, latencies: [], rounds: [], cpu: { gateway: 0, gatewayKernel: 0, postgres: 0, simulator: 0, loadGenerator: 0 } },
-      gateway: { ok: 0, seconds: 0, latencies: [], rounds: [], cpu: { gateway: 0, gatewayKernel: 0, postgres: 0, simulator: 0, loadGenerator: 0 } },
+      direct: {
+        ok: 0,
+        seconds: 0,
+        latencies: [],
+        rounds: [],
+        cpu: { gateway: 0, gatewayKernel: 0, postgres: 0, simulator: 0, loadGenerator: 0 },
+      },
+      gateway: {
+        ok: 0,
+        seconds: 0,
+        latencies: [],
+        rounds: [],
+        cpu: { gateway: 0, gatewayKernel: 0, postgres: 0, simulator: 0, loadGenerator: 0 },
+      },
     };
     for (let i = 0; i < cfg.throughputRounds; i++) {
       for (const leg of order(i)) {
@@ -203,7 +221,7 @@ export const overhead: Scenario = {
           `Per call: the gateway process ${gwCpu.gateway} µs (${gwCpu.gatewayInKernel} µs in the kernel, mostly socket writes), PostgreSQL ${gwCpu.postgres} µs, ` +
           `the simulator ${gwCpu.simulator} µs, the load generator ${gwCpu.loadGenerator} µs; at ${round(rps.gateway, 0)} calls/s that is ${cores(gwCpu.gateway)} + ${cores(gwCpu.postgres)} + ` +
           `${cores(gwCpu.simulator)} + ${cores(gwCpu.loadGenerator)} cores of ${machine().cores}` +
-          (gatewayCoreUse >= 85 ? ', with the gateway\'s single event loop saturated. ' : '. ') +
+          (gatewayCoreUse >= 85 ? ", with the gateway's single event loop saturated. " : '. ') +
           `Each block request runs ${sqlPerBlock.length} SQL statements (${sqlPerBlock.map((x) => x.split(' ').slice(0, 4).join(' ')).join('; ')}).`,
       );
     }
@@ -234,14 +252,28 @@ export const overhead: Scenario = {
         gatewayProcessCoreUsePercent: gatewayCoreUse,
         latencyMs: {
           samplesPerLeg: lat.direct.length,
-          direct: { p50: round(p('direct', 50)), p90: round(p('direct', 90)), p99: round(p('direct', 99)), max: round(p('direct', 100)) },
-          gateway: { p50: round(p('gateway', 50)), p90: round(p('gateway', 90)), p99: round(p('gateway', 99)), max: round(p('gateway', 100)) },
+          direct: {
+            p50: round(p('direct', 50)),
+            p90: round(p('direct', 90)),
+            p99: round(p('direct', 99)),
+            max: round(p('direct', 100)),
+          },
+          gateway: {
+            p50: round(p('gateway', 50)),
+            p90: round(p('gateway', 90)),
+            p99: round(p('gateway', 99)),
+            max: round(p('gateway', 100)),
+          },
         },
         latencyRoundsWechatCalls: wechatCalls,
         latencyRoundsSuccessfulRequests: okCalls,
         idleSqlStatementsPerSecond: round(idleSql.length / idleSeconds, 1),
         idleSqlStatements: idleByStatement,
-        sqlPerBlockRequest: { count: sqlPerBlock.length, statements: sqlPerBlock.map((x) => x.slice(0, 200)), background: traced.length - sqlPerBlock.length },
+        sqlPerBlockRequest: {
+          count: sqlPerBlock.length,
+          statements: sqlPerBlock.map((x) => x.slice(0, 200)),
+          background: traced.length - sqlPerBlock.length,
+        },
         gatewayPeakRssMB: round(peakRss / 2 ** 20, 1),
       },
       notes,

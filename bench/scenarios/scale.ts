@@ -4,7 +4,14 @@ import { monotonicMicros } from '../lib/profile';
 import { sleep } from '../lib/http';
 import { metric } from '../lib/report';
 import type { Scenario } from '../lib/scenario';
-import { countTenants, deleteFillerTenants, followersOf, insertFillerTenants, onboardTenant, type OnboardedTenant } from '../lib/tenants';
+import {
+  countTenants,
+  deleteFillerTenants,
+  followersOf,
+  insertFillerTenants,
+  onboardTenant,
+  type OnboardedTenant,
+} from '../lib/tenants';
 
 type Size = 'small' | 'large';
 
@@ -36,12 +43,23 @@ export const scale: Scenario = {
       callLogLimit: 10_000_000,
     });
     const secrets = newSecrets();
-    const gw = await ctx.env.startGateway({ label: 'scale-gateway', databaseUrl, sim, ...secrets, env: cfg.gatewayEnv, cpuProfileDir: ctx.profileDir });
+    const gw = await ctx.env.startGateway({
+      label: 'scale-gateway',
+      databaseUrl,
+      sim,
+      ...secrets,
+      env: cfg.gatewayEnv,
+      cpuProfileDir: ctx.profileDir,
+    });
     await deliverTicket(sim, gw);
     const tenants: OnboardedTenant[] = [];
     const windows: (() => string[])[] = [];
     for (let i = 0; i < cfg.realTenants; i++) {
-      const t = await onboardTenant(gw, sim, secrets.operatorKey, { name: `Scale Shop ${i}`, appId: `wxbenchscale${String(i).padStart(4, '0')}`, followerCount: 1000 });
+      const t = await onboardTenant(gw, sim, secrets.operatorKey, {
+        name: `Scale Shop ${i}`,
+        appId: `wxbenchscale${String(i).padStart(4, '0')}`,
+        followerCount: 1000,
+      });
       tenants.push(t);
       windows.push(openidWindows(await followersOf(sim, t.appId), 20));
     }
@@ -79,7 +97,9 @@ export const scale: Scenario = {
       });
     const check = (what: string, r: LoadResult) => {
       if (r.non2xx || r.errors || r.timeouts || r.mismatches) {
-        throw new Error(`${what}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.mismatches} unexpected bodies`);
+        throw new Error(
+          `${what}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts, ${r.mismatches} unexpected bodies`,
+        );
       }
     };
 
@@ -87,7 +107,10 @@ export const scale: Scenario = {
     check('warm-up GET', await getLoad());
     check('warm-up block', await blockLoad());
 
-    const samples: Record<Size, { get: number[]; block: number[]; tenants: number[]; roundP99: { get: number[]; block: number[] } }> = {
+    const samples: Record<
+      Size,
+      { get: number[]; block: number[]; tenants: number[]; roundP99: { get: number[]; block: number[] } }
+    > = {
       small: { get: [], block: [], tenants: [], roundP99: { get: [], block: [] } },
       large: { get: [], block: [], tenants: [], roundP99: { get: [], block: [] } },
     };
@@ -137,10 +160,23 @@ export const scale: Scenario = {
     return {
       setup: cfg,
       metrics: [
-        metric('get_tenant_p99_ratio', 'GET /v1/tenants/:id p99, 10,000 / 10 tenants', round(getRatio, 3), '', { op: '<=', value: 1.2 }),
+        metric('get_tenant_p99_ratio', 'GET /v1/tenants/:id p99, 10,000 / 10 tenants', round(getRatio, 3), '', {
+          op: '<=',
+          value: 1.2,
+        }),
         metric('block_p99_ratio', 'block p99, 10,000 / 10 tenants', round(blockRatio, 3), '', { op: '<=', value: 1.2 }),
-        metric('get_tenant_p50_ratio', 'GET /v1/tenants/:id p50, 10,000 / 10 tenants', round(p('large', 'get', 50) / p('small', 'get', 50), 3), ''),
-        metric('block_p50_ratio', 'block p50, 10,000 / 10 tenants', round(p('large', 'block', 50) / p('small', 'block', 50), 3), ''),
+        metric(
+          'get_tenant_p50_ratio',
+          'GET /v1/tenants/:id p50, 10,000 / 10 tenants',
+          round(p('large', 'get', 50) / p('small', 'get', 50), 3),
+          '',
+        ),
+        metric(
+          'block_p50_ratio',
+          'block p50, 10,000 / 10 tenants',
+          round(p('large', 'block', 50) / p('small', 'block', 50), 3),
+          '',
+        ),
         metric('get_tenant_p99_ms_large', 'GET /v1/tenants/:id p99 at 10,000 tenants', round(p('large', 'get', 99)), 'ms'),
         metric('block_p99_ms_large', 'block p99 at 10,000 tenants', round(p('large', 'block', 99)), 'ms'),
       ],

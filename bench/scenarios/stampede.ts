@@ -24,7 +24,12 @@ export const stampede: Scenario = {
   title: 'token refresh stampede: 3 processes, 50 tenants, 500 concurrent calls after forced expiry',
   timeoutSeconds: 300,
   async run(ctx) {
-    const cfg = { gatewayProcesses: 3, tenants: ctx.options.quick ? 10 : 50, concurrentCalls: ctx.options.quick ? 100 : 500, openidsPerCall: 20 };
+    const cfg = {
+      gatewayProcesses: 3,
+      tenants: ctx.options.quick ? 10 : 50,
+      concurrentCalls: ctx.options.quick ? 100 : 500,
+      openidsPerCall: 20,
+    };
     const databaseUrl = await ctx.env.createDatabase('stampede');
     const sim = await ctx.env.startSimulator('stampede-sim', { dailyQuota: { 'tags/members/batchblacklist': 1_000_000_000 } });
     const secrets = newSecrets();
@@ -48,25 +53,38 @@ export const stampede: Scenario = {
     const tenants: OnboardedTenant[] = [];
     for (let i = 0; i < cfg.tenants; i++) {
       const appId = `wxbenchstamp${String(i).padStart(4, '0')}`;
-      tenants.push(await onboardTenant(gateways[i % gateways.length], sim, secrets.operatorKey, { name: `Stampede Shop ${i}`, appId, followerCount: 400 }));
+      tenants.push(
+        await onboardTenant(gateways[i % gateways.length], sim, secrets.operatorKey, {
+          name: `Stampede Shop ${i}`,
+          appId,
+          followerCount: 400,
+        }),
+      );
     }
     const windows = new Map<string, () => string[]>();
     for (const t of tenants) windows.set(t.id, openidWindows(await followersOf(sim, t.appId), cfg.openidsPerCall));
-    ctx.log(`${tenants.length} tenants onboarded through ${gateways.length} gateways (pids ${gateways.map((g) => g.pid).join(', ')})`);
+    ctx.log(
+      `${tenants.length} tenants onboarded through ${gateways.length} gateways (pids ${gateways.map((g) => g.pid).join(', ')})`,
+    );
 
     const block = (gw: Gateway, t: OnboardedTenant) =>
-      request<{ succeeded: string[]; invalid: string[]; failed: unknown[] }>('POST', `${gw.url}/v1/tenants/${t.id}/blacklist/block`, {
-        key: t.apiKey,
-        body: { openids: windows.get(t.id)!() },
-        timeoutMs: 120_000,
-      });
+      request<{ succeeded: string[]; invalid: string[]; failed: unknown[] }>(
+        'POST',
+        `${gw.url}/v1/tenants/${t.id}/blacklist/block`,
+        {
+          key: t.apiKey,
+          body: { openids: windows.get(t.id)!() },
+          timeoutMs: 120_000,
+        },
+      );
 
     // Warm: every tenant through every process, so each has its tokens (and any caches) in place.
     for (const gw of gateways) {
       await Promise.all(
         tenants.map(async (t) => {
           const r = await block(gw, t);
-          if (r.status !== 200 || r.json.failed.length) throw new Error(`warm-up block for ${t.id} answered ${r.status}: ${r.text.slice(0, 300)}`);
+          if (r.status !== 200 || r.json.failed.length)
+            throw new Error(`warm-up block for ${t.id} answered ${r.status}: ${r.text.slice(0, 300)}`);
         }),
       );
     }
@@ -84,7 +102,12 @@ export const stampede: Scenario = {
           const gw = gateways[k % gateways.length];
           const s = performance.now();
           return block(gw, t).then(
-            (r) => ({ status: r.status, ok: r.status === 200 && r.json.succeeded.length === cfg.openidsPerCall, ms: performance.now() - s, body: r.text }),
+            (r) => ({
+              status: r.status,
+              ok: r.status === 200 && r.json.succeeded.length === cfg.openidsPerCall,
+              ms: performance.now() - s,
+              body: r.text,
+            }),
             (e: Error) => ({ status: 0, ok: false, ms: performance.now() - s, body: e.message }),
           );
         }),
@@ -117,7 +140,10 @@ export const stampede: Scenario = {
       return {
         kind,
         ok: replies.filter((r) => r.ok).length,
-        notOk: replies.filter((r) => !r.ok).slice(0, 3).map((r) => `${r.status}: ${r.body.slice(0, 200)}`),
+        notOk: replies
+          .filter((r) => !r.ok)
+          .slice(0, 3)
+          .map((r) => `${r.status}: ${r.body.slice(0, 200)}`),
         perTenant,
         refreshesPerTenant,
         componentCalls,
@@ -149,7 +175,13 @@ export const stampede: Scenario = {
         );
       }
       const rejectedExpired = (rejected['42001'] ?? 0) + (rejected['40001'] ?? 0);
-      if (r.kind === 'all' && Math.max(...r.perTenant) > 1 && Math.max(...r.refreshesPerTenant) === 1 && r.componentCalls === 1 && rejectedExpired > 0) {
+      if (
+        r.kind === 'all' &&
+        Math.max(...r.perTenant) > 1 &&
+        Math.max(...r.refreshesPerTenant) === 1 &&
+        r.componentCalls === 1 &&
+        rejectedExpired > 0
+      ) {
         const rejectedPerTenant = r.perTenant.map((n, i) => n - r.refreshesPerTenant[i]);
         notes.push(
           `Why: each tenant got exactly one new token and the component token was renewed once; the extra calls are refresh attempts ` +
@@ -161,20 +193,46 @@ export const stampede: Scenario = {
               : ''),
         );
       }
-      if (r.ok < cfg.concurrentCalls) notes.push(`${r.kind}: ${cfg.concurrentCalls - r.ok} block calls did not fully succeed, e.g. ${r.notOk.join(' | ')}`);
+      if (r.ok < cfg.concurrentCalls)
+        notes.push(`${r.kind}: ${cfg.concurrentCalls - r.ok} block calls did not fully succeed, e.g. ${r.notOk.join(' | ')}`);
     }
 
     return {
       setup: cfg,
       metrics: [
-        metric('authorizer_token_calls_max', 'api_authorizer_token calls, most for one tenant', Math.max(...all.perTenant), '', { op: '==', value: 1 }),
-        metric('authorizer_token_calls_min', 'api_authorizer_token calls, fewest for one tenant', Math.min(...all.perTenant), '', { op: '==', value: 1 }),
+        metric('authorizer_token_calls_max', 'api_authorizer_token calls, most for one tenant', Math.max(...all.perTenant), '', {
+          op: '==',
+          value: 1,
+        }),
+        metric(
+          'authorizer_token_calls_min',
+          'api_authorizer_token calls, fewest for one tenant',
+          Math.min(...all.perTenant),
+          '',
+          { op: '==', value: 1 },
+        ),
         metric('component_token_calls', 'api_component_token calls', all.componentCalls, '', { op: '<=', value: 1 }),
-        metric('calls_succeeded', `block calls fully succeeded (of ${cfg.concurrentCalls})`, all.ok, '', { op: '==', value: cfg.concurrentCalls }),
-        metric('authorizer_refreshes_max', 'successful token refreshes, most for one tenant', Math.max(...all.refreshesPerTenant), ''),
-        metric('authorizer_only_token_calls_max', 'control, tenant tokens only expired: api_authorizer_token calls, most for one tenant', Math.max(...authorizerOnly.perTenant), ''),
+        metric('calls_succeeded', `block calls fully succeeded (of ${cfg.concurrentCalls})`, all.ok, '', {
+          op: '==',
+          value: cfg.concurrentCalls,
+        }),
+        metric(
+          'authorizer_refreshes_max',
+          'successful token refreshes, most for one tenant',
+          Math.max(...all.refreshesPerTenant),
+          '',
+        ),
+        metric(
+          'authorizer_only_token_calls_max',
+          'control, tenant tokens only expired: api_authorizer_token calls, most for one tenant',
+          Math.max(...authorizerOnly.perTenant),
+          '',
+        ),
       ],
-      details: { everyTokenExpired: all.details, tenantTokensOnlyExpired: { ...authorizerOnly.details, callsSucceeded: authorizerOnly.ok } },
+      details: {
+        everyTokenExpired: all.details,
+        tenantTokensOnlyExpired: { ...authorizerOnly.details, callsSucceeded: authorizerOnly.ok },
+      },
       notes,
     };
   },
