@@ -3,11 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { TEST_STATE_FILE, type TestDatabaseState } from './test-state';
 
+/** An empty database (no migrations applied), for testing the migrations themselves. */
+export async function createEmptyTestDatabase(): Promise<string> {
+  return createTestDatabase({ empty: true });
+}
+
 /**
  * A fresh, migrated database for one test file, cloned from the template the global
  * setup migrated. Names carry "test" and the run's pid so teardown can drop them.
  */
-export async function createTestDatabase(): Promise<string> {
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<string> {
   const state = existsSync(TEST_STATE_FILE)
     ? (JSON.parse(readFileSync(TEST_STATE_FILE, 'utf8')) as TestDatabaseState)
     : undefined;
@@ -21,7 +26,7 @@ export async function createTestDatabase(): Promise<string> {
     // Two workers cloning at the same instant can collide on the template; retry briefly.
     for (let attempt = 1; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        await admin.query(opts.empty ? `CREATE DATABASE "${name}"` : `CREATE DATABASE "${name}" TEMPLATE "${template}"`);
         break;
       } catch (e) {
         if (attempt >= 10 || !/being accessed/.test((e as Error).message)) throw e;
