@@ -12,6 +12,9 @@ import { PushRejectedError } from './push-rejected.error';
 /** WeChat's own window: a push whose timestamp is further than this from now is refused. */
 export const PUSH_MAX_SKEW_SECONDS = 300;
 
+/** Answer WeChat well inside its 5 s limit, whatever processing still has to do. */
+const PUSH_ANSWER_BUDGET_MS = 4000;
+
 export interface PushQuery {
   timestamp?: unknown;
   nonce?: unknown;
@@ -65,9 +68,7 @@ export class ComponentEventsService {
       this.logger.log({ infoType }, 'replayed push acknowledged, not processed again');
       return;
     }
-    try {
-      await this.process(push.fields);
-    } catch (e) {
+    const work = this.process(push.fields).catch(async (e) => {
       // Let WeChat's retry (same signature) be processed: forget the receipt.
       await this.dataSource
         .query(`DELETE FROM component_push_receipts WHERE msg_signature = $1 AND timestamp = $2 AND nonce = $3`, [
@@ -77,6 +78,28 @@ export class ComponentEventsService {
         ])
         .catch(() => undefined);
       throw e;
+    });
+    // WeChat wants its answer within 5 s. A slow exchange (WeChat retries, a busy database) goes on
+    // in the background after the budget; if it then fails, the receipt is gone and WeChat's retry
+    // of the same push is processed.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), PUSH_ANSWER_BUDGET_MS);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([work.then(() => 'done' as const), late]);
+      if (outcome === 'late') {
+        this.logger.warn(
+          { infoType },
+          'push still being processed after the answer budget; acknowledged, finishing in the background',
+        );
+        work.catch((e: Error) =>
+          this.logger.error({ infoType, errorName: e.name, err: e.message }, 'background push processing failed'),
+        );
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
