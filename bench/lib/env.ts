@@ -277,7 +277,8 @@ export class BenchEnv {
   }
 
   async startGateway(opts: GatewayOptions): Promise<Gateway> {
-    if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run "npm run build" first`);
+    if (!existsSync(GATEWAY_MAIN))
+      throw new Error(`${GATEWAY_MAIN} is missing: run the benchmarks with "npm run bench", which builds it`);
     const port = await database().findFreePort();
     const url = `http://127.0.0.1:${port}`;
     const logFile = join(this.logDir, `${opts.label}.log`);
