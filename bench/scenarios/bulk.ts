@@ -213,18 +213,22 @@ export const bulk: Scenario = {
       const last = timeline[timeline.length - 1];
       const maxHeapTotal = Math.max(...timeline.map((t) => t.heapTotal));
       notes.push(
-        `Peak RSS: the gateway already held ${mb(rssBefore)} MB before the job; during it V8's heap grew from ${first?.heapTotal} to ${maxHeapTotal} MB ` +
-          `(heapUsed ${first?.heapUsed} → ${last?.heapUsed} MB, rising with every chunk) while external memory stayed near ${last?.external} MB. ` +
-          (heapBefore && heapAfter
-            ? `After a full GC the heap retains ${heapBefore.totalMB} MB before and ${heapAfter.totalMB} MB after the job, so this is garbage the GC had not yet needed to collect, not a leak. `
-            : 'Run with --profile for heap snapshots (retained memory) and an allocation profile. ') +
-          (allocations
+        [
+          `Peak RSS: the gateway already held ${mb(rssBefore)} MB before the job; during it V8's heap grew from ${first?.heapTotal} to ${maxHeapTotal} MB ` +
+            `(heapUsed ${first?.heapUsed} → ${last?.heapUsed} MB, rising with every chunk) while external memory stayed near ${last?.external} MB.`,
+          heapBefore && heapAfter
+            ? `After a full GC the heap retains ${heapBefore.totalMB} MB before and ${heapAfter.totalMB} MB after the job, so this is garbage the GC had not yet needed to collect, not a leak.`
+            : 'Run with --profile for heap snapshots (retained memory) and an allocation profile.',
+          allocations
             ? `The job allocated ${allocations.sampledMB} MB in all (${round((allocations.sampledMB * 1024) / Math.ceil(n / 20), 0)} KB per chunk), ` +
               `by package: ${allocations.byModule
                 .slice(0, 4)
                 .map((m) => `${m.name} ${m.percent}%`)
                 .join(', ')}.`
-            : ''),
+            : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
       );
     }
     if (ratio > 1.2 && job.startedAt) {
