@@ -131,6 +131,26 @@ describe('authorizer token refresh across 3 gateway processes on one database', 
     );
   });
 
+  it('every token expired at once (component too), 5 tenants: one refresh per tenant, no stale-token retries by waiters, at most one api_component_token', async () => {
+    const tenants = [];
+    for (let i = 0; i < 5; i++) tenants.push(await onboardTenant(h, { push: 'before' }));
+    const since = sim.calls().at(-1)?.seq ?? 0;
+    expect(sim.expireTokens({ kind: 'all' })).toBeGreaterThan(5);
+
+    const replies = await Promise.all(tenants.map((t) => fireAcrossProcesses(t.id, 4)));
+    expect(replies.flat().map((r) => r.status)).toEqual(Array(replies.flat().length).fill(200));
+    for (const t of tenants) {
+      const calls = sim.calls({ api: 'component/api_authorizer_token', appId: t.appId, since });
+      // One refresh per tenant. Nothing tells us WeChat dropped the component token early until a
+      // call using it fails, so each tenant may spend at most one call discovering that; waiters on
+      // the same tenant (any process) must not spend another on the stale component token.
+      expect(calls.filter((c) => c.errcode === 0)).toHaveLength(1);
+      expect(calls.length).toBeLessThanOrEqual(2);
+      expect(calls.filter((c) => c.errcode !== 0).every((c) => c.errcode === 42001)).toBe(true);
+    }
+    expect(sim.calls({ api: 'component/api_component_token', since }).length).toBeLessThanOrEqual(1);
+  });
+
   it('a token with under 10 minutes left: refreshed once before use, across all processes', async () => {
     const t = await onboardTenant(h, { push: 'after' });
     await sql(h, `UPDATE authorizers SET access_token_expires_at = now() + interval '5 minutes' WHERE tenant_id = $1`, [t.id]);

@@ -225,14 +225,18 @@ export class AuthorizersService {
    * returned are written in one row update in the same transaction.
    */
   private async refreshUnderLock(tenantId: string, failedToken?: string, componentTokenRenewed = false): Promise<string> {
-    // Taken before the transaction: the transaction's connection must not wait on another
-    // connection from the same pool (many tenants refreshing at once would starve it).
-    const componentToken = await this.componentTokens.getToken();
+    // Make sure a component token exists before the transaction: renewing it needs connections of
+    // its own, and the transaction's connection must not wait on the same pool (many tenants
+    // refreshing at once would starve it).
+    await this.componentTokens.getToken();
     const outcome = await this.dataSource.transaction(
       async (
         m,
       ): Promise<
-        { token: string } | { status: TenantStatus } | { missing: true } | { componentTokenRejected: WeChatApiError }
+        | { token: string }
+        | { status: TenantStatus }
+        | { missing: true }
+        | { componentTokenStale: string; rejection?: WeChatApiError }
       > => {
         await m.query(ADVISORY_LOCK_SQL, [tokenLockKey(tenantId)]);
         const rows: TokenRow[] = await m.query(
@@ -251,6 +255,17 @@ export class AuthorizersService {
           await this.markReauthorizationRequired(m, tenantId);
           return { status: 'reauthorization_required' };
         }
+        // The component token as stored now, read under the tenant lock: a caller that waited here
+        // while another found the component token rejected must not spend a call on it again.
+        const [component]: { access_token: string | null; access_token_expires_at: Date | null }[] = await m.query(
+          `SELECT access_token, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
+          [this.config.wechat.componentAppId],
+        );
+        const componentToken = unseal(component?.access_token ?? null);
+        if (!componentToken) return { componentTokenStale: '' };
+        // Expired (or marked so after a rejection); the 10-minute margin is getToken()'s business above.
+        const componentExpiresAt = component.access_token_expires_at?.getTime() ?? 0;
+        if (componentExpiresAt <= Date.now()) return { componentTokenStale: componentToken };
         const appId = r.app_id;
         try {
           const reply = await this.api.apiAuthorizerToken(componentToken, {
@@ -267,8 +282,16 @@ export class AuthorizersService {
           this.logger.log({ tenantId, expiresAt: expiresAt.toISOString() }, 'authorizer token refreshed');
           return { token: reply.authorizer_access_token };
         } catch (e) {
-          // The only token in this call is the component's: renew it outside the lock, then retry once.
-          if (e instanceof WeChatApiError && e.kind === 'token-invalid') return { componentTokenRejected: e };
+          if (e instanceof WeChatApiError && e.kind === 'token-invalid') {
+            // The only token in this call is the component's. Mark it expired before the tenant lock
+            // is released (compare-then-expire on the stored value), renew it outside, retry once.
+            await m.query(
+              `UPDATE component_state SET access_token_expires_at = now(), updated_at = now()
+                WHERE component_app_id = $1 AND access_token = $2`,
+              [this.config.wechat.componentAppId, component.access_token],
+            );
+            return { componentTokenStale: componentToken, rejection: e };
+          }
           if (e instanceof WeChatApiError && AUTHORIZATION_GONE_ERRCODES.has(e.errcode)) {
             this.logger.warn(
               { tenantId, wechatErr: e.errcode },
@@ -283,10 +306,10 @@ export class AuthorizersService {
     );
     if ('token' in outcome) return outcome.token;
     if ('missing' in outcome) throw new TenantNotFoundError();
-    if ('componentTokenRejected' in outcome) {
-      if (componentTokenRenewed) throw outcome.componentTokenRejected;
-      await this.componentTokens.renew(componentToken);
-      return this.refreshUnderLock(tenantId, failedToken, true);
+    if ('componentTokenStale' in outcome) {
+      if (componentTokenRenewed && outcome.rejection) throw outcome.rejection;
+      if (outcome.componentTokenStale) await this.componentTokens.renew(outcome.componentTokenStale);
+      return this.refreshUnderLock(tenantId, failedToken, componentTokenRenewed || outcome.rejection !== undefined);
     }
     throw new TenantNotActiveError(outcome.status);
   }
