@@ -106,13 +106,14 @@ export class WeChatHttp {
     this.random = opts.random ?? Math.random;
 
     // Keep-alive: token refreshes and blacklist batches come in bursts, and a
-    // TLS handshake to WeChat costs more than the call itself.
+    // TLS handshake to WeChat costs more than the call itself. As many idle sockets are kept as
+    // may be open, so the next burst does not reconnect what the last one opened.
     this.httpAgent = withConnectTimeout(
-      new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+      new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
       connectTimeoutMs,
     );
     this.httpsAgent = withConnectTimeout(
-      new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 }),
+      new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
       connectTimeoutMs,
     );
     this.client = axios.create({
