@@ -55,10 +55,13 @@ function int(name: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** The standalone simulator talks to a person at a terminal: plain lines on stdout, no logger. */
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
 async function main(): Promise<void> {
   const s = readSettings(process.argv.slice(2), process.env);
   if ((s as Record<string, string>).help) {
-    console.log(
+    say(
       `Usage: node main.js ${Object.entries(SETTINGS)
         .map(([f, e]) => `[--${f} <v> | ${e}]`)
         .join(' ')}`,
@@ -76,11 +79,11 @@ async function main(): Promise<void> {
     publicBaseUrl: s['public-base-url'],
     ticketIntervalMs: int('SIM_TICKET_INTERVAL_MS', s['ticket-interval-ms']),
     maxCallsPerSecond: int('SIM_MAX_CALLS_PER_SECOND', s['max-calls-per-second']),
-    logger: (line) => console.log(JSON.stringify(line)),
+    logger: (line) => say(JSON.stringify(line)),
   });
   const o = sim.options;
-  console.log(`WeChat simulator listening on ${sim.url}`);
-  console.log(
+  say(`WeChat simulator listening on ${sim.url}`);
+  say(
     JSON.stringify(
       {
         url: sim.url,
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(`wechat-sim: ${err.message ?? err}`);
+    process.stderr.write(`wechat-sim: ${err.message ?? err}\n`);
     process.exit(1);
   });
 }
