@@ -11,6 +11,7 @@ import { randomComponent, startHarness, type Harness } from './support/gateway-h
 import { onboardTenant } from './support/onboard';
 import { appliedOpenids, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, sleep, waitForJob } from './support/blacklist-helpers';
 import { createTestDatabase } from './support/test-database';
+import { wechatEnvFor } from './support/production-env';
 
 const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
 
@@ -89,13 +90,7 @@ describe('a blacklist job survives the death of the process running it', () => {
       PUBLIC_BASE_URL: url,
       OPERATOR_API_KEYS: operatorKey,
       SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      WECHAT_COMPONENT_APPID: component.componentAppId,
-      WECHAT_COMPONENT_APPSECRET: component.componentAppSecret,
-      WECHAT_COMPONENT_TOKEN: component.componentToken,
-      WECHAT_COMPONENT_ENCODING_AES_KEY: component.encodingAESKey,
-      WECHAT_API_BASE_URL: sim.url,
-      WECHAT_MP_BASE_URL: sim.url,
-      WECHAT_OPEN_BASE_URL: sim.url,
+      ...wechatEnvFor(component, sim.url),
       BLACKLIST_CONCURRENCY_PER_TENANT: '4',
       LOG_LEVEL: 'warn',
     };

@@ -11,6 +11,7 @@ import type { Harness } from './support/gateway-harness';
 import { randomComponent } from './support/gateway-harness';
 import { createTestDatabase } from './support/test-database';
 import { bearer, onboardTenant, sql, tenantView } from './onboarding.support';
+import { wechatEnvFor } from './support/production-env';
 
 const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
 const PROCESSES = 3;
@@ -68,13 +69,7 @@ describe('authorizer token refresh across 3 gateway processes on one database', 
       GATEWAY_DATA_DIR: dataDir,
       OPERATOR_API_KEYS: operatorKey,
       SECRETS_ENCRYPTION_KEY: secretsKey.toString('base64'),
-      WECHAT_COMPONENT_APPID: component.componentAppId,
-      WECHAT_COMPONENT_APPSECRET: component.componentAppSecret,
-      WECHAT_COMPONENT_TOKEN: component.componentToken,
-      WECHAT_COMPONENT_ENCODING_AES_KEY: component.encodingAESKey,
-      WECHAT_API_BASE_URL: sim.url,
-      WECHAT_MP_BASE_URL: sim.url,
-      WECHAT_OPEN_BASE_URL: sim.url,
+      ...wechatEnvFor(component, sim.url),
       LOG_LEVEL: 'info',
     };
     gateways.push(...(await Promise.all(Array.from({ length: PROCESSES }, () => startGateway(env)))));
