@@ -81,9 +81,17 @@ describe('foundation: operations endpoints and the one error format (real Postgr
   });
 
   it('malformed JSON → 400 MALFORMED_BODY', async () => {
-    const res = await request(server).post('/v1/tenants').set('content-type', 'application/json').send('{"name": ').expect(400);
-    expect(res.body.error.code).toBe('MALFORMED_BODY');
-    expect(res.body.error.requestId).toEqual(expect.any(String));
+    const res = await request(server)
+      .post('/v1/tenants')
+      .set('content-type', 'application/json')
+      .set('x-request-id', 'rid-malformed')
+      .send('{"name": ')
+      .expect(400);
+    expect(res.body.error).toEqual({ code: 'MALFORMED_BODY', message: expect.any(String), requestId: 'rid-malformed' });
+    expect(res.headers['x-request-id']).toBe('rid-malformed');
+    const anon = await request(server).post('/v1/tenants').set('content-type', 'application/json').send('[').expect(400);
+    expect(anon.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(anon.headers['x-request-id']).toBe(anon.body.error.requestId);
   });
 
   it('a body over 1 MB → 413 PAYLOAD_TOO_LARGE', async () => {

@@ -4,10 +4,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { installColumnCipher, SecretCipher, ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { blacklistJobsBodyParser } from './blacklist/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
+import { requestIdFor } from './logging/logging.module';
 import { MetricsService } from './metrics/metrics.service';
 
 function flatten(errors: ClassValidatorError[], prefix = ''): { field: string; messages: string[] }[] {
@@ -39,6 +41,11 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
+  // First: every response, even a body-parser rejection, carries the request id.
+  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    requestIdFor(req, res);
+    next();
+  });
   app.use(app.get(MetricsService).middleware());
   // POST .../blacklist/jobs alone may carry up to 80 MB (a million openids); it parses first.
   app.use(blacklistJobsBodyParser());

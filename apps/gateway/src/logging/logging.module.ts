@@ -7,10 +7,13 @@ import { redactDeep, redactUrl } from './redaction';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function requestIdFor(req: IncomingMessage, res: ServerResponse): string {
+export function requestIdFor(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
+  // Assigned once, by the first middleware (before body parsing, whose errors need it too).
+  if (typeof req.id === 'string') return req.id;
   const given = req.headers['x-request-id'];
   const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
   res.setHeader('x-request-id', id);
+  req.id = id;
   return id;
 }
 
