@@ -399,10 +399,12 @@ export class BlacklistJobStore {
         [tenantId, jobId],
       );
       if (open.rows.length > 0) return job;
+      // The status mirrors the `failed` bucket: invalid openids are the caller's data, reported
+      // per item, not a failure of the job (as in the synchronous reply, where they are separate).
       const status: JobStatus =
         job.status === 'cancelled'
           ? 'cancelled'
-          : job.succeeded === job.total
+          : job.failed === 0
             ? 'succeeded'
             : job.succeeded === 0
               ? 'failed'

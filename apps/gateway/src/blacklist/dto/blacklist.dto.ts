@@ -78,7 +78,13 @@ export class JobErrorDto {
 export class BlacklistJobDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: ['block', 'unblock'] }) action: 'block' | 'unblock';
-  @ApiProperty({ enum: JOB_STATUSES, description: 'paused: the daily quota is spent; the job resumes by itself after the reset' })
+  @ApiProperty({
+    enum: JOB_STATUSES,
+    description:
+      'paused: the daily quota is spent; the job resumes by itself after the reset. Once finished: succeeded when no openid ' +
+      'failed (invalid openids are reported per item), failed when some failed and none succeeded, partially_failed otherwise; ' +
+      'cancelled after DELETE.',
+  })
   status: JobStatus;
   @ApiProperty() total: number;
   @ApiProperty({ description: 'succeeded + invalid + failed' }) processed: number;
