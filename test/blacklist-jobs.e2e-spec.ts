@@ -14,7 +14,7 @@ import {
   strangers,
   waitForJob,
 } from './support/blacklist-helpers';
-import { sql } from './onboarding.support';
+import { sql } from './support/onboarding';
 
 const createJob = (h: Harness, tenantId: string, body: unknown, key = h.operatorKey) =>
   request(h.url)

@@ -13,7 +13,7 @@ import {
   strangers,
   waitForJob,
 } from './support/blacklist-helpers';
-import { createTenant, sql } from './onboarding.support';
+import { createTenant, sql } from './support/onboarding';
 import { BlacklistJobWorker } from '../apps/gateway/src/blacklist/blacklist-job-worker.service';
 
 const block = (h: Harness, tenantId: string, openids: unknown, key = h.operatorKey) =>

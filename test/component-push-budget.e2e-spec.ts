@@ -1,5 +1,5 @@
 import { startHarness, type Harness } from './support/gateway-harness';
-import { createTenant, eventually, fetchPage, linkHref, startSession, tenantView } from './onboarding.support';
+import { createTenant, eventually, fetchPage, linkHref, startSession, tenantView } from './support/onboarding';
 
 /** WeChat expects `success` within 5 s; a slow code exchange must not hold the answer back. */
 describe('component pushes are answered within WeChat’s 5 s even when processing is slow', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
-import { bearer, craftPush, createTenant, fetchPage, sendPush, sql, startSession } from './onboarding.support';
+import { bearer, craftPush, createTenant, fetchPage, sendPush, sql, startSession } from './support/onboarding';
 
 const status = async (h: Harness) =>
   (await request(h.url).get('/v1/component/status').set(bearer(h.operatorKey)).expect(200)).body;

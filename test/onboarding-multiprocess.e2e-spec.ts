@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { Harness } from './support/gateway-harness';
 import { randomComponent } from './support/gateway-harness';
 import { createTestDatabase } from './support/test-database';
-import { bearer, onboardTenant, sql, tenantView } from './onboarding.support';
+import { bearer, onboardTenant, sql, tenantView } from './support/onboarding';
 import { wechatEnvFor } from './support/production-env';
 
 const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');

@@ -1,7 +1,7 @@
 import { SecretCipher } from '@app/common';
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
-import { bearer, onboardTenant, sql, tenantView } from './onboarding.support';
+import { bearer, onboardTenant, sql, tenantView } from './support/onboarding';
 
 /**
  * The authorizer token rule, exercised through a real route that needs the token

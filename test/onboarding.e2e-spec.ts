@@ -13,7 +13,7 @@ import {
   sql,
   startSession,
   tenantView,
-} from './onboarding.support';
+} from './support/onboarding';
 
 describe('onboarding: sessions, page, callback and authorization pushes (simulator over HTTP)', () => {
   let h: Harness;

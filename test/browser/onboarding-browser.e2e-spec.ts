@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { startHarness, type Harness } from '../support/gateway-harness';
-import { createTenant, settlePushes, startSession, tenantView } from '../onboarding.support';
+import { createTenant, settlePushes, startSession, tenantView } from '../support/onboarding';
 
 /** Debian's Chromium (installed by .ci/run when missing), never a downloaded browser build. */
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,7 +1,7 @@
 // Onboarding a tenant through the real flow (simulator's next-authorization preselect, the
 // gateway's onboarding page and callback), plus the Official Account's followers for tests
 // that need openids WeChat will accept.
-import { onboardTenant as onboardThroughPage } from '../onboarding.support';
+import { onboardTenant as onboardThroughPage } from './onboarding';
 import type { Harness } from './gateway-harness';
 
 export interface OnboardOptions {

@@ -2,7 +2,7 @@
 import { WeChatMessageCrypto, buildWeChatXml } from '@app/wechat';
 import type { AuthorizationPushMode } from '@app/wechat-sim';
 import request from 'supertest';
-import type { Harness } from './support/gateway-harness';
+import type { Harness } from './gateway-harness';
 
 export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 
