@@ -331,8 +331,27 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
         .send({ openids })
         .expect(413);
       expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
-      // Without credentials the large limit does not apply either.
+      // Without credentials, with a key that is not valid, or with another tenant's key, the large
+      // limit does not apply either: nobody but an allowed caller makes us read 80 MB.
       await request(h.url).post(`/v1/tenants/${t.id}/blacklist/jobs`).send({ action: 'block', openids }).expect(413);
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+        .set(bearer('wtg_not-a-real-key-000000000000000'))
+        .send({ action: 'block', openids })
+        .expect(413);
+      const other = await onboardTenant(h, { followers: 1 });
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+        .set(bearer(other.apiKey))
+        .send({ action: 'block', openids })
+        .expect(413);
+      // The tenant's own key does get the large limit (the operator's is exercised above).
+      const own = await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+        .set(bearer(t.apiKey))
+        .send({ action: 'unblock', openids })
+        .expect(202);
+      await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${own.body.id}`).set(bearer(t.apiKey)).expect(202);
       await waitForJob(h.url, h.operatorKey, t.id, res.body.id);
     });
   });

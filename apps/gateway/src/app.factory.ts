@@ -7,6 +7,7 @@ import type { ValidationError as ClassValidatorError } from 'class-validator';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import { blacklistJobsBodyParser } from './blacklist/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
 import { requestIdFor } from './logging/logging.module';
@@ -48,7 +49,7 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   });
   app.use(app.get(MetricsService).middleware());
   // POST .../blacklist/jobs alone may carry up to 80 MB (a million openids); it parses first.
-  app.use(blacklistJobsBodyParser());
+  app.use(blacklistJobsBodyParser((authorization) => app.get(ApiKeyGuard).callerFor(authorization)));
   app.useBodyParser('json', { limit: '1mb' });
   // WeChat pushes arrive as XML; the crypto layer bounds what it parses.
   app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'] });

@@ -59,6 +59,12 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
+  /** Who an Authorization header names, if anyone (the same resolution the guard applies). */
+  async callerFor(authorization: string | undefined): Promise<Caller | undefined> {
+    const match = BEARER.exec(authorization ?? '');
+    return match ? this.resolveCaller(match[1]) : undefined;
+  }
+
   private async resolveCaller(key: string): Promise<Caller | undefined> {
     const hash = hashApiKey(key);
     // Every operator key is compared (no early exit), each in constant time.

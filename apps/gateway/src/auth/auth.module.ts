@@ -3,5 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard } from './api-key.guard';
 
 /** Installs the API key guard on every route of the application. */
-@Module({ providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }] })
+// The guard is also exported: the large-body parser of the jobs route asks it who is calling
+// before reading up to 80 MB.
+@Module({ providers: [ApiKeyGuard, { provide: APP_GUARD, useExisting: ApiKeyGuard }], exports: [ApiKeyGuard] })
 export class AuthModule {}

@@ -1,22 +1,31 @@
 import { json, type RequestHandler } from 'express';
+import type { Caller } from '../auth/caller';
 
 /** A million 64-character openids is about 67 MB of JSON. */
 export const BLACKLIST_JOBS_BODY_LIMIT = '80mb';
-const JOBS_ROUTE = /^\/v1\/tenants\/[^/?]+\/blacklist\/jobs\/?(?:\?.*)?$/;
+const JOBS_ROUTE = /^\/v1\/tenants\/([^/?]+)\/blacklist\/jobs\/?(?:\?.*)?$/;
 
 /**
  * The one route allowed a body over the app's 1 MB limit: POST .../blacklist/jobs. Installed
- * before the global JSON parser, which then skips the already-read body. Requests without
- * credentials keep the 1 MB limit (the key itself is checked later by the guard).
+ * before the global JSON parser, which then skips the already-read body. Only a caller whose key
+ * may use this tenant's route gets the large limit, so nobody without a valid key can make us read
+ * 80 MB; everyone else keeps the 1 MB limit (and the guard answers them as usual).
  */
-export function blacklistJobsBodyParser(): RequestHandler {
+export function blacklistJobsBodyParser(
+  callerFor: (authorization: string | undefined) => Promise<Caller | undefined>,
+): RequestHandler {
   const parse = json({ limit: BLACKLIST_JOBS_BODY_LIMIT });
   return (req, res, next) => {
-    const url = req.originalUrl ?? req.url;
-    if (req.method === 'POST' && JOBS_ROUTE.test(url) && /^Bearer\s+\S/i.test(req.headers.authorization ?? '')) {
-      parse(req, res, next);
-      return;
-    }
-    next();
+    const match = req.method === 'POST' ? JOBS_ROUTE.exec(req.originalUrl ?? req.url) : null;
+    if (!match || !/^Bearer\s+\S/i.test(req.headers.authorization ?? '')) return next();
+    callerFor(req.headers.authorization).then(
+      (caller) => {
+        const tenantId = decodeURIComponent(match[1]).toLowerCase();
+        const allowed = caller?.actor === 'operator' || (caller?.actor === 'tenant' && caller.tenantId === tenantId);
+        if (allowed) parse(req, res, next);
+        else next();
+      },
+      (err: unknown) => next(err),
+    );
   };
 }
