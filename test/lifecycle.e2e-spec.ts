@@ -25,17 +25,42 @@ async function waitReady(port: number, ms: number): Promise<number> {
   throw new Error(`gateway on ${port} not ready within ${ms} ms`);
 }
 
+async function waitFor<T>(read: () => T | undefined, ms: number): Promise<T | undefined> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = read();
+    if (value !== undefined || Date.now() > until) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 /**
  * The sandbox start as a person runs it (built app, no DATABASE_URL, no WeChat variables):
- * ready, stops cleanly on SIGINT with no PostgreSQL left behind, and a second start reuses .data.
+ * ready, stops promptly on Ctrl-C (SIGINT to its process group) and on SIGTERM with no
+ * PostgreSQL left behind, and a second start reuses .data.
  */
 describe('sandbox lifecycle (spawned built gateway with embedded PostgreSQL)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wtg-lifecycle-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const children: ChildProcess[] = [];
+  afterAll(async () => {
+    // Never leave a gateway (or its PostgreSQL) running after a failed assertion.
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) {
+        const gone = exitOf(c);
+        process.kill(-c.pid!, 'SIGKILL');
+        await gone;
+      }
+    }
+    for (const line of execSync('ps -eo pid,args', { encoding: 'utf8' }).split('\n')) {
+      if (line.includes('postgres') && line.includes(`-D ${join(dataDir, 'pg')}`))
+        process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGTERM');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   async function start() {
     const [port, pgPort, simPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
@@ -49,23 +74,33 @@ describe('sandbox lifecycle (spawned built gateway with embedded PostgreSQL)', (
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, like a program started from a terminal: Ctrl-C reaches the group.
+      detached: true,
     });
+    children.push(child);
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     return { child, port, output: () => output };
   }
 
-  it('starts, answers /health/ready, says sandbox, and stops on SIGINT leaving no PostgreSQL behind', async () => {
+  it('starts, answers /health/ready, says sandbox, prints a working onboarding link, and stops on Ctrl-C leaving no PostgreSQL behind', async () => {
     const first = await start();
     await waitReady(first.port, 30_000);
     const health = await (await fetch(`http://127.0.0.1:${first.port}/health`)).json();
     expect(health).toMatchObject({ mode: 'sandbox' });
     expect(first.output()).toMatch(/SANDBOX MODE/);
     expect(first.output()).toMatch(/Operator API key: +op_/);
+    // The onboarding link a person opens in a browser: a page linking to the simulator's authorization page.
+    const link = await waitFor(() => /Onboarding link: +(\S+)/.exec(first.output())?.[1], 10_000);
+    expect(link).toBeDefined();
+    const page = await fetch(link!.replace('localhost', '127.0.0.1'));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<a id="authorize-pc"[^>]*href="http:\/\/localhost:\d+\/cgi-bin\/componentloginpage\?/);
     expect(postgresRunningOn(join(dataDir, 'pg'))).toBe(true);
     const exited = exitOf(first.child);
-    first.child.kill('SIGINT');
+    // Ctrl-C in a terminal: SIGINT to the whole process group, PostgreSQL included.
+    process.kill(-first.child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
     expect(postgresRunningOn(join(dataDir, 'pg'))).toBe(false);
   });

