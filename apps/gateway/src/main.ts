@@ -154,7 +154,13 @@ async function main(): Promise<void> {
     }
     log.info({ port, mode: config.mode }, 'gateway listening');
   } catch (e) {
-    const message = e instanceof EmbeddedPostgresStartError ? e.message : `start-up failed: ${(e as Error).message}`;
+    const err = e as NodeJS.ErrnoException & { port?: number };
+    const message =
+      e instanceof EmbeddedPostgresStartError
+        ? e.message
+        : err.code === 'EADDRINUSE'
+          ? `start-up failed: port ${err.port} is already in use; set ${err.port === port ? 'PORT' : 'SANDBOX_SIM_PORT'} to a free port`
+          : `start-up failed: ${err.message}`;
     log.fatal({ err: message }, message);
     await runCleanups();
     process.exit(1);
