@@ -1,19 +1,27 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Generated, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity';
 
+// Mirrors migrations/1795630100000-Blacklist.ts (names included) so migration:generate reports
+// no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
 /** One block/unblock request or one finished blacklist job. Rows are only ever inserted. */
 @Entity({ name: 'audit_events' })
+@Check('audit_events_actor_check', `actor IN ('operator', 'tenant')`)
+@Index('audit_events_tenant_idx', ['tenantId', 'seq'])
+@Unique('audit_events_id_key', ['id'])
 export class AuditEventEntity {
   /** Insertion order; the cursor pages by it. */
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'audit_events_pkey' })
   seq: string;
 
-  @Column({ type: 'uuid', unique: true })
+  @Column({ type: 'uuid' })
+  @Generated('uuid')
   id: string;
 
+  @ForeignKey(() => TenantEntity, { name: 'audit_events_tenant_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId: string;
 
-  @Column({ type: 'timestamptz', precision: 3 })
+  @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   at: Date;
 
   @Column({ type: 'varchar', length: 16 })

@@ -1,10 +1,13 @@
 import { encryptedColumn } from '@app/common';
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity';
 
 /** The merchant's Official Account bound to a tenant, with its tokens (encrypted at rest). */
 @Entity({ name: 'authorizers' })
+@Index('authorizers_app_id_uq', ['appId'], { unique: true })
 export class AuthorizerEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' })
+  @PrimaryColumn({ primaryKeyConstraintName: 'authorizers_pkey', name: 'tenant_id', type: 'uuid' })
+  @ForeignKey(() => TenantEntity, { name: 'authorizers_tenant_id_fkey', onDelete: 'CASCADE' })
   tenantId: string;
 
   @Column({ name: 'app_id', type: 'varchar', length: 64 })
@@ -37,9 +40,9 @@ export class AuthorizerEntity {
   @Column({ name: 'refresh_token', type: 'text', nullable: true, transformer: encryptedColumn, select: false })
   refreshToken: string | null;
 
-  @Column({ name: 'authorized_at', type: 'timestamptz' })
+  @Column({ name: 'authorized_at', type: 'timestamptz', default: () => 'now()' })
   authorizedAt: Date;
 
-  @Column({ name: 'updated_at', type: 'timestamptz' })
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

@@ -1,73 +1,114 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity';
 import type { ItemOutcome, JobStatus } from './dto/blacklist.dto';
 import type { BlacklistAction } from './openid-validation';
 
 // Mappings of the blacklist tables (migrations/1795630100000-Blacklist.ts). The hot paths use
-// SQL in BlacklistJobStore; these document the shape and serve ad-hoc reads.
+// SQL in BlacklistJobStore; these document the shape and serve ad-hoc reads. They mirror the
+// migration exactly (constraint and index names included) so migration:generate reports no drift.
+
+const TENANT_FK = (name: string) => ForeignKey(() => TenantEntity, { name, onDelete: 'CASCADE' });
+const NOW = () => 'now()';
 
 @Entity({ name: 'blacklist_jobs' })
+@Check('blacklist_jobs_action_check', `action IN ('block', 'unblock')`)
+@Check(
+  'blacklist_jobs_status_check',
+  `status IN ('queued', 'running', 'paused', 'succeeded', 'partially_failed', 'failed', 'cancelled')`,
+)
+@Check('blacklist_jobs_total_check', `total > 0`)
+@Check('blacklist_jobs_chunk_count_check', `chunk_count > 0`)
+@Check('blacklist_jobs_actor_check', `actor IN ('operator', 'tenant')`)
+@Index('blacklist_jobs_tenant_idx', ['tenantId', 'createdAt'])
 export class BlacklistJobEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ name: 'tenant_id', type: 'uuid' }) tenantId: string;
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'blacklist_jobs_pkey' }) id: string;
+  @TENANT_FK('blacklist_jobs_tenant_id_fkey') @Column({ name: 'tenant_id', type: 'uuid' }) tenantId: string;
   @Column({ type: 'varchar', length: 16 }) action: BlacklistAction;
-  @Column({ type: 'varchar', length: 24 }) status: JobStatus;
+  @Column({ type: 'varchar', length: 24, default: 'queued' }) status: JobStatus;
   @Column({ type: 'integer' }) total: number;
   @Column({ name: 'chunk_count', type: 'integer' }) chunkCount: number;
-  @Column({ type: 'integer' }) succeeded: number;
-  @Column({ type: 'integer' }) invalid: number;
-  @Column({ type: 'integer' }) failed: number;
-  @Column({ type: 'integer' }) cancelled: number;
+  @Column({ type: 'integer', default: 0 }) succeeded: number;
+  @Column({ type: 'integer', default: 0 }) invalid: number;
+  @Column({ type: 'integer', default: 0 }) failed: number;
+  @Column({ type: 'integer', default: 0 }) cancelled: number;
   @Column({ type: 'varchar', length: 16 }) actor: 'operator' | 'tenant';
   @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true }) requestId: string | null;
   @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true }) errorCode: string | null;
   @Column({ name: 'error_message', type: 'text', nullable: true }) errorMessage: string | null;
-  @Column({ name: 'resume_at', type: 'timestamptz', nullable: true }) resumeAt: Date | null;
-  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-  @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
-  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt: Date | null;
-  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  @Column({ name: 'resume_at', type: 'timestamptz', precision: 3, nullable: true }) resumeAt: Date | null;
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: NOW }) createdAt: Date;
+  @Column({ name: 'started_at', type: 'timestamptz', precision: 3, nullable: true }) startedAt: Date | null;
+  @Column({ name: 'finished_at', type: 'timestamptz', precision: 3, nullable: true }) finishedAt: Date | null;
+  @Column({ name: 'updated_at', type: 'timestamptz', precision: 3, default: NOW }) updatedAt: Date;
 }
 
+const JOB_FK = (name: string) => ForeignKey(() => BlacklistJobEntity, { name, onDelete: 'CASCADE' });
+
 @Entity({ name: 'blacklist_job_chunks' })
+@Check('blacklist_job_chunks_state_check', `state IN ('pending', 'in_flight', 'done', 'cancelled')`)
+// Only open chunks are ever searched; done ones leave this index.
+@Index('blacklist_job_chunks_open_idx', ['tenantId', 'jobId', 'chunkNo'], { where: `state IN ('pending', 'in_flight')` })
+@Index('blacklist_job_chunks_lease_idx', ['claimedBy'], { where: `state = 'in_flight'` })
 export class BlacklistJobChunkEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' }) tenantId: string;
-  @PrimaryColumn({ name: 'job_id', type: 'uuid' }) jobId: string;
-  @PrimaryColumn({ name: 'chunk_no', type: 'integer' }) chunkNo: number;
-  @Column({ type: 'varchar', length: 16 }) state: 'pending' | 'in_flight' | 'done' | 'cancelled';
+  @TENANT_FK('blacklist_job_chunks_tenant_id_fkey')
+  @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_chunks_pkey', name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+  @JOB_FK('blacklist_job_chunks_job_id_fkey')
+  @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_chunks_pkey', name: 'job_id', type: 'uuid' })
+  jobId: string;
+  @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_chunks_pkey', name: 'chunk_no', type: 'integer' }) chunkNo: number;
+  @Column({ type: 'varchar', length: 16, default: 'pending' }) state: 'pending' | 'in_flight' | 'done' | 'cancelled';
   @Column({ name: 'claimed_by', type: 'uuid', nullable: true }) claimedBy: string | null;
-  @Column({ name: 'lease_until', type: 'timestamptz', nullable: true }) leaseUntil: Date | null;
-  @Column({ type: 'integer' }) attempts: number;
+  @Column({ name: 'lease_until', type: 'timestamptz', precision: 3, nullable: true }) leaseUntil: Date | null;
+  @Column({ type: 'integer', default: 0 }) attempts: number;
 }
 
 @Entity({ name: 'blacklist_job_items' })
+@Check('blacklist_job_items_outcome_check', `outcome IN ('pending', 'succeeded', 'invalid', 'failed', 'cancelled')`)
 export class BlacklistJobItemEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' }) tenantId: string;
-  @PrimaryColumn({ name: 'job_id', type: 'uuid' }) jobId: string;
+  @TENANT_FK('blacklist_job_items_tenant_id_fkey')
+  @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_items_pkey', name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+  @JOB_FK('blacklist_job_items_job_id_fkey')
+  @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_items_pkey', name: 'job_id', type: 'uuid' })
+  jobId: string;
   /** Position among the job's distinct openids; chunk = seq / 20. */
-  @PrimaryColumn({ type: 'integer' }) seq: number;
+  @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_items_pkey', type: 'integer' }) seq: number;
   @Column({ type: 'varchar', length: 64 }) openid: string;
-  @Column({ type: 'varchar', length: 16 }) outcome: ItemOutcome;
+  @Column({ type: 'varchar', length: 16, default: 'pending' }) outcome: ItemOutcome;
   @Column({ type: 'varchar', length: 64, nullable: true }) code: string | null;
   @Column({ type: 'varchar', length: 500, nullable: true }) message: string | null;
 }
 
 @Entity({ name: 'blacklist_idempotency_keys' })
+@Check('blacklist_idempotency_keys_state_check', `state IN ('in_progress', 'completed')`)
+@Index('blacklist_idempotency_keys_created_idx', ['createdAt'])
 export class BlacklistIdempotencyKeyEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' }) tenantId: string;
-  @PrimaryColumn({ name: 'idempotency_key', type: 'varchar', length: 255 }) idempotencyKey: string;
+  @TENANT_FK('blacklist_idempotency_keys_tenant_id_fkey')
+  @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_idempotency_keys_pkey', name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+  @PrimaryColumn({
+    primaryKeyConstraintName: 'blacklist_idempotency_keys_pkey',
+    name: 'idempotency_key',
+    type: 'varchar',
+    length: 255,
+  })
+  idempotencyKey: string;
   @Column({ name: 'request_hash', type: 'char', length: 64 }) requestHash: string;
-  @Column({ type: 'varchar', length: 16 }) state: 'in_progress' | 'completed';
+  @Column({ type: 'varchar', length: 16, default: 'in_progress' }) state: 'in_progress' | 'completed';
   @Column({ type: 'jsonb', nullable: true }) response: unknown;
-  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt: Date | null;
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: NOW }) createdAt: Date;
+  @Column({ name: 'completed_at', type: 'timestamptz', precision: 3, nullable: true }) completedAt: Date | null;
 }
 
 @Entity({ name: 'wechat_quota_blocks' })
 export class WeChatQuotaBlockEntity {
-  @PrimaryColumn({ name: 'tenant_id', type: 'uuid' }) tenantId: string;
-  @PrimaryColumn({ type: 'varchar', length: 64 }) api: string;
-  @Column({ name: 'blocked_until', type: 'timestamptz' }) blockedUntil: Date;
-  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @TENANT_FK('wechat_quota_blocks_tenant_id_fkey')
+  @PrimaryColumn({ primaryKeyConstraintName: 'wechat_quota_blocks_pkey', name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+  @PrimaryColumn({ primaryKeyConstraintName: 'wechat_quota_blocks_pkey', type: 'varchar', length: 64 }) api: string;
+  @Column({ name: 'blocked_until', type: 'timestamptz', precision: 3 }) blockedUntil: Date;
+  @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: NOW }) createdAt: Date;
 }
 
 export const BLACKLIST_ENTITIES = [

@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 /** The component's own credentials: the latest verify ticket and the component access token (both encrypted). */
 @Entity({ name: 'component_state' })
 export class ComponentStateEntity {
-  @PrimaryColumn({ name: 'component_app_id', type: 'varchar', length: 64 })
+  @PrimaryColumn({ primaryKeyConstraintName: 'component_state_pkey', name: 'component_app_id', type: 'varchar', length: 64 })
   componentAppId: string;
 
   @Column({ type: 'text', nullable: true, transformer: encryptedColumn, select: false })
@@ -27,6 +27,6 @@ export class ComponentStateEntity {
   @Column({ name: 'push_ticket_requested_at', type: 'timestamptz', nullable: true })
   pushTicketRequestedAt: Date | null;
 
-  @Column({ name: 'updated_at', type: 'timestamptz' })
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

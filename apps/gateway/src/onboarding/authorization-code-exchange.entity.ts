@@ -1,4 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity';
+import { AuthorizationSessionEntity } from './authorization-session.entity';
 
 export type ExchangeOutcome = 'authorized' | 'already_bound' | 'code_invalid';
 
@@ -8,14 +10,20 @@ export type ExchangeOutcome = 'authorized' | 'already_bound' | 'code_invalid';
  * reads it, so api_query_auth runs once per code.
  */
 @Entity({ name: 'authorization_code_exchanges' })
+@Check('authorization_code_exchanges_outcome_check', `outcome IN ('authorized', 'already_bound', 'code_invalid')`)
 export class AuthorizationCodeExchangeEntity {
-  @PrimaryColumn({ name: 'code_hash', type: 'char', length: 64 })
+  @PrimaryColumn({ primaryKeyConstraintName: 'authorization_code_exchanges_pkey', name: 'code_hash', type: 'char', length: 64 })
   codeHash: string;
 
-  @Index()
+  @Index('authorization_code_exchanges_tenant_idx')
+  @ForeignKey(() => TenantEntity, { name: 'authorization_code_exchanges_tenant_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId: string;
 
+  @ForeignKey(() => AuthorizationSessionEntity, {
+    name: 'authorization_code_exchanges_session_id_fkey',
+    onDelete: 'SET NULL',
+  })
   @Column({ name: 'session_id', type: 'uuid', nullable: true })
   sessionId: string | null;
 
@@ -25,6 +33,6 @@ export class AuthorizationCodeExchangeEntity {
   @Column({ name: 'authorizer_app_id', type: 'varchar', length: 64, nullable: true })
   authorizerAppId: string | null;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }

@@ -1,4 +1,6 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { TenantEntity } from '../tenants/tenant.entity';
+import { AuthorizationSessionEntity } from './authorization-session.entity';
 
 /**
  * A pre-auth code minted for a session's page view (hashed). The `authorized` push carries
@@ -6,20 +8,22 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'pre_auth_codes' })
 export class PreAuthCodeEntity {
-  @PrimaryColumn({ name: 'code_hash', type: 'char', length: 64 })
+  @PrimaryColumn({ primaryKeyConstraintName: 'pre_auth_codes_pkey', name: 'code_hash', type: 'char', length: 64 })
   codeHash: string;
 
-  @Index()
+  @Index('pre_auth_codes_tenant_idx')
+  @ForeignKey(() => TenantEntity, { name: 'pre_auth_codes_tenant_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'tenant_id', type: 'uuid' })
   tenantId: string;
 
-  @Index()
+  @Index('pre_auth_codes_session_idx')
+  @ForeignKey(() => AuthorizationSessionEntity, { name: 'pre_auth_codes_session_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'session_id', type: 'uuid' })
   sessionId: string;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }

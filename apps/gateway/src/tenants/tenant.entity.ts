@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const TENANT_STATUSES = ['pending', 'active', 'revoked', 'reauthorization_required'] as const;
 
@@ -9,9 +9,19 @@ export const TENANT_STATUSES = ['pending', 'active', 'revoked', 'reauthorization
  */
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
+// Mirrors migrations/1795630001921-TenantOnboarding.ts exactly (names included), so that
+// migration:generate reports no drift; the schema itself changes only through migrations.
 @Entity({ name: 'tenants' })
+@Check('tenants_status_check', `status IN ('pending', 'active', 'revoked', 'reauthorization_required')`)
+@Index('tenants_external_id_live_uq', ['externalId'], {
+  unique: true,
+  where: 'deleted_at IS NULL AND external_id IS NOT NULL',
+})
+@Index('tenants_api_key_hash_uq', ['apiKeyHash'], { unique: true })
+@Index('tenants_live_page_idx', ['createdAt', 'id'], { where: 'deleted_at IS NULL' })
+@Index('tenants_live_status_page_idx', ['status', 'createdAt', 'id'], { where: 'deleted_at IS NULL' })
 export class TenantEntity {
-  @PrimaryGeneratedColumn('uuid')
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'tenants_pkey' })
   id: string;
 
   @Column({ type: 'varchar', length: 100 })
@@ -27,10 +37,17 @@ export class TenantEntity {
   @Column({ name: 'api_key_hash', type: 'char', length: 64, select: false })
   apiKeyHash: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz', precision: 3, insert: false, update: false })
+  @Column({
+    name: 'created_at',
+    type: 'timestamptz',
+    precision: 3,
+    default: () => 'now()',
+    insert: false,
+    update: false,
+  })
   createdAt: Date;
 
-  @Column({ name: 'updated_at', type: 'timestamptz', insert: false })
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()', insert: false })
   updatedAt: Date;
 
   /** Soft delete: the row stays so audit history keeps its tenant. */
