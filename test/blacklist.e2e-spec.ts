@@ -52,6 +52,22 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       expect(h.sim.getAuthorizer(t.appId).blacklist).toEqual([...t.followers].sort());
     });
 
+    it('counts every WeChat call in /metrics by API and outcome', async () => {
+      const count = async (api: string, outcome: string) => {
+        const text = (await request(h.url).get('/metrics').expect(200)).text;
+        const m = new RegExp(`^wechat_api_calls_total\\{api="${api}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text);
+        return m ? Number(m[1]) : 0;
+      };
+      const t = await onboardTenant(h, { followers: 41 });
+      const before = await count('batchblacklist', 'ok');
+      await block(h, t.id, t.followers).expect(200);
+      expect((await count('batchblacklist', 'ok')) - before).toBe(3);
+      h.sim.addFault({ api: BATCH_BLOCK, type: 'errcode', errcode: 48001, count: 1, appId: t.appId });
+      const errorsBefore = await count('batchblacklist', 'api-error');
+      await block(h, t.id, t.followers.slice(0, 1)).expect(200);
+      expect((await count('batchblacklist', 'api-error')) - errorsBefore).toBe(1);
+    });
+
     it('collapses duplicates: total counts distinct openids, each sent once', async () => {
       const t = await onboardTenant(h, { followers: 3 });
       const [a, b, c] = t.followers;
