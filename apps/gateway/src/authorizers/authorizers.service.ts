@@ -29,12 +29,28 @@ export interface AuthorizationGrant {
   info: ApiGetAuthorizerInfoResponse['authorizer_info'];
 }
 
-interface TokenRow {
+/** A live tenant and its authorizer (tokens still sealed): the one read every method here starts from. */
+interface TenantAuthorizerRow {
   status: TenantStatus;
   app_id: string | null;
+  verified: boolean | null;
+  permission_sets: number[] | null;
   access_token: string | null;
   access_token_expires_at: Date | null;
-  refresh_token?: string | null;
+  refresh_token: string | null;
+}
+
+async function readTenantAuthorizer(
+  db: Pick<EntityManager, 'query'>,
+  tenantId: string,
+): Promise<TenantAuthorizerRow | undefined> {
+  const rows: TenantAuthorizerRow[] = await db.query(
+    `SELECT t.status, a.app_id, a.verified, a.permission_sets, a.access_token, a.access_token_expires_at, a.refresh_token
+       FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
+      WHERE t.id = $1 AND t.deleted_at IS NULL`,
+    [tenantId],
+  );
+  return rows[0];
 }
 
 /**
@@ -57,14 +73,7 @@ export class AuthorizersService {
   /** Status, appid, verification and permission sets: what a permission gate needs, without calling WeChat. */
   async getAccessFacts(tenantId: string): Promise<AccessFacts> {
     if (!isTenantId(tenantId)) throw new TenantNotFoundError();
-    const rows: { status: TenantStatus; app_id: string | null; verified: boolean | null; permission_sets: number[] | null }[] =
-      await this.dataSource.query(
-        `SELECT t.status, a.app_id, a.verified, a.permission_sets
-           FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
-          WHERE t.id = $1 AND t.deleted_at IS NULL`,
-        [tenantId],
-      );
-    const r = rows[0];
+    const r = await readTenantAuthorizer(this.dataSource, tenantId);
     if (!r) throw new TenantNotFoundError();
     return { tenantStatus: r.status, appId: r.app_id, verified: r.verified ?? false, permissionSets: r.permission_sets ?? [] };
   }
@@ -195,13 +204,7 @@ export class AuthorizersService {
 
   private async accessToken(tenantId: string): Promise<string> {
     if (!isTenantId(tenantId)) throw new TenantNotFoundError();
-    const rows: TokenRow[] = await this.dataSource.query(
-      `SELECT t.status, a.app_id, a.access_token, a.access_token_expires_at
-         FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
-        WHERE t.id = $1 AND t.deleted_at IS NULL`,
-      [tenantId],
-    );
-    const r = rows[0];
+    const r = await readTenantAuthorizer(this.dataSource, tenantId);
     if (!r) throw new TenantNotFoundError();
     if (r.status !== 'active' || !r.app_id) throw new TenantNotActiveError(r.status);
     if (r.access_token && isFresh(r.access_token_expires_at)) return unseal(r.access_token)!;
@@ -239,13 +242,7 @@ export class AuthorizersService {
         | { componentTokenStale: string; rejection?: WeChatApiError }
       > => {
         await m.query(ADVISORY_LOCK_SQL, [tokenLockKey(tenantId)]);
-        const rows: TokenRow[] = await m.query(
-          `SELECT t.status, a.app_id, a.access_token, a.access_token_expires_at, a.refresh_token
-           FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
-          WHERE t.id = $1 AND t.deleted_at IS NULL`,
-          [tenantId],
-        );
-        const r = rows[0];
+        const r = await readTenantAuthorizer(m, tenantId);
         if (!r) return { missing: true };
         if (r.status !== 'active' || !r.app_id) return { status: r.status };
         const stored = unseal(r.access_token);
