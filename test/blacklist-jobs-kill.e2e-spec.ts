@@ -3,7 +3,6 @@ import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
@@ -11,9 +10,9 @@ import { randomComponent, startHarness, type Harness } from './support/gateway-h
 import { onboardTenant } from './support/onboard';
 import { appliedOpenids, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, sleep, waitForJob } from './support/blacklist-helpers';
 import { createTestDatabase } from './support/test-database';
-import { wechatEnvFor } from './support/production-env';
+import { BUILT_GATEWAY, wechatEnvFor } from './support/production-env';
 
-const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
+const MAIN = BUILT_GATEWAY;
 
 interface Gateway {
   child: ChildProcess;

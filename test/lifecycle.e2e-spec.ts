@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '@app/database';
+import { BUILT_GATEWAY } from './support/production-env';
 
-const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
+const MAIN = BUILT_GATEWAY;
 
 function postgresRunningOn(dataDir: string): boolean {
   const out = execSync('ps -eo args', { encoding: 'utf8' });

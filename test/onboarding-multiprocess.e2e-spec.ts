@@ -11,9 +11,9 @@ import type { Harness } from './support/gateway-harness';
 import { randomComponent } from './support/gateway-harness';
 import { createTestDatabase } from './support/test-database';
 import { bearer, onboardTenant, sql, tenantView } from './support/onboarding';
-import { wechatEnvFor } from './support/production-env';
+import { BUILT_GATEWAY, wechatEnvFor } from './support/production-env';
 
-const MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
+const MAIN = BUILT_GATEWAY;
 const PROCESSES = 3;
 
 interface Gateway {

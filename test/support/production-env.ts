@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { randomComponent } from './gateway-harness';
 
 /** The WeChat half of a production-mode environment for a spawned gateway: one component, every URL at one simulator. */
@@ -12,3 +13,6 @@ export function wechatEnvFor(component: ReturnType<typeof randomComponent>, simU
     WECHAT_OPEN_BASE_URL: simUrl,
   };
 }
+
+/** The built gateway every spawning test runs (`npm test` builds it first). */
+export const BUILT_GATEWAY = join(__dirname, '..', '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
