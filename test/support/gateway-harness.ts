@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { startWeChatSimulator, type SimulatorOptions, type WeChatSimulator } from '@app/wechat-sim';
 import { createGatewayApp } from '../../apps/gateway/src/app.factory';
 import type { GatewayConfig } from '../../apps/gateway/src/config/gateway-config';
+import { findFreePort } from '@app/database';
 import { LogCapture } from './log-capture';
 import { createTestDatabase } from './test-database';
 
@@ -48,10 +49,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const sim = opts.simulator ?? (await startWeChatSimulator({ ...component, port: 0, pushTicketOnStart: false, ...opts.sim }));
   const operatorKey = `op_test_${randomBytes(16).toString('hex')}`;
   const logs = new LogCapture();
+  // The configuration is frozen at boot, so the port (and the public URL that links and
+  // redirect_uri use) is chosen before the app is built.
+  const port = await findFreePort();
   let config: GatewayConfig = {
     mode: 'sandbox',
-    port: 0,
-    publicBaseUrl: 'http://127.0.0.1:0',
+    port,
+    publicBaseUrl: `http://127.0.0.1:${port}`,
     databaseUrl,
     migrationsRun: true,
     operatorApiKeys: [operatorKey],
@@ -70,12 +74,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   };
   if (opts.config) config = opts.config(config);
   const app = await createGatewayApp(config, { logDestination: logs });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
-  // The public URL is only known once listening; links and redirect_uri must use it.
-  config.publicBaseUrl = url;
-  config.port = address.port;
+  await app.listen(config.port, '127.0.0.1');
+  const url = `http://127.0.0.1:${config.port}`;
   if (!opts.simulator) sim.setEventUrl(`${url}/wechat/component/events`);
   return {
     app,

@@ -2,7 +2,7 @@
 // crypto, errcode translation) stays behind it.
 
 // Errors
-export { WeChatError } from './errors/wechat-error';
+export { WeChatError, type WeChatErrorCode } from './errors/wechat-error';
 export { WeChatApiError, WeChatTransportError, WeChatRequestError, type WeChatTransportReason } from './errors/api-errors';
 export { WECHAT_ERROR_KINDS, classifyErrcode, type WeChatErrorKind } from './errors/error-kinds';
 export {

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Generated, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
+import type { TenantId } from '../tenants/tenant-id';
 
 // Mirrors migrations/1795630100000-Blacklist.ts (names included) so migration:generate reports
 // no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
@@ -19,7 +20,7 @@ export class AuditEventEntity {
 
   @ForeignKey(() => TenantEntity, { name: 'audit_events_tenant_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
 
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   at: Date;

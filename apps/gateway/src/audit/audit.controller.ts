@@ -1,6 +1,7 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { TenantScoped } from '../auth';
+import { TenantScoped, CurrentTenant } from '../auth';
+import type { TenantId } from '../tenants/tenant-id';
 import { AuditService } from './audit.service';
 import { AuditEventPageDto, ListAuditEventsQuery } from './dto/audit-event.dto';
 
@@ -15,7 +16,7 @@ export class AuditController {
     summary: 'Blacklist changes of this tenant, newest first: one event per block/unblock request and per finished job',
   })
   @ApiOkResponse({ type: AuditEventPageDto })
-  list(@Param('tenantId') tenantId: string, @Query() query: ListAuditEventsQuery): Promise<AuditEventPageDto> {
-    return this.audit.list(tenantId.toLowerCase(), query.cursor, query.limit ?? 50);
+  list(@CurrentTenant() tenantId: TenantId, @Query() query: ListAuditEventsQuery): Promise<AuditEventPageDto> {
+    return this.audit.list(tenantId, query.cursor, query.limit ?? 50);
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ValidationError } from '@app/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
+import type { TenantId } from '../tenants/tenant-id';
 
 export interface AuditRecord {
   actor: 'operator' | 'tenant';
@@ -35,7 +36,7 @@ export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Appends one event; pass the transaction's manager to commit it with what it describes. */
-  async record(tenantId: string, event: AuditRecord, tx?: EntityManager): Promise<void> {
+  async record(tenantId: TenantId, event: AuditRecord, tx?: EntityManager): Promise<void> {
     await (tx ?? this.dataSource).query(
       `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -53,7 +54,7 @@ export class AuditService {
     );
   }
 
-  async list(tenantId: string, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
+  async list(tenantId: TenantId, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
     const before = cursor === undefined ? undefined : decodeCursor(cursor);
     const rows: AuditRow[] = await this.dataSource.query(
       `SELECT seq, id, at, actor, action, total, succeeded, invalid, failed, job_id, request_id

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { isTenantId } from '../tenants/tenant-id';
+import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
@@ -45,12 +45,15 @@ export class ApiKeyGuard implements CanActivate {
     if (!caller) throw new UnauthenticatedError();
 
     if (access === 'operator' && caller.actor !== 'operator') throw new ForbiddenError();
+    // Any route with a :tenantId gets it checked and normalised here, once; a malformed id is "no such tenant".
+    const tenantId = req.params?.tenantId === undefined ? undefined : parseTenantId(req.params.tenantId);
+    if (req.params?.tenantId !== undefined && !tenantId) throw new TenantNotFoundError();
+    req.tenantId = tenantId;
     if (access === 'tenant') {
-      const tenantId = req.params?.tenantId;
-      if (!isTenantId(tenantId)) throw new TenantNotFoundError();
+      if (!tenantId) throw new TenantNotFoundError();
       if (caller.actor === 'tenant') {
         // The key lookup already proved the caller's own tenant is live.
-        if (caller.tenantId !== tenantId.toLowerCase()) throw new TenantNotFoundError();
+        if (caller.tenantId !== tenantId) throw new TenantNotFoundError();
       } else if (!(await this.tenantIsLive(tenantId))) {
         throw new TenantNotFoundError();
       }
@@ -79,10 +82,10 @@ export class ApiKeyGuard implements CanActivate {
     );
     const row = rows[0];
     if (!row || !sameKeyHash(hash, row.api_key_hash)) return undefined;
-    return { actor: 'tenant', tenantId: row.id };
+    return { actor: 'tenant', tenantId: row.id as TenantId };
   }
 
-  private async tenantIsLive(tenantId: string): Promise<boolean> {
+  private async tenantIsLive(tenantId: TenantId): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenants WHERE id = $1 AND deleted_at IS NULL`, [tenantId]);
     return rows.length > 0;
   }

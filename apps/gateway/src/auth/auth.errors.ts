@@ -1,12 +1,14 @@
 import { DomainError } from '@app/common';
 
-export class UnauthenticatedError extends DomainError {
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+
+export class UnauthenticatedError extends DomainError<AuthErrorCode> {
   constructor() {
     super('UNAUTHENTICATED', 'A valid API key is required (Authorization: Bearer <key>).');
   }
 }
 
-export class ForbiddenError extends DomainError {
+export class ForbiddenError extends DomainError<AuthErrorCode> {
   constructor() {
     super('FORBIDDEN', 'This route needs an operator key.');
   }

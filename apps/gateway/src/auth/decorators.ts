@@ -1,5 +1,6 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam } from '@nestjs/swagger';
+import type { TenantId } from '../tenants/tenant-id';
 import type { Caller } from './caller';
 
 export const ROUTE_ACCESS = 'wtg:route-access';
@@ -15,12 +16,29 @@ export const Public = () => SetMetadata(ROUTE_ACCESS, 'public' satisfies RouteAc
 
 export const OperatorOnly = () => applyDecorators(SetMetadata(ROUTE_ACCESS, 'operator' satisfies RouteAccess), ApiBearerAuth());
 
-/** The route must have a `:tenantId` path parameter; the guard resolves and checks it. */
-export const TenantScoped = () => applyDecorators(SetMetadata(ROUTE_ACCESS, 'tenant' satisfies RouteAccess), ApiBearerAuth());
+/**
+ * The route must have a `:tenantId` path parameter; the guard resolves and checks it, and
+ * `@CurrentTenant()` hands the handler the normalised id (so the path param is documented here).
+ */
+export const TenantScoped = () =>
+  applyDecorators(
+    SetMetadata(ROUTE_ACCESS, 'tenant' satisfies RouteAccess),
+    ApiBearerAuth(),
+    ApiParam({ name: 'tenantId', format: 'uuid' }),
+  );
 
 export interface RequestWithCaller {
   caller?: Caller;
+  /** Set by the guard on every keyed route with a `:tenantId` (on tenant-scoped ones, once the caller may see it). */
+  tenantId?: TenantId;
 }
+
+/** The `:tenantId` of a keyed route, checked and normalised once by the API key guard. */
+export const CurrentTenant = createParamDecorator((_data: unknown, ctx: ExecutionContext): TenantId => {
+  const tenantId = ctx.switchToHttp().getRequest<RequestWithCaller>().tenantId;
+  if (!tenantId) throw new Error('@CurrentTenant() used on a route without a :tenantId the API key guard resolved');
+  return tenantId;
+});
 
 export const CurrentCaller = createParamDecorator((_data: unknown, ctx: ExecutionContext): Caller => {
   const caller = ctx.switchToHttp().getRequest<RequestWithCaller>().caller;

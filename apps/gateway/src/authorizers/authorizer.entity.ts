@@ -1,6 +1,7 @@
 import { encryptedColumn } from '@app/common';
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
+import type { TenantId } from '../tenants/tenant-id';
 
 /** The merchant's Official Account bound to a tenant, with its tokens (encrypted at rest). */
 @Entity({ name: 'authorizers' })
@@ -8,7 +9,7 @@ import { TenantEntity } from '../tenants/tenant.entity';
 export class AuthorizerEntity {
   @PrimaryColumn({ primaryKeyConstraintName: 'authorizers_pkey', name: 'tenant_id', type: 'uuid' })
   @ForeignKey(() => TenantEntity, { name: 'authorizers_tenant_id_fkey', onDelete: 'CASCADE' })
-  tenantId: string;
+  tenantId: TenantId;
 
   @Column({ name: 'app_id', type: 'varchar', length: 64 })
   appId: string;

@@ -3,14 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type ApiGetAuthorizerInfoResponse, ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ComponentTokenService, REFRESH_MARGIN_MS } from '../component/component-token.service';
-import { ADVISORY_LOCK_SQL, seal, unseal } from '../component/sealed';
+import { ADVISORY_LOCK_SQL } from '../database/advisory-lock';
+import { seal, unseal } from '../component/sealed';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import type { TenantStatus } from '../tenants/tenant.entity';
-import { isTenantId } from '../tenants/tenant-id';
+import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
-
-/** WeChat says the authorization is over: 61023 refresh token invalid, 61003 component no longer authorized. */
-const AUTHORIZATION_GONE_ERRCODES = new Set([61023, 61003]);
 
 export interface AccessFacts {
   tenantStatus: TenantStatus;
@@ -42,7 +40,7 @@ interface TenantAuthorizerRow {
 
 async function readTenantAuthorizer(
   db: Pick<EntityManager, 'query'>,
-  tenantId: string,
+  tenantId: TenantId,
 ): Promise<TenantAuthorizerRow | undefined> {
   const rows: TenantAuthorizerRow[] = await db.query(
     `SELECT t.status, a.app_id, a.verified, a.permission_sets, a.access_token, a.access_token_expires_at, a.refresh_token
@@ -71,8 +69,7 @@ export class AuthorizersService {
   ) {}
 
   /** Status, appid, verification and permission sets: what a permission gate needs, without calling WeChat. */
-  async getAccessFacts(tenantId: string): Promise<AccessFacts> {
-    if (!isTenantId(tenantId)) throw new TenantNotFoundError();
+  async getAccessFacts(tenantId: TenantId): Promise<AccessFacts> {
     const r = await readTenantAuthorizer(this.dataSource, tenantId);
     if (!r) throw new TenantNotFoundError();
     return { tenantStatus: r.status, appId: r.app_id, verified: r.verified ?? false, permissionSets: r.permission_sets ?? [] };
@@ -85,36 +82,34 @@ export class AuthorizersService {
    * it already), and `fn` is retried exactly once. 61023/61003 mark the tenant
    * reauthorization_required and raise TENANT_NOT_ACTIVE.
    */
-  async callWithAccessToken<T>(tenantId: string, fn: (accessToken: string) => Promise<T>): Promise<T> {
+  async callWithAccessToken<T>(tenantId: TenantId, fn: (accessToken: string) => Promise<T>): Promise<T> {
     const token = await this.accessToken(tenantId);
     try {
       return await fn(token);
     } catch (e) {
       if (!(e instanceof WeChatApiError)) throw e;
-      if (AUTHORIZATION_GONE_ERRCODES.has(e.errcode)) throw await this.authorizationGone(tenantId, e);
+      if (e.kind === 'revoked') throw await this.authorizationGone(tenantId, e);
       if (e.kind !== 'token-invalid') throw e;
       this.logger.warn({ tenantId, api: e.api, wechatErr: e.errcode }, 'authorizer token rejected by WeChat; refreshing once');
       const fresh = await this.refresh(tenantId, token);
       try {
         return await fn(fresh);
       } catch (e2) {
-        if (e2 instanceof WeChatApiError && AUTHORIZATION_GONE_ERRCODES.has(e2.errcode))
-          throw await this.authorizationGone(tenantId, e2);
+        if (e2 instanceof WeChatApiError && e2.kind === 'revoked') throw await this.authorizationGone(tenantId, e2);
         throw e2;
       }
     }
   }
 
   /** Re-reads api_get_authorizer_info and stores verification and permission sets (used after 61007). */
-  async refreshAuthorizerInfo(tenantId: string): Promise<{ verified: boolean; permissionSets: number[] }> {
+  async refreshAuthorizerInfo(tenantId: TenantId): Promise<{ verified: boolean; permissionSets: number[] }> {
     const facts = await this.getAccessFacts(tenantId);
     if (!facts.appId) throw new TenantNotActiveError(facts.tenantStatus);
     let reply: ApiGetAuthorizerInfoResponse;
     try {
       reply = await this.fetchAuthorizerInfo(facts.appId);
     } catch (e) {
-      if (e instanceof WeChatApiError && AUTHORIZATION_GONE_ERRCODES.has(e.errcode))
-        throw await this.authorizationGone(tenantId, e);
+      if (e instanceof WeChatApiError && e.kind === 'revoked') throw await this.authorizationGone(tenantId, e);
       throw e;
     }
     const permissionSets = permissionSetIds(reply.authorization_info?.func_info);
@@ -146,8 +141,8 @@ export class AuthorizersService {
   }
 
   /** The tenant an Official Account is bound to, if any (pushes name the account, not the tenant). */
-  async tenantIdForAppId(appId: string): Promise<string | undefined> {
-    const rows: { tenant_id: string }[] = await this.dataSource.query(
+  async tenantIdForAppId(appId: string): Promise<TenantId | undefined> {
+    const rows: { tenant_id: TenantId }[] = await this.dataSource.query(
       `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id WHERE a.app_id = $1 AND t.deleted_at IS NULL`,
       [appId],
     );
@@ -158,7 +153,7 @@ export class AuthorizersService {
    * Binds (or re-binds) the tenant's Official Account and stores its tokens, inside the
    * caller's transaction, and marks the tenant active.
    */
-  async storeGrant(m: EntityManager, tenantId: string, grant: AuthorizationGrant): Promise<void> {
+  async storeGrant(m: EntityManager, tenantId: TenantId, grant: AuthorizationGrant): Promise<void> {
     // Serialized with token refreshes: a refresh still using the refresh token this grant
     // replaces must finish (and fail) before the new tokens land, not after.
     await m.query(ADVISORY_LOCK_SQL, [tokenLockKey(tenantId)]);
@@ -191,7 +186,7 @@ export class AuthorizersService {
   }
 
   /** The merchant cancelled the authorization: tenant revoked, tokens wiped (the binding stays, so re-authorizing lands here). */
-  async markRevoked(tenantId: string): Promise<void> {
+  async markRevoked(tenantId: TenantId): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       await m.query(ADVISORY_LOCK_SQL, [tokenLockKey(tenantId)]);
       await m.query(`UPDATE tenants SET status = 'revoked', updated_at = now() WHERE id = $1 AND deleted_at IS NULL`, [tenantId]);
@@ -202,8 +197,7 @@ export class AuthorizersService {
     });
   }
 
-  private async accessToken(tenantId: string): Promise<string> {
-    if (!isTenantId(tenantId)) throw new TenantNotFoundError();
+  private async accessToken(tenantId: TenantId): Promise<string> {
     const r = await readTenantAuthorizer(this.dataSource, tenantId);
     if (!r) throw new TenantNotFoundError();
     if (r.status !== 'active' || !r.app_id) throw new TenantNotActiveError(r.status);
@@ -212,7 +206,7 @@ export class AuthorizersService {
   }
 
   /** One refresh per tenant at a time in this process; a caller whose failed token came back runs its own. */
-  private async refresh(tenantId: string, failedToken?: string): Promise<string> {
+  private async refresh(tenantId: TenantId, failedToken?: string): Promise<string> {
     let flight = this.inFlight.get(tenantId);
     if (!flight) {
       flight = this.refreshUnderLock(tenantId, failedToken).finally(() => this.inFlight.delete(tenantId));
@@ -227,7 +221,7 @@ export class AuthorizersService {
    * may have refreshed while we waited. The new access token and the refresh token WeChat
    * returned are written in one row update in the same transaction.
    */
-  private async refreshUnderLock(tenantId: string, failedToken?: string, componentTokenRenewed = false): Promise<string> {
+  private async refreshUnderLock(tenantId: TenantId, failedToken?: string, componentTokenRenewed = false): Promise<string> {
     // Make sure a component token exists before the transaction: renewing it needs connections of
     // its own, and the transaction's connection must not wait on the same pool (many tenants
     // refreshing at once would starve it).
@@ -289,7 +283,7 @@ export class AuthorizersService {
             );
             return { componentTokenStale: componentToken, rejection: e };
           }
-          if (e instanceof WeChatApiError && AUTHORIZATION_GONE_ERRCODES.has(e.errcode)) {
+          if (e instanceof WeChatApiError && e.kind === 'revoked') {
             this.logger.warn(
               { tenantId, wechatErr: e.errcode },
               'WeChat refused the refresh token; tenant needs re-authorization',
@@ -311,7 +305,7 @@ export class AuthorizersService {
     throw new TenantNotActiveError(outcome.status);
   }
 
-  private async authorizationGone(tenantId: string, e: WeChatApiError): Promise<TenantNotActiveError> {
+  private async authorizationGone(tenantId: TenantId, e: WeChatApiError): Promise<TenantNotActiveError> {
     this.logger.warn(
       { tenantId, api: e.api, wechatErr: e.errcode },
       'WeChat says the authorization is gone; tenant needs re-authorization',
@@ -323,7 +317,7 @@ export class AuthorizersService {
     return new TenantNotActiveError('reauthorization_required');
   }
 
-  private async markReauthorizationRequired(m: EntityManager, tenantId: string): Promise<void> {
+  private async markReauthorizationRequired(m: EntityManager, tenantId: TenantId): Promise<void> {
     await m.query(
       `UPDATE tenants SET status = 'reauthorization_required', updated_at = now() WHERE id = $1 AND status = 'active'`,
       [tenantId],
@@ -335,7 +329,7 @@ export class AuthorizersService {
   }
 }
 
-export const tokenLockKey = (tenantId: string) => `wtg:authorizer-token:${tenantId}`;
+export const tokenLockKey = (tenantId: TenantId) => `wtg:authorizer-token:${tenantId}`;
 
 function isFresh(expiresAt: Date | null): boolean {
   return expiresAt !== null && expiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS;

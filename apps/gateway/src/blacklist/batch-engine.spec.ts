@@ -5,6 +5,9 @@ import type { GatewayConfig } from '../config/gateway-config';
 import { type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
 import type { QuotaBlocksService } from './quota-blocks.service';
 import { TenantCallLimiter } from './tenant-call-limiter';
+import type { TenantId } from '../tenants/tenant-id';
+
+const T = 't' as TenantId;
 
 /** A WeChat stand-in at the module boundary: rejects a batch with 40003 if it holds a bad openid. */
 function fakeWeChat(bad: Set<string>, override?: (ids: readonly string[], n: number) => Error | undefined) {
@@ -66,7 +69,7 @@ describe('BlacklistBatchEngine', () => {
   it('one bad openid in 20: halves are retried until only it is left; the 19 others succeed', async () => {
     const batch = ids(20);
     const w = fakeWeChat(new Set(['o13']));
-    const r = await send(engine(w.api), new BatchRun('t', 'block'), batch);
+    const r = await send(engine(w.api), new BatchRun(T, 'block'), batch);
     expect(r.invalid).toEqual(['o13']);
     expect(r.succeeded).toEqual(batch.filter((o) => o !== 'o13').sort());
     expect(r.unsent).toEqual([]);
@@ -79,7 +82,7 @@ describe('BlacklistBatchEngine', () => {
 
   it('all bad: every openid ends invalid; a single openid is never split', async () => {
     const batch = ids(5, 'x');
-    const r = await send(engine(fakeWeChat(new Set(batch)).api), new BatchRun('t', 'block'), batch);
+    const r = await send(engine(fakeWeChat(new Set(batch)).api), new BatchRun(T, 'block'), batch);
     expect(r.invalid).toEqual([...batch].sort());
     expect(r.succeeded).toEqual([]);
   });
@@ -88,7 +91,7 @@ describe('BlacklistBatchEngine', () => {
     const w = fakeWeChat(new Set(), (list) =>
       list.includes('o1') ? new WeChatApiError('batchblacklist', 49003, 'not yours') : undefined,
     );
-    const r = await send(engine(w.api), new BatchRun('t', 'block'), ids(4));
+    const r = await send(engine(w.api), new BatchRun(T, 'block'), ids(4));
     expect(r.invalid).toEqual(['o1']);
     expect(r.succeeded).toEqual(['o0', 'o2', 'o3']);
   });
@@ -96,11 +99,11 @@ describe('BlacklistBatchEngine', () => {
   it('45009: the run stops, the answered batch and everything after it are unsent (never failed here)', async () => {
     const w = fakeWeChat(new Set(), () => new WeChatApiError('batchblacklist', 45009, 'quota'));
     const e = engine(w.api);
-    const run = new BatchRun('t', 'block');
+    const run = new BatchRun(T, 'block');
     const r = await send(e, run, ids(20));
     expect(r.unsent).toHaveLength(20);
     expect(run.stop).toMatchObject({ kind: 'quota', api: 'batchblacklist' });
-    const again = await send(e, new BatchRun('t', 'block'), ids(3, 'y'));
+    const again = await send(e, new BatchRun(T, 'block'), ids(3, 'y'));
     expect(again.unsent).toHaveLength(3);
     expect(w.calls).toHaveLength(1);
   });
@@ -108,7 +111,7 @@ describe('BlacklistBatchEngine', () => {
   it('61007: authorizer info re-read once per run, batch failed PERMISSION_SET_MISSING, run stopped', async () => {
     let refreshed = 0;
     const w = fakeWeChat(new Set(), () => new WeChatApiError('batchblacklist', 61007, 'no permission'));
-    const run = new BatchRun('t', 'block');
+    const run = new BatchRun(T, 'block');
     const e = engine(w.api, { refresh: async () => (refreshed++, { verified: true, permissionSets: [1, 15] }) });
     const [a, b] = await Promise.all([send(e, run, ids(20, 'a')), send(e, run, ids(20, 'b'))]);
     expect(refreshed).toBe(1);
@@ -126,8 +129,8 @@ describe('BlacklistBatchEngine', () => {
         : new WeChatTransportError('batchblacklist', 'timeout'),
     );
     const e = engine(w.api);
-    const r1 = await send(e, new BatchRun('t', 'block'), ids(2, 'a'));
-    const r2 = await send(e, new BatchRun('t', 'block'), ids(2, 'b'));
+    const r1 = await send(e, new BatchRun(T, 'block'), ids(2, 'a'));
+    const r2 = await send(e, new BatchRun(T, 'block'), ids(2, 'b'));
     expect(r1.failed.map((f) => f.code)).toEqual(['API_UNAUTHORIZED']);
     expect(r2.failed.map((f) => f.code)).toEqual(['WECHAT_UNAVAILABLE']);
     expect(w.calls).toHaveLength(2);
@@ -135,7 +138,7 @@ describe('BlacklistBatchEngine', () => {
 
   it('refuses more than 20 openids', async () => {
     await expect(
-      engine(fakeWeChat(new Set()).api).sendBatch(new BatchRun('t', 'block'), ids(21), async () => undefined),
+      engine(fakeWeChat(new Set()).api).sendBatch(new BatchRun(T, 'block'), ids(21), async () => undefined),
     ).rejects.toThrow();
   });
 });

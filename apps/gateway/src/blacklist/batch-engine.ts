@@ -13,6 +13,7 @@ import { TenantNotActiveError } from '../tenants/tenant.errors';
 import type { BlacklistAction } from './openid-validation';
 import { QuotaBlocksService } from './quota-blocks.service';
 import { TenantCallLimiter } from './tenant-call-limiter';
+import type { TenantId } from '../tenants/tenant-id';
 
 export const ACTION_API: Readonly<Record<BlacklistAction, 'batchblacklist' | 'batchunblacklist'>> = {
   block: 'batchblacklist',
@@ -54,7 +55,7 @@ export class BatchRun {
   private infoRefresh?: Promise<{ permissionSets: number[] }>;
 
   constructor(
-    readonly tenantId: string,
+    readonly tenantId: TenantId,
     readonly action: BlacklistAction,
   ) {}
 
@@ -150,27 +151,27 @@ export class BlacklistBatchEngine {
           run.stop ??= { kind: 'quota', api: run.api, until };
           return openids;
         }
-        case 'permission':
-          if (e.errcode === 61007) {
-            const required = [...requiredPermissionSets(run.api as OfficialAccountApi)];
-            const { permissionSets } = await run
-              .refreshOnce(() => this.authorizers.refreshAuthorizerInfo(run.tenantId))
-              .catch((refreshError) => {
-                this.logger.warn(
-                  { tenantId: run.tenantId, err: String(refreshError?.message ?? refreshError) },
-                  'could not re-read authorizer info after 61007',
-                );
-                return { permissionSets: [] as number[] };
-              });
-            run.stop ??= { kind: 'permission', required, granted: permissionSets };
-            await sink({
-              outcome: 'failed',
-              openids,
-              code: 'PERMISSION_SET_MISSING',
-              message: `WeChat refused ${run.api}: permission set missing (errcode 61007).`,
+        case 'set-missing': {
+          const required = [...requiredPermissionSets(run.api as OfficialAccountApi)];
+          const { permissionSets } = await run
+            .refreshOnce(() => this.authorizers.refreshAuthorizerInfo(run.tenantId))
+            .catch((refreshError) => {
+              this.logger.warn(
+                { tenantId: run.tenantId, err: String(refreshError?.message ?? refreshError) },
+                'could not re-read authorizer info after 61007',
+              );
+              return { permissionSets: [] as number[] };
             });
-            return [];
-          }
+          run.stop ??= { kind: 'permission', required, granted: permissionSets };
+          await sink({
+            outcome: 'failed',
+            openids,
+            code: 'PERMISSION_SET_MISSING',
+            message: `WeChat refused ${run.api}: permission set missing (errcode 61007).`,
+          });
+          return [];
+        }
+        case 'api-unauthorized':
           await sink({
             outcome: 'failed',
             openids,
@@ -204,7 +205,7 @@ export class BlacklistBatchEngine {
    * without recording the answer, so it is not sent a second time. Pages are streamed; only
    * the asked-for openids are kept.
    */
-  async alreadyApplied(tenantId: string, action: BlacklistAction, openids: string[]): Promise<Set<string>> {
+  async alreadyApplied(tenantId: TenantId, action: BlacklistAction, openids: string[]): Promise<Set<string>> {
     const wanted = new Set(openids);
     const listed = new Set<string>();
     await this.authorizers.callWithAccessToken(tenantId, async (token) => {

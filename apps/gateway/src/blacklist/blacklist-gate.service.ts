@@ -3,6 +3,7 @@ import { isApiAllowed, requiredPermissionSets, type OfficialAccountApi } from '@
 import { AuthorizersService } from '../authorizers/authorizers.service';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.errors';
+import type { TenantId } from '../tenants/tenant-id';
 
 /**
  * What must hold before any blacklist call reaches WeChat, read from our own records (no
@@ -13,7 +14,7 @@ import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.
 export class BlacklistGate {
   constructor(private readonly authorizers: AuthorizersService) {}
 
-  async assertAllowed(tenantId: string, api: OfficialAccountApi): Promise<void> {
+  async assertAllowed(tenantId: TenantId, api: OfficialAccountApi): Promise<void> {
     const facts = await this.authorizers.getAccessFacts(tenantId);
     if (facts.tenantStatus !== 'active') throw new TenantNotActiveError(facts.tenantStatus);
     if (!facts.verified) throw new AccountNotVerifiedError();

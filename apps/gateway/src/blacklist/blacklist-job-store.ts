@@ -6,7 +6,8 @@ import { AuditService } from '../audit/audit.service';
 import type { BatchAnswer } from './batch-engine';
 import type { ItemOutcome, JobStatus } from './dto/blacklist.dto';
 import type { BlacklistAction } from './openid-validation';
-import { sql } from './sql';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
 
 export const CHUNK_SIZE = MAX_OPENIDS_PER_BATCH;
 /** Openids per INSERT statement when storing a job. */
@@ -15,7 +16,7 @@ export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'par
 
 export interface JobRow {
   id: string;
-  tenant_id: string;
+  tenant_id: TenantId;
   action: BlacklistAction;
   status: JobStatus;
   total: number;
@@ -70,7 +71,7 @@ export class BlacklistJobStore {
    * transaction, whatever `enqueue` writes (the queue message).
    */
   async create(
-    tenantId: string,
+    tenantId: TenantId,
     job: { action: BlacklistAction; openids: string[]; actor: 'operator' | 'tenant'; requestId: string | null },
     enqueue: (tx: EntityManager, jobId: string) => Promise<void>,
   ): Promise<JobRow> {
@@ -101,7 +102,7 @@ export class BlacklistJobStore {
     });
   }
 
-  async get(tenantId: string, jobId: string): Promise<JobRow | undefined> {
+  async get(tenantId: TenantId, jobId: string): Promise<JobRow | undefined> {
     const { rows } = await sql<JobRow>(this.dataSource, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2`, [
       tenantId,
       jobId,
@@ -110,7 +111,7 @@ export class BlacklistJobStore {
   }
 
   async listItems(
-    tenantId: string,
+    tenantId: TenantId,
     jobId: string,
     opts: { outcome?: ItemOutcome; afterSeq: number; limit: number },
   ): Promise<ItemRow[]> {
@@ -125,7 +126,7 @@ export class BlacklistJobStore {
   }
 
   /** queued/paused → running. False when the job is finished, cancelled or not found. */
-  async markRunning(tenantId: string, jobId: string): Promise<boolean> {
+  async markRunning(tenantId: TenantId, jobId: string): Promise<boolean> {
     const { count } = await sql(
       this.dataSource,
       `UPDATE blacklist_jobs SET status = 'running', started_at = COALESCE(started_at, now()), resume_at = NULL, updated_at = now()
@@ -136,7 +137,7 @@ export class BlacklistJobStore {
   }
 
   /** The next open chunk nobody live holds, leased to `workerId`. */
-  async claimChunk(tenantId: string, jobId: string, workerId: string, leaseSeconds: number): Promise<ClaimedChunk | undefined> {
+  async claimChunk(tenantId: TenantId, jobId: string, workerId: string, leaseSeconds: number): Promise<ClaimedChunk | undefined> {
     const { rows } = await sql<{ chunk_no: number; previous: string }>(
       this.dataSource,
       `WITH next AS (
@@ -157,7 +158,7 @@ export class BlacklistJobStore {
   }
 
   /** Whether any chunk is still to send or being sent (by anyone). */
-  async hasOpenChunks(tenantId: string, jobId: string): Promise<boolean> {
+  async hasOpenChunks(tenantId: TenantId, jobId: string): Promise<boolean> {
     const { rows } = await sql(
       this.dataSource,
       `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND state IN ('pending', 'in_flight') LIMIT 1`,
@@ -166,7 +167,7 @@ export class BlacklistJobStore {
     return rows.length > 0;
   }
 
-  async pendingOpenids(tenantId: string, jobId: string, chunkNo: number): Promise<string[]> {
+  async pendingOpenids(tenantId: TenantId, jobId: string, chunkNo: number): Promise<string[]> {
     const { rows } = await sql<{ openid: string }>(
       this.dataSource,
       `SELECT openid FROM blacklist_job_items
@@ -181,7 +182,7 @@ export class BlacklistJobStore {
    * the chunk is left pending, the chunk itself, all in one transaction. The chunk row is
    * locked first so answers of the same chunk (its split halves) are recorded one at a time.
    */
-  async recordAnswer(tenantId: string, jobId: string, chunkNo: number, answer: BatchAnswer): Promise<void> {
+  async recordAnswer(tenantId: TenantId, jobId: string, chunkNo: number, answer: BatchAnswer): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await sql(tx, `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 FOR UPDATE`, [
         tenantId,
@@ -216,7 +217,7 @@ export class BlacklistJobStore {
   }
 
   /** Marks the chunk done when none of its openids is pending any more. */
-  async closeChunkIfAnswered(tenantId: string, jobId: string, chunkNo: number, tx?: EntityManager): Promise<void> {
+  async closeChunkIfAnswered(tenantId: TenantId, jobId: string, chunkNo: number, tx?: EntityManager): Promise<void> {
     await sql(
       tx ?? this.dataSource,
       `UPDATE blacklist_job_chunks SET state = 'done', claimed_by = NULL, lease_until = NULL
@@ -228,7 +229,7 @@ export class BlacklistJobStore {
   }
 
   /** Gives a chunk back unsent (e.g. the quota ran out): what is pending in it is sent later. */
-  async releaseChunk(tenantId: string, jobId: string, chunkNo: number): Promise<void> {
+  async releaseChunk(tenantId: TenantId, jobId: string, chunkNo: number): Promise<void> {
     await sql(
       this.dataSource,
       `UPDATE blacklist_job_chunks SET state = 'pending', claimed_by = NULL, lease_until = NULL
@@ -253,7 +254,7 @@ export class BlacklistJobStore {
   }
 
   /** Ends our lease now: the chunk is reclaimed (and reconciled) as if we had died. */
-  async expireLease(tenantId: string, jobId: string, chunkNo: number): Promise<void> {
+  async expireLease(tenantId: TenantId, jobId: string, chunkNo: number): Promise<void> {
     await sql(
       this.dataSource,
       `UPDATE blacklist_job_chunks SET lease_until = now() WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 AND state = 'in_flight'`,
@@ -265,7 +266,7 @@ export class BlacklistJobStore {
    * running → paused until `until`; `enqueue` (the delayed resume message) commits with it.
    * False if the job was no longer running (someone else paused it, or it was cancelled).
    */
-  async pause(tenantId: string, jobId: string, until: Date, enqueue: (tx: EntityManager) => Promise<void>): Promise<boolean> {
+  async pause(tenantId: TenantId, jobId: string, until: Date, enqueue: (tx: EntityManager) => Promise<void>): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const { count } = await sql(
         tx,
@@ -282,7 +283,7 @@ export class BlacklistJobStore {
    * Cancels what has not been sent: pending chunks and their openids end `cancelled`; chunks
    * in flight finish and keep their answers. Returns the job as it stands, or undefined.
    */
-  async cancel(tenantId: string, jobId: string): Promise<JobRow | undefined> {
+  async cancel(tenantId: TenantId, jobId: string): Promise<JobRow | undefined> {
     return this.dataSource.transaction(async (tx) => {
       const { rows } = await sql<JobRow>(tx, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [
         tenantId,
@@ -301,11 +302,11 @@ export class BlacklistJobStore {
   }
 
   /** Cancels pending chunks (and, with `includeAbandoned`, in-flight ones whose worker died). */
-  async cancelOpenChunks(tenantId: string, jobId: string, includeAbandoned: boolean): Promise<void> {
+  async cancelOpenChunks(tenantId: TenantId, jobId: string, includeAbandoned: boolean): Promise<void> {
     await this.dataSource.transaction((tx) => this.cancelChunks(tx, tenantId, jobId, includeAbandoned));
   }
 
-  private async cancelChunks(tx: EntityManager, tenantId: string, jobId: string, includeAbandoned: boolean): Promise<void> {
+  private async cancelChunks(tx: EntityManager, tenantId: TenantId, jobId: string, includeAbandoned: boolean): Promise<void> {
     await sql(
       tx,
       `UPDATE blacklist_job_chunks SET state = 'cancelled', claimed_by = NULL, lease_until = NULL
@@ -329,7 +330,7 @@ export class BlacklistJobStore {
    */
   private async settleItemsOutsideLiveChunks(
     tx: EntityManager,
-    tenantId: string,
+    tenantId: TenantId,
     jobId: string,
     outcome: 'cancelled' | 'failed',
     code: string | null,
@@ -354,7 +355,7 @@ export class BlacklistJobStore {
    * openid not yet answered fails with that code. Chunks another live worker holds finish first.
    */
   async failRemaining(
-    tenantId: string,
+    tenantId: TenantId,
     jobId: string,
     code: string,
     message: string,
@@ -385,7 +386,7 @@ export class BlacklistJobStore {
    * When no chunk is open any more: the final status, finishedAt and the job's audit event,
    * once (the job row is locked and finished_at checked).
    */
-  async finalizeIfDone(tenantId: string, jobId: string): Promise<JobRow | undefined> {
+  async finalizeIfDone(tenantId: TenantId, jobId: string): Promise<JobRow | undefined> {
     return this.dataSource.transaction(async (tx) => {
       const { rows } = await sql<JobRow>(tx, `SELECT * FROM blacklist_jobs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [
         tenantId,
@@ -454,7 +455,7 @@ export class BlacklistJobStore {
   }
 
   /** A job whose queue message was given up: everything unanswered fails with INTERNAL. */
-  async abandon(tenantId: string, jobId: string, message: string): Promise<void> {
+  async abandon(tenantId: TenantId, jobId: string, message: string): Promise<void> {
     await this.failRemaining(tenantId, jobId, 'INTERNAL', message, { includeLive: true });
   }
 }

@@ -8,6 +8,7 @@ import { BlacklistGate } from './blacklist-gate.service';
 import { BlacklistJobStore, type ClaimedChunk, type JobRow } from './blacklist-job-store';
 import { BlacklistJobQueue, type BlacklistJobMessage, jobTimings } from './job-queue.service';
 import { QuotaBlocksService } from './quota-blocks.service';
+import type { TenantId } from '../tenants/tenant-id';
 
 type LoopEnd = 'done' | 'paused' | 'yield';
 
@@ -86,7 +87,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  private async work(tenantId: string, jobId: string, signal: AbortSignal): Promise<void> {
+  private async work(tenantId: TenantId, jobId: string, signal: AbortSignal): Promise<void> {
     const job = await this.store.get(tenantId, jobId);
     if (!job || job.finished_at) return;
     if (job.status === 'paused' && job.resume_at && job.resume_at.getTime() > Date.now() + 1000) {
@@ -215,7 +216,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  private async pause(tenantId: string, jobId: string, until: Date): Promise<void> {
+  private async pause(tenantId: TenantId, jobId: string, until: Date): Promise<void> {
     // A second past the reset, so the resumed worker finds the block lifted.
     const startAfter = new Date(until.getTime() + 1000);
     const paused = await this.store.pause(tenantId, jobId, until, (tx) =>

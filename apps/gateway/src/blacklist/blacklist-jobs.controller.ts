@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { type Caller, CurrentCaller, TenantScoped } from '../auth';
+import { type Caller, CurrentCaller, TenantScoped, CurrentTenant } from '../auth';
+import type { TenantId } from '../tenants/tenant-id';
 import { requestIdOf } from './blacklist.controller';
 import { BlacklistJobsService } from './blacklist-jobs.service';
 import { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobItemsPage, JobItemsQuery } from './dto/blacklist.dto';
@@ -18,20 +19,20 @@ export class BlacklistJobsController {
   @ApiBody({ type: CreateBlacklistJobRequest })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   create(
-    @Param('tenantId') tenantId: string,
+    @CurrentTenant() tenantId: TenantId,
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
     @Req() req: Request,
   ): Promise<JobAcceptedDto> {
-    return this.jobs.create(tenantId.toLowerCase(), body, { caller, requestId: requestIdOf(req) });
+    return this.jobs.create(tenantId, body, { caller, requestId: requestIdOf(req) });
   }
 
   @Get(':jobId')
   @TenantScoped()
   @ApiOperation({ summary: 'Status and progress of a job (updated after every chunk)' })
   @ApiOkResponse({ type: BlacklistJobDto })
-  get(@Param('tenantId') tenantId: string, @Param('jobId') jobId: string): Promise<BlacklistJobDto> {
-    return this.jobs.get(tenantId.toLowerCase(), jobId.toLowerCase());
+  get(@CurrentTenant() tenantId: TenantId, @Param('jobId') jobId: string): Promise<BlacklistJobDto> {
+    return this.jobs.get(tenantId, jobId);
   }
 
   @Get(':jobId/items')
@@ -39,11 +40,11 @@ export class BlacklistJobsController {
   @ApiOperation({ summary: "The job's openids with their outcome, in submission order" })
   @ApiOkResponse({ type: JobItemsPage })
   items(
-    @Param('tenantId') tenantId: string,
+    @CurrentTenant() tenantId: TenantId,
     @Param('jobId') jobId: string,
     @Query() query: JobItemsQuery,
   ): Promise<JobItemsPage> {
-    return this.jobs.items(tenantId.toLowerCase(), jobId.toLowerCase(), query);
+    return this.jobs.items(tenantId, jobId, query);
   }
 
   @Delete(':jobId')
@@ -51,7 +52,7 @@ export class BlacklistJobsController {
   @TenantScoped()
   @ApiOperation({ summary: 'Cancel: openids not sent yet end cancelled; chunks being sent finish' })
   @ApiAcceptedResponse({ type: BlacklistJobDto })
-  cancel(@Param('tenantId') tenantId: string, @Param('jobId') jobId: string): Promise<BlacklistJobDto> {
-    return this.jobs.cancel(tenantId.toLowerCase(), jobId.toLowerCase());
+  cancel(@CurrentTenant() tenantId: TenantId, @Param('jobId') jobId: string): Promise<BlacklistJobDto> {
+    return this.jobs.cancel(tenantId, jobId);
   }
 }

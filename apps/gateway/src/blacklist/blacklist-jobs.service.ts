@@ -8,6 +8,7 @@ import type { RequestContext } from './blacklist.service';
 import type { BlacklistJobDto, ItemOutcome, JobAcceptedDto, JobItemsPage } from './dto/blacklist.dto';
 import { BlacklistJobQueue } from './job-queue.service';
 import { assertOnlyKeys, JOB_MAX_OPENIDS, validateAction, validateOpenIds } from './openid-validation';
+import type { TenantId } from '../tenants/tenant-id';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -20,7 +21,7 @@ export class BlacklistJobsService {
     private readonly gate: BlacklistGate,
   ) {}
 
-  async create(tenantId: string, body: unknown, ctx: Omit<RequestContext, 'idempotencyKey'>): Promise<JobAcceptedDto> {
+  async create(tenantId: TenantId, body: unknown, ctx: Omit<RequestContext, 'idempotencyKey'>): Promise<JobAcceptedDto> {
     const fields = assertOnlyKeys(body, ['action', 'openids']);
     const action = validateAction(fields.action);
     const openids = validateOpenIds(fields.openids, JOB_MAX_OPENIDS);
@@ -34,12 +35,12 @@ export class BlacklistJobsService {
     return { id: job.id, action, status: 'queued', total: job.total };
   }
 
-  async get(tenantId: string, jobId: string): Promise<BlacklistJobDto> {
+  async get(tenantId: TenantId, jobId: string): Promise<BlacklistJobDto> {
     return toDto(await this.find(tenantId, jobId));
   }
 
   async items(
-    tenantId: string,
+    tenantId: TenantId,
     jobId: string,
     query: { outcome?: ItemOutcome; cursor?: string; limit?: number },
   ): Promise<JobItemsPage> {
@@ -59,7 +60,7 @@ export class BlacklistJobsService {
    * cancelling a job that already finished (a small job can finish before the DELETE arrives):
    * nothing is left to cancel, so the reply is the job's final state, unchanged.
    */
-  async cancel(tenantId: string, jobId: string): Promise<BlacklistJobDto> {
+  async cancel(tenantId: TenantId, jobId: string): Promise<BlacklistJobDto> {
     if (!UUID.test(jobId)) throw new JobNotFoundError();
     const job = await this.store.cancel(tenantId, jobId);
     if (!job) throw new JobNotFoundError();
@@ -67,7 +68,7 @@ export class BlacklistJobsService {
     return toDto(current);
   }
 
-  private async find(tenantId: string, jobId: string): Promise<JobRow> {
+  private async find(tenantId: TenantId, jobId: string): Promise<JobRow> {
     // Another tenant's job id is as unknown here as a made-up one.
     if (!UUID.test(jobId)) throw new JobNotFoundError();
     const job = await this.store.get(tenantId, jobId);

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { type Caller, CurrentCaller, TenantScoped } from '../auth';
+import { type Caller, CurrentCaller, TenantScoped, CurrentTenant } from '../auth';
+import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistService } from './blacklist.service';
 import { BlacklistChangeRequest, BlacklistChangeResult, BlacklistPage, BlacklistPageQuery } from './dto/blacklist.dto';
 import { idempotencyKeyOf } from './idempotency.service';
@@ -22,7 +23,7 @@ export class BlacklistController {
   @ApiBody({ type: BlacklistChangeRequest })
   @ApiOkResponse({ type: BlacklistChangeResult })
   block(
-    @Param('tenantId') tenantId: string,
+    @CurrentTenant() tenantId: TenantId,
     @Body() body: unknown,
     @Headers('idempotency-key') key: string | undefined,
     @CurrentCaller() caller: Caller,
@@ -39,7 +40,7 @@ export class BlacklistController {
   @ApiBody({ type: BlacklistChangeRequest })
   @ApiOkResponse({ type: BlacklistChangeResult })
   unblock(
-    @Param('tenantId') tenantId: string,
+    @CurrentTenant() tenantId: TenantId,
     @Body() body: unknown,
     @Headers('idempotency-key') key: string | undefined,
     @CurrentCaller() caller: Caller,
@@ -52,12 +53,12 @@ export class BlacklistController {
   @TenantScoped()
   @ApiOperation({ summary: 'One page of the Official Account blacklist (getblacklist)' })
   @ApiOkResponse({ type: BlacklistPage })
-  page(@Param('tenantId') tenantId: string, @Query() query: BlacklistPageQuery): Promise<BlacklistPage> {
-    return this.blacklist.page(tenantId.toLowerCase(), query.cursor || undefined);
+  page(@CurrentTenant() tenantId: TenantId, @Query() query: BlacklistPageQuery): Promise<BlacklistPage> {
+    return this.blacklist.page(tenantId, query.cursor || undefined);
   }
 
   private change(
-    tenantId: string,
+    tenantId: TenantId,
     action: BlacklistAction,
     body: unknown,
     key: string | undefined,
@@ -65,7 +66,7 @@ export class BlacklistController {
     req: Request,
   ) {
     const fields = assertOnlyKeys(body, ['openids']);
-    return this.blacklist.change(tenantId.toLowerCase(), action, fields.openids, {
+    return this.blacklist.change(tenantId, action, fields.openids, {
       caller,
       requestId: requestIdOf(req),
       idempotencyKey: idempotencyKeyOf(key),

@@ -2,6 +2,7 @@ import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn, PrimaryGenerat
 import { TenantEntity } from '../tenants/tenant.entity';
 import type { ItemOutcome, JobStatus } from './dto/blacklist.dto';
 import type { BlacklistAction } from './openid-validation';
+import type { TenantId } from '../tenants/tenant-id';
 
 // Mappings of the blacklist tables (migrations/1795630100000-Blacklist.ts). The hot paths use
 // SQL in BlacklistJobStore; these document the shape and serve ad-hoc reads. They mirror the
@@ -22,7 +23,7 @@ const NOW = () => 'now()';
 @Index('blacklist_jobs_tenant_idx', ['tenantId', 'createdAt'])
 export class BlacklistJobEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'blacklist_jobs_pkey' }) id: string;
-  @TENANT_FK('blacklist_jobs_tenant_id_fkey') @Column({ name: 'tenant_id', type: 'uuid' }) tenantId: string;
+  @TENANT_FK('blacklist_jobs_tenant_id_fkey') @Column({ name: 'tenant_id', type: 'uuid' }) tenantId: TenantId;
   @Column({ type: 'varchar', length: 16 }) action: BlacklistAction;
   @Column({ type: 'varchar', length: 24, default: 'queued' }) status: JobStatus;
   @Column({ type: 'integer' }) total: number;
@@ -52,7 +53,7 @@ const JOB_FK = (name: string) => ForeignKey(() => BlacklistJobEntity, { name, on
 export class BlacklistJobChunkEntity {
   @TENANT_FK('blacklist_job_chunks_tenant_id_fkey')
   @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_chunks_pkey', name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
   @JOB_FK('blacklist_job_chunks_job_id_fkey')
   @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_chunks_pkey', name: 'job_id', type: 'uuid' })
   jobId: string;
@@ -68,7 +69,7 @@ export class BlacklistJobChunkEntity {
 export class BlacklistJobItemEntity {
   @TENANT_FK('blacklist_job_items_tenant_id_fkey')
   @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_items_pkey', name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
   @JOB_FK('blacklist_job_items_job_id_fkey')
   @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_job_items_pkey', name: 'job_id', type: 'uuid' })
   jobId: string;
@@ -86,7 +87,7 @@ export class BlacklistJobItemEntity {
 export class BlacklistIdempotencyKeyEntity {
   @TENANT_FK('blacklist_idempotency_keys_tenant_id_fkey')
   @PrimaryColumn({ primaryKeyConstraintName: 'blacklist_idempotency_keys_pkey', name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
   @PrimaryColumn({
     primaryKeyConstraintName: 'blacklist_idempotency_keys_pkey',
     name: 'idempotency_key',
@@ -105,7 +106,7 @@ export class BlacklistIdempotencyKeyEntity {
 export class WeChatQuotaBlockEntity {
   @TENANT_FK('wechat_quota_blocks_tenant_id_fkey')
   @PrimaryColumn({ primaryKeyConstraintName: 'wechat_quota_blocks_pkey', name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
   @PrimaryColumn({ primaryKeyConstraintName: 'wechat_quota_blocks_pkey', type: 'varchar', length: 64 }) api: string;
   @Column({ name: 'blocked_until', type: 'timestamptz', precision: 3 }) blockedUntil: Date;
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3, default: NOW }) createdAt: Date;

@@ -1,6 +1,15 @@
-import { DomainError, NotFoundError } from '@app/common';
+import { DomainError } from '@app/common';
 
-export class AccountNotVerifiedError extends DomainError {
+export type BlacklistErrorCode =
+  | 'ACCOUNT_NOT_VERIFIED'
+  | 'PERMISSION_SET_MISSING'
+  | 'QUOTA_EXCEEDED'
+  | 'API_UNAUTHORIZED'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  | 'JOB_NOT_FOUND';
+
+export class AccountNotVerifiedError extends DomainError<BlacklistErrorCode> {
   constructor() {
     super(
       'ACCOUNT_NOT_VERIFIED',
@@ -10,7 +19,7 @@ export class AccountNotVerifiedError extends DomainError {
 }
 
 /** details.required: sets of which any one would do (from the library's table); details.granted: what the account holds. */
-export class PermissionSetMissingError extends DomainError {
+export class PermissionSetMissingError extends DomainError<BlacklistErrorCode> {
   constructor(required: readonly number[], granted: readonly number[]) {
     super(
       'PERMISSION_SET_MISSING',
@@ -21,7 +30,7 @@ export class PermissionSetMissingError extends DomainError {
 }
 
 /** 45009: WeChat's daily quota for this account and API is spent until the reset (midnight, China Standard Time). */
-export class QuotaExceededError extends DomainError {
+export class QuotaExceededError extends DomainError<BlacklistErrorCode> {
   readonly retryAfterSeconds: number;
 
   constructor(api: string, until: Date, details: Record<string, unknown> = {}) {
@@ -35,26 +44,26 @@ export class QuotaExceededError extends DomainError {
 }
 
 /** 48001: WeChat says the account (type or verification) may not use this API. */
-export class ApiUnauthorizedError extends DomainError {
+export class ApiUnauthorizedError extends DomainError<BlacklistErrorCode> {
   constructor(api: string) {
     super('API_UNAUTHORIZED', `WeChat does not allow ${api} for this Official Account (errcode 48001).`);
   }
 }
 
-export class IdempotencyKeyReusedError extends DomainError {
+export class IdempotencyKeyReusedError extends DomainError<BlacklistErrorCode> {
   constructor() {
     super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request within the last 24 hours.');
   }
 }
 
 /** A request with the same key is still being processed and did not finish in time. */
-export class IdempotencyKeyInUseError extends DomainError {
+export class IdempotencyKeyInUseError extends DomainError<BlacklistErrorCode> {
   constructor() {
     super('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress; retry later.');
   }
 }
 
-export class JobNotFoundError extends NotFoundError {
+export class JobNotFoundError extends DomainError<BlacklistErrorCode> {
   constructor() {
     super('JOB_NOT_FOUND', 'No such blacklist job.');
   }

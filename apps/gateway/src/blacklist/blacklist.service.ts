@@ -18,6 +18,7 @@ import { IdempotencyService, requestHash } from './idempotency.service';
 import { type BlacklistAction, SYNC_MAX_OPENIDS, validateOpenIds } from './openid-validation';
 import { QuotaBlocksService } from './quota-blocks.service';
 import { TenantCallLimiter } from './tenant-call-limiter';
+import type { TenantId } from '../tenants/tenant-id';
 
 export interface RequestContext {
   caller: Caller;
@@ -40,7 +41,7 @@ export class BlacklistService {
   ) {}
 
   async change(
-    tenantId: string,
+    tenantId: TenantId,
     action: BlacklistAction,
     rawOpenids: unknown,
     ctx: RequestContext,
@@ -63,7 +64,7 @@ export class BlacklistService {
   }
 
   private async apply(
-    tenantId: string,
+    tenantId: TenantId,
     action: BlacklistAction,
     openids: string[],
     ctx: RequestContext,
@@ -112,7 +113,7 @@ export class BlacklistService {
   }
 
   /** One page of getblacklist; `cursor` is WeChat's next_openid. */
-  async page(tenantId: string, cursor: string | undefined): Promise<BlacklistPage> {
+  async page(tenantId: TenantId, cursor: string | undefined): Promise<BlacklistPage> {
     const api: OfficialAccountApi = 'getblacklist';
     await this.gate.assertAllowed(tenantId, api);
     const blocked = await this.quota.blockedUntil(tenantId, api);
@@ -132,11 +133,11 @@ export class BlacklistService {
     } catch (e) {
       if (!(e instanceof WeChatApiError)) throw e;
       if (e.kind === 'quota-daily') throw new QuotaExceededError(api, await this.quota.block(tenantId, api));
-      if (e.errcode === 61007) {
+      if (e.kind === 'set-missing') {
         const { permissionSets } = await this.authorizers.refreshAuthorizerInfo(tenantId);
         throw new PermissionSetMissingError(requiredPermissionSets(api), permissionSets);
       }
-      if (e.errcode === 48001) throw new ApiUnauthorizedError(api);
+      if (e.kind === 'api-unauthorized') throw new ApiUnauthorizedError(api);
       if (e.kind === 'invalid-openid') {
         throw new ValidationError('The request is invalid.', {
           fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }],

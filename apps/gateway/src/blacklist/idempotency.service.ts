@@ -4,7 +4,8 @@ import { ValidationError } from '@app/common';
 import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './blacklist.errors';
-import { sql } from './sql';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long a stored reply answers repeats of its key. */
@@ -45,7 +46,7 @@ export function requestHash(action: string, openids: readonly string[]): string 
 export class IdempotencyService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async claim<T>(tenantId: string, key: string, hash: string): Promise<Claim<T>> {
+  async claim<T>(tenantId: TenantId, key: string, hash: string): Promise<Claim<T>> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
       const inserted = await sql(
@@ -87,7 +88,7 @@ export class IdempotencyService {
     }
   }
 
-  async complete(tenantId: string, key: string, response: unknown): Promise<void> {
+  async complete(tenantId: TenantId, key: string, response: unknown): Promise<void> {
     await sql(
       this.dataSource,
       `UPDATE blacklist_idempotency_keys SET state = 'completed', response = $3::jsonb, completed_at = now()
@@ -96,7 +97,7 @@ export class IdempotencyService {
     );
   }
 
-  async release(tenantId: string, key: string): Promise<void> {
+  async release(tenantId: TenantId, key: string): Promise<void> {
     await sql(
       this.dataSource,
       `DELETE FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND state = 'in_progress'`,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } f
 import { PgBoss, type Job } from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import type { TenantId } from '../tenants/tenant-id';
 
 export const BLACKLIST_QUEUE = 'blacklist-jobs';
 /** Hourly housekeeping (expired idempotency keys, lapsed quota blocks), run by one instance per hour. */
@@ -10,7 +11,7 @@ const PGBOSS_SCHEMA = 'pgboss';
 
 /** What a queue message carries: which job to work on, never its openids. */
 export interface BlacklistJobMessage {
-  tenantId: string;
+  tenantId: TenantId;
   jobId: string;
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import type { TenantId } from '../tenants/tenant-id';
 
 const DAY_MS = 86_400_000;
 // WeChat's daily quotas reset at midnight China Standard Time (UTC+8, no daylight saving).
@@ -33,7 +34,7 @@ export class QuotaBlocksService {
   }
 
   /** Records the block (keeping the later one if another instance got there first) and returns its end. */
-  async block(tenantId: string, api: string): Promise<Date> {
+  async block(tenantId: TenantId, api: string): Promise<Date> {
     const until = this.nextReset();
     const rows: { blocked_until: Date }[] = await this.dataSource.query(
       `INSERT INTO wechat_quota_blocks AS b (tenant_id, api, blocked_until) VALUES ($1, $2, $3)
@@ -48,7 +49,7 @@ export class QuotaBlocksService {
   }
 
   /** Reads the table (other instances may have blocked the API) and refreshes the cache. */
-  async blockedUntil(tenantId: string, api: string): Promise<Date | undefined> {
+  async blockedUntil(tenantId: TenantId, api: string): Promise<Date | undefined> {
     const rows: { blocked_until: Date }[] = await this.dataSource.query(
       `SELECT blocked_until FROM wechat_quota_blocks WHERE tenant_id = $1 AND api = $2 AND blocked_until > now()`,
       [tenantId, api],
@@ -60,7 +61,7 @@ export class QuotaBlocksService {
   }
 
   /** In-process view only: what this instance learned from its own calls or its last read. */
-  cachedBlockedUntil(tenantId: string, api: string): Date | undefined {
+  cachedBlockedUntil(tenantId: TenantId, api: string): Date | undefined {
     const until = this.cache.get(key(tenantId, api));
     if (until === undefined) return undefined;
     if (until <= Date.now()) {
@@ -71,4 +72,4 @@ export class QuotaBlocksService {
   }
 }
 
-const key = (tenantId: string, api: string) => `${tenantId}|${api}`;
+const key = (tenantId: TenantId, api: string) => `${tenantId}|${api}`;

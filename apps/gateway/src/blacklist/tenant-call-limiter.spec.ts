@@ -1,5 +1,8 @@
 import type { GatewayConfig } from '../config/gateway-config';
 import { TenantCallLimiter } from './tenant-call-limiter';
+import type { TenantId } from '../tenants/tenant-id';
+
+const T = 't' as TenantId;
 
 const limiter = (concurrencyPerTenant: number, callsPerSecondPerTenant: number) =>
   new TenantCallLimiter({ blacklist: { concurrencyPerTenant, callsPerSecondPerTenant } } as GatewayConfig);
@@ -10,7 +13,7 @@ describe('TenantCallLimiter', () => {
     const running = { a: 0, b: 0 };
     const peak = { a: 0, b: 0 };
     const call = (t: 'a' | 'b') =>
-      l.run(t, async () => {
+      l.run(t as TenantId, async () => {
         peak[t] = Math.max(peak[t], ++running[t]);
         await new Promise((r) => setTimeout(r, 20));
         running[t]--;
@@ -22,13 +25,13 @@ describe('TenantCallLimiter', () => {
   it('spaces the starts of one tenant 1/rate apart', async () => {
     const l = limiter(10, 50);
     const starts: number[] = [];
-    await Promise.all(Array.from({ length: 6 }, () => l.run('t', async () => void starts.push(Date.now()))));
+    await Promise.all(Array.from({ length: 6 }, () => l.run(T, async () => void starts.push(Date.now()))));
     expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(95);
   });
 
   it('releases its slot when the call fails', async () => {
     const l = limiter(1, 10_000);
-    await expect(l.run('t', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(l.run('t', async () => 'ok')).resolves.toBe('ok');
+    await expect(l.run(T, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(l.run(T, async () => 'ok')).resolves.toBe('ok');
   });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import type { TenantId } from '../tenants/tenant-id';
 
 interface TenantLane {
   active: number;
@@ -24,7 +25,7 @@ export class TenantCallLimiter {
     this.spacingMs = 1000 / Math.max(1, config.blacklist.callsPerSecondPerTenant);
   }
 
-  async run<T>(tenantId: string, fn: () => Promise<T>): Promise<T> {
+  async run<T>(tenantId: TenantId, fn: () => Promise<T>): Promise<T> {
     const lane = this.lane(tenantId);
     if (lane.active >= this.concurrency) await new Promise<void>((resolve) => lane.waiting.push(resolve));
     else lane.active++;
@@ -45,7 +46,7 @@ export class TenantCallLimiter {
     }
   }
 
-  private lane(tenantId: string): TenantLane {
+  private lane(tenantId: TenantId): TenantLane {
     let lane = this.lanes.get(tenantId);
     if (!lane) this.lanes.set(tenantId, (lane = { active: 0, waiting: [], nextSlot: 0 }));
     return lane;

@@ -8,6 +8,7 @@ import { AuthorizationExchangeService } from '../onboarding/authorization-exchan
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { ComponentTokenService } from './component-token.service';
 import { PushRejectedError } from './push-rejected.error';
+import type { TenantId } from '../tenants/tenant-id';
 
 /** WeChat's own window: a push whose timestamp is further than this from now is refused. */
 export const PUSH_MAX_SKEW_SECONDS = 300;
@@ -177,7 +178,7 @@ export class ComponentEventsService {
       return;
     }
     const session = f.PreAuthCode ? await this.sessions.findByPreAuthCode(f.PreAuthCode) : undefined;
-    let binding: { tenantId: string; sessionId: string | null } | undefined = session && {
+    let binding: { tenantId: TenantId; sessionId: string | null } | undefined = session && {
       tenantId: session.tenantId,
       sessionId: session.id,
     };

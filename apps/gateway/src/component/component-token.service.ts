@@ -4,14 +4,13 @@ import { ComponentApi, WeChatApiError } from '@app/wechat';
 import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { ComponentTicketMissingError } from './component.errors';
-import { ADVISORY_LOCK_SQL, seal, unseal } from './sealed';
+import { ADVISORY_LOCK_SQL } from '../database/advisory-lock';
+import { seal, unseal } from '../component/sealed';
 
 /** Refresh when less than this remains (WeChat keeps an old token alive only briefly after a new one). */
 export const REFRESH_MARGIN_MS = 10 * 60_000;
 /** api_start_push_ticket at most this often, across all instances. */
 const START_PUSH_TICKET_INTERVAL = '10 minutes';
-/** WeChat says the ticket itself was bad: wait for the next push. */
-const TICKET_REJECTED_ERRCODES = new Set([61005, 61006]);
 
 interface StateRow {
   ticket: string | null;
@@ -140,7 +139,7 @@ export class ComponentTokenService {
           component_verify_ticket: ticket,
         });
       } catch (e) {
-        if (e instanceof WeChatApiError && TICKET_REJECTED_ERRCODES.has(e.errcode)) return { ticketMissing: true };
+        if (e instanceof WeChatApiError && e.kind === 'ticket-rejected') return { ticketMissing: true };
         throw e;
       }
       const expiresAt = new Date(Date.now() + reply.expires_in * 1000);

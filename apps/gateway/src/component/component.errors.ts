@@ -1,7 +1,9 @@
 import { DomainError } from '@app/common';
 
+export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING';
+
 /** No component_verify_ticket yet (or WeChat rejected it): nothing on the component side can work until the next push. */
-export class ComponentTicketMissingError extends DomainError {
+export class ComponentTicketMissingError extends DomainError<ComponentErrorCode> {
   /** WeChat pushes a ticket every 10 minutes; after api_start_push_ticket usually within a minute. */
   readonly retryAfterSeconds = 60;
 

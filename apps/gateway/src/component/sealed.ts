@@ -4,6 +4,3 @@ import { encryptedColumn } from '@app/common';
 export const seal = (value: string): string => encryptedColumn.to(value) as string;
 export const unseal = (value: string | null | undefined): string | null =>
   value === null || value === undefined ? null : (encryptedColumn.from(value) as string);
-
-/** Bigint key for pg_advisory_xact_lock, derived in SQL: `pg_advisory_xact_lock(hashtextextended($1, 0))`. */
-export const ADVISORY_LOCK_SQL = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';

@@ -1,10 +1,34 @@
 import { HttpStatus } from '@nestjs/common';
+import type { CommonErrorCode } from '@app/common';
+import type { WeChatErrorCode } from '@app/wechat';
+import type { AuthErrorCode } from '../auth/auth.errors';
+import type { BlacklistErrorCode } from '../blacklist/blacklist.errors';
+import type { ComponentErrorCode } from '../component/component.errors';
+import type { PushErrorCode } from '../component/push-rejected.error';
+import type { OnboardingErrorCode } from '../onboarding/onboarding.errors';
+import type { TenantErrorCode } from '../tenants/tenant.errors';
+
+/** Codes of the HTTP layer itself (body parsing, routing, the last-resort 500). */
+export type HttpLayerErrorCode =
+  'MALFORMED_BODY' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'INTERNAL';
+
+/** Every error code a caller can see. A module's new code joins its union, and then must get a status below. */
+export type ErrorCode =
+  | HttpLayerErrorCode
+  | CommonErrorCode
+  | WeChatErrorCode
+  | AuthErrorCode
+  | TenantErrorCode
+  | ComponentErrorCode
+  | PushErrorCode
+  | OnboardingErrorCode
+  | BlacklistErrorCode;
 
 /**
- * The one place where error codes become HTTP statuses. Libraries raise typed errors
- * with a stable `code`; controllers never pick statuses for them.
+ * The one place where error codes become HTTP statuses (the error filter and the onboarding
+ * pages both read it). Typed over every code, so a code without a status does not compile.
  */
-export const ERROR_STATUS: Readonly<Record<string, HttpStatus>> = {
+export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   VALIDATION_FAILED: HttpStatus.BAD_REQUEST,
   MALFORMED_BODY: HttpStatus.BAD_REQUEST,
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
@@ -20,7 +44,6 @@ export const ERROR_STATUS: Readonly<Record<string, HttpStatus>> = {
   AUTHORIZATION_SESSION_GONE: HttpStatus.GONE,
   AUTHORIZER_ALREADY_BOUND: HttpStatus.CONFLICT,
   AUTHORIZATION_CODE_INVALID: HttpStatus.BAD_REQUEST,
-  REAUTHORIZATION_REQUIRED: HttpStatus.CONFLICT,
   COMPONENT_TICKET_MISSING: HttpStatus.SERVICE_UNAVAILABLE,
   PUSH_REJECTED: HttpStatus.UNAUTHORIZED,
   WECHAT_SIGNATURE_INVALID: HttpStatus.UNAUTHORIZED,
@@ -41,5 +64,10 @@ export const ERROR_STATUS: Readonly<Record<string, HttpStatus>> = {
   WECHAT_UNAVAILABLE: HttpStatus.BAD_GATEWAY,
   WECHAT_REQUEST_INVALID: HttpStatus.INTERNAL_SERVER_ERROR,
   SECRET_DECRYPTION_FAILED: HttpStatus.INTERNAL_SERVER_ERROR,
+  SECRET_KEY_INVALID: HttpStatus.INTERNAL_SERVER_ERROR,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
 };
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_STATUS, code);
+}

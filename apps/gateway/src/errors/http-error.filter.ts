@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ERROR_STATUS } from './error-status';
+import { ERROR_STATUS, type ErrorCode, isErrorCode } from './error-status';
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string; details?: unknown };
@@ -14,7 +14,7 @@ interface Classified {
   retryAfterSeconds?: number;
 }
 
-const HTTP_CODES: Record<number, string> = {
+const HTTP_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHENTICATED',
   403: 'FORBIDDEN',
@@ -75,7 +75,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
     }
-    if (typeof e?.code === 'string' && ERROR_STATUS[e.code] !== undefined) {
+    if (isErrorCode(e?.code)) {
       const status = ERROR_STATUS[e.code];
       if (status >= 500 && e.code !== 'WECHAT_API_ERROR' && e.code !== 'WECHAT_UNAVAILABLE') {
         return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };

@@ -1,6 +1,7 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { AuthorizationSessionEntity } from './authorization-session.entity';
+import type { TenantId } from '../tenants/tenant-id';
 
 export type ExchangeOutcome = 'authorized' | 'already_bound' | 'code_invalid';
 
@@ -18,7 +19,7 @@ export class AuthorizationCodeExchangeEntity {
   @Index('authorization_code_exchanges_tenant_idx')
   @ForeignKey(() => TenantEntity, { name: 'authorization_code_exchanges_tenant_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
 
   @ForeignKey(() => AuthorizationSessionEntity, {
     name: 'authorization_code_exchanges_session_id_fkey',

@@ -5,20 +5,18 @@ import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { AuthorizersService } from '../authorizers/authorizers.service';
 import { ComponentTokenService } from '../component/component-token.service';
-import { ADVISORY_LOCK_SQL } from '../component/sealed';
+import { ADVISORY_LOCK_SQL } from '../database/advisory-lock';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import type { ExchangeOutcome } from './authorization-code-exchange.entity';
-
-/** 61009 auth code invalid, 61010 auth code expired: onboarding must start again. */
-const CODE_REJECTED_ERRCODES = new Set([61009, 61010]);
+import type { TenantId } from '../tenants/tenant-id';
 
 export type ExchangeResult =
-  | { outcome: ExchangeOutcome; tenantId: string; appId: string | null; replayed: boolean }
-  | { outcome: 'tenant_gone'; tenantId: string; appId: null; replayed: false };
+  | { outcome: ExchangeOutcome; tenantId: TenantId; appId: string | null; replayed: boolean }
+  | { outcome: 'tenant_gone'; tenantId: TenantId; appId: null; replayed: false };
 
 interface ExchangeRow {
   outcome: ExchangeOutcome;
-  tenant_id: string;
+  tenant_id: TenantId;
   authorizer_app_id: string | null;
 }
 
@@ -55,7 +53,7 @@ export class AuthorizationExchangeService {
    * (api_get_authorizer_info) and stores tokens and permission sets, marking the tenant
    * active. An account already bound to another live tenant changes nothing.
    */
-  async exchange(authCode: string, binding: { tenantId: string; sessionId: string | null }): Promise<ExchangeResult> {
+  async exchange(authCode: string, binding: { tenantId: TenantId; sessionId: string | null }): Promise<ExchangeResult> {
     const codeHash = sha256(authCode);
     const { tenantId, sessionId } = binding;
     return this.dataSource.transaction(async (m): Promise<ExchangeResult> => {
@@ -85,7 +83,7 @@ export class AuthorizationExchangeService {
           this.api.apiQueryAuth(ct, { component_appid: this.config.wechat.componentAppId, authorization_code: authCode }),
         );
       } catch (e) {
-        if (e instanceof WeChatApiError && CODE_REJECTED_ERRCODES.has(e.errcode)) {
+        if (e instanceof WeChatApiError && e.kind === 'auth-code-rejected') {
           this.logger.warn({ tenantId, wechatErr: e.errcode }, 'WeChat rejected the authorization code; onboarding must restart');
           return record('code_invalid', null);
         }
@@ -96,7 +94,7 @@ export class AuthorizationExchangeService {
 
       // One Official Account, one tenant: serialize binders of this appid, then check.
       await m.query(ADVISORY_LOCK_SQL, [`wtg:authorizer-app:${appId}`]);
-      const other: { tenant_id: string }[] = await m.query(
+      const other: { tenant_id: TenantId }[] = await m.query(
         `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id AND t.deleted_at IS NULL
           WHERE a.app_id = $1 AND a.tenant_id <> $2`,
         [appId, tenantId],

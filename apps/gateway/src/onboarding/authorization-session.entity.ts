@@ -1,5 +1,6 @@
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
+import type { TenantId } from '../tenants/tenant-id';
 
 /**
  * One onboarding attempt for a tenant. The URL token is the merchant's credential, so only
@@ -14,7 +15,7 @@ export class AuthorizationSessionEntity {
   @Index('authorization_sessions_tenant_idx')
   @ForeignKey(() => TenantEntity, { name: 'authorization_sessions_tenant_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
 
   @Column({ name: 'token_hash', type: 'char', length: 64, select: false })
   tokenHash: string;

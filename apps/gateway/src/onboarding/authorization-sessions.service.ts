@@ -5,14 +5,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { isTenantId } from '../tenants/tenant-id';
+import { isUuid } from '@app/common';
+import type { TenantId } from '../tenants/tenant-id';
 import type { AuthorizationSessionView } from './dto/create-authorization-session.dto';
 
 export const SESSION_TTL_MS = 24 * 3600_000;
 
 export interface SessionRecord {
   id: string;
-  tenantId: string;
+  tenantId: TenantId;
   authType: number;
   returnUrl: string | null;
   expiresAt: Date;
@@ -21,7 +22,7 @@ export interface SessionRecord {
 
 interface SessionRow {
   id: string;
-  tenant_id: string;
+  tenant_id: TenantId;
   auth_type: number;
   return_url: string | null;
   expires_at: Date;
@@ -58,7 +59,7 @@ export class AuthorizationSessionsService {
     private readonly api: ComponentApi,
   ) {}
 
-  async create(tenantId: string, input: { authType?: number; returnUrl?: string }): Promise<AuthorizationSessionView> {
+  async create(tenantId: TenantId, input: { authType?: number; returnUrl?: string }): Promise<AuthorizationSessionView> {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     const rows: { id: string }[] = await this.dataSource.query(
@@ -80,7 +81,7 @@ export class AuthorizationSessionsService {
   }
 
   async findById(sessionId: string): Promise<SessionRecord | undefined> {
-    if (!isTenantId(sessionId)) return undefined;
+    if (!isUuid(sessionId)) return undefined;
     const rows: SessionRow[] = await this.dataSource.query(`${SESSION_SELECT} WHERE s.id = $1`, [sessionId]);
     return rows[0] && toRecord(rows[0]);
   }

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public, TenantScoped } from '../auth';
+import { Public, TenantScoped, CurrentTenant } from '../auth';
+import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
 import { AuthorizationSessionView, CreateAuthorizationSessionDto } from './dto/create-authorization-session.dto';
 import { OnboardingService } from './onboarding.service';
@@ -44,7 +45,7 @@ export class OnboardingController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Start onboarding: a 24 h link to send the merchant to' })
   @ApiCreatedResponse({ type: AuthorizationSessionView })
-  create(@Param('tenantId') tenantId: string, @Body() body: CreateAuthorizationSessionDto): Promise<AuthorizationSessionView> {
+  create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateAuthorizationSessionDto): Promise<AuthorizationSessionView> {
     return this.sessions.create(tenantId, body);
   }
 

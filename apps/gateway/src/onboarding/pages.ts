@@ -1,5 +1,6 @@
 import { PERMISSION_SET_NAMES } from '@app/wechat';
 import type { BlacklistReadiness } from '../authorizers/capabilities';
+import { ERROR_STATUS, type ErrorCode } from '../errors/error-status';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -44,7 +45,8 @@ ${body}
 `;
 }
 
-function errorPage(status: number, code: string, title: string, message: string): Page {
+function errorPage(code: ErrorCode, title: string, message: string): Page {
+  const status = ERROR_STATUS[code];
   return {
     status,
     error: { code, message },
@@ -77,7 +79,6 @@ export function onboardingPage(links: { pc: string; mobile: string }): Page {
 
 export const sessionNotFoundPage = () =>
   errorPage(
-    404,
     'AUTHORIZATION_SESSION_NOT_FOUND',
     'Link not valid',
     'This authorization link is not valid. Ask your service provider for a new one.',
@@ -85,7 +86,6 @@ export const sessionNotFoundPage = () =>
 
 export const sessionGonePage = () =>
   errorPage(
-    410,
     'AUTHORIZATION_SESSION_GONE',
     'Link no longer valid',
     'This authorization link has expired or was already used. Ask your service provider for a new one.',
@@ -93,7 +93,6 @@ export const sessionGonePage = () =>
 
 export const ticketMissingPage = (): Page => ({
   ...errorPage(
-    503,
     'COMPONENT_TICKET_MISSING',
     'Not ready yet',
     'The service is waiting for WeChat to confirm the platform. Please try again in a minute.',
@@ -103,7 +102,6 @@ export const ticketMissingPage = (): Page => ({
 
 export const wechatUnavailablePage = () =>
   errorPage(
-    502,
     'WECHAT_UNAVAILABLE',
     'WeChat did not answer',
     'WeChat could not be reached just now. Please reload this page in a moment.',
@@ -111,7 +109,6 @@ export const wechatUnavailablePage = () =>
 
 export const missingCodePage = () =>
   errorPage(
-    400,
     'VALIDATION_FAILED',
     'Authorization incomplete',
     'WeChat did not send an authorization code. Please start again from your authorization link.',
@@ -119,7 +116,6 @@ export const missingCodePage = () =>
 
 export const codeInvalidPage = () =>
   errorPage(
-    400,
     'AUTHORIZATION_CODE_INVALID',
     'Please start again',
     'The authorization could not be completed because WeChat’s authorization code is invalid or has expired. Please open your authorization link again and start again.',
@@ -127,7 +123,6 @@ export const codeInvalidPage = () =>
 
 export const alreadyBoundPage = (appId: string | null) =>
   errorPage(
-    409,
     'AUTHORIZER_ALREADY_BOUND',
     'Account already connected',
     `This Official Account${appId ? ` (${appId})` : ''} is already connected to another merchant of this service. Nothing was changed.`,
@@ -135,7 +130,6 @@ export const alreadyBoundPage = (appId: string | null) =>
 
 export const tenantGonePage = () =>
   errorPage(
-    404,
     'TENANT_NOT_FOUND',
     'Link not valid',
     'This authorization link is not valid any more. Ask your service provider for a new one.',

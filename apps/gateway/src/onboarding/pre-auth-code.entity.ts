@@ -1,6 +1,7 @@
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { AuthorizationSessionEntity } from './authorization-session.entity';
+import type { TenantId } from '../tenants/tenant-id';
 
 /**
  * A pre-auth code minted for a session's page view (hashed). The `authorized` push carries
@@ -14,7 +15,7 @@ export class PreAuthCodeEntity {
   @Index('pre_auth_codes_tenant_idx')
   @ForeignKey(() => TenantEntity, { name: 'pre_auth_codes_tenant_id_fkey', onDelete: 'CASCADE' })
   @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
+  tenantId: TenantId;
 
   @Index('pre_auth_codes_session_idx')
   @ForeignKey(() => AuthorizationSessionEntity, { name: 'pre_auth_codes_session_id_fkey', onDelete: 'CASCADE' })

@@ -3,11 +3,12 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { TenantsService } from '../tenants/tenants.service';
+import type { TenantId } from '../tenants/tenant-id';
 
 export const SANDBOX_DEMO_EXTERNAL_ID = 'sandbox-demo';
 
 export interface SandboxOnboarding {
-  tenantId: string;
+  tenantId: TenantId;
   onboardingUrl: string;
   /** Only when the demo tenant was created by this start (keys are shown once). */
   tenantApiKey?: string;
@@ -22,7 +23,7 @@ export async function prepareSandboxOnboarding(app: INestApplication): Promise<S
   const dataSource = app.get<DataSource>(getDataSourceToken());
   const tenants = app.get(TenantsService);
   const sessions = app.get(AuthorizationSessionsService);
-  const existing: { id: string }[] = await dataSource.query(
+  const existing: { id: TenantId }[] = await dataSource.query(
     `SELECT id FROM tenants WHERE external_id = $1 AND deleted_at IS NULL`,
     [SANDBOX_DEMO_EXTERNAL_ID],
   );
@@ -30,7 +31,7 @@ export async function prepareSandboxOnboarding(app: INestApplication): Promise<S
   let tenantApiKey: string | undefined;
   if (!tenantId) {
     const created = await tenants.create({ name: 'Sandbox demo', externalId: SANDBOX_DEMO_EXTERNAL_ID });
-    tenantId = created.id;
+    tenantId = created.id as TenantId;
     tenantApiKey = created.apiKey;
   }
   const session = await sessions.create(tenantId, { authType: 1 });

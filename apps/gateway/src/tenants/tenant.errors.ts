@@ -1,21 +1,23 @@
-import { DomainError, NotFoundError } from '@app/common';
+import { DomainError } from '@app/common';
 import type { TenantStatus } from './tenant.entity';
 
+export type TenantErrorCode = 'TENANT_NOT_FOUND' | 'TENANT_EXISTS' | 'TENANT_NOT_ACTIVE';
+
 /** Also raised for other tenants' ids under a tenant key: existence is never revealed. */
-export class TenantNotFoundError extends NotFoundError {
+export class TenantNotFoundError extends DomainError<TenantErrorCode> {
   constructor() {
     super('TENANT_NOT_FOUND', 'No such tenant.');
   }
 }
 
-export class TenantExistsError extends DomainError {
+export class TenantExistsError extends DomainError<TenantErrorCode> {
   constructor() {
     super('TENANT_EXISTS', 'A tenant with this externalId already exists.');
   }
 }
 
 /** The tenant cannot act on WeChat: not authorized yet, revoked, or needing re-authorization. */
-export class TenantNotActiveError extends DomainError {
+export class TenantNotActiveError extends DomainError<TenantErrorCode> {
   constructor(readonly status: TenantStatus) {
     super('TENANT_NOT_ACTIVE', `The tenant is not active (status: ${status}).`, { status });
   }

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OperatorOnly, TenantScoped } from '../auth';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { OperatorOnly, TenantScoped, CurrentTenant } from '../auth';
+import type { TenantId } from './tenant-id';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
 import { ApiKeyView, CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
@@ -30,7 +31,7 @@ export class TenantsController {
   @Get(':tenantId')
   @TenantScoped()
   @ApiOkResponse({ type: TenantView })
-  get(@Param('tenantId') tenantId: string): Promise<TenantView> {
+  get(@CurrentTenant() tenantId: TenantId): Promise<TenantView> {
     return this.tenants.get(tenantId);
   }
 
@@ -38,15 +39,16 @@ export class TenantsController {
   @TenantScoped()
   @ApiOperation({ summary: 'Issue a new tenant key; the previous one stops working at once' })
   @ApiCreatedResponse({ type: ApiKeyView })
-  rotateApiKey(@Param('tenantId') tenantId: string): Promise<ApiKeyView> {
+  rotateApiKey(@CurrentTenant() tenantId: TenantId): Promise<ApiKeyView> {
     return this.tenants.rotateApiKey(tenantId);
   }
 
   @Delete(':tenantId')
   @OperatorOnly()
+  @ApiParam({ name: 'tenantId', format: 'uuid' })
   @HttpCode(204)
   @ApiNoContentResponse()
-  async delete(@Param('tenantId') tenantId: string): Promise<void> {
+  async delete(@CurrentTenant() tenantId: TenantId): Promise<void> {
     await this.tenants.delete(tenantId);
   }
 }

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
 import { blacklistReadiness } from '../authorizers/capabilities';
 import type { CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
-import { isTenantId } from './tenant-id';
+import type { TenantId } from './tenant-id';
 import type { TenantStatus } from './tenant.entity';
 import { TenantExistsError, TenantNotFoundError } from './tenant.errors';
 
@@ -105,8 +105,7 @@ export class TenantsService {
     }
   }
 
-  async get(tenantId: string): Promise<TenantView> {
-    if (!isTenantId(tenantId)) throw new TenantNotFoundError();
+  async get(tenantId: TenantId): Promise<TenantView> {
     const rows: TenantRow[] = await this.dataSource.query(`${TENANT_SELECT} WHERE t.id = $1 AND t.deleted_at IS NULL`, [
       tenantId,
     ]);
@@ -137,8 +136,7 @@ export class TenantsService {
   }
 
   /** Issues a new key; the old digest is overwritten, so the previous key stops working at once. */
-  async rotateApiKey(tenantId: string): Promise<{ apiKey: string }> {
-    if (!isTenantId(tenantId)) throw new TenantNotFoundError();
+  async rotateApiKey(tenantId: TenantId): Promise<{ apiKey: string }> {
     const apiKey = generateTenantApiKey();
     const [, affected] = (await this.dataSource.query(
       `UPDATE tenants SET api_key_hash = $2, updated_at = now() WHERE id = $1 AND deleted_at IS NULL`,
@@ -153,8 +151,7 @@ export class TenantsService {
    * its key digest is replaced by one of a key nobody holds, and its authorizer row (tokens,
    * and the binding of the Official Account) is removed.
    */
-  async delete(tenantId: string): Promise<void> {
-    if (!isTenantId(tenantId)) throw new TenantNotFoundError();
+  async delete(tenantId: TenantId): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const [, affected] = (await m.query(
         `UPDATE tenants SET deleted_at = now(), updated_at = now(), api_key_hash = $2 WHERE id = $1 AND deleted_at IS NULL`,

@@ -2,13 +2,13 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { DomainError } from '../errors/domain-error';
 
 /** A ciphertext that fails authentication, names an unknown key or is malformed. */
-export class SecretDecryptionError extends DomainError {
+export class SecretDecryptionError extends DomainError<'SECRET_DECRYPTION_FAILED'> {
   constructor(reason: string) {
     super('SECRET_DECRYPTION_FAILED', `Encrypted secret could not be decrypted: ${reason}`);
   }
 }
 
-export class SecretKeyError extends DomainError {
+export class SecretKeyError extends DomainError<'SECRET_KEY_INVALID'> {
   constructor(message: string) {
     super('SECRET_KEY_INVALID', message);
   }

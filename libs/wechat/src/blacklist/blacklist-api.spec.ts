@@ -112,8 +112,8 @@ describe('BlacklistApi', () => {
     it.each([
       [40003, 'invalid-openid'],
       [49003, 'invalid-openid'],
-      [48001, 'permission'],
-      [61007, 'permission'],
+      [48001, 'api-unauthorized'],
+      [61007, 'set-missing'],
       [45009, 'quota-daily'],
       [40001, 'token-invalid'],
     ])('errcode %d → WeChatApiError(%s) after one attempt, token not in the message', async (errcode, kind) => {

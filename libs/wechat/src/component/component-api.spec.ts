@@ -110,8 +110,8 @@ describe('ComponentApi', () => {
 
   it.each([
     [61023, 'revoked'],
-    [61009, 'other'],
-    [61005, 'configuration'],
+    [61009, 'auth-code-rejected'],
+    [61005, 'ticket-rejected'],
     [40001, 'token-invalid'],
   ])('errcode %d surfaces as WeChatApiError(kind %s), once, without the token', async (errcode, kind) => {
     // WeChat's errmsg is free text: even if it echoed our secrets they must not surface.

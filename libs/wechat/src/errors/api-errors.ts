@@ -4,7 +4,7 @@ import { WeChatError } from './wechat-error';
 
 /** WeChat answered with a non-zero errcode. */
 export class WeChatApiError extends WeChatError {
-  readonly code = 'WECHAT_API_ERROR';
+  readonly code = 'WECHAT_API_ERROR' as const;
   readonly kind: WeChatErrorKind;
 
   constructor(
@@ -25,7 +25,7 @@ export type WeChatTransportReason = 'network' | 'timeout' | 'http-5xx' | 'bad-re
  * in their message and config, so neither is copied here, not even as `cause`.
  */
 export class WeChatTransportError extends WeChatError {
-  readonly code = 'WECHAT_UNAVAILABLE';
+  readonly code = 'WECHAT_UNAVAILABLE' as const;
   readonly httpStatus?: number;
   /** A system error code such as ECONNREFUSED, when there was one. */
   readonly networkCode?: string;
@@ -45,7 +45,7 @@ export class WeChatTransportError extends WeChatError {
 
 /** Refused on our side before anything was sent (e.g. more than 20 openids). */
 export class WeChatRequestError extends WeChatError {
-  readonly code = 'WECHAT_REQUEST_INVALID';
+  readonly code = 'WECHAT_REQUEST_INVALID' as const;
 
   constructor(
     message: string,

@@ -5,7 +5,7 @@ export abstract class WeChatCryptoError extends WeChatError {}
 
 /** `msg_signature` does not match sha1(sort([token, timestamp, nonce, Encrypt])). */
 export class SignatureMismatchError extends WeChatCryptoError {
-  readonly code = 'WECHAT_SIGNATURE_INVALID';
+  readonly code = 'WECHAT_SIGNATURE_INVALID' as const;
   constructor(message = 'WeChat msg_signature does not match') {
     super(message);
   }
@@ -13,7 +13,7 @@ export class SignatureMismatchError extends WeChatCryptoError {
 
 /** PKCS#7 (32-byte block) padding is absent or inconsistent: wrong key or tampered ciphertext. */
 export class InvalidPaddingError extends WeChatCryptoError {
-  readonly code = 'WECHAT_PADDING_INVALID';
+  readonly code = 'WECHAT_PADDING_INVALID' as const;
   constructor(message = 'WeChat ciphertext has invalid PKCS#7 padding') {
     super(message);
   }
@@ -21,7 +21,7 @@ export class InvalidPaddingError extends WeChatCryptoError {
 
 /** The appid tail of the plaintext is not ours: the push was meant for another platform. */
 export class AppIdMismatchError extends WeChatCryptoError {
-  readonly code = 'WECHAT_APPID_MISMATCH';
+  readonly code = 'WECHAT_APPID_MISMATCH' as const;
   constructor(message = 'WeChat message appid does not match') {
     super(message);
   }
@@ -29,7 +29,7 @@ export class AppIdMismatchError extends WeChatCryptoError {
 
 /** The 4-byte length prefix does not fit the plaintext. */
 export class MessageLengthError extends WeChatCryptoError {
-  readonly code = 'WECHAT_MESSAGE_LENGTH_INVALID';
+  readonly code = 'WECHAT_MESSAGE_LENGTH_INVALID' as const;
   constructor(message = 'WeChat message length prefix is inconsistent') {
     super(message);
   }
@@ -37,7 +37,7 @@ export class MessageLengthError extends WeChatCryptoError {
 
 /** The `Encrypt` value is not base64 of whole AES blocks; no key could ever decrypt it. */
 export class InvalidCiphertextError extends WeChatCryptoError {
-  readonly code = 'WECHAT_CIPHERTEXT_INVALID';
+  readonly code = 'WECHAT_CIPHERTEXT_INVALID' as const;
   constructor(message = 'WeChat Encrypt value is not valid AES-CBC ciphertext') {
     super(message);
   }
@@ -45,7 +45,7 @@ export class InvalidCiphertextError extends WeChatCryptoError {
 
 /** EncodingAESKey must be 43 base64 characters decoding to 32 bytes. Thrown at construction. */
 export class InvalidEncodingAesKeyError extends WeChatCryptoError {
-  readonly code = 'WECHAT_ENCODING_AES_KEY_INVALID';
+  readonly code = 'WECHAT_ENCODING_AES_KEY_INVALID' as const;
   constructor(message = 'EncodingAESKey must be 43 base64 characters decoding to 32 bytes') {
     super(message);
   }

@@ -9,9 +9,12 @@ export type WeChatErrorKind =
   | 'quota-daily' // stop calling this API for this account until the quota resets
   | 'quota-minute' // wait for the next minute
   | 'invalid-openid' // the whole batch was rejected because of one openid
-  | 'permission' // account type / verification / permission set does not allow it
+  | 'set-missing' // the merchant did not grant the permission set this API needs (re-read the sets)
+  | 'api-unauthorized' // the account itself may not use this API (type or verification)
   | 'revoked' // the merchant revoked us or the refresh token is dead: re-authorization needed
-  | 'configuration' // our own setup is wrong (appid, IP whitelist, ticket, request shape)
+  | 'ticket-rejected' // the component verify ticket is expired or invalid: wait for the next push
+  | 'auth-code-rejected' // the authorization code is invalid or expired: onboarding starts again
+  | 'configuration' // our own setup is wrong (appid, IP whitelist, request shape)
   | 'other';
 
 export const WECHAT_ERROR_KINDS: Readonly<Record<number, WeChatErrorKind>> = Object.freeze({
@@ -23,18 +26,18 @@ export const WECHAT_ERROR_KINDS: Readonly<Record<number, WeChatErrorKind>> = Obj
   45011: 'quota-minute',
   40003: 'invalid-openid',
   49003: 'invalid-openid', // openid of another appid
-  48001: 'permission', // API not authorized for the account
-  61007: 'permission', // API not authorized to the component (permission set missing)
+  48001: 'api-unauthorized', // API not authorized for the account
+  61007: 'set-missing', // API not authorized to the component (permission set missing)
   61003: 'revoked', // component no longer authorized by the account
   61023: 'revoked', // refresh_token invalid
   40013: 'configuration', // invalid appid
   41001: 'configuration', // access_token missing: a bug on our side
   40032: 'configuration', // openid list too long: we should never send more than 20
   61004: 'configuration', // caller IP not whitelisted
-  61005: 'configuration', // component ticket expired
-  61006: 'configuration', // component ticket invalid
-  // 61009 / 61010 (auth code invalid / expired) are deliberately 'other':
-  // onboarding restarts, nothing to retry or reconfigure.
+  61005: 'ticket-rejected', // component ticket expired
+  61006: 'ticket-rejected', // component ticket invalid
+  61009: 'auth-code-rejected', // authorization code invalid
+  61010: 'auth-code-rejected', // authorization code expired
 } satisfies Record<number, WeChatErrorKind>);
 
 export function classifyErrcode(errcode: number): WeChatErrorKind {

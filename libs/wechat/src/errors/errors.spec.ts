@@ -10,9 +10,12 @@ describe('WECHAT_ERROR_KINDS / classifyErrcode', () => {
     'quota-daily': [45009],
     'quota-minute': [45011],
     'invalid-openid': [40003, 49003],
-    permission: [48001, 61007],
+    'set-missing': [61007],
+    'api-unauthorized': [48001],
     revoked: [61003, 61023],
-    configuration: [40013, 41001, 40032, 61004, 61005, 61006],
+    'ticket-rejected': [61005, 61006],
+    'auth-code-rejected': [61009, 61010],
+    configuration: [40013, 41001, 40032, 61004],
     other: [],
   };
 
@@ -25,7 +28,7 @@ describe('WECHAT_ERROR_KINDS / classifyErrcode', () => {
     expect({ ...WECHAT_ERROR_KINDS }).toEqual(table);
   });
 
-  it.each([61009, 61010, 0, 1, 40002, 99999, Number.NaN])('%d is other', (errcode) => {
+  it.each([0, 1, 40002, 99999, Number.NaN])('%d is other', (errcode) => {
     expect(classifyErrcode(errcode)).toBe('other');
   });
 

@@ -104,10 +104,10 @@ describe('WeChatHttp', () => {
       [40003, 'invalid-openid'],
       [40032, 'configuration'],
       [45009, 'quota-daily'],
-      [48001, 'permission'],
+      [48001, 'api-unauthorized'],
       [61004, 'configuration'],
       [61023, 'revoked'],
-      [61009, 'other'],
+      [61009, 'auth-code-rejected'],
     ])('%d → WeChatApiError(kind %s) after exactly one attempt', async (errcode, kind) => {
       server.respond(json({ errcode, errmsg: `message ${errcode}` }), json({ errcode: 0 }));
       const err = await failure(call());
