@@ -10,7 +10,7 @@ import { AppModule, type AppModuleOptions } from './app.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { blacklistJobsBodyParser } from './blacklist/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
-import { requestIdFor } from './logging/logging.module';
+import { requestIdFor } from './logging/request-id';
 import { MetricsService } from './metrics/metrics.service';
 
 function flatten(errors: ClassValidatorError[], prefix = ''): { field: string; messages: string[] }[] {

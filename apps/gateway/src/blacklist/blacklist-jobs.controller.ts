@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } fr
 import type { Request } from 'express';
 import { type Caller, CurrentCaller, TenantScoped, CurrentTenant } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
-import { requestIdOf } from './blacklist.controller';
+import { requestIdOf } from '../logging/request-id';
 import { BlacklistJobsService } from './blacklist-jobs.service';
 import { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobItemsPage, JobItemsQuery } from './dto/blacklist.dto';
 

@@ -3,12 +3,11 @@ import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import type { Request } from 'express';
 import { type Caller, CurrentCaller, TenantScoped, CurrentTenant } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
+import { requestIdOf } from '../logging/request-id';
 import { BlacklistService } from './blacklist.service';
 import { BlacklistChangeRequest, BlacklistChangeResult, BlacklistPage, BlacklistPageQuery } from './dto/blacklist.dto';
 import { idempotencyKeyOf } from './idempotency.service';
 import { assertOnlyKeys, type BlacklistAction } from './openid-validation';
-
-export const requestIdOf = (req: Request) => String((req as Request & { id?: unknown }).id ?? req.headers['x-request-id'] ?? '');
 
 @ApiTags('blacklist')
 @Controller('v1/tenants/:tenantId/blacklist')

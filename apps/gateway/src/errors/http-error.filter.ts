@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { requestIdOf } from '../logging/request-id';
 import { ERROR_STATUS, type ErrorCode, isErrorCode } from './error-status';
 
 export interface ErrorBody {
@@ -33,7 +34,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request & { id?: string }>();
     const res = ctx.getResponse<Response>();
-    const requestId = String(req.id ?? req.headers['x-request-id'] ?? '');
+    const requestId = requestIdOf(req);
     const c = this.classify(exception);
     if (c.status >= 500) {
       const err = exception instanceof Error ? exception : new Error(String(exception));

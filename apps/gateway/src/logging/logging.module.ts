@@ -1,21 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { DestinationStream } from 'pino';
 import { redactDeep, redactUrl } from './redaction';
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function requestIdFor(req: IncomingMessage & { id?: unknown }, res: ServerResponse): string {
-  // Assigned once, by the first middleware (before body parsing, whose errors need it too).
-  if (typeof req.id === 'string') return req.id;
-  const given = req.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  res.setHeader('x-request-id', id);
-  req.id = id;
-  return id;
-}
+import { requestIdFor } from './request-id';
 
 function withDestination<T>(options: T, destination?: DestinationStream): T | [T, DestinationStream] {
   return destination ? [options, destination] : options;

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { requestIdOf } from '../logging/request-id';
 import { Public, TenantScoped, CurrentTenant } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
@@ -22,7 +23,7 @@ const PAGE_HEADERS = {
 function sendPage(req: Request, res: Response, page: Page): void {
   if (page.retryAfterSeconds !== undefined) res.set('Retry-After', String(page.retryAfterSeconds));
   if (page.error && req.accepts(['html', 'json']) === 'json') {
-    const requestId = String((req as Request & { id?: unknown }).id ?? req.headers['x-request-id'] ?? '');
+    const requestId = requestIdOf(req);
     res
       .status(page.status)
       .set('Cache-Control', 'no-store')
