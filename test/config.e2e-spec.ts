@@ -53,4 +53,10 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
     expect(status).not.toBe(0);
     expect(output).toContain('DATABASE_URL');
   });
+
+  it('a GATEWAY_DATA_DIR that is not a usable path is named (validated with the other variables)', () => {
+    const { status, output } = start({ GATEWAY_DATA_DIR: 'x'.repeat(2000), DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/^\s*GATEWAY_DATA_DIR: /m);
+  });
 });

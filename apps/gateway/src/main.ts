@@ -9,7 +9,6 @@ import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
 
-const DATA_DIR = resolve(process.env.GATEWAY_DATA_DIR ?? join(process.cwd(), '.data'));
 const EMBEDDED_PG_PORT_DEFAULT = 54329;
 const SIM_PORT_DEFAULT = 4100;
 
@@ -31,6 +30,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const port = env.PORT ?? 3000;
+  const DATA_DIR = resolve(env.GATEWAY_DATA_DIR ?? join(process.cwd(), '.data'));
   // Shutdown runs these in reverse order of registration, each bounded in time: a step that
   // hangs (a pool waiting on a database that is already gone) must not keep the process alive.
   const cleanups: { name: string; run: () => Promise<void>; timeoutMs: () => number }[] = [];

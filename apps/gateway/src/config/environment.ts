@@ -149,6 +149,13 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(65535)
   EMBEDDED_POSTGRES_PORT?: number;
+
+  /** Where sandbox keys and the embedded database live (default ./.data). */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  @Matches(/^[^\0]{1,1024}$/, { message: 'GATEWAY_DATA_DIR must be a directory path (1–1024 characters)' })
+  GATEWAY_DATA_DIR?: string;
 }
 
 export class ConfigurationError extends Error {
