@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
 import { randomComponent, startHarness, type Harness } from './support/gateway-harness';
-import { onboardTenant } from './support/onboard';
+import { onboardTenant } from './support/onboarding';
 import { appliedOpenids, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, sleep, waitForJob } from './support/blacklist-helpers';
 import { createTestDatabase } from './support/test-database';
 import { BUILT_GATEWAY, wechatEnvFor } from './support/production-env';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
-import { onboardTenant } from './support/onboard';
+import { onboardTenant, sql } from './support/onboarding';
 import {
   allItems,
   appliedOpenids,
@@ -14,7 +14,6 @@ import {
   strangers,
   waitForJob,
 } from './support/blacklist-helpers';
-import { sql } from './support/onboarding';
 
 const createJob = (h: Harness, tenantId: string, body: unknown, key = h.operatorKey) =>
   request(h.url)

@@ -1,7 +1,7 @@
 import type { CallLogEntry } from '@app/wechat-sim';
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
-import { onboardTenant } from './support/onboard';
+import { onboardTenant } from './support/onboarding';
 import { BATCH_BLOCK, bearer, lastSeq, waitForJob } from './support/blacklist-helpers';
 
 /** Most calls WeChat was handling at the same moment. */

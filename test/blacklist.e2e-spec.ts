@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
-import { onboardTenant } from './support/onboard';
+import { createTenant, onboardTenant, sql } from './support/onboarding';
 import {
   appliedOpenids,
   BATCH_BLOCK,
@@ -13,7 +13,6 @@ import {
   strangers,
   waitForJob,
 } from './support/blacklist-helpers';
-import { createTenant, sql } from './support/onboarding';
 import { BlacklistJobWorker } from '../apps/gateway/src/blacklist/blacklist-job-worker.service';
 
 const block = (h: Harness, tenantId: string, openids: unknown, key = h.operatorKey) =>

@@ -1,8 +1,9 @@
 // Helpers for the blacklist suites (not a test file itself).
 import type { CallLogEntry, WeChatSimulator } from '@app/wechat-sim';
 import request from 'supertest';
+import { bearer } from './onboarding';
 
-export const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+export { bearer };
 export const BATCH_BLOCK = 'tags/members/batchblacklist';
 export const BATCH_UNBLOCK = 'tags/members/batchunblacklist';
 export const GET_BLACKLIST = 'tags/members/getblacklist';

@@ -134,12 +134,11 @@ export function callsTo(h: Harness, api: string, since = 0) {
   return h.sim.calls({ api: `component/${api}`, since });
 }
 
-export function lastSeq(h: Harness): number {
-  const calls = h.sim.calls();
-  return calls.length ? calls[calls.length - 1].seq : 0;
-}
-
-/** Reads (or, to simulate time passing, writes) the gateway's own database. */
+/**
+ * Reads (or, to simulate time passing, writes) the gateway's own database. Deliberately raw
+ * SQL, not the gateway's repositories: what is at rest (ciphertext, statuses, expiry times) is
+ * checked by an oracle that shares no code with what it checks.
+ */
 export async function sql<T = Record<string, unknown>>(h: Harness, text: string, params: unknown[] = []): Promise<T[]> {
   const { Client } = await import('pg');
   const client = new Client({ connectionString: h.databaseUrl });
@@ -151,15 +150,40 @@ export async function sql<T = Record<string, unknown>>(h: Harness, text: string,
   }
 }
 
-/** Creates a tenant and completes its onboarding through the page; returns the bound appid. */
-export async function onboardTenant(
-  h: Harness,
-  opts: { name?: string; push?: AuthorizationPushMode; permissionSets?: number[]; verified?: boolean; appId?: string } = {},
-): Promise<{ id: string; apiKey: string; appId: string }> {
+export interface OnboardOptions {
+  name?: string;
+  push?: AuthorizationPushMode;
+  permissionSets?: number[];
+  verified?: boolean;
+  appId?: string;
+  /** The account's followers: a number of generated openids, or explicit ones (default none). */
+  followers?: number | string[];
+}
+
+export interface OnboardedTenant {
+  id: string;
+  apiKey: string;
+  appId: string;
+  /** The account's followers: openids batchblacklist accepts for this tenant. */
+  followers: string[];
+}
+
+/**
+ * Creates a tenant and completes its onboarding through the real flow (a verify ticket first if
+ * none was acknowledged yet, then the gateway's page, the simulator's authorization page and the
+ * callback); returns the bound appid and the account's followers.
+ */
+export async function onboardTenant(h: Harness, opts: OnboardOptions = {}): Promise<OnboardedTenant> {
+  if (!h.sim.pushes().some((p) => p.infoType === 'component_verify_ticket' && p.acknowledged)) await h.sim.pushTicket();
+  const { followers: wanted = 0, ...flow } = opts;
   const t = await createTenant(h, opts.name ?? 'Onboarded');
   const s = await startSession(h, t.id);
-  const cb = await authorizeThroughPage(h, s.onboardingUrl, { push: opts.push ?? 'before', ...opts });
+  const cb = await authorizeThroughPage(h, s.onboardingUrl, { ...flow, push: opts.push ?? 'before' });
   if (cb.status !== 200) throw new Error(`callback answered ${cb.status}`);
   await settlePushes(h);
-  return { ...t, appId: cb.appId };
+  const view =
+    typeof wanted === 'number'
+      ? h.sim.updateAuthorizer(cb.appId, { followers: [], addFollowerCount: wanted })
+      : h.sim.updateAuthorizer(cb.appId, { followers: wanted });
+  return { ...t, appId: cb.appId, followers: [...(view.followers ?? [])] };
 }
