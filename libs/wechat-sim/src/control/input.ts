@@ -1,4 +1,5 @@
 import { ControlError } from '../errors';
+import type { AuthorizationPushMode } from '../options';
 
 /**
  * Reads one JSON object of control input, field by field; unknown fields are an error too, so
@@ -94,3 +95,7 @@ export class Input {
     if (extra.length) throw new ControlError(400, `unknown field(s): ${extra.join(', ')}`);
   }
 }
+
+/** Field rules more than one control resource reads. */
+export const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const PAGE_PUSH: readonly AuthorizationPushMode[] = ['before', 'after', 'hold', 'none'];

@@ -1,13 +1,10 @@
-import { API_NAMES, type ApiName, PERMISSION_SETS } from '../api-names';
+import { PERMISSION_SETS } from '../api-names';
 import { authorizerView, type AuthorizerAccount, type AuthorizerView } from '../authorizers';
-import type { CallFilter, CallLogEntry } from '../call-log';
 import type { AuthorizeResult, ControlPushMode, SimCore } from '../core';
 import { ControlError } from '../errors';
-import type { Fault, FaultInput } from '../faults';
-import { assertHttpUrl, type AuthorizationPushMode } from '../options';
+import type { AuthorizationPushMode } from '../options';
 import type { PushRecord } from '../pusher';
-import type { SimSettings } from '../state';
-import { Input } from './input';
+import { APP_ID, Input, PAGE_PUSH } from './input';
 
 export interface AuthorizerFields {
   appId?: string;
@@ -61,41 +58,14 @@ export interface ExpireTokensRequest {
   appId?: string;
 }
 
-export interface QuotaRequest {
-  /** An API name, or '*' for all. */
-  api: ApiName | '*';
-  daily?: number;
-  perMinute?: number;
-  appId?: string;
-}
-
-export type SettingsRequest = Partial<Omit<SimSettings, 'eventUrl'>>;
-
 export type CreateAuthorizerResult = AuthorizerView & { authCode?: string; expiresIn?: number; push?: PushRecord };
 
-const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const SET_IDS = new Set(PERMISSION_SETS.map((s) => s.id));
 const CONTROL_PUSH: readonly ControlPushMode[] = ['now', 'hold', 'none'];
-const PAGE_PUSH: readonly AuthorizationPushMode[] = ['before', 'after', 'hold', 'none'];
 
-/**
- * The control surface, shared by the HTTP routes under /__sim and the in-process helpers, so both
- * validate identically (bad input → ControlError 400, unknown account → 404).
- */
-export class ControlService {
+/** The simulated Official Accounts: create and change them, (re-)authorize or revoke, expire their tokens. */
+export class AuthorizersControl {
   constructor(private readonly sim: SimCore) {}
-
-  info() {
-    const { opts, state } = this.sim;
-    return {
-      componentAppId: opts.componentAppId,
-      eventUrl: state.settings.eventUrl ?? null,
-      settings: state.settings,
-      clock: this.sim.clock.now(),
-      authorizers: state.authorizers.list().length,
-      nextAuthorization: state.nextAuthorization ?? null,
-    };
-  }
 
   listAuthorizers(includeFollowers = false): AuthorizerView[] {
     return this.sim.state.authorizers.list().map((a) => authorizerView(a, { includeFollowers }));
@@ -204,110 +174,6 @@ export class ControlService {
     if (!kind) throw new ControlError(400, 'kind is required');
     if (appId && kind === 'component') throw new ControlError(400, 'appId applies to authorizer tokens only');
     return { expired: this.sim.state.tokens.expire({ kind: kind === 'all' ? undefined : kind, appId }) };
-  }
-
-  addFault(body: unknown): Fault {
-    const input = new Input(body);
-    const api = input.requiredString('api');
-    const type = input.oneOf('type', ['errcode', 'http500', 'delay', 'drop'] as const);
-    const errcode = input.int('errcode', -1_000_000, 1_000_000);
-    const delayMs = input.int('delayMs', 0, 600_000);
-    const count = input.int('count', 1, 1_000_000_000);
-    const probability = input.number('probability', 0, 1);
-    const appId = input.string('appId', { pattern: APP_ID });
-    input.done();
-    if (api !== '*' && !(API_NAMES as readonly string[]).includes(api)) {
-      throw new ControlError(400, `api must be '*' or one of ${API_NAMES.join(', ')}`);
-    }
-    if (!type) throw new ControlError(400, 'type is required');
-    if (type === 'errcode' && errcode === undefined) throw new ControlError(400, 'errcode is required for type errcode');
-    if (type === 'errcode' && errcode === 0) throw new ControlError(400, 'errcode 0 is not a fault');
-    if (type !== 'errcode' && errcode !== undefined) throw new ControlError(400, 'errcode only applies to type errcode');
-    if (type === 'delay' && delayMs === undefined) throw new ControlError(400, 'delayMs is required for type delay');
-    if (type !== 'delay' && delayMs !== undefined) throw new ControlError(400, 'delayMs only applies to type delay');
-    const fault: FaultInput = { api: api as FaultInput['api'], type, errcode, delayMs, count, probability, appId };
-    return this.sim.faults.add(fault);
-  }
-
-  calls(query: Record<string, unknown>): CallLogEntry[] {
-    const filter: CallFilter = {};
-    for (const [k, v] of Object.entries(query)) {
-      if (typeof v !== 'string') throw new ControlError(400, `${k} must be given once`);
-      if (k === 'api') filter.api = v;
-      else if (k === 'appId') filter.appId = v;
-      else if (k === 'since') {
-        if (!/^\d+$/.test(v)) throw new ControlError(400, 'since must be a call sequence number');
-        filter.since = Number(v);
-      } else throw new ControlError(400, `unknown filter ${k}`);
-    }
-    return this.sim.callLog.list(filter);
-  }
-
-  setEventUrl(body: unknown): { eventUrl: string } {
-    const input = new Input(body);
-    const url = input.requiredString('url');
-    input.done();
-    try {
-      assertHttpUrl('url', url);
-    } catch (err) {
-      throw new ControlError(400, (err as Error).message);
-    }
-    this.sim.state.settings.eventUrl = url;
-    return { eventUrl: url };
-  }
-
-  setQuota(body: unknown) {
-    const input = new Input(body);
-    const api = input.requiredString('api');
-    const daily = input.int('daily', 0, 1_000_000_000);
-    const perMinute = input.int('perMinute', 0, 1_000_000_000);
-    const appId = input.string('appId', { pattern: APP_ID });
-    input.done();
-    if (api !== '*' && !(API_NAMES as readonly string[]).includes(api)) {
-      throw new ControlError(400, `api must be '*' or one of ${API_NAMES.join(', ')}`);
-    }
-    if (daily === undefined && perMinute === undefined) throw new ControlError(400, 'give daily and/or perMinute');
-    const apis = api === '*' ? [...API_NAMES] : [api as ApiName];
-    for (const a of apis) {
-      this.sim.quotas.setLimit(
-        a,
-        { ...(daily !== undefined ? { daily } : {}), ...(perMinute !== undefined ? { perMinute } : {}) },
-        appId,
-      );
-    }
-    return { api, appId: appId ?? null, daily: daily ?? null, perMinute: perMinute ?? null };
-  }
-
-  quotaUsage(query: Record<string, unknown>) {
-    const account = typeof query.appId === 'string' ? query.appId : this.sim.opts.componentAppId;
-    return Object.fromEntries(
-      API_NAMES.map((api) => [
-        api,
-        { ...this.sim.quotas.usage(account, api), perMinute: this.sim.quotas.limits(account, api).perMinute },
-      ]),
-    );
-  }
-
-  updateSettings(body: unknown): SimSettings {
-    const input = new Input(body);
-    const authorizationPush = input.oneOf('authorizationPush', PAGE_PUSH);
-    const blacklistPageSize = input.int('blacklistPageSize', 1, 1_000_000);
-    const blacklistTrailingEmptyPage = input.bool('blacklistTrailingEmptyPage');
-    input.done();
-    const s = this.sim.state.settings;
-    if (authorizationPush) s.authorizationPush = authorizationPush;
-    if (blacklistPageSize) s.blacklistPageSize = blacklistPageSize;
-    if (blacklistTrailingEmptyPage !== undefined) s.blacklistTrailingEmptyPage = blacklistTrailingEmptyPage;
-    return { ...s };
-  }
-
-  advanceClock(body: unknown): { now: number } {
-    const input = new Input(body);
-    const ms = input.int('ms', 0, 400 * 86_400_000);
-    input.done();
-    if (ms === undefined) throw new ControlError(400, 'ms is required');
-    this.sim.clock.advance(ms);
-    return { now: this.sim.clock.now() };
   }
 
   private account(appId: string): AuthorizerAccount {
