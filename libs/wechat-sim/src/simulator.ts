@@ -12,13 +12,15 @@ import {
   type CreateAuthorizerResult,
   type ExpireTokensRequest,
   type NextAuthorizationRequest,
+  type ReauthorizeRequest,
+  type RevokeRequest,
   type UpdateAuthorizerRequest,
 } from './control/authorizers.control';
 import { type Control, createControl } from './control/control';
 import { controlRouter } from './control/control.routes';
 import type { QuotaRequest } from './control/faults-quotas.control';
 import type { SettingsRequest } from './control/settings.control';
-import { type AuthorizeResult, type ControlPushMode, SimCore } from './core';
+import { type AuthorizeResult, SimCore } from './core';
 import type { Fault, FaultInput } from './faults';
 import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from './options';
 import { authorizationPageRouter } from './pages/authorization.routes';
@@ -50,8 +52,8 @@ export interface WeChatSimulator {
   updateAuthorizer(appId: string, req: UpdateAuthorizerRequest): AuthorizerView;
   setNextAuthorization(req?: NextAuthorizationRequest): { appId: string; created: boolean };
   clearNextAuthorization(): void;
-  revoke(appId: string, opts?: { push?: ControlPushMode }): Promise<{ appId: string; push: PushRecord }>;
-  reauthorize(appId: string, opts?: { permissionSets?: number[]; push?: ControlPushMode }): Promise<AuthorizeResult>;
+  revoke(appId: string, opts?: RevokeRequest): Promise<{ appId: string; push: PushRecord }>;
+  reauthorize(appId: string, opts?: ReauthorizeRequest): Promise<AuthorizeResult>;
   expireTokens(req: ExpireTokensRequest): number;
   addFault(fault: FaultInput): Fault;
   faults(): Fault[];

@@ -4,7 +4,9 @@ import type { AuthorizeResult, ControlPushMode, SimCore } from '../core';
 import { ControlError } from '../errors';
 import type { AuthorizationPushMode } from '../options';
 import type { PushRecord } from '../pusher';
-import { APP_ID, Input, PAGE_PUSH } from './input';
+import { APP_ID, type FieldReaders, Later, PAGE_PUSH, readRequest } from './input';
+
+// Each request type below is parsed by a FieldReaders<T> further down, so the compiler keeps the two in step.
 
 export interface AuthorizerFields {
   appId?: string;
@@ -53,6 +55,15 @@ export interface NextAuthorizationRequest extends AuthorizerFields {
   pushDelayMs?: number;
 }
 
+export interface RevokeRequest {
+  push?: ControlPushMode;
+}
+
+export interface ReauthorizeRequest {
+  permissionSets?: number[];
+  push?: ControlPushMode;
+}
+
 export interface ExpireTokensRequest {
   kind: 'component' | 'authorizer' | 'all';
   appId?: string;
@@ -62,6 +73,68 @@ export type CreateAuthorizerResult = AuthorizerView & { authCode?: string; expir
 
 const SET_IDS = new Set(PERMISSION_SETS.map((s) => s.id));
 const CONTROL_PUSH: readonly ControlPushMode[] = ['now', 'hold', 'none'];
+
+/** What an account is called and whether it is verified; creating and updating read these alike. */
+const PROFILE: FieldReaders<Pick<AuthorizerFields, 'nickName' | 'principalName' | 'serviceType' | 'verified' | 'verifyType'>> = {
+  nickName: (i, k) => i.string(k, { max: 64 }),
+  principalName: (i, k) => i.string(k, { max: 128 }),
+  serviceType: (i, k) => i.int(k, 0, 2),
+  verified: (i, k) => i.bool(k),
+  // Reads as the effective type: given, or derived from the `verified` shorthand.
+  verifyType: (i, k, read) => {
+    const verifyType = i.int(k, -1, 5);
+    if (read.verified !== undefined && verifyType !== undefined && read.verified !== (verifyType !== -1)) {
+      throw new ControlError(400, 'verified and verifyType disagree');
+    }
+    return verifyType ?? (read.verified === undefined ? undefined : read.verified ? 0 : -1);
+  },
+};
+
+const AUTHORIZER_FIELDS: FieldReaders<AuthorizerFields> = {
+  appId: (i, k) => i.string(k, { pattern: APP_ID }),
+  ...PROFILE,
+  permissionSets: (i, k) => i.intArray(k, SET_IDS),
+  followers: (i, k) => i.stringArray(k),
+  followerCount: (i, k) => i.int(k, 0, 2_000_000),
+};
+
+const CREATE_AUTHORIZER: FieldReaders<CreateAuthorizerRequest> = {
+  ...AUTHORIZER_FIELDS,
+  authorize: (i, k) => i.bool(k),
+  push: (i, k) => i.oneOf(k, CONTROL_PUSH),
+};
+
+const UPDATE_AUTHORIZER: FieldReaders<UpdateAuthorizerRequest> = {
+  ...PROFILE,
+  permissionSets: (i, k) => i.intArray(k, SET_IDS),
+  defaultPermissionSets: (i, k) => i.intArray(k, SET_IDS),
+  followers: (i, k) => i.stringArray(k),
+  addFollowers: (i, k) => i.stringArray(k),
+  removeFollowers: (i, k) => i.stringArray(k),
+  addFollowerCount: (i, k) => i.int(k, 0, 2_000_000),
+  blacklist: (i, k) => i.stringArray(k),
+};
+
+const NEXT_AUTHORIZATION: FieldReaders<NextAuthorizationRequest> = {
+  ...AUTHORIZER_FIELDS,
+  push: (i, k) => i.oneOf(k, PAGE_PUSH),
+  pushDelayMs: (i, k) => i.int(k, 0, 600_000),
+};
+
+const REVOKE: FieldReaders<RevokeRequest> = { push: (i, k) => i.oneOf(k, CONTROL_PUSH) };
+
+const REAUTHORIZE: FieldReaders<ReauthorizeRequest> = {
+  permissionSets: (i, k) => i.intArray(k, SET_IDS),
+  push: (i, k) => i.oneOf(k, CONTROL_PUSH),
+};
+
+const EXPIRE_TOKENS: FieldReaders<ExpireTokensRequest> = {
+  kind: (i, k) => {
+    const kind = i.oneOf(k, ['component', 'authorizer', 'all'] as const);
+    return new Later(() => i.required(k, kind));
+  },
+  appId: (i, k) => i.string(k, { pattern: APP_ID }),
+};
 
 /** The simulated Official Accounts: create and change them, (re-)authorize or revoke, expire their tokens. */
 export class AuthorizersControl {
@@ -76,11 +149,7 @@ export class AuthorizersControl {
   }
 
   async createAuthorizer(body: unknown): Promise<CreateAuthorizerResult> {
-    const input = new Input(body);
-    const fields = this.readAuthorizerFields(input);
-    const authorize = input.bool('authorize');
-    const push = input.oneOf('push', CONTROL_PUSH);
-    input.done();
+    const { authorize, push, ...fields } = readRequest(body, CREATE_AUTHORIZER);
     if (push && !authorize) throw new ControlError(400, 'push only applies with authorize: true');
     const account = this.createAccount(fields);
     if (!authorize) return authorizerView(account);
@@ -90,19 +159,19 @@ export class AuthorizersControl {
 
   updateAuthorizer(appId: string, body: unknown): AuthorizerView {
     const account = this.account(appId);
-    const input = new Input(body);
-    const nickName = input.string('nickName', { max: 64 });
-    const principalName = input.string('principalName', { max: 128 });
-    const serviceType = input.int('serviceType', 0, 2);
-    const verifyType = this.readVerifyType(input);
-    const permissionSets = input.intArray('permissionSets', SET_IDS);
-    const defaultPermissionSets = input.intArray('defaultPermissionSets', SET_IDS);
-    const followers = input.stringArray('followers');
-    const addFollowers = input.stringArray('addFollowers');
-    const removeFollowers = input.stringArray('removeFollowers');
-    const addFollowerCount = input.int('addFollowerCount', 0, 2_000_000);
-    const blacklist = input.stringArray('blacklist');
-    input.done();
+    const {
+      nickName,
+      principalName,
+      serviceType,
+      verifyType,
+      permissionSets,
+      defaultPermissionSets,
+      followers,
+      addFollowers,
+      removeFollowers,
+      addFollowerCount,
+      blacklist,
+    } = readRequest(body, UPDATE_AUTHORIZER);
     if (permissionSets && account.authorization.status !== 'authorized') {
       throw new ControlError(409, `${appId} is not authorized; use defaultPermissionSets or reauthorize`);
     }
@@ -130,29 +199,20 @@ export class AuthorizersControl {
 
   async revoke(appId: string, body: unknown): Promise<{ appId: string; push: PushRecord }> {
     const account = this.account(appId);
-    const input = new Input(body);
-    const push = input.oneOf('push', CONTROL_PUSH) ?? 'now';
-    input.done();
+    const { push = 'now' } = readRequest(body, REVOKE);
     if (account.authorization.status !== 'authorized') throw new ControlError(409, `${appId} is not authorized`);
     return { appId, push: await this.sim.revoke(appId, push) };
   }
 
   async reauthorize(appId: string, body: unknown): Promise<AuthorizeResult> {
     this.account(appId);
-    const input = new Input(body);
-    const permissionSets = input.intArray('permissionSets', SET_IDS);
-    const push = input.oneOf('push', CONTROL_PUSH) ?? 'now';
-    input.done();
+    const { permissionSets, push = 'now' } = readRequest(body, REAUTHORIZE);
     return this.sim.authorize(appId, permissionSets, push);
   }
 
   /** The next authorization page GET completes at once (302, no human) for this account. */
   setNextAuthorization(body: unknown) {
-    const input = new Input(body);
-    const fields = this.readAuthorizerFields(input);
-    const push = input.oneOf('push', PAGE_PUSH);
-    const pushDelayMs = input.int('pushDelayMs', 0, 600_000);
-    input.done();
+    const { push, pushDelayMs, ...fields } = readRequest(body, NEXT_AUTHORIZATION);
     let account = fields.appId ? this.sim.state.authorizers.get(fields.appId) : undefined;
     const created = !account;
     // An existing account keeps its attributes; only permissionSets applies to this authorization.
@@ -167,11 +227,7 @@ export class AuthorizersControl {
   }
 
   expireTokens(body: unknown): { expired: number } {
-    const input = new Input(body);
-    const kind = input.oneOf('kind', ['component', 'authorizer', 'all'] as const);
-    const appId = input.string('appId', { pattern: APP_ID });
-    input.done();
-    if (!kind) throw new ControlError(400, 'kind is required');
+    const { kind, appId } = readRequest(body, EXPIRE_TOKENS);
     if (appId && kind === 'component') throw new ControlError(400, 'appId applies to authorizer tokens only');
     return { expired: this.sim.state.tokens.expire({ kind: kind === 'all' ? undefined : kind, appId }) };
   }
@@ -180,28 +236,6 @@ export class AuthorizersControl {
     const account = this.sim.state.authorizers.get(appId);
     if (!account) throw new ControlError(404, `no authorizer ${appId}`);
     return account;
-  }
-
-  private readVerifyType(input: Input): number | undefined {
-    const verified = input.bool('verified');
-    const verifyType = input.int('verifyType', -1, 5);
-    if (verified !== undefined && verifyType !== undefined && verified !== (verifyType !== -1)) {
-      throw new ControlError(400, 'verified and verifyType disagree');
-    }
-    return verifyType ?? (verified === undefined ? undefined : verified ? 0 : -1);
-  }
-
-  private readAuthorizerFields(input: Input): AuthorizerFields {
-    return {
-      appId: input.string('appId', { pattern: APP_ID }),
-      nickName: input.string('nickName', { max: 64 }),
-      principalName: input.string('principalName', { max: 128 }),
-      serviceType: input.int('serviceType', 0, 2),
-      verifyType: this.readVerifyType(input),
-      permissionSets: input.intArray('permissionSets', SET_IDS),
-      followers: input.stringArray('followers'),
-      followerCount: input.int('followerCount', 0, 2_000_000),
-    };
   }
 
   private createAccount(fields: AuthorizerFields): AuthorizerAccount {

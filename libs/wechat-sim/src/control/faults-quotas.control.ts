@@ -3,14 +3,32 @@ import type { CallFilter, CallLogEntry } from '../call-log';
 import type { SimCore } from '../core';
 import { ControlError } from '../errors';
 import type { Fault, FaultInput } from '../faults';
-import { APP_ID, Input } from './input';
+import { APP_ID, type FieldReaders, Input, Later, readRequest } from './input';
 
+// QuotaRequest is parsed by QUOTA (a FieldReaders<QuotaRequest>), so the compiler keeps the two in step.
 export interface QuotaRequest {
   /** An API name, or '*' for all. */
   api: ApiName | '*';
   daily?: number;
   perMinute?: number;
   appId?: string;
+}
+
+const QUOTA: FieldReaders<QuotaRequest> = {
+  api: (i, k) => {
+    const api = i.requiredString(k);
+    return new Later(() => apiOrAll(api));
+  },
+  daily: (i, k) => i.int(k, 0, 1_000_000_000),
+  perMinute: (i, k) => i.int(k, 0, 1_000_000_000),
+  appId: (i, k) => i.string(k, { pattern: APP_ID }),
+};
+
+function apiOrAll(api: string): ApiName | '*' {
+  if (api !== '*' && !(API_NAMES as readonly string[]).includes(api)) {
+    throw new ControlError(400, `api must be '*' or one of ${API_NAMES.join(', ')}`);
+  }
+  return api as ApiName | '*';
 }
 
 /** What the simulator does to API calls: injected faults, quotas, and the log of calls it answered. */
@@ -27,16 +45,14 @@ export class FaultsQuotasControl {
     const probability = input.number('probability', 0, 1);
     const appId = input.string('appId', { pattern: APP_ID });
     input.done();
-    if (api !== '*' && !(API_NAMES as readonly string[]).includes(api)) {
-      throw new ControlError(400, `api must be '*' or one of ${API_NAMES.join(', ')}`);
-    }
+    const target = apiOrAll(api);
     if (!type) throw new ControlError(400, 'type is required');
     if (type === 'errcode' && errcode === undefined) throw new ControlError(400, 'errcode is required for type errcode');
     if (type === 'errcode' && errcode === 0) throw new ControlError(400, 'errcode 0 is not a fault');
     if (type !== 'errcode' && errcode !== undefined) throw new ControlError(400, 'errcode only applies to type errcode');
     if (type === 'delay' && delayMs === undefined) throw new ControlError(400, 'delayMs is required for type delay');
     if (type !== 'delay' && delayMs !== undefined) throw new ControlError(400, 'delayMs only applies to type delay');
-    const fault: FaultInput = { api: api as FaultInput['api'], type, errcode, delayMs, count, probability, appId };
+    const fault: FaultInput = { api: target, type, errcode, delayMs, count, probability, appId };
     return this.sim.faults.add(fault);
   }
 
@@ -55,17 +71,9 @@ export class FaultsQuotasControl {
   }
 
   setQuota(body: unknown) {
-    const input = new Input(body);
-    const api = input.requiredString('api');
-    const daily = input.int('daily', 0, 1_000_000_000);
-    const perMinute = input.int('perMinute', 0, 1_000_000_000);
-    const appId = input.string('appId', { pattern: APP_ID });
-    input.done();
-    if (api !== '*' && !(API_NAMES as readonly string[]).includes(api)) {
-      throw new ControlError(400, `api must be '*' or one of ${API_NAMES.join(', ')}`);
-    }
+    const { api, daily, perMinute, appId } = readRequest(body, QUOTA);
     if (daily === undefined && perMinute === undefined) throw new ControlError(400, 'give daily and/or perMinute');
-    const apis = api === '*' ? [...API_NAMES] : [api as ApiName];
+    const apis = api === '*' ? [...API_NAMES] : [api];
     for (const a of apis) {
       this.sim.quotas.setLimit(
         a,

@@ -2,9 +2,16 @@ import type { SimCore } from '../core';
 import { ControlError } from '../errors';
 import { assertHttpUrl } from '../options';
 import type { SimSettings } from '../state';
-import { Input, PAGE_PUSH } from './input';
+import { type FieldReaders, Input, PAGE_PUSH, readRequest } from './input';
 
+// SettingsRequest is parsed by SETTINGS (a FieldReaders<SettingsRequest>): a new setting does not compile until it is read.
 export type SettingsRequest = Partial<Omit<SimSettings, 'eventUrl'>>;
+
+const SETTINGS: FieldReaders<SettingsRequest> = {
+  authorizationPush: (i, k) => i.oneOf(k, PAGE_PUSH),
+  blacklistPageSize: (i, k) => i.int(k, 1, 1_000_000),
+  blacklistTrailingEmptyPage: (i, k) => i.bool(k),
+};
 
 /** The simulated world around the APIs: the overview, the event URL, the run-time settings and the clock. */
 export class SettingsControl {
@@ -36,11 +43,7 @@ export class SettingsControl {
   }
 
   updateSettings(body: unknown): SimSettings {
-    const input = new Input(body);
-    const authorizationPush = input.oneOf('authorizationPush', PAGE_PUSH);
-    const blacklistPageSize = input.int('blacklistPageSize', 1, 1_000_000);
-    const blacklistTrailingEmptyPage = input.bool('blacklistTrailingEmptyPage');
-    input.done();
+    const { authorizationPush, blacklistPageSize, blacklistTrailingEmptyPage } = readRequest(body, SETTINGS);
     const s = this.sim.state.settings;
     if (authorizationPush) s.authorizationPush = authorizationPush;
     if (blacklistPageSize) s.blacklistPageSize = blacklistPageSize;
