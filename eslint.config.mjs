@@ -19,7 +19,15 @@ export default tseslint.config(
   },
   {
     // Tests, benchmarks and the standalone simulator entry point may print and use loose types.
-    files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'apps/*/test/**/*.ts', 'bench/**/*.ts', 'apps/wechat-sim/src/main.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.e2e-spec.ts',
+      'test/**/*.ts',
+      'apps/*/test/**/*.ts',
+      'libs/*/test/**/*.ts',
+      'bench/**/*.ts',
+      'apps/wechat-sim/src/main.ts',
+    ],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-require-imports': 'off' },
   },
 );

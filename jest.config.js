@@ -1,6 +1,6 @@
 /** Unit specs sit beside the code; end-to-end suites live in test/. Both run against a real PostgreSQL. */
 const moduleNameMapper = {
-  '^@app/wechat-sim(|/.*)$': '<rootDir>/apps/wechat-sim/src$1',
+  '^@app/wechat-sim(|/.*)$': '<rootDir>/libs/wechat-sim/src$1',
   '^@app/wechat(|/.*)$': '<rootDir>/libs/wechat/src$1',
   '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',
   '^@app/database(|/.*)$': '<rootDir>/libs/database/src$1',

@@ -13,7 +13,7 @@ interface SimLib {
 }
 
 async function main(): Promise<void> {
-  const lib = require(join(DIST, 'apps/wechat-sim/src')) as SimLib;
+  const lib = require(join(DIST, 'libs/wechat-sim/src')) as SimLib;
   const options = JSON.parse(process.env.BENCH_SIM_OPTIONS ?? '{}') as Record<string, unknown>;
   const sim = await lib.startWeChatSimulator({ host: '127.0.0.1', port: 0, pushTicketOnStart: false, ...options });
   process.stdout.write(`${JSON.stringify({ url: sim.url })}\n`);

@@ -1,5 +1,5 @@
 /* Standalone WeChat simulator: `npm run sim`. The only file here allowed to print. */
-import { startWeChatSimulator } from './simulator';
+import { startWeChatSimulator } from '@app/wechat-sim';
 
 /** Fixed defaults so a standalone sim and a gateway configured for it agree out of the box. */
 export const STANDALONE_DEFAULTS = {

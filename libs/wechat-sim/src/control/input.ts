@@ -1,4 +1,5 @@
 import { ControlError } from '../errors';
+import type { AuthorizationPushMode } from '../options';
 
 /**
  * Reads one JSON object of control input, field by field; unknown fields are an error too, so
@@ -36,6 +37,12 @@ export class Input {
     const v = this.string(key, opts);
     if (v === undefined) throw new ControlError(400, `${key} is required`);
     return v;
+  }
+
+  /** Makes an optional read required: absent is an error. */
+  required<V>(key: string, value: V | undefined): V {
+    if (value === undefined) throw new ControlError(400, `${key} is required`);
+    return value;
   }
 
   int(key: string, min: number, max: number): number | undefined {
@@ -94,3 +101,45 @@ export class Input {
     if (extra.length) throw new ControlError(400, `unknown field(s): ${extra.join(', ')}`);
   }
 }
+
+/**
+ * A field's last check, run once unknown fields are ruled out, so a misspelt field is reported as
+ * unknown rather than as a required one missing.
+ */
+export class Later<V> {
+  constructor(readonly check: () => V) {}
+}
+
+/**
+ * How to read a request type T: one reader per field of T, no more and no fewer, each returning that
+ * field's type (now or Later). The compiler holds T and its validation to the same fields and types,
+ * so they cannot drift. `read` holds the fields read so far, for a rule spanning two fields.
+ */
+export type FieldReaders<T> = {
+  [K in keyof T]-?: (input: Input, key: K & string, read: Partial<T>) => T[K] | Later<T[K]>;
+};
+
+/** Reads `body` as a T: each field through its reader, in the readers' order; unknown fields; the Later checks. */
+export function readRequest<T>(body: unknown, readers: FieldReaders<T>): T {
+  type Key = keyof T & string;
+  const input = new Input(body);
+  const read: Partial<T> = {};
+  const later: Array<[Key, Later<T[Key]>]> = [];
+  for (const key of Object.keys(readers) as Key[]) {
+    const reader = readers[key] as (input: Input, key: string, read: Partial<T>) => T[Key] | Later<T[Key]>;
+    const value = reader(input, key, read);
+    if (value instanceof Later) later.push([key, value]);
+    else if (value !== undefined) read[key] = value;
+  }
+  input.done();
+  for (const [key, value] of later) {
+    const checked = value.check();
+    if (checked !== undefined) read[key] = checked;
+  }
+  // Complete: a required field's reader, or its Later check, returned a value or threw.
+  return read as T;
+}
+
+/** Field rules more than one control resource reads. */
+export const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const PAGE_PUSH: readonly AuthorizationPushMode[] = ['before', 'after', 'hold', 'none'];

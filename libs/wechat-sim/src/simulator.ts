@@ -8,17 +8,19 @@ import { quotaRoutes } from './api/quota.routes';
 import type { AuthorizerView } from './authorizers';
 import type { CallFilter, CallLogEntry } from './call-log';
 import {
-  ControlService,
   type CreateAuthorizerRequest,
   type CreateAuthorizerResult,
   type ExpireTokensRequest,
   type NextAuthorizationRequest,
-  type QuotaRequest,
-  type SettingsRequest,
+  type ReauthorizeRequest,
+  type RevokeRequest,
   type UpdateAuthorizerRequest,
-} from './control/control.service';
+} from './control/authorizers.control';
+import { type Control, createControl } from './control/control';
 import { controlRouter } from './control/control.routes';
-import { type AuthorizeResult, type ControlPushMode, SimCore } from './core';
+import type { QuotaRequest } from './control/faults-quotas.control';
+import type { SettingsRequest } from './control/settings.control';
+import { type AuthorizeResult, SimCore } from './core';
 import type { Fault, FaultInput } from './faults';
 import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from './options';
 import { authorizationPageRouter } from './pages/authorization.routes';
@@ -50,8 +52,8 @@ export interface WeChatSimulator {
   updateAuthorizer(appId: string, req: UpdateAuthorizerRequest): AuthorizerView;
   setNextAuthorization(req?: NextAuthorizationRequest): { appId: string; created: boolean };
   clearNextAuthorization(): void;
-  revoke(appId: string, opts?: { push?: ControlPushMode }): Promise<{ appId: string; push: PushRecord }>;
-  reauthorize(appId: string, opts?: { permissionSets?: number[]; push?: ControlPushMode }): Promise<AuthorizeResult>;
+  revoke(appId: string, opts?: RevokeRequest): Promise<{ appId: string; push: PushRecord }>;
+  reauthorize(appId: string, opts?: ReauthorizeRequest): Promise<AuthorizeResult>;
   expireTokens(req: ExpireTokensRequest): number;
   addFault(fault: FaultInput): Fault;
   faults(): Fault[];
@@ -64,7 +66,7 @@ export interface WeChatSimulator {
   authorizationPageUrl(params: { preAuthCode: string; redirectUri: string; authType?: number; bizAppId?: string }): string;
 }
 
-function buildApp(sim: SimCore, control: ControlService, baseUrl: () => string) {
+function buildApp(sim: SimCore, control: Control, baseUrl: () => string) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -92,7 +94,8 @@ function buildApp(sim: SimCore, control: ControlService, baseUrl: () => string) 
 export async function startWeChatSimulator(options: SimulatorOptions): Promise<WeChatSimulator> {
   const opts = resolveOptions(options);
   const sim = new SimCore(opts);
-  const control = new ControlService(sim);
+  const control = createControl(sim);
+  const { authorizers, faultsQuotas, settings } = control;
   let url = '';
   const baseUrl = () => opts.publicBaseUrl ?? url;
   const server: Server = createServer(buildApp(sim, control, baseUrl));
@@ -131,7 +134,7 @@ export async function startWeChatSimulator(options: SimulatorOptions): Promise<W
   return {
     url,
     options: opts,
-    setEventUrl: (eventUrl) => void control.setEventUrl({ url: eventUrl }),
+    setEventUrl: (eventUrl) => void settings.setEventUrl({ url: eventUrl }),
     pushTicket,
     calls: (filter) => sim.callLog.list(filter),
     clearCalls: () => sim.callLog.clear(),
@@ -145,21 +148,21 @@ export async function startWeChatSimulator(options: SimulatorOptions): Promise<W
         server.close(() => resolve());
         server.closeAllConnections();
       })),
-    createAuthorizer: (req = {}) => control.createAuthorizer(req),
-    getAuthorizer: (appId) => control.getAuthorizer(appId),
-    listAuthorizers: () => control.listAuthorizers(true),
-    updateAuthorizer: (appId, req) => control.updateAuthorizer(appId, req),
-    setNextAuthorization: (req = {}) => control.setNextAuthorization(req),
-    clearNextAuthorization: () => control.clearNextAuthorization(),
-    revoke: (appId, o = {}) => control.revoke(appId, o),
-    reauthorize: (appId, o = {}) => control.reauthorize(appId, o),
-    expireTokens: (req) => control.expireTokens(req).expired,
-    addFault: (fault) => control.addFault(fault),
+    createAuthorizer: (req = {}) => authorizers.createAuthorizer(req),
+    getAuthorizer: (appId) => authorizers.getAuthorizer(appId),
+    listAuthorizers: () => authorizers.listAuthorizers(true),
+    updateAuthorizer: (appId, req) => authorizers.updateAuthorizer(appId, req),
+    setNextAuthorization: (req = {}) => authorizers.setNextAuthorization(req),
+    clearNextAuthorization: () => authorizers.clearNextAuthorization(),
+    revoke: (appId, o = {}) => authorizers.revoke(appId, o),
+    reauthorize: (appId, o = {}) => authorizers.reauthorize(appId, o),
+    expireTokens: (req) => authorizers.expireTokens(req).expired,
+    addFault: (fault) => faultsQuotas.addFault(fault),
     faults: () => sim.faults.list(),
     clearFaults: () => sim.faults.clear(),
-    setQuota: (req) => void control.setQuota(req),
-    updateSettings: (req) => control.updateSettings(req),
-    advanceClock: (ms) => void control.advanceClock({ ms }),
+    setQuota: (req) => void faultsQuotas.setQuota(req),
+    updateSettings: (req) => settings.updateSettings(req),
+    advanceClock: (ms) => void settings.advanceClock({ ms }),
     authorizationPageUrl: ({ preAuthCode, redirectUri, authType = 3, bizAppId }) => {
       const q = new URLSearchParams({
         component_appid: opts.componentAppId,

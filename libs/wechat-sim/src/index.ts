@@ -14,7 +14,7 @@ export type {
   UpdateAuthorizerRequest,
   NextAuthorizationRequest,
   ExpireTokensRequest,
-  QuotaRequest,
-  SettingsRequest,
-} from './control/control.service';
+} from './control/authorizers.control';
+export type { QuotaRequest } from './control/faults-quotas.control';
+export type { SettingsRequest } from './control/settings.control';
 export { ControlError } from './errors';

@@ -1,12 +1,13 @@
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { SimCore } from '../core';
 import { ControlError } from '../errors';
-import type { ControlService } from './control.service';
+import type { Control } from './control';
 
 type Handler = (req: Request) => unknown | Promise<unknown>;
 
 /** The test-only control API under /__sim (JSON in, JSON out). Every route is listed in README.md. */
-export function controlRouter(sim: SimCore, control: ControlService): Router {
+export function controlRouter(sim: SimCore, control: Control): Router {
+  const { authorizers, faultsQuotas, settings } = control;
   const router = Router();
   router.use(express.json({ limit: '50mb', strict: false }));
 
@@ -20,46 +21,46 @@ export function controlRouter(sim: SimCore, control: ControlService): Router {
 
   router.get(
     '/',
-    route(200, () => control.info()),
+    route(200, () => settings.info()),
   );
 
   router.get(
     '/authorizers',
-    route(200, (req) => control.listAuthorizers(flag(req.query.followers))),
+    route(200, (req) => authorizers.listAuthorizers(flag(req.query.followers))),
   );
   router.post(
     '/authorizers',
-    route(201, (req) => control.createAuthorizer(req.body)),
+    route(201, (req) => authorizers.createAuthorizer(req.body)),
   );
   router.get(
     '/authorizers/:appId',
-    route(200, (req) => control.getAuthorizer(appId(req), req.query.followers !== '0')),
+    route(200, (req) => authorizers.getAuthorizer(appId(req), req.query.followers !== '0')),
   );
   router.patch(
     '/authorizers/:appId',
-    route(200, (req) => control.updateAuthorizer(appId(req), req.body)),
+    route(200, (req) => authorizers.updateAuthorizer(appId(req), req.body)),
   );
   router.post(
     '/authorizers/:appId/revoke',
-    route(200, (req) => control.revoke(appId(req), req.body)),
+    route(200, (req) => authorizers.revoke(appId(req), req.body)),
   );
   router.post(
     '/authorizers/:appId/reauthorize',
-    route(200, (req) => control.reauthorize(appId(req), req.body)),
+    route(200, (req) => authorizers.reauthorize(appId(req), req.body)),
   );
 
   router.post(
     '/next-authorization',
-    route(200, (req) => control.setNextAuthorization(req.body)),
+    route(200, (req) => authorizers.setNextAuthorization(req.body)),
   );
   router.delete(
     '/next-authorization',
-    route(204, () => control.clearNextAuthorization()),
+    route(204, () => authorizers.clearNextAuthorization()),
   );
 
   router.post(
     '/expire-tokens',
-    route(200, (req) => control.expireTokens(req.body)),
+    route(200, (req) => authorizers.expireTokens(req.body)),
   );
 
   router.get(
@@ -68,7 +69,7 @@ export function controlRouter(sim: SimCore, control: ControlService): Router {
   );
   router.post(
     '/faults',
-    route(201, (req) => control.addFault(req.body)),
+    route(201, (req) => faultsQuotas.addFault(req.body)),
   );
   router.delete(
     '/faults',
@@ -77,7 +78,7 @@ export function controlRouter(sim: SimCore, control: ControlService): Router {
 
   router.get(
     '/calls',
-    route(200, (req) => control.calls(req.query)),
+    route(200, (req) => faultsQuotas.calls(req.query)),
   );
   router.delete(
     '/calls',
@@ -102,25 +103,25 @@ export function controlRouter(sim: SimCore, control: ControlService): Router {
   );
   router.put(
     '/event-url',
-    route(200, (req) => control.setEventUrl(req.body)),
+    route(200, (req) => settings.setEventUrl(req.body)),
   );
 
   router.get(
     '/quotas',
-    route(200, (req) => control.quotaUsage(req.query)),
+    route(200, (req) => faultsQuotas.quotaUsage(req.query)),
   );
   router.post(
     '/quotas',
-    route(200, (req) => control.setQuota(req.body)),
+    route(200, (req) => faultsQuotas.setQuota(req.body)),
   );
 
   router.patch(
     '/settings',
-    route(200, (req) => control.updateSettings(req.body)),
+    route(200, (req) => settings.updateSettings(req.body)),
   );
   router.post(
     '/clock/advance',
-    route(200, (req) => control.advanceClock(req.body)),
+    route(200, (req) => settings.advanceClock(req.body)),
   );
   router.post(
     '/reset',
