@@ -31,8 +31,8 @@ export class AuthorizerEntity {
   @Column({ name: 'permission_sets', type: 'integer', array: true, default: () => `'{}'` })
   permissionSets: number[];
 
-  // Sealed by AuthorizersRepository with the app's SecretCipher (no column transformer: the key
-  // belongs to the app instance, not to the process).
+  // access_token and refresh_token hold ciphertext, sealed by AuthorizersRepository with the
+  // app's SecretCipher (no column transformer: the key belongs to the app, not the process).
   @Column({ name: 'access_token', type: 'text', nullable: true, select: false })
   accessToken: string | null;
 
