@@ -2,7 +2,7 @@ import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { installColumnCipher, SecretCipher, ValidationError } from '@app/common';
+import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
@@ -34,7 +34,6 @@ export const validationPipe = new ValidationPipe({
  * so what tests exercise is exactly what production runs.
  */
 export async function createGatewayApp(config: GatewayConfig, options: AppModuleOptions = {}): Promise<INestApplication> {
-  installColumnCipher(new SecretCipher(config.secretsKey, config.previousSecretsKey));
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
     bufferLogs: true,
     bodyParser: false,

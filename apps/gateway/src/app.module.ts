@@ -13,7 +13,9 @@ import { AuthorizersModule } from './authorizers/authorizers.module';
 import { ComponentModule } from './component/component.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { OnboardingModule } from './onboarding/onboarding.module';
-import { ComponentEventsModule } from './component/component-events.module';
+import { WeChatEventsModule } from './wechat-events/wechat-events.module';
+import { TenantAdminModule } from './tenant-admin/tenant-admin.module';
+import { WeChatModule } from './wechat/wechat.module';
 import { AuditModule } from './audit/audit.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
 
@@ -34,11 +36,13 @@ export class AppModule {
         MetricsModule,
         HealthModule,
         AuthModule,
+        WeChatModule,
         ComponentModule,
         AuthorizersModule,
         TenantsModule,
         OnboardingModule,
-        ComponentEventsModule,
+        TenantAdminModule,
+        WeChatEventsModule,
         AuditModule,
         BlacklistModule,
       ],

@@ -1,11 +1,10 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request } from 'express';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
 import type { Caller } from './caller';
@@ -25,7 +24,7 @@ export class ApiKeyGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tenants: TenantsRepository,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
@@ -76,17 +75,12 @@ export class ApiKeyGuard implements CanActivate {
     if (operator) return { actor: 'operator' };
     if (!key.startsWith(TENANT_KEY_PREFIX)) return undefined;
     // Looked up by digest (never by the key), then compared in constant time.
-    const rows: { id: string; api_key_hash: string }[] = await this.dataSource.query(
-      `SELECT id, api_key_hash FROM tenants WHERE api_key_hash = $1 AND deleted_at IS NULL`,
-      [hash],
-    );
-    const row = rows[0];
-    if (!row || !sameKeyHash(hash, row.api_key_hash)) return undefined;
-    return { actor: 'tenant', tenantId: row.id as TenantId };
+    const tenant = await this.tenants.findByApiKeyHash(hash);
+    if (!tenant || !sameKeyHash(hash, tenant.apiKeyHash)) return undefined;
+    return { actor: 'tenant', tenantId: tenant.id };
   }
 
-  private async tenantIsLive(tenantId: TenantId): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM tenants WHERE id = $1 AND deleted_at IS NULL`, [tenantId]);
-    return rows.length > 0;
+  private tenantIsLive(tenantId: TenantId): Promise<boolean> {
+    return this.tenants.isLive(tenantId);
   }
 }

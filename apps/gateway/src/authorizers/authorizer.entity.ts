@@ -1,4 +1,3 @@
-import { encryptedColumn } from '@app/common';
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { TenantEntity } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
@@ -32,13 +31,15 @@ export class AuthorizerEntity {
   @Column({ name: 'permission_sets', type: 'integer', array: true, default: () => `'{}'` })
   permissionSets: number[];
 
-  @Column({ name: 'access_token', type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  // access_token and refresh_token hold ciphertext, sealed by AuthorizersRepository with the
+  // app's SecretCipher (no column transformer: the key belongs to the app, not the process).
+  @Column({ name: 'access_token', type: 'text', nullable: true, select: false })
   accessToken: string | null;
 
   @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })
   accessTokenExpiresAt: Date | null;
 
-  @Column({ name: 'refresh_token', type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  @Column({ name: 'refresh_token', type: 'text', nullable: true, select: false })
   refreshToken: string | null;
 
   @Column({ name: 'authorized_at', type: 'timestamptz', default: () => 'now()' })

@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ComponentModule } from '../component/component.module';
-import { AuthorizersService } from './authorizers.service';
+import { TenantsModule } from '../tenants/tenants.module';
+import { WeChatModule } from '../wechat/wechat.module';
+import { AuthorizerAccountsService } from './authorizer-accounts.service';
+import { AuthorizerTokensService } from './authorizer-tokens.service';
+import { AuthorizersRepository } from './authorizers.repository';
 
-@Module({ imports: [ComponentModule], providers: [AuthorizersService], exports: [AuthorizersService] })
+@Module({
+  imports: [WeChatModule, ComponentModule, TenantsModule],
+  providers: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
+  exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
+})
 export class AuthorizersModule {}

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BlacklistApi, WeChatApiError, WeChatTransportError } from '@app/wechat';
-import type { AuthorizersService } from '../authorizers/authorizers.service';
+import type { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
+import type { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import type { GatewayConfig } from '../config/gateway-config';
 import { type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
 import type { QuotaBlocksService } from './quota-blocks.service';
@@ -28,7 +29,7 @@ function engine(api: BlacklistApi, opts: { refresh?: () => Promise<{ verified: b
   const authorizers = {
     callWithAccessToken: <T>(_t: string, fn: (token: string) => Promise<T>) => fn('token'),
     refreshAuthorizerInfo: opts.refresh ?? (async () => ({ verified: true, permissionSets: [1] })),
-  } as unknown as AuthorizersService;
+  } as unknown as AuthorizerTokensService & AuthorizerAccountsService;
   const quota = {
     cachedBlockedUntil: (t: string, a: string) => blocks.get(`${t}|${a}`),
     block: async (t: string, a: string) => {
@@ -40,7 +41,7 @@ function engine(api: BlacklistApi, opts: { refresh?: () => Promise<{ verified: b
   const limiter = new TenantCallLimiter({
     blacklist: { concurrencyPerTenant: 4, callsPerSecondPerTenant: 10_000 },
   } as GatewayConfig);
-  return new BlacklistBatchEngine(authorizers, api, limiter, quota);
+  return new BlacklistBatchEngine(authorizers, authorizers, api, limiter, quota);
 }
 
 const ids = (n: number, prefix = 'o') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

@@ -8,7 +8,8 @@ import {
   WeChatTransportError,
   type OfficialAccountApi,
 } from '@app/wechat';
-import { AuthorizersService } from '../authorizers/authorizers.service';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
+import { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import type { BlacklistAction } from './openid-validation';
 import { QuotaBlocksService } from './quota-blocks.service';
@@ -83,7 +84,8 @@ export class BlacklistBatchEngine {
   private readonly logger = new Logger(BlacklistBatchEngine.name);
 
   constructor(
-    private readonly authorizers: AuthorizersService,
+    private readonly authorizers: AuthorizerTokensService,
+    private readonly accounts: AuthorizerAccountsService,
     private readonly api: BlacklistApi,
     private readonly limiter: TenantCallLimiter,
     private readonly quota: QuotaBlocksService,
@@ -154,7 +156,7 @@ export class BlacklistBatchEngine {
         case 'set-missing': {
           const required = [...requiredPermissionSets(run.api as OfficialAccountApi)];
           const { permissionSets } = await run
-            .refreshOnce(() => this.authorizers.refreshAuthorizerInfo(run.tenantId))
+            .refreshOnce(() => this.accounts.refreshAuthorizerInfo(run.tenantId))
             .catch((refreshError) => {
               this.logger.warn(
                 { tenantId: run.tenantId, err: String(refreshError?.message ?? refreshError) },

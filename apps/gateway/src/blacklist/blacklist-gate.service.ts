@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isApiAllowed, requiredPermissionSets, type OfficialAccountApi } from '@app/wechat';
-import { AuthorizersService } from '../authorizers/authorizers.service';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.errors';
 import type { TenantId } from '../tenants/tenant-id';
@@ -12,7 +12,7 @@ import type { TenantId } from '../tenants/tenant-id';
  */
 @Injectable()
 export class BlacklistGate {
-  constructor(private readonly authorizers: AuthorizersService) {}
+  constructor(private readonly authorizers: AuthorizerAccountsService) {}
 
   async assertAllowed(tenantId: TenantId, api: OfficialAccountApi): Promise<void> {
     const facts = await this.authorizers.getAccessFacts(tenantId);

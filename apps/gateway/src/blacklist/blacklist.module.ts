@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { BlacklistApi, WeChatHttp } from '@app/wechat';
 import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
-import { ComponentModule } from '../component/component.module';
+import { WeChatModule } from '../wechat/wechat.module';
 import { BlacklistBatchEngine } from './batch-engine';
 import { BlacklistController } from './blacklist.controller';
 import { BlacklistGate } from './blacklist-gate.service';
@@ -18,11 +17,9 @@ import { TenantCallLimiter } from './tenant-call-limiter';
 
 /** Block, unblock and list a tenant's blacklist, synchronously or as durable jobs. */
 @Module({
-  imports: [ComponentModule, AuthorizersModule, AuditModule],
+  imports: [WeChatModule, AuthorizersModule, AuditModule],
   controllers: [BlacklistController, BlacklistJobsController],
   providers: [
-    // The typed client on the process's one WeChat HTTP client (keep-alive, retries).
-    { provide: BlacklistApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new BlacklistApi(http) },
     BlacklistGate,
     BlacklistBatchEngine,
     TenantCallLimiter,

@@ -9,7 +9,8 @@ import {
 } from '@app/wechat';
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth';
-import { AuthorizersService } from '../authorizers/authorizers.service';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
+import { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import { ACTION_API, type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
 import { ApiUnauthorizedError, PermissionSetMissingError, QuotaExceededError } from './blacklist.errors';
 import { BlacklistGate } from './blacklist-gate.service';
@@ -35,7 +36,8 @@ export class BlacklistService {
     private readonly quota: QuotaBlocksService,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
-    private readonly authorizers: AuthorizersService,
+    private readonly authorizers: AuthorizerTokensService,
+    private readonly accounts: AuthorizerAccountsService,
     private readonly api: BlacklistApi,
     private readonly limiter: TenantCallLimiter,
   ) {}
@@ -134,7 +136,7 @@ export class BlacklistService {
       if (!(e instanceof WeChatApiError)) throw e;
       if (e.kind === 'quota-daily') throw new QuotaExceededError(api, await this.quota.block(tenantId, api));
       if (e.kind === 'set-missing') {
-        const { permissionSets } = await this.authorizers.refreshAuthorizerInfo(tenantId);
+        const { permissionSets } = await this.accounts.refreshAuthorizerInfo(tenantId);
         throw new PermissionSetMissingError(requiredPermissionSets(api), permissionSets);
       }
       if (e.kind === 'api-unauthorized') throw new ApiUnauthorizedError(api);

@@ -1,4 +1,3 @@
-import { encryptedColumn } from '@app/common';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** The component's own credentials: the latest verify ticket and the component access token (both encrypted). */
@@ -7,7 +6,9 @@ export class ComponentStateEntity {
   @PrimaryColumn({ primaryKeyConstraintName: 'component_state_pkey', name: 'component_app_id', type: 'varchar', length: 64 })
   componentAppId: string;
 
-  @Column({ type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  // Sealed by ComponentStateRepository with the app's SecretCipher (no column transformer: the
+  // key belongs to the app instance, not to the process).
+  @Column({ type: 'text', nullable: true, select: false })
   ticket: string | null;
 
   /** WeChat's CreateTime (unix seconds) of the stored ticket: an older push never replaces it. */
@@ -17,7 +18,7 @@ export class ComponentStateEntity {
   @Column({ name: 'ticket_received_at', type: 'timestamptz', nullable: true })
   ticketReceivedAt: Date | null;
 
-  @Column({ name: 'access_token', type: 'text', nullable: true, transformer: encryptedColumn, select: false })
+  @Column({ name: 'access_token', type: 'text', nullable: true, select: false })
   accessToken: string | null;
 
   @Column({ name: 'access_token_expires_at', type: 'timestamptz', nullable: true })

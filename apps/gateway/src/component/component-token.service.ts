@@ -1,45 +1,41 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { ComponentApi, WeChatApiError } from '@app/wechat';
-import type { DataSource } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { SingleFlightRefresh, isFresh, storedTokenServes } from '../database/single-flight-refresh';
+import { Transactions } from '../database/transactions';
+import { ComponentStateRepository } from './component-state.repository';
 import { ComponentTicketMissingError } from './component.errors';
-import { ADVISORY_LOCK_SQL } from '../database/advisory-lock';
-import { seal, unseal } from '../component/sealed';
 
-/** Refresh when less than this remains (WeChat keeps an old token alive only briefly after a new one). */
-export const REFRESH_MARGIN_MS = 10 * 60_000;
 /** api_start_push_ticket at most this often, across all instances. */
 const START_PUSH_TICKET_INTERVAL = '10 minutes';
-
-interface StateRow {
-  ticket: string | null;
-  ticket_create_time: string | null;
-  ticket_received_at: Date | null;
-  access_token: string | null;
-  access_token_expires_at: Date | null;
-}
 
 export interface ComponentStatus {
   ticketReceivedAt: Date | null;
   componentTokenExpiresAt: Date | null;
 }
 
+/** The component token as stored, for a caller that must not spend a call on a token marked expired. */
+export interface StoredComponentTokenState {
+  token: string | null;
+  expired: boolean;
+}
+
 /**
  * The component access token and the verify ticket it is made from, kept in PostgreSQL
- * (encrypted) so every instance and every restart shares them. One refresh at a time:
- * across instances by an advisory lock with a re-check once it is held, within the process
- * by one shared in-flight promise.
+ * (encrypted) so every instance and every restart shares them. Refreshed through the shared
+ * single-flight pattern (database/single-flight-refresh.ts).
  */
 @Injectable()
 export class ComponentTokenService {
   private readonly logger = new Logger(ComponentTokenService.name);
-  private inFlight?: Promise<string>;
+  private readonly flights = new SingleFlightRefresh<string>((appId, failedToken) => this.refreshUnderLock(appId, failedToken));
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly api: ComponentApi,
+    private readonly state: ComponentStateRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   private get appId(): string {
@@ -48,13 +44,9 @@ export class ComponentTokenService {
 
   /** A component token with at least 10 minutes left. */
   async getToken(): Promise<string> {
-    const rows: StateRow[] = await this.dataSource.query(
-      `SELECT access_token, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
-      [this.appId],
-    );
-    const row = rows[0];
-    if (row?.access_token && isFresh(row.access_token_expires_at)) return unseal(row.access_token)!;
-    return this.refresh();
+    const stored = await this.state.readToken(this.appId);
+    if (stored.token && isFresh(stored.expiresAt)) return stored.token;
+    return this.flights.refresh(this.appId);
   }
 
   /**
@@ -68,85 +60,61 @@ export class ComponentTokenService {
     } catch (e) {
       if (!(e instanceof WeChatApiError) || e.kind !== 'token-invalid') throw e;
       this.logger.warn({ api: e.api, wechatErr: e.errcode }, 'component token rejected by WeChat; refreshing once');
-      return fn(await this.refresh(token));
+      return fn(await this.flights.refresh(this.appId, token));
     }
   }
 
   /** WeChat rejected this token (40001/40014/42001): refresh unless another caller already replaced it. */
   renew(failedToken: string): Promise<string> {
-    return this.refresh(failedToken);
+    return this.flights.refresh(this.appId, failedToken);
+  }
+
+  /**
+   * The token as stored right now, inside the caller's transaction (the authorizer refresh
+   * reads it under its tenant lock). Expired means past its expiry, or marked so after a
+   * rejection; the 10-minute margin is getToken()'s business.
+   */
+  async storedToken(m: EntityManager): Promise<StoredComponentTokenState> {
+    const stored = await this.state.readToken(this.appId, m);
+    return { token: stored.token, expired: (stored.expiresAt?.getTime() ?? 0) <= Date.now() };
+  }
+
+  /** WeChat rejected `token`: mark it expired in the caller's transaction, unless it was replaced already. */
+  async expireRejected(token: string, m: EntityManager): Promise<void> {
+    await this.state.expireTokenIfStill(this.appId, token, m);
   }
 
   /** Stores a pushed ticket unless a newer one (by CreateTime) is already stored. */
   async storeTicket(ticket: string, createTime: number): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO component_state AS s (component_app_id, ticket, ticket_create_time, ticket_received_at)
-       VALUES ($1, $2, $3, now())
-       ON CONFLICT (component_app_id) DO UPDATE
-          SET ticket = EXCLUDED.ticket, ticket_create_time = EXCLUDED.ticket_create_time,
-              ticket_received_at = now(), updated_at = now()
-        WHERE s.ticket_create_time IS NULL OR s.ticket_create_time <= EXCLUDED.ticket_create_time
-       RETURNING 1`,
-      [this.appId, seal(ticket), createTime],
-    );
-    if (rows.length === 0) this.logger.warn({ createTime }, 'ignored a verify ticket older than the stored one');
-    return rows.length > 0;
+    const stored = await this.state.storeTicket(this.appId, ticket, createTime);
+    if (!stored) this.logger.warn({ createTime }, 'ignored a verify ticket older than the stored one');
+    return stored;
   }
 
   async status(): Promise<ComponentStatus> {
-    const rows: StateRow[] = await this.dataSource.query(
-      `SELECT ticket_received_at, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
-      [this.appId],
-    );
-    return {
-      ticketReceivedAt: rows[0]?.ticket_received_at ?? null,
-      componentTokenExpiresAt: rows[0]?.access_token_expires_at ?? null,
-    };
+    const s = await this.state.status(this.appId);
+    return { ticketReceivedAt: s.ticketReceivedAt, componentTokenExpiresAt: s.tokenExpiresAt };
   }
 
-  /**
-   * Shares one refresh among concurrent callers. A caller whose token just failed and who
-   * joined a refresh that handed back that same token starts its own (compare-then-expire).
-   */
-  private async refresh(failedToken?: string): Promise<string> {
-    if (!this.inFlight) {
-      this.inFlight = this.refreshUnderLock(failedToken).finally(() => {
-        this.inFlight = undefined;
-      });
-    }
-    const token = await this.inFlight;
-    return failedToken !== undefined && token === failedToken ? this.refresh(failedToken) : token;
-  }
-
-  private async refreshUnderLock(failedToken?: string): Promise<string> {
-    const outcome = await this.dataSource.transaction(async (m): Promise<{ token: string } | { ticketMissing: true }> => {
-      await m.query(`INSERT INTO component_state (component_app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [this.appId]);
-      await m.query(ADVISORY_LOCK_SQL, [`wtg:component-token:${this.appId}`]);
+  private async refreshUnderLock(appId: string, failedToken?: string): Promise<string> {
+    const outcome = await this.transactions.run(async (m): Promise<{ token: string } | { ticketMissing: true }> => {
       // Re-read under the lock: another instance may have refreshed while we waited.
-      const [row]: StateRow[] = await m.query(
-        `SELECT ticket, access_token, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
-        [this.appId],
-      );
-      const stored = unseal(row.access_token);
-      if (stored && stored !== failedToken && isFresh(row.access_token_expires_at)) return { token: stored };
-      const ticket = unseal(row.ticket);
-      if (!ticket) return { ticketMissing: true };
+      const stored = await this.state.lockForRefresh(appId, m);
+      if (storedTokenServes(stored.token, stored.expiresAt, failedToken)) return { token: stored.token };
+      if (!stored.ticket) return { ticketMissing: true };
       let reply;
       try {
         reply = await this.api.apiComponentToken({
-          component_appid: this.appId,
+          component_appid: appId,
           component_appsecret: this.config.wechat.componentAppSecret,
-          component_verify_ticket: ticket,
+          component_verify_ticket: stored.ticket,
         });
       } catch (e) {
         if (e instanceof WeChatApiError && e.kind === 'ticket-rejected') return { ticketMissing: true };
         throw e;
       }
       const expiresAt = new Date(Date.now() + reply.expires_in * 1000);
-      await m.query(
-        `UPDATE component_state SET access_token = $2, access_token_expires_at = $3, updated_at = now() WHERE component_app_id = $1`,
-        [this.appId, seal(reply.component_access_token), expiresAt],
-      );
+      await this.state.storeToken(appId, reply.component_access_token, expiresAt, m);
       this.logger.log({ expiresAt: expiresAt.toISOString() }, 'component token refreshed');
       return { token: reply.component_access_token };
     });
@@ -155,16 +123,9 @@ export class ComponentTokenService {
     throw new ComponentTicketMissingError();
   }
 
-  /** Asks WeChat to push a ticket, at most once per 10 minutes across every instance (the timestamp is in the database). */
+  /** Asks WeChat to push a ticket, at most once per 10 minutes across every instance. */
   private async requestTicketPush(): Promise<void> {
-    const [rows] = (await this.dataSource.query(
-      `UPDATE component_state SET push_ticket_requested_at = now()
-        WHERE component_app_id = $1
-          AND (push_ticket_requested_at IS NULL OR push_ticket_requested_at < now() - interval '${START_PUSH_TICKET_INTERVAL}')
-       RETURNING 1`,
-      [this.appId],
-    )) as [unknown[], number];
-    if (rows.length === 0) return;
+    if (!(await this.state.claimTicketPushRequest(this.appId, START_PUSH_TICKET_INTERVAL))) return;
     try {
       await this.api.apiStartPushTicket({ component_appid: this.appId, component_secret: this.config.wechat.componentAppSecret });
       this.logger.warn('no component verify ticket yet; asked WeChat to push one');
@@ -172,8 +133,4 @@ export class ComponentTokenService {
       this.logger.error({ err: (e as Error).message }, 'api_start_push_ticket failed');
     }
   }
-}
-
-function isFresh(expiresAt: Date | null): boolean {
-  return expiresAt !== null && expiresAt.getTime() - Date.now() > REFRESH_MARGIN_MS;
 }

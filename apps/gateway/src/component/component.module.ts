@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
-import { ComponentApi, WeChatHttp } from '@app/wechat';
+import { WeChatModule } from '../wechat/wechat.module';
+import { ComponentStateRepository } from './component-state.repository';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentController } from './component.controller';
-import { WECHAT_HTTP_PROVIDERS } from './wechat-http.provider';
 
-/** The component's own credentials and the WeChat HTTP client everything else calls through. */
+/** The component's own credentials: verify ticket and component access token. */
 @Module({
+  imports: [WeChatModule],
   controllers: [ComponentController],
-  providers: [...WECHAT_HTTP_PROVIDERS, ComponentTokenService],
-  exports: [WeChatHttp, ComponentApi, ComponentTokenService],
+  providers: [ComponentStateRepository, ComponentTokenService],
+  exports: [ComponentTokenService],
 })
 export class ComponentModule {}

@@ -3,12 +3,15 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { GatewayConfig } from '../config/gateway-config';
 import { dataSourceOptions } from './data-source';
 import { MigrationRunner } from './migration-runner';
+import { Transactions } from './transactions';
 
 @Module({})
 export class DatabaseModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: DatabaseModule,
+      // Global: every repository-using module runs its transactions through Transactions.
+      global: true,
       imports: [
         TypeOrmModule.forRoot({
           // Migrations run in MigrationRunner, under an advisory lock, not by TypeORM directly.
@@ -18,7 +21,8 @@ export class DatabaseModule {
           retryDelay: 500,
         }),
       ],
-      providers: [MigrationRunner],
+      providers: [MigrationRunner, Transactions],
+      exports: [Transactions],
     };
   }
 }

@@ -2,7 +2,7 @@ import { AuditEventEntity } from '../audit/audit-event.entity';
 import { AuthorizerEntity } from '../authorizers/authorizer.entity';
 import { BLACKLIST_ENTITIES } from '../blacklist/blacklist.entities';
 import { ComponentStateEntity } from '../component/component-state.entity';
-import { PushReceiptEntity } from '../component/push-receipt.entity';
+import { PushReceiptEntity } from '../wechat-events/push-receipt.entity';
 import { AuthorizationCodeExchangeEntity } from '../onboarding/authorization-code-exchange.entity';
 import { AuthorizationSessionEntity } from '../onboarding/authorization-session.entity';
 import { PreAuthCodeEntity } from '../onboarding/pre-auth-code.entity';

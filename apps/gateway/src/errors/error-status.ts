@@ -4,7 +4,7 @@ import type { WeChatErrorCode } from '@app/wechat';
 import type { AuthErrorCode } from '../auth/auth.errors';
 import type { BlacklistErrorCode } from '../blacklist/blacklist.errors';
 import type { ComponentErrorCode } from '../component/component.errors';
-import type { PushErrorCode } from '../component/push-rejected.error';
+import type { PushErrorCode } from '../wechat-events/push-rejected.error';
 import type { OnboardingErrorCode } from '../onboarding/onboarding.errors';
 import type { TenantErrorCode } from '../tenants/tenant.errors';
 

@@ -1,24 +1,19 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { type ApiGetAuthorizerInfoResponse, ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { AuthorizersService } from '../authorizers/authorizers.service';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { ComponentTokenService } from '../component/component-token.service';
-import { ADVISORY_LOCK_SQL } from '../database/advisory-lock';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import type { ExchangeOutcome } from './authorization-code-exchange.entity';
+import { lockForTransaction } from '../database/advisory-lock';
+import { Transactions } from '../database/transactions';
 import type { TenantId } from '../tenants/tenant-id';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import type { ExchangeOutcome } from './authorization-code-exchange.entity';
+import { OnboardingRepository } from './onboarding.repository';
 
 export type ExchangeResult =
   | { outcome: ExchangeOutcome; tenantId: TenantId; appId: string | null; replayed: boolean }
   | { outcome: 'tenant_gone'; tenantId: TenantId; appId: null; replayed: false };
-
-interface ExchangeRow {
-  outcome: ExchangeOutcome;
-  tenant_id: TenantId;
-  authorizer_app_id: string | null;
-}
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
@@ -32,20 +27,19 @@ export class AuthorizationExchangeService {
   private readonly logger = new Logger(AuthorizationExchangeService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly componentTokens: ComponentTokenService,
     private readonly api: ComponentApi,
-    private readonly authorizers: AuthorizersService,
+    private readonly accounts: AuthorizerAccountsService,
+    private readonly tenants: TenantsRepository,
+    private readonly onboarding: OnboardingRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   /** The recorded outcome of a code already exchanged, if any. */
   async recorded(authCode: string): Promise<ExchangeResult | undefined> {
-    const rows: ExchangeRow[] = await this.dataSource.query(
-      `SELECT outcome, tenant_id, authorizer_app_id FROM authorization_code_exchanges WHERE code_hash = $1`,
-      [sha256(authCode)],
-    );
-    return rows[0] && { outcome: rows[0].outcome, tenantId: rows[0].tenant_id, appId: rows[0].authorizer_app_id, replayed: true };
+    const done = await this.onboarding.findExchange(sha256(authCode));
+    return done && { ...done, replayed: true };
   }
 
   /**
@@ -56,24 +50,14 @@ export class AuthorizationExchangeService {
   async exchange(authCode: string, binding: { tenantId: TenantId; sessionId: string | null }): Promise<ExchangeResult> {
     const codeHash = sha256(authCode);
     const { tenantId, sessionId } = binding;
-    return this.dataSource.transaction(async (m): Promise<ExchangeResult> => {
-      await m.query(ADVISORY_LOCK_SQL, [`wtg:auth-code:${codeHash}`]);
-      const done: ExchangeRow[] = await m.query(
-        `SELECT outcome, tenant_id, authorizer_app_id FROM authorization_code_exchanges WHERE code_hash = $1`,
-        [codeHash],
-      );
-      if (done[0])
-        return { outcome: done[0].outcome, tenantId: done[0].tenant_id, appId: done[0].authorizer_app_id, replayed: true };
+    return this.transactions.underLock(`wtg:auth-code:${codeHash}`, async (m): Promise<ExchangeResult> => {
+      const done = await this.onboarding.findExchange(codeHash, m);
+      if (done) return { ...done, replayed: true };
 
-      const live: unknown[] = await m.query(`SELECT 1 FROM tenants WHERE id = $1 AND deleted_at IS NULL`, [tenantId]);
-      if (live.length === 0) return { outcome: 'tenant_gone', tenantId, appId: null, replayed: false };
+      if (!(await this.tenants.isLive(tenantId, m))) return { outcome: 'tenant_gone', tenantId, appId: null, replayed: false };
 
       const record = async (outcome: ExchangeOutcome, appId: string | null): Promise<ExchangeResult> => {
-        await m.query(
-          `INSERT INTO authorization_code_exchanges (code_hash, tenant_id, session_id, outcome, authorizer_app_id)
-           VALUES ($1, $2, $3, $4, $5)`,
-          [codeHash, tenantId, sessionId, outcome, appId],
-        );
+        await this.onboarding.recordExchange(tenantId, { codeHash, sessionId, outcome, appId }, m);
         return { outcome, tenantId, appId, replayed: false };
       };
 
@@ -93,13 +77,8 @@ export class AuthorizationExchangeService {
       const appId = info.authorizer_appid;
 
       // One Official Account, one tenant: serialize binders of this appid, then check.
-      await m.query(ADVISORY_LOCK_SQL, [`wtg:authorizer-app:${appId}`]);
-      const other: { tenant_id: TenantId }[] = await m.query(
-        `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id AND t.deleted_at IS NULL
-          WHERE a.app_id = $1 AND a.tenant_id <> $2`,
-        [appId, tenantId],
-      );
-      if (other.length > 0) {
+      await lockForTransaction(m, `wtg:authorizer-app:${appId}`);
+      if (await this.accounts.boundToOtherTenant(tenantId, appId, m)) {
         this.logger.warn({ tenantId, appId }, 'Official Account already bound to another tenant; nothing changed');
         return record('already_bound', appId);
       }
@@ -108,12 +87,12 @@ export class AuthorizationExchangeService {
       // (losing them would force the merchant to authorize again) and read the info later.
       let accountInfo: ApiGetAuthorizerInfoResponse | undefined;
       try {
-        accountInfo = await this.authorizers.fetchAuthorizerInfo(appId);
+        accountInfo = await this.accounts.fetchAuthorizerInfo(appId);
       } catch (e) {
         this.logger.error({ tenantId, appId, err: (e as Error).message }, 'api_get_authorizer_info failed after the exchange');
       }
       const funcInfo = accountInfo?.authorization_info?.func_info ?? info.func_info;
-      await this.authorizers.storeGrant(m, tenantId, {
+      await this.accounts.storeGrant(m, tenantId, {
         appId,
         accessToken: info.authorizer_access_token,
         expiresInSeconds: info.expires_in,
@@ -121,20 +100,14 @@ export class AuthorizationExchangeService {
         permissionSets: permissionSetIds(funcInfo),
         info: accountInfo?.authorizer_info ?? ({} as ApiGetAuthorizerInfoResponse['authorizer_info']),
       });
-      if (sessionId) {
-        await m.query(`UPDATE authorization_sessions SET completed_at = now() WHERE id = $1 AND completed_at IS NULL`, [
-          sessionId,
-        ]);
-      }
+      if (sessionId) await this.onboarding.completeSession(sessionId, m);
       this.logger.log({ tenantId, appId, via: sessionId ? 'session' : 'bound account' }, 'authorization stored; tenant active');
       return record('authorized', appId);
     });
   }
 
   /** Closes a session whose authorization was completed by the other path. */
-  async completeSession(sessionId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE authorization_sessions SET completed_at = now() WHERE id = $1 AND completed_at IS NULL`, [
-      sessionId,
-    ]);
+  completeSession(sessionId: string): Promise<void> {
+    return this.onboarding.completeSession(sessionId);
   }
 }

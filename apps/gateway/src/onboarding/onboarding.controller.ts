@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { requestIdOf } from '../logging/request-id';
 import { Public, TenantScoped, CurrentTenant } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
+import { type AuthorizationCallbackQuery, CallbackQuery } from './dto/authorization-callback.query';
 import { AuthorizationSessionView, CreateAuthorizationSessionDto } from './dto/create-authorization-session.dto';
 import { OnboardingService } from './onboarding.service';
 import type { Page } from './pages';
@@ -62,7 +63,7 @@ export class OnboardingController {
   @Get('wechat/authorization/callback')
   @Public()
   @ApiExcludeEndpoint()
-  async callback(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async callback(@CallbackQuery() query: AuthorizationCallbackQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     const answer = await this.onboarding.callback(query.session, query.auth_code);
     if ('redirect' in answer) {
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, answer.redirect);

@@ -3,7 +3,7 @@ import { WeChatError } from '@app/wechat';
 import { blacklistReadiness } from '../authorizers/capabilities';
 import { ComponentTicketMissingError } from '../component/component.errors';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { TenantsService } from '../tenants/tenants.service';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import { AuthorizationExchangeService } from './authorization-exchange.service';
 import { AuthorizationSessionsService, isOpen } from './authorization-sessions.service';
 import {
@@ -31,7 +31,7 @@ export class OnboardingService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly sessions: AuthorizationSessionsService,
     private readonly exchange: AuthorizationExchangeService,
-    private readonly tenants: TenantsService,
+    private readonly tenants: TenantsRepository,
   ) {}
 
   /** Every view mints a fresh pre-auth code: they are single-use and live minutes, the page lives a day. */
@@ -63,10 +63,10 @@ export class OnboardingService {
    * WeChat sends the browser back here with an auth code. If the push already exchanged it
    * (or this is a reload), the recorded outcome answers; otherwise the code is exchanged now.
    */
-  async callback(sessionId: unknown, authCode: unknown): Promise<CallbackAnswer> {
-    const session = typeof sessionId === 'string' ? await this.sessions.findById(sessionId) : undefined;
+  async callback(sessionId: string | undefined, authCode: string | undefined): Promise<CallbackAnswer> {
+    const session = sessionId === undefined ? undefined : await this.sessions.findById(sessionId);
     if (!session) return { page: sessionNotFoundPage() };
-    if (typeof authCode !== 'string' || authCode.length === 0 || authCode.length > 512) return { page: missingCodePage() };
+    if (authCode === undefined) return { page: missingCodePage() };
 
     let result;
     try {
@@ -94,17 +94,18 @@ export class OnboardingService {
     await this.exchange.completeSession(session.id);
     let tenant;
     try {
-      tenant = await this.tenants.get(session.tenantId);
+      tenant = await this.tenants.findWithAccount(session.tenantId);
     } catch {
-      return { page: tenantGonePage() };
+      tenant = undefined;
     }
+    if (!tenant) return { page: tenantGonePage() };
     if (session.returnUrl) {
       const url = new URL(session.returnUrl);
       url.searchParams.set('tenantId', tenant.id);
       url.searchParams.set('status', tenant.status);
       return { redirect: url.toString() };
     }
-    const a = tenant.authorizer;
+    const a = tenant.account;
     return {
       page: authorizedPage(
         { appId: a?.appId ?? result.appId ?? '', nickName: a?.nickName ?? null, principalName: a?.principalName ?? null },

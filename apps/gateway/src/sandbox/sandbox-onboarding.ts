@@ -1,8 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
-import { TenantsService } from '../tenants/tenants.service';
+import { TenantAdminService } from '../tenant-admin/tenant-admin.service';
+import { TenantsRepository } from '../tenants/tenants.repository';
 import type { TenantId } from '../tenants/tenant-id';
 
 export const SANDBOX_DEMO_EXTERNAL_ID = 'sandbox-demo';
@@ -20,14 +19,9 @@ export interface SandboxOnboarding {
  * (the links lead to the simulator's authorization page).
  */
 export async function prepareSandboxOnboarding(app: INestApplication): Promise<SandboxOnboarding> {
-  const dataSource = app.get<DataSource>(getDataSourceToken());
-  const tenants = app.get(TenantsService);
+  const tenants = app.get(TenantAdminService);
   const sessions = app.get(AuthorizationSessionsService);
-  const existing: { id: TenantId }[] = await dataSource.query(
-    `SELECT id FROM tenants WHERE external_id = $1 AND deleted_at IS NULL`,
-    [SANDBOX_DEMO_EXTERNAL_ID],
-  );
-  let tenantId = existing[0]?.id;
+  let tenantId = await app.get(TenantsRepository).findIdByExternalId(SANDBOX_DEMO_EXTERNAL_ID);
   let tenantApiKey: string | undefined;
   if (!tenantId) {
     const created = await tenants.create({ name: 'Sandbox demo', externalId: SANDBOX_DEMO_EXTERNAL_ID });

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { TenantsController } from './tenants.controller';
-import { TenantsService } from './tenants.service';
+import { TenantsRepository } from './tenants.repository';
 
-@Module({ controllers: [TenantsController], providers: [TenantsService], exports: [TenantsService] })
+/** The tenant aggregate at the bottom of the graph: every other feature may call it, it calls none. */
+@Module({ providers: [TenantsRepository], exports: [TenantsRepository] })
 export class TenantsModule {}

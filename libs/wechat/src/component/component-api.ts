@@ -48,6 +48,7 @@ export class ComponentApi {
     return this.withToken('api_get_authorizer_info', componentAccessToken, req);
   }
 
+  /** Unused by the gateway for now: kept for refresh-token recovery (the next issue lists authorizers to re-find lost tokens). */
   apiGetAuthorizerList(componentAccessToken: string, req: ApiGetAuthorizerListRequest): Promise<ApiGetAuthorizerListResponse> {
     return this.withToken('api_get_authorizer_list', componentAccessToken, req);
   }

@@ -1,5 +1,5 @@
 import { type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { ComponentApi, WeChatHttp } from '@app/wechat';
+import { BlacklistApi, ComponentApi, WeChatHttp } from '@app/wechat';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -12,8 +12,7 @@ class ClosingWeChatHttp extends WeChatHttp implements OnApplicationShutdown {
 
 /**
  * The one WeChat HTTP client of the process (keep-alive agents, retries, errcode
- * translation), pointed at WECHAT_API_BASE_URL. Other features build their typed
- * clients (e.g. BlacklistApi) on this same instance.
+ * translation), pointed at WECHAT_API_BASE_URL, and the typed clients built on it.
  */
 export const WECHAT_HTTP_PROVIDERS: Provider[] = [
   {
@@ -26,4 +25,5 @@ export const WECHAT_HTTP_PROVIDERS: Provider[] = [
       }),
   },
   { provide: ComponentApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new ComponentApi(http) },
+  { provide: BlacklistApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new BlacklistApi(http) },
 ];

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { TENANT_STATUSES, type TenantStatus } from '../tenant.entity';
+import { TENANT_STATUSES, type TenantStatus } from '../../tenants/tenant.entity';
 
 export class AuthorizerView {
   @ApiProperty() appId: string;

@@ -1,16 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OperatorOnly, TenantScoped, CurrentTenant } from '../auth';
-import type { TenantId } from './tenant-id';
+import type { TenantId } from '../tenants/tenant-id';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
 import { ApiKeyView, CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
-import { TenantsService } from './tenants.service';
+import { TenantAdminService } from './tenant-admin.service';
 
 @ApiTags('tenants')
 @Controller('v1/tenants')
 export class TenantsController {
-  constructor(private readonly tenants: TenantsService) {}
+  constructor(private readonly tenants: TenantAdminService) {}
 
   @Post()
   @OperatorOnly()

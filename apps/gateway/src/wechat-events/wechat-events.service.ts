@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { parseWeChatXml, WeChatMessageCrypto } from '@app/wechat';
-import type { DataSource } from 'typeorm';
-import { AuthorizersService } from '../authorizers/authorizers.service';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuthorizationExchangeService } from '../onboarding/authorization-exchange.service';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
-import { ComponentTokenService } from './component-token.service';
+import { ComponentTokenService } from '../component/component-token.service';
+import type { PushQuery } from './dto/push.query';
+import { PushReceiptsRepository } from './push-receipts.repository';
 import { PushRejectedError } from './push-rejected.error';
 import type { TenantId } from '../tenants/tenant-id';
 
@@ -16,13 +16,6 @@ export const PUSH_MAX_SKEW_SECONDS = 300;
 /** Answer WeChat well inside its 5 s limit, whatever processing still has to do. */
 const PUSH_ANSWER_BUDGET_MS = 4000;
 
-export interface PushQuery {
-  timestamp?: unknown;
-  nonce?: unknown;
-  encrypt_type?: unknown;
-  msg_signature?: unknown;
-}
-
 interface AuthenticPush {
   fields: Record<string, string>;
   signature: string;
@@ -31,21 +24,21 @@ interface AuthenticPush {
 }
 
 /**
- * Pushes to the authorization event URL. Authenticate first (signature in constant time,
- * timestamp window, decryption with the current then the previous key, appid tail, safe XML);
+ * Pushes to the authorization event URL. Authenticate first (query shape in PushQuery, then
+ * signature in constant time, timestamp window, decryption with the current then the previous key, appid tail, safe XML);
  * only then record (signature, timestamp, nonce) so a replay is answered but not processed
  * again, and act on the event.
  */
 @Injectable()
-export class ComponentEventsService {
-  private readonly logger = new Logger(ComponentEventsService.name);
+export class WeChatEventsService {
+  private readonly logger = new Logger(WeChatEventsService.name);
   private readonly crypto: WeChatMessageCrypto;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly receipts: PushReceiptsRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly componentTokens: ComponentTokenService,
-    private readonly authorizers: AuthorizersService,
+    private readonly authorizers: AuthorizerAccountsService,
     private readonly sessions: AuthorizationSessionsService,
     private readonly exchange: AuthorizationExchangeService,
   ) {
@@ -60,24 +53,14 @@ export class ComponentEventsService {
   async receive(query: PushQuery, body: unknown): Promise<void> {
     const push = this.authenticate(query, body);
     const infoType = push.fields.InfoType ?? null;
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO component_push_receipts (msg_signature, timestamp, nonce, info_type) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [push.signature, push.timestamp, push.nonce, infoType],
-    );
-    if (inserted.length === 0) {
+    const receipt = { signature: push.signature, timestamp: push.timestamp, nonce: push.nonce };
+    if (!(await this.receipts.recordFirst(receipt, infoType))) {
       this.logger.log({ infoType }, 'replayed push acknowledged, not processed again');
       return;
     }
     const work = this.process(push.fields).catch(async (e) => {
       // Let WeChat's retry (same signature) be processed: forget the receipt.
-      await this.dataSource
-        .query(`DELETE FROM component_push_receipts WHERE msg_signature = $1 AND timestamp = $2 AND nonce = $3`, [
-          push.signature,
-          push.timestamp,
-          push.nonce,
-        ])
-        .catch(() => undefined);
+      await this.receipts.forget(receipt).catch(() => undefined);
       throw e;
     });
     // WeChat wants its answer within 5 s. A slow exchange (WeChat retries, a busy database) goes on
@@ -105,12 +88,7 @@ export class ComponentEventsService {
   }
 
   private authenticate(query: PushQuery, body: unknown): AuthenticPush {
-    const { timestamp, nonce, encrypt_type: encryptType, msg_signature: signature } = query;
-    if (encryptType !== 'aes') return reject('encrypt_type must be aes');
-    if (typeof timestamp !== 'string' || !/^\d{1,12}$/.test(timestamp)) return reject('timestamp missing or malformed');
-    if (typeof nonce !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(nonce)) return reject('nonce missing or malformed');
-    if (typeof signature !== 'string' || !/^[0-9a-fA-F]{40}$/.test(signature))
-      return reject('msg_signature missing or malformed');
+    const { timestamp, nonce, msg_signature: signature } = query;
     if (typeof body !== 'string' || body.length === 0) return reject('body is not XML');
 
     let outer: Record<string, string>;
@@ -146,7 +124,7 @@ export class ComponentEventsService {
         }
         await this.componentTokens.storeTicket(f.ComponentVerifyTicket, createTime);
         // Pushes arrive every 10 minutes: a cheap moment to forget receipts no replay can match (the window is 300 s).
-        await this.dataSource.query(`DELETE FROM component_push_receipts WHERE received_at < now() - interval '1 day'`);
+        await this.receipts.deleteOlderThanOneDay();
         return;
       }
       case 'authorized':

@@ -1,19 +1,24 @@
-import { Body, Controller, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '../auth';
-import { ComponentEventsService, type PushQuery } from './component-events.service';
+import { type PushQuery, SignedPushQuery } from './dto/push.query';
+import { WeChatEventsService } from './wechat-events.service';
 
 @Controller('wechat/component')
-export class ComponentEventsController {
-  constructor(private readonly events: ComponentEventsService) {}
+export class WeChatEventsController {
+  constructor(private readonly events: WeChatEventsService) {}
 
   /** WeChat's authorization event URL. Its signature is the credential, hence @Public(). */
   @Post('events')
   @Public()
   @HttpCode(200)
   @ApiExcludeEndpoint()
-  async receive(@Query() query: PushQuery, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async receive(
+    @SignedPushQuery() query: PushQuery,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
     await this.events.receive(query, body);
     // Exactly `success`, as text: anything else makes WeChat retry.
     res.type('text/plain');

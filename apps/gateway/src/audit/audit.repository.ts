@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
+
+export type AuditActor = 'operator' | 'tenant';
+
+export interface NewAuditEvent {
+  actor: AuditActor;
+  action: string;
+  total: number;
+  succeeded: number;
+  invalid: number;
+  failed: number;
+  jobId: string | null;
+  requestId: string | null;
+}
+
+export interface AuditEventRecord extends NewAuditEvent {
+  seq: string;
+  id: string;
+  at: Date;
+}
+
+interface AuditRow {
+  seq: string;
+  id: string;
+  at: Date;
+  actor: AuditActor;
+  action: string;
+  total: number;
+  succeeded: number;
+  invalid: number;
+  failed: number;
+  job_id: string | null;
+  request_id: string | null;
+}
+
+/** audit_events: append-only, read per tenant newest first by seq. */
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async append(tenantId: TenantId, e: NewAuditEvent, m?: EntityManager): Promise<void> {
+    await sql(
+      m ?? this.dataSource,
+      `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [tenantId, e.actor, e.action, e.total, e.succeeded, e.invalid, e.failed, e.jobId, e.requestId],
+    );
+  }
+
+  /** Up to `limit` events with seq below `beforeSeq` (all when undefined), newest first. */
+  async listBefore(tenantId: TenantId, beforeSeq: string | undefined, limit: number): Promise<AuditEventRecord[]> {
+    const { rows } = await sql<AuditRow>(
+      this.dataSource,
+      `SELECT seq, id, at, actor, action, total, succeeded, invalid, failed, job_id, request_id
+         FROM audit_events
+        WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
+        ORDER BY seq DESC
+        LIMIT $3`,
+      [tenantId, beforeSeq ?? null, limit],
+    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      id: r.id,
+      at: new Date(r.at),
+      actor: r.actor,
+      action: r.action,
+      total: r.total,
+      succeeded: r.succeeded,
+      invalid: r.invalid,
+      failed: r.failed,
+      jobId: r.job_id,
+      requestId: r.request_id,
+    }));
+  }
+}

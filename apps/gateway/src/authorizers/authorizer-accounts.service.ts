@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type ApiGetAuthorizerInfoResponse, ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
+import type { EntityManager } from 'typeorm';
+import { ComponentTokenService } from '../component/component-token.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { Transactions } from '../database/transactions';
+import type { TenantStatus } from '../tenants/tenant.entity';
+import type { TenantId } from '../tenants/tenant-id';
+import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { AuthorizersRepository } from './authorizers.repository';
+
+export interface AccessFacts {
+  tenantStatus: TenantStatus;
+  appId: string | null;
+  verified: boolean;
+  permissionSets: number[];
+}
+
+/** What an authorization (api_query_auth + api_get_authorizer_info) hands us to store. */
+export interface AuthorizationGrant {
+  appId: string;
+  accessToken: string;
+  expiresInSeconds: number;
+  refreshToken: string;
+  permissionSets: number[];
+  info: ApiGetAuthorizerInfoResponse['authorizer_info'];
+}
+
+/**
+ * A tenant's Official Account apart from its tokens: binding, verification, permission sets,
+ * and the status changes WeChat's answers imply (made through the tenants repository).
+ */
+@Injectable()
+export class AuthorizerAccountsService {
+  private readonly logger = new Logger(AuthorizerAccountsService.name);
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly componentTokens: ComponentTokenService,
+    private readonly api: ComponentApi,
+    private readonly authorizers: AuthorizersRepository,
+    private readonly tenants: TenantsRepository,
+    private readonly transactions: Transactions,
+  ) {}
+
+  /** Status, appid, verification and permission sets: what a permission gate needs, without calling WeChat. */
+  async getAccessFacts(tenantId: TenantId): Promise<AccessFacts> {
+    const r = await this.authorizers.readWithTenant(tenantId);
+    if (!r) throw new TenantNotFoundError();
+    return { tenantStatus: r.tenantStatus, appId: r.appId, verified: r.verified, permissionSets: r.permissionSets };
+  }
+
+  /** Re-reads api_get_authorizer_info and stores verification and permission sets (used after 61007). */
+  async refreshAuthorizerInfo(tenantId: TenantId): Promise<{ verified: boolean; permissionSets: number[] }> {
+    const facts = await this.getAccessFacts(tenantId);
+    if (!facts.appId) throw new TenantNotActiveError(facts.tenantStatus);
+    let reply: ApiGetAuthorizerInfoResponse;
+    try {
+      reply = await this.fetchAuthorizerInfo(facts.appId);
+    } catch (e) {
+      if (e instanceof WeChatApiError && e.kind === 'revoked') throw await this.authorizationGone(tenantId, e);
+      throw e;
+    }
+    const permissionSets = permissionSetIds(reply.authorization_info?.func_info);
+    const info = accountInfo(reply.authorizer_info, permissionSets);
+    await this.authorizers.updateInfo(tenantId, facts.appId, info);
+    return { verified: info.verified, permissionSets };
+  }
+
+  /** api_get_authorizer_info for an appid (onboarding reads it before the account is bound). */
+  fetchAuthorizerInfo(appId: string): Promise<ApiGetAuthorizerInfoResponse> {
+    return this.componentTokens.call((ct) =>
+      this.api.apiGetAuthorizerInfo(ct, { component_appid: this.config.wechat.componentAppId, authorizer_appid: appId }),
+    );
+  }
+
+  /** The tenant an Official Account is bound to, if any (pushes name the account, not the tenant). */
+  tenantIdForAppId(appId: string): Promise<TenantId | undefined> {
+    return this.authorizers.tenantIdForAppId(appId);
+  }
+
+  /** Whether another live tenant already holds this account; call under the caller's per-appid lock. */
+  boundToOtherTenant(tenantId: TenantId, appId: string, m: EntityManager): Promise<boolean> {
+    return this.authorizers.boundToOtherTenant(tenantId, appId, m);
+  }
+
+  /**
+   * Binds (or re-binds) the tenant's Official Account and stores its tokens, inside the
+   * caller's transaction, and marks the tenant active.
+   */
+  async storeGrant(m: EntityManager, tenantId: TenantId, grant: AuthorizationGrant): Promise<void> {
+    // Serialized with token refreshes: a refresh still using the refresh token this grant
+    // replaces must finish (and fail) before the new tokens land, not after.
+    await this.authorizers.lockTokens(tenantId, m);
+    await this.authorizers.upsertGrant(
+      tenantId,
+      {
+        appId: grant.appId,
+        ...accountInfo(grant.info, grant.permissionSets),
+        accessToken: grant.accessToken,
+        accessTokenExpiresAt: new Date(Date.now() + grant.expiresInSeconds * 1000),
+        refreshToken: grant.refreshToken,
+      },
+      m,
+    );
+    await this.tenants.activate(tenantId, m);
+  }
+
+  /** The merchant cancelled the authorization: tenant revoked, tokens wiped (the binding stays, so re-authorizing lands here). */
+  async markRevoked(tenantId: TenantId): Promise<void> {
+    await this.transactions.run(async (m) => {
+      await this.authorizers.lockTokens(tenantId, m);
+      await this.tenants.markRevoked(tenantId, m);
+      await this.authorizers.wipeTokens(tenantId, m, { touch: true });
+    });
+  }
+
+  /** WeChat says the authorization is gone (61003, 61023 on a call): marks it and returns the error to raise. */
+  async authorizationGone(tenantId: TenantId, e: WeChatApiError): Promise<TenantNotActiveError> {
+    this.logger.warn(
+      { tenantId, api: e.api, wechatErr: e.errcode },
+      'WeChat says the authorization is gone; tenant needs re-authorization',
+    );
+    await this.transactions.run(async (m) => {
+      await this.authorizers.lockTokens(tenantId, m);
+      await this.requireReauthorization(tenantId, m);
+    });
+    return new TenantNotActiveError('reauthorization_required');
+  }
+
+  /** Inside a transaction holding the token lock: the tenant must authorize again; its tokens are useless. */
+  async requireReauthorization(tenantId: TenantId, m: EntityManager): Promise<void> {
+    await this.tenants.requireReauthorization(tenantId, m);
+    await this.authorizers.wipeTokens(tenantId, m, { touch: false });
+  }
+}
+
+function accountInfo(info: ApiGetAuthorizerInfoResponse['authorizer_info'], permissionSets: number[]) {
+  return {
+    nickName: info.nick_name ?? null,
+    principalName: info.principal_name ?? null,
+    serviceType: info.service_type_info?.id ?? null,
+    verifyType: info.verify_type_info?.id ?? null,
+    verified: isVerified(info),
+    permissionSets,
+  };
+}
+
+function isVerified(info: { verify_type_info?: { id: number } }): boolean {
+  const id = info?.verify_type_info?.id;
+  return typeof id === 'number' && id !== -1;
+}

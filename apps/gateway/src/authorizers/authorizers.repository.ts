@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { SecretCipher } from '@app/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { lockForTransaction } from '../database/advisory-lock';
+import { sql } from '../database/sql';
+import type { TenantStatus } from '../tenants/tenant.entity';
+import type { TenantId } from '../tenants/tenant-id';
+import { AuthorizerEntity } from './authorizer.entity';
+
+/** A live tenant and its authorizer, tokens in plaintext: what the gate, the token read and the refresh start from. */
+export interface TenantAuthorizerRecord {
+  tenantStatus: TenantStatus;
+  appId: string | null;
+  verified: boolean;
+  permissionSets: number[];
+  accessToken: string | null;
+  accessTokenExpiresAt: Date | null;
+  refreshToken: string | null;
+}
+
+/** What WeChat says about the account (api_get_authorizer_info), as stored. */
+export interface AccountInfo {
+  nickName: string | null;
+  principalName: string | null;
+  serviceType: number | null;
+  verifyType: number | null;
+  verified: boolean;
+  permissionSets: number[];
+}
+
+export interface GrantRecord extends AccountInfo {
+  appId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+}
+
+interface TenantAuthorizerRow {
+  status: TenantStatus;
+  app_id: string | null;
+  verified: boolean | null;
+  permission_sets: number[] | null;
+  access_token: string | null;
+  access_token_expires_at: Date | null;
+  refresh_token: string | null;
+}
+
+/**
+ * The authorizers table (one Official Account per tenant, tokens sealed with the app's
+ * SecretCipher): its only writer. Reads that must skip deleted tenants join tenants read-only.
+ */
+@Injectable()
+export class AuthorizersRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  private unseal(value: string | null): string | null {
+    return value === null ? null : this.cipher.decrypt(value);
+  }
+
+  /**
+   * Serializes everything that reads or replaces a tenant's tokens (refresh, grant, wipe)
+   * until the transaction of `m` ends, across instances.
+   */
+  lockTokens(tenantId: TenantId, m: EntityManager): Promise<void> {
+    return lockForTransaction(m, `wtg:authorizer-token:${tenantId}`);
+  }
+
+  /** Undefined when the tenant does not exist or is deleted; appId null while no account is bound. */
+  async readWithTenant(tenantId: TenantId, m?: EntityManager): Promise<TenantAuthorizerRecord | undefined> {
+    const { rows } = await sql<TenantAuthorizerRow>(
+      m ?? this.dataSource,
+      `SELECT t.status, a.app_id, a.verified, a.permission_sets, a.access_token, a.access_token_expires_at, a.refresh_token
+         FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
+        WHERE t.id = $1 AND t.deleted_at IS NULL`,
+      [tenantId],
+    );
+    const r = rows[0];
+    return (
+      r && {
+        tenantStatus: r.status,
+        appId: r.app_id,
+        verified: r.verified ?? false,
+        permissionSets: r.permission_sets ?? [],
+        accessToken: this.unseal(r.access_token),
+        accessTokenExpiresAt: r.access_token_expires_at,
+        refreshToken: this.unseal(r.refresh_token),
+      }
+    );
+  }
+
+  /** The live tenant an Official Account is bound to, if any. */
+  async tenantIdForAppId(appId: string): Promise<TenantId | undefined> {
+    const { rows } = await sql<{ tenant_id: TenantId }>(
+      this.dataSource,
+      `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id WHERE a.app_id = $1 AND t.deleted_at IS NULL`,
+      [appId],
+    );
+    return rows[0]?.tenant_id;
+  }
+
+  /** Whether another live tenant holds this account (one Official Account, one tenant). */
+  async boundToOtherTenant(tenantId: TenantId, appId: string, m: EntityManager): Promise<boolean> {
+    const { rows } = await sql(
+      m,
+      `SELECT 1 FROM authorizers a JOIN tenants t ON t.id = a.tenant_id AND t.deleted_at IS NULL
+        WHERE a.app_id = $1 AND a.tenant_id <> $2`,
+      [appId, tenantId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Binds (or re-binds) the tenant's account with fresh tokens; authorized_at moves only when the account changes. */
+  async upsertGrant(tenantId: TenantId, g: GrantRecord, m: EntityManager): Promise<void> {
+    await sql(
+      m,
+      `INSERT INTO authorizers AS a (tenant_id, app_id, nick_name, principal_name, service_type, verify_type, verified,
+                                     permission_sets, access_token, access_token_expires_at, refresh_token, authorized_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), now())
+       ON CONFLICT (tenant_id) DO UPDATE SET
+         app_id = EXCLUDED.app_id, nick_name = EXCLUDED.nick_name, principal_name = EXCLUDED.principal_name,
+         service_type = EXCLUDED.service_type, verify_type = EXCLUDED.verify_type, verified = EXCLUDED.verified,
+         permission_sets = EXCLUDED.permission_sets, access_token = EXCLUDED.access_token,
+         access_token_expires_at = EXCLUDED.access_token_expires_at, refresh_token = EXCLUDED.refresh_token,
+         authorized_at = CASE WHEN a.app_id = EXCLUDED.app_id THEN a.authorized_at ELSE now() END,
+         updated_at = now()`,
+      [
+        tenantId,
+        g.appId,
+        g.nickName,
+        g.principalName,
+        g.serviceType,
+        g.verifyType,
+        g.verified,
+        g.permissionSets,
+        this.cipher.encrypt(g.accessToken),
+        g.accessTokenExpiresAt,
+        this.cipher.encrypt(g.refreshToken),
+      ],
+    );
+  }
+
+  /** A refresh's result: both tokens in one row update. */
+  async storeTokens(
+    tenantId: TenantId,
+    t: { accessToken: string; accessTokenExpiresAt: Date; refreshToken: string },
+    m: EntityManager,
+  ): Promise<void> {
+    await sql(
+      m,
+      `UPDATE authorizers SET access_token = $2, access_token_expires_at = $3, refresh_token = $4 WHERE tenant_id = $1`,
+      [tenantId, this.cipher.encrypt(t.accessToken), t.accessTokenExpiresAt, this.cipher.encrypt(t.refreshToken)],
+    );
+  }
+
+  /**
+   * Forgets the tokens but keeps the binding, so a re-authorization lands on the same row.
+   * `touch` also moves updated_at (a revocation is a change to the account; a rejected
+   * refresh token is not).
+   */
+  async wipeTokens(tenantId: TenantId, m: EntityManager, opts: { touch: boolean }): Promise<void> {
+    await sql(
+      m,
+      `UPDATE authorizers SET access_token = NULL, access_token_expires_at = NULL, refresh_token = NULL
+              ${opts.touch ? ', updated_at = now()' : ''}
+        WHERE tenant_id = $1`,
+      [tenantId],
+    );
+  }
+
+  async updateInfo(tenantId: TenantId, appId: string, info: AccountInfo): Promise<void> {
+    await this.dataSource.getRepository(AuthorizerEntity).update(
+      { tenantId, appId },
+      {
+        nickName: info.nickName,
+        principalName: info.principalName,
+        serviceType: info.serviceType,
+        verifyType: info.verifyType,
+        verified: info.verified,
+        permissionSets: info.permissionSets,
+        updatedAt: () => 'now()',
+      },
+    );
+  }
+
+  /** Tenant deletion: the tokens and the binding go, so the account can be bound again elsewhere. */
+  async deleteForTenant(tenantId: TenantId, m: EntityManager): Promise<void> {
+    await m.getRepository(AuthorizerEntity).delete({ tenantId });
+  }
+}

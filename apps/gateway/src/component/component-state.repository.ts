@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { SecretCipher } from '@app/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import { lockForTransaction } from '../database/advisory-lock';
+import { sql } from '../database/sql';
+
+export interface StoredComponentToken {
+  token: string | null;
+  expiresAt: Date | null;
+}
+
+export interface ComponentCredentials extends StoredComponentToken {
+  ticket: string | null;
+}
+
+export interface ComponentStateRecord {
+  ticketReceivedAt: Date | null;
+  tokenExpiresAt: Date | null;
+}
+
+interface StateRow {
+  ticket: string | null;
+  ticket_received_at: Date | null;
+  access_token: string | null;
+  access_token_expires_at: Date | null;
+}
+
+/**
+ * component_state: the verify ticket and the component access token of one component appid
+ * (the aggregate key, first argument everywhere). Secrets are sealed here with the app's
+ * SecretCipher and handed out in plaintext; nothing else reads or writes this table.
+ */
+@Injectable()
+export class ComponentStateRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  private unseal(value: string | null | undefined): string | null {
+    return value === null || value === undefined ? null : this.cipher.decrypt(value);
+  }
+
+  async readToken(appId: string, m?: EntityManager): Promise<StoredComponentToken> {
+    const { rows } = await sql<StateRow>(
+      m ?? this.dataSource,
+      `SELECT access_token, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
+      [appId],
+    );
+    return { token: this.unseal(rows[0]?.access_token), expiresAt: rows[0]?.access_token_expires_at ?? null };
+  }
+
+  /**
+   * Inside a refresh transaction: makes sure the row exists, takes the component's refresh
+   * lock, and reads ticket and token as they are once it is held.
+   */
+  async lockForRefresh(appId: string, m: EntityManager): Promise<ComponentCredentials> {
+    await sql(m, `INSERT INTO component_state (component_app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
+    await lockForTransaction(m, `wtg:component-token:${appId}`);
+    const { rows } = await sql<StateRow>(
+      m,
+      `SELECT ticket, access_token, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
+      [appId],
+    );
+    return {
+      ticket: this.unseal(rows[0].ticket),
+      token: this.unseal(rows[0].access_token),
+      expiresAt: rows[0].access_token_expires_at,
+    };
+  }
+
+  async storeToken(appId: string, token: string, expiresAt: Date, m: EntityManager): Promise<void> {
+    await sql(
+      m,
+      `UPDATE component_state SET access_token = $2, access_token_expires_at = $3, updated_at = now() WHERE component_app_id = $1`,
+      [appId, this.cipher.encrypt(token), expiresAt],
+    );
+  }
+
+  /**
+   * Compare-then-expire: marks the token expired only if the stored one is still `token` (a
+   * caller that saw it rejected must not expire a replacement another caller just stored).
+   * The row is locked between the compare and the write. Returns whether it expired it.
+   */
+  async expireTokenIfStill(appId: string, token: string, m: EntityManager): Promise<boolean> {
+    const { rows } = await sql<StateRow>(m, `SELECT access_token FROM component_state WHERE component_app_id = $1 FOR UPDATE`, [
+      appId,
+    ]);
+    if (this.unseal(rows[0]?.access_token) !== token) return false;
+    await sql(m, `UPDATE component_state SET access_token_expires_at = now(), updated_at = now() WHERE component_app_id = $1`, [
+      appId,
+    ]);
+    return true;
+  }
+
+  /** Stores a pushed ticket unless a newer one (by CreateTime) is already stored; false when ignored. */
+  async storeTicket(appId: string, ticket: string, createTime: number): Promise<boolean> {
+    const { rows } = await sql(
+      this.dataSource,
+      `INSERT INTO component_state AS s (component_app_id, ticket, ticket_create_time, ticket_received_at)
+       VALUES ($1, $2, $3, now())
+       ON CONFLICT (component_app_id) DO UPDATE
+          SET ticket = EXCLUDED.ticket, ticket_create_time = EXCLUDED.ticket_create_time,
+              ticket_received_at = now(), updated_at = now()
+        WHERE s.ticket_create_time IS NULL OR s.ticket_create_time <= EXCLUDED.ticket_create_time
+       RETURNING 1`,
+      [appId, this.cipher.encrypt(ticket), createTime],
+    );
+    return rows.length > 0;
+  }
+
+  async status(appId: string): Promise<ComponentStateRecord> {
+    const { rows } = await sql<StateRow>(
+      this.dataSource,
+      `SELECT ticket_received_at, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
+      [appId],
+    );
+    return { ticketReceivedAt: rows[0]?.ticket_received_at ?? null, tokenExpiresAt: rows[0]?.access_token_expires_at ?? null };
+  }
+
+  /**
+   * Claims the right to call api_start_push_ticket: true at most once per `interval` across
+   * every instance (the timestamp is in the row).
+   */
+  async claimTicketPushRequest(appId: string, interval: '10 minutes'): Promise<boolean> {
+    const { rows } = await sql(
+      this.dataSource,
+      `UPDATE component_state SET push_ticket_requested_at = now()
+        WHERE component_app_id = $1
+          AND (push_ticket_requested_at IS NULL OR push_ticket_requested_at < now() - $2::interval)
+       RETURNING 1`,
+      [appId, interval],
+    );
+    return rows.length > 0;
+  }
+}

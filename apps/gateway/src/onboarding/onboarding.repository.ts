@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
+import type { ExchangeOutcome } from './authorization-code-exchange.entity';
+import { PreAuthCodeEntity } from './pre-auth-code.entity';
+
+export interface SessionRecord {
+  id: string;
+  tenantId: TenantId;
+  authType: number;
+  returnUrl: string | null;
+  expiresAt: Date;
+  completedAt: Date | null;
+}
+
+export interface ExchangeRecord {
+  outcome: ExchangeOutcome;
+  tenantId: TenantId;
+  appId: string | null;
+}
+
+interface SessionRow {
+  id: string;
+  tenant_id: TenantId;
+  auth_type: number;
+  return_url: string | null;
+  expires_at: Date;
+  completed_at: Date | null;
+}
+
+interface ExchangeRow {
+  outcome: ExchangeOutcome;
+  tenant_id: TenantId;
+  authorizer_app_id: string | null;
+}
+
+const toSession = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  authType: r.auth_type,
+  returnUrl: r.return_url,
+  expiresAt: r.expires_at,
+  completedAt: r.completed_at,
+});
+
+/** Session lookups only ever return sessions of live tenants (a read-only join on tenants). */
+const SESSION_SELECT = `
+  SELECT s.id, s.tenant_id, s.auth_type, s.return_url, s.expires_at, s.completed_at
+    FROM authorization_sessions s JOIN tenants t ON t.id = s.tenant_id AND t.deleted_at IS NULL`;
+
+/**
+ * Onboarding's tables: authorization_sessions, the pre_auth_codes each view of a session's
+ * page mints, and authorization_code_exchanges (one row per code, whoever exchanged it).
+ * Codes and session tokens are stored as SHA-256 digests, which callers pass in.
+ */
+@Injectable()
+export class OnboardingRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async createSession(
+    tenantId: TenantId,
+    s: { tokenHash: string; authType: number; returnUrl: string | null; expiresAt: Date },
+  ): Promise<string> {
+    const { rows } = await sql<{ id: string }>(
+      this.dataSource,
+      `INSERT INTO authorization_sessions (tenant_id, token_hash, auth_type, return_url, expires_at)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [tenantId, s.tokenHash, s.authType, s.returnUrl, s.expiresAt],
+    );
+    return rows[0].id;
+  }
+
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined> {
+    const { rows } = await sql<SessionRow>(this.dataSource, `${SESSION_SELECT} WHERE s.token_hash = $1`, [tokenHash]);
+    return rows[0] && toSession(rows[0]);
+  }
+
+  /** `sessionId` must be a UUID (the caller checks: the column is uuid). */
+  async findSessionById(sessionId: string): Promise<SessionRecord | undefined> {
+    const { rows } = await sql<SessionRow>(this.dataSource, `${SESSION_SELECT} WHERE s.id = $1`, [sessionId]);
+    return rows[0] && toSession(rows[0]);
+  }
+
+  /** The session whose page minted this pre-auth code. */
+  async findSessionByPreAuthCodeHash(codeHash: string): Promise<SessionRecord | undefined> {
+    const { rows } = await sql<SessionRow>(
+      this.dataSource,
+      `${SESSION_SELECT} JOIN pre_auth_codes p ON p.session_id = s.id WHERE p.code_hash = $1`,
+      [codeHash],
+    );
+    return rows[0] && toSession(rows[0]);
+  }
+
+  async completeSession(sessionId: string, m?: EntityManager): Promise<void> {
+    await sql(
+      m ?? this.dataSource,
+      `UPDATE authorization_sessions SET completed_at = now() WHERE id = $1 AND completed_at IS NULL`,
+      [sessionId],
+    );
+  }
+
+  async recordPreAuthCode(tenantId: TenantId, code: { codeHash: string; sessionId: string; expiresAt: Date }): Promise<void> {
+    await this.dataSource
+      .getRepository(PreAuthCodeEntity)
+      .createQueryBuilder()
+      .insert()
+      .values({ codeHash: code.codeHash, tenantId, sessionId: code.sessionId, expiresAt: code.expiresAt })
+      .orIgnore()
+      .execute();
+  }
+
+  async findExchange(codeHash: string, m?: EntityManager): Promise<ExchangeRecord | undefined> {
+    const { rows } = await sql<ExchangeRow>(
+      m ?? this.dataSource,
+      `SELECT outcome, tenant_id, authorizer_app_id FROM authorization_code_exchanges WHERE code_hash = $1`,
+      [codeHash],
+    );
+    return rows[0] && { outcome: rows[0].outcome, tenantId: rows[0].tenant_id, appId: rows[0].authorizer_app_id };
+  }
+
+  async recordExchange(
+    tenantId: TenantId,
+    e: { codeHash: string; sessionId: string | null; outcome: ExchangeOutcome; appId: string | null },
+    m: EntityManager,
+  ): Promise<void> {
+    await sql(
+      m,
+      `INSERT INTO authorization_code_exchanges (code_hash, tenant_id, session_id, outcome, authorizer_app_id)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [e.codeHash, tenantId, e.sessionId, e.outcome, e.appId],
+    );
+  }
+
+  /** Tenant deletion: its unused pre-auth codes go and its open sessions expire now. */
+  async closeForTenant(tenantId: TenantId, m: EntityManager): Promise<void> {
+    await m.getRepository(PreAuthCodeEntity).delete({ tenantId });
+    await sql(m, `UPDATE authorization_sessions SET expires_at = LEAST(expires_at, now()) WHERE tenant_id = $1`, [tenantId]);
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthorizersModule } from '../authorizers/authorizers.module';
+import { OnboardingModule } from '../onboarding/onboarding.module';
+import { TenantsModule } from '../tenants/tenants.module';
+import { TenantAdminService } from './tenant-admin.service';
+import { TenantsController } from './tenants.controller';
+
+/** The /v1/tenants API: above authorizers and onboarding, whose rows a tenant's view and deletion touch. */
+@Module({
+  imports: [TenantsModule, AuthorizersModule, OnboardingModule],
+  controllers: [TenantsController],
+  providers: [TenantAdminService],
+  exports: [TenantAdminService],
+})
+export class TenantAdminModule {}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { ValidationError } from '@app/common';
+import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
+import { AuthorizersRepository } from '../authorizers/authorizers.repository';
+import { blacklistReadiness } from '../authorizers/capabilities';
+import { Transactions } from '../database/transactions';
+import { OnboardingRepository } from '../onboarding/onboarding.repository';
+import type { TenantId } from '../tenants/tenant-id';
+import type { TenantStatus } from '../tenants/tenant.entity';
+import { TenantNotFoundError } from '../tenants/tenant.errors';
+import { TenantsRepository, type TenantWithAccountRecord } from '../tenants/tenants.repository';
+import type { CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
+
+const DEFAULT_PAGE = 20;
+
+export function toTenantView(t: TenantWithAccountRecord): TenantView {
+  const a = t.account;
+  return {
+    id: t.id,
+    name: t.name,
+    externalId: t.externalId,
+    status: t.status,
+    authorizer: a
+      ? {
+          appId: a.appId,
+          nickName: a.nickName,
+          principalName: a.principalName,
+          serviceType: a.serviceType,
+          verified: a.verified,
+          permissionSets: a.permissionSets,
+          authorizedAt: a.authorizedAt.toISOString(),
+          updatedAt: a.updatedAt.toISOString(),
+        }
+      : null,
+    capabilities: { blacklist: a ? blacklistReadiness(t.status, a.verified, a.permissionSets).available : false },
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+/** Keyset cursor over (created_at, id); opaque to callers. */
+function encodeCursor(t: TenantWithAccountRecord): string {
+  return Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) {
+      return { createdAt: at, id };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
+}
+
+/**
+ * The operator's view of tenants: creation, listing, keys and deletion. It sits above
+ * authorizers and onboarding because a tenant's view shows its bound account and deleting a
+ * tenant closes its onboarding and unbinds its account; the tenant aggregate itself stays at
+ * the bottom of the graph.
+ */
+@Injectable()
+export class TenantAdminService {
+  constructor(
+    private readonly tenants: TenantsRepository,
+    private readonly authorizers: AuthorizersRepository,
+    private readonly onboarding: OnboardingRepository,
+    private readonly transactions: Transactions,
+  ) {}
+
+  async create(input: { name: string; externalId?: string }): Promise<CreatedTenantView> {
+    const apiKey = generateTenantApiKey();
+    const t = await this.tenants.create({
+      name: input.name,
+      externalId: input.externalId ?? null,
+      apiKeyHash: hashApiKey(apiKey),
+    });
+    return { id: t.id, name: t.name, externalId: t.externalId, status: t.status, apiKey, createdAt: t.createdAt.toISOString() };
+  }
+
+  async get(tenantId: TenantId): Promise<TenantView> {
+    const t = await this.tenants.findWithAccount(tenantId);
+    if (!t) throw new TenantNotFoundError();
+    return toTenantView(t);
+  }
+
+  async list(query: { status?: TenantStatus; limit?: number; cursor?: string }): Promise<TenantPageView> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const rows = await this.tenants.listWithAccount({ status: query.status, after, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    return { items: page.map(toTenantView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+  }
+
+  /** Issues a new key; the old digest is overwritten, so the previous key stops working at once. */
+  async rotateApiKey(tenantId: TenantId): Promise<{ apiKey: string }> {
+    const apiKey = generateTenantApiKey();
+    if (!(await this.tenants.replaceApiKeyHash(tenantId, hashApiKey(apiKey)))) throw new TenantNotFoundError();
+    return { apiKey };
+  }
+
+  /**
+   * Soft delete: the row stays for audit history, but the tenant vanishes from every lookup,
+   * its key digest is replaced by one of a key nobody holds, and its authorizer row (tokens,
+   * and the binding of the Official Account) is removed, all in one transaction.
+   */
+  async delete(tenantId: TenantId): Promise<void> {
+    await this.transactions.run(async (m) => {
+      if (!(await this.tenants.softDelete(tenantId, hashApiKey(generateTenantApiKey()), m))) throw new TenantNotFoundError();
+      await this.authorizers.deleteForTenant(tenantId, m);
+      await this.onboarding.closeForTenant(tenantId, m);
+    });
+  }
+}
