@@ -3,7 +3,8 @@ import { GATEWAY_CONFIG, type GatewayConfig, type WebhookSettings } from '../con
 import { type EndpointForDelivery, WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import type { DeliveryOutcome } from './webhook-metrics';
 import { WebhookMetrics } from './webhook-metrics';
-import { type AttemptOutcome, type ClaimedDelivery, WebhookOutboxRepository } from './webhook-outbox.repository';
+import { afterAttempt } from './retry-schedule';
+import { type ClaimedDelivery, WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookSender } from './webhook-sender';
 import { webhookSettings } from './webhook-settings';
 
@@ -124,7 +125,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       return;
     }
     const result = await this.sender.send({ url: endpoint.url, eventId: d.eventId, body: d.body, secrets: endpoint.secrets });
-    const outcome = this.outcomeOf(d, result.ok);
+    const outcome = afterAttempt(result.ok, d.roundAttempts, this.settings.retryScheduleSeconds);
     const recorded = await this.outbox.recordAttempt(d, {
       ...outcome,
       attempt: {
@@ -147,13 +148,5 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     };
     if (kind === 'failed') this.logger.warn(log, 'webhook delivery failed for good');
     else if (kind === 'retry') this.logger.log(log, 'webhook delivery attempt failed; will retry');
-  }
-
-  /** Attempt n of a round failed: wait schedule[n-1] seconds, or give up once the schedule is used up. */
-  private outcomeOf(d: ClaimedDelivery, ok: boolean): Omit<AttemptOutcome, 'attempt'> {
-    if (ok) return { status: 'delivered', nextAttemptAt: null };
-    const delaySeconds = this.settings.retryScheduleSeconds[d.roundAttempts];
-    if (delaySeconds === undefined) return { status: 'failed', nextAttemptAt: null };
-    return { status: 'pending', nextAttemptAt: new Date(Date.now() + delaySeconds * 1000) };
   }
 }
