@@ -8,8 +8,8 @@ import { type ClaimedDelivery, WebhookOutboxRepository } from './webhook-outbox.
 import { WebhookSender } from './webhook-sender';
 import { webhookSettings } from './webhook-settings';
 
-/** Beyond the send deadline, so a live sender always records before its lease can lapse. */
-const LEASE_MARGIN_MS = 20_000;
+/** Beyond the send deadline, so a live sender records before its lease lapses; short, so a dead instance's claims come back soon. */
+const LEASE_MARGIN_MS = 5_000;
 
 /**
  * Sends due deliveries from any instance. Claims happen in a short transaction (leased rows),
