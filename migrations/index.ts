@@ -1,5 +1,6 @@
 /** Every migration, in order. The app and the CLI data source both read this list. */
 import { TenantOnboarding1795630001921 } from './1795630001921-TenantOnboarding';
 import { Blacklist1795630100000 } from './1795630100000-Blacklist';
+import { Webhooks1795630200000 } from './1795630200000-Webhooks';
 
-export const MIGRATIONS: Function[] = [TenantOnboarding1795630001921, Blacklist1795630100000];
+export const MIGRATIONS: Function[] = [TenantOnboarding1795630001921, Blacklist1795630100000, Webhooks1795630200000];

@@ -18,6 +18,7 @@ import { TenantAdminModule } from './tenant-admin/tenant-admin.module';
 import { WeChatModule } from './wechat/wechat.module';
 import { AuditModule } from './audit/audit.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -45,6 +46,7 @@ export class AppModule {
         WeChatEventsModule,
         AuditModule,
         BlacklistModule,
+        WebhooksModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

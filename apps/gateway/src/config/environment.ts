@@ -150,6 +150,49 @@ export class EnvironmentVariables {
   @Max(65535)
   EMBEDDED_POSTGRES_PORT?: number;
 
+  /** Production mode: let webhook URLs reach private, loopback and link-local addresses (sandbox always may). */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsIn(['true', 'false'], { message: 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_URLS?: string;
+
+  /** Seconds to wait before each retry after the first attempt; then the delivery is failed. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^\s*\d{1,6}\s*(,\s*\d{1,6}\s*){0,19}$/, {
+    message: 'WEBHOOK_RETRY_SCHEDULE must be 1-20 comma-separated whole numbers of seconds',
+  })
+  WEBHOOK_RETRY_SCHEDULE?: string;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_CONCURRENCY?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT?: number;
+
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  WEBHOOK_POLL_INTERVAL_MS?: number;
+
+  /** A receiver that has not answered 2xx within this long counts as a failed attempt. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(100)
+  @Max(30000)
+  WEBHOOK_TIMEOUT_MS?: number;
+
   /** Where sandbox keys and the embedded database live (default ./.data). */
   @IsOptional()
   @Transform(trimmed)

@@ -29,6 +29,22 @@ export interface GatewayConfig {
   wechat: WeChatSettings;
   logLevel: string;
   blacklist: BlacklistSettings;
+  /** Outbound webhooks; omitted fields take the defaults in webhooks/webhook-settings.ts. */
+  webhooks?: Partial<WebhookSettings>;
+}
+
+export interface WebhookSettings {
+  /** Production mode only: allow URLs on private, loopback and link-local addresses (sandbox always does). */
+  allowPrivateUrls: boolean;
+  /** Seconds before each retry after the first attempt; after the last one the delivery is failed. */
+  retryScheduleSeconds: number[];
+  /** Deliveries in flight per instance. */
+  concurrency: number;
+  /** Deliveries in flight per endpoint, so one slow receiver cannot take every slot. */
+  concurrencyPerEndpoint: number;
+  pollIntervalMs: number;
+  /** An attempt without a 2xx answer within this long has failed. */
+  timeoutMs: number;
 }
 
 export interface BlacklistSettings {
@@ -103,6 +119,14 @@ export function resolveGatewayConfig(
       concurrencyPerTenant: env.BLACKLIST_CONCURRENCY_PER_TENANT ?? 4,
       callsPerSecondPerTenant: env.BLACKLIST_CALLS_PER_SECOND_PER_TENANT ?? 50,
       quotaResetAfterSeconds: env.BLACKLIST_QUOTA_RESET_AFTER_SECONDS,
+    },
+    webhooks: {
+      allowPrivateUrls: env.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
+      retryScheduleSeconds: env.WEBHOOK_RETRY_SCHEDULE?.split(',').map((s) => Number(s.trim())),
+      concurrency: env.WEBHOOK_CONCURRENCY,
+      concurrencyPerEndpoint: env.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+      pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     },
   };
 }

@@ -7,6 +7,7 @@ import { AuthorizationCodeExchangeEntity } from '../onboarding/authorization-cod
 import { AuthorizationSessionEntity } from '../onboarding/authorization-session.entity';
 import { PreAuthCodeEntity } from '../onboarding/pre-auth-code.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
+import { WEBHOOK_ENTITIES } from '../webhooks/webhook.entities';
 
 /** Every TypeORM entity, listed once: the app module and the CLI data source both read this. */
 export const ENTITIES: Function[] = [
@@ -19,4 +20,5 @@ export const ENTITIES: Function[] = [
   AuthorizationCodeExchangeEntity,
   ...BLACKLIST_ENTITIES,
   AuditEventEntity,
+  ...WEBHOOK_ENTITIES,
 ];

@@ -7,6 +7,7 @@ import type { ComponentErrorCode } from '../component/component.errors';
 import type { PushErrorCode } from '../wechat-events/push-rejected.error';
 import type { OnboardingErrorCode } from '../onboarding/onboarding.errors';
 import type { TenantErrorCode } from '../tenants/tenant.errors';
+import type { WebhookErrorCode } from '../webhooks/webhooks.errors';
 
 /** Codes of the HTTP layer itself (body parsing, routing, the last-resort 500). */
 export type HttpLayerErrorCode =
@@ -22,7 +23,8 @@ export type ErrorCode =
   | ComponentErrorCode
   | PushErrorCode
   | OnboardingErrorCode
-  | BlacklistErrorCode;
+  | BlacklistErrorCode
+  | WebhookErrorCode;
 
 /**
  * The one place where error codes become HTTP statuses (the error filter and the onboarding
@@ -65,6 +67,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   WECHAT_REQUEST_INVALID: HttpStatus.INTERNAL_SERVER_ERROR,
   SECRET_DECRYPTION_FAILED: HttpStatus.INTERNAL_SERVER_ERROR,
   SECRET_KEY_INVALID: HttpStatus.INTERNAL_SERVER_ERROR,
+  WEBHOOK_ENDPOINT_NOT_FOUND: HttpStatus.NOT_FOUND,
+  WEBHOOK_EVENT_NOT_FOUND: HttpStatus.NOT_FOUND,
+  WEBHOOK_URL_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
 };
 

@@ -1,0 +1,152 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig, type WebhookSettings } from '../config/gateway-config';
+import { type EndpointForDelivery, WebhookEndpointsRepository } from './webhook-endpoints.repository';
+import type { DeliveryOutcome } from './webhook-metrics';
+import { WebhookMetrics } from './webhook-metrics';
+import { afterAttempt } from './retry-schedule';
+import { type ClaimedDelivery, WebhookOutboxRepository } from './webhook-outbox.repository';
+import { WebhookSender } from './webhook-sender';
+import { webhookSettings } from './webhook-settings';
+
+/** Beyond the send deadline, so a live sender records before its lease lapses; short, so a dead instance's claims come back soon. */
+const LEASE_MARGIN_MS = 5_000;
+
+/**
+ * Sends due deliveries from any instance. Claims happen in a short transaction (leased rows),
+ * the HTTP exchange holds no database connection, and the outcome is recorded afterwards; a
+ * crashed instance's leases lapse and another claim picks them up (at-least-once).
+ * Slots: `concurrency` per instance, `concurrencyPerEndpoint` per receiver, so a slow or dead
+ * receiver holds at most its own slots and everyone else's deliveries keep flowing.
+ */
+@Injectable()
+export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WebhookDeliveryWorker.name);
+  private readonly settings: WebhookSettings;
+  private readonly leaseMs: number;
+  private readonly perEndpoint = new Map<string, number>();
+  private readonly running = new Set<Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private stopped = true;
+  private ticking = false;
+  private tickAgain = false;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly outbox: WebhookOutboxRepository,
+    private readonly endpoints: WebhookEndpointsRepository,
+    private readonly sender: WebhookSender,
+    private readonly metrics: WebhookMetrics,
+  ) {
+    this.settings = webhookSettings(config);
+    this.leaseMs = this.settings.timeoutMs + LEASE_MARGIN_MS;
+  }
+
+  onApplicationBootstrap(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops claiming and lets the sends in flight finish and be recorded (bounded by the send deadline). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** Look for due deliveries now (after a local publish commits, or a slot frees up). */
+  wake(): void {
+    if (!this.stopped) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      await this.claimWhileFree();
+    } catch (e) {
+      this.logger.error({ err: String((e as Error)?.message ?? e) }, 'webhook claim failed');
+    } finally {
+      this.ticking = false;
+    }
+    if (this.stopped) return;
+    const again = this.tickAgain;
+    this.tickAgain = false;
+    this.schedule(again ? 0 : this.settings.pollIntervalMs);
+  }
+
+  private async claimWhileFree(): Promise<void> {
+    while (!this.stopped) {
+      const free = this.settings.concurrency - this.running.size;
+      if (free <= 0) return;
+      const busyEndpoints = [...this.perEndpoint].filter(([, n]) => n >= this.settings.concurrencyPerEndpoint).map(([id]) => id);
+      const claimed = await this.outbox.claimDue({
+        limit: free,
+        perEndpoint: this.settings.concurrencyPerEndpoint,
+        busyEndpoints,
+        leaseMs: this.leaseMs,
+      });
+      if (claimed.length === 0) return;
+      const endpoints = await this.endpoints.forDelivery([...new Set(claimed.map((c) => c.endpointId))]);
+      for (const c of claimed) this.start(c, endpoints.get(c.endpointId));
+    }
+  }
+
+  private start(d: ClaimedDelivery, endpoint: EndpointForDelivery | undefined): void {
+    this.perEndpoint.set(d.endpointId, (this.perEndpoint.get(d.endpointId) ?? 0) + 1);
+    const run: Promise<void> = this.deliver(d, endpoint)
+      .catch((e) => {
+        // Unrecorded: the lease lapses and the delivery is tried again (at-least-once).
+        this.logger.error(
+          { endpointId: d.endpointId, eventId: d.eventId, err: String((e as Error)?.message ?? e) },
+          'webhook delivery not recorded',
+        );
+      })
+      .finally(() => {
+        this.running.delete(run);
+        const n = (this.perEndpoint.get(d.endpointId) ?? 1) - 1;
+        if (n > 0) this.perEndpoint.set(d.endpointId, n);
+        else this.perEndpoint.delete(d.endpointId);
+        this.wake();
+      });
+    this.running.add(run);
+  }
+
+  private async deliver(d: ClaimedDelivery, endpoint: EndpointForDelivery | undefined): Promise<void> {
+    if (!endpoint?.receiving) {
+      await this.outbox.abandon(d);
+      return;
+    }
+    const result = await this.sender.send({ url: endpoint.url, eventId: d.eventId, body: d.body, secrets: endpoint.secrets });
+    const outcome = afterAttempt(result.ok, d.roundAttempts, this.settings.retryScheduleSeconds);
+    const recorded = await this.outbox.recordAttempt(d, {
+      ...outcome,
+      attempt: {
+        at: new Date().toISOString(),
+        httpStatus: result.httpStatus,
+        durationMs: result.durationMs,
+        error: result.error,
+      },
+    });
+    const kind: DeliveryOutcome = outcome.status === 'delivered' ? 'delivered' : outcome.status === 'failed' ? 'failed' : 'retry';
+    this.metrics.count(d.type, kind);
+    // Never the URL (receivers put credentials in query strings) nor the body.
+    const log = {
+      endpointId: d.endpointId,
+      eventId: d.eventId,
+      type: d.type,
+      httpStatus: result.httpStatus,
+      error: result.error,
+      recorded,
+    };
+    if (kind === 'failed') this.logger.warn(log, 'webhook delivery failed for good');
+    else if (kind === 'retry') this.logger.log(log, 'webhook delivery attempt failed; will retry');
+  }
+}

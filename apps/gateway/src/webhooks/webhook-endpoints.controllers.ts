@@ -1,0 +1,179 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
+import type { TenantId } from '../tenants/tenant-id';
+import { CreateWebhookEndpointDto, ListDeliveriesQuery, PageQuery, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
+import {
+  CreatedWebhookEndpointView,
+  DeliveryPageView,
+  WebhookEndpointPageView,
+  WebhookEndpointView,
+  WebhookSecretView,
+} from './dto/webhook-endpoint.view';
+import { WebhookEndpointsService } from './webhook-endpoints.service';
+
+// Two thin controllers over one service: the operator's collection (owner null: every tenant's
+// events and component events) and each tenant's own (its events only). Same routes, same shapes.
+
+const EndpointParam = () => ApiParam({ name: 'endpointId', format: 'uuid' });
+const EventParam = () => ApiParam({ name: 'eventId', format: 'uuid' });
+
+@ApiTags('webhooks')
+@Controller('v1/webhook-endpoints')
+@OperatorOnly()
+export class OperatorWebhookEndpointsController {
+  constructor(private readonly service: WebhookEndpointsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register an operator endpoint: every tenant’s events and component events; the secret is shown once',
+  })
+  @ApiCreatedResponse({ type: CreatedWebhookEndpointView })
+  create(@Body() body: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
+    return this.service.create(null, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List operator endpoints (not tenants’), oldest first' })
+  @ApiOkResponse({ type: WebhookEndpointPageView })
+  list(@Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+    return this.service.list(null, query);
+  }
+
+  @Get(':endpointId')
+  @EndpointParam()
+  @ApiOkResponse({ type: WebhookEndpointView })
+  get(@Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
+    return this.service.get(null, endpointId);
+  }
+
+  @Patch(':endpointId')
+  @EndpointParam()
+  @ApiOkResponse({ type: WebhookEndpointView })
+  update(@Param('endpointId') endpointId: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
+    return this.service.update(null, endpointId, body);
+  }
+
+  @Delete(':endpointId')
+  @EndpointParam()
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  delete(@Param('endpointId') endpointId: string): Promise<void> {
+    return this.service.delete(null, endpointId);
+  }
+
+  @Post(':endpointId/secret')
+  @EndpointParam()
+  @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
+  @ApiCreatedResponse({ type: WebhookSecretView })
+  rotateSecret(@Param('endpointId') endpointId: string): Promise<WebhookSecretView> {
+    return this.service.rotateSecret(null, endpointId);
+  }
+
+  @Get(':endpointId/deliveries')
+  @EndpointParam()
+  @ApiOperation({ summary: 'Deliveries to this endpoint, newest first, with every attempt' })
+  @ApiOkResponse({ type: DeliveryPageView })
+  deliveries(@Param('endpointId') endpointId: string, @Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
+    return this.service.deliveries(null, endpointId, query);
+  }
+
+  @Post(':endpointId/deliveries/:eventId/redeliver')
+  @EndpointParam()
+  @EventParam()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send the event again (same webhook-id) as a new attempt' })
+  @ApiAcceptedResponse()
+  redeliver(@Param('endpointId') endpointId: string, @Param('eventId') eventId: string): Promise<void> {
+    return this.service.redeliver(null, endpointId, eventId);
+  }
+}
+
+@ApiTags('webhooks')
+@Controller('v1/tenants/:tenantId/webhook-endpoints')
+@TenantScoped()
+export class TenantWebhookEndpointsController {
+  constructor(private readonly service: WebhookEndpointsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register an endpoint for this tenant’s events (never component.*); the secret is shown once' })
+  @ApiCreatedResponse({ type: CreatedWebhookEndpointView })
+  create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
+    return this.service.create(tenantId, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List this tenant’s endpoints, oldest first' })
+  @ApiOkResponse({ type: WebhookEndpointPageView })
+  list(@CurrentTenant() tenantId: TenantId, @Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+    return this.service.list(tenantId, query);
+  }
+
+  @Get(':endpointId')
+  @EndpointParam()
+  @ApiOkResponse({ type: WebhookEndpointView })
+  get(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
+    return this.service.get(tenantId, endpointId);
+  }
+
+  @Patch(':endpointId')
+  @EndpointParam()
+  @ApiOkResponse({ type: WebhookEndpointView })
+  update(
+    @CurrentTenant() tenantId: TenantId,
+    @Param('endpointId') endpointId: string,
+    @Body() body: UpdateWebhookEndpointDto,
+  ): Promise<WebhookEndpointView> {
+    return this.service.update(tenantId, endpointId, body);
+  }
+
+  @Delete(':endpointId')
+  @EndpointParam()
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  delete(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<void> {
+    return this.service.delete(tenantId, endpointId);
+  }
+
+  @Post(':endpointId/secret')
+  @EndpointParam()
+  @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
+  @ApiCreatedResponse({ type: WebhookSecretView })
+  rotateSecret(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookSecretView> {
+    return this.service.rotateSecret(tenantId, endpointId);
+  }
+
+  @Get(':endpointId/deliveries')
+  @EndpointParam()
+  @ApiOperation({ summary: 'Deliveries to this endpoint, newest first, with every attempt' })
+  @ApiOkResponse({ type: DeliveryPageView })
+  deliveries(
+    @CurrentTenant() tenantId: TenantId,
+    @Param('endpointId') endpointId: string,
+    @Query() query: ListDeliveriesQuery,
+  ): Promise<DeliveryPageView> {
+    return this.service.deliveries(tenantId, endpointId, query);
+  }
+
+  @Post(':endpointId/deliveries/:eventId/redeliver')
+  @EndpointParam()
+  @EventParam()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send the event again (same webhook-id) as a new attempt' })
+  @ApiAcceptedResponse()
+  redeliver(
+    @CurrentTenant() tenantId: TenantId,
+    @Param('endpointId') endpointId: string,
+    @Param('eventId') eventId: string,
+  ): Promise<void> {
+    return this.service.redeliver(tenantId, endpointId, eventId);
+  }
+}

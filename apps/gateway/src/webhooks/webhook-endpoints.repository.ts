@@ -1,0 +1,209 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { SecretCipher } from '@app/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
+import type { WebhookEventType } from './webhook-event-types';
+import type { PagePosition } from './page-cursor';
+
+/** Whose endpoints: a tenant's, or (null) the operator's. */
+export type EndpointOwner = TenantId | null;
+
+export interface WebhookEndpointRecord {
+  id: string;
+  tenantId: TenantId | null;
+  url: string;
+  types: string[];
+  description: string | null;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What the delivery worker needs of an endpoint; `secrets` are plaintext, current first. */
+export interface EndpointForDelivery {
+  id: string;
+  url: string;
+  /** Enabled, and (for a tenant endpoint) its tenant not deleted. */
+  receiving: boolean;
+  secrets: string[];
+}
+
+interface Row {
+  id: string;
+  tenant_id: string | null;
+  url: string;
+  types: string[];
+  description: string | null;
+  enabled: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, tenant_id, url, types, description, enabled, created_at, updated_at';
+
+const toRecord = (r: Row): WebhookEndpointRecord => ({
+  id: r.id,
+  tenantId: r.tenant_id as TenantId | null,
+  url: r.url,
+  types: r.types,
+  description: r.description,
+  enabled: r.enabled,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** `tenant_id = $n` or `tenant_id IS NULL`: two plain predicates, so the page indexes apply. */
+const ownerIs = (owner: EndpointOwner, n: number) =>
+  owner === null ? `tenant_id IS NULL AND $${n}::uuid IS NULL` : `tenant_id = $${n}`;
+
+/**
+ * The webhook_endpoints table. Every read and write is scoped by owner, so an id from
+ * another tenant (or an operator endpoint's id under a tenant) simply finds nothing.
+ * Secrets are sealed here with the injected SecretCipher and only unsealed for delivery.
+ */
+@Injectable()
+export class WebhookEndpointsRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  async create(
+    owner: EndpointOwner,
+    e: { url: string; types: string[]; description: string | null; secret: string },
+  ): Promise<WebhookEndpointRecord> {
+    const { rows } = await sql<Row>(
+      this.dataSource,
+      `INSERT INTO webhook_endpoints (tenant_id, url, types, description, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+      [owner, e.url, e.types, e.description, this.cipher.encrypt(e.secret)],
+    );
+    return toRecord(rows[0]);
+  }
+
+  /** Oldest first, `limit + 1` rows so the caller knows whether another page follows. */
+  async list(owner: EndpointOwner, limit: number, after?: PagePosition): Promise<WebhookEndpointRecord[]> {
+    const params: unknown[] = [owner, limit + 1];
+    let where = ownerIs(owner, 1);
+    if (after) {
+      params.push(after.at, after.id);
+      where += ` AND (created_at, id) > ($3, $4)`;
+    }
+    const { rows } = await sql<Row>(
+      this.dataSource,
+      `SELECT ${COLUMNS} FROM webhook_endpoints WHERE ${where} ORDER BY created_at, id LIMIT $2`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  async get(owner: EndpointOwner, id: string): Promise<WebhookEndpointRecord | undefined> {
+    const { rows } = await sql<Row>(
+      this.dataSource,
+      `SELECT ${COLUMNS} FROM webhook_endpoints WHERE ${ownerIs(owner, 1)} AND id = $2`,
+      [owner, id],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  async update(
+    owner: EndpointOwner,
+    id: string,
+    patch: { url?: string; types?: string[]; description?: string | null; enabled?: boolean },
+  ): Promise<WebhookEndpointRecord | undefined> {
+    const { rows } = await sql<Row>(
+      this.dataSource,
+      `UPDATE webhook_endpoints SET
+         url = COALESCE($3, url),
+         types = COALESCE($4, types),
+         description = CASE WHEN $5::boolean THEN $6 ELSE description END,
+         enabled = COALESCE($7, enabled),
+         updated_at = now()
+       WHERE ${ownerIs(owner, 1)} AND id = $2
+       RETURNING ${COLUMNS}`,
+      [
+        owner,
+        id,
+        patch.url ?? null,
+        patch.types ?? null,
+        patch.description !== undefined,
+        patch.description ?? null,
+        patch.enabled ?? null,
+      ],
+    );
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  async delete(owner: EndpointOwner, id: string): Promise<boolean> {
+    const { count } = await sql(this.dataSource, `DELETE FROM webhook_endpoints WHERE ${ownerIs(owner, 1)} AND id = $2`, [
+      owner,
+      id,
+    ]);
+    return count > 0;
+  }
+
+  /** The current secret becomes the previous one, still signing until `previousExpiresAt`. */
+  async rotateSecret(owner: EndpointOwner, id: string, secret: string, previousExpiresAt: Date): Promise<boolean> {
+    const { count } = await sql(
+      this.dataSource,
+      `UPDATE webhook_endpoints
+         SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3, updated_at = now()
+       WHERE ${ownerIs(owner, 1)} AND id = $2`,
+      [owner, id, this.cipher.encrypt(secret), previousExpiresAt],
+    );
+    return count > 0;
+  }
+
+  /**
+   * Inside the publisher's transaction: the enabled endpoints an event goes to. Operator
+   * endpoints get every tenant's events; a tenant's endpoints get that tenant's events, never
+   * component ones, and nothing once the tenant is deleted. Empty `types` means every type.
+   */
+  async receiving(
+    m: EntityManager,
+    tenantId: TenantId | null,
+    type: WebhookEventType,
+  ): Promise<{ id: string; tenantId: TenantId | null }[]> {
+    const { rows } = await sql<{ id: string; tenant_id: string | null }>(
+      m,
+      `SELECT e.id, e.tenant_id FROM webhook_endpoints e
+       WHERE e.enabled AND (cardinality(e.types) = 0 OR $2 = ANY (e.types))
+         AND (e.tenant_id IS NULL
+              OR ($1::uuid IS NOT NULL AND e.tenant_id = $1 AND $2 NOT LIKE 'component.%'
+                  AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = e.tenant_id AND t.deleted_at IS NULL)))`,
+      [tenantId, type],
+    );
+    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id as TenantId | null }));
+  }
+
+  /** For the worker, which holds endpoint ids from claimed deliveries (no owner to scope by). */
+  async forDelivery(ids: string[]): Promise<Map<string, EndpointForDelivery>> {
+    const { rows } = await sql<{
+      id: string;
+      url: string;
+      receiving: boolean;
+      secret: string;
+      previous_secret: string | null;
+    }>(
+      this.dataSource,
+      `SELECT e.id, e.url,
+              e.enabled AND (e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = e.tenant_id AND t.deleted_at IS NULL)) AS receiving,
+              e.secret,
+              CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret
+       FROM webhook_endpoints e WHERE e.id = ANY ($1::uuid[])`,
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        {
+          id: r.id,
+          url: r.url,
+          receiving: r.receiving,
+          secrets: [r.secret, ...(r.previous_secret ? [r.previous_secret] : [])].map((s) => this.cipher.decrypt(s)),
+        },
+      ]),
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { isUuid, ValidationError } from '@app/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { refusalFor } from './address-guard';
+import type {
+  CreateWebhookEndpointDto,
+  ListDeliveriesQuery,
+  PageQuery,
+  UpdateWebhookEndpointDto,
+} from './dto/webhook-endpoint.dto';
+import type {
+  CreatedWebhookEndpointView,
+  DeliveryPageView,
+  WebhookEndpointPageView,
+  WebhookEndpointView,
+  WebhookSecretView,
+} from './dto/webhook-endpoint.view';
+import { decodeCursor, encodeCursor } from './page-cursor';
+import { WebhookDeliveryWorker } from './webhook-delivery-worker';
+import { type EndpointOwner, type WebhookEndpointRecord, WebhookEndpointsRepository } from './webhook-endpoints.repository';
+import { isOperatorOnlyEventType } from './webhook-event-types';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
+import { generateWebhookSecret } from './webhook-signing';
+import { privateUrlsRefused } from './webhook-settings';
+import { WebhookEndpointNotFoundError, WebhookEventNotFoundError, WebhookUrlNotAllowedError } from './webhooks.errors';
+
+/** How long a rotated-out secret keeps signing, so receivers can switch without losing deliveries. */
+const PREVIOUS_SECRET_TTL_MS = 24 * 3600 * 1000;
+const DEFAULT_LIMIT = 50;
+
+const toView = (r: WebhookEndpointRecord): WebhookEndpointView => ({
+  id: r.id,
+  url: r.url,
+  types: r.types,
+  description: r.description,
+  enabled: r.enabled,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/**
+ * Webhook endpoints of one owner: a tenant (its own events) or the operator (null: every
+ * tenant's events and component events). Every method takes the owner first; an id of
+ * another owner is answered exactly like an unknown one.
+ */
+@Injectable()
+export class WebhookEndpointsService {
+  private readonly refusePrivate: boolean;
+
+  constructor(
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly endpoints: WebhookEndpointsRepository,
+    private readonly outbox: WebhookOutboxRepository,
+    private readonly worker: WebhookDeliveryWorker,
+  ) {
+    this.refusePrivate = privateUrlsRefused(config);
+  }
+
+  async create(owner: EndpointOwner, dto: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
+    const types = dto.types ?? [];
+    this.checkTypes(owner, types);
+    await this.checkUrl(dto.url);
+    const secret = generateWebhookSecret();
+    const created = await this.endpoints.create(owner, { url: dto.url, types, description: dto.description ?? null, secret });
+    return { ...toView(created), secret };
+  }
+
+  async list(owner: EndpointOwner, query: PageQuery): Promise<WebhookEndpointPageView> {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const rows = await this.endpoints.list(owner, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toView),
+      nextCursor: rows.length > limit ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  async get(owner: EndpointOwner, endpointId: string): Promise<WebhookEndpointView> {
+    return toView(await this.found(owner, endpointId));
+  }
+
+  async update(owner: EndpointOwner, endpointId: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
+    await this.found(owner, endpointId);
+    if (dto.types) this.checkTypes(owner, dto.types);
+    if (dto.url !== undefined) await this.checkUrl(dto.url);
+    const updated = await this.endpoints.update(owner, endpointId, dto);
+    if (!updated) throw new WebhookEndpointNotFoundError();
+    return toView(updated);
+  }
+
+  async delete(owner: EndpointOwner, endpointId: string): Promise<void> {
+    if (!isUuid(endpointId) || !(await this.endpoints.delete(owner, endpointId.toLowerCase()))) {
+      throw new WebhookEndpointNotFoundError();
+    }
+  }
+
+  async rotateSecret(owner: EndpointOwner, endpointId: string): Promise<WebhookSecretView> {
+    const secret = generateWebhookSecret();
+    const ok =
+      isUuid(endpointId) &&
+      (await this.endpoints.rotateSecret(owner, endpointId.toLowerCase(), secret, new Date(Date.now() + PREVIOUS_SECRET_TTL_MS)));
+    if (!ok) throw new WebhookEndpointNotFoundError();
+    return { secret };
+  }
+
+  async deliveries(owner: EndpointOwner, endpointId: string, query: ListDeliveriesQuery): Promise<DeliveryPageView> {
+    const endpoint = await this.found(owner, endpointId);
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const rows = await this.outbox.listDeliveries(owner, endpoint.id, {
+      status: query.status,
+      limit,
+      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((d) => ({
+        eventId: d.eventId,
+        type: d.type,
+        status: d.status,
+        attempts: d.attempts,
+        nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+      })),
+      nextCursor: rows.length > limit ? encodeCursor({ at: last.createdAt, id: last.eventId }) : null,
+    };
+  }
+
+  async redeliver(owner: EndpointOwner, endpointId: string, eventId: string): Promise<void> {
+    const endpoint = await this.found(owner, endpointId);
+    if (!isUuid(eventId) || !(await this.outbox.redeliver(owner, endpoint.id, eventId.toLowerCase()))) {
+      throw new WebhookEventNotFoundError();
+    }
+    this.worker.wake();
+  }
+
+  private async found(owner: EndpointOwner, endpointId: string): Promise<WebhookEndpointRecord> {
+    const endpoint = isUuid(endpointId) ? await this.endpoints.get(owner, endpointId.toLowerCase()) : undefined;
+    if (!endpoint) throw new WebhookEndpointNotFoundError();
+    return endpoint;
+  }
+
+  private checkTypes(owner: EndpointOwner, types: string[]): void {
+    const refused = owner === null ? [] : types.filter(isOperatorOnlyEventType);
+    if (refused.length > 0) {
+      throw new ValidationError('The request is invalid.', {
+        fields: [{ field: 'types', messages: [`tenant endpoints cannot receive ${refused.join(', ')}`] }],
+      });
+    }
+  }
+
+  /** Production mode: the host must be public now; the sender checks the address again at every connection. */
+  private async checkUrl(url: string): Promise<void> {
+    if (!this.refusePrivate) return;
+    const refusal = await refusalFor(new URL(url));
+    if (refusal) throw new WebhookUrlNotAllowedError(refusal);
+  }
+}

@@ -1,0 +1,189 @@
+import { SecretCipher } from '@app/common';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { createTestDatabase } from '../../../../test/support/test-database';
+import { dataSourceOptions } from '../database/data-source';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
+import { afterAttempt } from './retry-schedule';
+import { WebhookEndpointsRepository, type EndpointOwner } from './webhook-endpoints.repository';
+import type { WebhookEventInput } from './webhook-event-types';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
+import { WebhookPublisher } from './webhook-publisher';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The outbox's SQL on a real cloned database: fan-out, SKIP LOCKED claims, leases, the retry schedule. */
+describe('webhook repositories (real PostgreSQL)', () => {
+  let ds: DataSource;
+  let endpoints: WebhookEndpointsRepository;
+  let outbox: WebhookOutboxRepository;
+  let publisher: WebhookPublisher;
+
+  beforeAll(async () => {
+    ds = await new DataSource(dataSourceOptions(await createTestDatabase())).initialize();
+    endpoints = new WebhookEndpointsRepository(ds, new SecretCipher(randomBytes(32)));
+    outbox = new WebhookOutboxRepository(ds);
+    publisher = new WebhookPublisher(endpoints, outbox);
+  });
+  afterAll(() => ds?.destroy());
+
+  // Other features' tables are seeded with SQL here (the e2e tests go through the routes).
+  const tenant = async (): Promise<TenantId> => {
+    const id = randomUUID();
+    await ds.query(`INSERT INTO tenants (id, name, status, api_key_hash) VALUES ($1, 'T', 'active', $2)`, [
+      id,
+      createHash('sha256').update(id).digest('hex'),
+    ]);
+    return id as TenantId;
+  };
+  const endpoint = (owner: EndpointOwner, types: string[] = []) =>
+    endpoints.create(owner, { url: 'https://example.com/hook', types, description: null, secret: 'whsec_x' });
+  const publish = (event: WebhookEventInput) => ds.transaction((m) => publisher.publish(m, event));
+  const revoked = (tenantId: TenantId): WebhookEventInput => ({
+    type: 'tenant.revoked',
+    tenantId,
+    data: { tenantId, tenant: {} },
+  });
+  const targetsOf = async (eventId: string) =>
+    (await sql<{ endpoint_id: string }>(ds, `SELECT endpoint_id FROM webhook_deliveries WHERE event_id = $1`, [eventId])).rows
+      .map((r) => r.endpoint_id)
+      .sort();
+  /** Leaves only the given deliveries due, so claims in one test do not see another's. */
+  const onlyDue = async (eventIds: string[]) =>
+    ds.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = CASE WHEN event_id = ANY ($1::uuid[]) THEN now() ELSE now() + interval '1 day' END`,
+      [eventIds],
+    );
+
+  it('fans an event out to operator endpoints and the tenant’s own, by type; never to other tenants, disabled or deleted ones', async () => {
+    const [a, b, gone] = [await tenant(), await tenant(), await tenant()];
+    const opAll = await endpoint(null);
+    const opJobs = await endpoint(null, ['blacklist.job.finished']);
+    const opRevoked = await endpoint(null, ['tenant.revoked', 'tenant.activated']);
+    const aAll = await endpoint(a);
+    const aRevoked = await endpoint(a, ['tenant.revoked']);
+    await endpoint(a, ['tenant.activated']);
+    const aDisabled = await endpoint(a);
+    await endpoints.update(a, aDisabled.id, { enabled: false });
+    await endpoint(b);
+    await endpoint(gone);
+    await ds.query(`UPDATE tenants SET deleted_at = now() WHERE id = $1`, [gone]);
+
+    const forA = await publish(revoked(a));
+    expect(await targetsOf(forA.eventId)).toEqual([opAll.id, opRevoked.id, aAll.id, aRevoked.id].sort());
+
+    const stale = await publish({ type: 'component.ticket_stale', tenantId: null, data: { ticketAgeSeconds: 700 } });
+    expect(await targetsOf(stale.eventId)).toEqual([opAll.id]);
+
+    const forGone = await publish(revoked(gone));
+    expect(await targetsOf(forGone.eventId)).toEqual([opAll.id, opRevoked.id].sort());
+    expect(opJobs.id).toBeDefined();
+  });
+
+  it('a rolled-back transaction leaves no event and no delivery', async () => {
+    const a = await tenant();
+    await endpoint(a);
+    let eventId = '';
+    await expect(
+      ds.transaction(async (m) => {
+        eventId = (await publisher.publish(m, revoked(a))).eventId;
+        throw new Error('rollback');
+      }),
+    ).rejects.toThrow('rollback');
+    expect((await sql(ds, `SELECT 1 FROM webhook_events WHERE id = $1`, [eventId])).rows).toHaveLength(0);
+    await expect(publisher.publish(ds.manager, revoked(a))).rejects.toThrow(/open transaction/);
+  });
+
+  it('two claimers at once never get the same delivery, and together get all of them', async () => {
+    const a = await tenant();
+    await Promise.all(Array.from({ length: 10 }, () => endpoint(a)));
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await publish(revoked(a))).eventId);
+    await onlyDue(ids);
+    const expected = (
+      await sql<{ n: number }>(ds, `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY ($1::uuid[])`, [ids])
+    ).rows[0].n;
+    const claim = () => outbox.claimDue({ limit: 4, perEndpoint: 5, busyEndpoints: [], leaseMs: 30_000 });
+    const got: string[] = [];
+    const claimer = async () => {
+      for (let c = await claim(); c.length > 0; c = await claim()) got.push(...c.map((d) => `${d.endpointId}/${d.eventId}`));
+    };
+    await Promise.all([claimer(), claimer()]);
+    expect(got.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(got).size).toBe(got.length);
+    expect(got).toHaveLength(expected);
+    // Leased: nobody gets them again while the lease runs.
+    expect(await claim()).toEqual([]);
+  });
+
+  it('caps claims per endpoint, counting deliveries already leased', async () => {
+    const a = await tenant();
+    await endpoint(a);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await publish(revoked(a))).eventId);
+    await onlyDue(ids);
+    const claim = (busy: string[] = []) => outbox.claimDue({ limit: 10, perEndpoint: 2, busyEndpoints: busy, leaseMs: 30_000 });
+    const first = await claim();
+    expect(first).toHaveLength(2);
+    expect(await claim()).toEqual([]);
+    await outbox.recordAttempt(first[0], { attempt: attempt(), status: 'delivered', nextAttemptAt: null });
+    const next = await claim();
+    expect(next).toHaveLength(1);
+    expect(await claim([next[0].endpointId])).toEqual([]);
+  });
+
+  it('a lapsed lease is taken over; the old holder can no longer record', async () => {
+    const a = await tenant();
+    await endpoint(a);
+    const { eventId } = await publish(revoked(a));
+    await onlyDue([eventId]);
+    const claim = () => outbox.claimDue({ limit: 5, perEndpoint: 2, busyEndpoints: [], leaseMs: 200 });
+    const [held] = await claim();
+    expect(held.eventId).toBe(eventId);
+    expect(await claim()).toEqual([]);
+    await sleep(300);
+    const [retaken] = await claim();
+    expect(retaken).toMatchObject({ eventId, endpointId: held.endpointId });
+    expect(retaken.lockToken).not.toBe(held.lockToken);
+    expect(await outbox.recordAttempt(held, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(false);
+    expect(await outbox.recordAttempt(retaken, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(true);
+  });
+
+  it('follows the retry schedule attempt by attempt, then fails; redeliver starts a new round', async () => {
+    const a = await tenant();
+    const ep = await endpoint(a);
+    const { eventId } = await publish(revoked(a));
+    await onlyDue([eventId]);
+    const schedule = [1, 1];
+    const claim = async () => (await outbox.claimDue({ limit: 5, perEndpoint: 2, busyEndpoints: [], leaseMs: 30_000 }))[0];
+    const statuses: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const d = await claim();
+      expect(d.roundAttempts).toBe(n);
+      const next = afterAttempt(false, d.roundAttempts, schedule);
+      await outbox.recordAttempt(d, { attempt: attempt(), ...next });
+      statuses.push(next.status);
+      // Not due before its time.
+      if (next.status === 'pending') {
+        expect(await claim()).toBeUndefined();
+        await onlyDue([eventId]);
+      }
+    }
+    expect(statuses).toEqual(['pending', 'pending', 'failed']);
+    expect(await claim()).toBeUndefined();
+    const [failed] = await outbox.listDeliveries(a, ep.id, { limit: 10 });
+    expect(failed).toMatchObject({ eventId, status: 'failed', nextAttemptAt: null });
+    expect(failed.attempts).toHaveLength(3);
+
+    // Another tenant's scope cannot redeliver it.
+    expect(await outbox.redeliver(await tenant(), ep.id, eventId)).toBe(false);
+    expect(await outbox.redeliver(a, ep.id, eventId)).toBe(true);
+    const again = await claim();
+    expect(again).toMatchObject({ eventId, roundAttempts: 0 });
+  });
+});
+
+function attempt() {
+  return { at: new Date().toISOString(), httpStatus: 500, durationMs: 3, error: 'HTTP 500' };
+}

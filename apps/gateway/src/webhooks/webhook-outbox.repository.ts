@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
+import type { EndpointOwner } from './webhook-endpoints.repository';
+import type { DeliveryAttempt, DeliveryStatus } from './webhook.entities';
+import type { PagePosition } from './page-cursor';
+
+/** A delivery a worker holds: the lease token must match when the outcome is recorded. */
+export interface ClaimedDelivery {
+  endpointId: string;
+  eventId: string;
+  type: string;
+  body: string;
+  roundAttempts: number;
+  lockToken: string;
+}
+
+export interface DeliveryRecord {
+  eventId: string;
+  type: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+}
+
+/** What happened on an attempt, and what the delivery becomes. */
+export interface AttemptOutcome {
+  attempt: DeliveryAttempt;
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+}
+
+const ownerIs = (owner: EndpointOwner, n: number) =>
+  owner === null ? `d.tenant_id IS NULL AND $${n}::uuid IS NULL` : `d.tenant_id = $${n}`;
+
+/**
+ * The outbox: webhook_events and webhook_deliveries (one aggregate). Events are written in the
+ * publisher's transaction; deliveries are claimed with FOR UPDATE SKIP LOCKED and leased
+ * (locked_until), so any instance may send them, none sends the same attempt twice, and a dead
+ * instance's claims are taken over once their lease lapses.
+ */
+@Injectable()
+export class WebhookOutboxRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Inside the caller's transaction: the event and one pending delivery per endpoint. */
+  async insertEvent(
+    m: EntityManager,
+    event: { id: string; tenantId: TenantId | null; type: string; body: string; occurredAt: Date },
+    endpoints: { id: string; tenantId: TenantId | null }[],
+  ): Promise<void> {
+    await sql(m, `INSERT INTO webhook_events (id, tenant_id, type, body, occurred_at) VALUES ($1, $2, $3, $4, $5)`, [
+      event.id,
+      event.tenantId,
+      event.type,
+      event.body,
+      event.occurredAt,
+    ]);
+    await sql(
+      m,
+      `INSERT INTO webhook_deliveries (endpoint_id, event_id, tenant_id, attempts, next_attempt_at)
+       SELECT e.id, $1, e.tenant_id, '[]'::jsonb, now() FROM unnest($2::uuid[], $3::uuid[]) AS e (id, tenant_id)`,
+      [event.id, endpoints.map((e) => e.id), endpoints.map((e) => e.tenantId)],
+    );
+  }
+
+  /**
+   * Claims up to `limit` due deliveries for `leaseMs`, at most `perEndpoint` per endpoint
+   * counting what is already leased (by any instance), skipping `busyEndpoints` (saturated
+   * here). One short transaction: rows locked by another claimer are skipped, not waited for.
+   */
+  async claimDue(opts: {
+    limit: number;
+    perEndpoint: number;
+    busyEndpoints: string[];
+    leaseMs: number;
+  }): Promise<ClaimedDelivery[]> {
+    if (opts.limit <= 0) return [];
+    return this.dataSource.transaction(async (m) => {
+      const { rows: candidates } = await sql<{ endpoint_id: string; event_id: string; leased: number }>(
+        m,
+        `SELECT d.endpoint_id, d.event_id,
+                (SELECT count(*)::int FROM webhook_deliveries l
+                  WHERE l.endpoint_id = d.endpoint_id AND l.locked_until > now()) AS leased
+         FROM webhook_deliveries d
+         WHERE d.status = 'pending' AND d.next_attempt_at <= now()
+           AND (d.locked_until IS NULL OR d.locked_until <= now())
+           AND NOT (d.endpoint_id = ANY ($2::uuid[]))
+           AND (SELECT count(*) FROM webhook_deliveries l WHERE l.endpoint_id = d.endpoint_id AND l.locked_until > now()) < $3
+         ORDER BY d.next_attempt_at
+         LIMIT $1
+         FOR UPDATE OF d SKIP LOCKED`,
+        [opts.limit * opts.perEndpoint, opts.busyEndpoints, opts.perEndpoint],
+      );
+      // Per-endpoint budget: a backlog on one endpoint must not take every slot.
+      const taken = new Map<string, number>();
+      const chosen = candidates.filter((c) => {
+        const n = taken.get(c.endpoint_id) ?? c.leased;
+        if (n >= opts.perEndpoint) return false;
+        taken.set(c.endpoint_id, n + 1);
+        return true;
+      });
+      const picked = chosen.slice(0, opts.limit);
+      if (picked.length === 0) return [];
+      const lockToken = randomUUID();
+      const { rows } = await sql<{ endpoint_id: string; event_id: string; type: string; body: string; round_attempts: number }>(
+        m,
+        `UPDATE webhook_deliveries d
+         SET locked_until = now() + make_interval(secs => $4::double precision / 1000), lock_token = $3
+         FROM webhook_events ev, unnest($1::uuid[], $2::uuid[]) AS k (endpoint_id, event_id)
+         WHERE d.endpoint_id = k.endpoint_id AND d.event_id = k.event_id AND ev.id = d.event_id
+         RETURNING d.endpoint_id, d.event_id, ev.type, ev.body, d.round_attempts`,
+        [picked.map((c) => c.endpoint_id), picked.map((c) => c.event_id), lockToken, opts.leaseMs],
+      );
+      return rows.map((r) => ({
+        endpointId: r.endpoint_id,
+        eventId: r.event_id,
+        type: r.type,
+        body: r.body,
+        roundAttempts: r.round_attempts,
+        lockToken,
+      }));
+    });
+  }
+
+  /**
+   * Records an attempt and the delivery's next state, if the lease is still ours. False when
+   * another instance took the delivery over after our lease lapsed: its own attempt counts.
+   */
+  async recordAttempt(d: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
+    const { count } = await sql(
+      this.dataSource,
+      `UPDATE webhook_deliveries
+       SET attempts = attempts || jsonb_build_array($4::jsonb),
+           attempt_count = attempt_count + 1, round_attempts = round_attempts + 1,
+           status = $5, next_attempt_at = $6, locked_until = NULL, lock_token = NULL, updated_at = now()
+       WHERE endpoint_id = $1 AND event_id = $2 AND lock_token = $3`,
+      [d.endpointId, d.eventId, d.lockToken, JSON.stringify(outcome.attempt), outcome.status, outcome.nextAttemptAt],
+    );
+    return count > 0;
+  }
+
+  /** A claimed delivery whose endpoint stopped receiving (disabled, tenant deleted) ends failed, unsent. */
+  async abandon(d: ClaimedDelivery): Promise<void> {
+    await sql(
+      this.dataSource,
+      `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, locked_until = NULL, lock_token = NULL, updated_at = now()
+       WHERE endpoint_id = $1 AND event_id = $2 AND lock_token = $3`,
+      [d.endpointId, d.eventId, d.lockToken],
+    );
+  }
+
+  /** An endpoint's deliveries, newest first; `limit + 1` rows so the caller sees whether more follow. */
+  async listDeliveries(
+    owner: EndpointOwner,
+    endpointId: string,
+    opts: { status?: DeliveryStatus; limit: number; before?: PagePosition },
+  ): Promise<DeliveryRecord[]> {
+    const params: unknown[] = [owner, endpointId, opts.limit + 1];
+    let where = `${ownerIs(owner, 1)} AND d.endpoint_id = $2`;
+    if (opts.status) {
+      params.push(opts.status);
+      where += ` AND d.status = $${params.length}`;
+    }
+    if (opts.before) {
+      params.push(opts.before.at, opts.before.id);
+      where += ` AND (d.created_at, d.event_id) < ($${params.length - 1}, $${params.length})`;
+    }
+    const { rows } = await sql<{
+      event_id: string;
+      type: string;
+      status: DeliveryStatus;
+      attempts: DeliveryAttempt[];
+      next_attempt_at: Date | null;
+      created_at: Date;
+    }>(
+      this.dataSource,
+      `SELECT d.event_id, ev.type, d.status, d.attempts, d.next_attempt_at, d.created_at
+       FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+       WHERE ${where} ORDER BY d.created_at DESC, d.event_id DESC LIMIT $3`,
+      params,
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      type: r.type,
+      status: r.status,
+      attempts: r.attempts,
+      nextAttemptAt: r.status === 'pending' ? r.next_attempt_at : null,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /**
+   * Sends the event again as a new attempt with a fresh retry schedule (same event id, so
+   * the same webhook-id). A delivery in flight keeps its lease; its outcome is recorded as usual.
+   */
+  async redeliver(owner: EndpointOwner, endpointId: string, eventId: string): Promise<boolean> {
+    const { count } = await sql(
+      this.dataSource,
+      `UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), round_attempts = 0, updated_at = now()
+       WHERE ${ownerIs(owner, 1)} AND d.endpoint_id = $2 AND d.event_id = $3`,
+      [owner, endpointId, eventId],
+    );
+    return count > 0;
+  }
+
+  /** For the pending gauge: deliveries not yet delivered or failed. */
+  async countPending(): Promise<number> {
+    const { rows } = await sql<{ n: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`,
+    );
+    return rows[0].n;
+  }
+}

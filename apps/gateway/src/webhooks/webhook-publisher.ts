@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { WebhookEventInput } from './webhook-event-types';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
+
+/** Set on a transaction's query runner when it published, so its commit wakes the local worker. */
+export const PUBLISHED_IN_TRANSACTION = 'wtg:webhooks-published';
+
+/**
+ * The transactional outbox's front door. Call it with the EntityManager of the transaction
+ * that makes the change: the event and its deliveries commit or roll back with that change,
+ * so a rollback never emits and a crash after commit never loses an event.
+ *
+ *   await dataSource.transaction(async (m) => {
+ *     ...the change...
+ *     await publisher.publish(m, { type: 'tenant.revoked', tenantId, data: { tenantId, tenant } });
+ *   });
+ */
+@Injectable()
+export class WebhookPublisher {
+  constructor(
+    private readonly endpoints: WebhookEndpointsRepository,
+    private readonly outbox: WebhookOutboxRepository,
+  ) {}
+
+  async publish(m: EntityManager, event: WebhookEventInput): Promise<{ eventId: string; deliveries: number }> {
+    if (!m.queryRunner?.isTransactionActive) {
+      throw new Error('WebhookPublisher.publish needs the EntityManager of an open transaction');
+    }
+    const eventId = randomUUID();
+    const targets = await this.endpoints.receiving(m, event.tenantId, event.type);
+    // No endpoint wants it: nothing to keep.
+    if (targets.length === 0) return { eventId, deliveries: 0 };
+    const occurredAt = event.occurredAt ?? new Date();
+    const body = JSON.stringify({ type: event.type, timestamp: occurredAt.toISOString(), data: event.data });
+    await this.outbox.insertEvent(m, { id: eventId, tenantId: event.tenantId, type: event.type, body, occurredAt }, targets);
+    m.queryRunner.data[PUBLISHED_IN_TRANSACTION] = true;
+    return { eventId, deliveries: targets.length };
+  }
+}

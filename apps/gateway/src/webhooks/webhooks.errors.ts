@@ -1,0 +1,23 @@
+import { DomainError } from '@app/common';
+
+export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
+
+/** Also the answer for another tenant's endpoint or a malformed id: existence is never revealed. */
+export class WebhookEndpointNotFoundError extends DomainError<WebhookErrorCode> {
+  constructor() {
+    super('WEBHOOK_ENDPOINT_NOT_FOUND', 'No such webhook endpoint.');
+  }
+}
+
+export class WebhookEventNotFoundError extends DomainError<WebhookErrorCode> {
+  constructor() {
+    super('WEBHOOK_EVENT_NOT_FOUND', 'No such event for this webhook endpoint.');
+  }
+}
+
+/** The URL's host is (or resolves to) an address the gateway must not call: loopback, private, link-local... */
+export class WebhookUrlNotAllowedError extends DomainError<WebhookErrorCode> {
+  constructor(reason: string) {
+    super('WEBHOOK_URL_NOT_ALLOWED', `This webhook URL is not allowed: ${reason}.`);
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { WebhookCommitHook } from './webhook-commit-hook';
+import { WebhookDeliveryWorker } from './webhook-delivery-worker';
+import { OperatorWebhookEndpointsController, TenantWebhookEndpointsController } from './webhook-endpoints.controllers';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
+import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { WebhookMetrics } from './webhook-metrics';
+import { WebhookOutboxRepository } from './webhook-outbox.repository';
+import { WebhookPublisher } from './webhook-publisher';
+import { WebhookSender } from './webhook-sender';
+
+/**
+ * Outbound webhooks (Standard Webhooks): endpoint management, the transactional outbox
+ * (WebhookPublisher, exported for the features that emit events) and the delivery worker.
+ */
+@Module({
+  controllers: [OperatorWebhookEndpointsController, TenantWebhookEndpointsController],
+  providers: [
+    WebhookEndpointsRepository,
+    WebhookOutboxRepository,
+    WebhookEndpointsService,
+    WebhookPublisher,
+    WebhookSender,
+    WebhookMetrics,
+    WebhookDeliveryWorker,
+    WebhookCommitHook,
+  ],
+  exports: [WebhookPublisher],
+})
+export class WebhooksModule {}
