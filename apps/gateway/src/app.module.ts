@@ -16,6 +16,7 @@ import { OnboardingModule } from './onboarding/onboarding.module';
 import { ComponentEventsModule } from './component/component-events.module';
 import { AuditModule } from './audit/audit.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
+import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -41,6 +42,7 @@ export class AppModule {
         ComponentEventsModule,
         AuditModule,
         BlacklistModule,
+        BlacklistJobsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

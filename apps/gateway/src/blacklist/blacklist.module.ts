@@ -3,36 +3,27 @@ import { BlacklistApi, WeChatHttp } from '@app/wechat';
 import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
 import { BlacklistBatchEngine } from './batch-engine';
 import { BlacklistController } from './blacklist.controller';
 import { BlacklistGate } from './blacklist-gate.service';
-import { BlacklistJobStore } from './blacklist-job-store';
-import { BlacklistJobWorker } from './blacklist-job-worker.service';
-import { BlacklistJobsController } from './blacklist-jobs.controller';
-import { BlacklistJobsService } from './blacklist-jobs.service';
 import { BlacklistService } from './blacklist.service';
-import { IdempotencyService } from './idempotency.service';
-import { BlacklistJobQueue } from './job-queue.service';
-import { QuotaBlocksService } from './quota-blocks.service';
-import { TenantCallLimiter } from './tenant-call-limiter';
 
-/** Block, unblock and list a tenant's blacklist, synchronously or as durable jobs. */
+/**
+ * Block, unblock and list a tenant's blacklist synchronously; the gate and the batch engine
+ * (the one way openids reach WeChat) are shared with the jobs (blacklist-jobs/).
+ */
 @Module({
-  imports: [ComponentModule, AuthorizersModule, AuditModule],
-  controllers: [BlacklistController, BlacklistJobsController],
+  imports: [ComponentModule, AuthorizersModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule],
+  controllers: [BlacklistController],
   providers: [
     // The typed client on the process's one WeChat HTTP client (keep-alive, retries).
     { provide: BlacklistApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new BlacklistApi(http) },
     BlacklistGate,
     BlacklistBatchEngine,
-    TenantCallLimiter,
-    QuotaBlocksService,
-    IdempotencyService,
     BlacklistService,
-    BlacklistJobQueue,
-    BlacklistJobStore,
-    BlacklistJobsService,
-    BlacklistJobWorker,
   ],
+  exports: [BlacklistGate, BlacklistBatchEngine],
 })
 export class BlacklistModule {}
