@@ -114,4 +114,22 @@ describe('blacklist: calls in flight and call rate are bounded per tenant', () =
     const { job: bigDone } = await waitForJob(h.url, h.operatorKey, big.id, bigJob.body.id, (j) => j.finishedAt !== null, 20_000);
     expect(bigDone.status).toBe('succeeded');
   });
+
+  it.each(['%', '%zz', '%E0%A4%A'])(
+    'POST /v1/tenants/%s/blacklist/jobs (a malformed escape) answers an error JSON; the server lives on',
+    async (segment) => {
+      const t = await onboardTenant(h, { followers: 1 });
+      for (const key of [t.apiKey, h.operatorKey]) {
+        const res = await request(h.url)
+          .post(`/v1/tenants/${segment}/blacklist/jobs`)
+          .set(bearer(key))
+          .send({ action: 'block', openids: t.followers });
+        // The router refuses the undecodable segment (400 VALIDATION_FAILED) as on every route.
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect(res.body.error).toEqual(expect.objectContaining({ code: expect.any(String), message: expect.any(String) }));
+      }
+      await request(h.url).get('/health/live').expect(200);
+    },
+  );
 });

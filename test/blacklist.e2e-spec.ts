@@ -13,7 +13,7 @@ import {
   strangers,
   waitForJob,
 } from './support/blacklist-helpers';
-import { BlacklistJobWorker } from '../apps/gateway/src/blacklist/blacklist-job-worker.service';
+import { BlacklistJobWorker } from '../apps/gateway/src/blacklist-jobs/blacklist-job-worker.service';
 
 const block = (h: Harness, tenantId: string, openids: unknown, key = h.operatorKey) =>
   request(h.url).post(`/v1/tenants/${tenantId}/blacklist/block`).set(bearer(key)).send({ openids });

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
-import { blacklistJobsBodyParser } from './blacklist/large-json-body';
+import { blacklistJobsBodyParser } from './blacklist-jobs/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
 import { requestIdFor } from './logging/request-id';
 import { MetricsService } from './metrics/metrics.service';

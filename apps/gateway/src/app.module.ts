@@ -19,6 +19,7 @@ import { WeChatModule } from './wechat/wechat.module';
 import { AuditModule } from './audit/audit.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -47,6 +48,7 @@ export class AppModule {
         AuditModule,
         BlacklistModule,
         WebhooksModule,
+        BlacklistJobsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

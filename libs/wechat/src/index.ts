@@ -36,7 +36,7 @@ export {
 } from './http/wechat-http';
 export { ComponentApi, permissionSetIds } from './component/component-api';
 export type * from './component/types';
-export { BlacklistApi, MAX_OPENIDS_PER_BATCH } from './blacklist/blacklist-api';
+export { BlacklistApi, MAX_OPENIDS_PER_BATCH, nextBlacklistCursor } from './blacklist/blacklist-api';
 export type * from './blacklist/types';
 
 // Permission sets

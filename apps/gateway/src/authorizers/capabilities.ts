@@ -12,15 +12,21 @@ export interface BlacklistReadiness {
   missingPermissionSets: number[];
 }
 
+/**
+ * The one blacklist rule, in the order a merchant would have to fix it: active, verified, then
+ * the permission sets of `apis` (all blacklist APIs by default; the blacklist gate asks for the
+ * one it is about to call).
+ */
 export function blacklistReadiness(
   status: TenantStatus,
   verified: boolean,
   permissionSets: readonly number[],
+  apis: readonly OfficialAccountApi[] = BLACKLIST_APIS,
 ): BlacklistReadiness {
-  const missing = [...new Set(BLACKLIST_APIS.flatMap((api) => missingPermissionSets(api, permissionSets)))].sort((a, b) => a - b);
+  const missing = [...new Set(apis.flatMap((api) => missingPermissionSets(api, permissionSets)))].sort((a, b) => a - b);
   if (status !== 'active') return { available: false, reason: 'not_active', missingPermissionSets: missing };
   if (!verified) return { available: false, reason: 'not_verified', missingPermissionSets: missing };
-  if (!BLACKLIST_APIS.every((api) => isApiAllowed(api, permissionSets))) {
+  if (!apis.every((api) => isApiAllowed(api, permissionSets))) {
     return { available: false, reason: 'permission_set_missing', missingPermissionSets: missing };
   }
   return { available: true, missingPermissionSets: [] };

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { BlacklistApi, WeChatApiError, WeChatTransportError } from '@app/wechat';
-import type { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import type { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import type { GatewayConfig } from '../config/gateway-config';
-import { type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
-import type { QuotaBlocksService } from './quota-blocks.service';
-import { TenantCallLimiter } from './tenant-call-limiter';
 import type { TenantId } from '../tenants/tenant-id';
+import type { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
+import { TenantCallLimiter } from '../wechat-call-budget/tenant-call-limiter';
+import { type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
+import type { BlacklistGate } from './blacklist-gate.service';
 
 const T = 't' as TenantId;
 
@@ -28,8 +28,11 @@ function engine(api: BlacklistApi, opts: { refresh?: () => Promise<{ verified: b
   const blocks = new Map<string, Date>();
   const authorizers = {
     callWithAccessToken: <T>(_t: string, fn: (token: string) => Promise<T>) => fn('token'),
-    refreshAuthorizerInfo: opts.refresh ?? (async () => ({ verified: true, permissionSets: [1] })),
-  } as unknown as AuthorizerTokensService & AuthorizerAccountsService;
+  } as unknown as AuthorizerTokensService;
+  const refresh = opts.refresh ?? (async () => ({ verified: true, permissionSets: [1] }));
+  const gate = {
+    permissionSetsAfterRefusal: async () => (await refresh()).permissionSets,
+  } as unknown as BlacklistGate;
   const quota = {
     cachedBlockedUntil: (t: string, a: string) => blocks.get(`${t}|${a}`),
     block: async (t: string, a: string) => {
@@ -41,7 +44,7 @@ function engine(api: BlacklistApi, opts: { refresh?: () => Promise<{ verified: b
   const limiter = new TenantCallLimiter({
     blacklist: { concurrencyPerTenant: 4, callsPerSecondPerTenant: 10_000 },
   } as GatewayConfig);
-  return new BlacklistBatchEngine(authorizers, authorizers, api, limiter, quota);
+  return new BlacklistBatchEngine(authorizers, gate, api, limiter, quota);
 }
 
 const ids = (n: number, prefix = 'o') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

@@ -1,46 +1,30 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@app/common';
 import {
   BlacklistApi,
+  type GetBlacklistResponse,
   MAX_OPENIDS_PER_BATCH,
+  nextBlacklistCursor,
   requiredPermissionSets,
-  WeChatApiError,
-  WeChatTransportError,
   type OfficialAccountApi,
 } from '@app/wechat';
-import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
-import { TenantNotActiveError } from '../tenants/tenant.errors';
-import type { BlacklistAction } from './openid-validation';
-import { QuotaBlocksService } from './quota-blocks.service';
-import { TenantCallLimiter } from './tenant-call-limiter';
 import type { TenantId } from '../tenants/tenant-id';
+import type { TenantNotActiveError } from '../tenants/tenant.errors';
+import { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
+import { TenantCallLimiter } from '../wechat-call-budget/tenant-call-limiter';
+import { BlacklistGate } from './blacklist-gate.service';
+import { classifyBlacklistFailure, type FailureCode } from './blacklist-failure';
+import type { BlacklistAction } from './openid-validation';
 
 export const ACTION_API: Readonly<Record<BlacklistAction, 'batchblacklist' | 'batchunblacklist'>> = {
   block: 'batchblacklist',
   unblock: 'batchunblacklist',
 };
 
-/**
- * Failure codes an openid can end with (`failed[].code`, job item `code`):
- * - WECHAT_UNAVAILABLE: network error, timeout, HTTP 5xx or errcode -1, after the library's retries
- * - RATE_LIMITED: 45011 still returned after the library waited it out
- * - QUOTA_EXCEEDED: 45009, or not sent because the daily quota was already spent (sync only;
- *   a job pauses instead)
- * - API_UNAUTHORIZED: 48001, the account may not use the API (not retried)
- * - PERMISSION_SET_MISSING: 61007, the authorization lacks the API's permission set
- * - WECHAT_TOKEN_INVALID: the token was still rejected after one refresh and retry
- * - TENANT_NOT_ACTIVE: the authorization ended (revoked, refresh token dead) mid-way
- * - WECHAT_API_ERROR: any other errcode (the message carries it)
- * - any other gateway error code raised while obtaining a token (e.g. COMPONENT_TICKET_MISSING)
- * Invalid openids (40003, 49003) are not failures: they end `invalid` with code INVALID_OPENID.
- */
-export type FailureCode = string;
-
 export interface BatchAnswer {
   outcome: 'succeeded' | 'invalid' | 'failed';
   openids: string[];
-  code: string | null;
+  code: FailureCode | 'INVALID_OPENID' | null;
   message: string | null;
 }
 
@@ -48,7 +32,7 @@ export interface BatchAnswer {
 export type BatchStop =
   | { kind: 'quota'; api: string; until: Date }
   | { kind: 'permission'; required: number[]; granted: number[] }
-  | { kind: 'tenant-not-active'; error: DomainError };
+  | { kind: 'tenant-not-active'; error: TenantNotActiveError };
 
 /** State shared by every batch of one sync request or one job chunk. */
 export class BatchRun {
@@ -85,7 +69,7 @@ export class BlacklistBatchEngine {
 
   constructor(
     private readonly authorizers: AuthorizerTokensService,
-    private readonly accounts: AuthorizerAccountsService,
+    private readonly gate: BlacklistGate,
     private readonly api: BlacklistApi,
     private readonly limiter: TenantCallLimiter,
     private readonly quota: QuotaBlocksService,
@@ -125,80 +109,54 @@ export class BlacklistBatchEngine {
   }
 
   private async onError(run: BatchRun, openids: string[], e: unknown, sink: AnswerSink): Promise<string[]> {
-    if (e instanceof WeChatApiError) {
-      switch (e.kind) {
-        case 'invalid-openid': {
-          if (openids.length === 1) {
-            await sink({
-              outcome: 'invalid',
-              openids,
-              code: 'INVALID_OPENID',
-              message: `WeChat rejected the openid (errcode ${e.errcode}).`,
-            });
-            return [];
-          }
-          const half = Math.ceil(openids.length / 2);
-          const [left, right] = await Promise.all([
-            this.sendBatch(run, openids.slice(0, half), sink),
-            this.sendBatch(run, openids.slice(half), sink),
-          ]);
-          return [...left, ...right];
-        }
-        case 'quota-daily': {
-          const until = await this.quota.block(run.tenantId, run.api);
-          this.logger.warn(
-            { tenantId: run.tenantId, api: run.api, until: until.toISOString() },
-            'daily quota reached; calls stop until the reset',
-          );
-          run.stop ??= { kind: 'quota', api: run.api, until };
-          return openids;
-        }
-        case 'set-missing': {
-          const required = [...requiredPermissionSets(run.api as OfficialAccountApi)];
-          const { permissionSets } = await run
-            .refreshOnce(() => this.accounts.refreshAuthorizerInfo(run.tenantId))
-            .catch((refreshError) => {
-              this.logger.warn(
-                { tenantId: run.tenantId, err: String(refreshError?.message ?? refreshError) },
-                'could not re-read authorizer info after 61007',
-              );
-              return { permissionSets: [] as number[] };
-            });
-          run.stop ??= { kind: 'permission', required, granted: permissionSets };
-          await sink({
-            outcome: 'failed',
-            openids,
-            code: 'PERMISSION_SET_MISSING',
-            message: `WeChat refused ${run.api}: permission set missing (errcode 61007).`,
-          });
+    const failure = classifyBlacklistFailure(e, run.api);
+    switch (failure?.kind) {
+      case undefined:
+        throw e;
+      case 'invalid-openid': {
+        if (openids.length === 1) {
+          await sink({ outcome: 'invalid', openids, code: 'INVALID_OPENID', message: failure.message });
           return [];
         }
-        case 'api-unauthorized':
-          await sink({
-            outcome: 'failed',
-            openids,
-            code: 'API_UNAUTHORIZED',
-            message: `WeChat does not allow ${run.api} for this account (errcode ${e.errcode}).`,
-          });
-          return [];
-        default:
-          await sink({ outcome: 'failed', openids, code: failureCodeOf(e), message: e.message });
-          return [];
+        const half = Math.ceil(openids.length / 2);
+        const [left, right] = await Promise.all([
+          this.sendBatch(run, openids.slice(0, half), sink),
+          this.sendBatch(run, openids.slice(half), sink),
+        ]);
+        return [...left, ...right];
       }
+      case 'quota-daily': {
+        const until = await this.quota.block(run.tenantId, run.api);
+        this.logger.warn(
+          { tenantId: run.tenantId, api: run.api, until: until.toISOString() },
+          'daily quota reached; calls stop until the reset',
+        );
+        run.stop ??= { kind: 'quota', api: run.api, until };
+        return openids;
+      }
+      case 'set-missing': {
+        const required = [...requiredPermissionSets(run.api as OfficialAccountApi)];
+        const { permissionSets } = await run.refreshOnce(async () => ({
+          permissionSets: await this.gate.permissionSetsAfterRefusal(run.tenantId),
+        }));
+        run.stop ??= { kind: 'permission', required, granted: permissionSets };
+        await sink({ outcome: 'failed', openids, code: failure.code, message: failure.message });
+        return [];
+      }
+      case 'tenant-not-active':
+        run.stop ??= { kind: 'tenant-not-active', error: failure.error };
+        return openids;
+      case 'failed':
+        await sink({ outcome: 'failed', openids, code: failure.code, message: failure.message });
+        return [];
     }
-    if (e instanceof WeChatTransportError) {
-      await sink({ outcome: 'failed', openids, code: 'WECHAT_UNAVAILABLE', message: e.message });
-      return [];
-    }
-    if (e instanceof TenantNotActiveError) {
-      run.stop ??= { kind: 'tenant-not-active', error: e };
-      return openids;
-    }
-    if (e instanceof DomainError) {
-      await sink({ outcome: 'failed', openids, code: e.code, message: e.message });
-      return [];
-    }
-    throw e;
+  }
+
+  /** One page of getblacklist from `begin` (WeChat's next_openid; '' = from the start). */
+  async getblacklistPage(tenantId: TenantId, begin: string): Promise<GetBlacklistResponse> {
+    return this.authorizers.callWithAccessToken(tenantId, (token) =>
+      this.limiter.run(tenantId, () => this.api.getblacklist(token, begin)),
+    );
   }
 
   /**
@@ -215,26 +173,13 @@ export class BlacklistBatchEngine {
       let cursor = '';
       for (;;) {
         const page = await this.limiter.run(tenantId, () => this.api.getblacklist(token, cursor));
-        const ids = page.data?.openid ?? [];
-        for (const id of ids) if (wanted.has(id)) listed.add(id);
-        if (page.count === 0 || ids.length === 0 || !page.next_openid || page.next_openid === cursor) return;
+        for (const id of page.data?.openid ?? []) if (wanted.has(id)) listed.add(id);
+        const next = nextBlacklistCursor(page, cursor);
+        if (next === null) return;
         if (listed.size === wanted.size && action === 'block') return;
-        cursor = page.next_openid;
+        cursor = next;
       }
     });
     return action === 'block' ? listed : new Set(openids.filter((o) => !listed.has(o)));
-  }
-}
-
-function failureCodeOf(e: WeChatApiError): FailureCode {
-  switch (e.kind) {
-    case 'retryable':
-      return 'WECHAT_UNAVAILABLE';
-    case 'quota-minute':
-      return 'RATE_LIMITED';
-    case 'token-invalid':
-      return 'WECHAT_TOKEN_INVALID';
-    default:
-      return 'WECHAT_API_ERROR';
   }
 }

@@ -1,13 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { type Caller, CurrentCaller, TenantScoped, CurrentTenant } from '../auth';
+import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth';
+import { idempotencyKeyOf } from '../idempotency/idempotency.service';
+import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
-import { requestIdOf } from '../logging/request-id';
 import { BlacklistService } from './blacklist.service';
 import { BlacklistChangeRequest, BlacklistChangeResult, BlacklistPage, BlacklistPageQuery } from './dto/blacklist.dto';
-import { idempotencyKeyOf } from './idempotency.service';
-import { assertOnlyKeys, type BlacklistAction } from './openid-validation';
+import { BlacklistChangeBodyPipe, OpenIdsBody } from './openids-body.pipe';
 
 @ApiTags('blacklist')
 @Controller('v1/tenants/:tenantId/blacklist')
@@ -23,12 +22,12 @@ export class BlacklistController {
   @ApiOkResponse({ type: BlacklistChangeResult })
   block(
     @CurrentTenant() tenantId: TenantId,
-    @Body() body: unknown,
+    @OpenIdsBody(BlacklistChangeBodyPipe) body: BlacklistChangeRequest,
     @Headers('idempotency-key') key: string | undefined,
     @CurrentCaller() caller: Caller,
-    @Req() req: Request,
+    @RequestId() requestId: string,
   ): Promise<BlacklistChangeResult> {
-    return this.change(tenantId, 'block', body, key, caller, req);
+    return this.blacklist.change(tenantId, 'block', body.openids, { caller, requestId, idempotencyKey: idempotencyKeyOf(key) });
   }
 
   @Post('unblock')
@@ -40,12 +39,12 @@ export class BlacklistController {
   @ApiOkResponse({ type: BlacklistChangeResult })
   unblock(
     @CurrentTenant() tenantId: TenantId,
-    @Body() body: unknown,
+    @OpenIdsBody(BlacklistChangeBodyPipe) body: BlacklistChangeRequest,
     @Headers('idempotency-key') key: string | undefined,
     @CurrentCaller() caller: Caller,
-    @Req() req: Request,
+    @RequestId() requestId: string,
   ): Promise<BlacklistChangeResult> {
-    return this.change(tenantId, 'unblock', body, key, caller, req);
+    return this.blacklist.change(tenantId, 'unblock', body.openids, { caller, requestId, idempotencyKey: idempotencyKeyOf(key) });
   }
 
   @Get()
@@ -54,21 +53,5 @@ export class BlacklistController {
   @ApiOkResponse({ type: BlacklistPage })
   page(@CurrentTenant() tenantId: TenantId, @Query() query: BlacklistPageQuery): Promise<BlacklistPage> {
     return this.blacklist.page(tenantId, query.cursor || undefined);
-  }
-
-  private change(
-    tenantId: TenantId,
-    action: BlacklistAction,
-    body: unknown,
-    key: string | undefined,
-    caller: Caller,
-    req: Request,
-  ) {
-    const fields = assertOnlyKeys(body, ['openids']);
-    return this.blacklist.change(tenantId, action, fields.openids, {
-      caller,
-      requestId: requestIdOf(req),
-      idempotencyKey: idempotencyKeyOf(key),
-    });
   }
 }

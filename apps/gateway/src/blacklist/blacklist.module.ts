@@ -2,34 +2,21 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { WeChatModule } from '../wechat/wechat.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
 import { BlacklistBatchEngine } from './batch-engine';
 import { BlacklistController } from './blacklist.controller';
 import { BlacklistGate } from './blacklist-gate.service';
-import { BlacklistJobStore } from './blacklist-job-store';
-import { BlacklistJobWorker } from './blacklist-job-worker.service';
-import { BlacklistJobsController } from './blacklist-jobs.controller';
-import { BlacklistJobsService } from './blacklist-jobs.service';
 import { BlacklistService } from './blacklist.service';
-import { IdempotencyService } from './idempotency.service';
-import { BlacklistJobQueue } from './job-queue.service';
-import { QuotaBlocksService } from './quota-blocks.service';
-import { TenantCallLimiter } from './tenant-call-limiter';
 
-/** Block, unblock and list a tenant's blacklist, synchronously or as durable jobs. */
+/**
+ * Block, unblock and list a tenant's blacklist synchronously; the gate and the batch engine
+ * (the one way openids reach WeChat) are shared with the jobs (blacklist-jobs/).
+ */
 @Module({
-  imports: [WeChatModule, AuthorizersModule, AuditModule],
-  controllers: [BlacklistController, BlacklistJobsController],
-  providers: [
-    BlacklistGate,
-    BlacklistBatchEngine,
-    TenantCallLimiter,
-    QuotaBlocksService,
-    IdempotencyService,
-    BlacklistService,
-    BlacklistJobQueue,
-    BlacklistJobStore,
-    BlacklistJobsService,
-    BlacklistJobWorker,
-  ],
+  imports: [WeChatModule, AuthorizersModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule],
+  controllers: [BlacklistController],
+  providers: [BlacklistGate, BlacklistBatchEngine, BlacklistService],
+  exports: [BlacklistGate, BlacklistBatchEngine],
 })
 export class BlacklistModule {}

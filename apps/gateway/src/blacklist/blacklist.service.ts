@@ -1,25 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
-import {
-  BlacklistApi,
-  MAX_OPENIDS_PER_BATCH,
-  requiredPermissionSets,
-  WeChatApiError,
-  type OfficialAccountApi,
-} from '@app/wechat';
+import { MAX_OPENIDS_PER_BATCH, nextBlacklistCursor, requiredPermissionSets, type OfficialAccountApi } from '@app/wechat';
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth';
-import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
+import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
+import type { TenantId } from '../tenants/tenant-id';
+import { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
 import { ACTION_API, type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
+import { classifyBlacklistFailure } from './blacklist-failure';
 import { ApiUnauthorizedError, PermissionSetMissingError, QuotaExceededError } from './blacklist.errors';
 import { BlacklistGate } from './blacklist-gate.service';
 import type { BlacklistChangeResult, BlacklistPage, OpenidFailureDto } from './dto/blacklist.dto';
-import { IdempotencyService, requestHash } from './idempotency.service';
-import { type BlacklistAction, SYNC_MAX_OPENIDS, validateOpenIds } from './openid-validation';
-import { QuotaBlocksService } from './quota-blocks.service';
-import { TenantCallLimiter } from './tenant-call-limiter';
-import type { TenantId } from '../tenants/tenant-id';
+import type { BlacklistAction } from './openid-validation';
 
 export interface RequestContext {
   caller: Caller;
@@ -36,19 +28,15 @@ export class BlacklistService {
     private readonly quota: QuotaBlocksService,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
-    private readonly authorizers: AuthorizerTokensService,
-    private readonly accounts: AuthorizerAccountsService,
-    private readonly api: BlacklistApi,
-    private readonly limiter: TenantCallLimiter,
   ) {}
 
+  /** `openids`: distinct and valid (BlacklistChangeBodyPipe), at most SYNC_MAX_OPENIDS. */
   async change(
     tenantId: TenantId,
     action: BlacklistAction,
-    rawOpenids: unknown,
+    openids: string[],
     ctx: RequestContext,
   ): Promise<BlacklistChangeResult> {
-    const openids = validateOpenIds(rawOpenids, SYNC_MAX_OPENIDS);
     await this.gate.assertAllowed(tenantId, ACTION_API[action]);
     const key = ctx.idempotencyKey;
     if (key) {
@@ -122,30 +110,25 @@ export class BlacklistService {
     if (blocked) throw new QuotaExceededError(api, blocked);
     const begin = cursor ?? '';
     try {
-      const page = await this.authorizers.callWithAccessToken(tenantId, (token) =>
-        this.limiter.run(tenantId, () => this.api.getblacklist(token, begin)),
-      );
-      const openids = page.data?.openid ?? [];
-      const next = page.next_openid;
-      return {
-        total: page.total,
-        openids,
-        nextCursor: page.count === 0 || openids.length === 0 || !next || next === begin ? null : next,
-      };
+      const page = await this.engine.getblacklistPage(tenantId, begin);
+      return { total: page.total, openids: page.data?.openid ?? [], nextCursor: nextBlacklistCursor(page, begin) };
     } catch (e) {
-      if (!(e instanceof WeChatApiError)) throw e;
-      if (e.kind === 'quota-daily') throw new QuotaExceededError(api, await this.quota.block(tenantId, api));
-      if (e.kind === 'set-missing') {
-        const { permissionSets } = await this.accounts.refreshAuthorizerInfo(tenantId);
-        throw new PermissionSetMissingError(requiredPermissionSets(api), permissionSets);
+      const failure = classifyBlacklistFailure(e, api);
+      switch (failure?.kind) {
+        case 'quota-daily':
+          throw new QuotaExceededError(api, await this.quota.block(tenantId, api));
+        case 'set-missing':
+          throw new PermissionSetMissingError(requiredPermissionSets(api), await this.gate.permissionSetsAfterRefusal(tenantId));
+        case 'invalid-openid':
+          throw new ValidationError('The request is invalid.', {
+            fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }],
+          });
+        case 'failed':
+          if (failure.code === 'API_UNAUTHORIZED') throw new ApiUnauthorizedError(api);
+          throw e;
+        default:
+          throw e;
       }
-      if (e.kind === 'api-unauthorized') throw new ApiUnauthorizedError(api);
-      if (e.kind === 'invalid-openid') {
-        throw new ValidationError('The request is invalid.', {
-          fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }],
-        });
-      }
-      throw e;
     }
   }
 }

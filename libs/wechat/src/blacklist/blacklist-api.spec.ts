@@ -1,7 +1,7 @@
 import { WeChatApiError, WeChatRequestError } from '../errors/api-errors';
 import { WeChatHttp } from '../http/wechat-http';
 import { json, LocalHttpServer } from '../testing/local-http-server';
-import { BlacklistApi, MAX_OPENIDS_PER_BATCH } from './blacklist-api';
+import { BlacklistApi, MAX_OPENIDS_PER_BATCH, nextBlacklistCursor } from './blacklist-api';
 
 const TOKEN = 'AUTHORIZER_ACCESS_TOKEN_secret_7';
 const openids = (n: number) => Array.from({ length: n }, (_, i) => `openid-${i}`);
@@ -41,40 +41,6 @@ describe('BlacklistApi', () => {
       server.respond(json({ total: 0, count: 0, next_openid: '' }));
       await api.getblacklist(TOKEN, 'cursor-1');
       expect(server.requests[0].body).toEqual({ begin_openid: 'cursor-1' });
-    });
-  });
-
-  describe('blacklistPages', () => {
-    async function collect(begin?: string): Promise<string[][]> {
-      const pages: string[][] = [];
-      for await (const page of api.blacklistPages(TOKEN, begin)) pages.push(page);
-      return pages;
-    }
-
-    it('follows next_openid until a page is empty', async () => {
-      server.respond(
-        json({ total: 3, count: 2, data: { openid: ['a', 'b'] }, next_openid: 'b' }),
-        json({ total: 3, count: 1, data: { openid: ['c'] }, next_openid: 'c' }),
-        json({ total: 3, count: 0, next_openid: '' }),
-      );
-      await expect(collect()).resolves.toEqual([['a', 'b'], ['c']]);
-      expect(server.requests.map((r) => (r.body as { begin_openid: string }).begin_openid)).toEqual(['', 'b', 'c']);
-    });
-
-    it('stops when next_openid is empty', async () => {
-      server.respond(json({ total: 1, count: 1, data: { openid: ['a'] }, next_openid: '' }));
-      await expect(collect()).resolves.toEqual([['a']]);
-      expect(server.requests).toHaveLength(1);
-    });
-
-    it('stops instead of looping when WeChat returns the same cursor', async () => {
-      server.respond(
-        json({ total: 9, count: 1, data: { openid: ['a'] }, next_openid: 'a' }),
-        json({ total: 9, count: 1, data: { openid: ['a'] }, next_openid: 'a' }),
-        json({ total: 9, count: 1, data: { openid: ['a'] }, next_openid: 'a' }),
-      );
-      await expect(collect()).resolves.toEqual([['a'], ['a']]);
-      expect(server.requests).toHaveLength(2);
     });
   });
 
@@ -124,5 +90,26 @@ describe('BlacklistApi', () => {
       expect((err as Error).message).not.toContain(TOKEN);
       expect(server.requests).toHaveLength(1);
     });
+  });
+});
+
+describe('nextBlacklistCursor (the getblacklist paging rule)', () => {
+  const page = (openid: string[], next: string) => ({ total: 9, count: openid.length, data: { openid }, next_openid: next });
+
+  it('follows next_openid after a full page', () => {
+    expect(nextBlacklistCursor(page(['a', 'b'], 'b'), '')).toBe('b');
+  });
+
+  it('stops after an empty page, even with a next_openid', () => {
+    expect(nextBlacklistCursor({ total: 3, count: 0, next_openid: 'c' }, 'c0')).toBeNull();
+    expect(nextBlacklistCursor({ total: 3, count: 1, next_openid: 'c' }, 'c0')).toBeNull();
+  });
+
+  it('stops when next_openid is empty', () => {
+    expect(nextBlacklistCursor(page(['a'], ''), '')).toBeNull();
+  });
+
+  it('stops instead of looping when WeChat hands back the cursor it was sent', () => {
+    expect(nextBlacklistCursor(page(['a'], 'a'), 'a')).toBeNull();
   });
 });

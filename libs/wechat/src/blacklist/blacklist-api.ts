@@ -9,6 +9,17 @@ export const MAX_OPENIDS_PER_BATCH = 20;
 const BASE = '/cgi-bin/tags/members';
 
 /**
+ * The begin_openid of the page after `page`, fetched with `sent`; null when `page` was the last:
+ * it is empty, or WeChat gave no next_openid, or handed back the cursor we sent (stop rather
+ * than loop forever). The one paging rule for getblacklist.
+ */
+export function nextBlacklistCursor(page: GetBlacklistResponse, sent: string): string | null {
+  const openids = page.data?.openid ?? [];
+  if (page.count === 0 || openids.length === 0 || !page.next_openid || page.next_openid === sent) return null;
+  return page.next_openid;
+}
+
+/**
  * Blacklist APIs, called with the authorizer's access token. A batch is
  * all-or-nothing on WeChat's side (40003 does not say which openid was bad).
  */
@@ -18,23 +29,6 @@ export class BlacklistApi {
   getblacklist(accessToken: string, beginOpenid = ''): Promise<GetBlacklistResponse> {
     const body: GetBlacklistRequest = { begin_openid: beginOpenid };
     return this.send<GetBlacklistResponse>('getblacklist', accessToken, body);
-  }
-
-  /**
-   * Yields every page's openids, following next_openid until it is empty or a
-   * page is empty. The page size is WeChat's (docs say 1,000 or 10,000).
-   */
-  async *blacklistPages(accessToken: string, beginOpenid = ''): AsyncGenerator<string[]> {
-    let cursor = beginOpenid;
-    for (;;) {
-      const page = await this.getblacklist(accessToken, cursor);
-      const openids = page.data?.openid ?? [];
-      if (page.count === 0 || openids.length === 0) return;
-      yield openids;
-      // Stop rather than loop forever if WeChat hands back the cursor we sent.
-      if (!page.next_openid || page.next_openid === cursor) return;
-      cursor = page.next_openid;
-    }
   }
 
   async batchblacklist(accessToken: string, openids: readonly string[]): Promise<void> {

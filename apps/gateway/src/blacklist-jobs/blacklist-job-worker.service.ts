@@ -3,12 +3,17 @@ import { DomainError } from '@app/common';
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'pg-boss';
 import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { ACTION_API, BatchRun, BlacklistBatchEngine } from './batch-engine';
-import { BlacklistGate } from './blacklist-gate.service';
-import { BlacklistJobStore, type ClaimedChunk, type JobRow } from './blacklist-job-store';
-import { BlacklistJobQueue, type BlacklistJobMessage, jobTimings } from './job-queue.service';
-import { QuotaBlocksService } from './quota-blocks.service';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { ACTION_API, BatchRun, BlacklistBatchEngine } from '../blacklist/batch-engine';
+import { BlacklistGate } from '../blacklist/blacklist-gate.service';
+import { IdempotencyService } from '../idempotency/idempotency.service';
 import type { TenantId } from '../tenants/tenant-id';
+import { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
+import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
+import { BlacklistJobsRepository } from './blacklist-jobs.repository';
+import { BLACKLIST_JOB_RETRY_LIMIT, BlacklistJobQueue, type BlacklistJobMessage, jobTimings } from './job-queue.service';
+import type { BlacklistJob, ClaimedChunk, HeldChunk } from './job-records';
 
 type LoopEnd = 'done' | 'paused' | 'yield';
 
@@ -33,16 +38,19 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
   readonly workerId = randomUUID();
   private readonly timings: BlacklistJobTimings;
   private readonly concurrency: number;
-  private readonly held = new Map<string, { jobId: string; chunkNo: number }>();
+  private readonly held = new Map<string, HeldChunk>();
   private leaseTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly queue: BlacklistJobQueue,
-    private readonly store: BlacklistJobStore,
+    private readonly jobs: BlacklistJobsRepository,
+    private readonly chunks: BlacklistJobChunksRepository,
     private readonly engine: BlacklistBatchEngine,
     private readonly gate: BlacklistGate,
     private readonly quota: QuotaBlocksService,
+    private readonly idempotency: IdempotencyService,
+    private readonly audit: AuditService,
   ) {
     this.timings = jobTimings(config);
     this.concurrency = Math.max(1, config.blacklist.concurrencyPerTenant);
@@ -57,14 +65,34 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
 
   /** Expired idempotency keys and lapsed quota blocks are only clutter; they go in bounded batches. */
   async housekeeping(): Promise<void> {
-    const removed = { idempotencyKeys: 0, quotaBlocks: 0 };
-    for (;;) {
-      const n = await this.store.deleteExpiredIdempotencyKeys(5000);
-      removed.idempotencyKeys += n;
-      if (n < 5000) break;
-    }
-    removed.quotaBlocks = await this.store.deleteLapsedQuotaBlocks();
+    const removed = { idempotencyKeys: await this.idempotency.deleteExpired(), quotaBlocks: 0 };
+    removed.quotaBlocks = await this.quota.deleteLapsed();
     this.logger.log(removed, 'blacklist housekeeping done');
+  }
+
+  /**
+   * Closes the job once no chunk is open: its final status and, in the same transaction and
+   * only the one time it finishes, its audit event. Returns the job as it stands.
+   */
+  finalize(tenantId: TenantId, jobId: string): Promise<BlacklistJob | undefined> {
+    return this.jobs.finalizeIfDone(tenantId, jobId, (job, tx) => this.recordAudit(job, tx));
+  }
+
+  private recordAudit(job: BlacklistJob, tx: EntityManager): Promise<void> {
+    return this.audit.record(
+      job.tenantId,
+      {
+        actor: job.actor,
+        action: job.action,
+        total: job.total,
+        succeeded: job.succeeded,
+        invalid: job.invalid,
+        failed: job.failed,
+        jobId: job.id,
+        requestId: job.requestId,
+      },
+      tx,
+    );
   }
 
   onModuleDestroy(): void {
@@ -80,22 +108,22 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         { tenantId, jobId, attempt: message.retryCount, err: String((e as Error)?.message ?? e) },
         'blacklist job attempt failed',
       );
-      if (message.retryCount < this.queue.retryLimit) throw e;
+      if (message.retryCount < BLACKLIST_JOB_RETRY_LIMIT) throw e;
       // The queue gives up after this attempt: account for every openid rather than leave the job running forever.
-      await this.store.abandon(tenantId, jobId, 'The job could not be completed after repeated internal errors.');
-      await this.store.finalizeIfDone(tenantId, jobId);
+      await this.jobs.abandon(tenantId, jobId, 'The job could not be completed after repeated internal errors.');
+      await this.finalize(tenantId, jobId);
     }
   }
 
   private async work(tenantId: TenantId, jobId: string, signal: AbortSignal): Promise<void> {
-    const job = await this.store.get(tenantId, jobId);
-    if (!job || job.finished_at) return;
-    if (job.status === 'paused' && job.resume_at && job.resume_at.getTime() > Date.now() + 1000) {
+    const job = await this.jobs.get(tenantId, jobId);
+    if (!job || job.finishedAt) return;
+    if (job.status === 'paused' && job.resumeAt && job.resumeAt.getTime() > Date.now() + 1000) {
       // An early (duplicate) message: make sure the job still wakes at its reset.
-      await this.queue.send({ tenantId, jobId }, { startAfter: job.resume_at });
+      await this.queue.send({ tenantId, jobId }, { startAfter: job.resumeAt });
       return;
     }
-    if (job.status !== 'cancelled' && !(await this.store.markRunning(tenantId, jobId))) return;
+    if (job.status !== 'cancelled' && !(await this.jobs.markRunning(tenantId, jobId))) return;
     const slice: Slice = { deadline: Date.now() + this.timings.sliceSeconds * 1000, failed: false };
     const settled = await Promise.allSettled(
       Array.from({ length: this.concurrency }, () =>
@@ -109,24 +137,24 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     const failure = settled.find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
     const ends = settled.map((r) => (r as PromiseFulfilledResult<LoopEnd>).value);
-    const finished = await this.store.finalizeIfDone(tenantId, jobId);
-    if (ends.includes('yield') && !finished?.finished_at) {
+    const finished = await this.finalize(tenantId, jobId);
+    if (ends.includes('yield') && !finished?.finishedAt) {
       // Back of the queue: other jobs get a turn, and a stopping instance hands the job on.
       await this.queue.send({ tenantId, jobId });
     }
   }
 
   /** One of `concurrency` parallel claim-and-send loops on a job. */
-  private async loop(job: JobRow, slice: Slice, signal: AbortSignal): Promise<LoopEnd> {
-    const tenantId = job.tenant_id;
+  private async loop(job: BlacklistJob, slice: Slice, signal: AbortSignal): Promise<LoopEnd> {
+    const tenantId = job.tenantId;
     const api = ACTION_API[job.action];
     for (;;) {
-      const current = await this.store.get(tenantId, job.id);
-      if (!current || current.finished_at) return 'done';
+      const current = await this.jobs.get(tenantId, job.id);
+      if (!current || current.finishedAt) return 'done';
       if (current.status === 'cancelled') {
         // Pending chunks were cancelled by the request; a dead worker's chunk is cancelled here.
-        await this.store.cancelOpenChunks(tenantId, job.id, true);
-        if (!(await this.store.hasOpenChunks(tenantId, job.id))) return 'done';
+        await this.jobs.cancelOpenChunks(tenantId, job.id, true);
+        if (!(await this.chunks.hasOpenChunks(tenantId, job.id))) return 'done';
         await sleep(500);
         continue;
       }
@@ -137,7 +165,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
         this.logger.warn({ tenantId, jobId: job.id, reason: e.code }, 'blacklist job stopped: the gate no longer passes');
-        await this.store.failRemaining(tenantId, job.id, e.code, e.message);
+        await this.jobs.failRemaining(tenantId, job.id, e.code, e.message);
         return 'done';
       }
       const blocked = await this.quota.blockedUntil(tenantId, api);
@@ -145,9 +173,9 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         await this.pause(tenantId, job.id, blocked);
         return 'paused';
       }
-      const chunk = await this.store.claimChunk(tenantId, job.id, this.workerId, this.timings.chunkLeaseSeconds);
+      const chunk = await this.chunks.claimChunk(tenantId, job.id, this.workerId, this.timings.chunkLeaseSeconds);
       if (!chunk) {
-        if (!(await this.store.hasOpenChunks(tenantId, job.id))) return 'done';
+        if (!(await this.chunks.hasOpenChunks(tenantId, job.id))) return 'done';
         // Another worker is sending the last chunks; if it dies its lease lapses and we take over.
         await sleep(500);
         continue;
@@ -156,30 +184,30 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  private async sendChunk(job: JobRow, chunk: ClaimedChunk): Promise<void> {
-    const tenantId = job.tenant_id;
+  private async sendChunk(job: BlacklistJob, chunk: ClaimedChunk): Promise<void> {
+    const tenantId = job.tenantId;
     const heldKey = `${job.id}:${chunk.chunkNo}`;
-    this.held.set(heldKey, { jobId: job.id, chunkNo: chunk.chunkNo });
+    this.held.set(heldKey, { tenantId, jobId: job.id, chunkNo: chunk.chunkNo });
     try {
-      let openids = await this.store.pendingOpenids(tenantId, job.id, chunk.chunkNo);
+      let openids = await this.chunks.pendingOpenids(tenantId, job.id, chunk.chunkNo);
       if (chunk.reclaimed && openids.length > 0) openids = await this.reconcile(job, chunk, openids);
       if (openids.length === 0) {
-        await this.store.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
+        await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
         return;
       }
       const run = new BatchRun(tenantId, job.action);
       const unsent = await this.engine.sendBatch(run, openids, (answer) =>
-        this.store.recordAnswer(tenantId, job.id, chunk.chunkNo, answer),
+        this.chunks.recordAnswer(tenantId, job.id, chunk.chunkNo, answer),
       );
       if (unsent.length > 0) {
         // Not applied by WeChat: back to pending. A quota stop pauses the job; other stops are
         // settled by the gate check before the next chunk.
-        await this.store.releaseChunk(tenantId, job.id, chunk.chunkNo);
+        await this.chunks.releaseChunk(tenantId, job.id, chunk.chunkNo);
         if (run.stop?.kind === 'quota') await this.pause(tenantId, job.id, run.stop.until);
       }
     } catch (e) {
       // We may have sent it without recording the answer: let it be reclaimed and reconciled.
-      await this.store.expireLease(tenantId, job.id, chunk.chunkNo).catch(() => undefined);
+      await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo).catch(() => undefined);
       throw e;
     } finally {
       this.held.delete(heldKey);
@@ -192,15 +220,15 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
    * succeeded and send only the rest. If that cannot be read, re-send (blocking and
    * unblocking twice leaves WeChat in the same state).
    */
-  private async reconcile(job: JobRow, chunk: ClaimedChunk, openids: string[]): Promise<string[]> {
+  private async reconcile(job: BlacklistJob, chunk: ClaimedChunk, openids: string[]): Promise<string[]> {
     try {
-      const applied = await this.engine.alreadyApplied(job.tenant_id, job.action, openids);
+      const applied = await this.engine.alreadyApplied(job.tenantId, job.action, openids);
       this.logger.log(
-        { tenantId: job.tenant_id, jobId: job.id, chunk: chunk.chunkNo, alreadyApplied: applied.size, pending: openids.length },
+        { tenantId: job.tenantId, jobId: job.id, chunk: chunk.chunkNo, alreadyApplied: applied.size, pending: openids.length },
         'reconciled a chunk left in flight by a stopped worker',
       );
       if (applied.size === 0) return openids;
-      await this.store.recordAnswer(job.tenant_id, job.id, chunk.chunkNo, {
+      await this.chunks.recordAnswer(job.tenantId, job.id, chunk.chunkNo, {
         outcome: 'succeeded',
         openids: [...applied],
         code: null,
@@ -209,7 +237,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       return openids.filter((o) => !applied.has(o));
     } catch (e) {
       this.logger.warn(
-        { tenantId: job.tenant_id, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
+        { tenantId: job.tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
         'could not reconcile; re-sending the chunk',
       );
       return openids;
@@ -219,7 +247,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
   private async pause(tenantId: TenantId, jobId: string, until: Date): Promise<void> {
     // A second past the reset, so the resumed worker finds the block lifted.
     const startAfter = new Date(until.getTime() + 1000);
-    const paused = await this.store.pause(tenantId, jobId, until, (tx) =>
+    const paused = await this.jobs.pause(tenantId, jobId, until, (tx) =>
       this.queue.send({ tenantId, jobId }, { startAfter, tx }),
     );
     if (paused) this.logger.warn({ tenantId, jobId, resumeAt: until.toISOString() }, 'blacklist job paused: daily quota reached');
@@ -227,7 +255,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
 
   private async renewLeases(): Promise<void> {
     try {
-      await this.store.renewLeases(this.workerId, [...this.held.values()], this.timings.chunkLeaseSeconds);
+      await this.chunks.renewLeases(this.workerId, [...this.held.values()], this.timings.chunkLeaseSeconds);
     } catch (e) {
       this.logger.warn({ err: String((e as Error)?.message ?? e) }, 'could not renew chunk leases');
     }

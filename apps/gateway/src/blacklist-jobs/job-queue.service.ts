@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PgBoss, type Job } from 'pg-boss';
 import type { EntityManager } from 'typeorm';
+import { sql } from '../database/sql';
 import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import type { TenantId } from '../tenants/tenant-id';
 
@@ -8,6 +9,12 @@ export const BLACKLIST_QUEUE = 'blacklist-jobs';
 /** Hourly housekeeping (expired idempotency keys, lapsed quota blocks), run by one instance per hour. */
 export const MAINTENANCE_QUEUE = 'blacklist-maintenance';
 const PGBOSS_SCHEMA = 'pgboss';
+/**
+ * Retries pg-boss allows a job message before it gives the message up. The queue is created
+ * with it, and the worker abandons the job (fails what is unanswered) on the attempt that has
+ * used them all: one number, so the two cannot disagree.
+ */
+export const BLACKLIST_JOB_RETRY_LIMIT = 20;
 
 /** What a queue message carries: which job to work on, never its openids. */
 export interface BlacklistJobMessage {
@@ -65,7 +72,7 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
       heartbeatSeconds: this.timings.heartbeatSeconds,
       // A message is a slice of work (sliceSeconds) plus in-flight calls; heartbeats, not this, detect dead workers.
       expireInSeconds: Math.max(900, this.timings.sliceSeconds * 5),
-      retryLimit: 20,
+      retryLimit: BLACKLIST_JOB_RETRY_LIMIT,
       retryDelay: 2,
       retryBackoff: true,
       retryDelayMax: 120,
@@ -106,11 +113,6 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** Retries pg-boss allows before it gives a message up. */
-  get retryLimit(): number {
-    return 20;
-  }
-
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     // Graceful: running handlers see isStopping, finish their chunk and hand the job back.
@@ -125,12 +127,9 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** pg-boss's database interface over a TypeORM transaction. */
+/** pg-boss's database interface over a TypeORM transaction: pg-boss's own SQL, passed through. */
 function transactionDb(tx: EntityManager) {
   return {
-    executeSql: async (text: string, values?: unknown[]) => {
-      const result = await tx.queryRunner!.query(text, values, true);
-      return { rows: (result.records ?? []) as unknown[] };
-    },
+    executeSql: async (text: string, values?: unknown[]) => ({ rows: (await sql<unknown>(tx, text, values ?? [])).rows }),
   };
 }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import type { TenantId } from '../tenants/tenant-id';
+import { QuotaBlocksRepository } from './quota-blocks.repository';
 
 const DAY_MS = 86_400_000;
 // WeChat's daily quotas reset at midnight China Standard Time (UTC+8, no daylight saving).
@@ -23,7 +22,7 @@ export class QuotaBlocksService {
   private readonly cache = new Map<string, number>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly blocks: QuotaBlocksRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -35,26 +34,14 @@ export class QuotaBlocksService {
 
   /** Records the block (keeping the later one if another instance got there first) and returns its end. */
   async block(tenantId: TenantId, api: string): Promise<Date> {
-    const until = this.nextReset();
-    const rows: { blocked_until: Date }[] = await this.dataSource.query(
-      `INSERT INTO wechat_quota_blocks AS b (tenant_id, api, blocked_until) VALUES ($1, $2, $3)
-       ON CONFLICT (tenant_id, api) DO UPDATE SET blocked_until = GREATEST(b.blocked_until, EXCLUDED.blocked_until),
-         created_at = CASE WHEN b.blocked_until < now() THEN now() ELSE b.created_at END
-       RETURNING blocked_until`,
-      [tenantId, api, until],
-    );
-    const effective = new Date(rows[0].blocked_until);
+    const effective = await this.blocks.block(tenantId, api, this.nextReset());
     this.cache.set(key(tenantId, api), effective.getTime());
     return effective;
   }
 
   /** Reads the table (other instances may have blocked the API) and refreshes the cache. */
   async blockedUntil(tenantId: TenantId, api: string): Promise<Date | undefined> {
-    const rows: { blocked_until: Date }[] = await this.dataSource.query(
-      `SELECT blocked_until FROM wechat_quota_blocks WHERE tenant_id = $1 AND api = $2 AND blocked_until > now()`,
-      [tenantId, api],
-    );
-    const until = rows[0] ? new Date(rows[0].blocked_until) : undefined;
+    const until = await this.blocks.blockedUntil(tenantId, api);
     if (until) this.cache.set(key(tenantId, api), until.getTime());
     else this.cache.delete(key(tenantId, api));
     return until;
@@ -69,6 +56,11 @@ export class QuotaBlocksService {
       return undefined;
     }
     return new Date(until);
+  }
+
+  /** Housekeeping: blocks that lifted more than a day ago. */
+  deleteLapsed(): Promise<number> {
+    return this.blocks.deleteLapsed();
   }
 }
 

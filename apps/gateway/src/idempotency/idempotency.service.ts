@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { ValidationError } from '@app/common';
 import { createHash } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './blacklist.errors';
-import { sql } from '../database/sql';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from '../blacklist/blacklist.errors';
 import type { TenantId } from '../tenants/tenant-id';
+import { IdempotencyRepository } from './idempotency.repository';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long a stored reply answers repeats of its key. */
@@ -44,64 +42,43 @@ export function requestHash(action: string, openids: readonly string[]): string 
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly keys: IdempotencyRepository) {}
 
   async claim<T>(tenantId: TenantId, key: string, hash: string): Promise<Claim<T>> {
     const deadline = Date.now() + WAIT_MS;
     for (;;) {
-      const inserted = await sql(
-        this.dataSource,
-        `INSERT INTO blacklist_idempotency_keys (tenant_id, idempotency_key, request_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING 1`,
-        [tenantId, key, hash],
-      );
-      if (inserted.rows.length === 1) return { kind: 'claimed' };
-      const { rows } = await sql<{
-        request_hash: string;
-        state: string;
-        response: T;
-        expired: boolean;
-        abandoned: boolean;
-        created_at: Date;
-      }>(
-        this.dataSource,
-        `SELECT request_hash, state, response, created_at,
-                created_at < now() - make_interval(hours => $3) AS expired,
-                state = 'in_progress' AND created_at < now() - make_interval(secs => $4) AS abandoned
-           FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2`,
-        [tenantId, key, RETENTION_HOURS, ABANDONED_AFTER_SECONDS],
-      );
-      const row = rows[0];
+      if (await this.keys.insert(tenantId, key, hash)) return { kind: 'claimed' };
+      const row = await this.keys.find<T>(tenantId, key, {
+        retentionHours: RETENTION_HOURS,
+        abandonedAfterSeconds: ABANDONED_AFTER_SECONDS,
+      });
       if (!row) continue; // released between our insert and our read
       if (row.expired || row.abandoned) {
-        await sql(
-          this.dataSource,
-          `DELETE FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND created_at = $3`,
-          [tenantId, key, row.created_at],
-        );
+        await this.keys.deleteIfCreatedAt(tenantId, key, row.createdAt);
         continue;
       }
-      if (row.request_hash !== hash) throw new IdempotencyKeyReusedError();
+      if (row.requestHash !== hash) throw new IdempotencyKeyReusedError();
       if (row.state === 'completed') return { kind: 'replay', response: row.response };
       if (Date.now() > deadline) throw new IdempotencyKeyInUseError();
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
-  async complete(tenantId: TenantId, key: string, response: unknown): Promise<void> {
-    await sql(
-      this.dataSource,
-      `UPDATE blacklist_idempotency_keys SET state = 'completed', response = $3::jsonb, completed_at = now()
-        WHERE tenant_id = $1 AND idempotency_key = $2`,
-      [tenantId, key, JSON.stringify(response)],
-    );
+  complete(tenantId: TenantId, key: string, response: unknown): Promise<void> {
+    return this.keys.complete(tenantId, key, response);
   }
 
-  async release(tenantId: TenantId, key: string): Promise<void> {
-    await sql(
-      this.dataSource,
-      `DELETE FROM blacklist_idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2 AND state = 'in_progress'`,
-      [tenantId, key],
-    );
+  release(tenantId: TenantId, key: string): Promise<void> {
+    return this.keys.release(tenantId, key);
+  }
+
+  /** Housekeeping: keys past their 24 hours, in batches of `batch` until none is left. */
+  async deleteExpired(batch = 5000): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const n = await this.keys.deleteExpired(RETENTION_HOURS, batch);
+      removed += n;
+      if (n < batch) return removed;
+    }
   }
 }

@@ -1,33 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
-import { ACTION_API } from './batch-engine';
-import { JobNotFoundError } from './blacklist.errors';
-import { BlacklistGate } from './blacklist-gate.service';
-import { BlacklistJobStore, type JobRow } from './blacklist-job-store';
-import type { RequestContext } from './blacklist.service';
-import type { BlacklistJobDto, ItemOutcome, JobAcceptedDto, JobItemsPage } from './dto/blacklist.dto';
-import { BlacklistJobQueue } from './job-queue.service';
-import { assertOnlyKeys, JOB_MAX_OPENIDS, validateAction, validateOpenIds } from './openid-validation';
+import type { Caller } from '../auth';
+import { ACTION_API } from '../blacklist/batch-engine';
+import { JobNotFoundError } from '../blacklist/blacklist.errors';
+import { BlacklistGate } from '../blacklist/blacklist-gate.service';
 import type { TenantId } from '../tenants/tenant-id';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { BlacklistJobWorker } from './blacklist-job-worker.service';
+import { BlacklistJobsRepository } from './blacklist-jobs.repository';
+import type { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobItemsPage } from './dto/blacklist-jobs.dto';
+import { BlacklistJobQueue } from './job-queue.service';
+import type { BlacklistJob } from './job-records';
+import type { ItemOutcome } from './job-status';
 
 /** Blacklist jobs as the API sees them: create (202), read, list items, cancel. */
 @Injectable()
 export class BlacklistJobsService {
   constructor(
-    private readonly store: BlacklistJobStore,
+    private readonly jobs: BlacklistJobsRepository,
     private readonly queue: BlacklistJobQueue,
     private readonly gate: BlacklistGate,
+    private readonly worker: BlacklistJobWorker,
   ) {}
 
-  async create(tenantId: TenantId, body: unknown, ctx: Omit<RequestContext, 'idempotencyKey'>): Promise<JobAcceptedDto> {
-    const fields = assertOnlyKeys(body, ['action', 'openids']);
-    const action = validateAction(fields.action);
-    const openids = validateOpenIds(fields.openids, JOB_MAX_OPENIDS);
+  /** `request`: validated by CreateBlacklistJobBodyPipe (distinct openids, at most JOB_MAX_OPENIDS). */
+  async create(
+    tenantId: TenantId,
+    { action, openids }: CreateBlacklistJobRequest,
+    ctx: { caller: Caller; requestId: string },
+  ): Promise<JobAcceptedDto> {
     // Refused up front, like the sync routes; the worker checks again before every chunk.
     await this.gate.assertAllowed(tenantId, ACTION_API[action]);
-    const job = await this.store.create(
+    const job = await this.jobs.create(
       tenantId,
       { action, openids, actor: ctx.caller.actor, requestId: ctx.requestId },
       (tx, jobId) => this.queue.send({ tenantId, jobId }, { tx }),
@@ -47,7 +50,7 @@ export class BlacklistJobsService {
     await this.find(tenantId, jobId);
     const limit = query.limit ?? 100;
     const afterSeq = query.cursor === undefined ? -1 : decodeItemCursor(query.cursor);
-    const rows = await this.store.listItems(tenantId, jobId, { outcome: query.outcome, afterSeq, limit: limit + 1 });
+    const rows = await this.jobs.listItems(tenantId, jobId, { outcome: query.outcome, afterSeq, limit: limit + 1 });
     const page = rows.slice(0, limit);
     return {
       items: page.map((r) => ({ openid: r.openid, outcome: r.outcome, code: r.code, message: r.message })),
@@ -61,23 +64,21 @@ export class BlacklistJobsService {
    * nothing is left to cancel, so the reply is the job's final state, unchanged.
    */
   async cancel(tenantId: TenantId, jobId: string): Promise<BlacklistJobDto> {
-    if (!UUID.test(jobId)) throw new JobNotFoundError();
-    const job = await this.store.cancel(tenantId, jobId);
+    const job = await this.jobs.cancel(tenantId, jobId);
     if (!job) throw new JobNotFoundError();
-    const current = (await this.store.finalizeIfDone(tenantId, jobId)) ?? job;
+    const current = (await this.worker.finalize(tenantId, jobId)) ?? job;
     return toDto(current);
   }
 
-  private async find(tenantId: TenantId, jobId: string): Promise<JobRow> {
-    // Another tenant's job id is as unknown here as a made-up one.
-    if (!UUID.test(jobId)) throw new JobNotFoundError();
-    const job = await this.store.get(tenantId, jobId);
+  private async find(tenantId: TenantId, jobId: string): Promise<BlacklistJob> {
+    // Another tenant's job id is as unknown here as a made-up one (JobIdPipe answers the same for garbage).
+    const job = await this.jobs.get(tenantId, jobId);
     if (!job) throw new JobNotFoundError();
     return job;
   }
 }
 
-function toDto(j: JobRow): BlacklistJobDto {
+function toDto(j: BlacklistJob): BlacklistJobDto {
   const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
   return {
     id: j.id,
@@ -89,11 +90,11 @@ function toDto(j: JobRow): BlacklistJobDto {
     invalid: j.invalid,
     failed: j.failed,
     cancelled: j.cancelled,
-    createdAt: iso(j.created_at)!,
-    startedAt: iso(j.started_at),
-    finishedAt: iso(j.finished_at),
-    resumeAt: j.status === 'paused' ? iso(j.resume_at) : null,
-    error: j.error_code ? { code: j.error_code, message: j.error_message ?? j.error_code } : null,
+    createdAt: iso(j.createdAt)!,
+    startedAt: iso(j.startedAt),
+    finishedAt: iso(j.finishedAt),
+    resumeAt: j.status === 'paused' ? iso(j.resumeAt) : null,
+    error: j.errorCode ? { code: j.errorCode, message: j.errorMessage ?? j.errorCode } : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { json, type RequestHandler } from 'express';
 import type { Caller } from '../auth/caller';
+import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 
 /** A million 64-character openids is about 67 MB of JSON. */
 export const BLACKLIST_JOBS_BODY_LIMIT = '80mb';
@@ -20,12 +21,24 @@ export function blacklistJobsBodyParser(
     if (!match || !/^Bearer\s+\S/i.test(req.headers.authorization ?? '')) return next();
     callerFor(req.headers.authorization).then(
       (caller) => {
-        const tenantId = decodeURIComponent(match[1]).toLowerCase();
-        const allowed = caller?.actor === 'operator' || (caller?.actor === 'tenant' && caller.tenantId === tenantId);
+        // Nothing here may throw (we are in a promise callback): a segment that is no tenant id,
+        // a malformed escape included, matches no tenant key; the route answers it as usual.
+        const tenantId = tenantIdOf(match[1]);
+        const allowed =
+          caller?.actor === 'operator' || (caller?.actor === 'tenant' && tenantId !== undefined && caller.tenantId === tenantId);
         if (allowed) parse(req, res, next);
         else next();
       },
       (err: unknown) => next(err),
     );
   };
+}
+
+/** The path segment as a tenant id; undefined when it is none (or not even a valid escape). */
+function tenantIdOf(segment: string): TenantId | undefined {
+  try {
+    return parseTenantId(decodeURIComponent(segment));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,11 +1,20 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { type Caller, CurrentCaller, TenantScoped, CurrentTenant } from '../auth';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth';
+import { OpenIdsBody } from '../blacklist/openids-body.pipe';
+import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
-import { requestIdOf } from '../logging/request-id';
 import { BlacklistJobsService } from './blacklist-jobs.service';
-import { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobItemsPage, JobItemsQuery } from './dto/blacklist.dto';
+import { CreateBlacklistJobBodyPipe, JobIdPipe } from './create-job-body.pipe';
+import {
+  BlacklistJobDto,
+  CreateBlacklistJobRequest,
+  JobAcceptedDto,
+  JobItemsPage,
+  JobItemsQuery,
+} from './dto/blacklist-jobs.dto';
+
+const JobIdParam = () => ApiParam({ name: 'jobId', format: 'uuid' });
 
 @ApiTags('blacklist')
 @Controller('v1/tenants/:tenantId/blacklist/jobs')
@@ -20,28 +29,30 @@ export class BlacklistJobsController {
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   create(
     @CurrentTenant() tenantId: TenantId,
-    @Body() body: unknown,
+    @OpenIdsBody(CreateBlacklistJobBodyPipe) body: CreateBlacklistJobRequest,
     @CurrentCaller() caller: Caller,
-    @Req() req: Request,
+    @RequestId() requestId: string,
   ): Promise<JobAcceptedDto> {
-    return this.jobs.create(tenantId, body, { caller, requestId: requestIdOf(req) });
+    return this.jobs.create(tenantId, body, { caller, requestId });
   }
 
   @Get(':jobId')
   @TenantScoped()
+  @JobIdParam()
   @ApiOperation({ summary: 'Status and progress of a job (updated after every chunk)' })
   @ApiOkResponse({ type: BlacklistJobDto })
-  get(@CurrentTenant() tenantId: TenantId, @Param('jobId') jobId: string): Promise<BlacklistJobDto> {
+  get(@CurrentTenant() tenantId: TenantId, @Param('jobId', JobIdPipe) jobId: string): Promise<BlacklistJobDto> {
     return this.jobs.get(tenantId, jobId);
   }
 
   @Get(':jobId/items')
   @TenantScoped()
+  @JobIdParam()
   @ApiOperation({ summary: "The job's openids with their outcome, in submission order" })
   @ApiOkResponse({ type: JobItemsPage })
   items(
     @CurrentTenant() tenantId: TenantId,
-    @Param('jobId') jobId: string,
+    @Param('jobId', JobIdPipe) jobId: string,
     @Query() query: JobItemsQuery,
   ): Promise<JobItemsPage> {
     return this.jobs.items(tenantId, jobId, query);
@@ -50,9 +61,10 @@ export class BlacklistJobsController {
   @Delete(':jobId')
   @HttpCode(202)
   @TenantScoped()
+  @JobIdParam()
   @ApiOperation({ summary: 'Cancel: openids not sent yet end cancelled; chunks being sent finish' })
   @ApiAcceptedResponse({ type: BlacklistJobDto })
-  cancel(@CurrentTenant() tenantId: TenantId, @Param('jobId') jobId: string): Promise<BlacklistJobDto> {
+  cancel(@CurrentTenant() tenantId: TenantId, @Param('jobId', JobIdPipe) jobId: string): Promise<BlacklistJobDto> {
     return this.jobs.cancel(tenantId, jobId);
   }
 }

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { BatchAnswer } from '../blacklist/batch-engine';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
+import { type ClaimedChunk, chunkSeqs, type HeldChunk } from './job-records';
+
+const COUNTER: Record<BatchAnswer['outcome'], 'succeeded' | 'invalid' | 'failed'> = {
+  succeeded: 'succeeded',
+  invalid: 'invalid',
+  failed: 'failed',
+};
+
+/**
+ * The worker's side of the blacklist_jobs aggregate: claiming chunks (FOR UPDATE SKIP LOCKED),
+ * keeping and ending their leases, reading their pending openids and recording each WeChat
+ * answer, in the transaction that also moves the job's counters and, with the chunk's last
+ * answer, closes the chunk. Every method is scoped by tenant first, except `renewLeases`:
+ * one statement renews all of this process's chunks whatever their tenant, each named by its
+ * own (tenant, job, chunk) and the worker id.
+ */
+@Injectable()
+export class BlacklistJobChunksRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The next open chunk nobody live holds, leased to `workerId`. */
+  async claimChunk(tenantId: TenantId, jobId: string, workerId: string, leaseSeconds: number): Promise<ClaimedChunk | undefined> {
+    const { rows } = await sql<{ chunk_no: number; previous: string }>(
+      this.dataSource,
+      `WITH next AS (
+         SELECT chunk_no, state FROM blacklist_job_chunks
+          WHERE tenant_id = $1 AND job_id = $2
+            AND (state = 'pending' OR (state = 'in_flight' AND lease_until < now()))
+          ORDER BY chunk_no LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+       UPDATE blacklist_job_chunks c
+          SET state = 'in_flight', claimed_by = $3, lease_until = now() + make_interval(secs => $4), attempts = c.attempts + 1
+         FROM next
+        WHERE c.tenant_id = $1 AND c.job_id = $2 AND c.chunk_no = next.chunk_no
+       RETURNING c.chunk_no, next.state AS previous`,
+      [tenantId, jobId, workerId, leaseSeconds],
+    );
+    const row = rows[0];
+    return row ? { chunkNo: row.chunk_no, reclaimed: row.previous === 'in_flight' } : undefined;
+  }
+
+  /** Whether any chunk is still to send or being sent (by anyone). */
+  async hasOpenChunks(tenantId: TenantId, jobId: string): Promise<boolean> {
+    const { rows } = await sql(
+      this.dataSource,
+      `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND state IN ('pending', 'in_flight') LIMIT 1`,
+      [tenantId, jobId],
+    );
+    return rows.length > 0;
+  }
+
+  async pendingOpenids(tenantId: TenantId, jobId: string, chunkNo: number): Promise<string[]> {
+    const { rows } = await sql<{ openid: string }>(
+      this.dataSource,
+      `SELECT openid FROM blacklist_job_items
+        WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND outcome = 'pending' ORDER BY seq`,
+      [tenantId, jobId, ...chunkSeqs(chunkNo)],
+    );
+    return rows.map((r) => r.openid);
+  }
+
+  /**
+   * Records one WeChat answer: the openids' outcome, the job's counters and, when nothing in
+   * the chunk is left pending, the chunk itself, all in one transaction. The chunk row is
+   * locked first so answers of the same chunk (its split halves) are recorded one at a time.
+   */
+  async recordAnswer(tenantId: TenantId, jobId: string, chunkNo: number, answer: BatchAnswer): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      await sql(tx, `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 FOR UPDATE`, [
+        tenantId,
+        jobId,
+        chunkNo,
+      ]);
+      const { count } = await sql(
+        tx,
+        `UPDATE blacklist_job_items SET outcome = $6, code = $7, message = $8
+          WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND openid = ANY($5::varchar[]) AND outcome = 'pending'`,
+        [
+          tenantId,
+          jobId,
+          ...chunkSeqs(chunkNo),
+          answer.openids,
+          answer.outcome,
+          answer.code,
+          answer.message?.slice(0, 500) ?? null,
+        ],
+      );
+      const counter = COUNTER[answer.outcome];
+      if (count > 0) {
+        await sql(
+          tx,
+          `UPDATE blacklist_jobs SET ${counter} = ${counter} + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
+          [tenantId, jobId, count],
+        );
+      }
+      await this.closeChunkIfAnswered(tenantId, jobId, chunkNo, tx);
+    });
+  }
+
+  /** Marks the chunk done when none of its openids is pending any more. */
+  async closeChunkIfAnswered(tenantId: TenantId, jobId: string, chunkNo: number, tx?: EntityManager): Promise<void> {
+    await sql(
+      tx ?? this.dataSource,
+      `UPDATE blacklist_job_chunks SET state = 'done', claimed_by = NULL, lease_until = NULL
+        WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 AND state = 'in_flight'
+          AND NOT EXISTS (SELECT 1 FROM blacklist_job_items
+                           WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $4 AND $5 AND outcome = 'pending')`,
+      [tenantId, jobId, chunkNo, ...chunkSeqs(chunkNo)],
+    );
+  }
+
+  /** Gives a chunk back unsent (e.g. the quota ran out): what is pending in it is sent later. */
+  async releaseChunk(tenantId: TenantId, jobId: string, chunkNo: number): Promise<void> {
+    await sql(
+      this.dataSource,
+      `UPDATE blacklist_job_chunks SET state = 'pending', claimed_by = NULL, lease_until = NULL
+        WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 AND state = 'in_flight'`,
+      [tenantId, jobId, chunkNo],
+    );
+  }
+
+  /**
+   * Keeps the chunks this worker is sending leased while it lives; a dead worker's leases
+   * lapse. Only the listed chunks (each with its tenant), still claimed by `workerId`: one
+   * abandoned after an error must lapse even here.
+   */
+  async renewLeases(workerId: string, chunks: readonly HeldChunk[], leaseSeconds: number): Promise<void> {
+    if (chunks.length === 0) return;
+    await sql(
+      this.dataSource,
+      `UPDATE blacklist_job_chunks c SET lease_until = now() + make_interval(secs => $2)
+         FROM unnest($3::uuid[], $4::uuid[], $5::int[]) AS mine(tenant_id, job_id, chunk_no)
+        WHERE c.claimed_by = $1 AND c.state = 'in_flight'
+          AND c.tenant_id = mine.tenant_id AND c.job_id = mine.job_id AND c.chunk_no = mine.chunk_no`,
+      [workerId, leaseSeconds, chunks.map((c) => c.tenantId), chunks.map((c) => c.jobId), chunks.map((c) => c.chunkNo)],
+    );
+  }
+
+  /** Ends our lease now: the chunk is reclaimed (and reconciled) as if we had died. */
+  async expireLease(tenantId: TenantId, jobId: string, chunkNo: number): Promise<void> {
+    await sql(
+      this.dataSource,
+      `UPDATE blacklist_job_chunks SET lease_until = now() WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 AND state = 'in_flight'`,
+      [tenantId, jobId, chunkNo],
+    );
+  }
+}

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { createTestDatabase } from '../../../../test/support/test-database';
+import { dataSourceOptions } from '../database/data-source';
+import type { TenantId } from '../tenants/tenant-id';
+import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
+import { BlacklistJobsRepository } from './blacklist-jobs.repository';
+import type { BlacklistJob } from './job-records';
+
+// Repository tier: the job SQL on a real, migrated database (SKIP LOCKED, leases, finalisation).
+
+const ids = (n: number, prefix = 'o') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
+  let ds: DataSource;
+  let jobs: BlacklistJobsRepository;
+  let chunks: BlacklistJobChunksRepository;
+
+  beforeAll(async () => {
+    ds = new DataSource(dataSourceOptions(await createTestDatabase()));
+    await ds.initialize();
+    jobs = new BlacklistJobsRepository(ds);
+    chunks = new BlacklistJobChunksRepository(ds);
+  });
+  afterAll(() => ds.destroy());
+
+  async function newTenant(): Promise<TenantId> {
+    const rows: { id: TenantId }[] = await ds.query(
+      `INSERT INTO tenants (name, status, api_key_hash) VALUES ('repo spec', 'active', md5(random()::text) || md5(random()::text)) RETURNING id`,
+    );
+    return rows[0].id;
+  }
+
+  async function newJob(tenantId: TenantId, openids: string[]): Promise<BlacklistJob> {
+    return jobs.create(tenantId, { action: 'block', openids, actor: 'tenant', requestId: 'req-1' }, async () => undefined);
+  }
+
+  const chunkRow = async (tenantId: TenantId, jobId: string, chunkNo: number) =>
+    (
+      await ds.query(
+        `SELECT state, claimed_by, lease_until FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3`,
+        [tenantId, jobId, chunkNo],
+      )
+    )[0] as { state: string; claimed_by: string | null; lease_until: Date | null };
+
+  it('create stores the job, one chunk per 20 openids and the items in order; records are camelCase and tenant-scoped', async () => {
+    const t = await newTenant();
+    let enqueued: string | undefined;
+    const job = await jobs.create(
+      t,
+      { action: 'unblock', openids: ids(45), actor: 'operator', requestId: null },
+      async (_tx, id) => {
+        enqueued = id;
+      },
+    );
+    expect(enqueued).toBe(job.id);
+    expect(job).toMatchObject({ tenantId: t, action: 'unblock', status: 'queued', total: 45, succeeded: 0, finishedAt: null });
+    expect(await jobs.get(t, job.id)).toMatchObject({
+      id: job.id,
+      status: 'queued',
+      actor: 'operator',
+      createdAt: expect.any(Date),
+    });
+    expect(await jobs.get(await newTenant(), job.id)).toBeUndefined();
+    const { count } = (await ds.query(`SELECT count(*)::int AS count FROM blacklist_job_chunks WHERE job_id = $1`, [job.id]))[0];
+    expect(count).toBe(3);
+    const items = await jobs.listItems(t, job.id, { afterSeq: 39, limit: 10 });
+    expect(items.map((i) => [i.seq, i.openid, i.outcome])).toEqual(ids(5, 'o').map((_, k) => [40 + k, `o${40 + k}`, 'pending']));
+  });
+
+  it('a failing enqueue rolls the whole job back', async () => {
+    const t = await newTenant();
+    await expect(
+      jobs.create(t, { action: 'block', openids: ids(3), actor: 'tenant', requestId: null }, async () => {
+        throw new Error('queue down');
+      }),
+    ).rejects.toThrow('queue down');
+    expect(await ds.query(`SELECT 1 FROM blacklist_jobs WHERE tenant_id = $1`, [t])).toHaveLength(0);
+  });
+
+  it('concurrent claimers (FOR UPDATE SKIP LOCKED) never get the same chunk', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(20 * 6));
+    const claims = await Promise.all(Array.from({ length: 10 }, () => chunks.claimChunk(t, job.id, randomUUID(), 60)));
+    const claimed = claims.filter((c) => c !== undefined).map((c) => c.chunkNo);
+    expect(new Set(claimed).size).toBe(claimed.length);
+    expect(claimed.every((_, i) => !claims[i]?.reclaimed)).toBe(true);
+    // Whatever the race left, every chunk is claimed exactly once overall.
+    for (;;) {
+      const more = await chunks.claimChunk(t, job.id, randomUUID(), 60);
+      if (!more) break;
+      expect(claimed).not.toContain(more.chunkNo);
+      claimed.push(more.chunkNo);
+    }
+    expect([...claimed].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('a lapsed lease is reclaimable (reclaimed: true); a live one is not', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(20));
+    const dead = randomUUID();
+    expect(await chunks.claimChunk(t, job.id, dead, 0.05)).toEqual({ chunkNo: 0, reclaimed: false });
+    await sleep(100);
+    const other = randomUUID();
+    expect(await chunks.claimChunk(t, job.id, other, 60)).toEqual({ chunkNo: 0, reclaimed: true });
+    expect(await chunks.claimChunk(t, job.id, dead, 60)).toBeUndefined();
+    expect((await chunkRow(t, job.id, 0)).claimed_by).toBe(other);
+  });
+
+  it('renewLeases extends only the listed chunks this worker still holds, matched by tenant too', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(40));
+    const me = randomUUID();
+    await chunks.claimChunk(t, job.id, me, 1);
+    await chunks.claimChunk(t, job.id, me, 1);
+    const before0 = (await chunkRow(t, job.id, 0)).lease_until!.getTime();
+    const before1 = (await chunkRow(t, job.id, 1)).lease_until!.getTime();
+    await chunks.renewLeases(randomUUID(), [{ tenantId: t, jobId: job.id, chunkNo: 0 }], 600);
+    await chunks.renewLeases(me, [{ tenantId: await newTenant(), jobId: job.id, chunkNo: 0 }], 600);
+    expect((await chunkRow(t, job.id, 0)).lease_until!.getTime()).toBe(before0);
+    await chunks.renewLeases(me, [{ tenantId: t, jobId: job.id, chunkNo: 0 }], 600);
+    expect((await chunkRow(t, job.id, 0)).lease_until!.getTime()).toBeGreaterThan(before0 + 500_000);
+    expect((await chunkRow(t, job.id, 1)).lease_until!.getTime()).toBe(before1);
+  });
+
+  it('expireLease hands the chunk over at once; releaseChunk gives it back as pending', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(20));
+    await chunks.claimChunk(t, job.id, randomUUID(), 600);
+    await chunks.expireLease(t, job.id, 0);
+    await sleep(5);
+    const again = await chunks.claimChunk(t, job.id, randomUUID(), 600);
+    expect(again).toEqual({ chunkNo: 0, reclaimed: true });
+    await chunks.releaseChunk(t, job.id, 0);
+    expect(await chunkRow(t, job.id, 0)).toEqual({ state: 'pending', claimed_by: null, lease_until: null });
+  });
+
+  it('answers move counters and close the chunk; the job finishes once, with the status from its counts', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(25));
+    const finished: BlacklistJob[] = [];
+    const onFinished = async (j: BlacklistJob) => void finished.push(j);
+    const w = randomUUID();
+    expect(await jobs.markRunning(t, job.id)).toBe(true);
+
+    await chunks.claimChunk(t, job.id, w, 60);
+    expect(await chunks.pendingOpenids(t, job.id, 0)).toEqual(ids(20));
+    await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ids(19), code: null, message: null });
+    expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
+    await chunks.recordAnswer(t, job.id, 0, { outcome: 'invalid', openids: ['o19'], code: 'INVALID_OPENID', message: 'no' });
+    expect((await chunkRow(t, job.id, 0)).state).toBe('done');
+    // Recording the same answer twice counts it once.
+    await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ids(19), code: null, message: null });
+
+    expect(await jobs.finalizeIfDone(t, job.id, onFinished)).toMatchObject({ status: 'running', finishedAt: null });
+    expect(finished).toHaveLength(0);
+
+    await chunks.claimChunk(t, job.id, w, 60);
+    await chunks.recordAnswer(t, job.id, 1, {
+      outcome: 'failed',
+      openids: ids(5, 'o2'),
+      code: 'WECHAT_UNAVAILABLE',
+      message: 'x',
+    });
+    expect(await chunks.hasOpenChunks(t, job.id)).toBe(false);
+    const done = await jobs.finalizeIfDone(t, job.id, onFinished);
+    expect(done).toMatchObject({
+      status: 'partially_failed',
+      succeeded: 19,
+      invalid: 1,
+      failed: 5,
+      finishedAt: expect.any(Date),
+    });
+    expect(finished).toEqual([done]);
+    await jobs.finalizeIfDone(t, job.id, onFinished);
+    expect(finished).toHaveLength(1);
+  });
+
+  it('a failing onFinished rolls the finish back (the audit event commits with it or not at all)', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(1));
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ['o0'], code: null, message: null });
+    await expect(
+      jobs.finalizeIfDone(t, job.id, async () => {
+        throw new Error('audit down');
+      }),
+    ).rejects.toThrow('audit down');
+    expect(await jobs.get(t, job.id)).toMatchObject({ finishedAt: null });
+    expect(await jobs.finalizeIfDone(t, job.id, async () => undefined)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('cancel settles pending chunks as cancelled and leaves chunks in flight to their worker', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(60));
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    const cancelled = await jobs.cancel(t, job.id);
+    expect(cancelled).toMatchObject({ status: 'cancelled' });
+    expect(await jobs.get(t, job.id)).toMatchObject({ status: 'cancelled', cancelled: 40 });
+    expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
+    expect(await jobs.cancel(await newTenant(), job.id)).toBeUndefined();
+  });
+
+  it('failRemaining fails every unanswered openid outside live chunks with the code', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(40));
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    await jobs.failRemaining(t, job.id, 'TENANT_NOT_ACTIVE', 'gone');
+    expect(await jobs.get(t, job.id)).toMatchObject({ failed: 20, errorCode: 'TENANT_NOT_ACTIVE', errorMessage: 'gone' });
+    await jobs.abandon(t, job.id, 'given up');
+    expect(await jobs.get(t, job.id)).toMatchObject({ failed: 40, errorCode: 'INTERNAL' });
+    expect(await chunks.hasOpenChunks(t, job.id)).toBe(false);
+  });
+});
