@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
-import { dataSourceOptions } from '../apps/gateway/src/database/data-source';
+import { dataSourceOptions } from '../apps/gateway/src/data-source';
 import { createEmptyTestDatabase } from './support/test-database';
 
 /**

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../apps/gateway/src/database/data-source';
+import { dataSourceOptions } from '../apps/gateway/src/data-source';
 import { createEmptyTestDatabase } from './support/test-database';
 
 /**

@@ -6,11 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../apps/gateway/src/database/data-source';
+import { dataSourceOptions } from '../apps/gateway/src/data-source';
 import type { TenantId } from '../apps/gateway/src/tenants/tenant-id';
 import { WebhookEndpointsRepository } from '../apps/gateway/src/webhooks/webhook-endpoints.repository';
 import { WebhookOutboxRepository } from '../apps/gateway/src/webhooks/webhook-outbox.repository';
 import { WebhookPublisher } from '../apps/gateway/src/webhooks/webhook-publisher';
+import type { WebhookDeliveryWorker } from '../apps/gateway/src/webhooks/webhook-delivery-worker';
+import { Transactions } from '../apps/gateway/src/database/transactions';
 import { randomComponent } from './support/gateway-harness';
 import { BUILT_GATEWAY, wechatEnvFor } from './support/production-env';
 import { createTestDatabase } from './support/test-database';
@@ -97,6 +99,9 @@ describe('webhook deliveries survive kill -9', () => {
     const publisher = new WebhookPublisher(
       new WebhookEndpointsRepository(ds, new SecretCipher(secretsKey)),
       new WebhookOutboxRepository(ds),
+      new Transactions(ds),
+      // This process runs no worker: the spawned gateway delivers.
+      { wake: () => undefined } as unknown as WebhookDeliveryWorker,
     );
     const { eventId } = await ds.transaction((m) =>
       publisher.publish(m, { type: 'tenant.revoked', tenantId: t.id as TenantId, data: { tenantId: t.id, tenant: {} } }),

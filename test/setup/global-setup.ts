@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../apps/gateway/src/database/data-source';
+import { dataSourceOptions } from '../../apps/gateway/src/data-source';
 import { findFreePort, startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres';
 import { TEST_STATE_FILE, type TestDatabaseState } from '../support/test-state';
 

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { DestinationStream } from 'pino';
 import type { GatewayConfig } from './config/gateway-config';
+import { dataSourceOptions } from './data-source';
 import { DatabaseModule } from './database/database.module';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { HealthModule } from './health/health.module';
@@ -34,7 +35,7 @@ export class AppModule {
       imports: [
         ConfigHolderModule.forRoot(config),
         LoggingModule.forRoot(config.logLevel, options.logDestination),
-        DatabaseModule.forRoot(config),
+        DatabaseModule.forRoot(dataSourceOptions(config.databaseUrl, { migrationsRun: false })),
         MetricsModule,
         HealthModule,
         AuthModule,

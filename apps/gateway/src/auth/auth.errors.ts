@@ -1,6 +1,5 @@
 import { DomainError } from '@app/common';
-
-export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+import type { AuthErrorCode } from '../errors/error-codes';
 
 export class UnauthenticatedError extends DomainError<AuthErrorCode> {
   constructor() {

@@ -1,6 +1,6 @@
 import type { SecretCipher } from '@app/common';
 import type { DataSource } from 'typeorm';
-import { repositorySpecDatabase } from '../database/repository-spec-support';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { AuthorizersRepository, type GrantRecord } from './authorizers.repository';
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { dataSourceOptions } from '../database/data-source';
+import type { DataSource } from 'typeorm';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
@@ -18,8 +17,7 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
   let chunks: BlacklistJobChunksRepository;
 
   beforeAll(async () => {
-    ds = new DataSource(dataSourceOptions(await createTestDatabase()));
-    await ds.initialize();
+    ({ dataSource: ds } = await repositorySpecDatabase());
     jobs = new BlacklistJobsRepository(ds);
     chunks = new BlacklistJobChunksRepository(ds);
   });

@@ -1,6 +1,6 @@
 import { DomainError } from '@app/common';
 import { WeChatApiError, WeChatTransportError } from '@app/wechat';
-import type { ErrorCode } from '../errors/error-status';
+import type { ErrorCode } from '../errors/error-codes';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 
 /**

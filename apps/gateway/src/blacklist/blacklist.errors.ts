@@ -1,13 +1,5 @@
 import { DomainError } from '@app/common';
-
-export type BlacklistErrorCode =
-  | 'ACCOUNT_NOT_VERIFIED'
-  | 'PERMISSION_SET_MISSING'
-  | 'QUOTA_EXCEEDED'
-  | 'API_UNAUTHORIZED'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_KEY_IN_USE'
-  | 'JOB_NOT_FOUND';
+import type { BlacklistErrorCode } from '../errors/error-codes';
 
 export class AccountNotVerifiedError extends DomainError<BlacklistErrorCode> {
   constructor() {
@@ -47,19 +39,6 @@ export class QuotaExceededError extends DomainError<BlacklistErrorCode> {
 export class ApiUnauthorizedError extends DomainError<BlacklistErrorCode> {
   constructor(api: string) {
     super('API_UNAUTHORIZED', `WeChat does not allow ${api} for this Official Account (errcode 48001).`);
-  }
-}
-
-export class IdempotencyKeyReusedError extends DomainError<BlacklistErrorCode> {
-  constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request within the last 24 hours.');
-  }
-}
-
-/** A request with the same key is still being processed and did not finish in time. */
-export class IdempotencyKeyInUseError extends DomainError<BlacklistErrorCode> {
-  constructor() {
-    super('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress; retry later.');
   }
 }
 

@@ -1,6 +1,5 @@
 import { DomainError } from '@app/common';
-
-export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING';
+import type { ComponentErrorCode } from '../errors/error-codes';
 
 /** No component_verify_ticket yet (or WeChat rejected it): nothing on the component side can work until the next push. */
 export class ComponentTicketMissingError extends DomainError<ComponentErrorCode> {

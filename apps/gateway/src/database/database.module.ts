@@ -1,13 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { GatewayConfig } from '../config/gateway-config';
-import { dataSourceOptions } from './data-source';
+import type { DataSourceOptions } from 'typeorm';
 import { MigrationRunner } from './migration-runner';
 import { Transactions } from './transactions';
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  /** `options` come from the app's data-source.ts, which lists every feature's entities (this folder knows none). */
+  static forRoot(options: DataSourceOptions): DynamicModule {
     return {
       module: DatabaseModule,
       // Global: every repository-using module runs its transactions through Transactions.
@@ -15,7 +15,7 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRoot({
           // Migrations run in MigrationRunner, under an advisory lock, not by TypeORM directly.
-          ...dataSourceOptions(config.databaseUrl, { migrationsRun: false }),
+          ...options,
           // Fail fast at start-up instead of retrying for minutes against a wrong URL.
           retryAttempts: 2,
           retryDelay: 500,

@@ -1,15 +1,32 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource, EntityManager, EntitySubscriberInterface } from 'typeorm';
 import { lockForTransaction } from './advisory-lock';
+
+const AFTER_COMMIT = 'wtg:after-commit';
+
+type Callbacks = (() => void)[];
 
 /**
  * Services group repository calls into one transaction through this, so they never hold the
  * DataSource themselves. Repositories take the EntityManager it hands out as their last argument.
  */
 @Injectable()
-export class Transactions {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+export class Transactions implements OnModuleDestroy {
+  private readonly subscriber: EntitySubscriberInterface = {
+    afterTransactionCommit: (e) => {
+      const callbacks = e.queryRunner.data[AFTER_COMMIT] as Callbacks | undefined;
+      delete e.queryRunner.data[AFTER_COMMIT];
+      for (const fn of callbacks ?? []) fn();
+    },
+    afterTransactionRollback: (e) => {
+      delete e.queryRunner.data[AFTER_COMMIT];
+    },
+  };
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    dataSource.subscribers.push(this.subscriber);
+  }
 
   run<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -21,5 +38,20 @@ export class Transactions {
       await lockForTransaction(m, lockName);
       return work(m);
     });
+  }
+
+  /**
+   * Runs `fn` once the open transaction of `m` commits, never if it rolls back (e.g. to wake a
+   * local worker for a row the transaction wrote). Throws outside a transaction.
+   */
+  afterCommit(m: EntityManager, fn: () => void): void {
+    if (!m.queryRunner?.isTransactionActive) throw new Error('afterCommit needs the EntityManager of an open transaction');
+    const callbacks = (m.queryRunner.data[AFTER_COMMIT] ??= []) as Callbacks;
+    callbacks.push(fn);
+  }
+
+  onModuleDestroy(): void {
+    const i = this.dataSource.subscribers.indexOf(this.subscriber);
+    if (i >= 0) this.dataSource.subscribers.splice(i, 1);
   }
 }

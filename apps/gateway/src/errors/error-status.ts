@@ -1,30 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import type { CommonErrorCode } from '@app/common';
-import type { WeChatErrorCode } from '@app/wechat';
-import type { AuthErrorCode } from '../auth/auth.errors';
-import type { BlacklistErrorCode } from '../blacklist/blacklist.errors';
-import type { ComponentErrorCode } from '../component/component.errors';
-import type { PushErrorCode } from '../wechat-events/push-rejected.error';
-import type { OnboardingErrorCode } from '../onboarding/onboarding.errors';
-import type { TenantErrorCode } from '../tenants/tenant.errors';
-import type { WebhookErrorCode } from '../webhooks/webhooks.errors';
+import type { ErrorCode } from './error-codes';
 
-/** Codes of the HTTP layer itself (body parsing, routing, the last-resort 500). */
-export type HttpLayerErrorCode =
-  'MALFORMED_BODY' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'INTERNAL';
-
-/** Every error code a caller can see. A module's new code joins its union, and then must get a status below. */
-export type ErrorCode =
-  | HttpLayerErrorCode
-  | CommonErrorCode
-  | WeChatErrorCode
-  | AuthErrorCode
-  | TenantErrorCode
-  | ComponentErrorCode
-  | PushErrorCode
-  | OnboardingErrorCode
-  | BlacklistErrorCode
-  | WebhookErrorCode;
+export type { ErrorCode } from './error-codes';
 
 /**
  * The one place where error codes become HTTP statuses (the error filter and the onboarding

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from '../blacklist/blacklist.errors';
-import { dataSourceOptions } from '../database/data-source';
+import type { DataSource } from 'typeorm';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './idempotency.errors';
 import type { TenantId } from '../tenants/tenant-id';
 import { IdempotencyRepository } from './idempotency.repository';
 import { IdempotencyService } from './idempotency.service';
@@ -19,8 +18,7 @@ describe('IdempotencyRepository (and the claim protocol of IdempotencyService on
   let service: IdempotencyService;
 
   beforeAll(async () => {
-    ds = new DataSource(dataSourceOptions(await createTestDatabase()));
-    await ds.initialize();
+    ({ dataSource: ds } = await repositorySpecDatabase());
     repo = new IdempotencyRepository(ds);
     service = new IdempotencyService(repo);
   });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { createHash } from 'node:crypto';
-import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from '../blacklist/blacklist.errors';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './idempotency.errors';
 import type { TenantId } from '../tenants/tenant-id';
 import { IdempotencyRepository } from './idempotency.repository';
 

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { repositorySpecDatabase } from '../database/repository-spec-support';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { OnboardingRepository } from './onboarding.repository';
 

@@ -1,7 +1,6 @@
 import { DomainError } from '@app/common';
 import type { TenantStatus } from './tenant.entity';
-
-export type TenantErrorCode = 'TENANT_NOT_FOUND' | 'TENANT_EXISTS' | 'TENANT_NOT_ACTIVE';
+import type { TenantErrorCode } from '../errors/error-codes';
 
 /** Also raised for other tenants' ids under a tenant key: existence is never revealed. */
 export class TenantNotFoundError extends DomainError<TenantErrorCode> {

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { repositorySpecDatabase } from '../database/repository-spec-support';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import type { TenantId } from './tenant-id';
 import { TenantExistsError } from './tenant.errors';
 import { TenantsRepository } from './tenants.repository';

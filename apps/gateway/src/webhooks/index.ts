@@ -1,4 +1,3 @@
 export { WebhooksModule } from './webhooks.module';
 export { WebhookPublisher } from './webhook-publisher';
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType, type WebhookEventData, type WebhookEventInput } from './webhook-event-types';
-export type { WebhookErrorCode } from './webhooks.errors';

@@ -1,8 +1,7 @@
 import { SecretCipher } from '@app/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { dataSourceOptions } from '../database/data-source';
+import type { DataSource } from 'typeorm';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import { afterAttempt } from './retry-schedule';
@@ -10,6 +9,8 @@ import { WebhookEndpointsRepository, type EndpointOwner } from './webhook-endpoi
 import type { WebhookEventInput } from './webhook-event-types';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookPublisher } from './webhook-publisher';
+import { Transactions } from '../database/transactions';
+import type { WebhookDeliveryWorker } from './webhook-delivery-worker';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,10 +22,13 @@ describe('webhook repositories (real PostgreSQL)', () => {
   let publisher: WebhookPublisher;
 
   beforeAll(async () => {
-    ds = await new DataSource(dataSourceOptions(await createTestDatabase())).initialize();
+    ({ dataSource: ds } = await repositorySpecDatabase());
     endpoints = new WebhookEndpointsRepository(ds, new SecretCipher(randomBytes(32)));
     outbox = new WebhookOutboxRepository(ds);
-    publisher = new WebhookPublisher(endpoints, outbox);
+    // No worker here: the spec claims deliveries itself.
+    publisher = new WebhookPublisher(endpoints, outbox, new Transactions(ds), {
+      wake: () => undefined,
+    } as unknown as WebhookDeliveryWorker);
   });
   afterAll(() => ds?.destroy());
 

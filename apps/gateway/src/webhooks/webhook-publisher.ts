@@ -4,9 +4,8 @@ import type { EntityManager } from 'typeorm';
 import type { WebhookEventInput } from './webhook-event-types';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
-
-/** Set on a transaction's query runner when it published, so its commit wakes the local worker. */
-export const PUBLISHED_IN_TRANSACTION = 'wtg:webhooks-published';
+import { Transactions } from '../database/transactions';
+import { WebhookDeliveryWorker } from './webhook-delivery-worker';
 
 /**
  * The transactional outbox's front door. Call it with the EntityManager of the transaction
@@ -23,6 +22,8 @@ export class WebhookPublisher {
   constructor(
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly outbox: WebhookOutboxRepository,
+    private readonly transactions: Transactions,
+    private readonly worker: WebhookDeliveryWorker,
   ) {}
 
   async publish(m: EntityManager, event: WebhookEventInput): Promise<{ eventId: string; deliveries: number }> {
@@ -36,7 +37,8 @@ export class WebhookPublisher {
     const occurredAt = event.occurredAt ?? new Date();
     const body = JSON.stringify({ type: event.type, timestamp: occurredAt.toISOString(), data: event.data });
     await this.outbox.insertEvent(m, { id: eventId, tenantId: event.tenantId, type: event.type, body, occurredAt }, targets);
-    m.queryRunner.data[PUBLISHED_IN_TRANSACTION] = true;
+    // This instance's worker sends it at once; other instances find it by polling.
+    this.transactions.afterCommit(m, () => this.worker.wake());
     return { eventId, deliveries: targets.length };
   }
 }

@@ -1,6 +1,5 @@
 import { DomainError } from '@app/common';
-
-export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
+import type { WebhookErrorCode } from '../errors/error-codes';
 
 /** Also the answer for another tenant's endpoint or a malformed id: existence is never revealed. */
 export class WebhookEndpointNotFoundError extends DomainError<WebhookErrorCode> {

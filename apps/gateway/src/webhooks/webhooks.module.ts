@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { WebhookCommitHook } from './webhook-commit-hook';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker';
 import { OperatorWebhookEndpointsController, TenantWebhookEndpointsController } from './webhook-endpoints.controllers';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
@@ -23,7 +22,6 @@ import { WebhookSender } from './webhook-sender';
     WebhookSender,
     WebhookMetrics,
     WebhookDeliveryWorker,
-    WebhookCommitHook,
   ],
   exports: [WebhookPublisher],
 })

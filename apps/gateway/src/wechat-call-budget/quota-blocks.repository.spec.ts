@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { dataSourceOptions } from '../database/data-source';
+import type { DataSource } from 'typeorm';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import type { TenantId } from '../tenants/tenant-id';
 import { QuotaBlocksRepository } from './quota-blocks.repository';
 
@@ -13,8 +12,7 @@ describe('QuotaBlocksRepository', () => {
   let repo: QuotaBlocksRepository;
 
   beforeAll(async () => {
-    ds = new DataSource(dataSourceOptions(await createTestDatabase()));
-    await ds.initialize();
+    ({ dataSource: ds } = await repositorySpecDatabase());
     repo = new QuotaBlocksRepository(ds);
   });
   afterAll(() => ds.destroy());

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { repositorySpecDatabase } from '../database/repository-spec-support';
+import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import { PushReceiptsRepository } from './push-receipts.repository';
 
 describe('PushReceiptsRepository (on a cloned test database)', () => {

@@ -1,6 +1,5 @@
 import { DomainError } from '@app/common';
-
-export type PushErrorCode = 'PUSH_REJECTED';
+import type { PushErrorCode } from '../errors/error-codes';
 
 /** A push that failed authentication or could not be read: 401, nothing stored, nothing done. */
 export class PushRejectedError extends DomainError<PushErrorCode> {

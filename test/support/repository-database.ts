@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SecretCipher } from '@app/common';
 import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../../../../test/support/test-database';
-import { dataSourceOptions } from './data-source';
+import { createTestDatabase } from './test-database';
+import { dataSourceOptions } from '../../apps/gateway/src/data-source';
 
 /** For repository specs: a fresh migrated database (cloned from the test template), a data source on it, a cipher. */
 export async function repositorySpecDatabase(): Promise<{ dataSource: DataSource; cipher: SecretCipher }> {

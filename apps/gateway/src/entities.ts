@@ -1,0 +1,28 @@
+import { AuditEventEntity } from './audit/audit-event.entity';
+import { AuthorizerEntity } from './authorizers/authorizer.entity';
+import { BLACKLIST_JOB_ENTITIES } from './blacklist-jobs/blacklist-jobs.entities';
+import { ComponentStateEntity } from './component/component-state.entity';
+import { PushReceiptEntity } from './wechat-events/push-receipt.entity';
+import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
+import { AuthorizationCodeExchangeEntity } from './onboarding/authorization-code-exchange.entity';
+import { AuthorizationSessionEntity } from './onboarding/authorization-session.entity';
+import { PreAuthCodeEntity } from './onboarding/pre-auth-code.entity';
+import { TenantEntity } from './tenants/tenant.entity';
+import { WeChatQuotaBlockEntity } from './wechat-call-budget/quota-block.entity';
+import { WEBHOOK_ENTITIES } from './webhooks/webhook.entities';
+
+/** Every TypeORM entity, listed once: the app module and the CLI data source both read this. */
+export const ENTITIES: Function[] = [
+  TenantEntity,
+  AuthorizerEntity,
+  ComponentStateEntity,
+  PushReceiptEntity,
+  AuthorizationSessionEntity,
+  PreAuthCodeEntity,
+  AuthorizationCodeExchangeEntity,
+  ...BLACKLIST_JOB_ENTITIES,
+  IdempotencyKeyEntity,
+  WeChatQuotaBlockEntity,
+  AuditEventEntity,
+  ...WEBHOOK_ENTITIES,
+];

@@ -1,0 +1,45 @@
+import type { CommonErrorCode } from '@app/common';
+import type { WeChatErrorCode } from '@app/wechat';
+
+/*
+ * Every error code a caller can see, by the module that raises it. It sits at the bottom of the
+ * folder graph (it imports no feature): features import their union from here for their
+ * `DomainError<...>` classes, and errors/error-status.ts must give each code a status, so a
+ * new code does not compile until it has one.
+ */
+
+/** Codes of the HTTP layer itself (body parsing, routing, the last-resort 500). */
+export type HttpLayerErrorCode =
+  'MALFORMED_BODY' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'INTERNAL';
+
+export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
+
+export type TenantErrorCode = 'TENANT_NOT_FOUND' | 'TENANT_EXISTS' | 'TENANT_NOT_ACTIVE';
+
+export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING';
+
+export type PushErrorCode = 'PUSH_REJECTED';
+
+/** Answered by the onboarding pages and callback (as HTML, or as the error JSON to a client asking for JSON). */
+export type OnboardingErrorCode =
+  'AUTHORIZATION_SESSION_NOT_FOUND' | 'AUTHORIZATION_SESSION_GONE' | 'AUTHORIZER_ALREADY_BOUND' | 'AUTHORIZATION_CODE_INVALID';
+
+export type BlacklistErrorCode =
+  'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED' | 'JOB_NOT_FOUND';
+
+export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
+
+export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
+
+export type ErrorCode =
+  | HttpLayerErrorCode
+  | CommonErrorCode
+  | WeChatErrorCode
+  | AuthErrorCode
+  | TenantErrorCode
+  | ComponentErrorCode
+  | PushErrorCode
+  | OnboardingErrorCode
+  | BlacklistErrorCode
+  | IdempotencyErrorCode
+  | WebhookErrorCode;

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+/*
+ * The house rules of docs/architecture.md, checked on the source: feature folders of the gateway
+ * form an acyclic graph, apps never import other apps, libraries never import apps, and only
+ * repositories (and database/ itself) touch SQL or the DataSource.
+ */
+
+const ROOT = resolve(__dirname, '..');
+const GATEWAY = join(ROOT, 'apps/gateway/src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** Relative import targets of a file, resolved to absolute paths. */
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/from '(\.{1,2}\/[^']+)'/g)].map((m) => resolve(dirname(file), m[1]));
+}
+
+/** The top-level gateway folder a path is in; undefined for the composition root (app.module.ts, main.ts, …). */
+function folderOf(path: string): string | undefined {
+  const rel = relative(GATEWAY, path);
+  if (rel.startsWith('..')) return undefined;
+  const parts = rel.split(sep);
+  return parts.length > 1 ? parts[0] : undefined;
+}
+
+function folderGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of sources(GATEWAY)) {
+    const from = folderOf(file);
+    if (!from) continue;
+    const edges = graph.get(from) ?? new Set<string>();
+    graph.set(from, edges);
+    for (const target of relativeImports(file)) {
+      const to = folderOf(target);
+      if (to && to !== from) edges.add(to);
+    }
+  }
+  return graph;
+}
+
+function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    if (state.get(node) === 'done') return undefined;
+    if (state.get(node) === 'open') return [...path.slice(path.indexOf(node)), node];
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(node, 'done');
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
+describe('architecture', () => {
+  it('the gateway’s feature folders import one another without cycles', () => {
+    const graph = folderGraph();
+    expect(graph.size).toBeGreaterThan(10);
+    expect(findCycle(graph)).toBeUndefined();
+  });
+
+  it('the cycle finder finds a cycle when there is one', () => {
+    const graph = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+    ]);
+    expect(findCycle(graph)).toEqual(['a', 'b', 'c', 'a']);
+  });
+
+  it('apps never import other apps, and libraries never import apps', () => {
+    const offenders: string[] = [];
+    for (const file of [...sources(join(ROOT, 'apps')), ...sources(join(ROOT, 'libs'))]) {
+      const own = relative(ROOT, file).split(sep).slice(0, 2).join('/');
+      const text = readFileSync(file, 'utf8');
+      for (const target of relativeImports(file)) {
+        const rel = relative(ROOT, target).split(sep);
+        if (rel[0] === 'apps' && `${rel[0]}/${rel[1]}` !== own) offenders.push(`${relative(ROOT, file)} → ${rel.join('/')}`);
+      }
+      if (own.startsWith('apps/wechat-sim') && /@app\/gateway/.test(text)) offenders.push(relative(ROOT, file));
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('only repositories and database/ hold the DataSource or run SQL', () => {
+    const offenders = sources(GATEWAY)
+      .filter((file) => /InjectDataSource|\.query\(/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(GATEWAY, file))
+      .filter((rel) => !rel.endsWith('.repository.ts') && !rel.startsWith(`database${sep}`));
+    expect(offenders).toEqual([]);
+  });
+});
