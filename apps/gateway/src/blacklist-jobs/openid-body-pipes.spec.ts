@@ -2,15 +2,15 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ValidationError } from '@app/common';
-import { BlacklistJobsController } from '../blacklist-jobs/blacklist-jobs.controller';
-import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
-import { CreateBlacklistJobBodyPipe } from '../blacklist-jobs/create-job-body.pipe';
-import { CreateBlacklistJobRequest } from '../blacklist-jobs/dto/blacklist-jobs.dto';
-import { BlacklistController } from './blacklist.controller';
-import { BlacklistService } from './blacklist.service';
-import { BlacklistChangeRequest } from './dto/blacklist.dto';
-import { JOB_MAX_OPENIDS, SYNC_MAX_OPENIDS } from './openid-validation';
-import { BlacklistChangeBodyPipe } from './openids-body.pipe';
+import { BlacklistJobsController } from './blacklist-jobs.controller';
+import { BlacklistJobsService } from './blacklist-jobs.service';
+import { CreateBlacklistJobBodyPipe } from './create-job-body.pipe';
+import { CreateBlacklistJobRequest } from './dto/blacklist-jobs.dto';
+import { BlacklistController } from '../blacklist/blacklist.controller';
+import { BlacklistService } from '../blacklist/blacklist.service';
+import { BlacklistChangeRequest } from '../blacklist/dto/blacklist.dto';
+import { JOB_MAX_OPENIDS, SYNC_MAX_OPENIDS } from '../blacklist/openid-validation';
+import { BlacklistChangeBodyPipe } from '../blacklist/openids-body.pipe';
 
 @Module({
   controllers: [BlacklistController, BlacklistJobsController],
