@@ -1,6 +1,5 @@
 import { findFreePort } from '@app/database';
 import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
@@ -10,40 +9,9 @@ import { randomComponent, startHarness, type Harness } from './support/gateway-h
 import { onboardTenant } from './support/onboarding';
 import { appliedOpenids, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, sleep, waitForJob } from './support/blacklist-helpers';
 import { createTestDatabase } from './support/test-database';
-import { BUILT_GATEWAY, wechatEnvFor } from './support/production-env';
+import { BUILT_GATEWAY, spawnGateway, type SpawnedGateway, wechatEnvFor } from './support/production-env';
 
 const MAIN = BUILT_GATEWAY;
-
-interface Gateway {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-/**
- * The built gateway (`node dist/apps/gateway/src/main.js`) in production mode, as a separate
- * process we can kill -9: its own PostgreSQL database, WeChat URLs pointing at the in-test simulator.
- */
-async function spawnGateway(env: Record<string, string>, url: string): Promise<Gateway> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const until = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`gateway exited during start-up:\n${output.join('')}`);
-    const ready = await fetch(`${url}/health/ready`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ready) return { child, output, exited };
-    if (Date.now() > until) throw new Error(`gateway did not become ready:\n${output.join('')}`);
-    await sleep(200);
-  }
-}
 
 async function query<T>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
   const c = new Client({ connectionString: databaseUrl });
@@ -57,7 +25,7 @@ async function query<T>(databaseUrl: string, text: string, params: unknown[] = [
 
 describe('a blacklist job survives the death of the process running it', () => {
   let sim: WeChatSimulator;
-  const gateways: Gateway[] = [];
+  const gateways: SpawnedGateway[] = [];
 
   beforeAll(() => {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);

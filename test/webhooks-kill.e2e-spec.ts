@@ -1,7 +1,6 @@
 import { findFreePort } from '@app/database';
 import { SecretCipher } from '@app/common';
 import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import request from 'supertest';
@@ -14,33 +13,9 @@ import { WebhookPublisher } from '../apps/gateway/src/webhooks/webhook-publisher
 import type { WebhookDeliveryWorker } from '../apps/gateway/src/webhooks/webhook-delivery-worker';
 import { Transactions } from '../apps/gateway/src/database/transactions';
 import { randomComponent } from './support/gateway-harness';
-import { BUILT_GATEWAY, wechatEnvFor } from './support/production-env';
+import { BUILT_GATEWAY, spawnGateway, type SpawnedGateway, wechatEnvFor } from './support/production-env';
 import { createTestDatabase } from './support/test-database';
 import { bearer, createTenant, type Receiver, startReceiver, until } from './support/webhook-receiver';
-
-interface Gateway {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-async function spawnGateway(env: Record<string, string>, url: string): Promise<Gateway> {
-  const child = spawn(process.execPath, [BUILT_GATEWAY], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await until(async () => {
-    if (child.exitCode !== null) throw new Error(`gateway exited during start-up:\n${output.join('')}`);
-    return fetch(`${url}/health/ready`)
-      .then((r) => r.ok)
-      .catch(() => false);
-  }, 30_000);
-  return { child, output, exited };
-}
 
 /**
  * The built gateway killed with SIGKILL while a delivery is on the wire: the committed event is
@@ -50,7 +25,7 @@ describe('webhook deliveries survive kill -9', () => {
   let sim: WeChatSimulator;
   let rx: Receiver;
   let ds: DataSource;
-  const gateways: Gateway[] = [];
+  const gateways: SpawnedGateway[] = [];
   beforeAll(() => {
     if (!existsSync(BUILT_GATEWAY)) throw new Error(`${BUILT_GATEWAY} is missing: run "npm run build" first (npm test does)`);
   });

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the retry policy, deadlines and the call-event report are one state
+// machine per call; split, each half would need the other's internals to be read correctly.
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
