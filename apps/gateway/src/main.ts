@@ -133,6 +133,9 @@ async function main(): Promise<void> {
           '  SANDBOX MODE: WeChat is simulated; data lives in ' + DATA_DIR,
           `  Operator API key:  ${config.operatorApiKeys[0]}`,
           `  Try:               curl -H "Authorization: Bearer ${config.operatorApiKeys[0]}" ${config.publicBaseUrl}/v1/component/status`,
+          `  Webhooks:          curl -X POST -H "Authorization: Bearer ${config.operatorApiKeys[0]}" -H 'Content-Type: application/json' \\`,
+          `                       -d '{"url":"http://127.0.0.1:8080/hooks"}' ${config.publicBaseUrl}/v1/webhook-endpoints`,
+          '                     (README, "Webhooks": event types, and a receiver that verifies the signatures)',
           `  API docs:          ${config.publicBaseUrl}/docs`,
           `  Readiness:         ${config.publicBaseUrl}/health/ready`,
           `  WeChat simulator:  ${simulator?.url}`,
@@ -154,6 +157,9 @@ async function main(): Promise<void> {
     }
     log.info({ port, mode: config.mode }, 'gateway listening');
   } catch (e) {
+    // A signal during start-up closes what was started, which can make the start-up step in
+    // progress fail: that is the shutdown the signal asked for (its handler exits 0), not a failure.
+    if (stopping) return;
     const err = e as NodeJS.ErrnoException & { port?: number };
     const message =
       e instanceof EmbeddedPostgresStartError

@@ -8,6 +8,7 @@ import type { TenantStatus } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
+import { TenantEvents } from '../webhooks/tenant-events';
 import { AuthorizersRepository } from './authorizers.repository';
 
 export interface AccessFacts {
@@ -42,6 +43,7 @@ export class AuthorizerAccountsService {
     private readonly authorizers: AuthorizersRepository,
     private readonly tenants: TenantsRepository,
     private readonly transactions: Transactions,
+    private readonly events: TenantEvents,
   ) {}
 
   /** Status, appid, verification and permission sets: what a permission gate needs, without calling WeChat. */
@@ -64,7 +66,10 @@ export class AuthorizerAccountsService {
     }
     const permissionSets = permissionSetIds(reply.authorization_info?.func_info);
     const info = accountInfo(reply.authorizer_info, permissionSets);
-    await this.authorizers.updateInfo(tenantId, facts.appId, info);
+    await this.transactions.run(async (m) => {
+      await this.authorizers.updateInfo(tenantId, facts.appId!, info, m);
+      await this.events.permissionsChanged(m, tenantId, facts.permissionSets, permissionSets);
+    });
     return { verified: info.verified, permissionSets };
   }
 
@@ -93,6 +98,7 @@ export class AuthorizerAccountsService {
     // Serialized with token refreshes: a refresh still using the refresh token this grant
     // replaces must finish (and fail) before the new tokens land, not after.
     await this.authorizers.lockTokens(tenantId, m);
+    const before = await this.authorizers.readWithTenant(tenantId, m);
     await this.authorizers.upsertGrant(
       tenantId,
       {
@@ -104,15 +110,21 @@ export class AuthorizerAccountsService {
       },
       m,
     );
-    await this.tenants.activate(tenantId, m);
+    if (await this.tenants.activate(tenantId, m)) {
+      await this.events.statusChanged(m, 'tenant.activated', tenantId);
+    } else if (before?.appId === grant.appId) {
+      // Already active with this account (updateauthorized): only the sets may have changed.
+      await this.events.permissionsChanged(m, tenantId, before.permissionSets, grant.permissionSets);
+    }
   }
 
   /** The merchant cancelled the authorization: tenant revoked, tokens wiped (the binding stays, so re-authorizing lands here). */
   async markRevoked(tenantId: TenantId): Promise<void> {
     await this.transactions.run(async (m) => {
       await this.authorizers.lockTokens(tenantId, m);
-      await this.tenants.markRevoked(tenantId, m);
+      const revoked = await this.tenants.markRevoked(tenantId, m);
       await this.authorizers.wipeTokens(tenantId, m, { touch: true });
+      if (revoked) await this.events.statusChanged(m, 'tenant.revoked', tenantId);
     });
   }
 
@@ -131,8 +143,9 @@ export class AuthorizerAccountsService {
 
   /** Inside a transaction holding the token lock: the tenant must authorize again; its tokens are useless. */
   async requireReauthorization(tenantId: TenantId, m: EntityManager): Promise<void> {
-    await this.tenants.requireReauthorization(tenantId, m);
+    const changed = await this.tenants.requireReauthorization(tenantId, m);
     await this.authorizers.wipeTokens(tenantId, m, { touch: false });
+    if (changed) await this.events.statusChanged(m, 'tenant.reauthorization_required', tenantId);
   }
 }
 

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { WeChatModule } from '../wechat/wechat.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerTokensService } from './authorizer-tokens.service';
 import { AuthorizersRepository } from './authorizers.repository';
 
 @Module({
-  imports: [WeChatModule, ComponentModule, TenantsModule],
+  imports: [WeChatModule, ComponentModule, TenantsModule, WebhooksModule],
   providers: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
   exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
 })

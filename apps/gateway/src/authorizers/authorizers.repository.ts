@@ -171,8 +171,8 @@ export class AuthorizersRepository {
     );
   }
 
-  async updateInfo(tenantId: TenantId, appId: string, info: AccountInfo): Promise<void> {
-    await this.dataSource.getRepository(AuthorizerEntity).update(
+  async updateInfo(tenantId: TenantId, appId: string, info: AccountInfo, m?: EntityManager): Promise<void> {
+    await (m ?? this.dataSource.manager).getRepository(AuthorizerEntity).update(
       { tenantId, appId },
       {
         nickName: info.nickName,

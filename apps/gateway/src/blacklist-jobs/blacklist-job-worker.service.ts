@@ -14,6 +14,8 @@ import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository'
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { BLACKLIST_JOB_RETRY_LIMIT, BlacklistJobQueue, type BlacklistJobMessage, jobTimings } from './job-queue.service';
 import type { BlacklistJob, ClaimedChunk, HeldChunk } from './job-records';
+import { toJobView } from './job-view';
+import { WebhookPublisher } from '../webhooks/webhook-publisher';
 
 type LoopEnd = 'done' | 'paused' | 'yield';
 
@@ -51,6 +53,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     private readonly quota: QuotaBlocksService,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
+    private readonly webhooks: WebhookPublisher,
   ) {
     this.timings = jobTimings(config);
     this.concurrency = Math.max(1, config.blacklist.concurrencyPerTenant);
@@ -75,7 +78,14 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
    * only the one time it finishes, its audit event. Returns the job as it stands.
    */
   finalize(tenantId: TenantId, jobId: string): Promise<BlacklistJob | undefined> {
-    return this.jobs.finalizeIfDone(tenantId, jobId, (job, tx) => this.recordAudit(job, tx));
+    return this.jobs.finalizeIfDone(tenantId, jobId, async (job, tx) => {
+      await this.recordAudit(job, tx);
+      await this.webhooks.publish(tx, {
+        type: 'blacklist.job.finished',
+        tenantId: job.tenantId,
+        data: { tenantId: job.tenantId, job: { ...toJobView(job) } },
+      });
+    });
   }
 
   private recordAudit(job: BlacklistJob, tx: EntityManager): Promise<void> {
@@ -247,9 +257,10 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
   private async pause(tenantId: TenantId, jobId: string, until: Date): Promise<void> {
     // A second past the reset, so the resumed worker finds the block lifted.
     const startAfter = new Date(until.getTime() + 1000);
-    const paused = await this.jobs.pause(tenantId, jobId, until, (tx) =>
-      this.queue.send({ tenantId, jobId }, { startAfter, tx }),
-    );
+    const paused = await this.jobs.pause(tenantId, jobId, until, async (job, tx) => {
+      await this.queue.send({ tenantId, jobId }, { startAfter, tx });
+      await this.webhooks.publish(tx, { type: 'blacklist.job.paused', tenantId, data: { tenantId, job: { ...toJobView(job) } } });
+    });
     if (paused) this.logger.warn({ tenantId, jobId, resumeAt: until.toISOString() }, 'blacklist job paused: daily quota reached');
   }
 

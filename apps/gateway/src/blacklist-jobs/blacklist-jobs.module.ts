@@ -1,3 +1,4 @@
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BlacklistModule } from '../blacklist/blacklist.module';
@@ -13,7 +14,7 @@ import { BlacklistJobQueue } from './job-queue.service';
 /** Durable blacklist jobs of up to a million openids: the API, the pg-boss queue and the worker. */
 @Module({
   // IdempotencyModule and the call budget: the worker's hourly housekeeping sweeps their tables.
-  imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule],
+  imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule, WebhooksModule],
   controllers: [BlacklistJobsController],
   providers: [BlacklistJobsRepository, BlacklistJobChunksRepository, BlacklistJobQueue, BlacklistJobsService, BlacklistJobWorker],
 })

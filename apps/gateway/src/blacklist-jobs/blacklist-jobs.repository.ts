@@ -139,15 +139,21 @@ export class BlacklistJobsRepository {
    * running → paused until `until`; `enqueue` (the delayed resume message) commits with it.
    * False if the job was no longer running (someone else paused it, or it was cancelled).
    */
-  async pause(tenantId: TenantId, jobId: string, until: Date, enqueue: (tx: EntityManager) => Promise<void>): Promise<boolean> {
+  async pause(
+    tenantId: TenantId,
+    jobId: string,
+    until: Date,
+    onPaused: (job: BlacklistJob, tx: EntityManager) => Promise<void>,
+  ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
-      const { count } = await sql(
+      const { rows } = await sql<JobRow>(
         tx,
-        `UPDATE blacklist_jobs SET status = 'paused', resume_at = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status = 'running'`,
+        `UPDATE blacklist_jobs SET status = 'paused', resume_at = $3, updated_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND status = 'running' RETURNING *`,
         [tenantId, jobId, until],
       );
-      if (count === 0) return false;
-      await enqueue(tx);
+      if (rows.length === 0) return false;
+      await onPaused(toJob(rows[0]), tx);
       return true;
     });
   }

@@ -7,6 +7,7 @@ import { BlacklistGate } from '../blacklist/blacklist-gate.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
+import { toJobView } from './job-view';
 import type { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobItemsPage } from './dto/blacklist-jobs.dto';
 import { BlacklistJobQueue } from './job-queue.service';
 import type { BlacklistJob } from './job-records';
@@ -39,7 +40,7 @@ export class BlacklistJobsService {
   }
 
   async get(tenantId: TenantId, jobId: string): Promise<BlacklistJobDto> {
-    return toDto(await this.find(tenantId, jobId));
+    return toJobView(await this.find(tenantId, jobId));
   }
 
   async items(
@@ -67,7 +68,7 @@ export class BlacklistJobsService {
     const job = await this.jobs.cancel(tenantId, jobId);
     if (!job) throw new JobNotFoundError();
     const current = (await this.worker.finalize(tenantId, jobId)) ?? job;
-    return toDto(current);
+    return toJobView(current);
   }
 
   private async find(tenantId: TenantId, jobId: string): Promise<BlacklistJob> {
@@ -76,26 +77,6 @@ export class BlacklistJobsService {
     if (!job) throw new JobNotFoundError();
     return job;
   }
-}
-
-function toDto(j: BlacklistJob): BlacklistJobDto {
-  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
-  return {
-    id: j.id,
-    action: j.action,
-    status: j.status,
-    total: j.total,
-    processed: j.succeeded + j.invalid + j.failed,
-    succeeded: j.succeeded,
-    invalid: j.invalid,
-    failed: j.failed,
-    cancelled: j.cancelled,
-    createdAt: iso(j.createdAt)!,
-    startedAt: iso(j.startedAt),
-    finishedAt: iso(j.finishedAt),
-    resumeAt: j.status === 'paused' ? iso(j.resumeAt) : null,
-    error: j.errorCode ? { code: j.errorCode, message: j.errorMessage ?? j.errorCode } : null,
-  };
 }
 
 const encodeItemCursor = (seq: number) => Buffer.from(`i${seq}`).toString('base64url');

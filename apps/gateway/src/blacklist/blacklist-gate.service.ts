@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { requiredPermissionSets, type OfficialAccountApi } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { blacklistReadiness } from '../authorizers/capabilities';
+import { blacklistReadiness } from '../tenants/capabilities';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.errors';

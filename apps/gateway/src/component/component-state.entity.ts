@@ -28,6 +28,10 @@ export class ComponentStateEntity {
   @Column({ name: 'push_ticket_requested_at', type: 'timestamptz', nullable: true })
   pushTicketRequestedAt: Date | null;
 
+  /** When component.ticket_stale went out for the current ticket; the next ticket clears it, so it goes out once per gap. */
+  @Column({ name: 'ticket_stale_reported_at', type: 'timestamptz', nullable: true })
+  ticketStaleReportedAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

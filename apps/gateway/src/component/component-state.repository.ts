@@ -102,7 +102,7 @@ export class ComponentStateRepository {
        VALUES ($1, $2, $3, now())
        ON CONFLICT (component_app_id) DO UPDATE
           SET ticket = EXCLUDED.ticket, ticket_create_time = EXCLUDED.ticket_create_time,
-              ticket_received_at = now(), updated_at = now()
+              ticket_received_at = now(), ticket_stale_reported_at = NULL, updated_at = now()
         WHERE s.ticket_create_time IS NULL OR s.ticket_create_time <= EXCLUDED.ticket_create_time
        RETURNING 1`,
       [appId, this.cipher.encrypt(ticket), createTime],
@@ -117,6 +117,22 @@ export class ComponentStateRepository {
       [appId],
     );
     return { ticketReceivedAt: rows[0]?.ticket_received_at ?? null, tokenExpiresAt: rows[0]?.access_token_expires_at ?? null };
+  }
+
+  /**
+   * Claims the one report of a ticket older than `staleAfterSeconds` (once per ticket, across
+   * every instance): its age in seconds, or undefined when it is fresh, missing or already reported.
+   */
+  async claimStaleTicketReport(appId: string, staleAfterSeconds: number, m: EntityManager): Promise<number | undefined> {
+    const { rows } = await sql<{ age: number }>(
+      m,
+      `UPDATE component_state SET ticket_stale_reported_at = now()
+        WHERE component_app_id = $1 AND ticket_stale_reported_at IS NULL
+          AND ticket_received_at < now() - make_interval(secs => $2)
+       RETURNING floor(extract(epoch FROM now() - ticket_received_at))::int AS age`,
+      [appId, staleAfterSeconds],
+    );
+    return rows[0]?.age;
   }
 
   /**

@@ -3,7 +3,10 @@ import { ApiProperty } from '@nestjs/swagger';
 export class TicketStatusView {
   @ApiProperty({ nullable: true, type: String }) receivedAt: string | null;
   @ApiProperty({ nullable: true, type: Number }) ageSeconds: number | null;
-  @ApiProperty({ description: 'Absent, or older than 12 h (WeChat’s ticket lifetime).' }) stale: boolean;
+  @ApiProperty({
+    description: 'Absent, or older than COMPONENT_TICKET_STALE_AFTER_SECONDS (default 12 h, WeChat’s ticket lifetime).',
+  })
+  stale: boolean;
 }
 
 export class ComponentTokenStatusView {

@@ -4,8 +4,7 @@ import { OperatorOnly } from '../auth';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentStatusView } from './component-status.view';
-
-const TICKET_STALE_SECONDS = 12 * 3600;
+import { ticketStaleAfterSeconds } from './ticket-watch.service';
 
 @ApiTags('component')
 @Controller('v1/component')
@@ -28,7 +27,7 @@ export class ComponentController {
       ticket: {
         receivedAt: s.ticketReceivedAt?.toISOString() ?? null,
         ageSeconds,
-        stale: ageSeconds === null || ageSeconds > TICKET_STALE_SECONDS,
+        stale: ageSeconds === null || ageSeconds > ticketStaleAfterSeconds(this.config),
       },
       componentToken: { expiresAt: s.componentTokenExpiresAt?.toISOString() ?? null },
     };

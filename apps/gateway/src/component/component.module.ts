@@ -3,12 +3,14 @@ import { WeChatModule } from '../wechat/wechat.module';
 import { ComponentStateRepository } from './component-state.repository';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentController } from './component.controller';
+import { TicketWatch } from './ticket-watch.service';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 
 /** The component's own credentials: verify ticket and component access token. */
 @Module({
-  imports: [WeChatModule],
+  imports: [WeChatModule, WebhooksModule],
   controllers: [ComponentController],
-  providers: [ComponentStateRepository, ComponentTokenService],
+  providers: [ComponentStateRepository, ComponentTokenService, TicketWatch],
   exports: [ComponentTokenService],
 })
 export class ComponentModule {}

@@ -185,6 +185,14 @@ export class EnvironmentVariables {
   @Max(60000)
   WEBHOOK_POLL_INTERVAL_MS?: number;
 
+  /** A verify ticket older than this is reported stale (status route, component.ticket_stale webhook). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(60)
+  @Max(43200)
+  COMPONENT_TICKET_STALE_AFTER_SECONDS?: number;
+
   /** A receiver that has not answered 2xx within this long counts as a failed attempt. */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))

@@ -31,6 +31,11 @@ export interface GatewayConfig {
   blacklist: BlacklistSettings;
   /** Outbound webhooks; omitted fields take the defaults in webhooks/webhook-settings.ts. */
   webhooks?: Partial<WebhookSettings>;
+  /**
+   * A verify ticket older than this is stale: /v1/component/status says so and component.ticket_stale
+   * goes out once (default 12 h, WeChat's ticket lifetime; see component/ticket-watch.service.ts).
+   */
+  componentTicketStaleAfterSeconds?: number;
 }
 
 export interface WebhookSettings {
@@ -128,5 +133,6 @@ export function resolveGatewayConfig(
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     },
+    componentTicketStaleAfterSeconds: env.COMPONENT_TICKET_STALE_AFTER_SECONDS,
   };
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WeChatError } from '@app/wechat';
-import { blacklistReadiness } from '../authorizers/capabilities';
+import { blacklistReadiness } from '../tenants/capabilities';
 import { ComponentTicketMissingError } from '../component/component.errors';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TenantsRepository } from '../tenants/tenants.repository';

@@ -1,5 +1,5 @@
 import { PERMISSION_SET_NAMES } from '@app/wechat';
-import type { BlacklistReadiness } from '../authorizers/capabilities';
+import type { BlacklistReadiness } from '../tenants/capabilities';
 import { ERROR_STATUS, type ErrorCode } from '../errors/error-status';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
-import { blacklistReadiness } from '../authorizers/capabilities';
+import { toTenantView } from '../tenants/tenant-view';
 import { Transactions } from '../database/transactions';
 import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import type { TenantId } from '../tenants/tenant-id';
@@ -12,30 +12,6 @@ import { TenantsRepository, type TenantWithAccountRecord } from '../tenants/tena
 import type { CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
 
 const DEFAULT_PAGE = 20;
-
-export function toTenantView(t: TenantWithAccountRecord): TenantView {
-  const a = t.account;
-  return {
-    id: t.id,
-    name: t.name,
-    externalId: t.externalId,
-    status: t.status,
-    authorizer: a
-      ? {
-          appId: a.appId,
-          nickName: a.nickName,
-          principalName: a.principalName,
-          serviceType: a.serviceType,
-          verified: a.verified,
-          permissionSets: a.permissionSets,
-          authorizedAt: a.authorizedAt.toISOString(),
-          updatedAt: a.updatedAt.toISOString(),
-        }
-      : null,
-    capabilities: { blacklist: a ? blacklistReadiness(t.status, a.verified, a.permissionSets).available : false },
-    createdAt: t.createdAt.toISOString(),
-  };
-}
 
 /** Keyset cursor over (created_at, id); opaque to callers. */
 function encodeCursor(t: TenantWithAccountRecord): string {

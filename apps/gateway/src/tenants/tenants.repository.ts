@@ -129,9 +129,9 @@ export class TenantsRepository {
     return row?.id as TenantId | undefined;
   }
 
-  async findWithAccount(tenantId: TenantId): Promise<TenantWithAccountRecord | undefined> {
+  async findWithAccount(tenantId: TenantId, m?: EntityManager): Promise<TenantWithAccountRecord | undefined> {
     const { rows } = await sql<TenantAccountRow>(
-      this.dataSource,
+      m ?? this.dataSource,
       `${TENANT_ACCOUNT_SELECT} WHERE t.id = $1 AND t.deleted_at IS NULL`,
       [tenantId],
     );
@@ -194,14 +194,14 @@ export class TenantsRepository {
     return (r.affected ?? 0) > 0;
   }
 
-  /** A completed authorization (first or re-authorization) makes the tenant active, whatever it was. */
+  /** A completed authorization (first or re-authorization) makes the tenant active; false if it already was. */
   activate(tenantId: TenantId, m: EntityManager): Promise<boolean> {
-    return this.setStatus(tenantId, TENANT_STATUSES, 'active', m);
+    return this.setStatus(tenantId, others('active'), 'active', m);
   }
 
-  /** The merchant cancelled the authorization. */
+  /** The merchant cancelled the authorization; false if it already was revoked. */
   markRevoked(tenantId: TenantId, m: EntityManager): Promise<boolean> {
-    return this.setStatus(tenantId, TENANT_STATUSES, 'revoked', m);
+    return this.setStatus(tenantId, others('revoked'), 'revoked', m);
   }
 
   /** WeChat refused the refresh token or says the authorization is gone; only an active tenant moves. */
@@ -209,3 +209,5 @@ export class TenantsRepository {
     return this.setStatus(tenantId, ['active'], 'reauthorization_required', m);
   }
 }
+
+const others = (status: TenantStatus) => TENANT_STATUSES.filter((s) => s !== status);

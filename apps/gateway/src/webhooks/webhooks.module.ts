@@ -7,12 +7,15 @@ import { WebhookMetrics } from './webhook-metrics';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookPublisher } from './webhook-publisher';
 import { WebhookSender } from './webhook-sender';
+import { TenantEvents } from './tenant-events';
+import { TenantsModule } from '../tenants/tenants.module';
 
 /**
  * Outbound webhooks (Standard Webhooks): endpoint management, the transactional outbox
  * (WebhookPublisher, exported for the features that emit events) and the delivery worker.
  */
 @Module({
+  imports: [TenantsModule],
   controllers: [OperatorWebhookEndpointsController, TenantWebhookEndpointsController],
   providers: [
     WebhookEndpointsRepository,
@@ -22,7 +25,8 @@ import { WebhookSender } from './webhook-sender';
     WebhookSender,
     WebhookMetrics,
     WebhookDeliveryWorker,
+    TenantEvents,
   ],
-  exports: [WebhookPublisher],
+  exports: [WebhookPublisher, TenantEvents],
 })
 export class WebhooksModule {}

@@ -1,5 +1,5 @@
 import { isApiAllowed, missingPermissionSets, type OfficialAccountApi } from '@app/wechat';
-import type { TenantStatus } from '../tenants/tenant.entity';
+import type { TenantStatus } from './tenant.entity';
 
 /** The APIs that make up "blacklist management"; their permission sets come from the library's table. */
 export const BLACKLIST_APIS: readonly OfficialAccountApi[] = ['getblacklist', 'batchblacklist', 'batchunblacklist'];
