@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 
 const SECRET_PREFIX = 'whsec_';
 
@@ -12,10 +13,7 @@ export function generateWebhookSecret(): string {
  * space-separated (two during a rotation, so receivers on either secret verify).
  */
 export function signatureHeader(secrets: string[], id: string, timestampSeconds: number, body: string): string {
-  return secrets
-    .map((secret) => {
-      const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
-      return `v1,${createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64')}`;
-    })
-    .join(' ');
+  // The spec's reference library signs, so what receivers verify with is what we sign with.
+  const at = new Date(timestampSeconds * 1000);
+  return secrets.map((secret) => new Webhook(secret).sign(id, at, body)).join(' ');
 }
