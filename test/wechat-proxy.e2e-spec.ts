@@ -253,3 +253,26 @@ describe('WeChat proxy (simulator over HTTP)', () => {
     });
   });
 });
+
+describe('OpenAPI', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  it('documents the proxy, the token hand-out and the token keys routes', async () => {
+    const paths = (await request(h.url).get('/docs-json').expect(200)).body.paths;
+    expect(Object.keys(paths['/v1/tenants/{tenantId}/wechat/{path}']).sort()).toEqual(['get', 'post']);
+    for (const path of [
+      '/v1/tenants/{tenantId}/authorizer-token',
+      '/v1/tenants/{tenantId}/authorizer-token/invalidations',
+      '/v1/component/access-token',
+      '/v1/component/access-token/invalidations',
+      '/v1/tenants/{tenantId}/token-keys',
+      '/v1/tenants/{tenantId}/token-keys/{keyId}',
+    ]) {
+      expect(paths[path]).toBeDefined();
+    }
+  });
+});
