@@ -100,6 +100,16 @@ describe('WeChat proxy (simulator over HTTP)', () => {
       expect(call.contentType).toBe(`multipart/form-data; boundary=${boundary}`);
     });
 
+    it('bodies over 10 MB: 413 PAYLOAD_TOO_LARGE, nothing sent', async () => {
+      const since = lastSeq(h.sim);
+      const res = await proxyPost(h, t.id, 'cgi-bin/media/upload?type=image')
+        .set('Content-Type', 'multipart/form-data; boundary=x')
+        .send(Buffer.alloc(10 * 1024 * 1024 + 1, 1));
+      expect(res.status).toBe(413);
+      expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(h.sim.calls({ since })).toHaveLength(0);
+    });
+
     it('an errcode reply is handed on verbatim with HTTP 200 and its errcode in the header', async () => {
       const res = await proxyGet(h, t.id, 'cgi-bin/user/info?openid=stranger').expect(200);
       expect(res.body).toMatchObject({ errcode: 40003 });
