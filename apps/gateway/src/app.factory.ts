@@ -12,6 +12,7 @@ import { blacklistJobsBodyParser } from './blacklist-jobs/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
 import { requestIdFor } from './logging/request-id';
 import { MetricsService } from './metrics/metrics.service';
+import { wechatProxyBodyParser } from './wechat-proxy/proxy-body';
 
 function flatten(errors: ClassValidatorError[], prefix = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {
@@ -49,6 +50,8 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   app.use(app.get(MetricsService).middleware());
   // POST .../blacklist/jobs alone may carry up to 80 MB (a million openids); it parses first.
   app.use(blacklistJobsBodyParser((authorization) => app.get(ApiKeyGuard).callerFor(authorization)));
+  // POST .../wechat/<path> is passed to WeChat byte for byte (JSON or multipart, up to 10 MB): read raw, first.
+  app.use(wechatProxyBodyParser((authorization) => app.get(ApiKeyGuard).callerFor(authorization)));
   app.useBodyParser('json', { limit: '1mb' });
   // WeChat pushes arrive as XML; the crypto layer bounds what it parses.
   app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'] });

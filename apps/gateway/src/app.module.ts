@@ -21,6 +21,8 @@ import { AuditModule } from './audit/audit.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
+import { WeChatProxyModule } from './wechat-proxy/wechat-proxy.module';
+import { TokenHandoutModule } from './token-handout/token-handout.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -50,6 +52,8 @@ export class AppModule {
         BlacklistModule,
         WebhooksModule,
         BlacklistJobsModule,
+        WeChatProxyModule,
+        TokenHandoutModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -1,4 +1,5 @@
 import { AuditEventEntity } from './audit/audit-event.entity';
+import { TokenKeyEntity } from './auth/token-key.entity';
 import { AuthorizerEntity } from './authorizers/authorizer.entity';
 import { BLACKLIST_JOB_ENTITIES } from './blacklist-jobs/blacklist-jobs.entities';
 import { ComponentStateEntity } from './component/component-state.entity';
@@ -25,4 +26,5 @@ export const ENTITIES: Function[] = [
   WeChatQuotaBlockEntity,
   AuditEventEntity,
   ...WEBHOOK_ENTITIES,
+  TokenKeyEntity,
 ];

@@ -13,6 +13,12 @@ export const API_NAMES = [
   'tags/members/getblacklist',
   'tags/members/batchblacklist',
   'tags/members/batchunblacklist',
+  'message/custom/send',
+  'user/info',
+  'user/get',
+  'menu/create',
+  'menu/get',
+  'media/upload',
 ] as const;
 
 export type ApiName = (typeof API_NAMES)[number];

@@ -11,6 +11,9 @@ export interface CallLogEntry {
   /** Query and body with every credential replaced by a digest tag. */
   query: Record<string, unknown>;
   body: unknown;
+  /** SHA-256 (hex) of the body bytes as received, so tests can check a body arrived byte for byte. */
+  bodySha256?: string;
+  contentType?: string;
   /** The account the call was made for: authorizer appid when known, else the component appid. */
   appId?: string;
   /** errcode returned (0 for success); null when no WeChat body was sent (HTTP 500, dropped connection). */

@@ -5,6 +5,8 @@ import { blacklistRoutes } from './api/blacklist.routes';
 import { componentRoutes } from './api/component.routes';
 import { createApiHandler } from './api/pipeline';
 import { quotaRoutes } from './api/quota.routes';
+import { mediaRoutes } from './api/media.routes';
+import { officialAccountRoutes } from './api/official-account.routes';
 import type { AuthorizerView } from './authorizers';
 import type { CallFilter, CallLogEntry } from './call-log';
 import {
@@ -73,7 +75,13 @@ function buildApp(sim: SimCore, control: Control, baseUrl: () => string) {
   app.use('/__sim', controlRouter(sim, control));
   app.use(authorizationPageRouter(sim, baseUrl));
   // Raw body for every API: the pipeline decides what is JSON (47001 otherwise), as WeChat does.
-  const api = createApiHandler(sim, [...componentRoutes(), ...blacklistRoutes(), ...quotaRoutes()]);
+  const api = createApiHandler(sim, [
+    ...componentRoutes(),
+    ...blacklistRoutes(),
+    ...quotaRoutes(),
+    ...officialAccountRoutes(),
+    ...mediaRoutes(),
+  ]);
   app.use('/cgi-bin', express.raw({ type: () => true, limit: '10mb' }), api);
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.path}` });

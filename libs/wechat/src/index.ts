@@ -26,9 +26,12 @@ export {
 export { parseWeChatXml, buildWeChatXml, DEFAULT_MAX_XML_BYTES, type ParseWeChatXmlOptions } from './xml/wechat-xml';
 
 // HTTP and typed clients
-export type { WeChatApiName } from './types';
+export type { WeChatApiName, WeChatCallTarget } from './types';
 export {
   WeChatHttp,
+  type WeChatCallOptions,
+  type WeChatForwardRequest,
+  type WeChatForwardedReply,
   type WeChatHttpOptions,
   type WeChatRetryOptions,
   type WeChatCallEvent,
@@ -48,3 +51,11 @@ export {
   missingPermissionSets,
   type OfficialAccountApi,
 } from './permissions/permission-sets';
+export {
+  API_PATH_RULES,
+  apiPathRule,
+  apiRule,
+  isWeChatApiPath,
+  type ApiPathRule,
+  type WeChatApiPath,
+} from './permissions/proxy-paths';

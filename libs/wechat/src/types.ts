@@ -10,3 +10,6 @@ export type WeChatApiName =
   | 'getblacklist'
   | 'batchblacklist'
   | 'batchunblacklist';
+
+/** What a call is made to: a typed API, or the path of a proxied call (`cgi-bin/user/info`). */
+export type WeChatCallTarget = WeChatApiName | `${string}/${string}`;

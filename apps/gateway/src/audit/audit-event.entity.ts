@@ -4,9 +4,9 @@ import type { TenantId } from '../tenants/tenant-id';
 
 // Mirrors migrations/1795630100000-Blacklist.ts (names included) so migration:generate reports
 // no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
-/** One block/unblock request or one finished blacklist job. Rows are only ever inserted. */
+/** One block/unblock request, finished blacklist job, proxied WeChat call or token read. Rows are only ever inserted. */
 @Entity({ name: 'audit_events' })
-@Check('audit_events_actor_check', `actor IN ('operator', 'tenant')`)
+@Check('audit_events_actor_check', `actor IN ('operator', 'tenant', 'token_key')`)
 @Index('audit_events_tenant_idx', ['tenantId', 'seq'])
 @Unique('audit_events_id_key', ['id'])
 export class AuditEventEntity {
@@ -26,7 +26,7 @@ export class AuditEventEntity {
   at: Date;
 
   @Column({ type: 'varchar', length: 16 })
-  actor: 'operator' | 'tenant';
+  actor: 'operator' | 'tenant' | 'token_key';
 
   @Column({ type: 'varchar', length: 32 })
   action: string;
@@ -48,4 +48,8 @@ export class AuditEventEntity {
 
   @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
   requestId: string | null;
+
+  /** What an event other than a blacklist change carries (a proxied call: path, errcode, durationMs). */
+  @Column({ type: 'jsonb', nullable: true })
+  details: Record<string, unknown> | null;
 }

@@ -13,7 +13,8 @@ export class AuditController {
   @Get()
   @TenantScoped()
   @ApiOperation({
-    summary: 'Blacklist changes of this tenant, newest first: one event per block/unblock request and per finished job',
+    summary:
+      'Audit trail of this tenant, newest first: one event per block/unblock request, finished job, proxied WeChat call (wechat.call) and token read (authorizer_token.read)',
   })
   @ApiOkResponse({ type: AuditEventPageDto })
   list(@CurrentTenant() tenantId: TenantId, @Query() query: ListAuditEventsQuery): Promise<AuditEventPageDto> {

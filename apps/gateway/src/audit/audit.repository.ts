@@ -4,7 +4,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
-export type AuditActor = 'operator' | 'tenant';
+export type AuditActor = 'operator' | 'tenant' | 'token_key';
+
+/** What a proxied call or a token read records besides the counts (never bodies or tokens). */
+export type AuditDetails = Record<string, string | number | null>;
 
 export interface NewAuditEvent {
   actor: AuditActor;
@@ -15,6 +18,7 @@ export interface NewAuditEvent {
   failed: number;
   jobId: string | null;
   requestId: string | null;
+  details: AuditDetails | null;
 }
 
 export interface AuditEventRecord extends NewAuditEvent {
@@ -35,6 +39,7 @@ interface AuditRow {
   failed: number;
   job_id: string | null;
   request_id: string | null;
+  details: AuditDetails | null;
 }
 
 /** audit_events: append-only, read per tenant newest first by seq. */
@@ -45,9 +50,20 @@ export class AuditRepository {
   async append(tenantId: TenantId, e: NewAuditEvent, m?: EntityManager): Promise<void> {
     await sql(
       m ?? this.dataSource,
-      `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [tenantId, e.actor, e.action, e.total, e.succeeded, e.invalid, e.failed, e.jobId, e.requestId],
+      `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        tenantId,
+        e.actor,
+        e.action,
+        e.total,
+        e.succeeded,
+        e.invalid,
+        e.failed,
+        e.jobId,
+        e.requestId,
+        e.details === null ? null : JSON.stringify(e.details),
+      ],
     );
   }
 
@@ -55,7 +71,7 @@ export class AuditRepository {
   async listBefore(tenantId: TenantId, beforeSeq: string | undefined, limit: number): Promise<AuditEventRecord[]> {
     const { rows } = await sql<AuditRow>(
       this.dataSource,
-      `SELECT seq, id, at, actor, action, total, succeeded, invalid, failed, job_id, request_id
+      `SELECT seq, id, at, actor, action, total, succeeded, invalid, failed, job_id, request_id, details
          FROM audit_events
         WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
         ORDER BY seq DESC
@@ -74,6 +90,7 @@ export class AuditRepository {
       failed: r.failed,
       jobId: r.job_id,
       requestId: r.request_id,
+      details: r.details,
     }));
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import type { EntityManager } from 'typeorm';
-import { type AuditEventRecord, AuditRepository } from './audit.repository';
+import { type AuditActor, type AuditDetails, type AuditEventRecord, AuditRepository } from './audit.repository';
 import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import type { TenantId } from '../tenants/tenant-id';
 
 export interface AuditRecord {
-  actor: 'operator' | 'tenant';
+  actor: AuditActor;
   action: string;
   total: number;
   succeeded: number;
@@ -14,9 +14,11 @@ export interface AuditRecord {
   failed: number;
   jobId?: string | null;
   requestId?: string | null;
+  /** wechat.call: path, errcode, durationMs; authorizer_token.read: tokenKeyId, … (listed as fields of the event). */
+  details?: AuditDetails | null;
 }
 
-/** The append-only audit trail of blacklist changes, per tenant, newest first. */
+/** The append-only audit trail (blacklist changes, proxied WeChat calls, token reads), per tenant, newest first. */
 @Injectable()
 export class AuditService {
   constructor(private readonly events: AuditRepository) {}
@@ -35,6 +37,7 @@ export class AuditService {
         jobId: event.jobId ?? null,
         // The column holds 128 characters; a longer client-sent id is kept as its prefix.
         requestId: event.requestId ? event.requestId.slice(0, 128) : null,
+        details: event.details ?? null,
       },
       tx,
     );
@@ -63,6 +66,8 @@ function toDto(r: AuditEventRecord): AuditEventDto {
     failed: r.failed,
     jobId: r.jobId,
     requestId: r.requestId,
+    // Events that carry details (wechat.call, authorizer_token.read) list them beside the others.
+    ...(r.details ?? {}),
   };
 }
 

@@ -5,18 +5,20 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
-import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX } from './api-keys';
+import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, TOKEN_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
-import type { Caller } from './caller';
+import type { AnyCaller } from './caller';
 import { ROUTE_ACCESS, type RequestWithCaller, type RouteAccess } from './decorators';
+import { TokenKeysRepository } from './token-keys.repository';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
 /**
  * Global guard: resolves the caller from `Authorization: Bearer <key>` and enforces the route's
- * access. Order matters: no or unknown key → 401 before anything else; a tenant key on an
- * operator route → 403; a tenant route whose tenant the caller may not see → 404, the same
- * answer as for a tenant that does not exist, so ids of other tenants cannot be probed.
+ * access. Order matters: no or unknown key → 401 before anything else; a tenant or token key on
+ * an operator route → 403; a tenant route whose tenant the caller may not see → 404, the same
+ * answer as for a tenant that does not exist, so ids of other tenants cannot be probed; on its
+ * own tenant, a token key outside the token routes, or a tenant key on them → 403.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -25,6 +27,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tenants: TenantsRepository,
+    private readonly tokenKeys: TokenKeysRepository,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
@@ -48,11 +51,14 @@ export class ApiKeyGuard implements CanActivate {
     const tenantId = req.params?.tenantId === undefined ? undefined : parseTenantId(req.params.tenantId);
     if (req.params?.tenantId !== undefined && !tenantId) throw new TenantNotFoundError();
     req.tenantId = tenantId;
-    if (access === 'tenant') {
+    if (access === 'tenant' || access === 'token') {
       if (!tenantId) throw new TenantNotFoundError();
-      if (caller.actor === 'tenant') {
-        // The key lookup already proved the caller's own tenant is live.
+      if (caller.actor !== 'operator') {
+        // The key lookup already proved the caller's own tenant is live. Another tenant is
+        // "not found" first; on its own tenant, a key of the other kind is refused.
         if (caller.tenantId !== tenantId) throw new TenantNotFoundError();
+        if (access === 'token' && caller.actor !== 'token_key') throw new ForbiddenError('Tenant keys cannot read tokens.');
+        if (access === 'tenant' && caller.actor !== 'tenant') throw new ForbiddenError('Token keys may only read tokens.');
       } else if (!(await this.tenantIsLive(tenantId))) {
         throw new TenantNotFoundError();
       }
@@ -62,17 +68,22 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /** Who an Authorization header names, if anyone (the same resolution the guard applies). */
-  async callerFor(authorization: string | undefined): Promise<Caller | undefined> {
+  async callerFor(authorization: string | undefined): Promise<AnyCaller | undefined> {
     const match = BEARER.exec(authorization ?? '');
     return match ? this.resolveCaller(match[1]) : undefined;
   }
 
-  private async resolveCaller(key: string): Promise<Caller | undefined> {
+  private async resolveCaller(key: string): Promise<AnyCaller | undefined> {
     const hash = hashApiKey(key);
     // Every operator key is compared (no early exit), each in constant time.
     let operator = false;
     for (const h of this.operatorKeyHashes) operator = sameKeyHash(hash, h) || operator;
     if (operator) return { actor: 'operator' };
+    if (key.startsWith(TOKEN_KEY_PREFIX)) {
+      const tokenKey = await this.tokenKeys.findByKeyHash(hash);
+      if (!tokenKey || !sameKeyHash(hash, tokenKey.keyHash)) return undefined;
+      return { actor: 'token_key', tenantId: tokenKey.tenantId, tokenKeyId: tokenKey.id };
+    }
     if (!key.startsWith(TENANT_KEY_PREFIX)) return undefined;
     // Looked up by digest (never by the key), then compared in constant time.
     const tenant = await this.tenants.findByApiKeyHash(hash);

@@ -1,10 +1,17 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const TENANT_KEY_PREFIX = 'wtg_';
+/** Token keys: they may only read one tenant's authorizer token. */
+export const TOKEN_KEY_PREFIX = 'wtt_';
 
 /** `wtg_` + 192 random bits; shown once, stored only as its SHA-256. */
 export function generateTenantApiKey(): string {
   return `${TENANT_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
+}
+
+/** `wtt_` + 192 random bits; shown once, stored only as its SHA-256. */
+export function generateTokenKey(): string {
+  return `${TOKEN_KEY_PREFIX}${randomBytes(24).toString('base64url')}`;
 }
 
 /** Hex SHA-256: what the database holds and indexes. */

@@ -8,7 +8,7 @@ export class UnauthenticatedError extends DomainError<AuthErrorCode> {
 }
 
 export class ForbiddenError extends DomainError<AuthErrorCode> {
-  constructor() {
-    super('FORBIDDEN', 'This route needs an operator key.');
+  constructor(message = 'This route needs an operator key.') {
+    super('FORBIDDEN', message);
   }
 }

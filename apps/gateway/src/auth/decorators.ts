@@ -1,16 +1,17 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiParam } from '@nestjs/swagger';
 import type { TenantId } from '../tenants/tenant-id';
-import type { Caller } from './caller';
+import type { AnyCaller, Caller } from './caller';
 
 export const ROUTE_ACCESS = 'wtg:route-access';
 
 /**
  * public: no key (onboarding page, WeChat callback and pushes: they carry their own credential);
- * operator: operator keys only; tenant: an operator key or the key of the `:tenantId` in the path.
+ * operator: operator keys only; tenant: an operator key or the key of the `:tenantId` in the path;
+ * token: an operator key or a token key of the `:tenantId` (routes handing out its authorizer token).
  * A route with no decorator is operator-only, so a forgotten decorator fails closed.
  */
-export type RouteAccess = 'public' | 'operator' | 'tenant';
+export type RouteAccess = 'public' | 'operator' | 'tenant' | 'token';
 
 export const Public = () => SetMetadata(ROUTE_ACCESS, 'public' satisfies RouteAccess);
 
@@ -27,8 +28,16 @@ export const TenantScoped = () =>
     ApiParam({ name: 'tenantId', format: 'uuid' }),
   );
 
+/** A tenant route that hands out the tenant's token: operator keys and that tenant's token keys only. */
+export const TokenReader = () =>
+  applyDecorators(
+    SetMetadata(ROUTE_ACCESS, 'token' satisfies RouteAccess),
+    ApiBearerAuth(),
+    ApiParam({ name: 'tenantId', format: 'uuid' }),
+  );
+
 export interface RequestWithCaller {
-  caller?: Caller;
+  caller?: AnyCaller;
   /** Set by the guard on every keyed route with a `:tenantId` (on tenant-scoped ones, once the caller may see it). */
   tenantId?: TenantId;
 }
@@ -43,5 +52,14 @@ export const CurrentTenant = createParamDecorator((_data: unknown, ctx: Executio
 export const CurrentCaller = createParamDecorator((_data: unknown, ctx: ExecutionContext): Caller => {
   const caller = ctx.switchToHttp().getRequest<RequestWithCaller>().caller;
   if (!caller) throw new Error('@CurrentCaller() used on a route the API key guard did not resolve');
+  // The guard lets token keys through to @TokenReader() routes only, which use @CurrentTokenReader().
+  if (caller.actor === 'token_key') throw new Error('@CurrentCaller() used on a route a token key reached');
+  return caller;
+});
+
+/** The caller of a @TokenReader() route: an operator or the tenant's token key. */
+export const CurrentTokenReader = createParamDecorator((_data: unknown, ctx: ExecutionContext): AnyCaller => {
+  const caller = ctx.switchToHttp().getRequest<RequestWithCaller>().caller;
+  if (!caller) throw new Error('@CurrentTokenReader() used on a route the API key guard did not resolve');
   return caller;
 });

@@ -1,6 +1,16 @@
 export { AuthModule } from './auth.module';
 export { ApiKeyGuard } from './api-key.guard';
-export { Public, OperatorOnly, TenantScoped, CurrentCaller, CurrentTenant, type RouteAccess } from './decorators';
-export type { Caller } from './caller';
+export {
+  Public,
+  OperatorOnly,
+  TenantScoped,
+  TokenReader,
+  CurrentCaller,
+  CurrentTokenReader,
+  CurrentTenant,
+  type RouteAccess,
+} from './decorators';
+export type { AnyCaller, Caller, TokenKeyCaller } from './caller';
 export { UnauthenticatedError, ForbiddenError } from './auth.errors';
-export { generateTenantApiKey, hashApiKey } from './api-keys';
+export { generateTenantApiKey, generateTokenKey, hashApiKey } from './api-keys';
+export { TokenKeysRepository, type TokenKeyRecord } from './token-keys.repository';

@@ -10,6 +10,13 @@ import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.err
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizersRepository } from './authorizers.repository';
 
+/** A token handed to a service that calls WeChat itself. */
+export interface HandedOutAuthorizerToken {
+  appId: string;
+  accessToken: string;
+  expiresAt: Date;
+}
+
 type RefreshOutcome =
   { token: string } | { status: TenantStatus } | { missing: true } | { componentTokenStale: string; rejection?: WeChatApiError };
 
@@ -58,6 +65,25 @@ export class AuthorizerTokensService {
         throw e2;
       }
     }
+  }
+
+  /**
+   * The tenant's token for a service of the provider that calls WeChat itself, with more than the
+   * refresh margin (10 minutes) left: refreshed first when due, single-flight. With `rejected`
+   * (WeChat refused that token): replaced only if it is still the stored one (compare-then-expire,
+   * one refresh across callers and instances); otherwise the stored token is handed out and
+   * WeChat is not called.
+   */
+  async handOut(tenantId: TenantId, rejected?: string): Promise<HandedOutAuthorizerToken> {
+    const token = rejected === undefined ? await this.accessToken(tenantId) : await this.refresh(tenantId, rejected);
+    const r = await this.authorizers.readWithTenant(tenantId);
+    if (!r) throw new TenantNotFoundError();
+    if (r.tenantStatus !== 'active' || !r.appId) throw new TenantNotActiveError(r.tenantStatus);
+    // Read again for its expiry; another caller may have replaced it meanwhile, which is as good if fresh.
+    if (r.accessToken && r.accessToken !== rejected && (r.accessToken === token || isFresh(r.accessTokenExpiresAt))) {
+      return { appId: r.appId, accessToken: r.accessToken, expiresAt: r.accessTokenExpiresAt! };
+    }
+    return this.handOut(tenantId, rejected);
   }
 
   private async accessToken(tenantId: TenantId): Promise<string> {

@@ -1,5 +1,5 @@
 import { json, type RequestHandler } from 'express';
-import type { Caller } from '../auth/caller';
+import type { AnyCaller } from '../auth/caller';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 
 /** A million 64-character openids is about 67 MB of JSON. */
@@ -13,7 +13,7 @@ const JOBS_ROUTE = /^\/v1\/tenants\/([^/?]+)\/blacklist\/jobs\/?(?:\?.*)?$/;
  * 80 MB; everyone else keeps the 1 MB limit (and the guard answers them as usual).
  */
 export function blacklistJobsBodyParser(
-  callerFor: (authorization: string | undefined) => Promise<Caller | undefined>,
+  callerFor: (authorization: string | undefined) => Promise<AnyCaller | undefined>,
 ): RequestHandler {
   const parse = json({ limit: BLACKLIST_JOBS_BODY_LIMIT });
   return (req, res, next) => {

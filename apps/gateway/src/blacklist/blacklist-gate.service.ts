@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { requiredPermissionSets, type OfficialAccountApi } from '@app/wechat';
+import { apiRule, type OfficialAccountApi } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { blacklistReadiness } from '../tenants/capabilities';
+import { apiReadiness, type ApiRequirement } from '../tenants/capabilities';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.errors';
@@ -9,9 +9,9 @@ import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.
 const byNumber = (sets: readonly number[]) => [...sets].sort((a, b) => a - b);
 
 /**
- * What must hold before any blacklist call reaches WeChat, read from our own records (no
- * WeChat call): blacklistReadiness (authorizers/capabilities.ts), the rule the tenant view
- * reports too, asked for the one API about to be called, with each reason as its error.
+ * What must hold before any blacklist (or proxied) call reaches WeChat, read from our own records
+ * (no WeChat call): apiReadiness (tenants/capabilities.ts), the rule the tenant view reports
+ * too, asked for the one API about to be called, with each reason as its error.
  */
 @Injectable()
 export class BlacklistGate {
@@ -19,18 +19,23 @@ export class BlacklistGate {
 
   constructor(private readonly authorizers: AuthorizerAccountsService) {}
 
-  async assertAllowed(tenantId: TenantId, api: OfficialAccountApi): Promise<void> {
+  assertAllowed(tenantId: TenantId, api: OfficialAccountApi): Promise<void> {
+    return this.assertReady(tenantId, apiRule(api));
+  }
+
+  /** The same check for any API the library's path table describes (the proxy asks for the path it is about to call). */
+  async assertReady(tenantId: TenantId, requirement: ApiRequirement, what = 'blacklist management'): Promise<void> {
     const facts = await this.authorizers.getAccessFacts(tenantId);
-    const readiness = blacklistReadiness(facts.tenantStatus, facts.verified, facts.permissionSets, [api]);
+    const readiness = apiReadiness(facts.tenantStatus, facts.verified, facts.permissionSets, [requirement]);
     switch (readiness.reason) {
       case undefined:
         return;
       case 'not_active':
         throw new TenantNotActiveError(facts.tenantStatus);
       case 'not_verified':
-        throw new AccountNotVerifiedError();
+        throw new AccountNotVerifiedError(what);
       case 'permission_set_missing':
-        throw new PermissionSetMissingError(requiredPermissionSets(api), byNumber(facts.permissionSets));
+        throw new PermissionSetMissingError(requirement.permissionSets, byNumber(facts.permissionSets));
     }
   }
 

@@ -2,11 +2,8 @@ import { DomainError } from '@app/common';
 import type { BlacklistErrorCode } from '../errors/error-codes';
 
 export class AccountNotVerifiedError extends DomainError<BlacklistErrorCode> {
-  constructor() {
-    super(
-      'ACCOUNT_NOT_VERIFIED',
-      'The Official Account is not verified; WeChat allows blacklist management for verified accounts only.',
-    );
+  constructor(what = 'blacklist management') {
+    super('ACCOUNT_NOT_VERIFIED', `The Official Account is not verified; WeChat allows ${what} for verified accounts only.`);
   }
 }
 

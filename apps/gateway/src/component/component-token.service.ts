@@ -64,6 +64,20 @@ export class ComponentTokenService {
     }
   }
 
+  /**
+   * The component token for a service that calls WeChat itself, with more than the refresh margin
+   * left; with `rejected`, replaced only if still the stored one (the same rules as renew()).
+   */
+  async handOut(rejected?: string): Promise<{ token: string; expiresAt: Date }> {
+    const token = rejected === undefined ? await this.getToken() : await this.renew(rejected);
+    const stored = await this.state.readToken(this.appId);
+    // Read again for its expiry; another caller may have replaced it meanwhile, which is as good if fresh.
+    if (stored.token && stored.token !== rejected && (stored.token === token || isFresh(stored.expiresAt))) {
+      return { token: stored.token, expiresAt: stored.expiresAt! };
+    }
+    return this.handOut(rejected);
+  }
+
   /** WeChat rejected this token (40001/40014/42001): refresh unless another caller already replaced it. */
   renew(failedToken: string): Promise<string> {
     return this.flights.refresh(this.appId, failedToken);

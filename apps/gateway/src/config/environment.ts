@@ -201,6 +201,15 @@ export class EnvironmentVariables {
   @Max(30000)
   WEBHOOK_TIMEOUT_MS?: number;
 
+  /** WeChat API path prefixes the proxy may call without a permission gate, e.g. `cgi-bin/shorturl,wxa/`. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^\s*[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]*)*\s*(,\s*[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]*)*\s*){0,99}$/, {
+    message:
+      'WECHAT_PROXY_EXTRA_PATHS must be comma-separated WeChat API path prefixes without a leading slash (e.g. cgi-bin/shorturl,wxa/)',
+  })
+  WECHAT_PROXY_EXTRA_PATHS?: string;
+
   /** Where sandbox keys and the embedded database live (default ./.data). */
   @IsOptional()
   @Transform(trimmed)

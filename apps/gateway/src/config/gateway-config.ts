@@ -36,6 +36,13 @@ export interface GatewayConfig {
    * goes out once (default 12 h, WeChat's ticket lifetime; see component/ticket-watch.service.ts).
    */
   componentTicketStaleAfterSeconds?: number;
+  /** The WeChat proxy; omitted: only the paths of the library's permission table. */
+  wechatProxy?: WeChatProxySettings;
+}
+
+export interface WeChatProxySettings {
+  /** Path prefixes (no leading slash) callable without a permission gate, beyond the table (WECHAT_PROXY_EXTRA_PATHS). */
+  extraPaths: string[];
 }
 
 export interface WebhookSettings {
@@ -134,5 +141,11 @@ export function resolveGatewayConfig(
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     },
     componentTicketStaleAfterSeconds: env.COMPONENT_TICKET_STALE_AFTER_SECONDS,
+    wechatProxy: {
+      extraPaths: (env.WECHAT_PROXY_EXTRA_PATHS ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    },
   };
 }

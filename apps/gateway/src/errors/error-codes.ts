@@ -31,6 +31,11 @@ export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_I
 
 export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
 
+/** The WeChat proxy: a path the permission table does not list (nor WECHAT_PROXY_EXTRA_PATHS). */
+export type WeChatProxyErrorCode = 'API_NOT_ALLOWED';
+
+export type TokenKeyErrorCode = 'TOKEN_KEY_NOT_FOUND';
+
 export type ErrorCode =
   | HttpLayerErrorCode
   | CommonErrorCode
@@ -42,4 +47,6 @@ export type ErrorCode =
   | OnboardingErrorCode
   | BlacklistErrorCode
   | IdempotencyErrorCode
-  | WebhookErrorCode;
+  | WebhookErrorCode
+  | WeChatProxyErrorCode
+  | TokenKeyErrorCode;

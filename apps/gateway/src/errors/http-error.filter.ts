@@ -71,7 +71,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       return {
         status: 413,
         code: 'PAYLOAD_TOO_LARGE',
-        message: 'The request body is larger than this route accepts (1 MB for JSON bodies; 80 MB for blacklist jobs).',
+        message:
+          'The request body is larger than this route accepts (1 MB for JSON bodies; 80 MB for blacklist jobs; 10 MB through the WeChat proxy).',
       };
     if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };

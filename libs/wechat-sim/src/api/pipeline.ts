@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
 import { normalizeApiName } from '../api-names';
 import { maskDeep } from '../call-log';
 import type { SimCore } from '../core';
@@ -43,8 +44,11 @@ export function createApiHandler(sim: SimCore, routes: ApiRoute[]) {
     const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
     let appId: string | undefined;
 
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const finish = (outcome: Outcome) => {
       sim.callLog.record({
+        bodySha256: raw.length > 0 ? createHash('sha256').update(raw).digest('hex') : undefined,
+        contentType: req.headers['content-type'],
         at,
         api: route ? route.name : `unknown:${req.path}`,
         method: req.method,
@@ -73,7 +77,9 @@ export function createApiHandler(sim: SimCore, routes: ApiRoute[]) {
       finish({ status: 404, errcode: null });
       return;
     }
-    if (req.method !== 'POST') return reply(wxErrorBody(43002));
+    const methods = route.methods ?? ['POST'];
+    if (!methods.includes(req.method as 'GET' | 'POST')) return reply(wxErrorBody(methods.includes('POST') ? 43002 : 43001));
+    const bodyKind = route.body ?? 'json';
 
     const body = parsed.kind === 'ok' ? parsed.body : {};
     const rawToken = route.auth ? query[route.auth.param] : undefined;
@@ -97,7 +103,7 @@ export function createApiHandler(sim: SimCore, routes: ApiRoute[]) {
     }
 
     try {
-      const call: ApiCall = { sim, body };
+      const call: ApiCall = { sim, body, query, raw, contentType: req.headers['content-type'] };
       if (route.auth) {
         if (typeof rawToken !== 'string' || rawToken === '') throw new WeChatApiError(41001);
         const record = sim.state.tokens.lookup(rawToken);
@@ -115,8 +121,8 @@ export function createApiHandler(sim: SimCore, routes: ApiRoute[]) {
       const account = call.token?.appId ?? sim.opts.componentAppId;
       const quota = sim.quotas.take(account, route.name);
       if (quota) throw new WeChatApiError(quota);
-      if (parsed.kind === 'empty') throw new WeChatApiError(44002);
-      if (parsed.kind === 'invalid') throw new WeChatApiError(47001);
+      if (bodyKind === 'json' && parsed.kind === 'empty') throw new WeChatApiError(44002);
+      if (bodyKind === 'json' && parsed.kind === 'invalid') throw new WeChatApiError(47001);
       if (call.authorizer && route.permissionSets) {
         const granted = call.authorizer.authorization.permissionSets;
         if (!route.permissionSets.some((s) => granted.includes(s))) throw new WeChatApiError(61007);

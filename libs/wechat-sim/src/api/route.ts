@@ -7,6 +7,11 @@ import type { TokenKind, TokenRecord } from '../tokens';
 export interface ApiCall {
   sim: SimCore;
   body: Record<string, unknown>;
+  /** The query string's parameters (first value of each). */
+  query: Record<string, unknown>;
+  /** The body as received, and its content type (routes reading multipart parse it themselves). */
+  raw: Buffer;
+  contentType?: string;
   token?: TokenRecord;
   /** The account behind an authorizer token. */
   authorizer?: AuthorizerAccount;
@@ -20,6 +25,10 @@ export interface ApiRoute {
   permissionSets?: number[];
   /** Authorizer APIs that WeChat allows for verified accounts only (else 48001). */
   verifiedOnly?: boolean;
+  /** HTTP methods WeChat accepts for the API (default POST only; others get 43002 / 43001). */
+  methods?: readonly ('GET' | 'POST')[];
+  /** How the body is read: JSON (default; 44002 empty, 47001 malformed), none (GET APIs) or multipart (the route parses it). */
+  body?: 'json' | 'none' | 'multipart';
   /** The account a call is for when no token says so (call log, faults, quota). */
   accountFromBody?(body: Record<string, unknown>, sim: SimCore): string | undefined;
   handle(call: ApiCall): object | Promise<object>;

@@ -43,7 +43,9 @@ export class BlacklistApi {
     if (typeof accessToken !== 'string' || accessToken === '') {
       return Promise.reject(new WeChatRequestError(`${api}: access_token is required`, api));
     }
-    return this.http.post<T>(api, `${BASE}/${api}`, { access_token: accessToken }, body);
+    // Resent after an unknown outcome: a page read is a read, and blocking or unblocking the same
+    // openids twice leaves the same blacklist.
+    return this.http.post<T>(api, `${BASE}/${api}`, { access_token: accessToken }, body, { idempotent: true });
   }
 }
 

@@ -21,6 +21,10 @@ import type {
 
 const BASE = '/cgi-bin/component';
 
+// Component calls have always been resent after -1/5xx/timeouts: a lost answer at worst costs a
+// fresh token or code (a consumed auth code then fails with 61009/61010 and onboarding says so).
+const RESENDABLE = { idempotent: true } as const;
+
 /**
  * Third-party platform ("component") APIs. Stateless: tokens are passed in
  * explicitly, caching and refreshing them is the caller's business.
@@ -29,7 +33,7 @@ export class ComponentApi {
   constructor(private readonly http: WeChatHttp) {}
 
   apiComponentToken(req: ApiComponentTokenRequest): Promise<ApiComponentTokenResponse> {
-    return this.http.post('api_component_token', `${BASE}/api_component_token`, {}, req);
+    return this.http.post('api_component_token', `${BASE}/api_component_token`, {}, req, RESENDABLE);
   }
 
   apiCreatePreauthcode(componentAccessToken: string, req: ApiCreatePreauthcodeRequest): Promise<ApiCreatePreauthcodeResponse> {
@@ -55,7 +59,7 @@ export class ComponentApi {
 
   /** Asks WeChat to push a component_verify_ticket now (e.g. after a restart lost it). */
   apiStartPushTicket(req: ApiStartPushTicketRequest): Promise<ApiStartPushTicketResponse> {
-    return this.http.post('api_start_push_ticket', `${BASE}/api_start_push_ticket`, {}, req);
+    return this.http.post('api_start_push_ticket', `${BASE}/api_start_push_ticket`, {}, req, RESENDABLE);
   }
 
   private withToken<T>(api: WeChatApiName, componentAccessToken: string, body: object): Promise<T> {
@@ -63,7 +67,7 @@ export class ComponentApi {
     if (typeof componentAccessToken !== 'string' || componentAccessToken === '') {
       return Promise.reject(new WeChatRequestError(`${api}: component_access_token is required`, api));
     }
-    return this.http.post<T>(api, `${BASE}/${api}`, { component_access_token: componentAccessToken }, body);
+    return this.http.post<T>(api, `${BASE}/${api}`, { component_access_token: componentAccessToken }, body, RESENDABLE);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { WeChatApiName } from '../types';
+import type { WeChatApiName, WeChatCallTarget } from '../types';
 import { classifyErrcode, type WeChatErrorKind } from './error-kinds';
 import { WeChatError } from './wechat-error';
 
@@ -8,7 +8,7 @@ export class WeChatApiError extends WeChatError {
   readonly kind: WeChatErrorKind;
 
   constructor(
-    readonly api: WeChatApiName,
+    readonly api: WeChatCallTarget,
     readonly errcode: number,
     readonly errmsg: string,
   ) {
@@ -31,7 +31,7 @@ export class WeChatTransportError extends WeChatError {
   readonly networkCode?: string;
 
   constructor(
-    readonly api: WeChatApiName,
+    readonly api: WeChatCallTarget,
     readonly reason: WeChatTransportReason,
     detail: { httpStatus?: number; networkCode?: string } = {},
   ) {

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { WeChatApiError, WeChatTransportError } from '../errors/api-errors';
 import type { WeChatErrorKind } from '../errors/error-kinds';
 import { dropConnection, hang, json, LocalHttpServer, text } from '../testing/local-http-server';
-import { type WeChatCallEvent, WeChatHttp, type WeChatHttpOptions } from './wechat-http';
+import { type WeChatCallEvent, type WeChatForwardRequest, WeChatHttp, type WeChatHttpOptions } from './wechat-http';
 
 const TOKEN = 'SECRET_TOKEN_0123456789abcdef';
 const PATH = '/cgi-bin/tags/members/batchblacklist';
@@ -27,8 +27,9 @@ describe('WeChatHttp', () => {
     return wechat;
   }
 
+  // batchblacklist is resendable (blocking twice is blocking once), as BlacklistApi marks it.
   const call = (http: WeChatHttp = wechat) =>
-    http.post<Record<string, unknown>>('batchblacklist', PATH, { access_token: TOKEN }, BODY);
+    http.post<Record<string, unknown>>('batchblacklist', PATH, { access_token: TOKEN }, BODY, { idempotent: true });
 
   async function failure(promise: Promise<unknown>): Promise<Error> {
     try {
@@ -339,6 +340,85 @@ describe('WeChatHttp', () => {
       });
       server.respond(json({ errcode: 0 }));
       await expect(call()).resolves.toMatchObject({ errcode: 0 });
+    });
+  });
+  describe('calls not marked idempotent', () => {
+    const write = () => wechat.post('batchblacklist', PATH, { access_token: TOKEN }, BODY);
+
+    it('-1 is not resent: WeChat may have applied the write', async () => {
+      server.respond(json({ errcode: -1, errmsg: 'busy' }), json({ errcode: 0 }));
+      await expect(write()).rejects.toMatchObject({ kind: 'retryable' });
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('a 5xx is not resent either', async () => {
+      server.respond(text('down', 502), json({ errcode: 0 }));
+      await expect(write()).rejects.toMatchObject({ reason: 'http-5xx' });
+      expect(server.requests).toHaveLength(1);
+    });
+  });
+
+  describe('forward', () => {
+    const request = (over: Partial<WeChatForwardRequest> = {}): WeChatForwardRequest => ({
+      method: 'POST',
+      path: 'cgi-bin/message/custom/send',
+      query: 'access_token=FROM_CALLER&x=1',
+      body: Buffer.from('{"touser":"o1", "msgtype":"text"}'),
+      contentType: 'application/json; charset=utf-8',
+      idempotent: false,
+      ...over,
+    });
+
+    it('passes method, path, query (our token instead of the caller’s), bytes and content type through', async () => {
+      server.respond(text('{"errcode":0,"errmsg":"ok"}', 200, 'text/plain'));
+      const reply = await wechat.forward(request(), TOKEN);
+      const [req] = server.requests;
+      expect(req).toMatchObject({ method: 'POST', path: '/cgi-bin/message/custom/send', query: { x: '1', access_token: TOKEN } });
+      expect(req.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(req.body).toEqual({ touser: 'o1', msgtype: 'text' });
+      expect(reply).toMatchObject({ httpStatus: 200, contentType: 'text/plain', errcode: 0 });
+      expect(reply.body.toString()).toBe('{"errcode":0,"errmsg":"ok"}');
+    });
+
+    it('returns an errcode reply with its kind instead of throwing', async () => {
+      server.respond(json({ errcode: 40001, errmsg: `bad ${TOKEN}` }));
+      const reply = await wechat.forward(request(), TOKEN);
+      expect(reply.errcode).toBe(40001);
+      expect(reply.error).toMatchObject({ kind: 'token-invalid', api: 'cgi-bin/message/custom/send' });
+      expectNoToken(reply.error!);
+    });
+
+    it('-1 on a write is answered as it is, never resent', async () => {
+      server.respond(json({ errcode: -1, errmsg: 'busy' }), json({ errcode: 0 }));
+      const reply = await wechat.forward(request(), TOKEN);
+      expect(reply.errcode).toBe(-1);
+      expect(server.requests).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+    });
+
+    it('-1 and 5xx on an idempotent read are retried with backoff', async () => {
+      server.respond(json({ errcode: -1 }), text('down', 503), json({ subscribe: 1 }));
+      const reply = await wechat.forward(request({ method: 'GET', path: 'cgi-bin/user/info', idempotent: true }), TOKEN);
+      expect(reply.errcode).toBe(0);
+      expect(server.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
+      expect(sleeps).toHaveLength(2);
+    });
+
+    it('a 5xx on a write is a transport error after one attempt', async () => {
+      server.respond(text('down', 502), json({ errcode: 0 }));
+      await expect(wechat.forward(request(), TOKEN)).rejects.toMatchObject({ reason: 'http-5xx' });
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('hands binary replies on untouched', async () => {
+      const bytes = Buffer.from([0xff, 0xd8, 0xff, 0x00, 0x7b]);
+      server.respond((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'image/jpeg' });
+        res.end(bytes);
+      });
+      const reply = await wechat.forward(request({ method: 'GET', path: 'cgi-bin/media/get', idempotent: true }), TOKEN);
+      expect(reply).toMatchObject({ contentType: 'image/jpeg', errcode: 0 });
+      expect(reply.body.equals(bytes)).toBe(true);
     });
   });
 });

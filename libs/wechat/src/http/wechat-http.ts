@@ -1,5 +1,6 @@
 // Over 300 lines on purpose: the retry policy, deadlines and the call-event report are one state
-// machine per call; split, each half would need the other's internals to be read correctly.
+// machine per call (typed JSON calls and proxied ones alike); split, each half would need the
+// other's internals to be read correctly.
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -7,11 +8,12 @@ import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
 import type { WeChatErrorKind } from '../errors/error-kinds';
-import type { WeChatApiName } from '../types';
+import type { WeChatApiPath } from '../permissions/proxy-paths';
+import type { WeChatApiName, WeChatCallTarget } from '../types';
 import { CONNECT_TIMEOUT_CODE, withConnectTimeout } from './connect-timeout';
 
 export interface WeChatRetryOptions {
-  /** Attempts in total for transient failures (-1, network, timeout, 5xx). Default 3. */
+  /** Attempts in total for transient failures (-1, network, timeout, 5xx) of idempotent calls. Default 3. */
   tries?: number;
   /** Backoff cap grows base·2^n up to maxDelayMs; the actual wait is uniform in [0, cap). */
   baseDelayMs?: number;
@@ -24,9 +26,37 @@ export interface WeChatRetryOptions {
 
 export type WeChatCallOutcome = 'ok' | 'api-error' | 'transport-error';
 
+export interface WeChatCallOptions {
+  /** Safe to send again after an unknown outcome (-1, 5xx, timeout): a read, or a write WeChat applies idempotently. */
+  idempotent?: boolean;
+}
+
+/** A caller's request to an Official Account API, passed through as it is. */
+export interface WeChatForwardRequest {
+  method: 'GET' | 'POST';
+  path: WeChatApiPath;
+  /** The caller's query string (without `?`); its access_token, if any, is replaced. */
+  query: string;
+  body?: Buffer;
+  contentType?: string;
+  idempotent: boolean;
+}
+
+/** WeChat's reply, as it is. */
+export interface WeChatForwardedReply {
+  httpStatus: number;
+  contentType?: string;
+  body: Buffer;
+  /** The reply's errcode; 0 when it carries none. */
+  errcode: number;
+  /** Set when errcode is not 0: what it means. */
+  error?: WeChatApiError;
+}
+
 /** Reported once per HTTP attempt (retries included), e.g. for metrics. */
 export interface WeChatCallEvent {
-  api: WeChatApiName;
+  /** The typed API, or the path of a proxied call. */
+  api: WeChatCallTarget;
   durationMs: number;
   outcome: WeChatCallOutcome;
   attempt: number;
@@ -136,9 +166,17 @@ export class WeChatHttp {
   /**
    * POSTs JSON and returns the parsed reply. Throws WeChatApiError for a
    * non-zero errcode and WeChatTransportError when WeChat was unreachable or
-   * answered nonsense, after the retries the policy allows.
+   * answered nonsense, after the retries the policy allows: transient failures
+   * (-1, network, timeout, 5xx) are retried only for a call marked idempotent,
+   * since WeChat may have applied a write whose answer was lost.
    */
-  async post<T>(api: WeChatApiName, path: string, query: Record<string, string>, body: unknown): Promise<T> {
+  async post<T>(
+    api: WeChatApiName,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    options: WeChatCallOptions = {},
+  ): Promise<T> {
     let attempt = 0;
     let transientFailures = 0;
     let minuteWaits = 0;
@@ -147,7 +185,7 @@ export class WeChatHttp {
       try {
         return await this.attemptOnce<T>(api, path, query, body, attempt);
       } catch (err) {
-        if (isTransient(err)) {
+        if (isTransient(err) && options.idempotent) {
           transientFailures += 1;
           if (transientFailures >= this.retry.tries) throw err;
           await this.sleep(this.backoff(transientFailures));
@@ -163,6 +201,38 @@ export class WeChatHttp {
         // daily quota...) would fail the same way again: the caller decides.
         throw err;
       }
+    }
+  }
+
+  /**
+   * Sends a caller's request to an Official Account API as it is (method, query, body bytes and
+   * content type), with `accessToken` as the access_token (any access_token in `query` is
+   * dropped), and returns WeChat's reply as it is. A non-zero errcode is not thrown but
+   * classified in `error`, so the caller can both react to its kind and hand the reply on.
+   * -1, 5xx and transport failures are retried only when `idempotent`; a 45011 is not waited
+   * out (the caller decides). Throws WeChatTransportError when no usable reply came.
+   */
+  async forward(request: WeChatForwardRequest, accessToken: string): Promise<WeChatForwardedReply> {
+    const query = new URLSearchParams(request.query);
+    query.delete('access_token');
+    query.append('access_token', accessToken);
+    let attempt = 0;
+    for (;;) {
+      attempt += 1;
+      let reply: WeChatForwardedReply | undefined;
+      let failure: WeChatTransportError | undefined;
+      try {
+        reply = await this.forwardOnce(request, query, accessToken, attempt);
+      } catch (err) {
+        if (!(err instanceof WeChatTransportError)) throw err;
+        failure = err;
+      }
+      const transient = failure ? isTransient(failure) : reply?.error?.kind === 'retryable';
+      if (!transient || !request.idempotent || attempt >= this.retry.tries) {
+        if (failure) throw failure;
+        return reply!;
+      }
+      await this.sleep(this.backoff(attempt));
     }
   }
 
@@ -226,6 +296,57 @@ export class WeChatHttp {
     return data as T;
   }
 
+  private async forwardOnce(
+    request: WeChatForwardRequest,
+    query: URLSearchParams,
+    accessToken: string,
+    attempt: number,
+  ): Promise<WeChatForwardedReply> {
+    const api = request.path;
+    const started = performance.now();
+    const report = (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) =>
+      this.report({ api, attempt, durationMs: performance.now() - started, ...event });
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
+    let response: AxiosResponse<ArrayBuffer>;
+    try {
+      response = await this.client.request<ArrayBuffer>({
+        method: request.method,
+        url: `/${request.path}?${query.toString()}`,
+        data: request.method === 'GET' ? undefined : (request.body ?? Buffer.alloc(0)),
+        headers: {
+          'Content-Type': request.method === 'GET' ? undefined : (request.contentType ?? 'application/octet-stream'),
+          Accept: '*/*',
+        },
+        responseType: 'arraybuffer',
+        signal: deadline.signal,
+      });
+    } catch (err) {
+      const error = transportErrorFrom(api, err, deadline.signal.aborted);
+      report({ outcome: 'transport-error', reason: error.reason });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    const status = response.status;
+    if (status >= 500) {
+      report({ outcome: 'transport-error', reason: 'http-5xx', httpStatus: status });
+      throw new WeChatTransportError(api, 'http-5xx', { httpStatus: status });
+    }
+    const body = Buffer.from(response.data ?? new ArrayBuffer(0));
+    const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : undefined;
+    // Media downloads are binary; only a body that looks like a JSON object can carry an errcode.
+    const data = body[0] === 0x7b ? parseJsonObject(body.toString('utf8')) : undefined;
+    const errcode = (data && errcodeOf(data.errcode)) ?? 0;
+    if (errcode !== 0) {
+      const error = new WeChatApiError(api, errcode, redact(data?.errmsg, { access_token: accessToken }, undefined));
+      report({ outcome: 'api-error', errcode, kind: error.kind, httpStatus: status });
+      return { httpStatus: status, contentType, body, errcode, error };
+    }
+    report({ outcome: 'ok', httpStatus: status });
+    return { httpStatus: status, contentType, body, errcode };
+  }
+
   private report(event: WeChatCallEvent): void {
     if (!this.onCall) return;
     try {
@@ -243,7 +364,7 @@ function isTransient(err: unknown): boolean {
 }
 
 /** Maps an axios failure to a reason and a bare system code; nothing else is kept. */
-function transportErrorFrom(api: WeChatApiName, err: unknown, deadlineHit: boolean): WeChatTransportError {
+function transportErrorFrom(api: WeChatCallTarget, err: unknown, deadlineHit: boolean): WeChatTransportError {
   const code = (err as { code?: unknown } | null)?.code;
   const networkCode = typeof code === 'string' ? code : undefined;
   let reason: WeChatTransportReason = 'network';

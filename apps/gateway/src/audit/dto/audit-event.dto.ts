@@ -21,8 +21,12 @@ export class ListAuditEventsQuery {
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ enum: ['operator', 'tenant'] }) actor: 'operator' | 'tenant';
-  @ApiProperty({ enum: ['block', 'unblock'], description: 'What was asked; jobId tells a job from a synchronous request' })
+  @ApiProperty({ enum: ['operator', 'tenant', 'token_key'] }) actor: 'operator' | 'tenant' | 'token_key';
+  @ApiProperty({
+    enum: ['block', 'unblock', 'wechat.call', 'authorizer_token.read'],
+    description:
+      'What was asked; jobId tells a blacklist job from a synchronous request. wechat.call is one proxied WeChat call, authorizer_token.read one token hand-out',
+  })
   action: string;
   @ApiProperty() total: number;
   @ApiProperty() succeeded: number;
@@ -30,6 +34,12 @@ export class AuditEventDto {
   @ApiProperty() failed: number;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) jobId: string | null;
   @ApiProperty({ nullable: true, type: String }) requestId: string | null;
+  @ApiPropertyOptional({ description: 'wechat.call: the WeChat API path called, e.g. cgi-bin/user/info' }) path?: string;
+  @ApiPropertyOptional({ description: 'wechat.call: WeChat’s errcode (0 when absent), null when no reply came' })
+  errcode?: number | null;
+  @ApiPropertyOptional({ description: 'wechat.call: time spent on WeChat, retries included' }) durationMs?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'authorizer_token.read by a token key: which key' })
+  tokenKeyId?: string;
 }
 
 export class AuditEventPageDto {

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { isUuid } from '@app/common';
+import { generateTokenKey, hashApiKey, TokenKeysRepository } from '../auth';
+import type { TenantId } from '../tenants/tenant-id';
+import { TenantNotFoundError } from '../tenants/tenant.errors';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import type { CreatedTokenKeyView, TokenKeyListView } from './dto/token-handout.dto';
+import { TokenKeyNotFoundError } from './token-keys.errors';
+
+/** Token keys of a tenant (operator routes): issued once in clear, then only listed by name. */
+@Injectable()
+export class TokenKeysService {
+  constructor(
+    private readonly keys: TokenKeysRepository,
+    private readonly tenants: TenantsRepository,
+  ) {}
+
+  async create(tenantId: TenantId, name: string): Promise<CreatedTokenKeyView> {
+    await this.requireTenant(tenantId);
+    const apiKey = generateTokenKey();
+    const key = await this.keys.create(tenantId, { name, keyHash: hashApiKey(apiKey) });
+    return { id: key.id, name: key.name, apiKey, createdAt: key.createdAt.toISOString() };
+  }
+
+  async list(tenantId: TenantId): Promise<TokenKeyListView> {
+    await this.requireTenant(tenantId);
+    const keys = await this.keys.list(tenantId);
+    return { items: keys.map((k) => ({ id: k.id, name: k.name, createdAt: k.createdAt.toISOString() })) };
+  }
+
+  async revoke(tenantId: TenantId, keyId: string): Promise<void> {
+    await this.requireTenant(tenantId);
+    if (!isUuid(keyId) || !(await this.keys.delete(tenantId, keyId.toLowerCase()))) throw new TokenKeyNotFoundError();
+  }
+
+  // Operator routes: the guard does not look the tenant up, so a deleted or unknown one is refused here.
+  private async requireTenant(tenantId: TenantId): Promise<void> {
+    if (!(await this.tenants.isLive(tenantId))) throw new TenantNotFoundError();
+  }
+}
