@@ -9,4 +9,5 @@ export type WeChatApiName =
   | 'api_start_push_ticket'
   | 'getblacklist'
   | 'batchblacklist'
-  | 'batchunblacklist';
+  | 'batchunblacklist'
+  | 'message_custom_send';

@@ -36,6 +36,14 @@ export interface WeChatCallEvent {
   httpStatus?: number;
 }
 
+export interface WeChatPostOptions {
+  /**
+   * false for writes WeChat cannot deduplicate (a customer-service message): a transient failure
+   * whose outcome is unknown (timeout, reset, 5xx) is reported instead of sent again. Default true.
+   */
+  retryUnknownOutcome?: boolean;
+}
+
 export interface WeChatHttpOptions {
   /** e.g. https://api.weixin.qq.com, or the simulator's URL in tests. */
   baseUrl: string;
@@ -138,7 +146,13 @@ export class WeChatHttp {
    * non-zero errcode and WeChatTransportError when WeChat was unreachable or
    * answered nonsense, after the retries the policy allows.
    */
-  async post<T>(api: WeChatApiName, path: string, query: Record<string, string>, body: unknown): Promise<T> {
+  async post<T>(
+    api: WeChatApiName,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    opts: WeChatPostOptions = {},
+  ): Promise<T> {
     let attempt = 0;
     let transientFailures = 0;
     let minuteWaits = 0;
@@ -147,7 +161,7 @@ export class WeChatHttp {
       try {
         return await this.attemptOnce<T>(api, path, query, body, attempt);
       } catch (err) {
-        if (isTransient(err)) {
+        if (isTransient(err) && (opts.retryUnknownOutcome !== false || isSurelyNotDone(err))) {
           transientFailures += 1;
           if (transientFailures >= this.retry.tries) throw err;
           await this.sleep(this.backoff(transientFailures));
@@ -234,6 +248,11 @@ export class WeChatHttp {
       // An observer must never turn a WeChat call into a failure.
     }
   }
+}
+
+/** -1 (system busy) means WeChat did not act; after a timeout, reset or 5xx it may have. */
+function isSurelyNotDone(err: unknown): boolean {
+  return err instanceof WeChatApiError && err.kind === 'retryable';
 }
 
 function isTransient(err: unknown): boolean {
