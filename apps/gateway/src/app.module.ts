@@ -21,6 +21,7 @@ import { AuditModule } from './audit/audit.module';
 import { BlacklistModule } from './blacklist/blacklist.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
+import { WeChatMessagesModule } from './wechat-messages/wechat-messages.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -50,6 +51,7 @@ export class AppModule {
         BlacklistModule,
         WebhooksModule,
         BlacklistJobsModule,
+        WeChatMessagesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -36,6 +36,8 @@ export interface GatewayConfig {
    * goes out once (default 12 h, WeChat's ticket lifetime; see component/ticket-watch.service.ts).
    */
   componentTicketStaleAfterSeconds?: number;
+  /** WECHAT_GO_LIVE_TEST_APPIDS; the built-in list of wechat-messages/go-live-cases.ts when omitted. */
+  goLiveTestAppIds?: string[];
 }
 
 export interface WebhookSettings {
@@ -134,5 +136,11 @@ export function resolveGatewayConfig(
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     },
     componentTicketStaleAfterSeconds: env.COMPONENT_TICKET_STALE_AFTER_SECONDS,
+    goLiveTestAppIds: env.WECHAT_GO_LIVE_TEST_APPIDS?.split(',').map((s) => s.trim()),
   };
+}
+
+/** The console's "message and event URL": WeChat puts the authorized account's appid in place of $APPID$. */
+export function messageEventUrlTemplate(config: Pick<GatewayConfig, 'publicBaseUrl'>): string {
+  return `${config.publicBaseUrl}/wechat/authorizers/$APPID$/events`;
 }
