@@ -13,6 +13,7 @@ export const API_NAMES = [
   'tags/members/getblacklist',
   'tags/members/batchblacklist',
   'tags/members/batchunblacklist',
+  'message/custom/send',
 ] as const;
 
 export type ApiName = (typeof API_NAMES)[number];

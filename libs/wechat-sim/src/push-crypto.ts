@@ -64,3 +64,14 @@ export function toWeChatXml(fields: Record<string, string | number>): string {
     .join('');
   return `<xml>${inner}</xml>`;
 }
+
+/** Reads a flat WeChat XML document (a passive reply) into its fields; null when it is not one. */
+export function fromWeChatXml(xml: string): Record<string, string> | null {
+  const root = /^\s*<xml>([\s\S]*)<\/xml>\s*$/.exec(xml);
+  if (!root) return null;
+  const fields: Record<string, string> = {};
+  for (const m of root[1].matchAll(/<([A-Za-z_][\w.-]*)>(?:((?:<!\[CDATA\[[\s\S]*?\]\]>)+)|([^<]*))<\/\1>/g)) {
+    fields[m[1]] = m[2] !== undefined ? m[2].replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1') : m[3];
+  }
+  return fields;
+}
