@@ -55,6 +55,8 @@ export class MessagesControl {
   async sendMessage(appId: string, body: unknown): Promise<MessageExchange> {
     const req = readRequest(body, SEND_MESSAGE);
     const account = this.account(appId);
+    if (!this.sim.state.settings.messageUrl)
+      throw new ControlError(409, 'no message URL set (SIM_MESSAGE_URL or PUT /__sim/message-url)');
     return this.sim.messages.send(account.appId, this.message(account, req));
   }
 
