@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every case shares one onboarded tenant, its receiver and a second instance;
+// split, each file would onboard and start them again.
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';

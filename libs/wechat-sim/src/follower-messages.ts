@@ -1,6 +1,5 @@
-import { randomInt } from 'node:crypto';
 import type { SimClock } from './clock';
-import { fromWeChatXml, toWeChatXml, wxDecrypt, wxEncrypt, wxSignature } from './push-crypto';
+import { fromWeChatXml, signedPushUrl, toWeChatXml, wxDecrypt, wxEncrypt, wxSignature } from './push-crypto';
 
 export interface MessageReply {
   httpStatus: number;
@@ -70,15 +69,9 @@ export class MessageSender {
   private async attempt(messageUrl: string, fields: Record<string, string | number>): Promise<MessageReply> {
     const { componentAppId, componentToken, encodingAESKey } = this.cfg;
     const encrypt = wxEncrypt(encodingAESKey, componentAppId, toWeChatXml(fields));
-    const timestamp = String(this.cfg.clock.nowSec());
-    const nonce = String(randomInt(100_000_000, 2_000_000_000));
-    const url = new URL(messageUrl);
-    url.searchParams.set('signature', wxSignature(componentToken, timestamp, nonce));
-    url.searchParams.set('timestamp', timestamp);
-    url.searchParams.set('nonce', nonce);
-    url.searchParams.set('openid', String(fields.FromUserName));
-    url.searchParams.set('encrypt_type', 'aes');
-    url.searchParams.set('msg_signature', wxSignature(componentToken, timestamp, nonce, encrypt));
+    const url = signedPushUrl(messageUrl, componentToken, encrypt, String(this.cfg.clock.nowSec()), {
+      openid: String(fields.FromUserName),
+    });
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'text/xml; charset=utf-8', 'user-agent': 'Mozilla/4.0 (wechat-sim)' },

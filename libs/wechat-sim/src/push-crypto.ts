@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 
 /*
  * WeChat's WXBizMsgCrypt, implemented here on purpose rather than imported from @app/wechat:
@@ -53,6 +53,28 @@ export function wxDecrypt(encodingAESKey: string, encrypt: string): { message: s
 export function wxSignature(token: string, timestamp: string, nonce: string, encrypt?: string): string {
   const parts = encrypt === undefined ? [token, timestamp, nonce] : [token, timestamp, nonce, encrypt];
   return createHash('sha1').update(parts.sort().join('')).digest('hex');
+}
+
+/**
+ * `target` with WeChat's push query: `signature`, `timestamp`, `nonce`, the `extra` parameters
+ * (a message push adds the follower's `openid`), `encrypt_type=aes` and `msg_signature`.
+ */
+export function signedPushUrl(
+  target: string,
+  token: string,
+  encrypt: string,
+  timestamp: string,
+  extra: Record<string, string> = {},
+): URL {
+  const nonce = String(randomInt(100_000_000, 2_000_000_000));
+  const url = new URL(target);
+  url.searchParams.set('signature', wxSignature(token, timestamp, nonce));
+  url.searchParams.set('timestamp', timestamp);
+  url.searchParams.set('nonce', nonce);
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  url.searchParams.set('encrypt_type', 'aes');
+  url.searchParams.set('msg_signature', wxSignature(token, timestamp, nonce, encrypt));
+  return url;
 }
 
 const cdata = (v: string) => `<![CDATA[${v.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;

@@ -34,9 +34,12 @@ export class WeChatEventsService {
   ) {}
 
   async receive(query: PushQuery, body: unknown): Promise<void> {
-    const { message: fields, signature, timestamp, nonce } = this.authenticator.authenticate(query, body, (xml) =>
-      parseWeChatXml(xml),
-    );
+    const {
+      message: fields,
+      signature,
+      timestamp,
+      nonce,
+    } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXml(xml));
     if (fields.AppId !== this.config.wechat.componentAppId) throw new PushRejectedError('decrypted AppId is not ours');
     const infoType = fields.InfoType ?? null;
     const receipt = { signature, timestamp, nonce };

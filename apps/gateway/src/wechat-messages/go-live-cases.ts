@@ -19,9 +19,7 @@ export const QUERY_AUTH_CODE_PREFIX = 'QUERY_AUTH_CODE:';
 export type GoLiveCaseName = 'event' | 'text' | 'query_auth_code' | 'unknown';
 
 export type GoLiveCase =
-  | { name: 'event' | 'text'; reply: string }
-  | { name: 'query_auth_code'; authCode: string }
-  | { name: 'unknown' };
+  { name: 'event' | 'text'; reply: string } | { name: 'query_auth_code'; authCode: string } | { name: 'unknown' };
 
 /** What the check expects for one push to a test account (contract section 7). */
 export function goLiveCase(message: WeChatXmlObject): GoLiveCase {

@@ -44,7 +44,10 @@ export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdow
 
     const tenantId = await this.authorizers.activeTenantIdForAppId(appId);
     if (!tenantId) {
-      this.logger.log({ appId, msgType: message.MsgType }, 'message for an account with no active tenant; acknowledged, not forwarded');
+      this.logger.log(
+        { appId, msgType: message.MsgType },
+        'message for an account with no active tenant; acknowledged, not forwarded',
+      );
       this.metrics.message(undefined, 'no_active_tenant');
       return SUCCESS;
     }
