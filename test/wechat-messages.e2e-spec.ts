@@ -228,7 +228,11 @@ describe('message URL: forwarding to tenants', () => {
     });
     afterAll(async () => {
       h.sim.setMessageUrl(`${h.url}/wechat/authorizers/$APPID$/events`);
-      await new Promise<void>((r) => (proxy ? proxy.close(() => r()) : r()));
+      await new Promise<void>((r) => {
+        if (!proxy) return r();
+        proxy.close(() => r());
+        proxy.closeAllConnections();
+      });
       await h2?.close();
     });
 
