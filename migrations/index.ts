@@ -3,6 +3,7 @@ import { TenantOnboarding1795630001921 } from './1795630001921-TenantOnboarding'
 import { Blacklist1795630100000 } from './1795630100000-Blacklist';
 import { Webhooks1795630200000 } from './1795630200000-Webhooks';
 import { TicketStaleNotice1795630300000 } from './1795630300000-TicketStaleNotice';
+import { MessageReceipts1795630400000 } from './1795630400000-MessageReceipts';
 import { TokenKeysAndCallAudit1795630500000 } from './1795630500000-TokenKeysAndCallAudit';
 
 export const MIGRATIONS: Function[] = [
@@ -10,5 +11,6 @@ export const MIGRATIONS: Function[] = [
   Blacklist1795630100000,
   Webhooks1795630200000,
   TicketStaleNotice1795630300000,
+  MessageReceipts1795630400000,
   TokenKeysAndCallAudit1795630500000,
 ];

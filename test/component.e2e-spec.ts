@@ -26,6 +26,8 @@ describe('component: pushes to the event URL, the verify ticket and the componen
       mode: 'sandbox',
       ticket: { receivedAt: null, ageSeconds: null, stale: true },
       componentToken: { expiresAt: null },
+      // The console's message and event URL, with WeChat's placeholder.
+      messageEventUrlTemplate: `${h.config.publicBaseUrl}/wechat/authorizers/$APPID$/events`,
     });
     expect((await request(h.url).get('/v1/component/status').expect(401)).body.error.code).toBe('UNAUTHENTICATED');
     const t = await createTenant(h);

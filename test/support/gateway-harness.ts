@@ -76,7 +76,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const app = await createGatewayApp(config, { logDestination: logs });
   await app.listen(config.port, '127.0.0.1');
   const url = `http://127.0.0.1:${config.port}`;
-  if (!opts.simulator) sim.setEventUrl(`${url}/wechat/component/events`);
+  if (!opts.simulator) {
+    sim.setEventUrl(`${url}/wechat/component/events`);
+    sim.setMessageUrl(`${url}/wechat/authorizers/$APPID$/events`);
+  }
   return {
     app,
     url,

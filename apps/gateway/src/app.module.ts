@@ -23,6 +23,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
 import { WeChatProxyModule } from './wechat-proxy/wechat-proxy.module';
 import { TokenHandoutModule } from './token-handout/token-handout.module';
+import { WeChatMessagesModule } from './wechat-messages/wechat-messages.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -54,6 +55,7 @@ export class AppModule {
         BlacklistJobsModule,
         WeChatProxyModule,
         TokenHandoutModule,
+        WeChatMessagesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -11,6 +11,7 @@ import { PreAuthCodeEntity } from './onboarding/pre-auth-code.entity';
 import { TenantEntity } from './tenants/tenant.entity';
 import { WeChatQuotaBlockEntity } from './wechat-call-budget/quota-block.entity';
 import { WEBHOOK_ENTITIES } from './webhooks/webhook.entities';
+import { MessageReceiptEntity } from './wechat-messages/message-receipt.entity';
 
 /** Every TypeORM entity, listed once: the app module and the CLI data source both read this. */
 export const ENTITIES: Function[] = [
@@ -27,4 +28,5 @@ export const ENTITIES: Function[] = [
   AuditEventEntity,
   ...WEBHOOK_ENTITIES,
   TokenKeyEntity,
+  MessageReceiptEntity,
 ];

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { EmbeddedPostgresStartError, startEmbeddedPostgres, type RunningPostgres } from '@app/database';
 import { createGatewayApp } from './app.factory';
 import { ConfigurationError, validateEnvironment } from './config/environment';
-import { resolveGatewayConfig, type SandboxSupplement } from './config/gateway-config';
+import { messageEventUrlTemplate, resolveGatewayConfig, type SandboxSupplement } from './config/gateway-config';
 import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       simulator = await startSandboxSimulator(identity, {
         port: env.SANDBOX_SIM_PORT ?? SIM_PORT_DEFAULT,
         eventUrl: `http://127.0.0.1:${port}/wechat/component/events`,
+        messageUrl: `http://127.0.0.1:${port}/wechat/authorizers/$APPID$/events`,
       });
       cleanups.push({ name: 'simulator', run: () => simulator!.close(), timeoutMs: () => 5000 });
       sandbox = {
@@ -136,6 +137,8 @@ async function main(): Promise<void> {
           `  Webhooks:          curl -X POST -H "Authorization: Bearer ${config.operatorApiKeys[0]}" -H 'Content-Type: application/json' \\`,
           `                       -d '{"url":"http://127.0.0.1:8080/hooks"}' ${config.publicBaseUrl}/v1/webhook-endpoints`,
           '                     (README, "Webhooks": event types, and a receiver that verifies the signatures)',
+          `  Message URL:       ${messageEventUrlTemplate(config)}   (console template; README, "Go-live check")`,
+          `  Go-live rehearsal: curl -X POST ${simulator?.url}/__sim/go-live-check`,
           `  API docs:          ${config.publicBaseUrl}/docs`,
           `  Readiness:         ${config.publicBaseUrl}/health/ready`,
           `  WeChat simulator:  ${simulator?.url}`,
@@ -155,7 +158,16 @@ async function main(): Promise<void> {
         ].join('\n') + '\n',
       );
     }
-    log.info({ port, mode: config.mode }, 'gateway listening');
+    // The two URLs to enter in the Open Platform console.
+    log.info(
+      {
+        port,
+        mode: config.mode,
+        authorizationEventUrl: `${config.publicBaseUrl}/wechat/component/events`,
+        messageEventUrlTemplate: messageEventUrlTemplate(config),
+      },
+      'gateway listening',
+    );
   } catch (e) {
     // A signal during start-up closes what was started, which can make the start-up step in
     // progress fail: that is the shutdown the signal asked for (its handler exits 0), not a failure.

@@ -2,6 +2,7 @@ import { authorizerView, type AuthorizerView, type CreateAuthorizerInput } from 
 import { CallLog } from './call-log';
 import { SimClock } from './clock';
 import { FaultInjector } from './faults';
+import { MessageSender } from './follower-messages';
 import type { AuthorizationPushMode, ResolvedOptions } from './options';
 import { EventPusher, type PushEvent, type PushRecord } from './pusher';
 import { QuotaTracker } from './quotas';
@@ -30,6 +31,7 @@ export class SimCore {
   readonly faults: FaultInjector;
   readonly callLog: CallLog;
   readonly pusher: EventPusher;
+  readonly messages: MessageSender;
   readonly throttle: Throttle;
 
   constructor(readonly opts: ResolvedOptions) {
@@ -45,6 +47,16 @@ export class SimCore {
       encodingAESKey: opts.encodingAESKey,
       timeoutMs: opts.pushTimeoutMs,
       getEventUrl: () => this.state.settings.eventUrl,
+      clock: this.clock,
+      log: (line) => this.log(line),
+    });
+    this.messages = new MessageSender({
+      componentAppId: opts.componentAppId,
+      componentToken: opts.componentToken,
+      encodingAESKey: opts.encodingAESKey,
+      timeoutMs: opts.messageTimeoutMs,
+      retries: opts.messageRetries,
+      getMessageUrl: () => this.state.settings.messageUrl,
       clock: this.clock,
       log: (line) => this.log(line),
     });

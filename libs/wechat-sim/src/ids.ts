@@ -24,3 +24,5 @@ export const newAuthCode = () => `queryauthcode@@@${randomAlnum(80)}`;
 export const newRefreshToken = () => `refreshtoken@@@${randomAlnum(40)}`;
 export const newAccessToken = () => randomAlnum(136);
 export const newAuthorizerAppId = () => `wx${randomHex(8)}`;
+/** A 64-bit MsgId, always above 2^53: clients that read it as a JS number lose digits, as with WeChat. */
+export const newMsgId = () => (BigInt(`0x${randomHex(8)}`) | (1n << 62n)).toString();

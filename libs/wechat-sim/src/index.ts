@@ -7,7 +7,7 @@ export type { PushRecord, PushInfoType } from './pusher';
 export type { Fault, FaultInput, FaultType } from './faults';
 export type { AuthorizerView } from './authorizers';
 export type { AuthorizeResult, ControlPushMode } from './core';
-export type { SimSettings } from './state';
+export type { SimSettings, SentCustomMessage } from './state';
 export type {
   CreateAuthorizerRequest,
   CreateAuthorizerResult,
@@ -17,4 +17,7 @@ export type {
 } from './control/authorizers.control';
 export type { QuotaRequest } from './control/faults-quotas.control';
 export type { SettingsRequest } from './control/settings.control';
+export type { SendMessageRequest } from './control/messages.control';
+export { GO_LIVE_TEST_APPIDS, type GoLiveCheckRequest, type GoLiveCheckResult, type GoLiveCase } from './control/go-live-check';
+export type { MessageExchange, MessageReply } from './follower-messages';
 export { ControlError } from './errors';

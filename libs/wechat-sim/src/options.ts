@@ -14,6 +14,15 @@ export interface SimulatorOptions {
   encodingAESKey: string;
   /** Where pushes go; may be set later with setEventUrl. */
   eventUrl?: string;
+  /**
+   * The component's "message and event URL" template, with `$APPID$` where WeChat puts the
+   * account's appid: follower messages and the go-live check go there. May be set later.
+   */
+  messageUrl?: string;
+  /** WeChat waits this long for the answer to a message push before trying again (5000). */
+  messageTimeoutMs?: number;
+  /** How often WeChat tries again after a message push got no answer in time (3). */
+  messageRetries?: number;
   /** Base for links in the simulator's own pages; defaults to its listening URL. */
   publicBaseUrl?: string;
   ticketIntervalMs?: number;
@@ -50,9 +59,9 @@ export interface SimulatorOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<SimulatorOptions, 'eventUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>
+  Omit<SimulatorOptions, 'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>
 > &
-  Pick<SimulatorOptions, 'eventUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>;
+  Pick<SimulatorOptions, 'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>;
 
 export const DEFAULT_DAILY_QUOTA = 100_000;
 export const DEFAULT_MINUTE_RATE = 1_000_000;
@@ -73,6 +82,7 @@ export function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
   };
   if (opts.maxCallsPerSecond !== undefined) positive('maxCallsPerSecond', opts.maxCallsPerSecond, 0);
   if (opts.eventUrl !== undefined) assertHttpUrl('eventUrl', opts.eventUrl);
+  if (opts.messageUrl !== undefined) assertHttpUrl('messageUrl', opts.messageUrl);
   return {
     host: opts.host ?? '127.0.0.1',
     port: positive('port', opts.port, 0, true),
@@ -81,6 +91,9 @@ export function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
     componentToken: opts.componentToken,
     encodingAESKey: opts.encodingAESKey,
     eventUrl: opts.eventUrl,
+    messageUrl: opts.messageUrl,
+    messageTimeoutMs: positive('messageTimeoutMs', opts.messageTimeoutMs, 5000),
+    messageRetries: positive('messageRetries', opts.messageRetries, 3, true),
     publicBaseUrl: opts.publicBaseUrl?.replace(/\/+$/, ''),
     ticketIntervalMs: positive('ticketIntervalMs', opts.ticketIntervalMs, 600_000),
     pushTicketOnStart: opts.pushTicketOnStart ?? true,

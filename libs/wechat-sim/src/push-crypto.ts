@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 
 /*
  * WeChat's WXBizMsgCrypt, implemented here on purpose rather than imported from @app/wechat:
@@ -55,6 +55,28 @@ export function wxSignature(token: string, timestamp: string, nonce: string, enc
   return createHash('sha1').update(parts.sort().join('')).digest('hex');
 }
 
+/**
+ * `target` with WeChat's push query: `signature`, `timestamp`, `nonce`, the `extra` parameters
+ * (a message push adds the follower's `openid`), `encrypt_type=aes` and `msg_signature`.
+ */
+export function signedPushUrl(
+  target: string,
+  token: string,
+  encrypt: string,
+  timestamp: string,
+  extra: Record<string, string> = {},
+): URL {
+  const nonce = String(randomInt(100_000_000, 2_000_000_000));
+  const url = new URL(target);
+  url.searchParams.set('signature', wxSignature(token, timestamp, nonce));
+  url.searchParams.set('timestamp', timestamp);
+  url.searchParams.set('nonce', nonce);
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  url.searchParams.set('encrypt_type', 'aes');
+  url.searchParams.set('msg_signature', wxSignature(token, timestamp, nonce, encrypt));
+  return url;
+}
+
 const cdata = (v: string) => `<![CDATA[${v.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
 
 /** Strings go in CDATA and numbers bare, as in WeChat's own pushes. */
@@ -63,4 +85,15 @@ export function toWeChatXml(fields: Record<string, string | number>): string {
     .map(([k, v]) => `<${k}>${typeof v === 'number' ? String(v) : cdata(v)}</${k}>`)
     .join('');
   return `<xml>${inner}</xml>`;
+}
+
+/** Reads a flat WeChat XML document (a passive reply) into its fields; null when it is not one. */
+export function fromWeChatXml(xml: string): Record<string, string> | null {
+  const root = /^\s*<xml>([\s\S]*)<\/xml>\s*$/.exec(xml);
+  if (!root) return null;
+  const fields: Record<string, string> = {};
+  for (const m of root[1].matchAll(/<([A-Za-z_][\w.-]*)>(?:((?:<!\[CDATA\[[\s\S]*?\]\]>)+)|([^<]*))<\/\1>/g)) {
+    fields[m[1]] = m[2] !== undefined ? m[2].replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1') : m[3];
+  }
+  return fields;
 }

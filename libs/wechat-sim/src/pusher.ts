@@ -1,7 +1,6 @@
-import { randomInt } from 'node:crypto';
 import { maskDeep } from './call-log';
 import type { SimClock } from './clock';
-import { toWeChatXml, wxEncrypt, wxSignature } from './push-crypto';
+import { signedPushUrl, toWeChatXml, wxEncrypt } from './push-crypto';
 
 export type PushInfoType = 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
 
@@ -115,14 +114,7 @@ export class EventPusher {
     }
     const { componentAppId, componentToken, encodingAESKey } = this.cfg;
     const encrypt = wxEncrypt(encodingAESKey, componentAppId, toWeChatXml(this.plainFields(event, createTime)));
-    const timestamp = String(this.cfg.clock.nowSec());
-    const nonce = String(randomInt(100_000_000, 2_000_000_000));
-    const url = new URL(eventUrl);
-    url.searchParams.set('signature', wxSignature(componentToken, timestamp, nonce));
-    url.searchParams.set('timestamp', timestamp);
-    url.searchParams.set('nonce', nonce);
-    url.searchParams.set('encrypt_type', 'aes');
-    url.searchParams.set('msg_signature', wxSignature(componentToken, timestamp, nonce, encrypt));
+    const url = signedPushUrl(eventUrl, componentToken, encrypt, String(this.cfg.clock.nowSec()));
     record.url = eventUrl;
     try {
       const res = await fetch(url, {

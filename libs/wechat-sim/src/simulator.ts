@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { blacklistRoutes } from './api/blacklist.routes';
 import { componentRoutes } from './api/component.routes';
 import { createApiHandler } from './api/pipeline';
+import { messageRoutes } from './api/message.routes';
 import { quotaRoutes } from './api/quota.routes';
 import { mediaRoutes } from './api/media.routes';
 import { officialAccountRoutes } from './api/official-account.routes';
@@ -21,6 +22,10 @@ import {
 import { type Control, createControl } from './control/control';
 import { controlRouter } from './control/control.routes';
 import type { QuotaRequest } from './control/faults-quotas.control';
+import { type GoLiveCheckRequest, type GoLiveCheckResult, runGoLiveCheck } from './control/go-live-check';
+import type { SendMessageRequest } from './control/messages.control';
+import type { MessageExchange } from './follower-messages';
+import type { SentCustomMessage } from './state';
 import type { SettingsRequest } from './control/settings.control';
 import { type AuthorizeResult, SimCore } from './core';
 import type { Fault, FaultInput } from './faults';
@@ -34,6 +39,14 @@ export interface WeChatSimulator {
   readonly url: string;
   readonly options: ResolvedOptions;
   setEventUrl(url: string): void;
+  /** The message and event URL template, `$APPID$` standing for the account's appid. */
+  setMessageUrl(url: string): void;
+  /** A follower message or account event to the message URL, retried like WeChat; the push and the reply. */
+  sendMessage(appId: string, req: SendMessageRequest): Promise<MessageExchange>;
+  /** WeChat's go-live check against the message URL (POST /__sim/go-live-check). */
+  goLiveCheck(req?: GoLiveCheckRequest): Promise<GoLiveCheckResult>;
+  /** Customer-service messages accounts sent (message/custom/send), oldest first. */
+  customMessages(): SentCustomMessage[];
   /** Issues a ticket and pushes it; rejects unless the receiver answered `success`. */
   pushTicket(): Promise<void>;
   calls(filter?: CallFilter): CallLogEntry[];
@@ -81,6 +94,7 @@ function buildApp(sim: SimCore, control: Control, baseUrl: () => string) {
     ...quotaRoutes(),
     ...officialAccountRoutes(),
     ...mediaRoutes(),
+    ...messageRoutes(),
   ]);
   app.use('/cgi-bin', express.raw({ type: () => true, limit: '10mb' }), api);
   app.use((req: Request, res: Response) => {
@@ -103,7 +117,7 @@ export async function startWeChatSimulator(options: SimulatorOptions): Promise<W
   const opts = resolveOptions(options);
   const sim = new SimCore(opts);
   const control = createControl(sim);
-  const { authorizers, faultsQuotas, settings } = control;
+  const { authorizers, faultsQuotas, settings, messages } = control;
   let url = '';
   const baseUrl = () => opts.publicBaseUrl ?? url;
   const server: Server = createServer(buildApp(sim, control, baseUrl));
@@ -143,6 +157,10 @@ export async function startWeChatSimulator(options: SimulatorOptions): Promise<W
     url,
     options: opts,
     setEventUrl: (eventUrl) => void settings.setEventUrl({ url: eventUrl }),
+    setMessageUrl: (messageUrl) => void settings.setMessageUrl({ url: messageUrl }),
+    sendMessage: (appId, req) => messages.sendMessage(appId, req),
+    goLiveCheck: (req = {}) => runGoLiveCheck(sim, messages, req),
+    customMessages: () => sim.state.customMessages.map((m) => ({ ...m })),
     pushTicket,
     calls: (filter) => sim.callLog.list(filter),
     clearCalls: () => sim.callLog.clear(),

@@ -26,9 +26,21 @@ export interface Grant {
   event: PushEvent;
 }
 
+/** A customer-service message an account sent through message/custom/send. */
+export interface SentCustomMessage {
+  appId: string;
+  touser: string;
+  msgtype: string;
+  /** text.content of a text message. */
+  content?: string;
+  at: number;
+}
+
 /** Tunables the control API may change at run time. */
 export interface SimSettings {
   eventUrl?: string;
+  /** The message and event URL template (`$APPID$` is replaced by the account's appid). */
+  messageUrl?: string;
   authorizationPush: AuthorizationPushMode;
   blacklistPageSize: number;
   blacklistTrailingEmptyPage: boolean;
@@ -44,6 +56,7 @@ export class SimState {
   readonly preAuthCodes: CodeStore<null>;
   readonly authCodes: CodeStore<AuthCodeData>;
   readonly authorizers = new AuthorizerStore();
+  customMessages: SentCustomMessage[] = [];
   nextAuthorization?: NextAuthorization;
   settings: SimSettings;
 
@@ -55,10 +68,10 @@ export class SimState {
     this.tokens = new TokenStore(clock);
     this.preAuthCodes = new CodeStore(clock, newPreAuthCode);
     this.authCodes = new CodeStore(clock, newAuthCode);
-    this.settings = this.initialSettings(opts.eventUrl);
+    this.settings = this.initialSettings(opts.eventUrl, opts.messageUrl);
   }
 
-  /** Back to the start, keeping the component identity and the event URL (wiring, not state). */
+  /** Back to the start, keeping the component identity and the push URLs (wiring, not state). */
   reset(): void {
     this.tickets.clear();
     this.tokens.clear();
@@ -66,7 +79,8 @@ export class SimState {
     this.authCodes.clear();
     this.authorizers.clear();
     this.nextAuthorization = undefined;
-    this.settings = this.initialSettings(this.settings.eventUrl);
+    this.customMessages = [];
+    this.settings = this.initialSettings(this.settings.eventUrl, this.settings.messageUrl);
   }
 
   issueTicket(): string {
@@ -129,9 +143,10 @@ export class SimState {
     return account.authorization.permissionSets.map((id) => ({ funcscope_category: { id } }));
   }
 
-  private initialSettings(eventUrl: string | undefined): SimSettings {
+  private initialSettings(eventUrl: string | undefined, messageUrl: string | undefined): SimSettings {
     return {
       eventUrl,
+      messageUrl,
       authorizationPush: this.opts.authorizationPush,
       blacklistPageSize: this.opts.blacklistPageSize,
       blacklistTrailingEmptyPage: this.opts.blacklistTrailingEmptyPage,

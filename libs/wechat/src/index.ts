@@ -23,7 +23,15 @@ export {
   type DecryptedMessage,
   type EncryptedPush,
 } from './crypto/message-crypto';
-export { parseWeChatXml, buildWeChatXml, DEFAULT_MAX_XML_BYTES, type ParseWeChatXmlOptions } from './xml/wechat-xml';
+export {
+  parseWeChatXml,
+  parseWeChatXmlTree,
+  buildWeChatXml,
+  DEFAULT_MAX_XML_BYTES,
+  type ParseWeChatXmlOptions,
+  type WeChatXmlValue,
+  type WeChatXmlObject,
+} from './xml/wechat-xml';
 
 // HTTP and typed clients
 export type { WeChatApiName, WeChatCallTarget } from './types';
@@ -41,6 +49,8 @@ export { ComponentApi, permissionSetIds } from './component/component-api';
 export type * from './component/types';
 export { BlacklistApi, MAX_OPENIDS_PER_BATCH, nextBlacklistCursor } from './blacklist/blacklist-api';
 export type * from './blacklist/types';
+export { MessageApi } from './message/message-api';
+export type * from './message/types';
 
 // Permission sets
 export {

@@ -9,7 +9,8 @@ export type WeChatApiName =
   | 'api_start_push_ticket'
   | 'getblacklist'
   | 'batchblacklist'
-  | 'batchunblacklist';
+  | 'batchunblacklist'
+  | 'message_custom_send';
 
 /** What a call is made to: a typed API, or the path of a proxied call (`cgi-bin/user/info`). */
 export type WeChatCallTarget = WeChatApiName | `${string}/${string}`;

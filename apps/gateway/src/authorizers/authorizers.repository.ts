@@ -102,6 +102,17 @@ export class AuthorizersRepository {
     return rows[0]?.tenant_id;
   }
 
+  /** The active tenant an Official Account is bound to, if any (pending, revoked and deleted ones are not). */
+  async activeTenantIdForAppId(appId: string, m?: EntityManager): Promise<TenantId | undefined> {
+    const { rows } = await sql<{ tenant_id: TenantId }>(
+      m ?? this.dataSource,
+      `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
+        WHERE a.app_id = $1 AND t.deleted_at IS NULL AND t.status = 'active'`,
+      [appId],
+    );
+    return rows[0]?.tenant_id;
+  }
+
   /** Whether another live tenant holds this account (one Official Account, one tenant). */
   async boundToOtherTenant(tenantId: TenantId, appId: string, m: EntityManager): Promise<boolean> {
     const { rows } = await sql(

@@ -18,4 +18,9 @@ export class ComponentStatusView {
   @ApiProperty({ enum: ['sandbox', 'production'] }) mode: 'sandbox' | 'production';
   @ApiProperty({ type: TicketStatusView }) ticket: TicketStatusView;
   @ApiProperty({ type: ComponentTokenStatusView }) componentToken: ComponentTokenStatusView;
+  @ApiProperty({
+    description: 'The "message and event URL" to enter in the Open Platform console ($APPID$ is WeChat’s placeholder).',
+    example: 'https://gateway.example.com/wechat/authorizers/$APPID$/events',
+  })
+  messageEventUrlTemplate: string;
 }

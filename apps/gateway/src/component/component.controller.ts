@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig, messageEventUrlTemplate } from '../config/gateway-config';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentStatusView } from './component-status.view';
 import { ticketStaleAfterSeconds } from './ticket-watch.service';
@@ -30,6 +30,7 @@ export class ComponentController {
         stale: ageSeconds === null || ageSeconds > ticketStaleAfterSeconds(this.config),
       },
       componentToken: { expiresAt: s.componentTokenExpiresAt?.toISOString() ?? null },
+      messageEventUrlTemplate: messageEventUrlTemplate(this.config),
     };
   }
 }

@@ -210,6 +210,14 @@ export class EnvironmentVariables {
   })
   WECHAT_PROXY_EXTRA_PATHS?: string;
 
+  /** The Official Accounts WeChat's go-live check uses (comma-separated); the built-in five when unset. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^\s*wx[0-9a-zA-Z_]{6,32}\s*(,\s*wx[0-9a-zA-Z_]{6,32}\s*){0,49}$/, {
+    message: 'WECHAT_GO_LIVE_TEST_APPIDS must be a comma-separated list of appids (wx...)',
+  })
+  WECHAT_GO_LIVE_TEST_APPIDS?: string;
+
   /** Where sandbox keys and the embedded database live (default ./.data). */
   @IsOptional()
   @Transform(trimmed)

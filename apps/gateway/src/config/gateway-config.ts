@@ -36,6 +36,8 @@ export interface GatewayConfig {
    * goes out once (default 12 h, WeChat's ticket lifetime; see component/ticket-watch.service.ts).
    */
   componentTicketStaleAfterSeconds?: number;
+  /** WECHAT_GO_LIVE_TEST_APPIDS; the built-in list of wechat-messages/go-live-cases.ts when omitted. */
+  goLiveTestAppIds?: string[];
   /** The WeChat proxy; omitted: only the paths of the library's permission table. */
   wechatProxy?: WeChatProxySettings;
 }
@@ -147,5 +149,11 @@ export function resolveGatewayConfig(
         .map((p) => p.trim())
         .filter(Boolean),
     },
+    goLiveTestAppIds: env.WECHAT_GO_LIVE_TEST_APPIDS?.split(',').map((s) => s.trim()),
   };
+}
+
+/** The console's "message and event URL": WeChat puts the authorized account's appid in place of $APPID$. */
+export function messageEventUrlTemplate(config: Pick<GatewayConfig, 'publicBaseUrl'>): string {
+  return `${config.publicBaseUrl}/wechat/authorizers/$APPID$/events`;
 }

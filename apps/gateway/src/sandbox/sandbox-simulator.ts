@@ -15,7 +15,7 @@ export interface SandboxSimulator {
 /** Sandbox mode: the bundled simulator plays WeChat, with the component identity kept in .data/. */
 export async function startSandboxSimulator(
   identity: SandboxIdentity,
-  opts: { port: number; eventUrl: string },
+  opts: { port: number; eventUrl: string; messageUrl: string },
 ): Promise<SandboxSimulator> {
   const simulator = await startWeChatSimulator({
     port: opts.port,
@@ -25,6 +25,8 @@ export async function startSandboxSimulator(
     componentToken: identity.component.token,
     encodingAESKey: identity.component.encodingAESKey,
     eventUrl: opts.eventUrl,
+    // Follower messages and the go-live check go to the gateway's message URL template.
+    messageUrl: opts.messageUrl,
     // The gateway is not listening yet; the first ticket is pushed once it is.
     pushTicketOnStart: false,
     publicBaseUrl: `http://localhost:${opts.port}`,

@@ -9,6 +9,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'blacklist.job.finished',
   'blacklist.job.paused',
   'component.ticket_stale',
+  'message.received',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -31,6 +32,8 @@ export interface WebhookEventData {
   'blacklist.job.finished': { tenantId: string; job: View };
   'blacklist.job.paused': { tenantId: string; job: View };
   'component.ticket_stale': { ticketAgeSeconds: number };
+  /** A follower's message or an account event, every decrypted XML field under WeChat's own name. */
+  'message.received': { tenantId: string; appId: string; message: Record<string, unknown> };
 }
 
 /** What a feature hands to WebhookPublisher.publish: the data's shape follows the type. */

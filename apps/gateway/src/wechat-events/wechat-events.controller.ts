@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '../auth';
-import { type PushQuery, SignedPushQuery } from './dto/push.query';
+import { type PushQuery, SignedPushQuery } from '../wechat-push/push.query';
 import { WeChatEventsService } from './wechat-events.service';
 
 @Controller('wechat/component')

@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { OnboardingModule } from '../onboarding/onboarding.module';
+import { WeChatPushModule } from '../wechat-push/wechat-push.module';
 import { PushReceiptsRepository } from './push-receipts.repository';
 import { WeChatEventsController } from './wechat-events.controller';
 import { WeChatEventsService } from './wechat-events.service';
 
 /** WeChat's pushes to the authorization event URL: above onboarding and authorizers, which they drive. */
 @Module({
-  imports: [ComponentModule, AuthorizersModule, OnboardingModule],
+  imports: [ComponentModule, AuthorizersModule, OnboardingModule, WeChatPushModule],
   controllers: [WeChatEventsController],
   providers: [PushReceiptsRepository, WeChatEventsService],
 })

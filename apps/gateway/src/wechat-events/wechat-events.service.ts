@@ -1,38 +1,27 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { parseWeChatXml, WeChatMessageCrypto } from '@app/wechat';
+import { parseWeChatXml } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuthorizationExchangeService } from '../onboarding/authorization-exchange.service';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { ComponentTokenService } from '../component/component-token.service';
-import type { PushQuery } from './dto/push.query';
+import type { PushQuery } from '../wechat-push/push.query';
+import { PushAuthenticator } from '../wechat-push/push-authentication';
+import { PushRejectedError } from '../wechat-push/push-rejected.error';
 import { PushReceiptsRepository } from './push-receipts.repository';
-import { PushRejectedError } from './push-rejected.error';
 import type { TenantId } from '../tenants/tenant-id';
-
-/** WeChat's own window: a push whose timestamp is further than this from now is refused. */
-export const PUSH_MAX_SKEW_SECONDS = 300;
 
 /** Answer WeChat well inside its 5 s limit, whatever processing still has to do. */
 const PUSH_ANSWER_BUDGET_MS = 4000;
 
-interface AuthenticPush {
-  fields: Record<string, string>;
-  signature: string;
-  timestamp: string;
-  nonce: string;
-}
-
 /**
- * Pushes to the authorization event URL. Authenticate first (query shape in PushQuery, then
- * signature in constant time, timestamp window, decryption with the current then the previous key, appid tail, safe XML);
- * only then record (signature, timestamp, nonce) so a replay is answered but not processed
- * again, and act on the event.
+ * Pushes to the authorization event URL. Authenticate first (PushAuthenticator, shared with the
+ * message URL; then the decrypted AppId must be ours); only then record (signature, timestamp,
+ * nonce) so a replay is answered but not processed again, and act on the event.
  */
 @Injectable()
 export class WeChatEventsService {
   private readonly logger = new Logger(WeChatEventsService.name);
-  private readonly crypto: WeChatMessageCrypto;
 
   constructor(
     private readonly receipts: PushReceiptsRepository,
@@ -41,24 +30,24 @@ export class WeChatEventsService {
     private readonly authorizers: AuthorizerAccountsService,
     private readonly sessions: AuthorizationSessionsService,
     private readonly exchange: AuthorizationExchangeService,
-  ) {
-    this.crypto = new WeChatMessageCrypto({
-      token: config.wechat.componentToken,
-      encodingAESKey: config.wechat.encodingAESKey,
-      previousEncodingAESKey: config.wechat.previousEncodingAESKey,
-      appId: config.wechat.componentAppId,
-    });
-  }
+    private readonly authenticator: PushAuthenticator,
+  ) {}
 
   async receive(query: PushQuery, body: unknown): Promise<void> {
-    const push = this.authenticate(query, body);
-    const infoType = push.fields.InfoType ?? null;
-    const receipt = { signature: push.signature, timestamp: push.timestamp, nonce: push.nonce };
+    const {
+      message: fields,
+      signature,
+      timestamp,
+      nonce,
+    } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXml(xml));
+    if (fields.AppId !== this.config.wechat.componentAppId) throw new PushRejectedError('decrypted AppId is not ours');
+    const infoType = fields.InfoType ?? null;
+    const receipt = { signature, timestamp, nonce };
     if (!(await this.receipts.recordFirst(receipt, infoType))) {
       this.logger.log({ infoType }, 'replayed push acknowledged, not processed again');
       return;
     }
-    const work = this.process(push.fields).catch(async (e) => {
+    const work = this.process(fields).catch(async (e) => {
       // Let WeChat's retry (same signature) be processed: forget the receipt.
       await this.receipts.forget(receipt).catch(() => undefined);
       throw e;
@@ -85,33 +74,6 @@ export class WeChatEventsService {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  private authenticate(query: PushQuery, body: unknown): AuthenticPush {
-    const { timestamp, nonce, msg_signature: signature } = query;
-    if (typeof body !== 'string' || body.length === 0) return reject('body is not XML');
-
-    let outer: Record<string, string>;
-    try {
-      outer = parseWeChatXml(body);
-    } catch {
-      return reject('body is not valid XML');
-    }
-    const encrypt = outer.Encrypt;
-    if (!encrypt) return reject('Encrypt missing');
-    if (!this.crypto.verify(signature, timestamp, nonce, encrypt)) return reject('signature mismatch');
-    if (Math.abs(Date.now() / 1000 - Number(timestamp)) > PUSH_MAX_SKEW_SECONDS)
-      return reject('timestamp outside the 300 s window');
-    if (outer.AppId !== undefined && outer.AppId !== this.config.wechat.componentAppId) return reject('AppId is not ours');
-
-    let fields: Record<string, string>;
-    try {
-      fields = parseWeChatXml(this.crypto.decrypt(encrypt).message);
-    } catch (e) {
-      return reject(`decryption failed (${(e as { code?: string }).code ?? 'invalid'})`);
-    }
-    if (fields.AppId !== this.config.wechat.componentAppId) return reject('decrypted AppId is not ours');
-    return { fields, signature: signature.toLowerCase(), timestamp, nonce };
   }
 
   private async process(f: Record<string, string>): Promise<void> {
@@ -177,8 +139,4 @@ export class WeChatEventsService {
       'authorization push handled',
     );
   }
-}
-
-function reject(reason: string): never {
-  throw new PushRejectedError(reason);
 }

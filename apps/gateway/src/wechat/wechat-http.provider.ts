@@ -1,5 +1,5 @@
 import { type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { BlacklistApi, ComponentApi, WeChatHttp } from '@app/wechat';
+import { BlacklistApi, ComponentApi, MessageApi, WeChatHttp } from '@app/wechat';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -26,4 +26,5 @@ export const WECHAT_HTTP_PROVIDERS: Provider[] = [
   },
   { provide: ComponentApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new ComponentApi(http) },
   { provide: BlacklistApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new BlacklistApi(http) },
+  { provide: MessageApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new MessageApi(http) },
 ];

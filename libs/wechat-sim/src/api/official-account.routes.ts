@@ -19,17 +19,6 @@ function followerOf(call: ApiCall, openid: unknown): string {
 export function officialAccountRoutes(): ApiRoute[] {
   return [
     {
-      name: 'message/custom/send',
-      auth: ACCESS_TOKEN,
-      permissionSets: [1, 54],
-      handle(call) {
-        const { touser, msgtype } = call.body;
-        if (typeof touser !== 'string' || touser === '') throw new WeChatApiError(40003, 'touser missing');
-        if (typeof msgtype !== 'string' || msgtype === '') throw new WeChatApiError(47001, 'msgtype missing');
-        return { errcode: 0, errmsg: 'ok' };
-      },
-    },
-    {
       name: 'user/info',
       auth: ACCESS_TOKEN,
       permissionSets: [2],

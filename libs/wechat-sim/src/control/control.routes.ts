@@ -2,12 +2,13 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import type { SimCore } from '../core';
 import { ControlError } from '../errors';
 import type { Control } from './control';
+import { runGoLiveCheck } from './go-live-check';
 
 type Handler = (req: Request) => unknown | Promise<unknown>;
 
 /** The test-only control API under /__sim (JSON in, JSON out). Every route is listed in README.md. */
 export function controlRouter(sim: SimCore, control: Control): Router {
-  const { authorizers, faultsQuotas, settings } = control;
+  const { authorizers, faultsQuotas, settings, messages } = control;
   const router = Router();
   router.use(express.json({ limit: '50mb', strict: false }));
 
@@ -47,6 +48,24 @@ export function controlRouter(sim: SimCore, control: Control): Router {
   router.post(
     '/authorizers/:appId/reauthorize',
     route(200, (req) => authorizers.reauthorize(appId(req), req.body)),
+  );
+
+  // Follower messages and account events to the message URL; answers the push and the gateway's reply.
+  router.post(
+    '/authorizers/:appId/messages',
+    route(200, (req) => messages.sendMessage(appId(req), req.body)),
+  );
+  router.post(
+    '/go-live-check',
+    route(200, (req) => runGoLiveCheck(sim, messages, req.body)),
+  );
+  router.get(
+    '/custom-messages',
+    route(200, () => sim.state.customMessages),
+  );
+  router.put(
+    '/message-url',
+    route(200, (req) => settings.setMessageUrl(req.body)),
   );
 
   router.post(

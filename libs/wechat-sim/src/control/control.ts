@@ -1,6 +1,7 @@
 import type { SimCore } from '../core';
 import { AuthorizersControl } from './authorizers.control';
 import { FaultsQuotasControl } from './faults-quotas.control';
+import { MessagesControl } from './messages.control';
 import { SettingsControl } from './settings.control';
 
 /**
@@ -12,6 +13,7 @@ export interface Control {
   readonly authorizers: AuthorizersControl;
   readonly faultsQuotas: FaultsQuotasControl;
   readonly settings: SettingsControl;
+  readonly messages: MessagesControl;
 }
 
 export function createControl(sim: SimCore): Control {
@@ -19,5 +21,6 @@ export function createControl(sim: SimCore): Control {
     authorizers: new AuthorizersControl(sim),
     faultsQuotas: new FaultsQuotasControl(sim),
     settings: new SettingsControl(sim),
+    messages: new MessagesControl(sim),
   };
 }

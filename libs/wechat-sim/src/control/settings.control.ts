@@ -5,7 +5,7 @@ import type { SimSettings } from '../state';
 import { type FieldReaders, Input, PAGE_PUSH, readRequest } from './input';
 
 // SettingsRequest is parsed by SETTINGS (a FieldReaders<SettingsRequest>): a new setting does not compile until it is read.
-export type SettingsRequest = Partial<Omit<SimSettings, 'eventUrl'>>;
+export type SettingsRequest = Partial<Omit<SimSettings, 'eventUrl' | 'messageUrl'>>;
 
 const SETTINGS: FieldReaders<SettingsRequest> = {
   authorizationPush: (i, k) => i.oneOf(k, PAGE_PUSH),
@@ -22,6 +22,7 @@ export class SettingsControl {
     return {
       componentAppId: opts.componentAppId,
       eventUrl: state.settings.eventUrl ?? null,
+      messageUrl: state.settings.messageUrl ?? null,
       settings: state.settings,
       clock: this.sim.clock.now(),
       authorizers: state.authorizers.list().length,
@@ -40,6 +41,20 @@ export class SettingsControl {
     }
     this.sim.state.settings.eventUrl = url;
     return { eventUrl: url };
+  }
+
+  /** The message URL template; `$APPID$` is optional (without it every account shares the URL). */
+  setMessageUrl(body: unknown): { messageUrl: string } {
+    const input = new Input(body);
+    const url = input.requiredString('url');
+    input.done();
+    try {
+      assertHttpUrl('url', url.replace(/\$APPID\$/g, 'wx0'));
+    } catch (err) {
+      throw new ControlError(400, (err as Error).message);
+    }
+    this.sim.state.settings.messageUrl = url;
+    return { messageUrl: url };
   }
 
   updateSettings(body: unknown): SimSettings {

@@ -242,6 +242,16 @@ describe('WeChatMessageCrypto', () => {
       expect(() => crypto.encrypt('m', Buffer.alloc(17))).toThrow(RangeError);
     });
 
+    it('encryptReply wraps Encrypt, MsgSignature, TimeStamp and Nonce so the receiver can verify and decrypt', () => {
+      const xml = crypto.encryptReply('<xml><Content><![CDATA[hi]]></Content></xml>', '1700000000', '77');
+      expect(xml).toMatch(
+        /^<xml><Encrypt><!\[CDATA\[[^\]]+\]\]><\/Encrypt><MsgSignature>.*<TimeStamp>1700000000<\/TimeStamp><Nonce><!\[CDATA\[77\]\]><\/Nonce><\/xml>$/,
+      );
+      const reply = parseWeChatXml(xml);
+      expect(reply.TimeStamp).toBe('1700000000');
+      const { message } = crypto.decryptVerified(reply.MsgSignature, reply.TimeStamp, reply.Nonce, reply.Encrypt);
+      expect(message).toBe('<xml><Content><![CDATA[hi]]></Content></xml>');
+    });
     it('encryptPush builds a body and query that a receiver can verify and decrypt', () => {
       const push = crypto.encryptPush('<xml><InfoType>component_verify_ticket</InfoType></xml>', '1700000000', '42');
       expect(push.query).toMatchObject({

@@ -158,6 +158,23 @@ export class WeChatMessageCrypto {
     };
   }
 
+  /**
+   * A passive reply to a push (contract section 6): the reply XML encrypted with the current key
+   * and wrapped as `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`.
+   */
+  encryptReply(message: string, timestamp?: string, nonce?: string): string {
+    const ts = timestamp ?? String(Math.floor(Date.now() / 1000));
+    const n = nonce ?? String(randomInt(100_000_000, 10_000_000_000));
+    const encrypted = this.encrypt(message);
+    return buildWeChatXml({
+      Encrypt: encrypted,
+      MsgSignature: this.sign(ts, n, encrypted),
+      // Bare digits, as in WeChat's own sample reply.
+      TimeStamp: /^\d+$/.test(ts) ? Number(ts) : ts,
+      Nonce: n,
+    });
+  }
+
   /** Throws only the wrong-key symptoms decrypt() falls back on: padding, length, appid. */
   private open({ key, iv }: AesKey, ciphertext: Buffer): DecryptedMessage {
     const decipher = createDecipheriv('aes-256-cbc', key, iv);

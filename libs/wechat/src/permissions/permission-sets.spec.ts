@@ -63,3 +63,11 @@ describe('permission sets', () => {
     expect(() => isApiAllowed('sendmessage' as OfficialAccountApi, [2])).toThrow(TypeError);
   });
 });
+
+describe('customer-service messages', () => {
+  it('message_custom_send needs set 1 (messages) or 54 (service-account conversations)', () => {
+    expect(requiredPermissionSets('message_custom_send')).toEqual([1, 54]);
+    expect(isApiAllowed('message_custom_send', [54])).toBe(true);
+    expect(missingPermissionSets('message_custom_send', [2])).toEqual([1, 54]);
+  });
+});

@@ -1,7 +1,10 @@
 import type { WeChatApiName } from '../types';
 
 /** Official Account APIs we call on a merchant's behalf, i.e. those gated by permission sets. */
-export type OfficialAccountApi = Extract<WeChatApiName, 'getblacklist' | 'batchblacklist' | 'batchunblacklist'>;
+export type OfficialAccountApi = Extract<
+  WeChatApiName,
+  'getblacklist' | 'batchblacklist' | 'batchunblacklist' | 'message_custom_send'
+>;
 
 /**
  * API → permission sets (`func_info[].funcscope_category.id`) of which ANY one
@@ -12,6 +15,7 @@ export const API_PERMISSION_SETS: Readonly<Record<OfficialAccountApi, readonly n
   getblacklist: Object.freeze([2, 100]),
   batchblacklist: Object.freeze([2, 100]),
   batchunblacklist: Object.freeze([2, 100]),
+  message_custom_send: Object.freeze([1, 54]),
 });
 
 export const PERMISSION_SET_NAMES: Readonly<Record<number, string>> = Object.freeze({

@@ -33,6 +33,8 @@ const blacklist = (api: OfficialAccountApi, idempotent: boolean) =>
  */
 export const API_PATH_RULES: readonly ApiPathRule[] = Object.freeze([
   rule('cgi-bin/message/custom/', [1, 54]),
+  // The gateway sends customer-service messages itself (go-live test): same sets, one source.
+  rule('cgi-bin/message/custom/send', API_PERMISSION_SETS.message_custom_send, { api: 'message_custom_send' }),
   rule('cgi-bin/message/mass/', [7]),
   rule('cgi-bin/message/mass/get', [7], read),
   rule('cgi-bin/message/template/', [7]),

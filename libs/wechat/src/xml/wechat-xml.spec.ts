@@ -1,5 +1,5 @@
 import { WeChatXmlError } from '../errors/xml-error';
-import { buildWeChatXml, DEFAULT_MAX_XML_BYTES, parseWeChatXml } from './wechat-xml';
+import { buildWeChatXml, DEFAULT_MAX_XML_BYTES, parseWeChatXml, parseWeChatXmlTree } from './wechat-xml';
 
 function xmlError(fn: () => unknown): WeChatXmlError {
   try {
@@ -160,5 +160,33 @@ describe('buildWeChatXml', () => {
     ['a non-scalar value', { A: { b: 1 } as unknown as string }],
   ])('refuses %s', (_name, fields) => {
     xmlError(() => buildWeChatXml(fields as Record<string, string | number>));
+  });
+});
+
+describe('parseWeChatXmlTree', () => {
+  it('keeps nested elements as objects and repeated children as lists, leaves as exact strings', () => {
+    const xml =
+      '<xml><ToUserName><![CDATA[gh_1]]></ToUserName><CreateTime>1408090816</CreateTime>' +
+      '<MsgId>1234567890123456789</MsgId><Event><![CDATA[pic_weixin]]></Event>' +
+      '<SendPicsInfo><Count>2</Count><PicList><item><PicMd5Sum><![CDATA[a]]></PicMd5Sum></item>' +
+      '<item><PicMd5Sum><![CDATA[b]]></PicMd5Sum></item></PicList></SendPicsInfo>' +
+      '<ScanCodeInfo>\n  <ScanType><![CDATA[qrcode]]></ScanType>\n</ScanCodeInfo><EventKey></EventKey></xml>';
+    expect(parseWeChatXmlTree(xml)).toEqual({
+      ToUserName: 'gh_1',
+      CreateTime: '1408090816',
+      MsgId: '1234567890123456789',
+      Event: 'pic_weixin',
+      SendPicsInfo: { Count: '2', PicList: { item: [{ PicMd5Sum: 'a' }, { PicMd5Sum: 'b' }] } },
+      ScanCodeInfo: { ScanType: 'qrcode' },
+      EventKey: '',
+    });
+  });
+
+  it('has the same guards as the flat parser', () => {
+    xmlError(() => parseWeChatXmlTree('<!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>'));
+    xmlError(() => parseWeChatXmlTree('<xml><A>1</A><A>2</A></xml>'));
+    xmlError(() => parseWeChatXmlTree('<xml><A><__proto__>1</__proto__></A></xml>'));
+    xmlError(() => parseWeChatXmlTree('<xml><A>1</xml>'));
+    xmlError(() => parseWeChatXmlTree(`<xml><A>${'x'.repeat(DEFAULT_MAX_XML_BYTES)}</A></xml>`));
   });
 });

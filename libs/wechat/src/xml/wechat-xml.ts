@@ -46,6 +46,42 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * is refused, because which copy wins would differ between parsers.
  */
 export function parseWeChatXml(xml: string, opts: ParseWeChatXmlOptions = {}): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, children] of rootElements(xml, opts)) {
+    const value = flatValue(children);
+    if (value === undefined) continue; // nested element
+    if (Object.prototype.hasOwnProperty.call(fields, name)) {
+      throw new WeChatXmlError(`Duplicate element <${name}> in WeChat XML`);
+    }
+    fields[name] = value;
+  }
+  return fields;
+}
+
+/** A field of a WeChat message: text, or the children of a nested element (repeated ones as a list). */
+export type WeChatXmlValue = string | WeChatXmlObject | WeChatXmlValue[];
+export interface WeChatXmlObject {
+  [name: string]: WeChatXmlValue;
+}
+
+/**
+ * Like parseWeChatXml, with the same guards, but keeps nested elements (a menu event's
+ * `ScanCodeInfo`, `SendPicsInfo.PicList.item`…) as objects; a child element repeated inside a
+ * nested element becomes a list. Duplicate top-level fields are still refused.
+ */
+export function parseWeChatXmlTree(xml: string, opts: ParseWeChatXmlOptions = {}): WeChatXmlObject {
+  const fields: WeChatXmlObject = {};
+  for (const [name, children] of rootElements(xml, opts)) {
+    if (Object.prototype.hasOwnProperty.call(fields, name)) {
+      throw new WeChatXmlError(`Duplicate element <${name}> in WeChat XML`);
+    }
+    fields[name] = treeValue(children);
+  }
+  return fields;
+}
+
+/** The root's child elements as (name, children) after every safety check. */
+function rootElements(xml: string, opts: ParseWeChatXmlOptions): [string, OrderedNode[]][] {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_XML_BYTES;
   if (typeof xml !== 'string') throw new WeChatXmlError('WeChat XML body must be a string');
   if (Buffer.byteLength(xml, 'utf8') > maxBytes) {
@@ -71,20 +107,31 @@ export function parseWeChatXml(xml: string, opts: ParseWeChatXmlOptions = {}): R
   if (roots.length !== 1 || !Array.isArray(roots[0].xml)) {
     throw new WeChatXmlError('WeChat XML must have a single <xml> root element');
   }
+  return childElements(roots[0].xml as OrderedNode[]);
+}
 
-  const fields: Record<string, string> = {};
-  for (const child of roots[0].xml as OrderedNode[]) {
+function childElements(nodes: OrderedNode[]): [string, OrderedNode[]][] {
+  const out: [string, OrderedNode[]][] = [];
+  for (const child of nodes) {
     const name = elementName(child);
-    if (name === undefined) continue; // whitespace between fields
+    if (name === undefined || name === CDATA) continue; // text between elements
     if (FORBIDDEN_KEYS.has(name)) throw new WeChatXmlError(`Forbidden element name <${name}>`);
-    const value = flatValue(child[name] as OrderedNode[]);
-    if (value === undefined) continue; // nested element
-    if (Object.prototype.hasOwnProperty.call(fields, name)) {
-      throw new WeChatXmlError(`Duplicate element <${name}> in WeChat XML`);
-    }
-    fields[name] = value;
+    out.push([name, child[name] as OrderedNode[]]);
   }
-  return fields;
+  return out;
+}
+
+function treeValue(children: OrderedNode[]): WeChatXmlValue {
+  const flat = flatValue(children);
+  if (flat !== undefined) return flat;
+  const object: WeChatXmlObject = {};
+  for (const [name, grandchildren] of childElements(children)) {
+    const value = treeValue(grandchildren);
+    if (!Object.prototype.hasOwnProperty.call(object, name)) object[name] = value;
+    else if (Array.isArray(object[name])) (object[name] as WeChatXmlValue[]).push(value);
+    else object[name] = [object[name], value];
+  }
+  return object;
 }
 
 /**

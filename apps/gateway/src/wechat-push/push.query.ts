@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { Equals, IsString, Matches, validateSync } from 'class-validator';
 import type { Request } from 'express';
-import { PushRejectedError } from '../push-rejected.error';
+import { PushRejectedError } from './push-rejected.error';
 
 /**
  * The query WeChat signs a push with. WeChat also sends fields we do not use (`signature`),

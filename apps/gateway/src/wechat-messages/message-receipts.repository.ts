@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { sql } from '../database/sql';
+
+export type ReceiptClaim = { first: true } | { first: false; answer: string };
+
+/** wechat_message_receipts: which account messages were accepted, and what WeChat was answered. */
+@Injectable()
+export class MessageReceiptsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Records the first delivery of a message with its answer; for a retry returns the stored
+   * answer. A concurrent first delivery on another instance holds the key until it commits, so
+   * the retry waits for it and then reads what it answered.
+   */
+  async claim(m: EntityManager, appId: string, messageKey: string, answer: string): Promise<ReceiptClaim> {
+    const inserted = await sql(
+      m,
+      `INSERT INTO wechat_message_receipts (app_id, message_key, answer) VALUES ($1, $2, $3)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [appId, messageKey, answer],
+    );
+    if (inserted.rows.length > 0) return { first: true };
+    const { rows } = await sql<{ answer: string }>(
+      m,
+      `SELECT answer FROM wechat_message_receipts WHERE app_id = $1 AND message_key = $2`,
+      [appId, messageKey],
+    );
+    return { first: false, answer: rows[0]?.answer ?? answer };
+  }
+
+  /** Housekeeping: WeChat's retries come within seconds; a day-old receipt can match none. */
+  async deleteOlderThanOneDay(): Promise<number> {
+    const { count } = await sql(
+      this.dataSource,
+      `DELETE FROM wechat_message_receipts WHERE received_at < now() - interval '1 day'`,
+    );
+    return count;
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AuthorizersModule } from '../authorizers/authorizers.module';
+import { ComponentModule } from '../component/component.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
+import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatPushModule } from '../wechat-push/wechat-push.module';
+import { GoLiveResponder } from './go-live-responder';
+import { MessageMetrics } from './message-metrics';
+import { MessageReceiptsRepository } from './message-receipts.repository';
+import { WeChatMessagesController } from './wechat-messages.controller';
+import { WeChatMessagesService } from './wechat-messages.service';
+
+/** The Official Accounts' message and event URL: go-live responder and forwarding to tenants. Nothing imports it. */
+@Module({
+  imports: [WeChatModule, WeChatPushModule, ComponentModule, AuthorizersModule, WebhooksModule],
+  controllers: [WeChatMessagesController],
+  providers: [MessageReceiptsRepository, MessageMetrics, GoLiveResponder, WeChatMessagesService],
+})
+export class WeChatMessagesModule {}

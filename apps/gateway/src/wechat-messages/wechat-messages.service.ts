@@ -1,0 +1,102 @@
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
+import { AuthorizersRepository } from '../authorizers/authorizers.repository';
+import { Transactions } from '../database/transactions';
+import { WebhookPublisher } from '../webhooks/webhook-publisher';
+import type { PushQuery } from '../wechat-push/push.query';
+import { PushAuthenticator } from '../wechat-push/push-authentication';
+import { GoLiveResponder, type MessageAnswer } from './go-live-responder';
+import { MessageMetrics } from './message-metrics';
+import { MessageReceiptsRepository } from './message-receipts.repository';
+import { messageKey, toReceivedMessage } from './received-message';
+
+/** Receipts older than a day are deleted this often (by whichever instance gets there). */
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
+const SUCCESS = 'success';
+
+/**
+ * The message and event URL of every authorized Official Account. After the shared push
+ * authentication: WeChat's go-live test accounts get the responder's answers; a message for an
+ * account bound to an active tenant is recorded (receipt + message.received event, one
+ * transaction) before `success` is answered, so WeChat's retries, on any instance, are answered
+ * the same and never forwarded twice; anything else is acknowledged and counted.
+ */
+@Injectable()
+export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(WeChatMessagesService.name);
+  private housekeeping?: NodeJS.Timeout;
+
+  constructor(
+    private readonly authenticator: PushAuthenticator,
+    private readonly authorizers: AuthorizersRepository,
+    private readonly receipts: MessageReceiptsRepository,
+    private readonly publisher: WebhookPublisher,
+    private readonly transactions: Transactions,
+    private readonly goLive: GoLiveResponder,
+    private readonly metrics: MessageMetrics,
+  ) {}
+
+  /** The exact body to answer WeChat with: `success`, '' or the encrypted passive reply. */
+  async receive(appId: string, query: PushQuery, body: unknown): Promise<string> {
+    const { message } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXmlTree(xml));
+    if (this.goLive.isTestAccount(appId)) return this.render(message, this.goLive.respond(appId, message));
+
+    const tenantId = await this.authorizers.activeTenantIdForAppId(appId);
+    if (!tenantId) {
+      this.logger.log(
+        { appId, msgType: message.MsgType },
+        'message for an account with no active tenant; acknowledged, not forwarded',
+      );
+      this.metrics.message(undefined, 'no_active_tenant');
+      return SUCCESS;
+    }
+    const key = messageKey(message);
+    const outcome = await this.transactions.run(async (m) => {
+      // Re-read inside the transaction: a revocation committed meanwhile stops the forwarding.
+      if ((await this.authorizers.activeTenantIdForAppId(appId, m)) !== tenantId) return 'no_active_tenant' as const;
+      const claim = await this.receipts.claim(m, appId, key, SUCCESS);
+      if (!claim.first) return { duplicate: claim.answer };
+      await this.publisher.publish(m, {
+        type: 'message.received',
+        tenantId,
+        data: { tenantId, appId, message: toReceivedMessage(message) },
+      });
+      return 'forwarded' as const;
+    });
+    if (typeof outcome === 'object') {
+      this.logger.log({ tenantId, appId }, 'retried message answered as before, not forwarded again');
+      this.metrics.message(tenantId, 'duplicate');
+      return outcome.duplicate;
+    }
+    this.metrics.message(tenantId, outcome);
+    return SUCCESS;
+  }
+
+  /** The reply XML (to the sender, from the account's gh_ id) sealed with our component credentials. */
+  private render(message: WeChatXmlObject, answer: MessageAnswer): string {
+    if (answer.kind === 'success') return SUCCESS;
+    if (answer.kind === 'empty') return '';
+    const reply = buildWeChatXml({
+      ToUserName: typeof message.FromUserName === 'string' ? message.FromUserName : '',
+      FromUserName: typeof message.ToUserName === 'string' ? message.ToUserName : '',
+      CreateTime: Math.floor(Date.now() / 1000),
+      MsgType: 'text',
+      Content: answer.content,
+    });
+    return this.authenticator.sealReply(reply);
+  }
+
+  onModuleInit(): void {
+    this.housekeeping = setInterval(() => {
+      this.receipts
+        .deleteOlderThanOneDay()
+        .catch((e: Error) => this.logger.warn({ err: e.message }, 'message receipt housekeeping failed'));
+    }, HOUSEKEEPING_INTERVAL_MS);
+    this.housekeeping.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.housekeeping);
+  }
+}
