@@ -52,7 +52,15 @@ export class WeChatEventsService {
 
   async receive(query: PushQuery, body: unknown): Promise<void> {
     const push = this.authenticate(query, body);
-    const infoType = push.fields.InfoType ?? null;
+    // Authentic but unusable (NUL cannot reach PostgreSQL): acknowledged, so WeChat does not retry it forever.
+    if (Object.values(push.fields).some((v) => v.includes('\u0000'))) {
+      this.logger.warn(
+        { infoType: storableInfoType(push.fields.InfoType) },
+        'push with a NUL character acknowledged and ignored',
+      );
+      return;
+    }
+    const infoType = storableInfoType(push.fields.InfoType);
     const receipt = { signature: push.signature, timestamp: push.timestamp, nonce: push.nonce };
     if (!(await this.receipts.recordFirst(receipt, infoType))) {
       this.logger.log({ infoType }, 'replayed push acknowledged, not processed again');
@@ -144,7 +152,7 @@ export class WeChatEventsService {
         return;
       }
       default:
-        this.logger.log({ infoType: f.InfoType }, 'push of an unhandled type acknowledged');
+        this.logger.log({ infoType: storableInfoType(f.InfoType) }, 'push of an unhandled type acknowledged');
     }
   }
 
@@ -177,6 +185,11 @@ export class WeChatEventsService {
       'authorization push handled',
     );
   }
+}
+
+/** The receipt keeps the type for operators; one that is no plausible type name (over 64 characters, odd characters) is kept as null. */
+function storableInfoType(infoType: string | undefined): string | null {
+  return infoType !== undefined && /^[A-Za-z0-9_.-]{1,64}$/.test(infoType) ? infoType : null;
 }
 
 function reject(reason: string): never {
