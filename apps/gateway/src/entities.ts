@@ -1,6 +1,7 @@
 import { AuditEventEntity } from './audit/audit-event.entity';
 import { AuthorizerEntity } from './authorizers/authorizer.entity';
 import { BLACKLIST_JOB_ENTITIES } from './blacklist-jobs/blacklist-jobs.entities';
+import { ComponentApiCallsEntity } from './component/component-api-calls.entity';
 import { ComponentStateEntity } from './component/component-state.entity';
 import { PushReceiptEntity } from './wechat-events/push-receipt.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
@@ -25,4 +26,5 @@ export const ENTITIES: Function[] = [
   WeChatQuotaBlockEntity,
   AuditEventEntity,
   ...WEBHOOK_ENTITIES,
+  ComponentApiCallsEntity,
 ];
