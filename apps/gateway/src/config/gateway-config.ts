@@ -36,6 +36,14 @@ export interface GatewayConfig {
    * goes out once (default 12 h, WeChat's ticket lifetime; see component/ticket-watch.service.ts).
    */
   componentTicketStaleAfterSeconds?: number;
+  /** Rate limits per client address (README, "Security"); omitted fields take the defaults named there. */
+  rateLimits?: { failedAuthPerMinute?: number; publicRequestsPerMinute?: number };
+  /** /metrics: on its own port (then not on `port`) and/or behind a bearer token; same port and open by default. */
+  metrics?: { port?: number; token?: string };
+  /** Origins (`scheme://host[:port]`, as URL#origin writes them) a session's returnUrl may point at; any when omitted. */
+  onboardingReturnUrlOrigins?: string[];
+  /** Daily calls the component may make to each of api_create_preauthcode and api_query_auth (component/component-call-budget.ts). */
+  componentDailyCallBudget?: number;
 }
 
 export interface WebhookSettings {
@@ -73,6 +81,8 @@ export interface BlacklistJobTimings {
   sliceSeconds: number;
   /** Jobs one instance works on at once. */
   workersPerInstance: number;
+  /** Jobs of one tenant running at once across all instances; the rest wait while other tenants' jobs start. */
+  runningJobsPerTenant: number;
 }
 
 /** What sandbox mode supplies in place of production variables. */
@@ -134,5 +144,12 @@ export function resolveGatewayConfig(
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     },
     componentTicketStaleAfterSeconds: env.COMPONENT_TICKET_STALE_AFTER_SECONDS,
+    rateLimits: { failedAuthPerMinute: env.AUTH_FAILURES_PER_MINUTE, publicRequestsPerMinute: env.PUBLIC_REQUESTS_PER_MINUTE },
+    metrics: { port: env.METRICS_PORT === port ? undefined : env.METRICS_PORT, token: env.METRICS_TOKEN },
+    onboardingReturnUrlOrigins: env.ONBOARDING_RETURN_URL_ORIGINS?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => new URL(o).origin),
+    componentDailyCallBudget: env.COMPONENT_DAILY_CALL_BUDGET,
   };
 }
