@@ -18,6 +18,8 @@ const PUSH_ANSWER_BUDGET_MS = 4000;
 
 interface AuthenticPush {
   fields: Record<string, string>;
+  /** Authentic, but the decrypted message is not XML we can read. */
+  unreadable?: boolean;
   signature: string;
   timestamp: string;
   nonce: string;
@@ -52,6 +54,10 @@ export class WeChatEventsService {
 
   async receive(query: PushQuery, body: unknown): Promise<void> {
     const push = this.authenticate(query, body);
+    if (push.unreadable) {
+      this.logger.warn('authentic push whose decrypted message is not valid WeChat XML acknowledged and ignored');
+      return;
+    }
     // Authentic but unusable (NUL cannot reach PostgreSQL): acknowledged, so WeChat does not retry it forever.
     if (Object.values(push.fields).some((v) => v.includes('\u0000'))) {
       this.logger.warn(
@@ -112,11 +118,19 @@ export class WeChatEventsService {
       return reject('timestamp outside the 300 s window');
     if (outer.AppId !== undefined && outer.AppId !== this.config.wechat.componentAppId) return reject('AppId is not ours');
 
-    let fields: Record<string, string>;
+    let message: string;
     try {
-      fields = parseWeChatXml(this.crypto.decrypt(encrypt).message);
+      message = this.crypto.decrypt(encrypt).message;
     } catch (e) {
       return reject(`decryption failed (${(e as { code?: string }).code ?? 'invalid'})`);
+    }
+    let fields: Record<string, string>;
+    try {
+      fields = parseWeChatXml(message);
+    } catch {
+      // Signed and decrypted with our keys, yet not XML we can read: a retry would be the same
+      // message, so it is acknowledged (and ignored) rather than refused forever.
+      return { fields: {}, unreadable: true, signature: signature.toLowerCase(), timestamp, nonce };
     }
     if (fields.AppId !== this.config.wechat.componentAppId) return reject('decrypted AppId is not ours');
     return { fields, signature: signature.toLowerCase(), timestamp, nonce };
