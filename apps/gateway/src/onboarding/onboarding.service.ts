@@ -76,13 +76,12 @@ export class OnboardingService {
         if (!isOpen(session)) return { page: sessionGonePage() };
         // The session id is public (it is in redirect_uri): guessing codes for it must not spend the component's quota.
         if (await this.sessions.rejectedTooManyCodes(session.id)) return { page: codeInvalidPage() };
+        // WeChat sent the browser back with a new code: the page's pre-auth code is spent, whatever the exchange says.
+        await this.sessions.retirePreAuthCodes(session.id);
         result = await this.exchange.exchange(authCode, { tenantId: session.tenantId, sessionId: session.id });
       }
     } catch (e) {
       return { page: this.wechatFailurePage(e, 'exchanging the authorization code') };
-    }
-    if (result.outcome !== 'code_invalid' && result.outcome !== 'tenant_gone') {
-      await this.sessions.retirePreAuthCodes(session.id).catch(() => undefined);
     }
 
     switch (result.outcome) {
