@@ -5,6 +5,7 @@ import { Webhooks1795630200000 } from './1795630200000-Webhooks';
 import { TicketStaleNotice1795630300000 } from './1795630300000-TicketStaleNotice';
 import { MessageReceipts1795630400000 } from './1795630400000-MessageReceipts';
 import { TokenKeysAndCallAudit1795630500000 } from './1795630500000-TokenKeysAndCallAudit';
+import { OnboardingQuota1795630600000 } from './1795630600000-OnboardingQuota';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   TicketStaleNotice1795630300000,
   MessageReceipts1795630400000,
   TokenKeysAndCallAudit1795630500000,
+  OnboardingQuota1795630600000,
 ];

@@ -28,6 +28,13 @@ describe('component: pushes to the event URL, the verify ticket and the componen
       componentToken: { expiresAt: null },
       // The console's message and event URL, with WeChat's placeholder.
       messageEventUrlTemplate: `${h.config.publicBaseUrl}/wechat/authorizers/$APPID$/events`,
+      dailyCalls: {
+        resetsAt: expect.any(String),
+        apis: [
+          { api: 'api_create_preauthcode', callsToday: 0, dailyBudget: 10_000, remaining: 10_000 },
+          { api: 'api_query_auth', callsToday: 0, dailyBudget: 10_000, remaining: 10_000 },
+        ],
+      },
     });
     expect((await request(h.url).get('/v1/component/status').expect(401)).body.error.code).toBe('UNAUTHENTICATED');
     const t = await createTenant(h);
@@ -254,9 +261,11 @@ describe('component: pushes to the event URL, the verify ticket and the componen
     const t = await createTenant(h);
     const s = await startSession(h, t.id);
     expect((await fetchPage(s.onboardingUrl)).status).toBe(200); // a token is held
+    // Eight sessions whose first views each need a pre-auth code (reloads of one session would reuse its code).
+    const others = await Promise.all(Array.from({ length: 8 }, () => startSession(h, t.id)));
     const since = h.sim.calls().at(-1)?.seq ?? 0;
     h.sim.expireTokens({ kind: 'component' });
-    const pages = await Promise.all(Array.from({ length: 8 }, () => fetchPage(s.onboardingUrl)));
+    const pages = await Promise.all(others.map((o) => fetchPage(o.onboardingUrl)));
     expect(pages.map((p) => p.status)).toEqual(Array(8).fill(200));
     expect(h.sim.calls({ api: 'component/api_component_token', since })).toHaveLength(1);
   });

@@ -59,4 +59,13 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
     expect(status).not.toBe(0);
     expect(output).toMatch(/^\s*GATEWAY_DATA_DIR: /m);
   });
+
+  it('an operator key with under 128 bits of entropy (estimated from its alphabet) stops start-up, named by variable', () => {
+    for (const keys of ['aaaaaaaaaaaaaaaa', `${'0123456789abcdef'.repeat(2)},abcdefghijklmnopqrst`]) {
+      const { status, output } = start({ OPERATOR_API_KEYS: keys, DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+      expect(status).not.toBe(0);
+      expect(output).toMatch(/^\s*OPERATOR_API_KEYS: .*128 bits/m);
+      expect(output).not.toContain('abcdefghijklmnopqrst');
+    }
+  });
 });

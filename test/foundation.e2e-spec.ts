@@ -9,6 +9,7 @@ import { createTestDatabase } from './support/test-database';
 describe('foundation: operations endpoints and the one error format (real PostgreSQL)', () => {
   let app: INestApplication;
   let server: any;
+  const operatorKey = `op_${randomBytes(16).toString('hex')}`;
   const logs = new LogCapture();
 
   beforeAll(async () => {
@@ -18,7 +19,7 @@ describe('foundation: operations endpoints and the one error format (real Postgr
       publicBaseUrl: 'http://127.0.0.1',
       databaseUrl: await createTestDatabase(),
       migrationsRun: true,
-      operatorApiKeys: [`op_${randomBytes(16).toString('hex')}`],
+      operatorApiKeys: [operatorKey],
       secretsKey: randomBytes(32),
       // Nothing in this suite calls WeChat; the URLs only have to be well-formed.
       wechat: {
@@ -38,6 +39,7 @@ describe('foundation: operations endpoints and the one error format (real Postgr
     server = app.getHttpServer();
   });
   afterAll(() => app.close());
+  const operator = () => ({ Authorization: `Bearer ${operatorKey}` });
 
   it('GET /health/live answers 200 and says sandbox', async () => {
     const res = await request(server).get('/health/live').expect(200);
@@ -80,23 +82,30 @@ describe('foundation: operations endpoints and the one error format (real Postgr
     expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String), requestId: 'rid-404' } });
   });
 
-  it('malformed JSON → 400 MALFORMED_BODY', async () => {
+  it('malformed JSON → 400 MALFORMED_BODY (once the key checked out; without one, 401 before the body is read)', async () => {
     const res = await request(server)
       .post('/v1/tenants')
+      .set(operator())
       .set('content-type', 'application/json')
       .set('x-request-id', 'rid-malformed')
       .send('{"name": ')
       .expect(400);
     expect(res.body.error).toEqual({ code: 'MALFORMED_BODY', message: expect.any(String), requestId: 'rid-malformed' });
     expect(res.headers['x-request-id']).toBe('rid-malformed');
-    const anon = await request(server).post('/v1/tenants').set('content-type', 'application/json').send('[').expect(400);
+    const anon = await request(server).post('/v1/tenants').set('content-type', 'application/json').send('[').expect(401);
+    expect(anon.body.error.code).toBe('UNAUTHENTICATED');
     expect(anon.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(anon.headers['x-request-id']).toBe(anon.body.error.requestId);
   });
 
   it('a body over 1 MB → 413 PAYLOAD_TOO_LARGE', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) });
-    const res = await request(server).post('/v1/tenants').set('content-type', 'application/json').send(big).expect(413);
+    const res = await request(server)
+      .post('/v1/tenants')
+      .set(operator())
+      .set('content-type', 'application/json')
+      .send(big)
+      .expect(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 

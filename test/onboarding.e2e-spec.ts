@@ -117,15 +117,19 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
       expect(mobile.searchParams.get('auth_type')).toBe('3');
     });
 
-    it('mints a fresh pre-auth code on every view', async () => {
+    it('reuses the session’s pre-auth code across reloads, and mints a fresh one once an authorization came back', async () => {
       const t = await createTenant(h);
       const s = await startSession(h, t.id);
       const since = h.sim.calls().at(-1)?.seq ?? 0;
-      const codes = [];
-      for (let i = 0; i < 3; i++)
-        codes.push(new URL(linkHref((await fetchPage(s.onboardingUrl)).html, 'authorize-pc')).searchParams.get('pre_auth_code'));
-      expect(new Set(codes).size).toBe(3);
-      expect(h.sim.calls({ api: 'component/api_create_preauthcode', since })).toHaveLength(3);
+      const code = async () =>
+        new URL(linkHref((await fetchPage(s.onboardingUrl)).html, 'authorize-pc')).searchParams.get('pre_auth_code');
+      const codes = [await code(), await code(), await code()];
+      expect(new Set(codes).size).toBe(1);
+      expect(h.sim.calls({ api: 'component/api_create_preauthcode', since })).toHaveLength(1);
+      // WeChat sent the browser back (here with a code it rejects): that pre-auth code is spent.
+      await fetchPage(`${h.url}/wechat/authorization/callback?session=${s.id}&auth_code=spent-${Date.now()}`);
+      expect(await code()).not.toBe(codes[0]);
+      expect(h.sim.calls({ api: 'component/api_create_preauthcode', since })).toHaveLength(2);
     });
 
     it('an unknown token → 404 page; an expired or completed session → 410 page, without calling WeChat', async () => {

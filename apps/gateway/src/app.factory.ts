@@ -4,15 +4,20 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { authenticateBeforeBody } from './auth/authenticate-before-body';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter';
 import { blacklistJobsBodyParser } from './blacklist-jobs/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
+import { answerClientError } from './errors/client-error';
+import { runWithRequestId } from './logging/request-context';
 import { requestIdFor } from './logging/request-id';
 import { MetricsService } from './metrics/metrics.service';
 import { wechatProxyBodyParser } from './wechat-proxy/proxy-body';
+import { bodyDepthLimit } from './validation/body-shape';
 
 function flatten(errors: ClassValidatorError[], prefix = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {
@@ -44,17 +49,24 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   app.disable('x-powered-by');
   // First: every response, even a body-parser rejection, carries the request id.
   app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-    requestIdFor(req, res);
-    next();
+    runWithRequestId(requestIdFor(req, res), next);
   });
+  // Node's own parser errors (431, 400, 408) answer in the error JSON too.
+  (app.getHttpServer() as Server).on('clientError', answerClientError);
   app.use(app.get(MetricsService).middleware());
+  app.get(FailedAuthLimiter).countIn(app.get(MetricsService).registry);
+  // A keyed route's body is read only after its key checked out.
+  const guard = app.get(ApiKeyGuard);
+  app.use(authenticateBeforeBody((req) => guard.authenticate(req)));
   // POST .../blacklist/jobs alone may carry up to 80 MB (a million openids); it parses first.
-  app.use(blacklistJobsBodyParser((authorization) => app.get(ApiKeyGuard).callerFor(authorization)));
+  app.use(blacklistJobsBodyParser((authorization) => guard.callerFor(authorization)));
   // POST .../wechat/<path> is passed to WeChat byte for byte (JSON or multipart, up to 10 MB): read raw, first.
-  app.use(wechatProxyBodyParser((authorization) => app.get(ApiKeyGuard).callerFor(authorization)));
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(wechatProxyBodyParser((authorization) => guard.callerFor(authorization)));
+  // Compressed bodies are refused (415): a small gzip can inflate to any size, and no client of ours needs them.
+  app.useBodyParser('json', { limit: '1mb', inflate: false });
   // WeChat pushes arrive as XML; the crypto layer bounds what it parses.
-  app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'] });
+  app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'], inflate: false });
+  app.use(bodyDepthLimit);
   app.useGlobalPipes(validationPipe);
   const doc = SwaggerModule.createDocument(
     app,

@@ -2,6 +2,7 @@ import { AuditEventEntity } from './audit/audit-event.entity';
 import { TokenKeyEntity } from './auth/token-key.entity';
 import { AuthorizerEntity } from './authorizers/authorizer.entity';
 import { BLACKLIST_JOB_ENTITIES } from './blacklist-jobs/blacklist-jobs.entities';
+import { ComponentApiCallsEntity } from './component/component-api-calls.entity';
 import { ComponentStateEntity } from './component/component-state.entity';
 import { PushReceiptEntity } from './wechat-events/push-receipt.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
@@ -29,4 +30,5 @@ export const ENTITIES: Function[] = [
   ...WEBHOOK_ENTITIES,
   TokenKeyEntity,
   MessageReceiptEntity,
+  ComponentApiCallsEntity,
 ];

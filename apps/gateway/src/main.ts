@@ -5,6 +5,7 @@ import { EmbeddedPostgresStartError, startEmbeddedPostgres, type RunningPostgres
 import { createGatewayApp } from './app.factory';
 import { ConfigurationError, validateEnvironment } from './config/environment';
 import { messageEventUrlTemplate, resolveGatewayConfig, type SandboxSupplement } from './config/gateway-config';
+import { lastResortRejectionHandler } from './logging/last-resort';
 import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
@@ -19,6 +20,8 @@ const SIM_PORT_DEFAULT = 4100;
  */
 async function main(): Promise<void> {
   const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } });
+  // Node's default for an unhandled rejection is to exit: one request's bug must not stop the others.
+  process.on('unhandledRejection', lastResortRejectionHandler(log));
   let env;
   try {
     env = validateEnvironment(process.env);

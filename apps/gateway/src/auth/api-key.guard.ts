@@ -8,10 +8,12 @@ import { TenantsRepository } from '../tenants/tenants.repository';
 import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, TOKEN_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
 import type { AnyCaller } from './caller';
+import { FailedAuthLimiter } from './failed-auth-limiter';
 import { ROUTE_ACCESS, type RequestWithCaller, type RouteAccess } from './decorators';
 import { TokenKeysRepository } from './token-keys.repository';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
+const AUTHENTICATED = new WeakMap<Request, AnyCaller>();
 
 /**
  * Global guard: resolves the caller from `Authorization: Bearer <key>` and enforces the route's
@@ -29,6 +31,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly tenants: TenantsRepository,
     private readonly tokenKeys: TokenKeysRepository,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    private readonly failedAuth: FailedAuthLimiter,
   ) {
     this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
   }
@@ -41,10 +44,7 @@ export class ApiKeyGuard implements CanActivate {
     if (access === 'public') return true;
 
     const req = context.switchToHttp().getRequest<Request & RequestWithCaller>();
-    const match = BEARER.exec(req.headers.authorization ?? '');
-    if (!match) throw new UnauthenticatedError();
-    const caller = await this.resolveCaller(match[1]);
-    if (!caller) throw new UnauthenticatedError();
+    const caller = await this.authenticate(req);
 
     if (access === 'operator' && caller.actor !== 'operator') throw new ForbiddenError();
     // Any route with a :tenantId gets it checked and normalised here, once; a malformed id is "no such tenant".
@@ -65,6 +65,27 @@ export class ApiKeyGuard implements CanActivate {
     }
     req.caller = caller;
     return true;
+  }
+
+  /**
+   * The caller of a keyed request, resolved once per request (the check before body parsing and
+   * the guard share it): 401 without a valid key, 429 while the client address is over its
+   * failed-authentication limit (FailedAuthLimiter).
+   */
+  async authenticate(req: Request): Promise<AnyCaller> {
+    const known = AUTHENTICATED.get(req);
+    if (known) return known;
+    const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+    this.failedAuth.assertNotBlocked(address);
+    const match = BEARER.exec(req.headers.authorization ?? '');
+    const caller = match ? await this.resolveCaller(match[1]) : undefined;
+    if (!caller) {
+      // A request with no credential at all guesses nothing; only presented credentials count.
+      if (req.headers.authorization !== undefined) this.failedAuth.recordFailure(address);
+      throw new UnauthenticatedError();
+    }
+    AUTHENTICATED.set(req, caller);
+    return caller;
   }
 
   /** Who an Authorization header names, if anyone (the same resolution the guard applies). */

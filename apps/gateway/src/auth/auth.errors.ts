@@ -12,3 +12,10 @@ export class ForbiddenError extends DomainError<AuthErrorCode> {
     super('FORBIDDEN', message);
   }
 }
+
+/** Too many failed authentications from one client address: refused, whatever key it presents, until Retry-After. */
+export class RateLimitedError extends DomainError<'RATE_LIMITED'> {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMITED', 'Too many failed authentication attempts from this address; retry after the time in Retry-After.');
+  }
+}

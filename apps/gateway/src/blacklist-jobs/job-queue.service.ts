@@ -29,6 +29,7 @@ export const DEFAULT_JOB_TIMINGS: BlacklistJobTimings = {
   chunkLeaseSeconds: 15,
   sliceSeconds: 60,
   workersPerInstance: 8,
+  runningJobsPerTenant: 2,
 };
 
 export function jobTimings(config: GatewayConfig): BlacklistJobTimings {
@@ -95,6 +96,10 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
         localConcurrency: this.timings.workersPerInstance,
         pollingIntervalSeconds: this.timings.pollingIntervalSeconds,
         batchSize: 1,
+        // Fairness across tenants, across instances: pg-boss's fetch skips a message whose group
+        // (its tenant) already has this many active, so one tenant's backlog cannot hold every
+        // worker and a newcomer's job starts at the next poll. Checked in the database by the fetch.
+        groupConcurrency: this.timings.runningJobsPerTenant,
       },
       async ([job]) => handler(job),
     );
@@ -109,7 +114,11 @@ export class BlacklistJobQueue implements OnModuleInit, OnModuleDestroy {
     await this.requireBoss().send(
       BLACKLIST_QUEUE,
       { ...message },
-      { ...(opts.startAfter ? { startAfter: opts.startAfter } : {}), ...(db ? { db } : {}) },
+      {
+        group: { id: message.tenantId },
+        ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+        ...(db ? { db } : {}),
+      },
     );
   }
 

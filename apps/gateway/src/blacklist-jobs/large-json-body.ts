@@ -15,7 +15,7 @@ const JOBS_ROUTE = /^\/v1\/tenants\/([^/?]+)\/blacklist\/jobs\/?(?:\?.*)?$/;
 export function blacklistJobsBodyParser(
   callerFor: (authorization: string | undefined) => Promise<AnyCaller | undefined>,
 ): RequestHandler {
-  const parse = json({ limit: BLACKLIST_JOBS_BODY_LIMIT });
+  const parse = json({ limit: BLACKLIST_JOBS_BODY_LIMIT, inflate: false });
   return (req, res, next) => {
     const match = req.method === 'POST' ? JOBS_ROUTE.exec(req.originalUrl ?? req.url) : null;
     if (!match || !/^Bearer\s+\S/i.test(req.headers.authorization ?? '')) return next();

@@ -13,6 +13,19 @@ export class ComponentTokenStatusView {
   @ApiProperty({ nullable: true, type: String }) expiresAt: string | null;
 }
 
+export class ComponentApiBudgetView {
+  @ApiProperty({ enum: ['api_create_preauthcode', 'api_query_auth'] }) api: 'api_create_preauthcode' | 'api_query_auth';
+  @ApiProperty({ description: 'Calls made today (China time), by every instance.' }) callsToday: number;
+  @ApiProperty({ description: 'COMPONENT_DAILY_CALL_BUDGET: past it the gateway stops calling until the reset.' })
+  dailyBudget: number;
+  @ApiProperty() remaining: number;
+}
+
+export class ComponentDailyCallsView {
+  @ApiProperty({ description: 'Next midnight, China Standard Time.' }) resetsAt: string;
+  @ApiProperty({ type: [ComponentApiBudgetView] }) apis: ComponentApiBudgetView[];
+}
+
 export class ComponentStatusView {
   @ApiProperty() componentAppId: string;
   @ApiProperty({ enum: ['sandbox', 'production'] }) mode: 'sandbox' | 'production';
@@ -23,4 +36,10 @@ export class ComponentStatusView {
     example: 'https://gateway.example.com/wechat/authorizers/$APPID$/events',
   })
   messageEventUrlTemplate: string;
+
+  @ApiProperty({
+    type: ComponentDailyCallsView,
+    description: 'The component’s own daily budget for the calls onboarding visitors cause (shared by every tenant).',
+  })
+  dailyCalls: ComponentDailyCallsView;
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth';
 import { GATEWAY_CONFIG, type GatewayConfig, messageEventUrlTemplate } from '../config/gateway-config';
+import { ComponentCallBudget } from './component-call-budget';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentStatusView } from './component-status.view';
 import { ticketStaleAfterSeconds } from './ticket-watch.service';
@@ -11,6 +12,7 @@ import { ticketStaleAfterSeconds } from './ticket-watch.service';
 export class ComponentController {
   constructor(
     private readonly tokens: ComponentTokenService,
+    private readonly budget: ComponentCallBudget,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -31,6 +33,7 @@ export class ComponentController {
       },
       componentToken: { expiresAt: s.componentTokenExpiresAt?.toISOString() ?? null },
       messageEventUrlTemplate: messageEventUrlTemplate(this.config),
+      dailyCalls: await this.budget.status(),
     };
   }
 }

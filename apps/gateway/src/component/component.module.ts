@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WeChatModule } from '../wechat/wechat.module';
+import { ComponentApiCallsRepository } from './component-api-calls.repository';
+import { ComponentCallBudget } from './component-call-budget';
 import { ComponentStateRepository } from './component-state.repository';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentController } from './component.controller';
@@ -10,7 +12,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 @Module({
   imports: [WeChatModule, WebhooksModule],
   controllers: [ComponentController],
-  providers: [ComponentStateRepository, ComponentTokenService, TicketWatch],
-  exports: [ComponentTokenService],
+  providers: [ComponentStateRepository, ComponentTokenService, TicketWatch, ComponentApiCallsRepository, ComponentCallBudget],
+  exports: [ComponentTokenService, ComponentCallBudget],
 })
 export class ComponentModule {}

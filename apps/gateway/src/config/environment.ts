@@ -12,8 +12,37 @@ import {
   Max,
   Min,
   ValidateIf,
+  Validate,
   validateSync,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+  ValidatorConstraint,
 } from 'class-validator';
+import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+
+/** Each operator key needs MIN_OPERATOR_KEY_BITS of estimated entropy; the message names the key by position, never by value. */
+@ValidatorConstraint({ name: 'operatorKeyStrength' })
+class OperatorKeyStrength implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value !== 'string' || weakKeyPositions(value).length === 0;
+  }
+  defaultMessage(args?: ValidationArguments): string {
+    const weak = weakKeyPositions(String(args?.value ?? ''));
+    return (
+      `key ${weak.join(', ')} (by position) has less than ${MIN_OPERATOR_KEY_BITS} bits of entropy ` +
+      'estimated from its alphabet; use e.g. `openssl rand -hex 32`'
+    );
+  }
+}
+
+function weakKeyPositions(list: string): number[] {
+  return list
+    .split(',')
+    .map((k) => k.trim())
+    .flatMap((k, i) => (k && estimatedKeyBits(k) < MIN_OPERATOR_KEY_BITS ? [i + 1] : []));
+}
+
+const positiveInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
 const isProduction = (env: EnvironmentVariables) => env.WECHAT_COMPONENT_APPID !== undefined;
 const url = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
@@ -49,6 +78,7 @@ export class EnvironmentVariables {
   @Matches(/^\s*[^,\s]{16,}\s*(,\s*[^,\s]{16,}\s*)*$/, {
     message: 'OPERATOR_API_KEYS must be a comma-separated list of keys, each at least 16 characters',
   })
+  @Validate(OperatorKeyStrength)
   OPERATOR_API_KEYS?: string;
 
   @ValidateIf((env) => isProduction(env) || env.SECRETS_ENCRYPTION_KEY !== undefined)
@@ -217,6 +247,52 @@ export class EnvironmentVariables {
     message: 'WECHAT_GO_LIVE_TEST_APPIDS must be a comma-separated list of appids (wx...)',
   })
   WECHAT_GO_LIVE_TEST_APPIDS?: string;
+
+  /** Wrong keys one client address may present per minute before its keyed requests get 429 (default 20). */
+  @IsOptional()
+  @Transform(positiveInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  AUTH_FAILURES_PER_MINUTE?: number;
+
+  /** Requests per minute per client address to the onboarding page and the authorization callback (default 60). */
+  @IsOptional()
+  @Transform(positiveInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  PUBLIC_REQUESTS_PER_MINUTE?: number;
+
+  /** Serve /metrics on this port instead of PORT (then PORT answers 404 for it). */
+  @IsOptional()
+  @Transform(positiveInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^[\x21-\x7e]{16,512}$/, { message: 'METRICS_TOKEN must be 16-512 printable characters without spaces' })
+  METRICS_TOKEN?: string;
+
+  /** Comma-separated origins (`https://shop.example.com`) a session's returnUrl may point at; any origin when unset. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^\s*https?:\/\/[^\s,/]+\s*(,\s*https?:\/\/[^\s,/]+\s*)*$/, {
+    message: 'ONBOARDING_RETURN_URL_ORIGINS must be a comma-separated list of origins (https://host[:port])',
+  })
+  ONBOARDING_RETURN_URL_ORIGINS?: string;
+
+  /** Daily calls the component may make to each of api_create_preauthcode and api_query_auth (default 10000). */
+  @IsOptional()
+  @Transform(positiveInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000000)
+  COMPONENT_DAILY_CALL_BUDGET?: number;
 
   /** Where sandbox keys and the embedded database live (default ./.data). */
   @IsOptional()

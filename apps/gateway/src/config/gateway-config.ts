@@ -40,6 +40,14 @@ export interface GatewayConfig {
   goLiveTestAppIds?: string[];
   /** The WeChat proxy; omitted: only the paths of the library's permission table. */
   wechatProxy?: WeChatProxySettings;
+  /** Rate limits per client address (README, "Security"); omitted fields take the defaults named there. */
+  rateLimits?: { failedAuthPerMinute?: number; publicRequestsPerMinute?: number };
+  /** /metrics: on its own port (then not on `port`) and/or behind a bearer token; same port and open by default. */
+  metrics?: { port?: number; token?: string };
+  /** Origins (`scheme://host[:port]`, as URL#origin writes them) a session's returnUrl may point at; any when omitted. */
+  onboardingReturnUrlOrigins?: string[];
+  /** Daily calls the component may make to each of api_create_preauthcode and api_query_auth (component/component-call-budget.ts). */
+  componentDailyCallBudget?: number;
 }
 
 export interface WeChatProxySettings {
@@ -82,6 +90,8 @@ export interface BlacklistJobTimings {
   sliceSeconds: number;
   /** Jobs one instance works on at once. */
   workersPerInstance: number;
+  /** Jobs of one tenant running at once across all instances; the rest wait while other tenants' jobs start. */
+  runningJobsPerTenant: number;
 }
 
 /** What sandbox mode supplies in place of production variables. */
@@ -150,6 +160,13 @@ export function resolveGatewayConfig(
         .filter(Boolean),
     },
     goLiveTestAppIds: env.WECHAT_GO_LIVE_TEST_APPIDS?.split(',').map((s) => s.trim()),
+    rateLimits: { failedAuthPerMinute: env.AUTH_FAILURES_PER_MINUTE, publicRequestsPerMinute: env.PUBLIC_REQUESTS_PER_MINUTE },
+    metrics: { port: env.METRICS_PORT === port ? undefined : env.METRICS_PORT, token: env.METRICS_TOKEN },
+    onboardingReturnUrlOrigins: env.ONBOARDING_RETURN_URL_ORIGINS?.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean)
+      .map((o) => new URL(o).origin),
+    componentDailyCallBudget: env.COMPONENT_DAILY_CALL_BUDGET,
   };
 }
 

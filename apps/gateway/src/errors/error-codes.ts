@@ -10,19 +10,33 @@ import type { WeChatErrorCode } from '@app/wechat';
 
 /** Codes of the HTTP layer itself (body parsing, routing, the last-resort 500). */
 export type HttpLayerErrorCode =
-  'MALFORMED_BODY' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'INTERNAL';
+  | 'MALFORMED_BODY'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'INTERNAL'
+  // Rate limits (public pages, failed authentication) and Node's own HTTP parser errors.
+  | 'RATE_LIMITED'
+  | 'MALFORMED_REQUEST'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT';
 
 export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 export type TenantErrorCode = 'TENANT_NOT_FOUND' | 'TENANT_EXISTS' | 'TENANT_NOT_ACTIVE';
 
-export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING';
+export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING' | 'COMPONENT_DAILY_BUDGET_EXHAUSTED';
 
 export type PushErrorCode = 'PUSH_REJECTED';
 
 /** Answered by the onboarding pages and callback (as HTML, or as the error JSON to a client asking for JSON). */
 export type OnboardingErrorCode =
-  'AUTHORIZATION_SESSION_NOT_FOUND' | 'AUTHORIZATION_SESSION_GONE' | 'AUTHORIZER_ALREADY_BOUND' | 'AUTHORIZATION_CODE_INVALID';
+  | 'AUTHORIZATION_SESSION_NOT_FOUND'
+  | 'AUTHORIZATION_SESSION_GONE'
+  | 'AUTHORIZER_ALREADY_BOUND'
+  | 'AUTHORIZATION_CODE_INVALID'
+  | 'TOO_MANY_SESSIONS';
 
 export type BlacklistErrorCode =
   'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED' | 'JOB_NOT_FOUND';

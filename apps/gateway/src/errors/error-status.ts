@@ -50,6 +50,12 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   API_NOT_ALLOWED: HttpStatus.FORBIDDEN,
   TOKEN_KEY_NOT_FOUND: HttpStatus.NOT_FOUND,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
+  RATE_LIMITED: HttpStatus.TOO_MANY_REQUESTS,
+  MALFORMED_REQUEST: HttpStatus.BAD_REQUEST,
+  HEADERS_TOO_LARGE: 431 as HttpStatus, // Request Header Fields Too Large: not in Nest's HttpStatus enum
+  REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
+  TOO_MANY_SESSIONS: HttpStatus.CONFLICT,
+  COMPONENT_DAILY_BUDGET_EXHAUSTED: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 export function isErrorCode(code: unknown): code is ErrorCode {

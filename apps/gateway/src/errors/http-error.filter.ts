@@ -23,6 +23,8 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  // @nestjs/throttler's ThrottlerException (it sets Retry-After itself before throwing).
+  429: 'RATE_LIMITED',
 };
 
 /** Turns any thrown value into the one error JSON. Unknown errors become a logged 500 with no internals. */
@@ -87,8 +89,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status >= 500) return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };
-      const code = HTTP_CODES[status] ?? (status === HttpStatus.TOO_MANY_REQUESTS ? 'RATE_LIMITED' : 'BAD_REQUEST');
-      const message = status === 404 ? 'No such route.' : exception.message;
+      const code = HTTP_CODES[status] ?? 'BAD_REQUEST';
+      const message =
+        status === 404
+          ? 'No such route.'
+          : status === HttpStatus.TOO_MANY_REQUESTS
+            ? 'Too many requests from this address; retry after the time in Retry-After.'
+            : exception.message;
       return { status, code, message };
     }
     return { status: 500, code: 'INTERNAL', message: 'An unexpected error occurred.' };

@@ -23,4 +23,11 @@ describe('log redaction', () => {
     );
     expect(redactUrl('/v1/tenants?limit=5')).toBe('/v1/tenants?limit=5');
   });
+
+  it('never throws on a malformed escape in a parameter name, and still masks what it can read', () => {
+    expect(redactUrl('/health/live?%=1')).toBe('/health/live?%=1');
+    expect(redactUrl('/x?%zz=1&%E0%A4%A=2')).toBe('/x?%zz=1&%E0%A4%A=2');
+    expect(redactUrl('/x?auth_code%=SECRET')).toBe(`/x?auth_code%=${REDACTED}`);
+    expect(redactUrl('/x?a%5fcode=SECRET')).toBe(`/x?a%5fcode=${REDACTED}`);
+  });
 });

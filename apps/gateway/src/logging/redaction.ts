@@ -16,10 +16,22 @@ export function redactUrl(url: string | undefined): string | undefined {
     .split('&')
     .map((pair) => {
       const [k] = pair.split('=', 1);
-      return SENSITIVE_QUERY.test(decodeURIComponent(k)) ? `${k}=${REDACTED}` : pair;
+      return SENSITIVE_QUERY.test(decodedName(k)) ? `${k}=${REDACTED}` : pair;
     })
     .join('&');
   return `${safePath}?${masked}`;
+}
+
+/**
+ * A query parameter name as the application will read it. A malformed escape (`%`, `%zz`) is
+ * not an error here (logging must never throw): the raw name is tested instead.
+ */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
 }
 
 /** Deep copy with sensitive fields masked; bounded depth so a cyclic object cannot hang logging. */

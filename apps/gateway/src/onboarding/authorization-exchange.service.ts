@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type ApiGetAuthorizerInfoResponse, ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
 import { createHash } from 'node:crypto';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
+import { ComponentCallBudget } from '../component/component-call-budget';
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { lockForTransaction } from '../database/advisory-lock';
@@ -34,6 +35,7 @@ export class AuthorizationExchangeService {
     private readonly tenants: TenantsRepository,
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
+    private readonly budget: ComponentCallBudget,
   ) {}
 
   /** The recorded outcome of a code already exchanged, if any. */
@@ -62,6 +64,7 @@ export class AuthorizationExchangeService {
       };
 
       let auth;
+      await this.budget.spend('api_query_auth');
       try {
         auth = await this.componentTokens.call((ct) =>
           this.api.apiQueryAuth(ct, { component_appid: this.config.wechat.componentAppId, authorization_code: authCode }),

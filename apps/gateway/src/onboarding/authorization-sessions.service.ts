@@ -1,16 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ComponentApi } from '@app/wechat';
 import { createHash, randomBytes } from 'node:crypto';
+import { ComponentCallBudget } from '../component/component-call-budget';
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { Transactions } from '../database/transactions';
 import { isUuid } from '@app/common';
 import type { TenantId } from '../tenants/tenant-id';
 import type { AuthorizationSessionView } from './dto/create-authorization-session.dto';
 import { OnboardingRepository, type SessionRecord } from './onboarding.repository';
+import { TooManySessionsError } from './onboarding.errors';
+import { parseReturnUrl } from './return-url';
 
 export type { SessionRecord } from './onboarding.repository';
 
 export const SESSION_TTL_MS = 24 * 3600_000;
+/** Open sessions per tenant: each is a public link whose views spend the component's shared quota. */
+export const MAX_OPEN_SESSIONS = 20;
+/** A reload reuses the session's pre-auth code unless it has less than this left (time to click through WeChat's page). */
+export const PRE_AUTH_CODE_MIN_REMAINING_SECONDS = 120;
+/** After this many codes WeChat rejected, a session stops exchanging (answers the start-again page). */
+export const MAX_REJECTED_CODES_PER_SESSION = 5;
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
@@ -26,16 +36,29 @@ export class AuthorizationSessionsService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly componentTokens: ComponentTokenService,
     private readonly api: ComponentApi,
+    private readonly budget: ComponentCallBudget,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(tenantId: TenantId, input: { authType?: number; returnUrl?: string }): Promise<AuthorizationSessionView> {
+    const returnUrl =
+      input.returnUrl === undefined
+        ? null
+        : parseReturnUrl(input.returnUrl, {
+            httpsOnly: this.config.mode === 'production',
+            allowedOrigins: this.config.onboardingReturnUrlOrigins,
+          });
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
-    const id = await this.repository.createSession(tenantId, {
-      tokenHash: sha256(token),
-      authType: input.authType ?? 1,
-      returnUrl: input.returnUrl ?? null,
-      expiresAt,
+    // Counted and created under a per-tenant lock, so concurrent creates cannot pass the cap together.
+    const id = await this.transactions.underLock(`wtg:sessions:${tenantId}`, async (m) => {
+      const open = await this.repository.openSessions(tenantId, m);
+      if (open.count >= MAX_OPEN_SESSIONS) throw new TooManySessionsError(MAX_OPEN_SESSIONS, open.firstExpiry);
+      return this.repository.createSession(
+        tenantId,
+        { tokenHash: sha256(token), authType: input.authType ?? 1, returnUrl, expiresAt },
+        m,
+      );
     });
     return { id, onboardingUrl: this.onboardingUrl(token), expiresAt: expiresAt.toISOString() };
   }
@@ -60,16 +83,41 @@ export class AuthorizationSessionsService {
     return this.repository.findSessionByPreAuthCodeHash(sha256(preAuthCode));
   }
 
-  /** A fresh pre-auth code for one view of the page (they are single-use and short-lived). */
-  async mintPreAuthCode(session: SessionRecord): Promise<string> {
-    const reply = await this.componentTokens.call((ct) =>
-      this.api.apiCreatePreauthcode(ct, { component_appid: this.config.wechat.componentAppId }),
-    );
-    await this.repository.recordPreAuthCode(session.tenantId, {
-      codeHash: sha256(reply.pre_auth_code),
-      sessionId: session.id,
-      expiresAt: new Date(Date.now() + reply.expires_in * 1000),
+  /**
+   * The pre-auth code for a view of the session's page: the one an earlier view minted while it is
+   * unused and has PRE_AUTH_CODE_MIN_REMAINING_SECONDS left, else a fresh one. Under a per-session
+   * lock, so a burst of reloads (on any instance) mints once: api_create_preauthcode spends the
+   * component's quota, which every tenant shares.
+   */
+  async preAuthCodeFor(session: SessionRecord): Promise<string> {
+    return this.transactions.underLock(`wtg:pre-auth-code:${session.id}`, async (m) => {
+      const reusable = await this.repository.reusablePreAuthCode(session.id, PRE_AUTH_CODE_MIN_REMAINING_SECONDS, m);
+      if (reusable) return reusable;
+      await this.budget.spend('api_create_preauthcode');
+      const reply = await this.componentTokens.call((ct) =>
+        this.api.apiCreatePreauthcode(ct, { component_appid: this.config.wechat.componentAppId }),
+      );
+      await this.repository.recordPreAuthCode(
+        session.tenantId,
+        {
+          codeHash: sha256(reply.pre_auth_code),
+          code: reply.pre_auth_code,
+          sessionId: session.id,
+          expiresAt: new Date(Date.now() + reply.expires_in * 1000),
+        },
+        m,
+      );
+      return reply.pre_auth_code;
     });
-    return reply.pre_auth_code;
+  }
+
+  /** An authorization came back for the session: WeChat consumed its pre-auth code, so the next view mints a new one. */
+  retirePreAuthCodes(sessionId: string): Promise<void> {
+    return this.repository.retirePreAuthCodes(sessionId);
+  }
+
+  /** Enough codes WeChat rejected for this session: no more api_query_auth calls for it. */
+  async rejectedTooManyCodes(sessionId: string): Promise<boolean> {
+    return (await this.repository.rejectedCodeCount(sessionId)) >= MAX_REJECTED_CODES_PER_SESSION;
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { requestIdOf } from '../logging/request-id';
@@ -43,6 +44,7 @@ export class OnboardingController {
   ) {}
 
   @Post('v1/tenants/:tenantId/authorization-sessions')
+  @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @TenantScoped()
   @HttpCode(201)
   @ApiOperation({ summary: 'Start onboarding: a 24 h link to send the merchant to' })
@@ -54,6 +56,7 @@ export class OnboardingController {
   /** The merchant's page (public: the unguessable token in the path is the credential). */
   @Get('onboarding/:token')
   @Public()
+  @UseGuards(ThrottlerGuard) // anonymous: every view may cost the component a WeChat call
   @ApiExcludeEndpoint()
   async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     sendPage(req, res, await this.onboarding.onboardingPage(token));
@@ -62,6 +65,7 @@ export class OnboardingController {
   /** Where WeChat's authorization page sends the browser back, with auth_code and expires_in. */
   @Get('wechat/authorization/callback')
   @Public()
+  @UseGuards(ThrottlerGuard) // anonymous, with a public session id: each guess may cost an api_query_auth
   @ApiExcludeEndpoint()
   async callback(@CallbackQuery() query: AuthorizationCallbackQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     const answer = await this.onboarding.callback(query.session, query.auth_code);

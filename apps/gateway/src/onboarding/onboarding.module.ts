@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -9,8 +11,23 @@ import { OnboardingController } from './onboarding.controller';
 import { OnboardingRepository } from './onboarding.repository';
 import { OnboardingService } from './onboarding.service';
 
+/** Views of onboarding pages plus callbacks per client address per minute (PUBLIC_REQUESTS_PER_MINUTE). */
+export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
+
 @Module({
-  imports: [WeChatModule, ComponentModule, AuthorizersModule, TenantsModule],
+  imports: [
+    WeChatModule,
+    ComponentModule,
+    AuthorizersModule,
+    TenantsModule,
+    // Per client address (req.ip: X-Forwarded-For is trusted from loopback only) and per route, in memory per instance.
+    ThrottlerModule.forRootAsync({
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig) => [
+        { ttl: 60_000, limit: config.rateLimits?.publicRequestsPerMinute ?? DEFAULT_PUBLIC_REQUESTS_PER_MINUTE },
+      ],
+    }),
+  ],
   controllers: [OnboardingController],
   providers: [OnboardingRepository, AuthorizationSessionsService, AuthorizationExchangeService, OnboardingService],
   exports: [OnboardingRepository, AuthorizationSessionsService, AuthorizationExchangeService],

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { SecretCipher } from '@app/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { sql } from '../database/sql';
@@ -57,14 +58,18 @@ const SESSION_SELECT = `
  */
 @Injectable()
 export class OnboardingRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+  ) {}
 
   async createSession(
     tenantId: TenantId,
     s: { tokenHash: string; authType: number; returnUrl: string | null; expiresAt: Date },
+    m?: EntityManager,
   ): Promise<string> {
     const { rows } = await sql<{ id: string }>(
-      this.dataSource,
+      m ?? this.dataSource,
       `INSERT INTO authorization_sessions (tenant_id, token_hash, auth_type, return_url, expires_at)
        VALUES ($1, $2, $3, $4, $5) RETURNING id`,
       [tenantId, s.tokenHash, s.authType, s.returnUrl, s.expiresAt],
@@ -101,14 +106,65 @@ export class OnboardingRepository {
     );
   }
 
-  async recordPreAuthCode(tenantId: TenantId, code: { codeHash: string; sessionId: string; expiresAt: Date }): Promise<void> {
-    await this.dataSource
+  /** Open (not completed, not expired) sessions of a tenant, and when the oldest of them expires. */
+  async openSessions(tenantId: TenantId, m?: EntityManager): Promise<{ count: number; firstExpiry: Date | null }> {
+    const { rows } = await sql<{ count: number; first_expiry: Date | null }>(
+      m ?? this.dataSource,
+      `SELECT count(*)::int AS count, min(expires_at) AS first_expiry FROM authorization_sessions
+        WHERE tenant_id = $1 AND completed_at IS NULL AND expires_at > now()`,
+      [tenantId],
+    );
+    return { count: rows[0].count, firstExpiry: rows[0].first_expiry };
+  }
+
+  /** Codes WeChat rejected for this session (random codes sent to the public callback count here). */
+  async rejectedCodeCount(sessionId: string): Promise<number> {
+    const { rows } = await sql<{ count: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS count FROM authorization_code_exchanges WHERE session_id = $1 AND outcome = 'code_invalid'`,
+      [sessionId],
+    );
+    return rows[0].count;
+  }
+
+  /** `code` is sealed at rest: a reload of the session's page may hand it out again while it is valid. */
+  async recordPreAuthCode(
+    tenantId: TenantId,
+    code: { codeHash: string; code: string; sessionId: string; expiresAt: Date },
+    m?: EntityManager,
+  ): Promise<void> {
+    await (m ?? this.dataSource)
       .getRepository(PreAuthCodeEntity)
       .createQueryBuilder()
       .insert()
-      .values({ codeHash: code.codeHash, tenantId, sessionId: code.sessionId, expiresAt: code.expiresAt })
+      .values({
+        codeHash: code.codeHash,
+        codeSealed: this.cipher.encrypt(code.code),
+        tenantId,
+        sessionId: code.sessionId,
+        expiresAt: code.expiresAt,
+      })
       .orIgnore()
       .execute();
+  }
+
+  /** The session's newest unused pre-auth code still valid `minRemainingSeconds` from now, if any. */
+  async reusablePreAuthCode(sessionId: string, minRemainingSeconds: number, m?: EntityManager): Promise<string | undefined> {
+    const { rows } = await sql<{ code_sealed: string }>(
+      m ?? this.dataSource,
+      `SELECT code_sealed FROM pre_auth_codes
+        WHERE session_id = $1 AND code_sealed IS NOT NULL AND expires_at > now() + make_interval(secs => $2)
+        ORDER BY expires_at DESC LIMIT 1`,
+      [sessionId, minRemainingSeconds],
+    );
+    return rows[0] && this.cipher.decrypt(rows[0].code_sealed);
+  }
+
+  /** WeChat consumed a code of this session (an authorization came back): its codes are not handed out again. */
+  async retirePreAuthCodes(sessionId: string): Promise<void> {
+    await sql(this.dataSource, `UPDATE pre_auth_codes SET code_sealed = NULL WHERE session_id = $1 AND code_sealed IS NOT NULL`, [
+      sessionId,
+    ]);
   }
 
   async findExchange(codeHash: string, m?: EntityManager): Promise<ExchangeRecord | undefined> {

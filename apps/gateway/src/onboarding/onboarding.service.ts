@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WeChatError } from '@app/wechat';
 import { blacklistReadiness } from '../tenants/capabilities';
-import { ComponentTicketMissingError } from '../component/component.errors';
+import { ComponentBudgetExhaustedError, ComponentTicketMissingError } from '../component/component.errors';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { AuthorizationExchangeService } from './authorization-exchange.service';
@@ -9,6 +9,7 @@ import { AuthorizationSessionsService, isOpen } from './authorization-sessions.s
 import {
   alreadyBoundPage,
   authorizedPage,
+  budgetExhaustedPage,
   codeInvalidPage,
   missingCodePage,
   onboardingPage,
@@ -34,14 +35,14 @@ export class OnboardingService {
     private readonly tenants: TenantsRepository,
   ) {}
 
-  /** Every view mints a fresh pre-auth code: they are single-use and live minutes, the page lives a day. */
+  /** Pre-auth codes are single-use and live minutes, the page lives a day: reloads reuse a code while it is good. */
   async onboardingPage(token: string): Promise<Page> {
     const session = await this.sessions.findByToken(token);
     if (!session) return sessionNotFoundPage();
     if (!isOpen(session)) return sessionGonePage();
     let preAuthCode: string;
     try {
-      preAuthCode = await this.sessions.mintPreAuthCode(session);
+      preAuthCode = await this.sessions.preAuthCodeFor(session);
     } catch (e) {
       return this.wechatFailurePage(e, 'minting a pre-auth code');
     }
@@ -73,6 +74,10 @@ export class OnboardingService {
       result = await this.exchange.recorded(authCode);
       if (!result) {
         if (!isOpen(session)) return { page: sessionGonePage() };
+        // The session id is public (it is in redirect_uri): guessing codes for it must not spend the component's quota.
+        if (await this.sessions.rejectedTooManyCodes(session.id)) return { page: codeInvalidPage() };
+        // WeChat sent the browser back with a new code: the page's pre-auth code is spent, whatever the exchange says.
+        await this.sessions.retirePreAuthCodes(session.id);
         result = await this.exchange.exchange(authCode, { tenantId: session.tenantId, sessionId: session.id });
       }
     } catch (e) {
@@ -91,7 +96,10 @@ export class OnboardingService {
     }
     // A code recorded for another tenant's session is not this session's success.
     if (result.tenantId !== session.tenantId) return { page: sessionGonePage() };
-    await this.exchange.completeSession(session.id);
+    // The exchange succeeded: from here on nothing may turn it into a 5xx; the worst is a plainer page.
+    await this.exchange.completeSession(session.id).catch((e: Error) => {
+      this.logger.error({ tenantId: session.tenantId, err: e.message }, 'could not mark the session completed');
+    });
     let tenant;
     try {
       tenant = await this.tenants.findWithAccount(session.tenantId);
@@ -99,12 +107,8 @@ export class OnboardingService {
       tenant = undefined;
     }
     if (!tenant) return { page: tenantGonePage() };
-    if (session.returnUrl) {
-      const url = new URL(session.returnUrl);
-      url.searchParams.set('tenantId', tenant.id);
-      url.searchParams.set('status', tenant.status);
-      return { redirect: url.toString() };
-    }
+    const redirect = session.returnUrl ? returnRedirect(session.returnUrl, tenant.id, tenant.status) : undefined;
+    if (redirect) return { redirect };
     const a = tenant.account;
     return {
       page: authorizedPage(
@@ -116,6 +120,10 @@ export class OnboardingService {
 
   private wechatFailurePage(e: unknown, during: string): Page {
     if (e instanceof ComponentTicketMissingError) return ticketMissingPage();
+    if (e instanceof ComponentBudgetExhaustedError) {
+      this.logger.warn({ during, api: e.api }, 'component daily call budget spent; onboarding waits for the reset');
+      return budgetExhaustedPage(e.retryAfterSeconds);
+    }
     if (e instanceof WeChatError) {
       this.logger.error({ during, errorKind: e.code, err: e.message }, 'WeChat call failed during onboarding');
       return wechatUnavailablePage();
@@ -125,3 +133,15 @@ export class OnboardingService {
 }
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** Where a completed session sends the browser; undefined (the plain success page) if the stored URL cannot be read. */
+function returnRedirect(returnUrl: string, tenantId: string, status: string): string | undefined {
+  try {
+    const url = new URL(returnUrl);
+    url.searchParams.set('tenantId', tenantId);
+    url.searchParams.set('status', status);
+    return url.toString();
+  } catch {
+    return undefined;
+  }
+}

@@ -100,6 +100,15 @@ export const ticketMissingPage = (): Page => ({
   retryAfterSeconds: 60,
 });
 
+export const budgetExhaustedPage = (retryAfterSeconds: number): Page => ({
+  ...errorPage(
+    'COMPONENT_DAILY_BUDGET_EXHAUSTED',
+    'Please try again tomorrow',
+    'The service has reached its daily limit of authorization requests to WeChat. Please open this link again after midnight China time.',
+  ),
+  retryAfterSeconds,
+});
+
 export const wechatUnavailablePage = () =>
   errorPage(
     'WECHAT_UNAVAILABLE',

@@ -22,6 +22,10 @@ export class PreAuthCodeEntity {
   @Column({ name: 'session_id', type: 'uuid' })
   sessionId: string;
 
+  /** The code itself, sealed, while a reload of the session's page may reuse it; NULL once used (or retired). */
+  @Column({ name: 'code_sealed', type: 'text', nullable: true, select: false })
+  codeSealed: string | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 

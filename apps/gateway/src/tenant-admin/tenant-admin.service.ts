@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/common';
+import { isUuid, ValidationError } from '@app/common';
 import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { toTenantView } from '../tenants/tenant-view';
@@ -9,6 +9,7 @@ import type { TenantId } from '../tenants/tenant-id';
 import type { TenantStatus } from '../tenants/tenant.entity';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository, type TenantWithAccountRecord } from '../tenants/tenants.repository';
+import { parseCursorInstant } from '../validation/cursor-timestamp';
 import type { CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
 
 const DEFAULT_PAGE = 20;
@@ -21,9 +22,9 @@ function encodeCursor(t: TenantWithAccountRecord): string {
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && /^[0-9a-f-]{36}$/.test(id)) {
-      return { createdAt: at, id };
-    }
+    // As strict as the ::timestamptz and ::uuid casts that read it: anything looser is a 500 there.
+    const instant = parseCursorInstant(at);
+    if (instant && isUuid(id)) return { createdAt: instant.toISOString(), id: id.toLowerCase() };
   } catch {
     // fall through
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OperatorOnly, TenantScoped, CurrentTenant } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
@@ -13,6 +13,7 @@ export class TenantsController {
   constructor(private readonly tenants: TenantAdminService) {}
 
   @Post()
+  @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @OperatorOnly()
   @ApiOperation({ summary: 'Create a tenant; its API key is returned once' })
   @ApiCreatedResponse({ type: CreatedTenantView })
@@ -36,6 +37,7 @@ export class TenantsController {
   }
 
   @Post(':tenantId/api-keys')
+  @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @TenantScoped()
   @ApiOperation({ summary: 'Issue a new tenant key; the previous one stops working at once' })
   @ApiCreatedResponse({ type: ApiKeyView })

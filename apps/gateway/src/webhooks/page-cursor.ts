@@ -1,4 +1,5 @@
 import { isUuid, ValidationError } from '@app/common';
+import { parseCursorInstant } from '../validation/cursor-timestamp';
 
 /** Keyset position (created_at, id) as an opaque cursor. */
 export interface PagePosition {
@@ -13,8 +14,9 @@ export function encodeCursor(p: PagePosition): string {
 export function decodeCursor(cursor: string): PagePosition {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const date = new Date(String(at));
-    if (typeof at === 'string' && !Number.isNaN(date.getTime()) && isUuid(id)) return { at: date, id: id.toLowerCase() };
+    // As strict as the SQL that reads it (a year PostgreSQL cannot store is a 500 there).
+    const date = parseCursorInstant(at);
+    if (date && isUuid(id)) return { at: date, id: id.toLowerCase() };
   } catch {
     // falls through to the validation error
   }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiCreatedResponse,
@@ -33,6 +33,7 @@ export class OperatorWebhookEndpointsController {
   constructor(private readonly service: WebhookEndpointsService) {}
 
   @Post()
+  @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @ApiOperation({
     summary: 'Register an operator endpoint: every tenant’s events and component events; the secret is shown once',
   })
@@ -71,6 +72,7 @@ export class OperatorWebhookEndpointsController {
   }
 
   @Post(':endpointId/secret')
+  @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @EndpointParam()
   @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
   @ApiCreatedResponse({ type: WebhookSecretView })
@@ -104,6 +106,7 @@ export class TenantWebhookEndpointsController {
   constructor(private readonly service: WebhookEndpointsService) {}
 
   @Post()
+  @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @ApiOperation({ summary: 'Register an endpoint for this tenant’s events (never component.*); the secret is shown once' })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointView })
   create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
@@ -144,6 +147,7 @@ export class TenantWebhookEndpointsController {
   }
 
   @Post(':endpointId/secret')
+  @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @EndpointParam()
   @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
   @ApiCreatedResponse({ type: WebhookSecretView })

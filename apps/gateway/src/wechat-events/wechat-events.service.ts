@@ -6,7 +6,7 @@ import { AuthorizationExchangeService } from '../onboarding/authorization-exchan
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { ComponentTokenService } from '../component/component-token.service';
 import type { PushQuery } from '../wechat-push/push.query';
-import { PushAuthenticator } from '../wechat-push/push-authentication';
+import { PushAuthenticator, UnreadablePushError } from '../wechat-push/push-authentication';
 import { PushRejectedError } from '../wechat-push/push-rejected.error';
 import { PushReceiptsRepository } from './push-receipts.repository';
 import type { TenantId } from '../tenants/tenant-id';
@@ -34,14 +34,23 @@ export class WeChatEventsService {
   ) {}
 
   async receive(query: PushQuery, body: unknown): Promise<void> {
-    const {
-      message: fields,
-      signature,
-      timestamp,
-      nonce,
-    } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXml(xml));
+    let push;
+    try {
+      push = this.authenticator.authenticate(query, body, (xml) => parseWeChatXml(xml));
+    } catch (e) {
+      if (!(e instanceof UnreadablePushError)) throw e;
+      // Authentic, but not XML we can read: a retry would be the same bytes, so acknowledge and ignore.
+      this.logger.warn('authentic push whose decrypted message is not valid WeChat XML acknowledged and ignored');
+      return;
+    }
+    const { message: fields, signature, timestamp, nonce } = push;
     if (fields.AppId !== this.config.wechat.componentAppId) throw new PushRejectedError('decrypted AppId is not ours');
-    const infoType = fields.InfoType ?? null;
+    // Authentic but unusable (NUL cannot reach PostgreSQL): acknowledged, so WeChat does not retry it forever.
+    if (Object.values(fields).some((v) => v.includes('\u0000'))) {
+      this.logger.warn({ infoType: storableInfoType(fields.InfoType) }, 'push with a NUL character acknowledged and ignored');
+      return;
+    }
+    const infoType = storableInfoType(fields.InfoType);
     const receipt = { signature, timestamp, nonce };
     if (!(await this.receipts.recordFirst(receipt, infoType))) {
       this.logger.log({ infoType }, 'replayed push acknowledged, not processed again');
@@ -106,7 +115,7 @@ export class WeChatEventsService {
         return;
       }
       default:
-        this.logger.log({ infoType: f.InfoType }, 'push of an unhandled type acknowledged');
+        this.logger.log({ infoType: storableInfoType(f.InfoType) }, 'push of an unhandled type acknowledged');
     }
   }
 
@@ -139,4 +148,9 @@ export class WeChatEventsService {
       'authorization push handled',
     );
   }
+}
+
+/** The receipt keeps the type for operators; one that is no plausible type name (over 64 characters, odd characters) is kept as null. */
+function storableInfoType(infoType: string | undefined): string | null {
+  return infoType !== undefined && /^[A-Za-z0-9_.-]{1,64}$/.test(infoType) ? infoType : null;
 }

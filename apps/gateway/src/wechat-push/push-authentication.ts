@@ -18,6 +18,17 @@ export interface AuthenticPush<T> {
 }
 
 /**
+ * Signed and decrypted with our keys, yet `read` could not make sense of the message. Not a
+ * forgery: each endpoint decides (the component endpoint acknowledges it, since WeChat would
+ * retry the same bytes forever; the message endpoint refuses it).
+ */
+export class UnreadablePushError extends PushRejectedError {
+  constructor(readonly signature: string) {
+    super('decrypted message is not valid XML');
+  }
+}
+
+/**
  * The one authentication of WeChat's pushes, for both push URLs (component events and account
  * messages): query shape (PushQuery), signature in constant time, ±300 s timestamp window,
  * decryption with the current then the previous EncodingAESKey, appid tail = our component,
@@ -65,7 +76,7 @@ export class PushAuthenticator {
     try {
       message = read(plain);
     } catch {
-      return reject('decrypted message is not valid XML');
+      throw new UnreadablePushError(signature.toLowerCase());
     }
     return { outer, message, signature: signature.toLowerCase(), timestamp, nonce };
   }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUrl, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { NoControlCharacters } from '../../validation/no-control-characters';
 
 export class CreateAuthorizationSessionDto {
   @ApiPropertyOptional({ enum: [1, 2, 3], default: 1, description: '1 Official Accounts, 2 Mini Programs, 3 both' })
@@ -7,10 +8,16 @@ export class CreateAuthorizationSessionDto {
   @IsIn([1, 2, 3])
   authType?: 1 | 2 | 3;
 
-  @ApiPropertyOptional({ description: 'Where the merchant’s browser goes afterwards, with tenantId and status added.' })
+  @ApiPropertyOptional({
+    description:
+      'Where the merchant’s browser goes afterwards, with tenantId and status added. Absolute http(s) URL (https only in ' +
+      'production mode), no credentials; its origin must be in ONBOARDING_RETURN_URL_ORIGINS when that is set.',
+  })
   @IsOptional()
+  @IsString()
   @MaxLength(2048)
-  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @NoControlCharacters()
+  // Checked further by parseReturnUrl (the WHATWG parser the callback uses), with the mode and allowlist.
   returnUrl?: string;
 }
 

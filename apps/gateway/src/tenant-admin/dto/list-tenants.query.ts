@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { TENANT_STATUSES, type TenantStatus } from '../../tenants/tenant.entity';
+import { NoControlCharacters } from '../../validation/no-control-characters';
 
 export class ListTenantsQuery {
   @ApiPropertyOptional({ enum: TENANT_STATUSES })
@@ -21,5 +22,6 @@ export class ListTenantsQuery {
   @IsOptional()
   @IsString()
   @MaxLength(512)
+  @NoControlCharacters()
   cursor?: string;
 }

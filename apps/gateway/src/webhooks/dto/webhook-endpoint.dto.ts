@@ -14,6 +14,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { NoControlCharacters } from '../../validation/no-control-characters';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhook-event-types';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
 
@@ -37,6 +38,7 @@ export class CreateWebhookEndpointDto {
   @ApiProperty(URL_DOC)
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   @IsUrl(URL_RULES, { message: 'url must be an absolute http(s) URL' })
   url: string;
 
@@ -52,6 +54,7 @@ export class CreateWebhookEndpointDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @NoControlCharacters()
   description?: string;
 }
 
@@ -60,6 +63,7 @@ export class UpdateWebhookEndpointDto {
   @IsOptional()
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   @IsUrl(URL_RULES, { message: 'url must be an absolute http(s) URL' })
   url?: string;
 
@@ -75,6 +79,7 @@ export class UpdateWebhookEndpointDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @NoControlCharacters()
   description?: string | null;
 
   @ApiPropertyOptional({ description: 'A disabled endpoint receives no new events; deliveries due meanwhile end failed.' })
@@ -96,6 +101,7 @@ export class PageQuery {
   @IsOptional()
   @IsString()
   @MaxLength(512)
+  @NoControlCharacters()
   cursor?: string;
 }
 

@@ -1,0 +1,13 @@
+import { DomainError } from '@app/common';
+import type { OnboardingErrorCode } from '../errors/error-codes';
+
+/** A tenant may hold MAX_OPEN_SESSIONS open onboarding sessions; each is a public link that makes the component call WeChat. */
+export class TooManySessionsError extends DomainError<OnboardingErrorCode> {
+  constructor(limit: number, firstExpiry: Date | null) {
+    super(
+      'TOO_MANY_SESSIONS',
+      `This tenant already has ${limit} open authorization sessions; wait for one to be completed or to expire.`,
+      { limit, oldestExpiresAt: firstExpiry?.toISOString() ?? null },
+    );
+  }
+}

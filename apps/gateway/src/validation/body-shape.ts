@@ -1,0 +1,39 @@
+import { ValidationError } from '@app/common';
+import type { NextFunction, Request, Response } from 'express';
+
+/** No request body of ours nests deeper than a few levels; 32 leaves room and keeps recursion in class-transformer shallow. */
+export const MAX_BODY_DEPTH = 32;
+
+/**
+ * How deeply `value` nests, counted without recursion (a hostile body must not overflow our stack
+ * either); stops counting once past `limit`.
+ */
+export function exceedsDepth(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/**
+ * After the body parsers, before any validation: a JSON body nested deeper than MAX_BODY_DEPTH is
+ * refused with VALIDATION_FAILED (class-transformer recurses per level, and 20,000 levels overflow
+ * the stack: a 500 on bad input).
+ */
+export function bodyDepthLimit(req: Request, _res: Response, next: NextFunction): void {
+  if (req.body !== null && typeof req.body === 'object' && exceedsDepth(req.body, MAX_BODY_DEPTH)) {
+    next(
+      new ValidationError('The request is invalid.', {
+        fields: [{ field: 'body', messages: [`the body nests deeper than ${MAX_BODY_DEPTH} levels`] }],
+      }),
+    );
+    return;
+  }
+  next();
+}
