@@ -3,10 +3,12 @@ import { TenantOnboarding1795630001921 } from './1795630001921-TenantOnboarding'
 import { Blacklist1795630100000 } from './1795630100000-Blacklist';
 import { Webhooks1795630200000 } from './1795630200000-Webhooks';
 import { TicketStaleNotice1795630300000 } from './1795630300000-TicketStaleNotice';
+import { SystemAuditActor1795630400000 } from './1795630400000-SystemAuditActor';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
   Blacklist1795630100000,
   Webhooks1795630200000,
   TicketStaleNotice1795630300000,
+  SystemAuditActor1795630400000,
 ];

@@ -32,6 +32,7 @@ export interface SimSettings {
   authorizationPush: AuthorizationPushMode;
   blacklistPageSize: number;
   blacklistTrailingEmptyPage: boolean;
+  rotateRefreshTokens: boolean;
 }
 
 /**
@@ -135,6 +136,7 @@ export class SimState {
       authorizationPush: this.opts.authorizationPush,
       blacklistPageSize: this.opts.blacklistPageSize,
       blacklistTrailingEmptyPage: this.opts.blacklistTrailingEmptyPage,
+      rotateRefreshTokens: this.opts.rotateRefreshTokens,
     };
   }
 }

@@ -6,7 +6,7 @@ import type { TenantId } from '../tenants/tenant-id';
 // no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
 /** One block/unblock request or one finished blacklist job. Rows are only ever inserted. */
 @Entity({ name: 'audit_events' })
-@Check('audit_events_actor_check', `actor IN ('operator', 'tenant')`)
+@Check('audit_events_actor_check', `actor IN ('operator', 'tenant', 'system')`)
 @Index('audit_events_tenant_idx', ['tenantId', 'seq'])
 @Unique('audit_events_id_key', ['id'])
 export class AuditEventEntity {
@@ -26,7 +26,8 @@ export class AuditEventEntity {
   at: Date;
 
   @Column({ type: 'varchar', length: 16 })
-  actor: 'operator' | 'tenant';
+  /** 'system': the gateway itself (token recovery, reconciliation with WeChat; migration 1795630400000). */
+  actor: 'operator' | 'tenant' | 'system';
 
   @Column({ type: 'varchar', length: 32 })
   action: string;

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
-export type AuditActor = 'operator' | 'tenant';
+export type AuditActor = 'operator' | 'tenant' | 'system';
 
 export interface NewAuditEvent {
   actor: AuditActor;

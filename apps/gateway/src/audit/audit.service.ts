@@ -6,7 +6,7 @@ import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import type { TenantId } from '../tenants/tenant-id';
 
 export interface AuditRecord {
-  actor: 'operator' | 'tenant';
+  actor: 'operator' | 'tenant' | 'system';
   action: string;
   total: number;
   succeeded: number;

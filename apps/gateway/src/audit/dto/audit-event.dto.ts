@@ -21,7 +21,7 @@ export class ListAuditEventsQuery {
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ enum: ['operator', 'tenant'] }) actor: 'operator' | 'tenant';
+  @ApiProperty({ enum: ['operator', 'tenant', 'system'] }) actor: 'operator' | 'tenant' | 'system';
   @ApiProperty({ enum: ['block', 'unblock'], description: 'What was asked; jobId tells a job from a synchronous request' })
   action: string;
   @ApiProperty() total: number;
