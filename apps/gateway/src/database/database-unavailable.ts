@@ -65,3 +65,27 @@ export async function storeUntilLanded<T>(write: () => Promise<T>, opts: Persist
     }
   }
 }
+
+/**
+ * For a record of something already done at WeChat (an audit line, an idempotent reply): waits
+ * up to `waitMs` for the write to land; if the database is still unreachable then, the write
+ * keeps being retried in the background (until it lands or the process dies) and this returns,
+ * so the caller can still be given the result. Errors other than unavailability are thrown.
+ */
+export async function storeSoonOrLater(
+  write: () => Promise<unknown>,
+  waitMs: number,
+  log: { warn: (fields: object, message: string) => void },
+  what: string,
+): Promise<void> {
+  const persistent = storeUntilLanded(write);
+  let timer: NodeJS.Timeout | undefined;
+  const deferred = new Promise<'deferred'>((resolve) => (timer = setTimeout(() => resolve('deferred'), waitMs)));
+  try {
+    if ((await Promise.race([persistent, deferred])) !== 'deferred') return;
+  } finally {
+    clearTimeout(timer);
+  }
+  log.warn({ what }, 'database unreachable; the write continues in the background');
+  persistent.catch((e: Error) => log.warn({ what, err: e.message }, 'a deferred write failed'));
+}

@@ -29,6 +29,9 @@ export type BlacklistErrorCode =
 
 export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
 
+/** PostgreSQL unreachable: answered 503 with Retry-After (errors/http-error.filter.ts). */
+export type AvailabilityErrorCode = 'SERVICE_UNAVAILABLE';
+
 export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
 
 export type ErrorCode =
@@ -42,4 +45,5 @@ export type ErrorCode =
   | OnboardingErrorCode
   | BlacklistErrorCode
   | IdempotencyErrorCode
-  | WebhookErrorCode;
+  | WebhookErrorCode
+  | AvailabilityErrorCode;
