@@ -5,6 +5,7 @@ import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.se
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { lockForTransaction } from '../database/advisory-lock';
+import { SessionLocks } from '../database/session-locks';
 import { Transactions } from '../database/transactions';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantsRepository } from '../tenants/tenants.repository';
@@ -34,6 +35,7 @@ export class AuthorizationExchangeService {
     private readonly tenants: TenantsRepository,
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
+    private readonly locks: SessionLocks,
   ) {}
 
   /** The recorded outcome of a code already exchanged, if any. */
@@ -43,15 +45,27 @@ export class AuthorizationExchangeService {
   }
 
   /**
-   * Exchanges the code for the tenant (api_query_auth), reads the account
-   * (api_get_authorizer_info) and stores tokens and permission sets, marking the tenant
-   * active. An account already bound to another live tenant changes nothing.
+   * Exchanges the code for the tenant (api_query_auth), commits its tokens and permission sets
+   * (marking the tenant active) before any other WeChat call, then reads the account
+   * (api_get_authorizer_info). An account already bound to another live tenant changes nothing.
    */
   async exchange(authCode: string, binding: { tenantId: TenantId; sessionId: string | null }): Promise<ExchangeResult> {
     const codeHash = sha256(authCode);
     const { tenantId, sessionId } = binding;
+    // The code's lock is a session lock (database/session-locks.ts) so that it also covers the
+    // account-info read made after the grant commits: the other path waiting on it then finds
+    // the account complete, not half-stored.
+    return this.locks.hold(`wtg:auth-code:${codeHash}`, () => this.exchangeHoldingLock(authCode, codeHash, tenantId, sessionId));
+  }
+
+  private async exchangeHoldingLock(
+    authCode: string,
+    codeHash: string,
+    tenantId: TenantId,
+    sessionId: string | null,
+  ): Promise<ExchangeResult> {
     let activatedHere = false;
-    const result = await this.transactions.underLock(`wtg:auth-code:${codeHash}`, async (m): Promise<ExchangeResult> => {
+    const result = await this.transactions.run(async (m): Promise<ExchangeResult> => {
       const done = await this.onboarding.findExchange(codeHash, m);
       if (done) return { ...done, replayed: true };
 
