@@ -6,6 +6,7 @@ import { TicketStaleNotice1795630300000 } from './1795630300000-TicketStaleNotic
 import { MessageReceipts1795630400000 } from './1795630400000-MessageReceipts';
 import { TokenKeysAndCallAudit1795630500000 } from './1795630500000-TokenKeysAndCallAudit';
 import { OnboardingQuota1795630600000 } from './1795630600000-OnboardingQuota';
+import { SystemAuditActor1795630700000 } from './1795630700000-SystemAuditActor';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   MessageReceipts1795630400000,
   TokenKeysAndCallAudit1795630500000,
   OnboardingQuota1795630600000,
+  SystemAuditActor1795630700000,
 ];

@@ -40,6 +40,11 @@ export interface SimulatorOptions {
    * user/get, the last full page still carries next_openid and one more call returns count 0.
    */
   blacklistTrailingEmptyPage?: boolean;
+  /**
+   * false (default): api_authorizer_token returns the same refresh token until re-authorization.
+   * true: every refresh issues a new refresh token and retires the old one (the contract allows it).
+   */
+  rotateRefreshTokens?: boolean;
   dailyQuota?: Partial<Record<ApiName, number>>;
   minuteRate?: Partial<Record<ApiName, number>>;
   /** Global throughput cap for benchmarks: excess calls queue, they are not rejected. */
@@ -105,6 +110,7 @@ export function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
     authorizerTokenTtlSec: positive('authorizerTokenTtlSec', opts.authorizerTokenTtlSec, 7200),
     blacklistPageSize: positive('blacklistPageSize', opts.blacklistPageSize, 10_000),
     blacklistTrailingEmptyPage: opts.blacklistTrailingEmptyPage ?? false,
+    rotateRefreshTokens: opts.rotateRefreshTokens ?? false,
     dailyQuota: opts.dailyQuota ?? {},
     minuteRate: opts.minuteRate ?? {},
     maxCallsPerSecond: opts.maxCallsPerSecond,

@@ -44,6 +44,7 @@ export interface SimSettings {
   authorizationPush: AuthorizationPushMode;
   blacklistPageSize: number;
   blacklistTrailingEmptyPage: boolean;
+  rotateRefreshTokens: boolean;
 }
 
 /**
@@ -150,6 +151,7 @@ export class SimState {
       authorizationPush: this.opts.authorizationPush,
       blacklistPageSize: this.opts.blacklistPageSize,
       blacklistTrailingEmptyPage: this.opts.blacklistTrailingEmptyPage,
+      rotateRefreshTokens: this.opts.rotateRefreshTokens,
     };
   }
 }

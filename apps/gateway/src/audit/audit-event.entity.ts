@@ -6,7 +6,7 @@ import type { TenantId } from '../tenants/tenant-id';
 // no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
 /** One block/unblock request, finished blacklist job, proxied WeChat call or token read. Rows are only ever inserted. */
 @Entity({ name: 'audit_events' })
-@Check('audit_events_actor_check', `actor IN ('operator', 'tenant', 'token_key')`)
+@Check('audit_events_actor_check', `actor IN ('operator', 'tenant', 'token_key', 'system')`)
 @Index('audit_events_tenant_idx', ['tenantId', 'seq'])
 @Unique('audit_events_id_key', ['id'])
 export class AuditEventEntity {
@@ -26,7 +26,8 @@ export class AuditEventEntity {
   at: Date;
 
   @Column({ type: 'varchar', length: 16 })
-  actor: 'operator' | 'tenant' | 'token_key';
+  /** 'token_key': a token-reading key (migration 1795630500000); 'system': the gateway itself (token recovery, migration 1795630700000). */
+  actor: 'operator' | 'tenant' | 'token_key' | 'system';
 
   @Column({ type: 'varchar', length: 32 })
   action: string;

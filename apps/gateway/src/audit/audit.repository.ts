@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
-export type AuditActor = 'operator' | 'tenant' | 'token_key';
+export type AuditActor = 'operator' | 'tenant' | 'token_key' | 'system';
 
 /** What a proxied call or a token read records besides the counts (never bodies or tokens). */
 export type AuditDetails = Record<string, string | number | null>;

@@ -25,7 +25,8 @@ export interface AuthorizationGrant {
   expiresInSeconds: number;
   refreshToken: string;
   permissionSets: number[];
-  info: ApiGetAuthorizerInfoResponse['authorizer_info'];
+  /** null: not read yet (the grant is committed first); the stored info of the same account is kept. */
+  info: ApiGetAuthorizerInfoResponse['authorizer_info'] | null;
 }
 
 /**
@@ -55,6 +56,24 @@ export class AuthorizerAccountsService {
 
   /** Re-reads api_get_authorizer_info and stores verification and permission sets (used after 61007). */
   async refreshAuthorizerInfo(tenantId: TenantId): Promise<{ verified: boolean; permissionSets: number[] }> {
+    return this.readAndStoreInfo(tenantId, false);
+  }
+
+  /**
+   * After a grant stored without account info (the tokens are committed before any further
+   * WeChat call): reads it and, for a first activation, announces tenant.activated with the
+   * account as it now reads. If WeChat does not answer, the activation is announced anyway.
+   */
+  async completeGrant(tenantId: TenantId, activated: boolean): Promise<void> {
+    try {
+      await this.readAndStoreInfo(tenantId, activated);
+    } catch (e) {
+      this.logger.error({ tenantId, err: (e as Error).message }, 'api_get_authorizer_info failed after the exchange');
+      if (activated) await this.transactions.run((m) => this.events.statusChanged(m, 'tenant.activated', tenantId));
+    }
+  }
+
+  private async readAndStoreInfo(tenantId: TenantId, announceActivation: boolean) {
     const facts = await this.getAccessFacts(tenantId);
     if (!facts.appId) throw new TenantNotActiveError(facts.tenantStatus);
     let reply: ApiGetAuthorizerInfoResponse;
@@ -68,7 +87,8 @@ export class AuthorizerAccountsService {
     const info = accountInfo(reply.authorizer_info, permissionSets);
     await this.transactions.run(async (m) => {
       await this.authorizers.updateInfo(tenantId, facts.appId!, info, m);
-      await this.events.permissionsChanged(m, tenantId, facts.permissionSets, permissionSets);
+      if (announceActivation) await this.events.statusChanged(m, 'tenant.activated', tenantId);
+      else await this.events.permissionsChanged(m, tenantId, facts.permissionSets, permissionSets);
     });
     return { verified: info.verified, permissionSets };
   }
@@ -92,9 +112,10 @@ export class AuthorizerAccountsService {
 
   /**
    * Binds (or re-binds) the tenant's Official Account and stores its tokens, inside the
-   * caller's transaction, and marks the tenant active.
+   * caller's transaction, and marks the tenant active. Returns whether it activated the tenant;
+   * without account info (`grant.info` null) tenant.activated is left to completeGrant.
    */
-  async storeGrant(m: EntityManager, tenantId: TenantId, grant: AuthorizationGrant): Promise<void> {
+  async storeGrant(m: EntityManager, tenantId: TenantId, grant: AuthorizationGrant): Promise<{ activated: boolean }> {
     // Serialized with token refreshes: a refresh still using the refresh token this grant
     // replaces must finish (and fail) before the new tokens land, not after.
     await this.authorizers.lockTokens(tenantId, m);
@@ -103,7 +124,8 @@ export class AuthorizerAccountsService {
       tenantId,
       {
         appId: grant.appId,
-        ...accountInfo(grant.info, grant.permissionSets),
+        ...accountInfo(grant.info ?? ({} as ApiGetAuthorizerInfoResponse['authorizer_info']), grant.permissionSets),
+        keepStoredInfo: grant.info === null,
         accessToken: grant.accessToken,
         accessTokenExpiresAt: new Date(Date.now() + grant.expiresInSeconds * 1000),
         refreshToken: grant.refreshToken,
@@ -111,11 +133,13 @@ export class AuthorizerAccountsService {
       m,
     );
     if (await this.tenants.activate(tenantId, m)) {
-      await this.events.statusChanged(m, 'tenant.activated', tenantId);
+      if (grant.info !== null) await this.events.statusChanged(m, 'tenant.activated', tenantId);
+      return { activated: true };
     } else if (before?.appId === grant.appId) {
       // Already active with this account (updateauthorized): only the sets may have changed.
       await this.events.permissionsChanged(m, tenantId, before.permissionSets, grant.permissionSets);
     }
+    return { activated: false };
   }
 
   /** The merchant cancelled the authorization: tenant revoked, tokens wiped (the binding stays, so re-authorizing lands here). */

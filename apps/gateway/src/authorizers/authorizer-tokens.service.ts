@@ -2,12 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ComponentApi, WeChatApiError } from '@app/wechat';
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { storeUntilLanded } from '../database/database-unavailable';
+import { SessionLocks } from '../database/session-locks';
 import { isFresh, SingleFlightRefresh, storedTokenServes } from '../database/single-flight-refresh';
 import { Transactions } from '../database/transactions';
-import type { TenantStatus } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
+import { AuthorizerListService } from './authorizer-list.service';
 import { AuthorizersRepository } from './authorizers.repository';
 
 /** A token handed to a service that calls WeChat itself. */
@@ -17,9 +19,6 @@ export interface HandedOutAuthorizerToken {
   expiresAt: Date;
 }
 
-type RefreshOutcome =
-  { token: string } | { status: TenantStatus } | { missing: true } | { componentTokenStale: string; rejection?: WeChatApiError };
-
 /**
  * A tenant's authorizer access token. It never leaves this service except into the callback
  * a caller passes to callWithAccessToken. Refreshes follow the shared single-flight pattern
@@ -28,9 +27,12 @@ type RefreshOutcome =
 @Injectable()
 export class AuthorizerTokensService {
   private readonly logger = new Logger(AuthorizerTokensService.name);
-  private readonly flights = new SingleFlightRefresh<TenantId>((tenantId, failedToken) =>
-    this.refreshUnderLock(tenantId, failedToken),
-  );
+  // Same lock name as AuthorizersRepository.lockTokens: grants and revocations wait for a refresh.
+  private readonly flights = new SingleFlightRefresh<TenantId>({
+    locks: () => this.locks,
+    lockName: (tenantId) => `wtg:authorizer-token:${tenantId}`,
+    underLock: (tenantId, failedToken) => this.refreshUnderLock(tenantId, failedToken),
+  });
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -39,6 +41,8 @@ export class AuthorizerTokensService {
     private readonly authorizers: AuthorizersRepository,
     private readonly accounts: AuthorizerAccountsService,
     private readonly transactions: Transactions,
+    private readonly locks: SessionLocks,
+    private readonly authorizerList: AuthorizerListService,
   ) {}
 
   /**
@@ -100,73 +104,85 @@ export class AuthorizerTokensService {
   }
 
   /**
-   * Across instances: the tenant's token lock, then a re-check, because another instance may
-   * have refreshed while we waited. The new access token and the refresh token WeChat returned
-   * are written in one row update in the same transaction.
+   * Holding the tenant's session lock (across instances; no pooled connection is held while
+   * WeChat answers): re-check, because another instance may have refreshed while we waited,
+   * then refresh. Both tokens WeChat returned are stored (retried until the write lands) before
+   * anyone is answered. A refresh token WeChat refuses (61023) or one we cannot read is first
+   * looked up in WeChat's authorizer list: a different one there is stored and tried once, and
+   * only then is the tenant marked reauthorization_required.
    */
-  private async refreshUnderLock(tenantId: TenantId, failedToken?: string, componentTokenRenewed = false): Promise<string> {
-    // Make sure a component token exists before the transaction: renewing it needs connections of
-    // its own, and the transaction's connection must not wait on the same pool (many tenants
-    // refreshing at once would starve it).
-    await this.componentTokens.getToken();
-    const outcome = await this.transactions.run(async (m): Promise<RefreshOutcome> => {
-      await this.authorizers.lockTokens(tenantId, m);
-      const r = await this.authorizers.readWithTenant(tenantId, m);
-      if (!r) return { missing: true };
-      if (r.tenantStatus !== 'active' || !r.appId) return { status: r.tenantStatus };
-      if (storedTokenServes(r.accessToken, r.accessTokenExpiresAt, failedToken)) return { token: r.accessToken };
-      const refreshToken = r.refreshToken;
-      if (!refreshToken) {
-        await this.accounts.requireReauthorization(tenantId, m);
-        return { status: 'reauthorization_required' };
-      }
-      // The component token as stored now, read under the tenant lock: a caller that waited here
-      // while another found the component token rejected must not spend a call on it again.
-      const component = await this.componentTokens.storedToken(m);
-      if (!component.token) return { componentTokenStale: '' };
-      if (component.expired) return { componentTokenStale: component.token };
+  private async refreshUnderLock(tenantId: TenantId, failedToken?: string): Promise<string> {
+    let componentTokenRenewed = false;
+    let recoveryTried = false;
+    for (;;) {
+      const r = await this.authorizers.readWithTenant(tenantId);
+      if (!r) throw new TenantNotFoundError();
+      if (r.tenantStatus !== 'active' || !r.appId) throw new TenantNotActiveError(r.tenantStatus);
+      if (storedTokenServes(r.accessToken, r.accessTokenExpiresAt, failedToken)) return r.accessToken;
       const appId = r.appId;
+      let refreshToken = r.refreshToken;
+      if (!refreshToken) {
+        recoveryTried = true;
+        refreshToken = (await this.recoverRefreshToken(tenantId, appId, null)) ?? null;
+        if (!refreshToken) return this.requireReauthorization(tenantId);
+      }
+      const componentToken = await this.componentTokens.getToken();
       try {
-        const reply = await this.api.apiAuthorizerToken(component.token, {
+        const reply = await this.api.apiAuthorizerToken(componentToken, {
           component_appid: this.config.wechat.componentAppId,
           authorizer_appid: appId,
           authorizer_refresh_token: refreshToken,
         });
         const expiresAt = new Date(Date.now() + reply.expires_in * 1000);
-        // Always keep the refresh token WeChat returned: it may have changed, and losing it means re-authorization.
-        await this.authorizers.storeTokens(
-          tenantId,
-          {
-            accessToken: reply.authorizer_access_token,
-            accessTokenExpiresAt: expiresAt,
-            refreshToken: reply.authorizer_refresh_token || refreshToken,
-          },
-          m,
-        );
+        // Always keep the refresh token WeChat returned: it may have changed (and the old one died),
+        // so the write is retried until it lands and nobody is answered before.
+        const tokens = {
+          accessToken: reply.authorizer_access_token,
+          accessTokenExpiresAt: expiresAt,
+          refreshToken: reply.authorizer_refresh_token || refreshToken,
+        };
+        await storeUntilLanded(() => this.authorizers.storeTokens(tenantId, tokens), {
+          onRetry: (e, attempt) =>
+            this.logger.warn({ tenantId, attempt, err: (e as Error).message }, 'storing refreshed tokens failed; retrying'),
+        });
         this.logger.log({ tenantId, expiresAt: expiresAt.toISOString() }, 'authorizer token refreshed');
-        return { token: reply.authorizer_access_token };
+        return reply.authorizer_access_token;
       } catch (e) {
-        if (e instanceof WeChatApiError && e.kind === 'token-invalid') {
-          // The only token in this call is the component's. Mark it expired before the tenant lock
-          // is released (compare-then-expire on the stored value), renew it outside, retry once.
-          await this.componentTokens.expireRejected(component.token, m);
-          return { componentTokenStale: component.token, rejection: e };
+        if (e instanceof WeChatApiError && e.kind === 'token-invalid' && !componentTokenRenewed) {
+          // The only token in this call is the component's: renew it (compare-then-expire) and retry once.
+          componentTokenRenewed = true;
+          await this.componentTokens.renew(componentToken);
+          continue;
         }
         if (e instanceof WeChatApiError && e.kind === 'revoked') {
+          if (!recoveryTried) {
+            recoveryTried = true;
+            if (await this.recoverRefreshToken(tenantId, appId, refreshToken)) continue;
+          }
           this.logger.warn({ tenantId, wechatErr: e.errcode }, 'WeChat refused the refresh token; tenant needs re-authorization');
-          await this.accounts.requireReauthorization(tenantId, m);
-          return { status: 'reauthorization_required' };
+          return this.requireReauthorization(tenantId);
         }
         throw e;
       }
-    });
-    if ('token' in outcome) return outcome.token;
-    if ('missing' in outcome) throw new TenantNotFoundError();
-    if ('componentTokenStale' in outcome) {
-      if (componentTokenRenewed && outcome.rejection) throw outcome.rejection;
-      if (outcome.componentTokenStale) await this.componentTokens.renew(outcome.componentTokenStale);
-      return this.refreshUnderLock(tenantId, failedToken, componentTokenRenewed || outcome.rejection !== undefined);
     }
-    throw new TenantNotActiveError(outcome.status);
+  }
+
+  /**
+   * The refresh token WeChat lists for the account, stored, when it differs from the one that
+   * failed (`failed` null: ours is missing or unreadable). Undefined when the list has none.
+   */
+  private async recoverRefreshToken(tenantId: TenantId, appId: string, failed: string | null): Promise<string | undefined> {
+    const listed = (await this.authorizerList.listed()).get(appId);
+    if (!listed || listed === failed) return undefined;
+    await storeUntilLanded(() => this.authorizers.storeRefreshToken(tenantId, listed));
+    this.logger.warn({ tenantId, appId }, "recovered the refresh token from WeChat's authorizer list");
+    await this.authorizerList.record(tenantId, 'refresh_token.recovered');
+    return listed;
+  }
+
+  /** Called holding the tenant's session lock, so it must not take the transaction lock of the same name. */
+  private async requireReauthorization(tenantId: TenantId): Promise<never> {
+    await this.transactions.run((m) => this.accounts.requireReauthorization(tenantId, m));
+    throw new TenantNotActiveError('reauthorization_required');
   }
 }

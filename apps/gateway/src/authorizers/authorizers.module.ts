@@ -1,15 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { WeChatModule } from '../wechat/wechat.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
+import { AuthorizerListService } from './authorizer-list.service';
 import { AuthorizerTokensService } from './authorizer-tokens.service';
 import { AuthorizersRepository } from './authorizers.repository';
 
 @Module({
-  imports: [WeChatModule, ComponentModule, TenantsModule, WebhooksModule],
-  providers: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
+  imports: [WeChatModule, ComponentModule, TenantsModule, WebhooksModule, AuditModule],
+  providers: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService, AuthorizerListService],
   exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
 })
 export class AuthorizersModule {}

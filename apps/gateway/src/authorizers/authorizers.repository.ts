@@ -31,6 +31,11 @@ export interface AccountInfo {
 
 export interface GrantRecord extends AccountInfo {
   appId: string;
+  /**
+   * The account info is not known yet (the tokens are committed before api_get_authorizer_info):
+   * keep the stored name, type and verification when the account is the same one.
+   */
+  keepStoredInfo?: boolean;
   accessToken: string;
   accessTokenExpiresAt: Date;
   refreshToken: string;
@@ -61,6 +66,15 @@ export class AuthorizersRepository {
     return value === null ? null : this.cipher.decrypt(value);
   }
 
+  /** A token sealed under a key we no longer hold reads as absent: the refresh then recovers it from WeChat. */
+  private unsealToken(value: string | null): string | null {
+    try {
+      return this.unseal(value);
+    } catch {
+      return null;
+    }
+  }
+
   /**
    * Serializes everything that reads or replaces a tenant's tokens (refresh, grant, wipe)
    * until the transaction of `m` ends, across instances.
@@ -85,9 +99,9 @@ export class AuthorizersRepository {
         appId: r.app_id,
         verified: r.verified ?? false,
         permissionSets: r.permission_sets ?? [],
-        accessToken: this.unseal(r.access_token),
+        accessToken: this.unsealToken(r.access_token),
         accessTokenExpiresAt: r.access_token_expires_at,
-        refreshToken: this.unseal(r.refresh_token),
+        refreshToken: this.unsealToken(r.refresh_token),
       }
     );
   }
@@ -132,8 +146,12 @@ export class AuthorizersRepository {
                                      permission_sets, access_token, access_token_expires_at, refresh_token, authorized_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), now())
        ON CONFLICT (tenant_id) DO UPDATE SET
-         app_id = EXCLUDED.app_id, nick_name = EXCLUDED.nick_name, principal_name = EXCLUDED.principal_name,
-         service_type = EXCLUDED.service_type, verify_type = EXCLUDED.verify_type, verified = EXCLUDED.verified,
+         app_id = EXCLUDED.app_id,
+         nick_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.nick_name ELSE EXCLUDED.nick_name END,
+         principal_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.principal_name ELSE EXCLUDED.principal_name END,
+         service_type = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.service_type ELSE EXCLUDED.service_type END,
+         verify_type = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.verify_type ELSE EXCLUDED.verify_type END,
+         verified = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.verified ELSE EXCLUDED.verified END,
          permission_sets = EXCLUDED.permission_sets, access_token = EXCLUDED.access_token,
          access_token_expires_at = EXCLUDED.access_token_expires_at, refresh_token = EXCLUDED.refresh_token,
          authorized_at = CASE WHEN a.app_id = EXCLUDED.app_id THEN a.authorized_at ELSE now() END,
@@ -150,6 +168,7 @@ export class AuthorizersRepository {
         this.cipher.encrypt(g.accessToken),
         g.accessTokenExpiresAt,
         this.cipher.encrypt(g.refreshToken),
+        g.keepStoredInfo ?? false,
       ],
     );
   }
@@ -158,13 +177,37 @@ export class AuthorizersRepository {
   async storeTokens(
     tenantId: TenantId,
     t: { accessToken: string; accessTokenExpiresAt: Date; refreshToken: string },
-    m: EntityManager,
+    m?: EntityManager,
   ): Promise<void> {
     await sql(
-      m,
+      m ?? this.dataSource,
       `UPDATE authorizers SET access_token = $2, access_token_expires_at = $3, refresh_token = $4 WHERE tenant_id = $1`,
       [tenantId, this.cipher.encrypt(t.accessToken), t.accessTokenExpiresAt, this.cipher.encrypt(t.refreshToken)],
     );
+  }
+
+  /** A refresh token recovered from WeChat's authorizer list; the access token is left to expire or be replaced. */
+  async storeRefreshToken(tenantId: TenantId, refreshToken: string): Promise<void> {
+    await sql(this.dataSource, `UPDATE authorizers SET refresh_token = $2 WHERE tenant_id = $1`, [
+      tenantId,
+      this.cipher.encrypt(refreshToken),
+    ]);
+  }
+
+  /** Every live tenant's bound account with its refresh token (null if unreadable), for reconciliation with WeChat's list. */
+  async listBound(): Promise<{ tenantId: TenantId; tenantStatus: TenantStatus; appId: string; refreshToken: string | null }[]> {
+    const { rows } = await sql<{ tenant_id: TenantId; status: TenantStatus; app_id: string; refresh_token: string | null }>(
+      this.dataSource,
+      `SELECT a.tenant_id, t.status, a.app_id, a.refresh_token
+         FROM authorizers a JOIN tenants t ON t.id = a.tenant_id AND t.deleted_at IS NULL
+        WHERE a.app_id IS NOT NULL ORDER BY a.tenant_id`,
+    );
+    return rows.map((r) => ({
+      tenantId: r.tenant_id,
+      tenantStatus: r.status,
+      appId: r.app_id,
+      refreshToken: this.unsealToken(r.refresh_token),
+    }));
   }
 
   /**

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { MAX_OPENIDS_PER_BATCH, nextBlacklistCursor, requiredPermissionSets, type OfficialAccountApi } from '@app/wechat';
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth';
+import { storeSoonOrLater } from '../database/database-unavailable';
 import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
@@ -19,9 +20,14 @@ export interface RequestContext {
   idempotencyKey?: string;
 }
 
+/** How long a reply waits for its audit write while the database is unreachable before answering anyway. */
+const AUDIT_WAIT_MS = 10_000;
+
 /** Synchronous block/unblock (up to 1000 openids) and one page of the blacklist. */
 @Injectable()
 export class BlacklistService {
+  private readonly logger = new Logger(BlacklistService.name);
+
   constructor(
     private readonly gate: BlacklistGate,
     private readonly engine: BlacklistBatchEngine,
@@ -80,7 +86,8 @@ export class BlacklistService {
       else if (answer.outcome === 'invalid') result.invalid.push(openid);
       else result.failed.push({ openid, code: answer.code!, message: answer.message! });
     }
-    await this.audit.record(tenantId, {
+    // WeChat has applied the change: a database blip must not turn it into an error.
+    const audited = {
       actor: ctx.caller.actor,
       action,
       total: result.total,
@@ -88,7 +95,8 @@ export class BlacklistService {
       invalid: result.invalid.length,
       failed: result.failed.length,
       requestId: ctx.requestId,
-    });
+    };
+    await storeSoonOrLater(() => this.audit.record(tenantId, audited), AUDIT_WAIT_MS, this.logger, 'audit event');
     const stop = run.stop;
     if (stop?.kind === 'permission') throw new PermissionSetMissingError(stop.required, stop.granted);
     if (result.succeeded.length === 0 && stop?.kind === 'quota') {

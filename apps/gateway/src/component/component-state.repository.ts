@@ -70,9 +70,27 @@ export class ComponentStateRepository {
     };
   }
 
-  async storeToken(appId: string, token: string, expiresAt: Date, m: EntityManager): Promise<void> {
+  /**
+   * Ticket and token as stored, creating the row if needed; the refresh reads them holding the
+   * component's session lock (database/session-locks.ts), with no transaction open.
+   */
+  async readCredentials(appId: string): Promise<ComponentCredentials> {
+    await sql(this.dataSource, `INSERT INTO component_state (component_app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
+    const { rows } = await sql<StateRow>(
+      this.dataSource,
+      `SELECT ticket, access_token, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
+      [appId],
+    );
+    return {
+      ticket: this.unseal(rows[0].ticket),
+      token: this.unseal(rows[0].access_token),
+      expiresAt: rows[0].access_token_expires_at,
+    };
+  }
+
+  async storeToken(appId: string, token: string, expiresAt: Date, m?: EntityManager): Promise<void> {
     await sql(
-      m,
+      m ?? this.dataSource,
       `UPDATE component_state SET access_token = $2, access_token_expires_at = $3, updated_at = now() WHERE component_app_id = $1`,
       [appId, this.cipher.encrypt(token), expiresAt],
     );

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ComponentApi, WeChatApiError } from '@app/wechat';
 import type { EntityManager } from 'typeorm';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { storeUntilLanded } from '../database/database-unavailable';
+import { SessionLocks } from '../database/session-locks';
 import { SingleFlightRefresh, isFresh, storedTokenServes } from '../database/single-flight-refresh';
 import { Transactions } from '../database/transactions';
 import { ComponentStateRepository } from './component-state.repository';
@@ -29,13 +31,18 @@ export interface StoredComponentTokenState {
 @Injectable()
 export class ComponentTokenService {
   private readonly logger = new Logger(ComponentTokenService.name);
-  private readonly flights = new SingleFlightRefresh<string>((appId, failedToken) => this.refreshUnderLock(appId, failedToken));
+  private readonly flights = new SingleFlightRefresh<string>({
+    locks: () => this.locks,
+    lockName: (appId) => `wtg:component-token:${appId}`,
+    underLock: (appId, failedToken) => this.refreshUnderLock(appId, failedToken),
+  });
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly api: ComponentApi,
     private readonly state: ComponentStateRepository,
     private readonly transactions: Transactions,
+    private readonly locks: SessionLocks,
   ) {}
 
   private get appId(): string {
@@ -88,14 +95,15 @@ export class ComponentTokenService {
    * reads it under its tenant lock). Expired means past its expiry, or marked so after a
    * rejection; the 10-minute margin is getToken()'s business.
    */
-  async storedToken(m: EntityManager): Promise<StoredComponentTokenState> {
+  async storedToken(m?: EntityManager): Promise<StoredComponentTokenState> {
     const stored = await this.state.readToken(this.appId, m);
     return { token: stored.token, expired: (stored.expiresAt?.getTime() ?? 0) <= Date.now() };
   }
 
   /** WeChat rejected `token`: mark it expired in the caller's transaction, unless it was replaced already. */
-  async expireRejected(token: string, m: EntityManager): Promise<void> {
-    await this.state.expireTokenIfStill(this.appId, token, m);
+  async expireRejected(token: string, m?: EntityManager): Promise<void> {
+    if (m) await this.state.expireTokenIfStill(this.appId, token, m);
+    else await this.transactions.run((tx) => this.state.expireTokenIfStill(this.appId, token, tx));
   }
 
   /** Stores a pushed ticket unless a newer one (by CreateTime) is already stored. */
@@ -110,29 +118,29 @@ export class ComponentTokenService {
     return { ticketReceivedAt: s.ticketReceivedAt, componentTokenExpiresAt: s.tokenExpiresAt };
   }
 
+  /** Holding the component's session lock (no pooled connection is held while WeChat answers). */
   private async refreshUnderLock(appId: string, failedToken?: string): Promise<string> {
-    const outcome = await this.transactions.run(async (m): Promise<{ token: string } | { ticketMissing: true }> => {
-      // Re-read under the lock: another instance may have refreshed while we waited.
-      const stored = await this.state.lockForRefresh(appId, m);
-      if (storedTokenServes(stored.token, stored.expiresAt, failedToken)) return { token: stored.token };
-      if (!stored.ticket) return { ticketMissing: true };
-      let reply;
+    // Re-read under the lock: another instance may have refreshed while we waited.
+    const stored = await this.state.readCredentials(appId);
+    if (storedTokenServes(stored.token, stored.expiresAt, failedToken)) return stored.token;
+    if (stored.ticket) {
       try {
-        reply = await this.api.apiComponentToken({
+        const reply = await this.api.apiComponentToken({
           component_appid: appId,
           component_appsecret: this.config.wechat.componentAppSecret,
           component_verify_ticket: stored.ticket,
         });
+        const expiresAt = new Date(Date.now() + reply.expires_in * 1000);
+        await storeUntilLanded(() => this.state.storeToken(appId, reply.component_access_token, expiresAt), {
+          onRetry: (e, attempt) =>
+            this.logger.warn({ attempt, err: (e as Error).message }, 'storing the component token failed; retrying'),
+        });
+        this.logger.log({ expiresAt: expiresAt.toISOString() }, 'component token refreshed');
+        return reply.component_access_token;
       } catch (e) {
-        if (e instanceof WeChatApiError && e.kind === 'ticket-rejected') return { ticketMissing: true };
-        throw e;
+        if (!(e instanceof WeChatApiError && e.kind === 'ticket-rejected')) throw e;
       }
-      const expiresAt = new Date(Date.now() + reply.expires_in * 1000);
-      await this.state.storeToken(appId, reply.component_access_token, expiresAt, m);
-      this.logger.log({ expiresAt: expiresAt.toISOString() }, 'component token refreshed');
-      return { token: reply.component_access_token };
-    });
-    if ('token' in outcome) return outcome.token;
+    }
     await this.requestTicketPush();
     throw new ComponentTicketMissingError();
   }

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { MigrationRunner } from './migration-runner';
+import { SessionLocks } from './session-locks';
 import { Transactions } from './transactions';
 
 @Module({})
@@ -21,8 +22,8 @@ export class DatabaseModule {
           retryDelay: 500,
         }),
       ],
-      providers: [MigrationRunner, Transactions],
-      exports: [Transactions],
+      providers: [MigrationRunner, Transactions, SessionLocks],
+      exports: [Transactions, SessionLocks],
     };
   }
 }

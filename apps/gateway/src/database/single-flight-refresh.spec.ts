@@ -1,3 +1,4 @@
+import type { SessionLocks } from './session-locks';
 import { isFresh, REFRESH_MARGIN_MS, SingleFlightRefresh, storedTokenServes } from './single-flight-refresh';
 
 /** A locked section the test resolves by hand, recording how it was called. */
@@ -5,7 +6,16 @@ function stubLockedSection() {
   const calls: { key: string; failedToken?: string; resolve: (t: string) => void; reject: (e: Error) => void }[] = [];
   const underLock = (key: string, failedToken: string | undefined) =>
     new Promise<string>((resolve, reject) => calls.push({ key, failedToken, resolve, reject }));
-  return { calls, flights: new SingleFlightRefresh<string>(underLock) };
+  const lockNames: string[] = [];
+  // The lock is a module boundary (a PostgreSQL session lock): held at once here.
+  const locks = {
+    hold: <T>(name: string, work: () => Promise<T>) => {
+      lockNames.push(name);
+      return work();
+    },
+  } as unknown as SessionLocks;
+  const flights = new SingleFlightRefresh<string>({ locks: () => locks, lockName: (k) => `wtg:test:${k}`, underLock });
+  return { calls, lockNames, flights };
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
@@ -19,6 +29,14 @@ describe('SingleFlightRefresh', () => {
     expect(calls).toHaveLength(1);
     calls[0].resolve('new-token');
     await expect(Promise.all([a, b, c])).resolves.toEqual(['new-token', 'new-token', 'new-token']);
+  });
+
+  it('runs each flight holding the named lock of its key', async () => {
+    const { calls, lockNames, flights } = stubLockedSection();
+    const a = flights.refresh('t1');
+    calls[0].resolve('x');
+    await a;
+    expect(lockNames).toEqual(['wtg:test:t1']);
   });
 
   it('starts a second flight for a caller whose failed token came back from the shared one', async () => {

@@ -43,6 +43,9 @@ export type BlacklistErrorCode =
 
 export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
 
+/** PostgreSQL unreachable: answered 503 with Retry-After (errors/http-error.filter.ts). */
+export type AvailabilityErrorCode = 'SERVICE_UNAVAILABLE';
+
 export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
 
 /** The WeChat proxy: a path the permission table does not list (nor WECHAT_PROXY_EXTRA_PATHS). */
@@ -63,4 +66,5 @@ export type ErrorCode =
   | IdempotencyErrorCode
   | WebhookErrorCode
   | WeChatProxyErrorCode
-  | TokenKeyErrorCode;
+  | TokenKeyErrorCode
+  | AvailabilityErrorCode;

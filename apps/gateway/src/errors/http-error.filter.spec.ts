@@ -36,6 +36,19 @@ describe('HttpErrorFilter', () => {
     expect(res.body).toEqual({ error: { code: 'INTERNAL', message: 'An unexpected error occurred.', requestId: 'req-1' } });
   });
 
+  it.each([
+    ['refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['dropped', new Error('Connection terminated unexpectedly')],
+    ['shutting down (wrapped by TypeORM)', Object.assign(new Error('q'), { driverError: { code: '57P01', message: 'x' } })],
+    ['pool timeout', new Error('timeout exceeded when trying to connect')],
+  ])('maps an unreachable database (%s) to 503 SERVICE_UNAVAILABLE with Retry-After', (_, error) => {
+    const { host, res } = hostFor();
+    filter.catch(error, host);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['Retry-After']).toBe('5');
+    expect(res.body).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE', details: { retryAfterSeconds: 5 } } });
+  });
+
   it('maps a domain error through the status table with its code, details and Retry-After', () => {
     const { host, res } = hostFor();
     const err = Object.assign(new DomainError('QUOTA_EXCEEDED', 'Daily quota reached.', { api: 'batchblacklist' }), {

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { requestIdOf } from '../logging/request-id';
 import { ERROR_STATUS, type ErrorCode, isErrorCode } from './error-status';
 
@@ -14,6 +15,9 @@ interface Classified {
   details?: unknown;
   retryAfterSeconds?: number;
 }
+
+/** What a client is told to wait while PostgreSQL is unreachable (readiness notices within a second). */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 const HTTP_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
@@ -78,6 +82,16 @@ export class HttpErrorFilter implements ExceptionFilter {
       };
     if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
       return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
+    }
+    // A database outage is not a bug: say so, and when to come back.
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The service is temporarily unavailable (its database cannot be reached). Retry later.',
+        details: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      };
     }
     if (isErrorCode(e?.code)) {
       const status = ERROR_STATUS[e.code];

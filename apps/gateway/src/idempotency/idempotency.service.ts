@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { createHash } from 'node:crypto';
+import { storeSoonOrLater } from '../database/database-unavailable';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './idempotency.errors';
 import type { TenantId } from '../tenants/tenant-id';
 import { IdempotencyRepository } from './idempotency.repository';
@@ -12,6 +13,8 @@ const RETENTION_HOURS = 24;
 const ABANDONED_AFTER_SECONDS = 600;
 /** How long a repeat waits for the original request to finish. */
 const WAIT_MS = 30_000;
+/** How long a reply waits for its key's write while the database is unreachable before answering anyway. */
+const WRITE_WAIT_MS = 10_000;
 
 export type Claim<T> = { kind: 'claimed' } | { kind: 'replay'; response: T };
 
@@ -42,6 +45,8 @@ export function requestHash(action: string, openids: readonly string[]): string 
  */
 @Injectable()
 export class IdempotencyService {
+  private readonly logger = new Logger(IdempotencyService.name);
+
   constructor(private readonly keys: IdempotencyRepository) {}
 
   async claim<T>(tenantId: TenantId, key: string, hash: string): Promise<Claim<T>> {
@@ -64,12 +69,18 @@ export class IdempotencyService {
     }
   }
 
+  /**
+   * Stores the reply. A database blip must neither hide the result WeChat already applied nor
+   * leave the key locked: the write is retried, and if the database stays unreachable the
+   * caller is answered while the write continues in the background.
+   */
   complete(tenantId: TenantId, key: string, response: unknown): Promise<void> {
-    return this.keys.complete(tenantId, key, response);
+    return storeSoonOrLater(() => this.keys.complete(tenantId, key, response), WRITE_WAIT_MS, this.logger, 'idempotency reply');
   }
 
+  /** Frees the key after a failed request; retried in the background until the database takes it. */
   release(tenantId: TenantId, key: string): Promise<void> {
-    return this.keys.release(tenantId, key);
+    return storeSoonOrLater(() => this.keys.release(tenantId, key), 0, this.logger, 'idempotency key release');
   }
 
   /** Housekeeping: keys past their 24 hours, in batches of `batch` until none is left. */

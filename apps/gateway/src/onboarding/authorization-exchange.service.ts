@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type ApiGetAuthorizerInfoResponse, ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
+import { ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
 import { createHash } from 'node:crypto';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { ComponentCallBudget } from '../component/component-call-budget';
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { lockForTransaction } from '../database/advisory-lock';
+import { SessionLocks } from '../database/session-locks';
 import { Transactions } from '../database/transactions';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantsRepository } from '../tenants/tenants.repository';
@@ -36,6 +37,7 @@ export class AuthorizationExchangeService {
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
     private readonly budget: ComponentCallBudget,
+    private readonly locks: SessionLocks,
   ) {}
 
   /** The recorded outcome of a code already exchanged, if any. */
@@ -45,14 +47,27 @@ export class AuthorizationExchangeService {
   }
 
   /**
-   * Exchanges the code for the tenant (api_query_auth), reads the account
-   * (api_get_authorizer_info) and stores tokens and permission sets, marking the tenant
-   * active. An account already bound to another live tenant changes nothing.
+   * Exchanges the code for the tenant (api_query_auth), commits its tokens and permission sets
+   * (marking the tenant active) before any other WeChat call, then reads the account
+   * (api_get_authorizer_info). An account already bound to another live tenant changes nothing.
    */
   async exchange(authCode: string, binding: { tenantId: TenantId; sessionId: string | null }): Promise<ExchangeResult> {
     const codeHash = sha256(authCode);
     const { tenantId, sessionId } = binding;
-    return this.transactions.underLock(`wtg:auth-code:${codeHash}`, async (m): Promise<ExchangeResult> => {
+    // The code's lock is a session lock (database/session-locks.ts) so that it also covers the
+    // account-info read made after the grant commits: the other path waiting on it then finds
+    // the account complete, not half-stored.
+    return this.locks.hold(`wtg:auth-code:${codeHash}`, () => this.exchangeHoldingLock(authCode, codeHash, tenantId, sessionId));
+  }
+
+  private async exchangeHoldingLock(
+    authCode: string,
+    codeHash: string,
+    tenantId: TenantId,
+    sessionId: string | null,
+  ): Promise<ExchangeResult> {
+    let activatedHere = false;
+    const result = await this.transactions.run(async (m): Promise<ExchangeResult> => {
       const done = await this.onboarding.findExchange(codeHash, m);
       if (done) return { ...done, replayed: true };
 
@@ -86,27 +101,24 @@ export class AuthorizationExchangeService {
         return record('already_bound', appId);
       }
 
-      // The code is spent at WeChat now: if the info call fails, keep the tokens anyway
-      // (losing them would force the merchant to authorize again) and read the info later.
-      let accountInfo: ApiGetAuthorizerInfoResponse | undefined;
-      try {
-        accountInfo = await this.accounts.fetchAuthorizerInfo(appId);
-      } catch (e) {
-        this.logger.error({ tenantId, appId, err: (e as Error).message }, 'api_get_authorizer_info failed after the exchange');
-      }
-      const funcInfo = accountInfo?.authorization_info?.func_info ?? info.func_info;
-      await this.accounts.storeGrant(m, tenantId, {
+      // The code is spent at WeChat now, and any refresh token stored before is dead: commit the
+      // exchanged tokens before any other WeChat call (a crash in a second round trip would
+      // otherwise lose them), and read the account info after the commit.
+      const { activated } = await this.accounts.storeGrant(m, tenantId, {
         appId,
         accessToken: info.authorizer_access_token,
         expiresInSeconds: info.expires_in,
         refreshToken: info.authorizer_refresh_token,
-        permissionSets: permissionSetIds(funcInfo),
-        info: accountInfo?.authorizer_info ?? ({} as ApiGetAuthorizerInfoResponse['authorizer_info']),
+        permissionSets: permissionSetIds(info.func_info),
+        info: null,
       });
       if (sessionId) await this.onboarding.completeSession(sessionId, m);
       this.logger.log({ tenantId, appId, via: sessionId ? 'session' : 'bound account' }, 'authorization stored; tenant active');
+      activatedHere = activated;
       return record('authorized', appId);
     });
+    if (result.outcome === 'authorized' && !result.replayed) await this.accounts.completeGrant(tenantId, activatedHere);
+    return result;
   }
 
   /** Closes a session whose authorization was completed by the other path. */

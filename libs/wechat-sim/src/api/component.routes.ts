@@ -1,4 +1,5 @@
 import { WeChatApiError } from '../errors';
+import { newRefreshToken } from '../ids';
 import { requireComponentAppId, stringField, type ApiCall, type ApiRoute } from './route';
 
 const COMPONENT_TOKEN = { param: 'component_access_token', kinds: ['component'] } as const;
@@ -82,8 +83,10 @@ export function componentRoutes(): ApiRoute[] {
         requireComponentAppId(call);
         const { sim, body } = call;
         const account = authorizedAccount(call, stringField(body, 'authorizer_appid'));
-        // Stable until re-authorization; any other value (including a superseded one) is 61023.
+        // Stable until re-authorization (or, rotating, until the next refresh); any other value
+        // (including a superseded one) is 61023.
         if (body.authorizer_refresh_token !== account.authorization.refreshToken) throw new WeChatApiError(61023);
+        if (sim.state.settings.rotateRefreshTokens) account.authorization.refreshToken = newRefreshToken();
         const token = sim.state.tokens.issue('authorizer', account.appId, sim.opts.authorizerTokenTtlSec);
         return {
           authorizer_access_token: token.value,

@@ -11,6 +11,7 @@ const SETTINGS: FieldReaders<SettingsRequest> = {
   authorizationPush: (i, k) => i.oneOf(k, PAGE_PUSH),
   blacklistPageSize: (i, k) => i.int(k, 1, 1_000_000),
   blacklistTrailingEmptyPage: (i, k) => i.bool(k),
+  rotateRefreshTokens: (i, k) => i.bool(k),
 };
 
 /** The simulated world around the APIs: the overview, the event URL, the run-time settings and the clock. */
@@ -58,11 +59,12 @@ export class SettingsControl {
   }
 
   updateSettings(body: unknown): SimSettings {
-    const { authorizationPush, blacklistPageSize, blacklistTrailingEmptyPage } = readRequest(body, SETTINGS);
+    const { authorizationPush, blacklistPageSize, blacklistTrailingEmptyPage, rotateRefreshTokens } = readRequest(body, SETTINGS);
     const s = this.sim.state.settings;
     if (authorizationPush) s.authorizationPush = authorizationPush;
     if (blacklistPageSize) s.blacklistPageSize = blacklistPageSize;
     if (blacklistTrailingEmptyPage !== undefined) s.blacklistTrailingEmptyPage = blacklistTrailingEmptyPage;
+    if (rotateRefreshTokens !== undefined) s.rotateRefreshTokens = rotateRefreshTokens;
     return { ...s };
   }
 

@@ -21,11 +21,11 @@ export class ListAuditEventsQuery {
 export class AuditEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ enum: ['operator', 'tenant', 'token_key'] }) actor: 'operator' | 'tenant' | 'token_key';
+  @ApiProperty({ enum: ['operator', 'tenant', 'token_key', 'system'] }) actor: 'operator' | 'tenant' | 'token_key' | 'system';
   @ApiProperty({
-    enum: ['block', 'unblock', 'wechat.call', 'authorizer_token.read'],
+    enum: ['block', 'unblock', 'wechat.call', 'authorizer_token.read', 'refresh_token.recovered'],
     description:
-      'What was asked; jobId tells a blacklist job from a synchronous request. wechat.call is one proxied WeChat call, authorizer_token.read one token hand-out',
+      'What was asked; jobId tells a blacklist job from a synchronous request. wechat.call is one proxied WeChat call, authorizer_token.read one token hand-out, refresh_token.recovered a refresh token the gateway recovered from WeChat',
   })
   action: string;
   @ApiProperty() total: number;
