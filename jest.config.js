@@ -4,6 +4,7 @@ const moduleNameMapper = {
   '^@app/wechat(|/.*)$': '<rootDir>/libs/wechat/src$1',
   '^@app/common(|/.*)$': '<rootDir>/libs/common/src$1',
   '^@app/database(|/.*)$': '<rootDir>/libs/database/src$1',
+  '^@app/client(|/.*)$': '<rootDir>/libs/client/src$1',
 };
 module.exports = {
   rootDir: '.',

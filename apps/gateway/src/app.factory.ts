@@ -1,7 +1,8 @@
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { documentErrors } from './openapi/openapi-errors';
 import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -68,15 +69,24 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'], inflate: false });
   app.use(bodyDepthLimit);
   app.useGlobalPipes(validationPipe);
-  const doc = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('wechat-tenant-gateway')
-      .setDescription('Multi-tenant gateway for a WeChat third-party platform acting for merchants’ Official Accounts')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const doc = openApiDocument(app);
   SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/**
+ * The OpenAPI document of the gateway's routes (served at /docs-json, and the source of the typed
+ * client in libs/client): generated from the controllers, then completed with the error answers.
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  const base = new DocumentBuilder()
+    .setTitle('wechat-tenant-gateway')
+    .setDescription('Multi-tenant gateway for a WeChat third-party platform acting for merchants’ Official Accounts')
+    .setVersion('1')
+    .setLicense('UNLICENSED (proprietary)', 'https://docs.npmjs.com/cli/configuring-npm/package-json#license')
+    // Relative: whichever origin served this document (PUBLIC_BASE_URL in production), so it is the same everywhere.
+    .addServer('/', 'This gateway')
+    .addBearerAuth()
+    .build();
+  return documentErrors(SwaggerModule.createDocument(app, base));
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { Public } from '../auth/decorators';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 
@@ -16,16 +16,19 @@ export class HealthController {
 
   /** Mode is repeated here so nobody mistakes a sandbox for production. */
   @Get()
+  @ApiOperation({ summary: 'Status and mode (sandbox or production)' })
   summary() {
     return { status: 'ok', mode: this.config.mode, sandbox: this.config.mode === 'sandbox' };
   }
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
   live() {
     return { status: 'ok', mode: this.config.mode };
   }
 
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: the database answers (503 when it does not)' })
   @HealthCheck()
   ready() {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);

@@ -31,6 +31,7 @@ export class TenantsController {
 
   @Get(':tenantId')
   @TenantScoped()
+  @ApiOperation({ summary: 'A tenant with its Official Account, permission sets and capabilities' })
   @ApiOkResponse({ type: TenantView })
   get(@CurrentTenant() tenantId: TenantId): Promise<TenantView> {
     return this.tenants.get(tenantId);
@@ -47,6 +48,7 @@ export class TenantsController {
 
   @Delete(':tenantId')
   @OperatorOnly()
+  @ApiOperation({ summary: 'Delete a tenant: tokens wiped, account freed, audit kept' })
   @ApiParam({ name: 'tenantId', format: 'uuid' })
   @HttpCode(204)
   @ApiNoContentResponse()

@@ -51,6 +51,7 @@ export class OperatorWebhookEndpointsController {
 
   @Get(':endpointId')
   @EndpointParam()
+  @ApiOperation({ summary: 'One webhook endpoint (no secret)' })
   @ApiOkResponse({ type: WebhookEndpointView })
   get(@Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
     return this.service.get(null, endpointId);
@@ -58,6 +59,7 @@ export class OperatorWebhookEndpointsController {
 
   @Patch(':endpointId')
   @EndpointParam()
+  @ApiOperation({ summary: 'Change url, types, description or enabled' })
   @ApiOkResponse({ type: WebhookEndpointView })
   update(@Param('endpointId') endpointId: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
     return this.service.update(null, endpointId, body);
@@ -65,6 +67,7 @@ export class OperatorWebhookEndpointsController {
 
   @Delete(':endpointId')
   @EndpointParam()
+  @ApiOperation({ summary: 'Remove the endpoint (its delivery log goes with it)' })
   @HttpCode(204)
   @ApiNoContentResponse()
   delete(@Param('endpointId') endpointId: string): Promise<void> {
@@ -122,6 +125,7 @@ export class TenantWebhookEndpointsController {
 
   @Get(':endpointId')
   @EndpointParam()
+  @ApiOperation({ summary: 'One webhook endpoint (no secret)' })
   @ApiOkResponse({ type: WebhookEndpointView })
   get(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
     return this.service.get(tenantId, endpointId);
@@ -129,6 +133,7 @@ export class TenantWebhookEndpointsController {
 
   @Patch(':endpointId')
   @EndpointParam()
+  @ApiOperation({ summary: 'Change url, types, description or enabled' })
   @ApiOkResponse({ type: WebhookEndpointView })
   update(
     @CurrentTenant() tenantId: TenantId,
@@ -140,6 +145,7 @@ export class TenantWebhookEndpointsController {
 
   @Delete(':endpointId')
   @EndpointParam()
+  @ApiOperation({ summary: 'Remove the endpoint (its delivery log goes with it)' })
   @HttpCode(204)
   @ApiNoContentResponse()
   delete(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<void> {
