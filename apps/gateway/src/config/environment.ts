@@ -223,6 +223,27 @@ export class EnvironmentVariables {
   @Max(43200)
   COMPONENT_TICKET_STALE_AFTER_SECONDS?: number;
 
+  /** Five-field cron (UTC) for reconciling WeChat's authorizer list with ours, or `off`; default daily. */
+  @IsOptional()
+  @Matches(/^(off|(\S+\s+){4}\S+)$/, { message: 'AUTHORIZER_RECONCILE_CRON must be a five-field cron expression or off' })
+  AUTHORIZER_RECONCILE_CRON?: string;
+
+  /** How often each instance looks for authorizer tokens with under 15 minutes left. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  TOKEN_RENEWAL_INTERVAL_MS?: number;
+
+  /** Refreshes each instance's background renewer runs at once. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  TOKEN_RENEWAL_CONCURRENCY?: number;
+
   /** A receiver that has not answered 2xx within this long counts as a failed attempt. */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))

@@ -48,6 +48,10 @@ export interface GatewayConfig {
   onboardingReturnUrlOrigins?: string[];
   /** Daily calls the component may make to each of api_create_preauthcode and api_query_auth (component/component-call-budget.ts). */
   componentDailyCallBudget?: number;
+  /** AUTHORIZER_RECONCILE_CRON: when WeChat's authorizer list is reconciled with ours (authorizers/); 'off' never. */
+  authorizerReconcileCron?: string;
+  /** Background renewal of authorizer tokens with under 15 min left (authorizers/authorizer-token-renewer.ts). */
+  tokenRenewal?: { intervalMs?: number; concurrency?: number };
 }
 
 export interface WeChatProxySettings {
@@ -167,6 +171,8 @@ export function resolveGatewayConfig(
       .filter(Boolean)
       .map((o) => new URL(o).origin),
     componentDailyCallBudget: env.COMPONENT_DAILY_CALL_BUDGET,
+    authorizerReconcileCron: env.AUTHORIZER_RECONCILE_CRON,
+    tokenRenewal: { intervalMs: env.TOKEN_RENEWAL_INTERVAL_MS, concurrency: env.TOKEN_RENEWAL_CONCURRENCY },
   };
 }
 
