@@ -24,7 +24,7 @@ describe('component: pushes to the event URL, the verify ticket and the componen
     expect(await status(h)).toEqual({
       componentAppId: h.config.wechat.componentAppId,
       mode: 'sandbox',
-      ticket: { receivedAt: null, ageSeconds: null, stale: true },
+      ticket: { receivedAt: null, ageSeconds: null, stale: true, overdue: true, pushRequestedAt: null },
       componentToken: { expiresAt: null },
       // The console's message and event URL, with WeChat's placeholder.
       messageEventUrlTemplate: `${h.config.publicBaseUrl}/wechat/authorizers/$APPID$/events`,

@@ -17,6 +17,8 @@ export interface ComponentCredentials extends StoredComponentToken {
 export interface ComponentStateRecord {
   ticketReceivedAt: Date | null;
   tokenExpiresAt: Date | null;
+  /** The last api_start_push_ticket by any instance. */
+  pushTicketRequestedAt: Date | null;
 }
 
 interface StateRow {
@@ -24,6 +26,7 @@ interface StateRow {
   ticket_received_at: Date | null;
   access_token: string | null;
   access_token_expires_at: Date | null;
+  push_ticket_requested_at?: Date | null;
 }
 
 /**
@@ -131,10 +134,14 @@ export class ComponentStateRepository {
   async status(appId: string): Promise<ComponentStateRecord> {
     const { rows } = await sql<StateRow>(
       this.dataSource,
-      `SELECT ticket_received_at, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
+      `SELECT ticket_received_at, access_token_expires_at, push_ticket_requested_at FROM component_state WHERE component_app_id = $1`,
       [appId],
     );
-    return { ticketReceivedAt: rows[0]?.ticket_received_at ?? null, tokenExpiresAt: rows[0]?.access_token_expires_at ?? null };
+    return {
+      ticketReceivedAt: rows[0]?.ticket_received_at ?? null,
+      tokenExpiresAt: rows[0]?.access_token_expires_at ?? null,
+      pushTicketRequestedAt: rows[0]?.push_ticket_requested_at ?? null,
+    };
   }
 
   /**

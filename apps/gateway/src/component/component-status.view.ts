@@ -7,6 +7,13 @@ export class TicketStatusView {
     description: 'Absent, or older than COMPONENT_TICKET_STALE_AFTER_SECONDS (default 12 h, WeChat’s ticket lifetime).',
   })
   stale: boolean;
+  @ApiProperty({
+    description:
+      'Older than 20 minutes (or none yet): pushes are overdue and the gateway asks WeChat for one (api_start_push_ticket, at most every 10 minutes across instances).',
+  })
+  overdue: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The last api_start_push_ticket by any instance.' })
+  pushRequestedAt: string | null;
 }
 
 export class ComponentTokenStatusView {

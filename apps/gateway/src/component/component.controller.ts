@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig, messageEventUrlTemplate } from '../
 import { ComponentCallBudget } from './component-call-budget';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentStatusView } from './component-status.view';
-import { ticketStaleAfterSeconds } from './ticket-watch.service';
+import { ticketRepairState, ticketStaleAfterSeconds } from './ticket-watch.service';
 
 @ApiTags('component')
 @Controller('v1/component')
@@ -22,7 +22,7 @@ export class ComponentController {
   @ApiOkResponse({ type: ComponentStatusView })
   async status(): Promise<ComponentStatusView> {
     const s = await this.tokens.status();
-    const ageSeconds = s.ticketReceivedAt ? Math.max(0, Math.floor((Date.now() - s.ticketReceivedAt.getTime()) / 1000)) : null;
+    const { ageSeconds, overdue } = ticketRepairState(s.ticketReceivedAt, s.ticketPushRequestedAt);
     return {
       componentAppId: this.config.wechat.componentAppId,
       mode: this.config.mode,
@@ -30,6 +30,8 @@ export class ComponentController {
         receivedAt: s.ticketReceivedAt?.toISOString() ?? null,
         ageSeconds,
         stale: ageSeconds === null || ageSeconds > ticketStaleAfterSeconds(this.config),
+        overdue,
+        pushRequestedAt: s.ticketPushRequestedAt?.toISOString() ?? null,
       },
       componentToken: { expiresAt: s.componentTokenExpiresAt?.toISOString() ?? null },
       messageEventUrlTemplate: messageEventUrlTemplate(this.config),
