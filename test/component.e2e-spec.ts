@@ -35,6 +35,7 @@ describe('component: pushes to the event URL, the verify ticket and the componen
           { api: 'api_query_auth', callsToday: 0, dailyBudget: 10_000, remaining: 10_000 },
         ],
       },
+      secrets: { currentKeyId: expect.stringMatching(/^[0-9a-f]{8}$/), rowsUnderPreviousKey: 0, byTable: expect.any(Object) },
     });
     expect((await request(h.url).get('/v1/component/status').expect(401)).body.error.code).toBe('UNAUTHENTICATED');
     const t = await createTenant(h);

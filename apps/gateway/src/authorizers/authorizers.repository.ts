@@ -1,3 +1,4 @@
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
@@ -243,5 +244,16 @@ export class AuthorizersRepository {
   /** Tenant deletion: the tokens and the binding go, so the account can be bound again elsewhere. */
   async deleteForTenant(tenantId: TenantId, m: EntityManager): Promise<void> {
     await m.getRepository(AuthorizerEntity).delete({ tenantId });
+  }
+
+  /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */
+  async resealSecrets(): Promise<ResealCount> {
+    const total: ResealCount = { resealed: 0, unreadable: 0 };
+    for (const c of SEALED_COLUMNS.filter((s) => s.table === 'authorizers')) {
+      const n = await resealColumn(this.dataSource, this.cipher, c);
+      total.resealed += n.resealed;
+      total.unreadable += n.unreadable;
+    }
+    return total;
   }
 }

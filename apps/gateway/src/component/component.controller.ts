@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth';
 import { GATEWAY_CONFIG, type GatewayConfig, messageEventUrlTemplate } from '../config/gateway-config';
+import { SealedSecretsCensus } from '../database/sealed-columns';
 import { ComponentCallBudget } from './component-call-budget';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentStatusView } from './component-status.view';
@@ -13,6 +14,7 @@ export class ComponentController {
   constructor(
     private readonly tokens: ComponentTokenService,
     private readonly budget: ComponentCallBudget,
+    private readonly census: SealedSecretsCensus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -36,6 +38,16 @@ export class ComponentController {
       componentToken: { expiresAt: s.componentTokenExpiresAt?.toISOString() ?? null },
       messageEventUrlTemplate: messageEventUrlTemplate(this.config),
       dailyCalls: await this.budget.status(),
+      secrets: await this.secretsStatus(),
+    };
+  }
+
+  private async secretsStatus() {
+    const byTable = await this.census.rowsUnderOtherKeys();
+    return {
+      currentKeyId: this.census.currentKeyId,
+      rowsUnderPreviousKey: Object.values(byTable).reduce((a, b) => a + b, 0),
+      byTable,
     };
   }
 }
