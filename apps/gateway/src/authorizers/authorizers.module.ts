@@ -8,6 +8,7 @@ import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerListService } from './authorizer-list.service';
 import { AuthorizerReconcileSchedule } from './authorizer-reconcile.schedule';
 import { AuthorizerReconciliationService } from './authorizer-reconciliation.service';
+import { AuthorizerTokenRenewer } from './authorizer-token-renewer';
 import { AuthorizerTokensService } from './authorizer-tokens.service';
 import { AuthorizersRepository } from './authorizers.repository';
 
@@ -20,6 +21,7 @@ import { AuthorizersRepository } from './authorizers.repository';
     AuthorizerListService,
     AuthorizerReconciliationService,
     AuthorizerReconcileSchedule,
+    AuthorizerTokenRenewer,
   ],
   exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
 })

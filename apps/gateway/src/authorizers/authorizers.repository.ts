@@ -212,6 +212,22 @@ export class AuthorizersRepository {
   }
 
   /**
+   * Active tenants whose access token has under `withinSeconds` left (or none while a refresh token
+   * is stored), soonest first: the background renewer's candidates.
+   */
+  async dueForRenewal(withinSeconds: number, limit: number): Promise<TenantId[]> {
+    const { rows } = await sql<{ tenant_id: TenantId }>(
+      this.dataSource,
+      `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
+        WHERE t.status = 'active' AND t.deleted_at IS NULL AND a.refresh_token IS NOT NULL
+          AND (a.access_token_expires_at IS NULL OR a.access_token_expires_at < now() + make_interval(secs => $1))
+        ORDER BY a.access_token_expires_at NULLS FIRST LIMIT $2`,
+      [withinSeconds, limit],
+    );
+    return rows.map((r) => r.tenant_id);
+  }
+
+  /**
    * Forgets the tokens but keeps the binding, so a re-authorization lands on the same row.
    * `touch` also moves updated_at (a revocation is a change to the account; a rejected
    * refresh token is not).
