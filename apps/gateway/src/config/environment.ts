@@ -228,6 +228,14 @@ export class EnvironmentVariables {
   @Matches(/^(off|(\S+\s+){4}\S+)$/, { message: 'AUTHORIZER_RECONCILE_CRON must be a five-field cron expression or off' })
   AUTHORIZER_RECONCILE_CRON?: string;
 
+  /** How long a job retries a chunk's transient WeChat failures (with backoff) before they fail. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  BLACKLIST_JOB_RETRY_WINDOW_SECONDS?: number;
+
   /** How often each instance looks for authorizer tokens with under 15 minutes left. */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))

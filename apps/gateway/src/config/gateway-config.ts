@@ -96,6 +96,12 @@ export interface BlacklistJobTimings {
   workersPerInstance: number;
   /** Jobs of one tenant running at once across all instances; the rest wait while other tenants' jobs start. */
   runningJobsPerTenant: number;
+  /**
+   * How long a chunk's transient failures (WeChat unreachable, timeouts, -1, 45011) are retried with
+   * backoff before its openids fail (BLACKLIST_JOB_RETRY_WINDOW_SECONDS, default 1 h). Sync routes keep
+   * the HTTP client's short budget.
+   */
+  transientRetryWindowSeconds: number;
 }
 
 /** What sandbox mode supplies in place of production variables. */
@@ -147,6 +153,10 @@ export function resolveGatewayConfig(
       concurrencyPerTenant: env.BLACKLIST_CONCURRENCY_PER_TENANT ?? 4,
       callsPerSecondPerTenant: env.BLACKLIST_CALLS_PER_SECOND_PER_TENANT ?? 50,
       quotaResetAfterSeconds: env.BLACKLIST_QUOTA_RESET_AFTER_SECONDS,
+      jobs:
+        env.BLACKLIST_JOB_RETRY_WINDOW_SECONDS === undefined
+          ? undefined
+          : { transientRetryWindowSeconds: env.BLACKLIST_JOB_RETRY_WINDOW_SECONDS },
     },
     webhooks: {
       allowPrivateUrls: env.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
