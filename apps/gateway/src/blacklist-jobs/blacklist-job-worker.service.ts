@@ -164,8 +164,14 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       const current = await this.jobs.get(tenantId, job.id);
       if (!current || current.finishedAt) return 'done';
       if (current.status === 'cancelled') {
-        // Pending chunks were cancelled by the request; a dead worker's chunk is cancelled here.
-        await this.jobs.cancelOpenChunks(tenantId, job.id, true);
+        // Pending chunks were cancelled by the request; a dead worker's chunk may have reached
+        // WeChat, so it is read back before what is left of it is cancelled.
+        await this.jobs.cancelOpenChunks(tenantId, job.id, false);
+        const abandoned = await this.chunks.claimChunk(tenantId, job.id, this.workerId, this.timings.chunkLeaseSeconds);
+        if (abandoned) {
+          await this.cancelAbandonedChunk(job, abandoned);
+          continue;
+        }
         if (!(await this.chunks.hasOpenChunks(tenantId, job.id))) return 'done';
         await sleep(500);
         continue;
@@ -245,8 +251,42 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         { tenantId: job.tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
         'could not reconcile; re-sending the chunk',
       );
+      await this.sender.countResent(job, openids.length);
       return openids;
     }
+  }
+
+  /**
+   * A cancelled job's chunk that a worker left in flight: its openids are never reported
+   * cancelled while their state is unknown. Those getblacklist shows applied succeeded; the rest
+   * are cancelled. If getblacklist cannot be read, the chunk is left to be claimed again.
+   */
+  private async cancelAbandonedChunk(job: BlacklistJob, chunk: ClaimedChunk): Promise<void> {
+    const tenantId = job.tenantId;
+    const openids = await this.chunks.pendingOpenids(tenantId, job.id, chunk.chunkNo);
+    if (chunk.reclaimed && openids.length > 0) {
+      try {
+        const applied = await this.engine.alreadyApplied(tenantId, job.action, openids);
+        if (applied.size > 0) {
+          await this.chunks.recordAnswer(tenantId, job.id, chunk.chunkNo, {
+            outcome: 'succeeded',
+            openids: [...applied],
+            code: null,
+            message: null,
+          });
+        }
+      } catch (e) {
+        this.logger.warn(
+          { tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
+          'cancelled job: a chunk left in flight cannot be read back yet; it stays open',
+        );
+        await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo);
+        await sleep(1000);
+        return;
+      }
+    }
+    await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo);
+    await this.jobs.cancelOpenChunks(tenantId, job.id, true);
   }
 
   private async pause(tenantId: TenantId, jobId: string, until: Date): Promise<void> {

@@ -4,6 +4,7 @@ import { type BatchAnswer, BatchRun, type BatchStop, BlacklistBatchEngine } from
 import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
+import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { jobTimings } from './job-queue.service';
 import type { BlacklistJob, ClaimedChunk } from './job-records';
 
@@ -41,6 +42,7 @@ export class ChunkSender {
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly chunks: BlacklistJobChunksRepository,
+    private readonly jobs: BlacklistJobsRepository,
     private readonly engine: BlacklistBatchEngine,
     metrics: MetricsService,
   ) {
@@ -50,6 +52,12 @@ export class ChunkSender {
       help: 'Openids a job sent again because an earlier call carrying them had an unknown outcome (timeout, dropped connection)',
       registers: [metrics.registry],
     });
+  }
+
+  /** Counted on the job (details.resentAfterUnknownOutcome) and in the metric. */
+  async countResent(job: BlacklistJob, n: number): Promise<void> {
+    this.resentAfterUnknown.inc(n);
+    await this.jobs.countResentAfterUnknownOutcome(job.tenantId, job.id, n);
   }
 
   forget(key: string): void {
@@ -72,7 +80,7 @@ export class ChunkSender {
     let toSend = openids;
     for (;;) {
       const resent = toSend.filter((o) => retry.unknown.has(o)).length;
-      if (resent > 0) this.resentAfterUnknown.inc(resent);
+      if (resent > 0) await this.countResent(job, resent);
       const transient: BatchAnswer[] = [];
       const unsent = await this.engine.sendBatch(run, toSend, async (answer) => {
         if (answer.outcome === 'failed' && TRANSIENT_CODES.has(answer.code ?? '')) transient.push(answer);
