@@ -104,7 +104,10 @@ export class ChunkSender {
       }
       const delay = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** retry.attempt++) * (0.5 + Math.random() / 2);
       const room = deadline - Date.now();
-      if (!stopping() && room > 0) await sleep(Math.min(delay, room));
+      // In short steps, so a stopping instance hands the chunk back at once.
+      for (const until = Date.now() + Math.min(delay, room); !stopping() && Date.now() < until;) {
+        await sleep(Math.min(250, until - Date.now()));
+      }
       if (stopping() || delay > room) {
         // The slice ends before the backoff does: hand the chunk back, still pending.
         await this.chunks.releaseChunk(tenantId, job.id, chunk.chunkNo);
