@@ -8,6 +8,7 @@ import { TokenKeysAndCallAudit1795630500000 } from './1795630500000-TokenKeysAnd
 import { OnboardingQuota1795630600000 } from './1795630600000-OnboardingQuota';
 import { SystemAuditActor1795630700000 } from './1795630700000-SystemAuditActor';
 import { JobResentAfterUnknownOutcome1795630800000 } from './1795630800000-JobResentAfterUnknownOutcome';
+import { AuthorizerListReconciled1795630900000 } from './1795630900000-AuthorizerListReconciled';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   OnboardingQuota1795630600000,
   SystemAuditActor1795630700000,
   JobResentAfterUnknownOutcome1795630800000,
+  AuthorizerListReconciled1795630900000,
 ];

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { AuthorizerReconciliationService } from '../apps/gateway/src/authorizers/authorizer-reconciliation.service';
-import { AUTHORIZER_RECONCILE_QUEUE } from '../apps/gateway/src/authorizers/authorizer-reconcile.schedule';
+import { AuthorizerReconcileSchedule } from '../apps/gateway/src/authorizers/authorizer-reconcile.schedule';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, callsTo, onboardTenant, sql, tenantView } from './support/onboarding';
 import { type Receiver, startReceiver, until } from './support/webhook-receiver';
@@ -72,8 +72,25 @@ describe('periodic reconciliation with WeChat’s authorizer list', () => {
     );
   });
 
-  it('is scheduled once in pg-boss (one job per occurrence, taken by one instance) on AUTHORIZER_RECONCILE_CRON', async () => {
-    const rows = await sql<{ cron: string }>(h, `SELECT cron FROM pgboss.schedule WHERE name = $1`, [AUTHORIZER_RECONCILE_QUEUE]);
-    expect(rows.map((r) => r.cron)).toEqual(['5 4 * * *']);
+  it('on AUTHORIZER_RECONCILE_CRON (UTC), one instance per occurrence', async () => {
+    // A second instance on the same database and WeChat.
+    const b = await startHarness({
+      simulator: h.sim,
+      databaseUrl: h.databaseUrl,
+      config: (c) => ({ ...c, secretsKey: h.config.secretsKey, authorizerReconcileCron: '5 4 * * *' }),
+    });
+    try {
+      const since = h.sim.calls().at(-1)!.seq;
+      const notDue = new Date('2026-03-02T04:06:00Z');
+      expect(await h.app.get(AuthorizerReconcileSchedule).tick(notDue)).toBe(false);
+      expect(callsTo(h, 'api_get_authorizer_list', since)).toEqual([]);
+
+      const due = new Date('2026-03-02T04:05:00Z');
+      const ran = await Promise.all([h, b].map((x) => x.app.get(AuthorizerReconcileSchedule).tick(due)));
+      expect(ran.filter(Boolean)).toHaveLength(1);
+      expect(callsTo(h, 'api_get_authorizer_list', since)).toHaveLength(1);
+    } finally {
+      await b.app.close();
+    }
   });
 });

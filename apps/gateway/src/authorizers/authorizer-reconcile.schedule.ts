@@ -1,54 +1,64 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { PgBoss } from 'pg-boss';
+import { CronExpression } from '../config/cron-expression';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { ComponentTokenService } from '../component/component-token.service';
 import { AuthorizerReconciliationService } from './authorizer-reconciliation.service';
 
-export const AUTHORIZER_RECONCILE_QUEUE = 'authorizer-reconcile';
 /** Daily, at an hour when few people authorize (UTC). */
 export const DEFAULT_AUTHORIZER_RECONCILE_CRON = '40 19 * * *';
 
 /**
- * Runs the reconciliation on AUTHORIZER_RECONCILE_CRON, one instance per occurrence: pg-boss's
- * schedule (in the pgboss schema the job queue also uses) creates one job per occurrence and
- * exactly one worker of all instances takes it. A small pg-boss of its own (2 connections),
- * because the authorizers folder sits below the job feature.
+ * Runs the reconciliation on AUTHORIZER_RECONCILE_CRON (UTC), one instance per occurrence: every
+ * instance looks at the start of each minute, and on an occurrence the one whose row update claims
+ * it (component_state.authorizer_list_reconciled_for) runs it. No connection pool of its own.
  */
 @Injectable()
 export class AuthorizerReconcileSchedule implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AuthorizerReconcileSchedule.name);
-  private boss?: PgBoss;
+  private readonly cron?: CronExpression;
+  private timer?: NodeJS.Timeout;
 
   constructor(
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly reconciliation: AuthorizerReconciliationService,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    const cron = this.config.authorizerReconcileCron ?? DEFAULT_AUTHORIZER_RECONCILE_CRON;
-    const boss = new PgBoss({
-      connectionString: this.config.databaseUrl,
-      schema: 'pgboss',
-      application_name: 'wtg-authorizer-reconcile',
-      max: 2,
-      supervise: false,
-    });
-    boss.on('error', (err: Error) => this.logger.error({ err: err.message }, 'reconciliation schedule error'));
-    await boss.start();
-    this.boss = boss;
-    await boss.createQueue(AUTHORIZER_RECONCILE_QUEUE, { retryLimit: 2, retryDelay: 300, expireInSeconds: 3600 });
-    if (cron === 'off') {
-      await boss.unschedule(AUTHORIZER_RECONCILE_QUEUE);
-      return;
-    }
-    await boss.schedule(AUTHORIZER_RECONCILE_QUEUE, cron);
-    await boss.work(AUTHORIZER_RECONCILE_QUEUE, { pollingIntervalSeconds: 60 }, async () => {
-      await this.reconciliation.reconcile();
-    });
+    private readonly componentTokens: ComponentTokenService,
+  ) {
+    const text = config.authorizerReconcileCron ?? DEFAULT_AUTHORIZER_RECONCILE_CRON;
+    if (text !== 'off') this.cron = CronExpression.parse(text);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.boss
-      ?.stop({ graceful: false, timeout: 5_000 })
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'reconciliation schedule stop failed'));
+  onApplicationBootstrap(): void {
+    this.next();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One look at minute `at`: true when this instance ran the reconciliation. */
+  async tick(at: Date): Promise<boolean> {
+    if (!this.cron?.matches(at)) return false;
+    const occurrence = new Date(Math.floor(at.getTime() / 60_000) * 60_000);
+    if (!(await this.componentTokens.claimAuthorizerListReconciliation(occurrence))) return false;
+    try {
+      await this.reconciliation.reconcile();
+    } catch (e) {
+      this.logger.error({ err: (e as Error).message }, 'authorizer reconciliation failed; the next occurrence retries');
+    }
+    return true;
+  }
+
+  private next(): void {
+    if (!this.cron) return;
+    const now = Date.now();
+    this.timer = setTimeout(
+      () => {
+        void this.tick(new Date()).catch((e: Error) => this.logger.warn({ err: e.message }, 'reconciliation tick failed'));
+        if (this.timer) this.next();
+      },
+      60_000 - (now % 60_000) + 50,
+    );
+    this.timer.unref();
   }
 }

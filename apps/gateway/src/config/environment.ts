@@ -18,7 +18,19 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
+import { CronExpression } from './cron-expression';
 import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+
+@ValidatorConstraint({ name: 'reconcileCron' })
+class ReconcileCronConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && (value === 'off' || CronExpression.isValid(value));
+  }
+
+  defaultMessage(): string {
+    return 'AUTHORIZER_RECONCILE_CRON must be a five-field cron expression (UTC) or off';
+  }
+}
 
 /** Each operator key needs MIN_OPERATOR_KEY_BITS of estimated entropy; the message names the key by position, never by value. */
 @ValidatorConstraint({ name: 'operatorKeyStrength' })
@@ -225,7 +237,7 @@ export class EnvironmentVariables {
 
   /** Five-field cron (UTC) for reconciling WeChat's authorizer list with ours, or `off`; default daily. */
   @IsOptional()
-  @Matches(/^(off|(\S+\s+){4}\S+)$/, { message: 'AUTHORIZER_RECONCILE_CRON must be a five-field cron expression or off' })
+  @Validate(ReconcileCronConstraint)
   AUTHORIZER_RECONCILE_CRON?: string;
 
   /** How long a job retries a chunk's transient WeChat failures (with backoff) before they fail. */
