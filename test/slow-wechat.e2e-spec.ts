@@ -22,6 +22,16 @@ describe('slow WeChat: refreshes hold no request-pool connection', () => {
   const read = (t: OnboardedTenant) => request(h.url).get(`/v1/tenants/${t.id}/blacklist`).set(bearer(h.operatorKey));
 
   it(`${REFRESHING} tenants refreshing while WeChat takes ${WECHAT_MS / 1000} s: ready stays 200, others stay fast, every refresh succeeds`, async () => {
+    const p95 = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length * 0.95)];
+    // The same reads without the storm, for a machine shared with other work.
+    const quiet: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const t of fresh) {
+        const t0 = performance.now();
+        expect((await read(t)).status).toBe(200);
+        quiet.push(performance.now() - t0);
+      }
+    }
     await sql(h, `UPDATE authorizers SET access_token_expires_at = now() WHERE tenant_id = ANY($1)`, [
       refreshing.map((t) => t.id),
     ]);
@@ -47,8 +57,8 @@ describe('slow WeChat: refreshes hold no request-pool connection', () => {
     const statuses = await storm;
     expect(Date.now() - started).toBeGreaterThanOrEqual(WECHAT_MS);
     expect(statuses).toEqual(refreshing.map(() => 200));
-    timings.sort((x, y) => x - y);
     expect(timings.length).toBeGreaterThan(20);
-    expect(timings[Math.floor(timings.length * 0.95)]).toBeLessThan(100);
+    // Under 100 ms, or (on a loaded machine) no slower than twice the same reads without the storm.
+    expect(p95(timings)).toBeLessThan(Math.max(100, 2 * p95(quiet)));
   }, 60_000);
 });
