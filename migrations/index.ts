@@ -7,6 +7,8 @@ import { MessageReceipts1795630400000 } from './1795630400000-MessageReceipts';
 import { TokenKeysAndCallAudit1795630500000 } from './1795630500000-TokenKeysAndCallAudit';
 import { OnboardingQuota1795630600000 } from './1795630600000-OnboardingQuota';
 import { SystemAuditActor1795630700000 } from './1795630700000-SystemAuditActor';
+import { JobResentAfterUnknownOutcome1795630800000 } from './1795630800000-JobResentAfterUnknownOutcome';
+import { AuthorizerListReconciled1795630900000 } from './1795630900000-AuthorizerListReconciled';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -17,4 +19,6 @@ export const MIGRATIONS: Function[] = [
   TokenKeysAndCallAudit1795630500000,
   OnboardingQuota1795630600000,
   SystemAuditActor1795630700000,
+  JobResentAfterUnknownOutcome1795630800000,
+  AuthorizerListReconciled1795630900000,
 ];

@@ -76,6 +76,7 @@ describe('blacklist jobs (pg-boss queue, PostgreSQL items, simulator over HTTP)'
       finishedAt: expect.any(String),
       resumeAt: null,
       error: null,
+      details: { resentAfterUnknownOutcome: 0 },
     });
     expect(Date.parse(job.startedAt)).toBeGreaterThanOrEqual(Date.parse(job.createdAt));
     expect(Date.parse(job.finishedAt)).toBeGreaterThanOrEqual(Date.parse(job.startedAt));

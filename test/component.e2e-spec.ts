@@ -24,7 +24,7 @@ describe('component: pushes to the event URL, the verify ticket and the componen
     expect(await status(h)).toEqual({
       componentAppId: h.config.wechat.componentAppId,
       mode: 'sandbox',
-      ticket: { receivedAt: null, ageSeconds: null, stale: true },
+      ticket: { receivedAt: null, ageSeconds: null, stale: true, overdue: true, pushRequestedAt: null },
       componentToken: { expiresAt: null },
       // The console's message and event URL, with WeChat's placeholder.
       messageEventUrlTemplate: `${h.config.publicBaseUrl}/wechat/authorizers/$APPID$/events`,
@@ -35,6 +35,7 @@ describe('component: pushes to the event URL, the verify ticket and the componen
           { api: 'api_query_auth', callsToday: 0, dailyBudget: 10_000, remaining: 10_000 },
         ],
       },
+      secrets: { currentKeyId: expect.stringMatching(/^[0-9a-f]{8}$/), rowsUnderPreviousKey: 0, byTable: expect.any(Object) },
     });
     expect((await request(h.url).get('/v1/component/status').expect(401)).body.error.code).toBe('UNAUTHENTICATED');
     const t = await createTenant(h);

@@ -45,6 +45,11 @@ export class AuthorizerListService {
     return this.scan;
   }
 
+  /** A pass of its own, started now (reconciliation must not join one begun before its snapshot). */
+  freshList(): Promise<Map<string, string>> {
+    return this.page();
+  }
+
   /** Audit event plus metric for one change; the audit write is best-effort (the change itself is stored). */
   async record(tenantId: TenantId, change: RefreshTokenChange): Promise<void> {
     this.changes.inc({ change });

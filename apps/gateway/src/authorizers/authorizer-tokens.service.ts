@@ -98,6 +98,23 @@ export class AuthorizerTokensService {
     return this.refresh(tenantId);
   }
 
+  /**
+   * The background renewer's entry (authorizer-token-renewer.ts): refreshes the tenant's token if
+   * under `marginMs` remain, unless a refresh of it is already running here or on another
+   * instance (then that one renews it). Returns whether WeChat was called.
+   */
+  async renewIfDue(tenantId: TenantId, marginMs: number): Promise<boolean> {
+    let called = false;
+    await this.locks.holdIfFree(`wtg:authorizer-token:${tenantId}`, async () => {
+      const r = await this.authorizers.readWithTenant(tenantId);
+      if (r?.tenantStatus !== 'active' || !r.appId || !r.refreshToken) return;
+      if (storedTokenServes(r.accessToken, r.accessTokenExpiresAt, undefined, marginMs)) return;
+      called = true;
+      await this.refreshUnderLock(tenantId, undefined, marginMs);
+    });
+    return called;
+  }
+
   /** One refresh per tenant at a time in this process; a caller whose failed token came back runs its own. */
   private refresh(tenantId: TenantId, failedToken?: string): Promise<string> {
     return this.flights.refresh(tenantId, failedToken);
@@ -111,14 +128,14 @@ export class AuthorizerTokensService {
    * looked up in WeChat's authorizer list: a different one there is stored and tried once, and
    * only then is the tenant marked reauthorization_required.
    */
-  private async refreshUnderLock(tenantId: TenantId, failedToken?: string): Promise<string> {
+  private async refreshUnderLock(tenantId: TenantId, failedToken?: string, marginMs?: number): Promise<string> {
     let componentTokenRenewed = false;
     let recoveryTried = false;
     for (;;) {
       const r = await this.authorizers.readWithTenant(tenantId);
       if (!r) throw new TenantNotFoundError();
       if (r.tenantStatus !== 'active' || !r.appId) throw new TenantNotActiveError(r.tenantStatus);
-      if (storedTokenServes(r.accessToken, r.accessTokenExpiresAt, failedToken)) return r.accessToken;
+      if (storedTokenServes(r.accessToken, r.accessTokenExpiresAt, failedToken, marginMs)) return r.accessToken;
       const appId = r.appId;
       let refreshToken = r.refreshToken;
       if (!refreshToken) {

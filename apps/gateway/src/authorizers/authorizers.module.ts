@@ -6,12 +6,23 @@ import { WeChatModule } from '../wechat/wechat.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerListService } from './authorizer-list.service';
+import { AuthorizerReconcileSchedule } from './authorizer-reconcile.schedule';
+import { AuthorizerReconciliationService } from './authorizer-reconciliation.service';
+import { AuthorizerTokenRenewer } from './authorizer-token-renewer';
 import { AuthorizerTokensService } from './authorizer-tokens.service';
 import { AuthorizersRepository } from './authorizers.repository';
 
 @Module({
   imports: [WeChatModule, ComponentModule, TenantsModule, WebhooksModule, AuditModule],
-  providers: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService, AuthorizerListService],
+  providers: [
+    AuthorizersRepository,
+    AuthorizerAccountsService,
+    AuthorizerTokensService,
+    AuthorizerListService,
+    AuthorizerReconciliationService,
+    AuthorizerReconcileSchedule,
+    AuthorizerTokenRenewer,
+  ],
   exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
 })
 export class AuthorizersModule {}

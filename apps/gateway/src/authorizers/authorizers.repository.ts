@@ -1,3 +1,4 @@
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
@@ -211,6 +212,22 @@ export class AuthorizersRepository {
   }
 
   /**
+   * Active tenants whose access token has under `withinSeconds` left (or none while a refresh token
+   * is stored), soonest first: the background renewer's candidates.
+   */
+  async dueForRenewal(withinSeconds: number, limit: number): Promise<TenantId[]> {
+    const { rows } = await sql<{ tenant_id: TenantId }>(
+      this.dataSource,
+      `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
+        WHERE t.status = 'active' AND t.deleted_at IS NULL AND a.refresh_token IS NOT NULL
+          AND (a.access_token_expires_at IS NULL OR a.access_token_expires_at < now() + make_interval(secs => $1))
+        ORDER BY a.access_token_expires_at NULLS FIRST LIMIT $2`,
+      [withinSeconds, limit],
+    );
+    return rows.map((r) => r.tenant_id);
+  }
+
+  /**
    * Forgets the tokens but keeps the binding, so a re-authorization lands on the same row.
    * `touch` also moves updated_at (a revocation is a change to the account; a rejected
    * refresh token is not).
@@ -243,5 +260,16 @@ export class AuthorizersRepository {
   /** Tenant deletion: the tokens and the binding go, so the account can be bound again elsewhere. */
   async deleteForTenant(tenantId: TenantId, m: EntityManager): Promise<void> {
     await m.getRepository(AuthorizerEntity).delete({ tenantId });
+  }
+
+  /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */
+  async resealSecrets(): Promise<ResealCount> {
+    const total: ResealCount = { resealed: 0, unreadable: 0 };
+    for (const c of SEALED_COLUMNS.filter((s) => s.table === 'authorizers')) {
+      const n = await resealColumn(this.dataSource, this.cipher, c);
+      total.resealed += n.resealed;
+      total.unreadable += n.unreadable;
+    }
+    return total;
   }
 }

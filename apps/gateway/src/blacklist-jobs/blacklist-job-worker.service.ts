@@ -5,7 +5,8 @@ import type { Job } from 'pg-boss';
 import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ACTION_API, BatchRun, BlacklistBatchEngine } from '../blacklist/batch-engine';
+import { ACTION_API, BlacklistBatchEngine } from '../blacklist/batch-engine';
+import { ChunkSender } from './chunk-sender';
 import { BlacklistGate } from '../blacklist/blacklist-gate.service';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import type { TenantId } from '../tenants/tenant-id';
@@ -54,6 +55,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
     private readonly webhooks: WebhookPublisher,
+    private readonly sender: ChunkSender,
   ) {
     this.timings = jobTimings(config);
     this.concurrency = Math.max(1, config.blacklist.concurrencyPerTenant);
@@ -162,8 +164,14 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       const current = await this.jobs.get(tenantId, job.id);
       if (!current || current.finishedAt) return 'done';
       if (current.status === 'cancelled') {
-        // Pending chunks were cancelled by the request; a dead worker's chunk is cancelled here.
-        await this.jobs.cancelOpenChunks(tenantId, job.id, true);
+        // Pending chunks were cancelled by the request; a dead worker's chunk may have reached
+        // WeChat, so it is read back before what is left of it is cancelled.
+        await this.jobs.cancelOpenChunks(tenantId, job.id, false);
+        const abandoned = await this.chunks.claimChunk(tenantId, job.id, this.workerId, this.timings.chunkLeaseSeconds);
+        if (abandoned) {
+          await this.cancelAbandonedChunk(job, abandoned);
+          continue;
+        }
         if (!(await this.chunks.hasOpenChunks(tenantId, job.id))) return 'done';
         await sleep(500);
         continue;
@@ -190,11 +198,11 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         await sleep(500);
         continue;
       }
-      await this.sendChunk(job, chunk);
+      await this.sendChunk(job, chunk, slice);
     }
   }
 
-  private async sendChunk(job: BlacklistJob, chunk: ClaimedChunk): Promise<void> {
+  private async sendChunk(job: BlacklistJob, chunk: ClaimedChunk, slice: Slice): Promise<void> {
     const tenantId = job.tenantId;
     const heldKey = `${job.id}:${chunk.chunkNo}`;
     this.held.set(heldKey, { tenantId, jobId: job.id, chunkNo: chunk.chunkNo });
@@ -203,18 +211,11 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       if (chunk.reclaimed && openids.length > 0) openids = await this.reconcile(job, chunk, openids);
       if (openids.length === 0) {
         await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
+        this.sender.forget(heldKey);
         return;
       }
-      const run = new BatchRun(tenantId, job.action);
-      const unsent = await this.engine.sendBatch(run, openids, (answer) =>
-        this.chunks.recordAnswer(tenantId, job.id, chunk.chunkNo, answer),
-      );
-      if (unsent.length > 0) {
-        // Not applied by WeChat: back to pending. A quota stop pauses the job; other stops are
-        // settled by the gate check before the next chunk.
-        await this.chunks.releaseChunk(tenantId, job.id, chunk.chunkNo);
-        if (run.stop?.kind === 'quota') await this.pause(tenantId, job.id, run.stop.until);
-      }
+      const stop = await this.sender.send(job, chunk, openids, slice.deadline, () => this.queue.isStopping || slice.failed);
+      if (stop?.kind === 'quota') await this.pause(tenantId, job.id, stop.until);
     } catch (e) {
       // We may have sent it without recording the answer: let it be reclaimed and reconciled.
       await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo).catch(() => undefined);
@@ -250,8 +251,42 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         { tenantId: job.tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
         'could not reconcile; re-sending the chunk',
       );
+      await this.sender.countResent(job, openids.length);
       return openids;
     }
+  }
+
+  /**
+   * A cancelled job's chunk that a worker left in flight: its openids are never reported
+   * cancelled while their state is unknown. Those getblacklist shows applied succeeded; the rest
+   * are cancelled. If getblacklist cannot be read, the chunk is left to be claimed again.
+   */
+  private async cancelAbandonedChunk(job: BlacklistJob, chunk: ClaimedChunk): Promise<void> {
+    const tenantId = job.tenantId;
+    const openids = await this.chunks.pendingOpenids(tenantId, job.id, chunk.chunkNo);
+    if (chunk.reclaimed && openids.length > 0) {
+      try {
+        const applied = await this.engine.alreadyApplied(tenantId, job.action, openids);
+        if (applied.size > 0) {
+          await this.chunks.recordAnswer(tenantId, job.id, chunk.chunkNo, {
+            outcome: 'succeeded',
+            openids: [...applied],
+            code: null,
+            message: null,
+          });
+        }
+      } catch (e) {
+        this.logger.warn(
+          { tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
+          'cancelled job: a chunk left in flight cannot be read back yet; it stays open',
+        );
+        await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo);
+        await sleep(1000);
+        return;
+      }
+    }
+    await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo);
+    await this.jobs.cancelOpenChunks(tenantId, job.id, true);
   }
 
   private async pause(tenantId: TenantId, jobId: string, until: Date): Promise<void> {

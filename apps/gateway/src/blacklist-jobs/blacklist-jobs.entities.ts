@@ -34,6 +34,8 @@ export class BlacklistJobEntity {
   @Column({ type: 'integer', default: 0 }) invalid: number;
   @Column({ type: 'integer', default: 0 }) failed: number;
   @Column({ type: 'integer', default: 0 }) cancelled: number;
+  /** Openids sent again after a call carrying them had an unknown outcome (details.resentAfterUnknownOutcome). */
+  @Column({ name: 'resent_after_unknown_outcome', type: 'integer', default: 0 }) resentAfterUnknownOutcome: number;
   @Column({ type: 'varchar', length: 16 }) actor: 'operator' | 'tenant';
   @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true }) requestId: string | null;
   @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true }) errorCode: string | null;

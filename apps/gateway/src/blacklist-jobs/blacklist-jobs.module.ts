@@ -9,6 +9,7 @@ import { BlacklistJobWorker } from './blacklist-job-worker.service';
 import { BlacklistJobsController } from './blacklist-jobs.controller';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { BlacklistJobsService } from './blacklist-jobs.service';
+import { ChunkSender } from './chunk-sender';
 import { BlacklistJobQueue } from './job-queue.service';
 
 /** Durable blacklist jobs of up to a million openids: the API, the pg-boss queue and the worker. */
@@ -16,6 +17,13 @@ import { BlacklistJobQueue } from './job-queue.service';
   // IdempotencyModule and the call budget: the worker's hourly housekeeping sweeps their tables.
   imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule, WebhooksModule],
   controllers: [BlacklistJobsController],
-  providers: [BlacklistJobsRepository, BlacklistJobChunksRepository, BlacklistJobQueue, BlacklistJobsService, BlacklistJobWorker],
+  providers: [
+    BlacklistJobsRepository,
+    BlacklistJobChunksRepository,
+    BlacklistJobQueue,
+    BlacklistJobsService,
+    BlacklistJobWorker,
+    ChunkSender,
+  ],
 })
 export class BlacklistJobsModule {}

@@ -19,6 +19,7 @@ interface JobRow {
   invalid: number;
   failed: number;
   cancelled: number;
+  resent_after_unknown_outcome: number;
   actor: JobActor;
   request_id: string | null;
   error_code: string | null;
@@ -39,6 +40,7 @@ const toJob = (r: JobRow): BlacklistJob => ({
   invalid: r.invalid,
   failed: r.failed,
   cancelled: r.cancelled,
+  resentAfterUnknownOutcome: r.resent_after_unknown_outcome,
   actor: r.actor,
   requestId: r.request_id,
   errorCode: r.error_code,
@@ -174,6 +176,15 @@ export class BlacklistJobsRepository {
       await this.cancelChunks(tx, tenantId, jobId, false);
       return { ...job, status: 'cancelled' as const };
     });
+  }
+
+  /** Counts openids sent again after a call carrying them had an unknown outcome. */
+  async countResentAfterUnknownOutcome(tenantId: TenantId, jobId: string, n: number): Promise<void> {
+    await sql(
+      this.dataSource,
+      `UPDATE blacklist_jobs SET resent_after_unknown_outcome = resent_after_unknown_outcome + $3 WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, jobId, n],
+    );
   }
 
   /** Cancels pending chunks (and, with `includeAbandoned`, in-flight ones whose worker died). */

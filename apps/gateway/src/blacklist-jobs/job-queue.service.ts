@@ -30,6 +30,7 @@ export const DEFAULT_JOB_TIMINGS: BlacklistJobTimings = {
   sliceSeconds: 60,
   workersPerInstance: 8,
   runningJobsPerTenant: 2,
+  transientRetryWindowSeconds: 3600,
 };
 
 export function jobTimings(config: GatewayConfig): BlacklistJobTimings {

@@ -19,6 +19,7 @@ export interface BlacklistJob {
   invalid: number;
   failed: number;
   cancelled: number;
+  resentAfterUnknownOutcome: number;
   actor: JobActor;
   requestId: string | null;
   errorCode: string | null;

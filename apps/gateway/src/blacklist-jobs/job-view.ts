@@ -19,5 +19,6 @@ export function toJobView(j: BlacklistJob): BlacklistJobDto {
     finishedAt: iso(j.finishedAt),
     resumeAt: j.status === 'paused' ? iso(j.resumeAt) : null,
     error: j.errorCode ? { code: j.errorCode, message: j.errorMessage ?? j.errorCode } : null,
+    details: { resentAfterUnknownOutcome: j.resentAfterUnknownOutcome ?? 0 },
   };
 }

@@ -6,6 +6,7 @@ import {
   nextBlacklistCursor,
   requiredPermissionSets,
   type OfficialAccountApi,
+  WeChatTransportError,
 } from '@app/wechat';
 import { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import type { TenantId } from '../tenants/tenant-id';
@@ -26,6 +27,11 @@ export interface BatchAnswer {
   openids: string[];
   code: FailureCode | 'INVALID_OPENID' | null;
   message: string | null;
+  /**
+   * A failed call that may have reached WeChat (timeout, dropped connection): whether it was
+   * applied is unknown. Jobs never report such openids failed before learning their state.
+   */
+  unknownOutcome?: boolean;
 }
 
 /** Why a run stopped sending; what is left unsent was not applied by WeChat. */
@@ -53,6 +59,11 @@ export class BatchRun {
     this.infoRefresh ??= fn();
     return this.infoRefresh;
   }
+}
+
+/** The request may have been applied although no answer came (it was sent; the reply was lost or late). */
+function outcomeUnknown(e: unknown): boolean {
+  return e instanceof WeChatTransportError && (e.reason === 'timeout' || e.reason === 'network' || e.reason === 'http-5xx');
 }
 
 export type AnswerSink = (answer: BatchAnswer) => Promise<void>;
@@ -147,7 +158,13 @@ export class BlacklistBatchEngine {
         run.stop ??= { kind: 'tenant-not-active', error: failure.error };
         return openids;
       case 'failed':
-        await sink({ outcome: 'failed', openids, code: failure.code, message: failure.message });
+        await sink({
+          outcome: 'failed',
+          openids,
+          code: failure.code,
+          message: failure.message,
+          unknownOutcome: outcomeUnknown(e),
+        });
         return [];
     }
   }

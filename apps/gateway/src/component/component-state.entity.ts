@@ -32,6 +32,10 @@ export class ComponentStateEntity {
   @Column({ name: 'ticket_stale_reported_at', type: 'timestamptz', nullable: true })
   ticketStaleReportedAt: Date | null;
 
+  /** The AUTHORIZER_RECONCILE_CRON occurrence last claimed by an instance (authorizers/ reconciles the list once per occurrence). */
+  @Column({ name: 'authorizer_list_reconciled_for', type: 'timestamptz', nullable: true })
+  authorizerListReconciledFor: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

@@ -1,3 +1,4 @@
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
@@ -17,6 +18,8 @@ export interface ComponentCredentials extends StoredComponentToken {
 export interface ComponentStateRecord {
   ticketReceivedAt: Date | null;
   tokenExpiresAt: Date | null;
+  /** The last api_start_push_ticket by any instance. */
+  pushTicketRequestedAt: Date | null;
 }
 
 interface StateRow {
@@ -24,6 +27,7 @@ interface StateRow {
   ticket_received_at: Date | null;
   access_token: string | null;
   access_token_expires_at: Date | null;
+  push_ticket_requested_at?: Date | null;
 }
 
 /**
@@ -131,10 +135,14 @@ export class ComponentStateRepository {
   async status(appId: string): Promise<ComponentStateRecord> {
     const { rows } = await sql<StateRow>(
       this.dataSource,
-      `SELECT ticket_received_at, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
+      `SELECT ticket_received_at, access_token_expires_at, push_ticket_requested_at FROM component_state WHERE component_app_id = $1`,
       [appId],
     );
-    return { ticketReceivedAt: rows[0]?.ticket_received_at ?? null, tokenExpiresAt: rows[0]?.access_token_expires_at ?? null };
+    return {
+      ticketReceivedAt: rows[0]?.ticket_received_at ?? null,
+      tokenExpiresAt: rows[0]?.access_token_expires_at ?? null,
+      pushTicketRequestedAt: rows[0]?.push_ticket_requested_at ?? null,
+    };
   }
 
   /**
@@ -153,6 +161,19 @@ export class ComponentStateRepository {
     return rows[0]?.age;
   }
 
+  /** Claims one reconciliation of the authorizer list per cron occurrence, across every instance. */
+  async claimAuthorizerListReconciliation(appId: string, occurrence: Date): Promise<boolean> {
+    await sql(this.dataSource, `INSERT INTO component_state (component_app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
+    const { rows } = await sql(
+      this.dataSource,
+      `UPDATE component_state SET authorizer_list_reconciled_for = $2
+        WHERE component_app_id = $1 AND (authorizer_list_reconciled_for IS NULL OR authorizer_list_reconciled_for < $2)
+       RETURNING 1`,
+      [appId, occurrence],
+    );
+    return rows.length > 0;
+  }
+
   /**
    * Claims the right to call api_start_push_ticket: true at most once per `interval` across
    * every instance (the timestamp is in the row).
@@ -167,5 +188,16 @@ export class ComponentStateRepository {
       [appId, interval],
     );
     return rows.length > 0;
+  }
+
+  /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */
+  async resealSecrets(): Promise<ResealCount> {
+    const total: ResealCount = { resealed: 0, unreadable: 0 };
+    for (const c of SEALED_COLUMNS.filter((s) => s.table === 'component_state')) {
+      const n = await resealColumn(this.dataSource, this.cipher, c);
+      total.resealed += n.resealed;
+      total.unreadable += n.unreadable;
+    }
+    return total;
   }
 }

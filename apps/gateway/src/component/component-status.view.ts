@@ -7,6 +7,13 @@ export class TicketStatusView {
     description: 'Absent, or older than COMPONENT_TICKET_STALE_AFTER_SECONDS (default 12 h, WeChat’s ticket lifetime).',
   })
   stale: boolean;
+  @ApiProperty({
+    description:
+      'Older than 20 minutes (or none yet): pushes are overdue and the gateway asks WeChat for one (api_start_push_ticket, at most every 10 minutes across instances).',
+  })
+  overdue: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The last api_start_push_ticket by any instance.' })
+  pushRequestedAt: string | null;
 }
 
 export class ComponentTokenStatusView {
@@ -26,6 +33,17 @@ export class ComponentDailyCallsView {
   @ApiProperty({ type: [ComponentApiBudgetView] }) apis: ComponentApiBudgetView[];
 }
 
+export class SealedSecretsStatusView {
+  @ApiProperty({ description: 'Id of SECRETS_ENCRYPTION_KEY as sealed values name it (not the key).' }) currentKeyId: string;
+  @ApiProperty({
+    description:
+      'Rows still holding a value sealed under another key (the previous one): 0 means SECRETS_PREVIOUS_ENCRYPTION_KEY can be dropped (npm run secrets:reseal).',
+  })
+  rowsUnderPreviousKey: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'The same, per table.' })
+  byTable: Record<string, number>;
+}
+
 export class ComponentStatusView {
   @ApiProperty() componentAppId: string;
   @ApiProperty({ enum: ['sandbox', 'production'] }) mode: 'sandbox' | 'production';
@@ -42,4 +60,7 @@ export class ComponentStatusView {
     description: 'The component’s own daily budget for the calls onboarding visitors cause (shared by every tenant).',
   })
   dailyCalls: ComponentDailyCallsView;
+
+  @ApiProperty({ type: SealedSecretsStatusView, description: 'Secrets at rest and the key rotation.' })
+  secrets: SealedSecretsStatusView;
 }

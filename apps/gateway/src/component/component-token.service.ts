@@ -8,6 +8,8 @@ import { SingleFlightRefresh, isFresh, storedTokenServes } from '../database/sin
 import { Transactions } from '../database/transactions';
 import { ComponentStateRepository } from './component-state.repository';
 import { ComponentTicketMissingError } from './component.errors';
+import { MetricsService } from '../metrics/metrics.service';
+import { Counter } from 'prom-client';
 
 /** api_start_push_ticket at most this often, across all instances. */
 const START_PUSH_TICKET_INTERVAL = '10 minutes';
@@ -15,7 +17,11 @@ const START_PUSH_TICKET_INTERVAL = '10 minutes';
 export interface ComponentStatus {
   ticketReceivedAt: Date | null;
   componentTokenExpiresAt: Date | null;
+  ticketPushRequestedAt: Date | null;
 }
+
+/** Why the gateway asked WeChat to push a ticket: none to make a token from, or the newest one is old. */
+export type TicketPushReason = 'no_ticket' | 'stale_ticket';
 
 /** The component token as stored, for a caller that must not spend a call on a token marked expired. */
 export interface StoredComponentTokenState {
@@ -43,7 +49,17 @@ export class ComponentTokenService {
     private readonly state: ComponentStateRepository,
     private readonly transactions: Transactions,
     private readonly locks: SessionLocks,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    this.pushRequests = new Counter({
+      name: 'component_ticket_push_requests_total',
+      help: 'api_start_push_ticket calls this instance made, by reason (no ticket, or the newest one older than 20 minutes)',
+      labelNames: ['reason'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  private readonly pushRequests: Counter<'reason'>;
 
   private get appId(): string {
     return this.config.wechat.componentAppId;
@@ -115,7 +131,11 @@ export class ComponentTokenService {
 
   async status(): Promise<ComponentStatus> {
     const s = await this.state.status(this.appId);
-    return { ticketReceivedAt: s.ticketReceivedAt, componentTokenExpiresAt: s.tokenExpiresAt };
+    return {
+      ticketReceivedAt: s.ticketReceivedAt,
+      componentTokenExpiresAt: s.tokenExpiresAt,
+      ticketPushRequestedAt: s.pushTicketRequestedAt,
+    };
   }
 
   /** Holding the component's session lock (no pooled connection is held while WeChat answers). */
@@ -141,18 +161,25 @@ export class ComponentTokenService {
         if (!(e instanceof WeChatApiError && e.kind === 'ticket-rejected')) throw e;
       }
     }
-    await this.requestTicketPush();
+    await this.requestTicketPush('no_ticket');
     throw new ComponentTicketMissingError();
   }
 
-  /** Asks WeChat to push a ticket, at most once per 10 minutes across every instance. */
-  private async requestTicketPush(): Promise<void> {
-    if (!(await this.state.claimTicketPushRequest(this.appId, START_PUSH_TICKET_INTERVAL))) return;
+  /** True for exactly one instance per occurrence of the authorizer-list reconciliation's schedule. */
+  claimAuthorizerListReconciliation(occurrence: Date): Promise<boolean> {
+    return this.state.claimAuthorizerListReconciliation(this.appId, occurrence);
+  }
+
+  /** Asks WeChat to push a ticket, at most once per 10 minutes across every instance; true when this call asked. */
+  async requestTicketPush(reason: TicketPushReason): Promise<boolean> {
+    if (!(await this.state.claimTicketPushRequest(this.appId, START_PUSH_TICKET_INTERVAL))) return false;
+    this.pushRequests.inc({ reason });
     try {
       await this.api.apiStartPushTicket({ component_appid: this.appId, component_secret: this.config.wechat.componentAppSecret });
-      this.logger.warn('no component verify ticket yet; asked WeChat to push one');
+      this.logger.warn({ reason }, 'asked WeChat to push a component verify ticket');
     } catch (e) {
       this.logger.error({ err: (e as Error).message }, 'api_start_push_ticket failed');
     }
+    return true;
   }
 }

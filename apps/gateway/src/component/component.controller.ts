@@ -2,10 +2,11 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OperatorOnly } from '../auth';
 import { GATEWAY_CONFIG, type GatewayConfig, messageEventUrlTemplate } from '../config/gateway-config';
+import { SealedSecretsCensus } from '../database/sealed-columns';
 import { ComponentCallBudget } from './component-call-budget';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentStatusView } from './component-status.view';
-import { ticketStaleAfterSeconds } from './ticket-watch.service';
+import { ticketRepairState, ticketStaleAfterSeconds } from './ticket-watch.service';
 
 @ApiTags('component')
 @Controller('v1/component')
@@ -13,6 +14,7 @@ export class ComponentController {
   constructor(
     private readonly tokens: ComponentTokenService,
     private readonly budget: ComponentCallBudget,
+    private readonly census: SealedSecretsCensus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -22,7 +24,7 @@ export class ComponentController {
   @ApiOkResponse({ type: ComponentStatusView })
   async status(): Promise<ComponentStatusView> {
     const s = await this.tokens.status();
-    const ageSeconds = s.ticketReceivedAt ? Math.max(0, Math.floor((Date.now() - s.ticketReceivedAt.getTime()) / 1000)) : null;
+    const { ageSeconds, overdue } = ticketRepairState(s.ticketReceivedAt, s.ticketPushRequestedAt);
     return {
       componentAppId: this.config.wechat.componentAppId,
       mode: this.config.mode,
@@ -30,10 +32,22 @@ export class ComponentController {
         receivedAt: s.ticketReceivedAt?.toISOString() ?? null,
         ageSeconds,
         stale: ageSeconds === null || ageSeconds > ticketStaleAfterSeconds(this.config),
+        overdue,
+        pushRequestedAt: s.ticketPushRequestedAt?.toISOString() ?? null,
       },
       componentToken: { expiresAt: s.componentTokenExpiresAt?.toISOString() ?? null },
       messageEventUrlTemplate: messageEventUrlTemplate(this.config),
       dailyCalls: await this.budget.status(),
+      secrets: await this.secretsStatus(),
+    };
+  }
+
+  private async secretsStatus() {
+    const byTable = await this.census.rowsUnderOtherKeys();
+    return {
+      currentKeyId: this.census.currentKeyId,
+      rowsUnderPreviousKey: Object.values(byTable).reduce((a, b) => a + b, 0),
+      byTable,
     };
   }
 }

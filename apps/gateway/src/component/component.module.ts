@@ -13,6 +13,6 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
   imports: [WeChatModule, WebhooksModule],
   controllers: [ComponentController],
   providers: [ComponentStateRepository, ComponentTokenService, TicketWatch, ComponentApiCallsRepository, ComponentCallBudget],
-  exports: [ComponentTokenService, ComponentCallBudget],
+  exports: [ComponentTokenService, ComponentCallBudget, TicketWatch],
 })
 export class ComponentModule {}

@@ -3,17 +3,41 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { Transactions } from '../database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
 import { ComponentStateRepository } from './component-state.repository';
+import { ComponentTokenService } from './component-token.service';
 
 /** WeChat's verify ticket lives 12 h; WeChat pushes a fresh one every 10 minutes. */
 const DEFAULT_STALE_AFTER_SECONDS = 12 * 3600;
 
+/** Two missed pushes: past this the gateway asks WeChat for one (api_start_push_ticket, at most every 10 minutes). */
+export const TICKET_REPAIR_AFTER_SECONDS = 20 * 60;
+
 export const ticketStaleAfterSeconds = (config: GatewayConfig) =>
   config.componentTicketStaleAfterSeconds ?? DEFAULT_STALE_AFTER_SECONDS;
 
+/** What /health and the status route say about the ticket's self-repair. */
+export interface TicketRepairState {
+  /** The newest ticket is older than 20 minutes (or none has come yet). */
+  overdue: boolean;
+  ageSeconds: number | null;
+  /** The last api_start_push_ticket by any instance. */
+  pushRequestedAt: Date | null;
+}
+
+export function ticketRepairState(
+  ticketReceivedAt: Date | null,
+  pushRequestedAt: Date | null,
+  now = Date.now(),
+): TicketRepairState {
+  const ageSeconds = ticketReceivedAt ? Math.max(0, Math.floor((now - ticketReceivedAt.getTime()) / 1000)) : null;
+  return { overdue: ageSeconds === null || ageSeconds > TICKET_REPAIR_AFTER_SECONDS, ageSeconds, pushRequestedAt };
+}
+
 /**
- * Tells the operator's webhook endpoints (component.ticket_stale) when pushes have stopped
- * arriving: no ticket for longer than the stale threshold. Every instance looks; the row update
- * in ComponentStateRepository lets one of them report, once per ticket.
+ * Watches the verify ticket. Pushes overdue (newest ticket older than 20 minutes): asks WeChat to
+ * push one (api_start_push_ticket, at most once per 10 minutes across instances, counted in
+ * component_ticket_push_requests_total). Pushes stopped (older than the stale threshold): tells
+ * the operator's webhook endpoints (component.ticket_stale), once per ticket. Every instance looks;
+ * row updates in ComponentStateRepository let one of them act.
  */
 @Injectable()
 export class TicketWatch implements OnApplicationBootstrap, OnModuleDestroy {
@@ -25,6 +49,7 @@ export class TicketWatch implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly state: ComponentStateRepository,
     private readonly transactions: Transactions,
     private readonly webhooks: WebhookPublisher,
+    private readonly tokens: ComponentTokenService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -38,8 +63,24 @@ export class TicketWatch implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /** The ticket's repair state as stored now; undefined when the database cannot say within a second. */
+  async repairState(): Promise<TicketRepairState | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), 1000)));
+    const read = this.tokens.status().then(
+      (s) => ticketRepairState(s.ticketReceivedAt, s.ticketPushRequestedAt),
+      () => undefined,
+    );
+    try {
+      return await Promise.race([read, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async check(): Promise<void> {
     try {
+      await this.repair();
       await this.transactions.run(async (m) => {
         const age = await this.state.claimStaleTicketReport(
           this.config.wechat.componentAppId,
@@ -53,5 +94,15 @@ export class TicketWatch implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (e) {
       this.logger.warn({ err: String((e as Error)?.message ?? e) }, 'could not check the verify ticket age');
     }
+  }
+
+  /**
+   * Only once a ticket has come: before the first one, the token refresh asks (a fresh install
+   * waits for WeChat's first push or a refresh that needs it).
+   */
+  private async repair(): Promise<void> {
+    const s = await this.tokens.status();
+    if (!s.ticketReceivedAt || !ticketRepairState(s.ticketReceivedAt, s.ticketPushRequestedAt).overdue) return;
+    await this.tokens.requestTicketPush('stale_ticket');
   }
 }

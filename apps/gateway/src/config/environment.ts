@@ -18,7 +18,19 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
+import { CronExpression } from './cron-expression';
 import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+
+@ValidatorConstraint({ name: 'reconcileCron' })
+class ReconcileCronConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && (value === 'off' || CronExpression.isValid(value));
+  }
+
+  defaultMessage(): string {
+    return 'AUTHORIZER_RECONCILE_CRON must be a five-field cron expression (UTC) or off';
+  }
+}
 
 /** Each operator key needs MIN_OPERATOR_KEY_BITS of estimated entropy; the message names the key by position, never by value. */
 @ValidatorConstraint({ name: 'operatorKeyStrength' })
@@ -222,6 +234,35 @@ export class EnvironmentVariables {
   @Min(60)
   @Max(43200)
   COMPONENT_TICKET_STALE_AFTER_SECONDS?: number;
+
+  /** Five-field cron (UTC) for reconciling WeChat's authorizer list with ours, or `off`; default daily. */
+  @IsOptional()
+  @Validate(ReconcileCronConstraint)
+  AUTHORIZER_RECONCILE_CRON?: string;
+
+  /** How long a job retries a chunk's transient WeChat failures (with backoff) before they fail. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  BLACKLIST_JOB_RETRY_WINDOW_SECONDS?: number;
+
+  /** How often each instance looks for authorizer tokens with under 15 minutes left. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  TOKEN_RENEWAL_INTERVAL_MS?: number;
+
+  /** Refreshes each instance's background renewer runs at once. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  TOKEN_RENEWAL_CONCURRENCY?: number;
 
   /** A receiver that has not answered 2xx within this long counts as a failed attempt. */
   @IsOptional()

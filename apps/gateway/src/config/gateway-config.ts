@@ -48,6 +48,10 @@ export interface GatewayConfig {
   onboardingReturnUrlOrigins?: string[];
   /** Daily calls the component may make to each of api_create_preauthcode and api_query_auth (component/component-call-budget.ts). */
   componentDailyCallBudget?: number;
+  /** AUTHORIZER_RECONCILE_CRON: when WeChat's authorizer list is reconciled with ours (authorizers/); 'off' never. */
+  authorizerReconcileCron?: string;
+  /** Background renewal of authorizer tokens with under 15 min left (authorizers/authorizer-token-renewer.ts). */
+  tokenRenewal?: { intervalMs?: number; concurrency?: number };
 }
 
 export interface WeChatProxySettings {
@@ -92,6 +96,12 @@ export interface BlacklistJobTimings {
   workersPerInstance: number;
   /** Jobs of one tenant running at once across all instances; the rest wait while other tenants' jobs start. */
   runningJobsPerTenant: number;
+  /**
+   * How long a chunk's transient failures (WeChat unreachable, timeouts, -1, 45011) are retried with
+   * backoff before its openids fail (BLACKLIST_JOB_RETRY_WINDOW_SECONDS, default 1 h). Sync routes keep
+   * the HTTP client's short budget.
+   */
+  transientRetryWindowSeconds: number;
 }
 
 /** What sandbox mode supplies in place of production variables. */
@@ -143,6 +153,10 @@ export function resolveGatewayConfig(
       concurrencyPerTenant: env.BLACKLIST_CONCURRENCY_PER_TENANT ?? 4,
       callsPerSecondPerTenant: env.BLACKLIST_CALLS_PER_SECOND_PER_TENANT ?? 50,
       quotaResetAfterSeconds: env.BLACKLIST_QUOTA_RESET_AFTER_SECONDS,
+      jobs:
+        env.BLACKLIST_JOB_RETRY_WINDOW_SECONDS === undefined
+          ? undefined
+          : { transientRetryWindowSeconds: env.BLACKLIST_JOB_RETRY_WINDOW_SECONDS },
     },
     webhooks: {
       allowPrivateUrls: env.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
@@ -167,6 +181,8 @@ export function resolveGatewayConfig(
       .filter(Boolean)
       .map((o) => new URL(o).origin),
     componentDailyCallBudget: env.COMPONENT_DAILY_CALL_BUDGET,
+    authorizerReconcileCron: env.AUTHORIZER_RECONCILE_CRON,
+    tokenRenewal: { intervalMs: env.TOKEN_RENEWAL_INTERVAL_MS, concurrency: env.TOKEN_RENEWAL_CONCURRENCY },
   };
 }
 

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { MigrationRunner } from './migration-runner';
+import { SealedSecretsCensus } from './sealed-columns';
 import { SessionLocks } from './session-locks';
 import { Transactions } from './transactions';
 
@@ -22,8 +23,8 @@ export class DatabaseModule {
           retryDelay: 500,
         }),
       ],
-      providers: [MigrationRunner, Transactions, SessionLocks],
-      exports: [Transactions, SessionLocks],
+      providers: [MigrationRunner, Transactions, SessionLocks, SealedSecretsCensus],
+      exports: [Transactions, SessionLocks, SealedSecretsCensus],
     };
   }
 }

@@ -19,8 +19,8 @@ import type { SessionLocks } from './session-locks';
 export const REFRESH_MARGIN_MS = 10 * 60_000;
 
 /** True while a token expiring at `expiresAt` has more than the refresh margin left. */
-export function isFresh(expiresAt: Date | null, now = Date.now()): boolean {
-  return expiresAt !== null && expiresAt.getTime() - now > REFRESH_MARGIN_MS;
+export function isFresh(expiresAt: Date | null, now = Date.now(), marginMs = REFRESH_MARGIN_MS): boolean {
+  return expiresAt !== null && expiresAt.getTime() - now > marginMs;
 }
 
 /** The re-check under the lock: the stored token is kept unless it is the one that failed or it is due. */
@@ -28,8 +28,9 @@ export function storedTokenServes(
   stored: string | null,
   expiresAt: Date | null,
   failedToken: string | undefined,
+  marginMs = REFRESH_MARGIN_MS,
 ): stored is string {
-  return stored !== null && stored !== failedToken && isFresh(expiresAt);
+  return stored !== null && stored !== failedToken && isFresh(expiresAt, Date.now(), marginMs);
 }
 
 export interface RefreshCoordination<K> {

@@ -3,6 +3,7 @@ import { Public } from '../auth/decorators';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { TicketWatch } from '../component/ticket-watch.service';
 
 @ApiTags('health')
 @Public() // operational endpoints stay open (scrapers and load balancers carry no key)
@@ -12,13 +13,30 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly ticketWatch: TicketWatch,
   ) {}
 
-  /** Mode is repeated here so nobody mistakes a sandbox for production. */
+  /**
+   * Mode is repeated here so nobody mistakes a sandbox for production. `degraded` (still 200, still
+   * ready) while WeChat's verify ticket pushes are overdue: the gateway is asking for one.
+   */
   @Get()
-  @ApiOperation({ summary: 'Status and mode (sandbox or production)' })
-  summary() {
-    return { status: 'ok', mode: this.config.mode, sandbox: this.config.mode === 'sandbox' };
+  @ApiOperation({ summary: 'Status and mode; degraded (still 200) while the verify ticket is overdue' })
+  async summary() {
+    const ticket = await this.ticketWatch.repairState();
+    const overdue = ticket !== undefined && ticket.ageSeconds !== null && ticket.overdue;
+    return {
+      status: overdue ? 'degraded' : 'ok',
+      mode: this.config.mode,
+      sandbox: this.config.mode === 'sandbox',
+      ...(ticket && {
+        componentTicket: {
+          status: overdue ? 'overdue' : 'ok',
+          ageSeconds: ticket.ageSeconds,
+          pushRequestedAt: ticket.pushRequestedAt?.toISOString() ?? null,
+        },
+      }),
+    };
   }
 
   @Get('live')

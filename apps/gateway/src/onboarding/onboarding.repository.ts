@@ -1,3 +1,4 @@
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { SecretCipher } from '@app/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -193,5 +194,16 @@ export class OnboardingRepository {
   async closeForTenant(tenantId: TenantId, m: EntityManager): Promise<void> {
     await m.getRepository(PreAuthCodeEntity).delete({ tenantId });
     await sql(m, `UPDATE authorization_sessions SET expires_at = LEAST(expires_at, now()) WHERE tenant_id = $1`, [tenantId]);
+  }
+
+  /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */
+  async resealSecrets(): Promise<ResealCount> {
+    const total: ResealCount = { resealed: 0, unreadable: 0 };
+    for (const c of SEALED_COLUMNS.filter((s) => s.table === 'pre_auth_codes')) {
+      const n = await resealColumn(this.dataSource, this.cipher, c);
+      total.resealed += n.resealed;
+      total.unreadable += n.unreadable;
+    }
+    return total;
   }
 }

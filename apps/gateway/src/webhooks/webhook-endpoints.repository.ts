@@ -1,3 +1,4 @@
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
@@ -205,5 +206,16 @@ export class WebhookEndpointsRepository {
         },
       ]),
     );
+  }
+
+  /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */
+  async resealSecrets(): Promise<ResealCount> {
+    const total: ResealCount = { resealed: 0, unreadable: 0 };
+    for (const c of SEALED_COLUMNS.filter((s) => s.table === 'webhook_endpoints')) {
+      const n = await resealColumn(this.dataSource, this.cipher, c);
+      total.resealed += n.resealed;
+      total.unreadable += n.unreadable;
+    }
+    return total;
   }
 }

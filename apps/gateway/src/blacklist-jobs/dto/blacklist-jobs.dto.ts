@@ -27,6 +27,14 @@ export class JobErrorDto {
   @ApiProperty() message: string;
 }
 
+export class JobDetailsDto {
+  @ApiProperty({
+    description:
+      'Openids sent again because an earlier call carrying them had an unknown outcome (timeout, dropped connection, a worker that died); block/unblock are idempotent, so this is safe. No openid is sent twice for any other reason.',
+  })
+  resentAfterUnknownOutcome: number;
+}
+
 export class BlacklistJobDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: BLACKLIST_ACTIONS }) action: BlacklistAction;
@@ -51,6 +59,7 @@ export class BlacklistJobDto {
     string | null;
   @ApiProperty({ type: JobErrorDto, nullable: true, description: 'Why the job stopped early (e.g. TENANT_NOT_ACTIVE)' })
   error: JobErrorDto | null;
+  @ApiProperty({ type: JobDetailsDto }) details: JobDetailsDto;
 }
 
 export class JobItemsQuery {

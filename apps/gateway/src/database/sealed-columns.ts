@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { SecretCipher } from '@app/common';
+import type { DataSource } from 'typeorm';
+import { sql } from './sql';
+
+/** A column holding values sealed with SecretCipher (`v1.<keyId>.…`), and its table's primary key. */
+export interface SealedColumn {
+  table: string;
+  key: string;
+  column: string;
+}
+
+/**
+ * Every sealed column. Each table's own repository re-seals its columns (resealColumn below);
+ * this list lets the census count what is left without knowing the repositories.
+ */
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  { table: 'authorizers', key: 'tenant_id', column: 'access_token' },
+  { table: 'authorizers', key: 'tenant_id', column: 'refresh_token' },
+  { table: 'component_state', key: 'component_app_id', column: 'ticket' },
+  { table: 'component_state', key: 'component_app_id', column: 'access_token' },
+  { table: 'webhook_endpoints', key: 'id', column: 'secret' },
+  { table: 'webhook_endpoints', key: 'id', column: 'previous_secret' },
+  { table: 'pre_auth_codes', key: 'code_hash', column: 'code_sealed' },
+];
+
+export interface ResealCount {
+  resealed: number;
+  /** Sealed under a key the cipher does not hold (or malformed): left as they are. */
+  unreadable: number;
+}
+
+const PAGE = 500;
+
+/**
+ * Re-seals one column's values under the cipher's current key, row by row, each a compare-and-
+ * swap on the old ciphertext: a value a serving instance rewrote meanwhile (a refresh, a rotation)
+ * is already under the current key and is left alone. Safe while instances serve.
+ */
+export async function resealColumn(ds: DataSource, cipher: SecretCipher, c: SealedColumn): Promise<ResealCount> {
+  const out: ResealCount = { resealed: 0, unreadable: 0 };
+  let after: string | null = null;
+  for (;;) {
+    const { rows }: { rows: { k: string; v: string }[] } = await sql<{ k: string; v: string }>(
+      ds,
+      `SELECT ${c.key}::text AS k, ${c.column} AS v FROM ${c.table}
+        WHERE ${c.column} IS NOT NULL AND split_part(${c.column}, '.', 2) <> $1 AND ($2::text IS NULL OR ${c.key}::text > $2)
+        ORDER BY ${c.key}::text LIMIT ${PAGE}`,
+      [cipher.currentKeyId, after],
+    );
+    if (!rows.length) return out;
+    for (const r of rows) {
+      let plaintext: string;
+      try {
+        plaintext = cipher.decrypt(r.v);
+      } catch {
+        out.unreadable++;
+        continue;
+      }
+      const { count } = await sql(ds, `UPDATE ${c.table} SET ${c.column} = $3 WHERE ${c.key}::text = $1 AND ${c.column} = $2`, [
+        r.k,
+        r.v,
+        cipher.encrypt(plaintext),
+      ]);
+      out.resealed += count;
+    }
+    after = rows[rows.length - 1].k;
+  }
+}
+
+/** How many rows of each table still hold a value sealed under a key other than the current one. */
+@Injectable()
+export class SealedSecretsCensus {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: SecretCipher,
+  ) {}
+
+  get currentKeyId(): string {
+    return this.cipher.currentKeyId;
+  }
+
+  async rowsUnderOtherKeys(): Promise<Record<string, number>> {
+    const byTable = new Map<string, string[]>();
+    for (const c of SEALED_COLUMNS) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c.column]);
+    const counts: Record<string, number> = {};
+    for (const [table, columns] of byTable) {
+      const stale = columns.map((col) => `(${col} IS NOT NULL AND split_part(${col}, '.', 2) <> $1)`).join(' OR ');
+      const { rows } = await sql<{ n: number }>(this.dataSource, `SELECT count(*)::int AS n FROM ${table} WHERE ${stale}`, [
+        this.cipher.currentKeyId,
+      ]);
+      counts[table] = rows[0].n;
+    }
+    return counts;
+  }
+}
