@@ -29,6 +29,7 @@ export class SessionLocks implements OnModuleDestroy {
   private connecting?: Promise<Client>;
   private readonly localTails = new Map<string, Promise<void>>();
   private closed = false;
+  private lastStatement: Promise<unknown> = Promise.resolve();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -95,13 +96,25 @@ export class SessionLocks implements OnModuleDestroy {
   }
 
   private async tryLock(client: Client, name: string): Promise<boolean> {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [name]);
+    const rows = await this.serially<{ ok: boolean }>(client, 'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [
+      name,
+    ]);
     return rows[0].ok;
+  }
+
+  /**
+   * One statement at a time on the lock connection: pg queues overlapping queries on a client
+   * but deprecates doing so, and many tenants lock and unlock at once.
+   */
+  private serially<R extends object>(client: Client, text: string, params: unknown[]): Promise<R[]> {
+    const run = this.lastStatement.then(() => client.query<R>(text, params)).then((r) => r.rows);
+    this.lastStatement = run.catch(() => undefined);
+    return run;
   }
 
   private async release(client: Client, name: string): Promise<void> {
     try {
-      await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+      await this.serially(client, 'SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
     } catch (e) {
       // The connection is gone, and its locks with it.
       this.logger.warn({ lock: name, err: (e as Error).message }, 'could not release a session lock; its connection is gone');
