@@ -49,4 +49,11 @@ describe('request logs: statuses visible, secrets redacted (simulator over HTTP)
     }
     expect(all).not.toContain(s.onboardingUrl.split('/').pop());
   });
+
+  it("Nest's route-mapping and module lines are not logged at info", () => {
+    const chatter = h.logs.lines.filter((l) => /"context":"(RouterExplorer|RoutesResolver|InstanceLoader)"/.test(l));
+    expect(chatter).toEqual([]);
+    // The harness logs at info: the app did start and log other things.
+    expect(h.logs.lines.length).toBeGreaterThan(0);
+  });
 });

@@ -6,6 +6,7 @@ import { createGatewayApp } from './app.factory';
 import { ConfigurationError, validateEnvironment } from './config/environment';
 import { messageEventUrlTemplate, resolveGatewayConfig, type SandboxSupplement } from './config/gateway-config';
 import { lastResortRejectionHandler } from './logging/last-resort';
+import { chooseLogFormat, prettyDestination } from './logging/log-format';
 import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
@@ -19,7 +20,12 @@ const SIM_PORT_DEFAULT = 4100;
  * Shutdown runs the other way so PostgreSQL is never left behind.
  */
 async function main(): Promise<void> {
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } });
+  // Read before validation so even a configuration error is logged in the chosen format.
+  const logFormat = chooseLogFormat(process.env.LOG_FORMAT?.trim(), Boolean(process.stdout.isTTY));
+  const logDestination = logFormat === 'pretty' ? prettyDestination() : undefined;
+  const log = logDestination
+    ? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } }, logDestination)
+    : pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } });
   // Node's default for an unhandled rejection is to exit: one request's bug must not stop the others.
   process.on('unhandledRejection', lastResortRejectionHandler(log));
   let env;
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
     }
 
     const config = resolveGatewayConfig(env, { databaseUrl, sandbox });
-    const app = await createGatewayApp(config);
+    const app = await createGatewayApp(config, { logDestination });
     // A terminal's Ctrl-C reaches the embedded PostgreSQL too (same process group), which then
     // shuts down at once; with the database gone there is nothing to drain, so don't wait long.
     cleanups.push({
