@@ -17,5 +17,6 @@ import { BlacklistJobQueue } from './job-queue.service';
   imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule, WebhooksModule],
   controllers: [BlacklistJobsController],
   providers: [BlacklistJobsRepository, BlacklistJobChunksRepository, BlacklistJobQueue, BlacklistJobsService, BlacklistJobWorker],
+  exports: [BlacklistJobsService], // the operator console cancels jobs
 })
 export class BlacklistJobsModule {}

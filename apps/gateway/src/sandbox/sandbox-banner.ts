@@ -45,6 +45,7 @@ export function sandboxBanner(i: SandboxBannerInfo): string {
       `  SANDBOX MODE: WeChat is simulated; data lives in ${i.dataDir}`,
       '  ================================================================================',
       `  Operator API key:  ${key}`,
+      `  Operator console:  ${base}/console   (sign in with the operator key)`,
       `  Try:               curl -H "Authorization: Bearer ${key}" ${base}/v1/component/status`,
       `  Webhooks:          curl -X POST -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`,
       `                       -d '{"url":"http://127.0.0.1:8080/hooks"}' ${base}/v1/webhook-endpoints`,
