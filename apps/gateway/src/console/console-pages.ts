@@ -147,6 +147,8 @@ const PROGRESS_SCRIPT = `(function () {
         row.querySelector('.job-status').textContent = j.status;
         row.querySelector('.job-percent').textContent = j.percent + ' %';
         row.setAttribute('data-status', j.status);
+        var cancel = row.querySelector('form');
+        if (j.done && cancel) cancel.remove();
         if (!j.done) open = true;
       });
       if (open) setTimeout(tick, 1500);

@@ -77,7 +77,7 @@ export function onboardingPage(links: { pc: string; mobile: string }): Page {
         t.title,
         `<h1>${escapeHtml(t.heading)}</h1>
 <p>${escapeHtml(t.intro)}</p>
-<p>${escapeHtml(t.permissionHintBefore)} <strong>${escapeHtml(t.permissionToTick)}</strong> ${escapeHtml(t.permissionHintAfter)}</p>
+<p>${escapeHtml(t.permissionHintBefore)}<strong>${escapeHtml(t.permissionToTick)}</strong>${escapeHtml(t.permissionHintAfter)}</p>
 <p>
   <a id="authorize-pc" class="button" href="${escapeHtml(links.pc)}">${escapeHtml(t.authorizePc)}</a>
   <a id="authorize-mobile" class="button secondary" href="${escapeHtml(links.mobile)}">${escapeHtml(t.authorizeMobile)}</a>

@@ -28,7 +28,7 @@ export interface MerchantMessages {
     title: string;
     heading: string;
     intro: string;
-    /** "Tick <set name> among the permissions": the set name is emphasised between the two halves. */
+    /** "Tick <set name> among the permissions": the set name is emphasised between the two halves (which carry their own spaces). */
     permissionHintBefore: string;
     /** User management (set 2), as WeChat's authorization page labels it. */
     permissionToTick: string;

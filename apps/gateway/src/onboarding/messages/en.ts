@@ -50,9 +50,9 @@ export const EN: MerchantMessages = {
     heading: 'Authorize your WeChat Official Account',
     intro:
       "Grant this service access to your Official Account through WeChat's authorization page. On a computer, scan the QR code WeChat shows with the administrator's WeChat; on a phone, open the mobile link inside WeChat.",
-    permissionHintBefore: 'To let us manage your blacklist, tick',
+    permissionHintBefore: 'To let us manage your blacklist, tick ',
     permissionToTick: 'User management',
-    permissionHintAfter: 'among the permissions.',
+    permissionHintAfter: ' among the permissions.',
     authorizePc: 'Authorize on a computer',
     authorizeMobile: 'Authorize in WeChat on a phone',
     linkLifetime: 'Each link works once and for a few minutes; reload this page for fresh ones.',
