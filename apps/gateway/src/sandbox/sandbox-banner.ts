@@ -35,7 +35,7 @@ export function sandboxBanner(i: SandboxBannerInfo): string {
         ]
       : [
           `  Demo tenant:       ${demo.tenantId} (${demo.status}${demo.appId ? `, ${demo.appId}` : ''})`,
-          '                     authorize it with the link below, then run `npm run sandbox:info` for three',
+          '                     authorize it with the onboarding link above, then run `npm run sandbox:info` for three',
           '                     follower openids and a first blacklist call',
         ];
   return (
