@@ -1,11 +1,12 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { findFreePort } from '@app/database';
 import { BUILT_GATEWAY } from './support/production-env';
 
 const MAIN = BUILT_GATEWAY;
+const SANDBOX_INFO = join(dirname(BUILT_GATEWAY), 'sandbox', 'sandbox-info.js');
 
 function postgresRunningOn(dataDir: string): boolean {
   const out = execSync('ps -eo args', { encoding: 'utf8' });
@@ -82,7 +83,7 @@ describe('sandbox lifecycle (spawned built gateway with embedded PostgreSQL)', (
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
-    return { child, port, output: () => output };
+    return { child, port, simPort, output: () => output };
   }
 
   it('starts, answers /health/ready, says sandbox, prints a working onboarding link, and stops on Ctrl-C leaving no PostgreSQL behind', async () => {
@@ -90,6 +91,9 @@ describe('sandbox lifecycle (spawned built gateway with embedded PostgreSQL)', (
     await waitReady(first.port, 30_000);
     const health = await (await fetch(`http://127.0.0.1:${first.port}/health`)).json();
     expect(health).toMatchObject({ mode: 'sandbox' });
+    // The banner comes last, once everything is up: nothing is logged after its closing line.
+    await waitFor(() => (first.output().includes('npm run sandbox:info\n') ? true : undefined), 10_000);
+    expect(first.output().trimEnd().split('\n').at(-1)).toMatch(/Print this again at any time: npm run sandbox:info$/);
     expect(first.output()).toMatch(/SANDBOX MODE/);
     expect(first.output()).toMatch(/Operator API key: +op_/);
     // The onboarding link a person opens in a browser: a page linking to the simulator's authorization page.
@@ -98,6 +102,20 @@ describe('sandbox lifecycle (spawned built gateway with embedded PostgreSQL)', (
     const page = await fetch(link!.replace('localhost', '127.0.0.1'));
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<a id="authorize-pc"[^>]*href="http:\/\/localhost:\d+\/cgi-bin\/componentloginpage\?/);
+    expect(first.output()).toMatch(/npm run sandbox:info` for three/);
+    // ...and is printed again, with a fresh link, by `npm run sandbox:info`.
+    const again = execSync(`${JSON.stringify(process.execPath)} ${JSON.stringify(SANDBOX_INFO)}`, {
+      env: {
+        PATH: process.env.PATH ?? '',
+        GATEWAY_DATA_DIR: dataDir,
+        PORT: String(first.port),
+        SANDBOX_SIM_PORT: String(first.simPort),
+      },
+      encoding: 'utf8',
+    });
+    expect(again).toMatch(/Operator API key: +op_/);
+    expect(/Onboarding link: +(\S+)/.exec(again)?.[1]).toMatch(/\/onboarding\//);
+    expect(/Onboarding link: +(\S+)/.exec(again)?.[1]).not.toBe(link);
     expect(postgresRunningOn(join(dataDir, 'pg'))).toBe(true);
     const exited = exitOf(first.child);
     // Ctrl-C in a terminal: SIGINT to the whole process group, PostgreSQL included.
@@ -111,6 +129,7 @@ describe('sandbox lifecycle (spawned built gateway with embedded PostgreSQL)', (
     const again = await start();
     const ms = await waitReady(again.port, 15_000);
     expect(ms).toBeLessThan(15_000);
+    await waitFor(() => keyOf(again.output()), 10_000);
     const exited = exitOf(again.child);
     const firstKey = require(join(dataDir, 'sandbox.json')).operatorApiKey as string;
     expect(keyOf(again.output())).toBe(firstKey);

@@ -138,7 +138,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
       const expired = await startSession(h, t.id);
       await sql(h, `UPDATE authorization_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.id]);
       const since = h.sim.calls().at(-1)?.seq ?? 0;
-      const gone = await fetchPage(expired.onboardingUrl);
+      const gone = await fetchPage(expired.onboardingUrl, 'en');
       expect(gone.status).toBe(410);
       expect(gone.html).toContain('expired');
       expect(gone.html).not.toContain('authorize-pc');
@@ -219,6 +219,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
         push: 'after',
         nickName: 'Harbour Bakery',
         permissionSets: [1, 2, 15],
+        acceptLanguage: 'en',
       });
       await settlePushes(h);
       expect(cb.status).toBe(200);
@@ -255,7 +256,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
     it('says plainly which permission set is missing when neither 2 nor 100 was granted', async () => {
       const t = await createTenant(h);
       const s = await startSession(h, t.id);
-      const cb = await authorizeThroughPage(h, s.onboardingUrl, { permissionSets: [1, 15] });
+      const cb = await authorizeThroughPage(h, s.onboardingUrl, { permissionSets: [1, 15], acceptLanguage: 'en' });
       expect(cb.status).toBe(200);
       expect(cb.html).toContain('Blacklist management is not available');
       expect(cb.html).toMatch(/data-missing-permission-sets="2,100"/);
@@ -269,7 +270,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
     it('says so when the account is not verified', async () => {
       const t = await createTenant(h);
       const s = await startSession(h, t.id);
-      const cb = await authorizeThroughPage(h, s.onboardingUrl, { verified: false, permissionSets: [2] });
+      const cb = await authorizeThroughPage(h, s.onboardingUrl, { verified: false, permissionSets: [2], acceptLanguage: 'en' });
       expect(cb.html).toContain('Blacklist management is not available');
       expect(cb.html).toContain('not verified');
       const view = await tenantView(h, t.id);
@@ -338,7 +339,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
         const t = await createTenant(h);
         const s = await startSession(h, t.id);
         h.sim.addFault({ api: 'component/api_query_auth', type: 'errcode', errcode, count: 1 });
-        const cb = await authorizeThroughPage(h, s.onboardingUrl, { push: 'none' });
+        const cb = await authorizeThroughPage(h, s.onboardingUrl, { push: 'none', acceptLanguage: 'en' });
         expect(cb.status).toBe(400);
         expect(cb.html).toContain('start again');
         expect(cb.html).toContain('AUTHORIZATION_CODE_INVALID');

@@ -43,8 +43,12 @@ export function linkHref(html: string, id: string): string {
   return decodeEntities(m[1]);
 }
 
-export async function fetchPage(url: string): Promise<{ status: number; html: string; headers: Headers }> {
-  const res = await fetch(url, { redirect: 'manual' });
+/** `acceptLanguage` is sent as Accept-Language (pages speak Chinese unless asked otherwise). */
+export async function fetchPage(
+  url: string,
+  acceptLanguage?: string,
+): Promise<{ status: number; html: string; headers: Headers }> {
+  const res = await fetch(url, { redirect: 'manual', headers: acceptLanguage ? { 'Accept-Language': acceptLanguage } : {} });
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
 
@@ -56,7 +60,15 @@ export async function fetchPage(url: string): Promise<{ status: number; html: st
 export async function authorizeThroughPage(
   h: Harness,
   onboardingUrl: string,
-  opts: { appId?: string; push?: AuthorizationPushMode; permissionSets?: number[]; verified?: boolean; nickName?: string } = {},
+  opts: {
+    appId?: string;
+    push?: AuthorizationPushMode;
+    permissionSets?: number[];
+    verified?: boolean;
+    nickName?: string;
+    /** Accept-Language of the merchant's browser, for the onboarding page and the callback. */
+    acceptLanguage?: string;
+  } = {},
 ): Promise<{ status: number; html: string; location: string | null; callbackUrl: string; appId: string }> {
   const { appId } = h.sim.setNextAuthorization({
     push: opts.push ?? 'after',
@@ -65,13 +77,16 @@ export async function authorizeThroughPage(
     ...(opts.verified !== undefined ? { verified: opts.verified } : {}),
     ...(opts.nickName ? { nickName: opts.nickName } : {}),
   });
-  const page = await fetchPage(onboardingUrl);
+  const page = await fetchPage(onboardingUrl, opts.acceptLanguage);
   if (page.status !== 200) throw new Error(`onboarding page answered ${page.status}: ${page.html.slice(0, 300)}`);
   const atWeChat = await fetch(linkHref(page.html, 'authorize-pc'), { redirect: 'manual' });
   const callbackUrl = atWeChat.headers.get('location');
   if (atWeChat.status !== 302 || !callbackUrl)
     throw new Error(`simulator answered ${atWeChat.status}: ${(await atWeChat.text()).slice(0, 300)}`);
-  const cb = await fetch(callbackUrl, { redirect: 'manual' });
+  const cb = await fetch(callbackUrl, {
+    redirect: 'manual',
+    headers: opts.acceptLanguage ? { 'Accept-Language': opts.acceptLanguage } : {},
+  });
   return { status: cb.status, html: await cb.text(), location: cb.headers.get('location'), callbackUrl, appId };
 }
 

@@ -6,6 +6,7 @@ import { dataSourceOptions } from './data-source';
 import { DatabaseModule } from './database/database.module';
 import { HttpErrorFilter } from './errors/http-error.filter';
 import { HealthModule } from './health/health.module';
+import { ConsoleModule } from './console/console.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ConfigHolderModule } from './config/config-holder.module';
@@ -56,6 +57,7 @@ export class AppModule {
         WeChatProxyModule,
         TokenHandoutModule,
         WeChatMessagesModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -6,9 +6,12 @@ import { createGatewayApp } from './app.factory';
 import { ConfigurationError, validateEnvironment } from './config/environment';
 import { messageEventUrlTemplate, resolveGatewayConfig, type SandboxSupplement } from './config/gateway-config';
 import { lastResortRejectionHandler } from './logging/last-resort';
+import { chooseLogFormat, prettyDestination } from './logging/log-format';
 import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
+import { sandboxBanner } from './sandbox/sandbox-banner';
+import { demoFollowers } from './sandbox/sandbox-simulator';
 
 const EMBEDDED_PG_PORT_DEFAULT = 54329;
 const SIM_PORT_DEFAULT = 4100;
@@ -19,7 +22,12 @@ const SIM_PORT_DEFAULT = 4100;
  * Shutdown runs the other way so PostgreSQL is never left behind.
  */
 async function main(): Promise<void> {
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } });
+  // Read before validation so even a configuration error is logged in the chosen format.
+  const logFormat = chooseLogFormat(process.env.LOG_FORMAT?.trim(), Boolean(process.stdout.isTTY));
+  const logDestination = logFormat === 'pretty' ? prettyDestination() : undefined;
+  const log = logDestination
+    ? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } }, logDestination)
+    : pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } });
   // Node's default for an unhandled rejection is to exit: one request's bug must not stop the others.
   process.on('unhandledRejection', lastResortRejectionHandler(log));
   let env;
@@ -111,7 +119,7 @@ async function main(): Promise<void> {
     }
 
     const config = resolveGatewayConfig(env, { databaseUrl, sandbox });
-    const app = await createGatewayApp(config);
+    const app = await createGatewayApp(config, { logDestination });
     // A terminal's Ctrl-C reaches the embedded PostgreSQL too (same process group), which then
     // shuts down at once; with the database gone there is nothing to drain, so don't wait long.
     cleanups.push({
@@ -120,47 +128,6 @@ async function main(): Promise<void> {
       timeoutMs: () => (pg && !pg.isRunning() ? 2000 : 25_000),
     });
     await app.listen(port, '0.0.0.0');
-    if (config.mode === 'sandbox') {
-      // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
-      log.warn(
-        {
-          mode: 'sandbox',
-          docs: `${config.publicBaseUrl}/docs`,
-          health: `${config.publicBaseUrl}/health/ready`,
-          simulator: simulator?.url,
-        },
-        'sandbox ready',
-      );
-      process.stdout.write(
-        [
-          '',
-          '  SANDBOX MODE: WeChat is simulated; data lives in ' + DATA_DIR,
-          `  Operator API key:  ${config.operatorApiKeys[0]}`,
-          `  Try:               curl -H "Authorization: Bearer ${config.operatorApiKeys[0]}" ${config.publicBaseUrl}/v1/component/status`,
-          `  Webhooks:          curl -X POST -H "Authorization: Bearer ${config.operatorApiKeys[0]}" -H 'Content-Type: application/json' \\`,
-          `                       -d '{"url":"http://127.0.0.1:8080/hooks"}' ${config.publicBaseUrl}/v1/webhook-endpoints`,
-          '                     (README, "Webhooks": event types, and a receiver that verifies the signatures)',
-          `  Message URL:       ${messageEventUrlTemplate(config)}   (console template; README, "Go-live check")`,
-          `  Go-live rehearsal: curl -X POST ${simulator?.url}/__sim/go-live-check`,
-          `  API docs:          ${config.publicBaseUrl}/docs`,
-          `  Readiness:         ${config.publicBaseUrl}/health/ready`,
-          `  WeChat simulator:  ${simulator?.url}`,
-          '',
-        ].join('\n') + '\n',
-      );
-      await simulator?.afterGatewayStarted(config, app);
-      // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
-      const demo = await prepareSandboxOnboarding(app);
-      log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox onboarding link');
-      process.stdout.write(
-        [
-          `  Onboarding link:   ${demo.onboardingUrl}`,
-          '                     (open it in a browser, click "Authorize on a computer", then complete the simulator page)',
-          ...(demo.tenantApiKey ? [`  Demo tenant key:   ${demo.tenantApiKey}   (shown once)`] : []),
-          '',
-        ].join('\n') + '\n',
-      );
-    }
     // The two URLs to enter in the Open Platform console.
     log.info(
       {
@@ -171,6 +138,24 @@ async function main(): Promise<void> {
       },
       'gateway listening',
     );
+    if (config.mode === 'sandbox' && simulator) {
+      await simulator.afterGatewayStarted(config, app);
+      // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
+      const demo = await prepareSandboxOnboarding(app);
+      log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
+      // Printed last, after every other start-up line, so the operator key and the link are not buried.
+      // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
+      process.stdout.write(
+        sandboxBanner({
+          dataDir: DATA_DIR,
+          operatorApiKey: config.operatorApiKeys[0],
+          publicBaseUrl: config.publicBaseUrl,
+          simulatorUrl: simulator.url,
+          messageUrlTemplate: messageEventUrlTemplate(config),
+          demo: { ...demo, followers: demoFollowers(simulator, demo) },
+        }),
+      );
+    }
   } catch (e) {
     // A signal during start-up closes what was started, which can make the start-up step in
     // progress fail: that is the shutdown the signal asked for (its handler exits 0), not a failure.

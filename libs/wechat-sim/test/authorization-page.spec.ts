@@ -86,6 +86,36 @@ describe('authorization pages and events (contract section 1)', () => {
     expect(h.sim.pushes().at(-1)).toMatchObject({ infoType: 'authorized', state: 'delivered', acknowledged: true });
   });
 
+  it('a new account made on the page gets followers: 100 by default, or the count entered; a bad count is refused', async () => {
+    const submit = async (followerCount: string | undefined, nickName: string) => {
+      const page = await h.http.get(
+        h.sim.authorizationPageUrl({ preAuthCode: await preAuthCode(), redirectUri: 'https://gw.example/cb' }),
+      );
+      expect(page.data).toContain('name="follower_count" type="number" min="0" max="100000" value="100"');
+      const form = formFields(page.data);
+      form.set('account', '__new__');
+      form.set('nick_name', nickName);
+      if (followerCount === undefined) form.delete('follower_count');
+      else form.set('follower_count', followerCount);
+      return h.http.post(`${h.sim.url}/cgi-bin/componentloginpage/confirm`, form.toString(), {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    };
+    const byName = (n: string) => h.sim.listAuthorizers().find((a) => a.nickName === n);
+    expect((await submit('100', 'Hundred')).status).toBe(302);
+    expect(byName('Hundred')!.followerCount).toBe(100);
+    expect((await submit(undefined, 'Default')).status).toBe(302);
+    expect(byName('Default')!.followerCount).toBe(100);
+    expect((await submit('3', 'Three')).status).toBe(302);
+    expect(byName('Three')!.followerCount).toBe(3);
+    for (const bad of ['-1', '1.5', 'many', '100001']) {
+      const res = await submit(bad, `Bad ${bad}`);
+      expect(res.status).toBe(400);
+      expect(res.data).toContain('follower_count');
+      expect(byName(`Bad ${bad}`)).toBeUndefined();
+    }
+  });
+
   it('refuses an unknown component, a bad pre-auth code, a bad redirect_uri or auth_type 2 with a 400 error page', async () => {
     const code = await preAuthCode();
     const base = { component_appid: appid, pre_auth_code: code, redirect_uri: 'https://gw.example/cb', auth_type: '3' };

@@ -56,6 +56,7 @@ export type * from './message/types';
 export {
   API_PERMISSION_SETS,
   PERMISSION_SET_NAMES,
+  PERMISSION_SET_NAMES_ZH,
   requiredPermissionSets,
   isApiAllowed,
   missingPermissionSets,

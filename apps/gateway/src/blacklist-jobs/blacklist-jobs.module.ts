@@ -25,5 +25,6 @@ import { BlacklistJobQueue } from './job-queue.service';
     BlacklistJobWorker,
     ChunkSender,
   ],
+  exports: [BlacklistJobsService], // the operator console cancels jobs
 })
 export class BlacklistJobsModule {}

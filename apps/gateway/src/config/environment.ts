@@ -153,6 +153,11 @@ export class EnvironmentVariables {
 
   @IsOptional()
   @Transform(trimmed)
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: string;
+
+  @IsOptional()
+  @Transform(trimmed)
   @IsIn(['true', 'false'], { message: 'MIGRATIONS_RUN must be true or false' })
   MIGRATIONS_RUN?: string;
 

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, LogFn, Logger } from 'pino';
+import { isStartUpChatter } from './log-format';
 import { redactDeep, redactUrl } from './redaction';
 import { requestIdFor } from './request-id';
 
@@ -21,6 +22,14 @@ export class LoggingModule {
             {
               level,
               genReqId: requestIdFor,
+              hooks: {
+                // Nest's one line per module and per mapped route: debug, so start-up stays readable.
+                logMethod(this: Logger, args: Parameters<LogFn>, method: LogFn, level: number) {
+                  const first = args[0] as { context?: unknown } | undefined;
+                  if (level === 30 && isStartUpChatter(first?.context)) return this.debug(...args);
+                  return method.apply(this, args);
+                },
+              },
               redact: {
                 paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["idempotency-key"]'],
                 censor: '[REDACTED]',

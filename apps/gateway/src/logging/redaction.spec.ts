@@ -1,16 +1,42 @@
 import { REDACTED, redactDeep, redactUrl } from './redaction';
 
-describe('log redaction', () => {
-  it('masks fields whose names mention tokens, secrets, tickets, passwords or codes, at any depth', () => {
+describe('log redaction (exact names, not substrings)', () => {
+  it('masks the fields that carry secrets, at any depth, in any spelling', () => {
     const out = redactDeep({
       authorizer_access_token: 'AT-1',
-      nested: { componentAppSecret: 'S-1', list: [{ verifyTicket: 'T-1' }], password: 'p', authCode: 'c' },
-      tenantId: 'keep-me',
+      nested: {
+        componentAppSecret: 'S-1',
+        list: [{ ComponentVerifyTicket: 'T-1' }],
+        password: 'p',
+        authCode: 'c',
+        Encrypt: 'E-1',
+        msg_signature: 'SIG-1',
+      },
+      headers: { authorization: 'Bearer op_x', cookie: 'console=abc' },
+      authorizer_refresh_token: 'RT-1',
+      pre_auth_code: 'PAC-1',
+      EncodingAESKey: 'AES-1',
     }) as Record<string, any>;
-    expect(JSON.stringify(out)).not.toMatch(/AT-1|S-1|T-1|"p"|"c"/);
+    expect(JSON.stringify(out)).not.toMatch(/AT-1|S-1|T-1|"p"|"c"|E-1|SIG-1|op_x|console=abc|RT-1|PAC-1|AES-1/);
     expect(out.authorizer_access_token).toBe(REDACTED);
-    expect(out.nested.list[0].verifyTicket).toBe(REDACTED);
-    expect(out.tenantId).toBe('keep-me');
+    expect(out.nested.list[0].ComponentVerifyTicket).toBe(REDACTED);
+    expect(out.headers.authorization).toBe(REDACTED);
+  });
+
+  it('keeps harmless fields whose names merely contain a sensitive word', () => {
+    const fields = {
+      res: { statusCode: 404 },
+      errcode: 40001,
+      errmsg: 'invalid credential',
+      errorCode: 'TENANT_NOT_FOUND',
+      tenantId: 'keep-me',
+      tokenExpiresAt: '2026-01-01T00:00:00Z',
+      ticketAgeSeconds: 12,
+      secretsKeyId: 'k1',
+      codeVersion: 3,
+      onboardingUrl: 'http://localhost:3000/onboarding/x',
+    };
+    expect(redactDeep(fields)).toEqual(fields);
   });
 
   it('masks sensitive query parameters and the onboarding token in logged URLs', () => {
@@ -21,13 +47,18 @@ describe('log redaction', () => {
     expect(redactUrl('/wechat/component/events?timestamp=1&nonce=2&msg_signature=abc')).toBe(
       `/wechat/component/events?timestamp=1&nonce=2&msg_signature=${REDACTED}`,
     );
-    expect(redactUrl('/v1/tenants?limit=5')).toBe('/v1/tenants?limit=5');
+    expect(redactUrl('/cgi-bin/x?access_token=AT&component_access_token=CAT')).toBe(
+      `/cgi-bin/x?access_token=${REDACTED}&component_access_token=${REDACTED}`,
+    );
+    expect(redactUrl('/v1/tenants?limit=5&status=active&errcode=1')).toBe('/v1/tenants?limit=5&status=active&errcode=1');
+    expect(redactUrl('/x?auth_code[]=A&auth_code[0]=B')).toBe(`/x?auth_code[]=${REDACTED}&auth_code[0]=${REDACTED}`);
   });
 
   it('never throws on a malformed escape in a parameter name, and still masks what it can read', () => {
     expect(redactUrl('/health/live?%=1')).toBe('/health/live?%=1');
     expect(redactUrl('/x?%zz=1&%E0%A4%A=2')).toBe('/x?%zz=1&%E0%A4%A=2');
     expect(redactUrl('/x?auth_code%=SECRET')).toBe(`/x?auth_code%=${REDACTED}`);
-    expect(redactUrl('/x?a%5fcode=SECRET')).toBe(`/x?a%5fcode=${REDACTED}`);
+    expect(redactUrl('/x?auth%5fcode=SECRET')).toBe(`/x?auth%5fcode=${REDACTED}`);
+    expect(redactUrl('/x?Auth-Code=SECRET')).toBe(`/x?Auth-Code=${REDACTED}`);
   });
 });

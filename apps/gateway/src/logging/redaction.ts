@@ -1,10 +1,65 @@
-/** Field names whose values never reach a log line (tokens, secrets, tickets, passwords, codes). */
-export const SENSITIVE_FIELD = /token|secret|ticket|password|code|authorization|signature|encrypt/i;
+/**
+ * Redaction by exact field and parameter names, never by substring: `statusCode`, `errcode`,
+ * `tenantId` and every other harmless field stay readable, while the fields that carry secrets
+ * (WeChat's tokens, tickets, auth codes, signatures, keys, `Encrypt`; our own keys) are masked.
+ * Names compare without case, `_` and `-`, so `auth_code`, `authCode` and `AuthCode` are one name.
+ */
+const normalise = (name: string) => name.toLowerCase().replace(/[_-]/g, '');
 
-/** Query parameters masked in logged URLs: the callback carries auth codes, pushes carry signatures. */
-const SENSITIVE_QUERY = /token|secret|ticket|password|code|signature|session|sig/i;
+const SECRET_FIELDS: ReadonlySet<string> = new Set(
+  [
+    // HTTP credentials
+    'authorization',
+    'proxy-authorization',
+    'cookie',
+    'set-cookie',
+    'idempotency-key',
+    'apiKey',
+    'operatorApiKey',
+    'tenantApiKey',
+    'password',
+    // WeChat tokens and tickets
+    'token',
+    'access_token',
+    'refresh_token',
+    'component_access_token',
+    'authorizer_access_token',
+    'authorizer_refresh_token',
+    'component_verify_ticket',
+    'ComponentVerifyTicket',
+    'verifyTicket',
+    'ticket',
+    // Authorization codes
+    'pre_auth_code',
+    'auth_code',
+    'authorization_code',
+    'AuthorizationCode',
+    'PreAuthCode',
+    'query_auth_code',
+    // Signatures, keys and ciphertext of pushes
+    'signature',
+    'msg_signature',
+    'Encrypt',
+    'EncodingAESKey',
+    'aesKey',
+    'key',
+    'secret',
+    'appsecret',
+    'component_appsecret',
+    'componentAppSecret',
+    'secretsKey',
+    'webhookSecret',
+  ].map(normalise),
+);
+
+/** Query parameters masked in logged URLs: the secret fields, plus the callback's session id. */
+const SECRET_QUERY: ReadonlySet<string> = new Set([...SECRET_FIELDS, ...['session', 'sig', 'code'].map(normalise)]);
 
 export const REDACTED = '[REDACTED]';
+
+export function isSecretField(name: string): boolean {
+  return SECRET_FIELDS.has(normalise(name));
+}
 
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
@@ -16,32 +71,41 @@ export function redactUrl(url: string | undefined): string | undefined {
     .split('&')
     .map((pair) => {
       const [k] = pair.split('=', 1);
-      return SENSITIVE_QUERY.test(decodedName(k)) ? `${k}=${REDACTED}` : pair;
+      return SECRET_QUERY.has(normalise(parameterName(k))) ? `${k}=${REDACTED}` : pair;
     })
     .join('&');
   return `${safePath}?${masked}`;
 }
 
 /**
- * A query parameter name as the application will read it. A malformed escape (`%`, `%zz`) is
- * not an error here (logging must never throw): the raw name is tested instead.
+ * A query parameter name as the application will read it: decoded, without a `[...]` suffix
+ * (`auth_code[]=x` is still auth_code). A malformed escape (`%`, `%zz`) is dropped rather than
+ * thrown on (logging must never throw), as the parser that reads the query drops it.
  */
-function decodedName(name: string): string {
+function parameterName(name: string): string {
+  const plus = name.replace(/\+/g, ' ');
+  let decoded: string;
   try {
-    return decodeURIComponent(name.replace(/\+/g, ' '));
+    decoded = decodeURIComponent(plus);
   } catch {
-    return name;
+    decoded = plus.replace(/%(?![0-9a-f]{2})/gi, '');
+    try {
+      decoded = decodeURIComponent(decoded);
+    } catch {
+      // still unreadable: test the raw name
+    }
   }
+  return decoded.replace(/\[.*$/, '').trim();
 }
 
-/** Deep copy with sensitive fields masked; bounded depth so a cyclic object cannot hang logging. */
+/** Deep copy with secret fields masked; bounded depth so a cyclic object cannot hang logging. */
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return value;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = SENSITIVE_FIELD.test(k) && k !== 'err' ? REDACTED : redactDeep(v, depth + 1);
+    out[k] = isSecretField(k) ? REDACTED : redactDeep(v, depth + 1);
   }
   return out;
 }

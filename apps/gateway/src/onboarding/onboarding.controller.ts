@@ -9,6 +9,7 @@ import { AuthorizationSessionsService } from './authorization-sessions.service';
 import { type AuthorizationCallbackQuery, CallbackQuery } from './dto/authorization-callback.query';
 import { AuthorizationSessionView, CreateAuthorizationSessionDto } from './dto/create-authorization-session.dto';
 import { OnboardingService } from './onboarding.service';
+import { localeFromParam, negotiateLocale } from './messages/locale';
 import type { Page } from './pages';
 
 // The token is in the path: only the origin may travel as Referer (WeChat checks the domain).
@@ -32,7 +33,13 @@ function sendPage(req: Request, res: Response, page: Page): void {
       .json({ error: { ...page.error, requestId } });
     return;
   }
-  res.status(page.status).set(PAGE_HEADERS).type('html').send(page.html);
+  const locale = negotiateLocale(req.query.lang, req.get('accept-language'));
+  res
+    .status(page.status)
+    .set(PAGE_HEADERS)
+    .set({ 'Content-Language': locale, Vary: 'Accept-Language' })
+    .type('html')
+    .send(page.render(locale));
 }
 
 @ApiTags('onboarding')
@@ -59,7 +66,7 @@ export class OnboardingController {
   @UseGuards(ThrottlerGuard) // anonymous: every view may cost the component a WeChat call
   @ApiExcludeEndpoint()
   async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendPage(req, res, await this.onboarding.onboardingPage(token));
+    sendPage(req, res, await this.onboarding.onboardingPage(token, localeFromParam(req.query.lang)));
   }
 
   /** Where WeChat's authorization page sends the browser back, with auth_code and expires_in. */

@@ -6,6 +6,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { AuthorizationExchangeService } from './authorization-exchange.service';
 import { AuthorizationSessionsService, isOpen } from './authorization-sessions.service';
+import type { Locale } from './messages/catalogue';
 import {
   alreadyBoundPage,
   authorizedPage,
@@ -36,7 +37,7 @@ export class OnboardingService {
   ) {}
 
   /** Pre-auth codes are single-use and live minutes, the page lives a day: reloads reuse a code while it is good. */
-  async onboardingPage(token: string): Promise<Page> {
+  async onboardingPage(token: string, lang?: Locale): Promise<Page> {
     const session = await this.sessions.findByToken(token);
     if (!session) return sessionNotFoundPage();
     if (!isOpen(session)) return sessionGonePage();
@@ -47,7 +48,9 @@ export class OnboardingService {
       return this.wechatFailurePage(e, 'minting a pre-auth code');
     }
     const { componentAppId, mpBaseUrl, openBaseUrl } = this.config.wechat;
-    const redirectUri = `${this.config.publicBaseUrl}/wechat/authorization/callback?session=${encodeURIComponent(session.id)}`;
+    // A language the merchant chose explicitly (?lang=) comes back with them to the result page.
+    const langParam = lang ? `&lang=${encodeURIComponent(lang)}` : '';
+    const redirectUri = `${this.config.publicBaseUrl}/wechat/authorization/callback?session=${encodeURIComponent(session.id)}${langParam}`;
     const params = [
       `component_appid=${encodeURIComponent(componentAppId)}`,
       `pre_auth_code=${encodeURIComponent(preAuthCode)}`,

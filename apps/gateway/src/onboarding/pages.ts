@@ -1,6 +1,7 @@
-import { PERMISSION_SET_NAMES } from '@app/wechat';
 import type { BlacklistReadiness } from '../tenants/capabilities';
 import { ERROR_STATUS, type ErrorCode } from '../errors/error-status';
+import type { Locale, MerchantErrorPage, MerchantMessages } from './messages/catalogue';
+import { MESSAGES } from './messages/locale';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -14,15 +15,16 @@ export function escapeHtml(value: unknown): string {
 
 export interface Page {
   status: number;
-  html: string;
-  /** Error pages only: the stable code and message, for clients that ask for JSON. */
+  /** The page in the merchant's language (chosen per request by the controller). */
+  render(locale: Locale): string;
+  /** Error pages only: the stable code and (English, operator-facing) message, for clients that ask for JSON. */
   error?: { code: string; message: string };
   retryAfterSeconds?: number;
 }
 
-function layout(title: string, body: string): string {
+function layout(locale: Locale, title: string, body: string): string {
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -45,17 +47,22 @@ ${body}
 `;
 }
 
-function errorPage(code: ErrorCode, title: string, message: string): Page {
-  const status = ERROR_STATUS[code];
+function errorPage(code: ErrorCode, key: MerchantErrorPage, message?: (m: MerchantMessages) => string): Page {
+  const text = (m: MerchantMessages) => ({ title: m.errors[key].title, message: message ? message(m) : m.errors[key].message });
   return {
-    status,
-    error: { code, message },
-    html: layout(
-      title,
-      `<h1 class="err">${escapeHtml(title)}</h1>
-<p id="message">${escapeHtml(message)}</p>
-<p class="muted">Error code: <code id="error-code">${escapeHtml(code)}</code></p>`,
-    ),
+    status: ERROR_STATUS[code],
+    error: { code, message: text(MESSAGES.en).message },
+    render: (locale) => {
+      const m = MESSAGES[locale];
+      const { title, message: said } = text(m);
+      return layout(
+        locale,
+        title,
+        `<h1 class="err">${escapeHtml(title)}</h1>
+<p id="message">${escapeHtml(said)}</p>
+<p class="muted">${escapeHtml(m.errorCodeLabel)} <code id="error-code">${escapeHtml(code)}</code></p>`,
+      );
+    },
   };
 }
 
@@ -63,86 +70,65 @@ function errorPage(code: ErrorCode, title: string, message: string): Page {
 export function onboardingPage(links: { pc: string; mobile: string }): Page {
   return {
     status: 200,
-    html: layout(
-      'Authorize your Official Account',
-      `<h1>Authorize your WeChat Official Account</h1>
-<p>Grant this service access to your Official Account through WeChat's authorization page. On a computer, scan the QR code WeChat shows with the administrator's WeChat; on a phone, open the mobile link inside WeChat.</p>
-<p>To let us manage your blacklist, tick <strong>User management</strong> among the permissions.</p>
+    render: (locale) => {
+      const t = MESSAGES[locale].onboarding;
+      return layout(
+        locale,
+        t.title,
+        `<h1>${escapeHtml(t.heading)}</h1>
+<p>${escapeHtml(t.intro)}</p>
+<p>${escapeHtml(t.permissionHintBefore)}<strong>${escapeHtml(t.permissionToTick)}</strong>${escapeHtml(t.permissionHintAfter)}</p>
 <p>
-  <a id="authorize-pc" class="button" href="${escapeHtml(links.pc)}">Authorize on a computer</a>
-  <a id="authorize-mobile" class="button secondary" href="${escapeHtml(links.mobile)}">Authorize in WeChat on a phone</a>
+  <a id="authorize-pc" class="button" href="${escapeHtml(links.pc)}">${escapeHtml(t.authorizePc)}</a>
+  <a id="authorize-mobile" class="button secondary" href="${escapeHtml(links.mobile)}">${escapeHtml(t.authorizeMobile)}</a>
 </p>
-<p class="muted">Each link works once and for a few minutes; reload this page for fresh ones.</p>`,
-    ),
+<p class="muted">${escapeHtml(t.linkLifetime)}</p>`,
+      );
+    },
   };
 }
 
-export const sessionNotFoundPage = () =>
-  errorPage(
-    'AUTHORIZATION_SESSION_NOT_FOUND',
-    'Link not valid',
-    'This authorization link is not valid. Ask your service provider for a new one.',
-  );
+export const sessionNotFoundPage = () => errorPage('AUTHORIZATION_SESSION_NOT_FOUND', 'sessionNotFound');
 
-export const sessionGonePage = () =>
-  errorPage(
-    'AUTHORIZATION_SESSION_GONE',
-    'Link no longer valid',
-    'This authorization link has expired or was already used. Ask your service provider for a new one.',
-  );
+export const sessionGonePage = () => errorPage('AUTHORIZATION_SESSION_GONE', 'sessionGone');
 
 export const ticketMissingPage = (): Page => ({
-  ...errorPage(
-    'COMPONENT_TICKET_MISSING',
-    'Not ready yet',
-    'The service is waiting for WeChat to confirm the platform. Please try again in a minute.',
-  ),
+  ...errorPage('COMPONENT_TICKET_MISSING', 'ticketMissing'),
   retryAfterSeconds: 60,
 });
 
 export const budgetExhaustedPage = (retryAfterSeconds: number): Page => ({
-  ...errorPage(
-    'COMPONENT_DAILY_BUDGET_EXHAUSTED',
-    'Please try again tomorrow',
-    'The service has reached its daily limit of authorization requests to WeChat. Please open this link again after midnight China time.',
-  ),
+  ...errorPage('COMPONENT_DAILY_BUDGET_EXHAUSTED', 'budgetExhausted'),
   retryAfterSeconds,
 });
 
-export const wechatUnavailablePage = () =>
-  errorPage(
-    'WECHAT_UNAVAILABLE',
-    'WeChat did not answer',
-    'WeChat could not be reached just now. Please reload this page in a moment.',
-  );
+export const wechatUnavailablePage = () => errorPage('WECHAT_UNAVAILABLE', 'wechatUnavailable');
 
-export const missingCodePage = () =>
-  errorPage(
-    'VALIDATION_FAILED',
-    'Authorization incomplete',
-    'WeChat did not send an authorization code. Please start again from your authorization link.',
-  );
+export const missingCodePage = () => errorPage('VALIDATION_FAILED', 'missingCode');
 
-export const codeInvalidPage = () =>
-  errorPage(
-    'AUTHORIZATION_CODE_INVALID',
-    'Please start again',
-    'The authorization could not be completed because WeChat’s authorization code is invalid or has expired. Please open your authorization link again and start again.',
-  );
+export const codeInvalidPage = () => errorPage('AUTHORIZATION_CODE_INVALID', 'codeInvalid');
 
 export const alreadyBoundPage = (appId: string | null) =>
-  errorPage(
-    'AUTHORIZER_ALREADY_BOUND',
-    'Account already connected',
-    `This Official Account${appId ? ` (${appId})` : ''} is already connected to another merchant of this service. Nothing was changed.`,
-  );
+  errorPage('AUTHORIZER_ALREADY_BOUND', 'alreadyBound', (m) => m.alreadyBoundMessage(appId));
 
-export const tenantGonePage = () =>
-  errorPage(
-    'TENANT_NOT_FOUND',
-    'Link not valid',
-    'This authorization link is not valid any more. Ask your service provider for a new one.',
-  );
+export const tenantGonePage = () => errorPage('TENANT_NOT_FOUND', 'tenantGone');
+
+function blacklistParagraph(m: MerchantMessages, readiness: BlacklistReadiness): string {
+  const t = m.authorized;
+  if (readiness.available) {
+    return `<p id="blacklist-status" class="ok" data-available="true">${escapeHtml(t.blacklistAvailable)}</p>`;
+  }
+  if (readiness.reason === 'not_verified') {
+    return `<p id="blacklist-status" class="warn" data-available="false">${escapeHtml(t.blacklistNotVerified)}</p>`;
+  }
+  if (readiness.reason === 'permission_set_missing') {
+    const sets = m.alternatives(readiness.missingPermissionSets.map((id) => m.permissionSet(id)));
+    return `<p id="blacklist-status" class="warn" data-available="false" data-missing-permission-sets="${escapeHtml(
+      readiness.missingPermissionSets.join(','),
+    )}">${escapeHtml(t.blacklistSetMissing(sets))}</p>`;
+  }
+  return `<p id="blacklist-status" class="warn" data-available="false">${escapeHtml(t.blacklistUnavailable)}</p>`;
+}
 
 /** After a successful authorization: names the account and says plainly whether blacklist management works. */
 export function authorizedPage(
@@ -150,27 +136,22 @@ export function authorizedPage(
   readiness: BlacklistReadiness,
 ): Page {
   const name = account.nickName || account.appId;
-  let blacklist: string;
-  if (readiness.available) {
-    blacklist = `<p id="blacklist-status" class="ok" data-available="true">Blacklist management is available.</p>`;
-  } else if (readiness.reason === 'not_verified') {
-    blacklist = `<p id="blacklist-status" class="warn" data-available="false">Blacklist management is not available: this Official Account is not verified (WeChat only allows it for verified accounts).</p>`;
-  } else if (readiness.reason === 'permission_set_missing') {
-    const sets = readiness.missingPermissionSets.map((id) => `${id} (${PERMISSION_SET_NAMES[id] ?? 'unnamed'})`).join(' or ');
-    blacklist = `<p id="blacklist-status" class="warn" data-available="false" data-missing-permission-sets="${escapeHtml(readiness.missingPermissionSets.join(','))}">Blacklist management is not available: the permission set ${escapeHtml(sets)} was not granted. Authorize again and tick it.</p>`;
-  } else {
-    blacklist = `<p id="blacklist-status" class="warn" data-available="false">Blacklist management is not available.</p>`;
-  }
   return {
     status: 200,
-    html: layout(
-      'Authorization complete',
-      `<h1 class="ok" id="authorized">Authorization complete</h1>
-<p>Your Official Account <strong id="account-name">${escapeHtml(name)}</strong>${
-        account.principalName ? ` (${escapeHtml(account.principalName)})` : ''
-      } is now connected. AppID: <code id="account-appid">${escapeHtml(account.appId)}</code></p>
-${blacklist}
-<p class="muted">You can close this page.</p>`,
-    ),
+    render: (locale) => {
+      const m = MESSAGES[locale];
+      const t = m.authorized;
+      const principal = account.principalName ? ` ${escapeHtml(t.principal(account.principalName))}` : '';
+      return layout(
+        locale,
+        t.title,
+        `<h1 class="ok" id="authorized">${escapeHtml(t.heading)}</h1>
+<p>${escapeHtml(t.accountBefore)} <strong id="account-name">${escapeHtml(name)}</strong>${principal} ${escapeHtml(
+          t.accountAfter,
+        )} ${escapeHtml(t.appIdLabel)} <code id="account-appid">${escapeHtml(account.appId)}</code></p>
+${blacklistParagraph(m, readiness)}
+<p class="muted">${escapeHtml(t.closePage)}</p>`,
+      );
+    },
   };
 }

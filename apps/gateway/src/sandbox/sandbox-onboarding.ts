@@ -4,13 +4,18 @@ import { TenantAdminService } from '../tenant-admin/tenant-admin.service';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { TenantId } from '../tenants/tenant-id';
 
-export const SANDBOX_DEMO_EXTERNAL_ID = 'sandbox-demo';
+import { SANDBOX_DEMO_EXTERNAL_ID } from './sandbox-constants';
+
+export { SANDBOX_DEMO_EXTERNAL_ID };
 
 export interface SandboxOnboarding {
   tenantId: TenantId;
   onboardingUrl: string;
   /** Only when the demo tenant was created by this start (keys are shown once). */
   tenantApiKey?: string;
+  status: string;
+  /** The demo's Official Account, once one was authorized. */
+  appId?: string;
 }
 
 /**
@@ -29,5 +34,12 @@ export async function prepareSandboxOnboarding(app: INestApplication): Promise<S
     tenantApiKey = created.apiKey;
   }
   const session = await sessions.create(tenantId, { authType: 1 });
-  return { tenantId, onboardingUrl: session.onboardingUrl, tenantApiKey };
+  const tenant = await app.get(TenantsRepository).findWithAccount(tenantId);
+  return {
+    tenantId,
+    onboardingUrl: session.onboardingUrl,
+    tenantApiKey,
+    status: tenant?.status ?? 'pending',
+    appId: tenant?.account?.appId ?? undefined,
+  };
 }

@@ -41,3 +41,13 @@ export async function startSandboxSimulator(
     close: () => simulator.close(),
   };
 }
+
+/** Three followers of the demo account once it is authorized (they exist, so a first blacklist call succeeds). */
+export function demoFollowers(simulator: SandboxSimulator, demo: { status: string; appId?: string }): string[] {
+  if (demo.status !== 'active' || !demo.appId) return [];
+  try {
+    return (simulator.simulator.getAuthorizer(demo.appId).followers ?? []).slice(0, 3);
+  } catch {
+    return []; // an account the simulator no longer knows (its state is in memory)
+  }
+}

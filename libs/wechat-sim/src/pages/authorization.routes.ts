@@ -2,7 +2,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { DEFAULT_GRANTED_SETS, PERMISSION_SETS } from '../api-names';
 import type { SimCore } from '../core';
 import type { AuthorizationPushMode } from '../options';
-import { authorizationPage, errorPage } from './html';
+import { DEFAULT_PAGE_FOLLOWERS, MAX_PAGE_FOLLOWERS, authorizationPage, errorPage } from './html';
 
 const PUSH_MODES: AuthorizationPushMode[] = ['before', 'after', 'hold', 'none'];
 const KNOWN_SETS = new Set(PERMISSION_SETS.map((s) => s.id));
@@ -185,6 +185,9 @@ export function authorizationPageRouter(sim: SimCore, baseUrl: () => string): Ro
         if (newAppId && sim.state.authorizers.has(newAppId)) throw new PageError(`${newAppId} already exists.`);
         const serviceType = Number(form.service_type ?? 2);
         if (![0, 1, 2].includes(serviceType)) throw new PageError('service_type must be 0, 1 or 2.');
+        const followerCount = str(form.follower_count) === undefined ? DEFAULT_PAGE_FOLLOWERS : Number(form.follower_count);
+        if (!Number.isInteger(followerCount) || followerCount < 0 || followerCount > MAX_PAGE_FOLLOWERS)
+          throw new PageError(`follower_count must be a whole number from 0 to ${MAX_PAGE_FOLLOWERS}.`);
         appId = sim.state.authorizers.create({
           appId: newAppId,
           nickName: str(form.nick_name),
@@ -192,6 +195,7 @@ export function authorizationPageRouter(sim: SimCore, baseUrl: () => string): Ro
           serviceType,
           verifyType: form.verified === '1' || form.verified === true ? 0 : -1,
           permissionSets: sets,
+          followerCount,
         }).appId;
       } else if (!sim.state.authorizers.has(appId)) {
         throw new PageError(`Unknown Official Account ${appId}.`);

@@ -22,6 +22,10 @@ export function errorPage(message: string): string {
   );
 }
 
+/** A new account made on the page gets followers, so a demo's blacklist calls have openids that exist. */
+export const DEFAULT_PAGE_FOLLOWERS = 100;
+export const MAX_PAGE_FOLLOWERS = 100_000;
+
 export interface AuthorizationPageModel {
   action: string;
   componentAppId: string;
@@ -65,6 +69,7 @@ ${accounts}
 <label>Nick name <input name="nick_name" value="Test Official Account"></label>
 ${m.bizAppId ? `<label>AppID <input name="new_app_id" value="${escapeHtml(m.bizAppId)}" readonly></label>` : '<label>AppID <input name="new_app_id" placeholder="generated if empty"></label>'}
 <label>Principal <input name="principal_name" value="Test Merchant Co., Ltd."></label>
+<label>Followers <input name="follower_count" type="number" min="0" max="${MAX_PAGE_FOLLOWERS}" value="${DEFAULT_PAGE_FOLLOWERS}"> <span class="note">(generated openids, so the blacklist can be tried at once)</span></label>
 <label><input type="checkbox" name="verified" value="1" checked> Verified (WeChat verification)</label>
 <label>Type <select name="service_type"><option value="2" selected>Service account</option><option value="0">Subscription account</option><option value="1">Upgraded subscription account</option></select></label>
 </fieldset>

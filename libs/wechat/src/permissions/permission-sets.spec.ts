@@ -4,6 +4,7 @@ import {
   missingPermissionSets,
   type OfficialAccountApi,
   PERMISSION_SET_NAMES,
+  PERMISSION_SET_NAMES_ZH,
   requiredPermissionSets,
 } from './permission-sets';
 
@@ -53,9 +54,16 @@ describe('permission sets', () => {
     });
   });
 
+  it('names every set in Chinese as WeChat shows it (user management is 用户管理)', () => {
+    expect(Object.keys(PERMISSION_SET_NAMES_ZH)).toEqual(Object.keys(PERMISSION_SET_NAMES));
+    expect(PERMISSION_SET_NAMES_ZH[2]).toBe('用户管理');
+    expect(PERMISSION_SET_NAMES_ZH[1]).toBe('消息管理');
+  });
+
   it('every set an API requires has a name', () => {
     for (const sets of Object.values(API_PERMISSION_SETS)) {
       for (const set of sets) expect(PERMISSION_SET_NAMES[set]).toEqual(expect.any(String));
+      for (const set of sets) expect(PERMISSION_SET_NAMES_ZH[set]).toEqual(expect.any(String));
     }
   });
 

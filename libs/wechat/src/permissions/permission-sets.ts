@@ -32,6 +32,21 @@ export const PERMISSION_SET_NAMES: Readonly<Record<number, string>> = Object.fre
   100: 'blacklist (unpublished set)',
 });
 
+/** The same sets as WeChat's authorization page names them to merchants (Simplified Chinese). */
+export const PERMISSION_SET_NAMES_ZH: Readonly<Record<number, string>> = Object.freeze({
+  1: '消息管理',
+  2: '用户管理',
+  3: '帐号服务',
+  4: '网页服务',
+  7: '群发与通知',
+  11: '素材管理',
+  15: '自定义菜单',
+  24: '开放平台帐号管理',
+  54: '服务号对话',
+  89: '订阅通知',
+  100: '黑名单管理（未公开权限集）',
+});
+
 export function requiredPermissionSets(api: OfficialAccountApi): readonly number[] {
   const sets = API_PERMISSION_SETS[api];
   if (!sets) throw new TypeError(`No permission sets known for API ${String(api)}`);

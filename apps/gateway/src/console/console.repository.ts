@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { sql } from '../database/sql';
+import type { TenantId } from '../tenants/tenant-id';
+
+export interface ConsoleTenantRow {
+  id: string;
+  name: string;
+  externalId: string | null;
+  status: string;
+  appId: string | null;
+  nickName: string | null;
+  permissionSets: number[];
+  tokenExpiresAt: Date | null;
+  createdAt: Date;
+}
+
+export interface ConsoleJobRow {
+  id: string;
+  action: string;
+  status: string;
+  total: number;
+  processed: number;
+  cancelled: number;
+  createdAt: Date;
+}
+
+export interface ConsoleDeliveryRow {
+  eventId: string;
+  type: string;
+  status: string;
+  attemptCount: number;
+  url: string;
+  updatedAt: Date;
+}
+
+type TenantRow = {
+  id: string;
+  name: string;
+  external_id: string | null;
+  status: string;
+  app_id: string | null;
+  nick_name: string | null;
+  permission_sets: number[] | null;
+  access_token_expires_at: Date | null;
+  created_at: Date;
+};
+
+const TENANT_SELECT = `
+  SELECT t.id, t.name, t.external_id, t.status, t.created_at,
+         a.app_id, a.nick_name, a.permission_sets, a.access_token_expires_at
+    FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
+   WHERE t.deleted_at IS NULL`;
+
+const toTenant = (r: TenantRow): ConsoleTenantRow => ({
+  id: r.id,
+  name: r.name,
+  externalId: r.external_id,
+  status: r.status,
+  appId: r.app_id,
+  nickName: r.nick_name,
+  permissionSets: r.permission_sets ?? [],
+  tokenExpiresAt: r.access_token_expires_at,
+  createdAt: r.created_at,
+});
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Read-only views for the operator console: one round trip per table of a page. It writes
+ * nothing (each table keeps its one writing repository); the joins are the console's own views.
+ */
+@Injectable()
+export class ConsoleRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Newest first; `q` matches name, external id, appid or nick name (substring, any case) or the exact tenant id. */
+  async searchTenants(query: { q?: string; status?: string; offset: number; limit: number }): Promise<ConsoleTenantRow[]> {
+    const { rows } = await sql<TenantRow>(
+      this.dataSource,
+      `${TENANT_SELECT}
+         AND ($1::text IS NULL OR t.status = $1)
+         AND ($2::text IS NULL OR t.name ILIKE $2 OR t.external_id ILIKE $2 OR a.app_id ILIKE $2 OR a.nick_name ILIKE $2
+              OR t.id::text = lower($3))
+       ORDER BY t.created_at DESC, t.id DESC
+       LIMIT $4 OFFSET $5`,
+      [query.status ?? null, query.q ? likePattern(query.q) : null, query.q ?? null, query.limit, query.offset],
+    );
+    return rows.map(toTenant);
+  }
+
+  async tenant(tenantId: TenantId): Promise<ConsoleTenantRow | undefined> {
+    const { rows } = await sql<TenantRow>(this.dataSource, `${TENANT_SELECT} AND t.id = $1`, [tenantId]);
+    return rows[0] && toTenant(rows[0]);
+  }
+
+  async recentJobs(tenantId: TenantId, limit = 20): Promise<ConsoleJobRow[]> {
+    const { rows } = await sql<{
+      id: string;
+      action: string;
+      status: string;
+      total: number;
+      processed: number;
+      cancelled: number;
+      created_at: Date;
+    }>(
+      this.dataSource,
+      `SELECT id, action, status, total, succeeded + invalid + failed AS processed, cancelled, created_at
+         FROM blacklist_jobs WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [tenantId, limit],
+    );
+    return rows.map((r) => ({ ...r, createdAt: r.created_at }));
+  }
+
+  async recentDeliveries(tenantId: TenantId, limit = 20): Promise<ConsoleDeliveryRow[]> {
+    const { rows } = await sql<{
+      event_id: string;
+      type: string;
+      status: string;
+      attempt_count: number;
+      url: string;
+      updated_at: Date;
+    }>(
+      this.dataSource,
+      `SELECT d.event_id, e.type, d.status, d.attempt_count, w.url, d.updated_at
+         FROM webhook_deliveries d
+         JOIN webhook_events e ON e.id = d.event_id
+         JOIN webhook_endpoints w ON w.id = d.endpoint_id
+        WHERE d.tenant_id = $1
+        ORDER BY d.created_at DESC LIMIT $2`,
+      [tenantId, limit],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      type: r.type,
+      status: r.status,
+      attemptCount: r.attempt_count,
+      url: r.url,
+      updatedAt: r.updated_at,
+    }));
+  }
+}

@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SANDBOX_DEMO_EXTERNAL_ID } from './sandbox-constants';
+import { sandboxBanner } from './sandbox-banner';
+
+/**
+ * `npm run sandbox:info`: prints the sandbox banner again, from a running sandbox gateway over its
+ * own API (operator key from .data/sandbox.json) and the simulator's control API, with a fresh
+ * onboarding link and, once the demo account is authorized, three of its followers.
+ */
+export interface SandboxInfoOptions {
+  dataDir: string;
+  gatewayUrl: string;
+  publicBaseUrl: string;
+  simulatorUrl: string;
+}
+
+class SandboxInfoError extends Error {}
+
+async function call<T>(url: string, init: RequestInit & { what: string }): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, init);
+  } catch {
+    throw new SandboxInfoError(`${init.what}: nothing answers at ${new URL(url).origin}; is the sandbox running (npm start)?`);
+  }
+  if (!res.ok) throw new SandboxInfoError(`${init.what}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+  return (await res.json()) as T;
+}
+
+export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
+  const file = join(o.dataDir, 'sandbox.json');
+  if (!existsSync(file)) throw new SandboxInfoError(`no sandbox in ${o.dataDir} (${file} is missing); start one with npm start`);
+  const { operatorApiKey } = JSON.parse(readFileSync(file, 'utf8')) as { operatorApiKey: string };
+  const headers = { Authorization: `Bearer ${operatorApiKey}`, 'Content-Type': 'application/json' };
+  const status = await call<{ messageEventUrlTemplate?: string }>(`${o.gatewayUrl}/v1/component/status`, {
+    headers,
+    what: 'component status',
+  });
+  type Tenant = { id: string; externalId: string | null; status: string; authorizer: { appId: string } | null };
+  let demo: Tenant | undefined;
+  for (let cursor: string | null = null, first = true; !demo && (first || cursor); first = false) {
+    const page: { items: Tenant[]; nextCursor: string | null } = await call(
+      `${o.gatewayUrl}/v1/tenants?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { headers, what: 'tenant list' },
+    );
+    demo = page.items.find((t) => t.externalId === SANDBOX_DEMO_EXTERNAL_ID);
+    cursor = page.nextCursor;
+  }
+  if (!demo) throw new SandboxInfoError('the "Sandbox demo" tenant does not exist; restart the sandbox (npm start) to create it');
+  const session = await call<{ onboardingUrl: string }>(`${o.gatewayUrl}/v1/tenants/${demo.id}/authorization-sessions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ authType: 1 }),
+    what: 'onboarding link',
+  });
+  const appId = demo.authorizer?.appId;
+  let followers: string[] = [];
+  if (demo.status === 'active' && appId) {
+    const account = await call<{ followers?: string[] }>(`${o.simulatorUrl}/__sim/authorizers/${encodeURIComponent(appId)}`, {
+      what: 'demo account followers',
+    }).catch(() => ({ followers: [] }));
+    followers = (account.followers ?? []).slice(0, 3);
+  }
+  return sandboxBanner({
+    dataDir: o.dataDir,
+    operatorApiKey,
+    publicBaseUrl: o.publicBaseUrl,
+    simulatorUrl: o.simulatorUrl,
+    messageUrlTemplate: status.messageEventUrlTemplate ?? '',
+    demo: { tenantId: demo.id, onboardingUrl: session.onboardingUrl, status: demo.status, appId, followers },
+  });
+}
+
+/** Same defaults as main.ts (PORT, SANDBOX_SIM_PORT, GATEWAY_DATA_DIR, PUBLIC_BASE_URL). */
+export function sandboxInfoOptionsFromEnv(env: NodeJS.ProcessEnv, cwd: string): SandboxInfoOptions {
+  const port = env.PORT?.trim() || '3000';
+  return {
+    dataDir: resolve(env.GATEWAY_DATA_DIR?.trim() || join(cwd, '.data')),
+    gatewayUrl: `http://127.0.0.1:${port}`,
+    publicBaseUrl: (env.PUBLIC_BASE_URL?.trim() || `http://localhost:${port}`).replace(/\/+$/, ''),
+    simulatorUrl: `http://127.0.0.1:${env.SANDBOX_SIM_PORT?.trim() || '4100'}`,
+  };
+}
+
+if (require.main === module) {
+  sandboxInfo(sandboxInfoOptionsFromEnv(process.env, process.cwd())).then(
+    (text) => process.stdout.write(text),
+    (e: Error) => {
+      process.stderr.write(`sandbox:info: ${e instanceof SandboxInfoError ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
