@@ -13,7 +13,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status and mode (sandbox or production) */
+        /** Status and mode; degraded (still 200) while the verify ticket is overdue */
         get: operations["HealthController_summary"];
         put?: never;
         post?: never;
@@ -576,6 +576,10 @@ export interface components {
             ageSeconds: number | null;
             /** @description Absent, or older than COMPONENT_TICKET_STALE_AFTER_SECONDS (default 12 h, WeChat’s ticket lifetime). */
             stale: boolean;
+            /** @description Older than 20 minutes (or none yet): pushes are overdue and the gateway asks WeChat for one (api_start_push_ticket, at most every 10 minutes across instances). */
+            overdue: boolean;
+            /** @description The last api_start_push_ticket by any instance. */
+            pushRequestedAt: string | null;
         };
         ComponentTokenStatusView: {
             expiresAt: string | null;
@@ -594,6 +598,16 @@ export interface components {
             resetsAt: string;
             apis: components["schemas"]["ComponentApiBudgetView"][];
         };
+        SealedSecretsStatusView: {
+            /** @description Id of SECRETS_ENCRYPTION_KEY as sealed values name it (not the key). */
+            currentKeyId: string;
+            /** @description Rows still holding a value sealed under another key (the previous one): 0 means SECRETS_PREVIOUS_ENCRYPTION_KEY can be dropped (npm run secrets:reseal). */
+            rowsUnderPreviousKey: number;
+            /** @description The same, per table. */
+            byTable: {
+                [key: string]: number;
+            };
+        };
         ComponentStatusView: {
             componentAppId: string;
             /** @enum {string} */
@@ -607,6 +621,8 @@ export interface components {
             messageEventUrlTemplate: string;
             /** @description The component’s own daily budget for the calls onboarding visitors cause (shared by every tenant). */
             dailyCalls: components["schemas"]["ComponentDailyCallsView"];
+            /** @description Secrets at rest and the key rotation. */
+            secrets: components["schemas"]["SealedSecretsStatusView"];
         };
         CreateAuthorizationSessionDto: {
             /**
@@ -841,6 +857,10 @@ export interface components {
             code: string;
             message: string;
         };
+        JobDetailsDto: {
+            /** @description Openids sent again because an earlier call carrying them had an unknown outcome (timeout, dropped connection, a worker that died); block/unblock are idempotent, so this is safe. No openid is sent twice for any other reason. */
+            resentAfterUnknownOutcome: number;
+        };
         BlacklistJobDto: {
             /** Format: uuid */
             id: string;
@@ -872,6 +892,7 @@ export interface components {
             resumeAt: string | null;
             /** @description Why the job stopped early (e.g. TENANT_NOT_ACTIVE) */
             error: components["schemas"]["JobErrorDto"] | null;
+            details: components["schemas"]["JobDetailsDto"];
         };
         JobItemDto: {
             openid: string;
