@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { expectStatus, request, sleep, waitFor } from './http';
-import { database, DIST, GATEWAY_MAIN, type RunningPostgres, SIM_PROCESS } from './project';
+import { database, DIST, GATEWAY_MAIN, MINIMAL_PROXY_PROCESS, type RunningPostgres, SIM_PROCESS } from './project';
 
 /** The component identity a simulator and its gateways share (shapes the gateway's env validation accepts). */
 export interface ComponentIdentity {
@@ -274,6 +274,28 @@ export class BenchEnv {
       return reply.json;
     };
     return { url, pid: child.pid!, component, control, stop: () => terminate(child) };
+  }
+
+  /** The minimal pass-through proxy (minimal-proxy.ts) in a process of its own, forwarding to sim with token. */
+  async startMinimalProxy(label: string, sim: Simulator, token: string): Promise<{ url: string; pid: number }> {
+    const errFile = join(this.logDir, `${label}.stderr.log`);
+    const errFd = openSync(errFile, 'a');
+    const child = spawn(process.execPath, [MINIMAL_PROXY_PROCESS], {
+      env: { PATH: process.env.PATH ?? '', BENCH_PROXY_UPSTREAM: sim.url, BENCH_PROXY_TOKEN: token },
+      stdio: ['pipe', 'pipe', errFd],
+    });
+    closeSync(errFd);
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`proxy ${label} did not start in 20 s: ${tail(errFile)}`)), 20_000);
+      child.once('exit', (code) => reject(new Error(`proxy ${label} exited (${code}): ${tail(errFile)}`)));
+      createInterface({ input: child.stdout! }).once('line', (line) => {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { url: string }).url);
+      });
+    });
+    return { url, pid: child.pid! };
   }
 
   async startGateway(opts: GatewayOptions): Promise<Gateway> {

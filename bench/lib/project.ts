@@ -13,6 +13,7 @@ export const ROOT = resolve(__dirname, '..', '..', '..');
 export const DIST = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'bench', '.build', 'dist');
 export const GATEWAY_MAIN = join(DIST, 'apps/gateway/src/main.js');
 export const SIM_PROCESS = join(__dirname, 'sim-process.js');
+export const MINIMAL_PROXY_PROCESS = join(__dirname, 'minimal-proxy.js');
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 export interface RunningPostgres {
