@@ -47,6 +47,23 @@ interface AuditRow {
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Several events in one statement (group commit: one round trip and one commit for all). */
+  async appendMany(events: { tenantId: TenantId; event: NewAuditEvent }[]): Promise<void> {
+    const params: unknown[] = [];
+    const values = events.map(({ tenantId, event: e }) => {
+      const at = params.length;
+      params.push(tenantId, e.actor, e.action, e.total, e.succeeded, e.invalid, e.failed, e.jobId, e.requestId);
+      params.push(e.details === null ? null : JSON.stringify(e.details));
+      return `(${Array.from({ length: 10 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+    });
+    await sql(
+      this.dataSource,
+      `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id, details)
+       VALUES ${values.join(', ')}`,
+      params,
+    );
+  }
+
   async append(tenantId: TenantId, e: NewAuditEvent, m?: EntityManager): Promise<void> {
     await sql(
       m ?? this.dataSource,

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import type { EntityManager } from 'typeorm';
-import { type AuditActor, type AuditDetails, type AuditEventRecord, AuditRepository } from './audit.repository';
+import {
+  type AuditActor,
+  type AuditDetails,
+  type AuditEventRecord,
+  AuditRepository,
+  type NewAuditEvent,
+} from './audit.repository';
 import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import type { TenantId } from '../tenants/tenant-id';
 
@@ -18,29 +24,51 @@ export interface AuditRecord {
   details?: AuditDetails | null;
 }
 
+/** Events per group-commit statement (10 parameters each, well under PostgreSQL's 65,535). */
+const MAX_GROUP = 500;
+
+interface Pending {
+  tenantId: TenantId;
+  event: NewAuditEvent;
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 /** The append-only audit trail (blacklist changes, proxied WeChat calls, token reads), per tenant, newest first. */
 @Injectable()
 export class AuditService {
+  private pending: Pending[] = [];
+  private flushing = false;
+
   constructor(private readonly events: AuditRepository) {}
 
-  /** Appends one event; pass the transaction's manager to commit it with what it describes. */
+  /**
+   * Appends one event; pass the transaction's manager to commit it with what it describes.
+   * Without one, events recorded while a write is in flight are grouped into the next single
+   * INSERT (group commit); each caller's promise settles only once its own row is committed.
+   */
   async record(tenantId: TenantId, event: AuditRecord, tx?: EntityManager): Promise<void> {
-    await this.events.append(
-      tenantId,
-      {
-        actor: event.actor,
-        action: event.action,
-        total: event.total,
-        succeeded: event.succeeded,
-        invalid: event.invalid,
-        failed: event.failed,
-        jobId: event.jobId ?? null,
-        // The column holds 128 characters; a longer client-sent id is kept as its prefix.
-        requestId: event.requestId ? event.requestId.slice(0, 128) : null,
-        details: event.details ?? null,
-      },
-      tx,
-    );
+    const row = toRow(event);
+    if (tx) return this.events.append(tenantId, row, tx);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ tenantId, event: row, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length > 0) {
+      const group = this.pending.splice(0, MAX_GROUP);
+      try {
+        await this.events.appendMany(group);
+        for (const p of group) p.resolve();
+      } catch (e) {
+        // Nothing of the group was written (one statement): each caller sees the error, as before.
+        for (const p of group) p.reject(e);
+      }
+    }
+    this.flushing = false;
   }
 
   async list(tenantId: TenantId, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
@@ -52,6 +80,21 @@ export class AuditService {
       nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null,
     };
   }
+}
+
+function toRow(event: AuditRecord): NewAuditEvent {
+  return {
+    actor: event.actor,
+    action: event.action,
+    total: event.total,
+    succeeded: event.succeeded,
+    invalid: event.invalid,
+    failed: event.failed,
+    jobId: event.jobId ?? null,
+    // The column holds 128 characters; a longer client-sent id is kept as its prefix.
+    requestId: event.requestId ? event.requestId.slice(0, 128) : null,
+    details: event.details ?? null,
+  };
 }
 
 function toDto(r: AuditEventRecord): AuditEventDto {
