@@ -1,11 +1,21 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
 import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth';
-import { OpenIdsBody } from '../blacklist/openids-body.pipe';
 import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistJobsService } from './blacklist-jobs.service';
 import { CreateBlacklistJobBodyPipe, JobIdPipe } from './create-job-body.pipe';
+import { StreamedJobBody, streamedJobFormat } from './streamed-job-body';
 import {
   BlacklistJobDto,
   CreateBlacklistJobRequest,
@@ -19,21 +29,36 @@ const JobIdParam = () => ApiParam({ name: 'jobId', format: 'uuid' });
 @ApiTags('blacklist')
 @Controller('v1/tenants/:tenantId/blacklist/jobs')
 export class BlacklistJobsController {
+  private readonly jsonBody = new CreateBlacklistJobBodyPipe();
+
   constructor(private readonly jobs: BlacklistJobsService) {}
 
   @Post()
   @HttpCode(202)
   @TenantScoped()
-  @ApiOperation({ summary: 'Block or unblock up to 1,000,000 openids in the background (body up to 80 MB)' })
+  @ApiOperation({
+    summary: 'Block or unblock up to 1,000,000 openids in the background',
+    description:
+      'application/json: {"action","openids"} (up to 80 MB). Streamed, read as it arrives and never held whole: ' +
+      'application/x-ndjson (first line {"action":"block"}, then one openid per line) or text/csv ' +
+      '(?action=block, one openid per line, optional header line "openid").',
+  })
+  @ApiConsumes('application/json', 'application/x-ndjson', 'text/csv')
+  @ApiQuery({ name: 'action', required: false, enum: ['block', 'unblock'], description: 'Required with text/csv' })
   @ApiBody({ type: CreateBlacklistJobRequest })
   @ApiAcceptedResponse({ type: JobAcceptedDto })
   create(
     @CurrentTenant() tenantId: TenantId,
-    @OpenIdsBody(CreateBlacklistJobBodyPipe) body: CreateBlacklistJobRequest,
+    @Req() req: Request,
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
   ): Promise<JobAcceptedDto> {
-    return this.jobs.create(tenantId, body, { caller, requestId });
+    const format = streamedJobFormat(req.headers['content-type']);
+    if (format) {
+      const body = new StreamedJobBody(req, format, req.query.action, req.headers['content-encoding']);
+      return this.jobs.createStreamed(tenantId, body, { caller, requestId });
+    }
+    return this.jobs.create(tenantId, this.jsonBody.transform(req.body), { caller, requestId });
   }
 
   @Get(':jobId')

@@ -107,6 +107,55 @@ export class BlacklistJobsRepository {
     });
   }
 
+  /**
+   * Like create, for openids that arrive as a stream (batches): staged in a temporary table as
+   * they come, then the job, its chunks and its distinct openids (first occurrence first) in the
+   * same transaction, so a body that turns out invalid leaves nothing behind.
+   */
+  async createStreamed(
+    tenantId: TenantId,
+    job: { action: BlacklistAction; actor: JobActor; requestId: string | null },
+    batches: AsyncIterable<string[]>,
+    enqueue: (tx: EntityManager, jobId: string) => Promise<void>,
+  ): Promise<BlacklistJob> {
+    return this.dataSource.transaction(async (tx) => {
+      await sql(tx, `CREATE TEMPORARY TABLE job_upload (ord int NOT NULL, openid varchar(64) NOT NULL) ON COMMIT DROP`);
+      let received = 0;
+      for await (const batch of batches) {
+        await sql(
+          tx,
+          `INSERT INTO job_upload (ord, openid) SELECT $1::int + o.ord::int, o.openid FROM unnest($2::varchar[]) WITH ORDINALITY AS o(openid, ord)`,
+          [received, batch],
+        );
+        received += batch.length;
+      }
+      const { rows: counted } = await sql<{ total: number }>(tx, `SELECT count(DISTINCT openid)::int AS total FROM job_upload`);
+      const total = counted[0].total;
+      const chunkCount = Math.ceil(total / CHUNK_SIZE);
+      const { rows } = await sql<JobRow>(
+        tx,
+        `INSERT INTO blacklist_jobs (tenant_id, action, total, chunk_count, actor, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [tenantId, job.action, total, chunkCount, job.actor, job.requestId?.slice(0, 128) ?? null],
+      );
+      const created = toJob(rows[0]);
+      await sql(
+        tx,
+        `INSERT INTO blacklist_job_chunks (tenant_id, job_id, chunk_no) SELECT $1, $2, g FROM generate_series(0, $3::int - 1) AS g`,
+        [tenantId, created.id, chunkCount],
+      );
+      await sql(
+        tx,
+        `INSERT INTO blacklist_job_items (tenant_id, job_id, seq, openid)
+         SELECT $1, $2, (row_number() OVER (ORDER BY u.first) - 1)::int, u.openid
+           FROM (SELECT openid, min(ord) AS first FROM job_upload GROUP BY openid) u`,
+        [tenantId, created.id],
+      );
+      await enqueue(tx, created.id);
+      return created;
+    });
+  }
+
   async get(tenantId: TenantId, jobId: string): Promise<BlacklistJob | undefined> {
     return (await this.jobs.findOneBy({ tenantId, id: jobId })) ?? undefined;
   }

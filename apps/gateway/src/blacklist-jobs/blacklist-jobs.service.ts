@@ -12,6 +12,7 @@ import type { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobIte
 import { BlacklistJobQueue } from './job-queue.service';
 import type { BlacklistJob } from './job-records';
 import type { ItemOutcome } from './job-status';
+import type { StreamedJobBody } from './streamed-job-body';
 
 /** Blacklist jobs as the API sees them: create (202), read, list items, cancel. */
 @Injectable()
@@ -34,6 +35,23 @@ export class BlacklistJobsService {
     const job = await this.jobs.create(
       tenantId,
       { action, openids, actor: ctx.caller.actor, requestId: ctx.requestId },
+      (tx, jobId) => this.queue.send({ tenantId, jobId }, { tx }),
+    );
+    return { id: job.id, action, status: 'queued', total: job.total };
+  }
+
+  /** A job whose openids arrive as a stream (StreamedJobBody): never held in memory whole. */
+  async createStreamed(
+    tenantId: TenantId,
+    body: StreamedJobBody,
+    ctx: { caller: Caller; requestId: string },
+  ): Promise<JobAcceptedDto> {
+    const action = await body.action();
+    await this.gate.assertAllowed(tenantId, ACTION_API[action]);
+    const job = await this.jobs.createStreamed(
+      tenantId,
+      { action, actor: ctx.caller.actor, requestId: ctx.requestId },
+      body.batches(),
       (tx, jobId) => this.queue.send({ tenantId, jobId }, { tx }),
     );
     return { id: job.id, action, status: 'queued', total: job.total };

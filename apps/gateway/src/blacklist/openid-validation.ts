@@ -5,7 +5,7 @@ export const OPENID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const SYNC_MAX_OPENIDS = 1000;
 export const JOB_MAX_OPENIDS = 1_000_000;
 /** The error names at most this many bad items (and counts all of them). */
-const MAX_REPORTED = 100;
+export const MAX_REPORTED = 100;
 
 export type BlacklistAction = 'block' | 'unblock';
 export const BLACKLIST_ACTIONS: readonly BlacklistAction[] = ['block', 'unblock'];
