@@ -29,6 +29,7 @@ function usage(): never {
       '  --quick     fewer rounds, smaller samples (wiring check; results are not comparable)',
       '  --rate      simulator cap for bulk, WeChat calls per second (default 200)',
       '  --openids   openids in the bulk job (default 100000)',
+      '  --stream    bulk: submit the job as application/x-ndjson, streamed (default: one JSON body)',
       '  --table     only print the table from bench/results/*.json',
       '',
     ].join('\n'),
@@ -37,7 +38,7 @@ function usage(): never {
 }
 
 function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; tableOnly: boolean } {
-  const options: BenchOptions = { rate: 200, bulkOpenids: 100_000, quick: false, profile: false };
+  const options: BenchOptions = { rate: 200, bulkOpenids: 100_000, quick: false, profile: false, stream: false };
   const names: string[] = [];
   let tableOnly = false;
   for (const arg of argv) {
@@ -54,6 +55,7 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; ta
     };
     if (m[1] === 'profile') options.profile = true;
     else if (m[1] === 'quick') options.quick = true;
+    else if (m[1] === 'stream') options.stream = true;
     else if (m[1] === 'table') tableOnly = true;
     else if (m[1] === 'rate') options.rate = int();
     else if (m[1] === 'openids') options.bulkOpenids = int();

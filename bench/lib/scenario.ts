@@ -6,6 +6,8 @@ export interface BenchOptions {
   rate: number;
   /** Openids in the bulk job. */
   bulkOpenids: number;
+  /** bulk: submit the job as a stream (application/x-ndjson) instead of one JSON body. */
+  stream: boolean;
   /** Fewer rounds and smaller samples: checks the wiring in a fraction of the time (not for the README). */
   quick: boolean;
   /** Gateways run with --cpu-prof; the runner prints where their CPU time went. */

@@ -199,7 +199,6 @@ export const overhead: Scenario = {
 
     const metrics = [
       metric('throughput_ratio_proxy', 'throughput, gateway / minimal proxy', round(proxyRatio, 3), '', { op: '>=', value: 0.5 }),
-      metric('gateway_postgres_cpu_us', 'gateway + PostgreSQL CPU per block call', 0, 'µs', { op: '<=', value: 300 }),
       metric('throughput_ratio', 'throughput, gateway / direct', round(ratio, 3), ''),
       metric('added_latency_p50_ms', 'added latency p50 (1 connection)', round(added50), 'ms'),
       metric('added_latency_p99_ms', 'added latency p99 (1 connection)', round(added99), 'ms', { op: '<=', value: 5 }),
@@ -229,7 +228,14 @@ export const overhead: Scenario = {
     const gwCpu = cpuPerCall('gateway');
     const directCpu = cpuPerCall('direct');
     const proxyCpu = cpuPerCall('proxy');
-    metrics[1].value = gwCpu.gatewayPlusPostgres;
+    metrics.splice(
+      1,
+      0,
+      metric('gateway_postgres_cpu_us', 'gateway + PostgreSQL CPU per block call', gwCpu.gatewayPlusPostgres, 'µs', {
+        op: '<=',
+        value: 300,
+      }),
+    );
     // Share of one core the gateway process used during its throughput rounds (≈100%: its single thread is the bottleneck).
     const gatewayCoreUse = round((tput.gateway.cpu.gateway / (tput.gateway.seconds * 1000)) * 100, 0);
     const notes: string[] = [];
