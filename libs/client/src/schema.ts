@@ -397,7 +397,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Block or unblock up to 1,000,000 openids in the background (body up to 80 MB) */
+        /**
+         * Block or unblock up to 1,000,000 openids in the background
+         * @description application/json: {"action","openids"} (up to 80 MB). Streamed, read as it arrives and never held whole: application/x-ndjson (first line {"action":"block"}, then one openid per line) or text/csv (?action=block, one openid per line, optional header line "openid").
+         */
         post: operations["BlacklistJobsController_create"];
         delete?: never;
         options?: never;
@@ -6533,7 +6536,10 @@ export interface operations {
     };
     BlacklistJobsController_create: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Required with text/csv */
+                action?: "block" | "unblock";
+            };
             header?: never;
             path: {
                 tenantId: unknown;
@@ -6543,6 +6549,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CreateBlacklistJobRequest"];
+                "application/x-ndjson": components["schemas"]["CreateBlacklistJobRequest"];
+                "text/csv": components["schemas"]["CreateBlacklistJobRequest"];
             };
         };
         responses: {
