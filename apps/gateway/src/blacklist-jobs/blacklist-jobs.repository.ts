@@ -1,3 +1,6 @@
+// Over 300 lines on purpose: the job lifecycle's SQL (create, streamed intake through a staging
+// table, pause, cancel, finalise once) is one aggregate's; chunk claims and leases are already split
+// out into blacklist-job-chunks.repository.ts.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
