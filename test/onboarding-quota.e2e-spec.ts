@@ -125,6 +125,18 @@ describe('onboarding: the component quota is protected from anonymous callers', 
       statuses.push(res.status);
     }
     expect(statuses.slice(30)).toContain(429);
+    // A merchant's browser gets a page in its language, not the error JSON (Retry-After kept).
+    const page = await request(h.url).get(new URL(s.onboardingUrl).pathname).set('Accept', 'text/html').expect(429);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(Number(page.headers['retry-after'])).toBeGreaterThan(0);
+    expect(page.text).toContain('<html lang="zh-CN">');
+    expect(page.text).toContain('请稍候');
+    expect(page.text).toContain('<code id="error-code">RATE_LIMITED</code>');
+    const english = await request(h.url)
+      .get(`${new URL(s.onboardingUrl).pathname}?lang=en`)
+      .set('Accept', 'text/html')
+      .expect(429);
+    expect(english.text).toContain('Please wait a moment');
     // Keyed routes are not affected by the public limit.
     await request(h.url).get(`/v1/tenants/${t.id}`).set(bearer(h.operatorKey)).expect(200);
   });

@@ -113,6 +113,12 @@ export const alreadyBoundPage = (appId: string | null) =>
 
 export const tenantGonePage = () => errorPage('TENANT_NOT_FOUND', 'tenantGone');
 
+/** The public pages' rate limit (the throttler sets Retry-After itself). */
+export const rateLimitedPage = () => errorPage('RATE_LIMITED', 'rateLimited');
+
+/** Anything unforeseen on a merchant page: still a page in the merchant's language, never a bare 500. */
+export const unexpectedPage = () => errorPage('INTERNAL', 'unexpected');
+
 function blacklistParagraph(m: MerchantMessages, readiness: BlacklistReadiness): string {
   const t = m.authorized;
   if (readiness.available) {

@@ -13,7 +13,9 @@ export type MerchantErrorPage =
   | 'missingCode'
   | 'codeInvalid'
   | 'alreadyBound'
-  | 'tenantGone';
+  | 'tenantGone'
+  | 'rateLimited'
+  | 'unexpected';
 
 /**
  * Every string a merchant can read, one catalogue per language. Templates in pages.ts hold

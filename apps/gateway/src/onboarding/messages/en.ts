@@ -42,6 +42,14 @@ export const EN: MerchantMessages = {
       title: 'Link not valid',
       message: 'This authorization link is not valid any more. Ask your service provider for a new one.',
     },
+    rateLimited: {
+      title: 'Please wait a moment',
+      message: 'This page was opened too often in a short time. Please wait a little, then reload it.',
+    },
+    unexpected: {
+      title: 'Something went wrong',
+      message: 'An unexpected error occurred. Please try again later; if it persists, contact your service provider.',
+    },
   },
   alreadyBoundMessage: (appId) =>
     `This Official Account${appId ? ` (${appId})` : ''} is already connected to another merchant of this service. Nothing was changed.`,

@@ -40,6 +40,14 @@ export const ZH_CN: MerchantMessages = {
       title: '链接无效',
       message: '此授权链接已不再有效。请向您的服务商索取新的链接。',
     },
+    rateLimited: {
+      title: '请稍候',
+      message: '短时间内访问次数过多。请稍等片刻后再刷新此页面。',
+    },
+    unexpected: {
+      title: '出现问题',
+      message: '处理您的请求时发生意外错误。请稍后重试；如问题持续，请联系您的服务商。',
+    },
   },
   alreadyBoundMessage: (appId) => `此公众号${appId ? `（${appId}）` : ''}已绑定到本服务的另一商户，未做任何更改。`,
   onboarding: {

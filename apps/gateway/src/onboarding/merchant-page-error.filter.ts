@@ -1,0 +1,35 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { HttpErrorFilter } from '../errors/http-error.filter';
+import { requestIdOf } from '../logging/request-id';
+import { rateLimitedPage, unexpectedPage } from './pages';
+import { sendPage } from './send-page';
+
+/**
+ * Errors on the two pages a merchant's browser opens (onboarding page, authorization callback)
+ * are pages in the merchant's language too: the rate limit and anything unforeseen. A client
+ * that asks for JSON gets the usual error JSON from the app's filter.
+ */
+@Catch()
+export class MerchantPageErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(MerchantPageErrorFilter.name);
+  private readonly json = new HttpErrorFilter();
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const req = host.switchToHttp().getRequest<Request>();
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent || req.accepts(['html', 'json']) === 'json') return this.json.catch(exception, host);
+    const throttled =
+      exception instanceof ThrottlerException ||
+      (exception as { getStatus?: () => number })?.getStatus?.() === HttpStatus.TOO_MANY_REQUESTS;
+    if (!throttled) {
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error(
+        { requestId: requestIdOf(req), errorName: err.name, err: err.message, stack: err.stack },
+        'merchant page failed',
+      );
+    }
+    sendPage(req, res, throttled ? rateLimitedPage() : unexpectedPage());
+  }
+}

@@ -1,0 +1,34 @@
+import type { Request, Response } from 'express';
+import { requestIdOf } from '../logging/request-id';
+import { negotiateLocale } from './messages/locale';
+import type { Page } from './pages';
+
+// The token is in the path: only the origin may travel as Referer (WeChat checks the domain).
+const PAGE_HEADERS = {
+  'Cache-Control': 'no-store',
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'origin',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
+
+/** Pages are for browsers; a client that asks for JSON (and not HTML) gets an error as the usual error JSON. */
+export function sendPage(req: Request, res: Response, page: Page): void {
+  if (page.retryAfterSeconds !== undefined) res.set('Retry-After', String(page.retryAfterSeconds));
+  if (page.error && req.accepts(['html', 'json']) === 'json') {
+    const requestId = requestIdOf(req);
+    res
+      .status(page.status)
+      .set('Cache-Control', 'no-store')
+      .json({ error: { ...page.error, requestId } });
+    return;
+  }
+  const locale = negotiateLocale(req.query.lang, req.get('accept-language'));
+  res
+    .status(page.status)
+    .set(PAGE_HEADERS)
+    .set({ 'Content-Language': locale, Vary: 'Accept-Language' })
+    .type('html')
+    .send(page.render(locale));
+}
