@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- <scenario>... ] [--profile] [--quick] [--rate=200] [--openids=100000] [--table]
+ * npm run bench [-- <scenario>... ] [--profile] [--quick] [--rate=200] [--openids=100000] [--tenants=10000] [--minutes=30] [--table]
  *
  * Starts what each scenario needs (an embedded PostgreSQL, the WeChat simulator and gateway
  * processes built by `npm run build`), runs the scenarios in order, prints one table and writes
@@ -15,20 +15,27 @@ import { machine, readResults, type ScenarioResult, table, writeResult } from '.
 import type { BenchOptions, Scenario } from './lib/scenario';
 import { bulk } from './scenarios/bulk';
 import { overhead } from './scenarios/overhead';
+import { refresh } from './scenarios/refresh';
 import { scale } from './scenarios/scale';
+import { soak } from './scenarios/soak';
 import { stampede } from './scenarios/stampede';
 
-const SCENARIOS: Scenario[] = [overhead, stampede, bulk, scale];
+const SCENARIOS: Scenario[] = [overhead, stampede, bulk, scale, refresh, soak];
+/** Run only when named: the soak takes half an hour. */
+const ON_REQUEST = new Set(['soak']);
+const DEFAULT_SET = SCENARIOS.filter((s) => !ON_REQUEST.has(s.name)).map((s) => s.name);
 
 function usage(): never {
   process.stderr.write(
     [
-      'usage: npm run bench [-- <scenario>...] [--profile] [--quick] [--rate=<calls/s>] [--openids=<n>] [--table]',
-      `  scenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (default: all, in that order)`,
+      'usage: npm run bench [-- <scenario>...] [--profile] [--quick] [--rate=<calls/s>] [--openids=<n>] [--tenants=<n>] [--minutes=<n>] [--table]',
+      `  scenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (default: ${DEFAULT_SET.join(', ')}, in that order; soak only when named)`,
       '  --profile   run the gateways with --cpu-prof and print where their CPU time went',
       '  --quick     fewer rounds, smaller samples (wiring check; results are not comparable)',
       '  --rate      simulator cap for bulk, WeChat calls per second (default 200)',
       '  --openids   openids in the bulk job (default 100000)',
+      '  --tenants   refresh: tenants whose tokens the background renewer sweeps (default 10000; 500 with --quick)',
+      '  --minutes   soak: minutes of mixed traffic (default 30; 2 with --quick)',
       '  --stream    bulk: submit the job as application/x-ndjson, streamed (default: one JSON body)',
       '  --table     only print the table from bench/results/*.json',
       '',
@@ -59,9 +66,11 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; ta
     else if (m[1] === 'table') tableOnly = true;
     else if (m[1] === 'rate') options.rate = int();
     else if (m[1] === 'openids') options.bulkOpenids = int();
+    else if (m[1] === 'tenants') options.tenants = int();
+    else if (m[1] === 'minutes') options.minutes = int();
     else usage();
   }
-  return { names: names.length ? names : SCENARIOS.map((s) => s.name), options, tableOnly };
+  return { names: names.length ? names : DEFAULT_SET, options, tableOnly };
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);

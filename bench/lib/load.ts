@@ -12,6 +12,8 @@ export interface LoadSpec {
   /** Seconds; or give amount. */
   duration?: number;
   amount?: number;
+  /** Requests per second over all connections (open pace); unset: as fast as the connections go. */
+  rate?: number;
   /** True when a response body is what a successful call answers. */
   verify: (body: string) => boolean;
 }
@@ -46,6 +48,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         // autocannon rejects keys present but undefined: give exactly one of the two.
         ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration ?? 10 }),
         timeout: 30,
+        ...(spec.rate ? { overallRate: spec.rate } : {}),
         requests: [
           {
             method: spec.method ?? 'POST',

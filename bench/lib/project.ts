@@ -33,7 +33,7 @@ interface DatabaseLib {
 }
 
 interface CommonLib {
-  SecretCipher: new (currentKey: Buffer) => { decrypt(sealed: string): string };
+  SecretCipher: new (currentKey: Buffer) => { decrypt(sealed: string): string; encrypt(plaintext: string): string };
 }
 
 function load<T>(rel: string): T {

@@ -10,6 +10,10 @@ export interface BenchOptions {
   stream: boolean;
   /** Fewer rounds and smaller samples: checks the wiring in a fraction of the time (not for the README). */
   quick: boolean;
+  /** refresh: tenants whose tokens the background renewer sweeps (default 10,000; 500 with --quick). */
+  tenants?: number;
+  /** soak: minutes of mixed traffic (default 30; 2 with --quick). */
+  minutes?: number;
   /** Gateways run with --cpu-prof; the runner prints where their CPU time went. */
   profile: boolean;
 }
