@@ -143,7 +143,7 @@ describe('message URL: forwarding to tenants', () => {
         },
       ],
       ['timestamp', () => craftMessagePush(h, tenant.appId, msg('timestamp'), { timestamp: now() - 301 })],
-      ['future-timestamp', () => craftMessagePush(h, tenant.appId, msg('future-timestamp'), { timestamp: now() + 301 })],
+      ['future-timestamp', () => craftMessagePush(h, tenant.appId, msg('future-timestamp'), { timestamp: now() + 310 })],
       ['appid', () => craftMessagePush(h, tenant.appId, msg('appid'), { tailAppId: 'wxforeignplatform01' })],
       ['key', () => craftMessagePush(h, tenant.appId, msg('key'), { encodingAESKey: otherKey })],
       ['token', () => craftMessagePush(h, tenant.appId, msg('token'), { token: 'someoneelse' })],
