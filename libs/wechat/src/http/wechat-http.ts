@@ -255,32 +255,10 @@ export class WeChatHttp {
     body: unknown,
     attempt: number,
   ): Promise<T> {
-    const started = performance.now();
-    const report = (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) =>
-      this.report({ api, attempt, durationMs: performance.now() - started, ...event });
-
-    // axios' own `timeout` only measures socket inactivity; this is a deadline.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
-    let response: AxiosResponse<string>;
-    try {
-      response = await this.client.post<string>(path, body, {
-        params: query,
-        signal: deadline.signal,
-      });
-    } catch (err) {
-      const error = transportErrorFrom(api, err, deadline.signal.aborted);
-      report({ outcome: 'transport-error', reason: error.reason });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-
+    const { response, report } = await this.exchange(api, attempt, (signal) =>
+      this.client.post<string>(path, body, { params: query, signal }),
+    );
     const status = response.status;
-    if (status >= 500) {
-      report({ outcome: 'transport-error', reason: 'http-5xx', httpStatus: status });
-      throw new WeChatTransportError(api, 'http-5xx', { httpStatus: status });
-    }
     const data = parseJsonObject(response.data);
     const errcode = data ? errcodeOf(data.errcode) : undefined;
     if (data && errcode !== undefined && errcode !== 0) {
@@ -296,6 +274,38 @@ export class WeChatHttp {
     return data as T;
   }
 
+  /**
+   * One HTTP exchange of one attempt, shared by typed calls and forwarded ones: a deadline for the
+   * whole exchange (axios' own `timeout` only measures socket inactivity), transport failures and
+   * HTTP 5xx turned into WeChatTransportError and reported; the caller reads the answer.
+   */
+  private async exchange<R>(
+    api: WeChatCallTarget,
+    attempt: number,
+    send: (signal: AbortSignal) => Promise<AxiosResponse<R>>,
+  ): Promise<{ response: AxiosResponse<R>; report: (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) => void }> {
+    const started = performance.now();
+    const report = (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) =>
+      this.report({ api, attempt, durationMs: performance.now() - started, ...event });
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
+    let response: AxiosResponse<R>;
+    try {
+      response = await send(deadline.signal);
+    } catch (err) {
+      const error = transportErrorFrom(api, err, deadline.signal.aborted);
+      report({ outcome: 'transport-error', reason: error.reason });
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status >= 500) {
+      report({ outcome: 'transport-error', reason: 'http-5xx', httpStatus: response.status });
+      throw new WeChatTransportError(api, 'http-5xx', { httpStatus: response.status });
+    }
+    return { response, report };
+  }
+
   private async forwardOnce(
     request: WeChatForwardRequest,
     query: URLSearchParams,
@@ -303,14 +313,8 @@ export class WeChatHttp {
     attempt: number,
   ): Promise<WeChatForwardedReply> {
     const api = request.path;
-    const started = performance.now();
-    const report = (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) =>
-      this.report({ api, attempt, durationMs: performance.now() - started, ...event });
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
-    let response: AxiosResponse<ArrayBuffer>;
-    try {
-      response = await this.client.request<ArrayBuffer>({
+    const { response, report } = await this.exchange(api, attempt, (signal) =>
+      this.client.request<ArrayBuffer>({
         method: request.method,
         url: `/${request.path}?${query.toString()}`,
         data: request.method === 'GET' ? undefined : (request.body ?? Buffer.alloc(0)),
@@ -319,20 +323,10 @@ export class WeChatHttp {
           Accept: '*/*',
         },
         responseType: 'arraybuffer',
-        signal: deadline.signal,
-      });
-    } catch (err) {
-      const error = transportErrorFrom(api, err, deadline.signal.aborted);
-      report({ outcome: 'transport-error', reason: error.reason });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+        signal,
+      }),
+    );
     const status = response.status;
-    if (status >= 500) {
-      report({ outcome: 'transport-error', reason: 'http-5xx', httpStatus: status });
-      throw new WeChatTransportError(api, 'http-5xx', { httpStatus: status });
-    }
     const body = Buffer.from(response.data ?? new ArrayBuffer(0));
     const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : undefined;
     // Media downloads are binary; only a body that looks like a JSON object can carry an errcode.
