@@ -58,7 +58,8 @@ describe('slow WeChat: refreshes hold no request-pool connection', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(WECHAT_MS);
     expect(statuses).toEqual(refreshing.map(() => 200));
     expect(timings.length).toBeGreaterThan(20);
-    // Under 100 ms, or (on a loaded machine) no slower than twice the same reads without the storm.
-    expect(p95(timings)).toBeLessThan(Math.max(100, 2 * p95(quiet)));
+    // A starved pool shows as seconds (the 5 s connection wait, then 500s), not as milliseconds of
+    // CPU contention: the bound is far below that and far above a loaded CI machine's jitter.
+    expect(p95(timings)).toBeLessThan(Math.max(1000, 2 * p95(quiet)));
   }, 60_000);
 });
