@@ -50,8 +50,9 @@ export class ChangeNotices implements OnApplicationBootstrap, OnModuleDestroy {
     this.emit({ table, tenantId });
   }
 
+  /** Listens only where something is cached (a script like secrets:reseal caches nothing). */
   onApplicationBootstrap(): void {
-    void this.connect();
+    if (this.listeners.size > 0) void this.connect();
   }
 
   async onModuleDestroy(): Promise<void> {
