@@ -213,7 +213,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       if (chunk.reclaimed && openids.length > 0) openids = await this.reconcile(job, chunk, openids);
       if (openids.length === 0) {
         await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
-        this.sender.forget(heldKey);
         return;
       }
       const stop = await this.sender.send(job, chunk, openids, slice.deadline, () => this.queue.isStopping || slice.failed);
@@ -231,7 +230,8 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
    * The chunk was in flight under a worker that died: its call may have reached WeChat. Ask
    * getblacklist which openids already are where the action puts them, record those as
    * succeeded and send only the rest. If that cannot be read, re-send (blocking and
-   * unblocking twice leaves WeChat in the same state).
+   * unblocking twice leaves WeChat in the same state), flagged as of unknown outcome so they are
+   * counted as re-sent and read back before they could fail.
    */
   private async reconcile(job: BlacklistJob, chunk: ClaimedChunk, openids: string[]): Promise<string[]> {
     try {
@@ -253,7 +253,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         { tenantId: job.tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
         'could not reconcile; re-sending the chunk',
       );
-      await this.sender.countResent(job, openids.length);
+      await this.chunks.markOutcomeUnknown(job.tenantId, job.id, chunk.chunkNo, openids);
       return openids;
     }
   }
