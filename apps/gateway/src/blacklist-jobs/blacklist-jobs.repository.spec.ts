@@ -214,11 +214,32 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     const t = await newTenant();
     const job = await newJob(t, ids(60));
     await chunks.claimChunk(t, job.id, randomUUID(), 60);
-    const cancelled = await jobs.cancel(t, job.id);
+    let readBackLeft = 0;
+    const cancelled = await jobs.cancel(t, job.id, async () => void readBackLeft++);
     expect(cancelled).toMatchObject({ status: 'cancelled' });
     expect(await jobs.get(t, job.id)).toMatchObject({ status: 'cancelled', cancelled: 40 });
     expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
-    expect(await jobs.cancel(await newTenant(), job.id)).toBeUndefined();
+    expect(readBackLeft).toBe(0);
+    expect(await jobs.cancel(await newTenant(), job.id, async () => undefined)).toBeUndefined();
+  });
+
+  it('cancel leaves a pending chunk with openids of unknown outcome open until a worker read them back', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(60));
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    await chunks.recordTransientFailure(t, job.id, 0, ['o3']);
+    await chunks.releaseChunk(t, job.id, 0);
+    let readBackLeft = 0;
+    await jobs.cancel(t, job.id, async () => void readBackLeft++);
+    expect(readBackLeft).toBe(1);
+    expect(await jobs.get(t, job.id)).toMatchObject({ status: 'cancelled', cancelled: 40 });
+    expect((await chunkRow(t, job.id, 0)).state).toBe('pending');
+    // The worker's side: read back (o3 applied), then the rest of the chunk is cancelled.
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ['o3'], code: null, message: null });
+    await jobs.cancelChunk(t, job.id, 0);
+    expect(await jobs.get(t, job.id)).toMatchObject({ succeeded: 1, cancelled: 59 });
+    expect(await chunks.hasOpenChunks(t, job.id)).toBe(false);
   });
 
   it('failRemaining fails every unanswered openid outside live chunks with the code', async () => {
