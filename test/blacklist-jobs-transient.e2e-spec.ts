@@ -152,6 +152,44 @@ describe('blacklist jobs under transient WeChat faults', () => {
     });
   });
 
+  describe('a cancel while a chunk waits out a backoff', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await harnessWithWindow(3600);
+      await h.sim.pushTicket();
+    });
+    afterAll(() => h?.close());
+    afterEach(() => h.sim.clearFaults());
+
+    it('ends at once, not with the hour-long window: unknown ones read back (applied succeeded), the rest cancelled', async () => {
+      const t = await onboardTenant(h, { followers: 10 });
+      const [applied, rest] = [t.followers.slice(0, 5), t.followers.slice(5)];
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .send({ openids: applied })
+        .expect(200);
+      const since = lastSeq(h.sim);
+      h.sim.addFault({ api: BATCH_BLOCK, type: 'drop', appId: t.appId });
+      const job = (await createJob(h, t.id, t.followers).expect(202)).body;
+      // The HTTP client's three tries of the first call were dropped: the chunk is backing off.
+      await waitForJob(
+        h.url,
+        h.operatorKey,
+        t.id,
+        job.id,
+        () => h.sim.calls({ api: BATCH_BLOCK, appId: t.appId, since }).length >= 3,
+      );
+      await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${job.id}`).set(bearer(h.operatorKey)).expect(202);
+
+      const { job: done } = await waitForJob(h.url, h.operatorKey, t.id, job.id, undefined, 20_000);
+      expect(done).toMatchObject({ status: 'cancelled', succeeded: 5, cancelled: 5, failed: 0 });
+      const items = await allItems(h.url, h.operatorKey, t.id, job.id, 'succeeded');
+      expect(items.map((i) => i.openid).sort()).toEqual([...applied].sort());
+      expect(rest.every((o) => !h.sim.getAuthorizer(t.appId).blacklist.includes(o))).toBe(true);
+    });
+  });
+
   describe('a cancel while a dead worker’s chunk was in flight', () => {
     let h: Harness;
     beforeAll(async () => {

@@ -100,7 +100,8 @@ export class ChunkSender {
       for (const until = Date.now() + Math.min(delay, room); !stopping() && Date.now() < until;) {
         await sleep(Math.min(250, until - Date.now()));
       }
-      if (stopping() || delay > room) {
+      // A cancel, too, hands it back: the worker reads back what is unknown and cancels the rest.
+      if (stopping() || delay > room || (await this.jobs.get(tenantId, job.id))?.status === 'cancelled') {
         // The slice ends before the backoff does: hand the chunk back, still pending.
         await this.chunks.releaseChunk(tenantId, job.id, chunk.chunkNo);
         return undefined;
