@@ -14,8 +14,8 @@ const COUNTER: Record<BatchAnswer['outcome'], 'succeeded' | 'invalid' | 'failed'
 
 /**
  * The worker's side of the blacklist_jobs aggregate: claiming chunks (FOR UPDATE SKIP LOCKED),
- * keeping and ending their leases, reading their pending openids and recording each WeChat
- * answer, in the transaction that also moves the job's counters and, with the chunk's last
+ * keeping and ending their leases, reading their pending openids, keeping their transient-failure
+ * retry window and the openids whose outcome is unknown, and recording each WeChat answer, in the transaction that also moves the job's counters and, with the chunk's last
  * answer, closes the chunk. Every method is scoped by tenant first, except `renewLeases`:
  * one statement renews all of this process's chunks whatever their tenant, each named by its
  * own (tenant, job, chunk) and the worker id.
@@ -26,7 +26,7 @@ export class BlacklistJobChunksRepository {
 
   /** The next open chunk nobody live holds, leased to `workerId`. */
   async claimChunk(tenantId: TenantId, jobId: string, workerId: string, leaseSeconds: number): Promise<ClaimedChunk | undefined> {
-    const { rows } = await sql<{ chunk_no: number; previous: string }>(
+    const { rows } = await sql<{ chunk_no: number; previous: string; retry_attempts: number }>(
       this.dataSource,
       `WITH next AS (
          SELECT chunk_no, state FROM blacklist_job_chunks
@@ -38,11 +38,13 @@ export class BlacklistJobChunksRepository {
           SET state = 'in_flight', claimed_by = $3, lease_until = now() + make_interval(secs => $4), attempts = c.attempts + 1
          FROM next
         WHERE c.tenant_id = $1 AND c.job_id = $2 AND c.chunk_no = next.chunk_no
-       RETURNING c.chunk_no, next.state AS previous`,
+       RETURNING c.chunk_no, next.state AS previous, c.retry_attempts`,
       [tenantId, jobId, workerId, leaseSeconds],
     );
     const row = rows[0];
-    return row ? { chunkNo: row.chunk_no, reclaimed: row.previous === 'in_flight' } : undefined;
+    return row
+      ? { chunkNo: row.chunk_no, reclaimed: row.previous === 'in_flight', transientFailures: row.retry_attempts }
+      : undefined;
   }
 
   /** Whether any chunk is still to send or being sent (by anyone). */
@@ -63,6 +65,63 @@ export class BlacklistJobChunksRepository {
       [tenantId, jobId, ...chunkSeqs(chunkNo)],
     );
     return rows.map((r) => r.openid);
+  }
+
+  /**
+   * Pending openids of the chunk that a call with an unknown outcome carried (flagged by
+   * recordTransientFailure or markOutcomeUnknown): they are read back before they may fail.
+   */
+  async unknownOutcomeOpenids(tenantId: TenantId, jobId: string, chunkNo: number): Promise<Set<string>> {
+    const { rows } = await sql<{ openid: string }>(
+      this.dataSource,
+      `SELECT openid FROM blacklist_job_items
+        WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND outcome = 'pending' AND outcome_unknown`,
+      [tenantId, jobId, ...chunkSeqs(chunkNo)],
+    );
+    return new Set(rows.map((r) => r.openid));
+  }
+
+  /** Flags pending openids whose call's outcome is unknown (timeout, dropped connection, a dead worker). */
+  async markOutcomeUnknown(
+    tenantId: TenantId,
+    jobId: string,
+    chunkNo: number,
+    openids: string[],
+    tx?: EntityManager,
+  ): Promise<void> {
+    if (openids.length === 0) return;
+    await sql(
+      tx ?? this.dataSource,
+      `UPDATE blacklist_job_items SET outcome_unknown = true
+        WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND openid = ANY($5::varchar[])
+          AND outcome = 'pending' AND NOT outcome_unknown`,
+      [tenantId, jobId, ...chunkSeqs(chunkNo), openids],
+    );
+  }
+
+  /**
+   * One more transient failure of the chunk, with the openids among it whose outcome is unknown.
+   * The first opens the chunk's retry window on the database clock, so whichever process sends
+   * the chunk next (after a restart, or another instance) continues the same window and backoff.
+   * Returns the failures so far and the time since the window opened, both as stored.
+   */
+  async recordTransientFailure(
+    tenantId: TenantId,
+    jobId: string,
+    chunkNo: number,
+    unknownOpenids: string[],
+  ): Promise<{ failures: number; elapsedMs: number }> {
+    return this.dataSource.transaction(async (tx) => {
+      await this.markOutcomeUnknown(tenantId, jobId, chunkNo, unknownOpenids, tx);
+      const { rows } = await sql<{ retry_attempts: number; elapsed_ms: number }>(
+        tx,
+        `UPDATE blacklist_job_chunks SET retry_since = COALESCE(retry_since, now()), retry_attempts = retry_attempts + 1
+          WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3
+        RETURNING retry_attempts, greatest(0, extract(epoch FROM now() - retry_since) * 1000)::float8 AS elapsed_ms`,
+        [tenantId, jobId, chunkNo],
+      );
+      return { failures: rows[0].retry_attempts, elapsedMs: rows[0].elapsed_ms };
+    });
   }
 
   /**

@@ -5,7 +5,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
+import { isOutcomeUnknown, WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
+import { WeChatError } from '../errors/wechat-error';
 import type { WeChatErrorKind } from '../errors/error-kinds';
 import type { WeChatApiPath } from '../permissions/proxy-paths';
 import type { WeChatApiName, WeChatCallTarget } from '../types';
@@ -195,6 +196,12 @@ export class WeChatHttp {
     let attempt = 0;
     let transientFailures = 0;
     let minuteWaits = 0;
+    // Once an attempt went unanswered, the call's outcome stays unknown whatever the last one says.
+    let unanswered = false;
+    const final = (err: unknown) => {
+      if (unanswered && err instanceof WeChatError) err.earlierAttemptUnanswered = true;
+      return err;
+    };
     for (;;) {
       attempt += 1;
       try {
@@ -202,19 +209,20 @@ export class WeChatHttp {
       } catch (err) {
         if (isTransient(err) && options.idempotent) {
           transientFailures += 1;
-          if (transientFailures >= this.retry.tries) throw err;
+          if (transientFailures >= this.retry.tries) throw final(err);
+          unanswered ||= isOutcomeUnknown(err);
           await this.sleep(this.backoff(transientFailures));
           continue;
         }
         if (err instanceof WeChatApiError && err.kind === 'quota-minute') {
-          if (minuteWaits >= this.retry.minuteLimitRetries) throw err;
+          if (minuteWaits >= this.retry.minuteLimitRetries) throw final(err);
           minuteWaits += 1;
           await this.sleep(this.retry.minuteLimitWaitMs);
           continue;
         }
         // Everything else (bad openid, no permission, revoked, token invalid,
         // daily quota...) would fail the same way again: the caller decides.
-        throw err;
+        throw final(err);
       }
     }
   }
