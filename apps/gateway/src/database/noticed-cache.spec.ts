@@ -93,7 +93,7 @@ describe('NoticedCache', () => {
   it('does not keep a read that was under way when a change was announced, and later callers do not join it', async () => {
     const first = deferred<string>();
     const reads: ReturnType<typeof deferred<string>>[] = [first];
-    const slow = new NoticedCache(n as unknown as ChangeNotices, {
+    const slow = new NoticedCache<string, string>(n as unknown as ChangeNotices, {
       tables: ['tenants'],
       ttlMs: 60_000,
       load: () => (reads.length > 0 ? reads.shift()!.promise : Promise.resolve('after')),
