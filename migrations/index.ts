@@ -11,6 +11,7 @@ import { JobResentAfterUnknownOutcome1795630800000 } from './1795630800000-JobRe
 import { AuthorizerListReconciled1795630900000 } from './1795630900000-AuthorizerListReconciled';
 import { JobRetryWindowState1795631000000 } from './1795631000000-JobRetryWindowState';
 import { ChangeNotices1795631200000 } from './1795631200000-ChangeNotices';
+import { ComponentTokenEarlyRenewal1795631300000 } from './1795631300000-ComponentTokenEarlyRenewal';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -25,4 +26,5 @@ export const MIGRATIONS: Function[] = [
   AuthorizerListReconciled1795630900000,
   JobRetryWindowState1795631000000,
   ChangeNotices1795631200000,
+  ComponentTokenEarlyRenewal1795631300000,
 ];

@@ -56,6 +56,7 @@ export class AuthorizerTokensService {
    */
   async callWithAccessToken<T>(tenantId: TenantId, fn: (accessToken: string) => Promise<T>): Promise<T> {
     const token = await this.accessToken(tenantId);
+    const sentAt = Date.now();
     try {
       return await fn(token);
     } catch (e) {
@@ -63,6 +64,8 @@ export class AuthorizerTokensService {
       if (e.kind === 'revoked') throw await this.accounts.authorizationGone(tenantId, e);
       if (e.kind !== 'token-invalid') throw e;
       this.logger.warn({ tenantId, api: e.api, wechatErr: e.errcode }, 'authorizer token rejected by WeChat; refreshing once');
+      // accessToken() hands out tokens with over 10 minutes left: this one died early, maybe the component's too.
+      await this.componentTokens.renewAfterEarlyRejection(sentAt);
       const fresh = await this.refresh(tenantId, token);
       try {
         return await fn(fresh);

@@ -36,6 +36,10 @@ export class ComponentStateEntity {
   @Column({ name: 'authorizer_list_reconciled_for', type: 'timestamptz', nullable: true })
   authorizerListReconciledFor: Date | null;
 
+  /** Last renewal because WeChat rejected an authorizer token early (at most one per 10 minutes across instances). */
+  @Column({ name: 'token_early_renewed_at', type: 'timestamptz', nullable: true })
+  tokenEarlyRenewedAt: Date | null;
+
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 }

@@ -190,6 +190,22 @@ export class ComponentStateRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Claims an early renewal of the component token (WeChat rejected an authorizer token we held
+   * as fresh): true at most once per `interval` across every instance.
+   */
+  async claimEarlyTokenRenewal(appId: string, interval: '10 minutes'): Promise<boolean> {
+    const { rows } = await sql(
+      this.dataSource,
+      `UPDATE component_state SET token_early_renewed_at = now()
+        WHERE component_app_id = $1
+          AND (token_early_renewed_at IS NULL OR token_early_renewed_at < now() - $2::interval)
+       RETURNING 1`,
+      [appId, interval],
+    );
+    return rows.length > 0;
+  }
+
   /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */
   async resealSecrets(): Promise<ResealCount> {
     const total: ResealCount = { resealed: 0, unreadable: 0 };

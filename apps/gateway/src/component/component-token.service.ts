@@ -13,6 +13,8 @@ import { Counter } from 'prom-client';
 
 /** api_start_push_ticket at most this often, across all instances. */
 const START_PUSH_TICKET_INTERVAL = '10 minutes';
+/** A renewal because an authorizer token died early, at most this often across all instances. */
+const EARLY_RENEWAL_INTERVAL = '10 minutes';
 
 export interface ComponentStatus {
   ticketReceivedAt: Date | null;
@@ -60,6 +62,9 @@ export class ComponentTokenService {
   }
 
   private readonly pushRequests: Counter<'reason'>;
+  /** This process's early-renewal check under way, and when the last one started. */
+  private earlyRenewal?: Promise<void>;
+  private earlyRenewalCheckedAt = 0;
 
   private get appId(): string {
     return this.config.wechat.componentAppId;
@@ -99,6 +104,35 @@ export class ComponentTokenService {
       return { token: stored.token, expiresAt: stored.expiresAt! };
     }
     return this.handOut(rejected);
+  }
+
+  /**
+   * WeChat rejected an authorizer token we held as fresh (a call sent at `sentAt`): tokens were
+   * dropped early, and the component token may have gone with them, which nothing tells us
+   * until a call using it fails. Renewing it before the authorizer refreshes spares each tenant
+   * refreshing now a call sent with a dead component token (bench `stampede`: one
+   * api_authorizer_token per tenant). Done holding the component's lock, so callers on any
+   * instance wait for it and then use the new token; at most once per 10 minutes across
+   * instances; callers in this process whose call predates the last check join or skip it.
+   * A failure is logged only: the authorizer refresh copes on its own.
+   */
+  renewAfterEarlyRejection(sentAt: number): Promise<void> {
+    if (this.earlyRenewal) return this.earlyRenewal;
+    if (sentAt < this.earlyRenewalCheckedAt) return Promise.resolve();
+    this.earlyRenewalCheckedAt = Date.now();
+    const run = this.locks
+      .hold(`wtg:component-token:${this.appId}`, async () => {
+        if (!(await this.state.claimEarlyTokenRenewal(this.appId, EARLY_RENEWAL_INTERVAL))) return;
+        const stored = await this.state.readToken(this.appId);
+        this.logger.warn('WeChat rejected an authorizer token held as fresh; renewing the component token first');
+        await this.refreshUnderLock(this.appId, stored.token ?? undefined);
+      })
+      .catch((e: unknown) => this.logger.warn({ err: (e as Error)?.message }, 'early renewal of the component token failed'))
+      .finally(() => {
+        if (this.earlyRenewal === run) this.earlyRenewal = undefined;
+      });
+    this.earlyRenewal = run;
+    return run;
   }
 
   /** WeChat rejected this token (40001/40014/42001): refresh unless another caller already replaced it. */
