@@ -52,6 +52,17 @@ export async function fetchPage(
   return { status: res.status, html: await res.text(), headers: res.headers };
 }
 
+/** Which account authorizes at the simulator, and how WeChat pushes. */
+export interface AuthorizeOptions {
+  appId?: string;
+  push?: AuthorizationPushMode;
+  permissionSets?: number[];
+  verified?: boolean;
+  nickName?: string;
+  /** Accept-Language of the merchant's browser, for the onboarding page and the callback. */
+  acceptLanguage?: string;
+}
+
 /**
  * Drives a whole authorization without a browser: the simulator is told which account
  * authorizes (and when it pushes), the onboarding page is opened, its PC link followed to
@@ -60,16 +71,26 @@ export async function fetchPage(
 export async function authorizeThroughPage(
   h: Harness,
   onboardingUrl: string,
-  opts: {
-    appId?: string;
-    push?: AuthorizationPushMode;
-    permissionSets?: number[];
-    verified?: boolean;
-    nickName?: string;
-    /** Accept-Language of the merchant's browser, for the onboarding page and the callback. */
-    acceptLanguage?: string;
-  } = {},
+  opts: AuthorizeOptions = {},
 ): Promise<{ status: number; html: string; location: string | null; callbackUrl: string; appId: string }> {
+  const { appId, callbackUrl } = await authorizeAtWeChat(h, onboardingUrl, opts);
+  const cb = await fetch(callbackUrl, {
+    redirect: 'manual',
+    headers: opts.acceptLanguage ? { 'Accept-Language': opts.acceptLanguage } : {},
+  });
+  return { status: cb.status, html: await cb.text(), location: cb.headers.get('location'), callbackUrl, appId };
+}
+
+/**
+ * The first half of authorizeThroughPage: the onboarding page, its PC link, and the simulator's
+ * authorization (which grants, and pushes as asked); returns the callback URL WeChat redirects to,
+ * not yet followed.
+ */
+export async function authorizeAtWeChat(
+  h: Harness,
+  onboardingUrl: string,
+  opts: AuthorizeOptions = {},
+): Promise<{ callbackUrl: string; appId: string }> {
   const { appId } = h.sim.setNextAuthorization({
     push: opts.push ?? 'after',
     ...(opts.appId ? { appId: opts.appId } : {}),
@@ -83,11 +104,7 @@ export async function authorizeThroughPage(
   const callbackUrl = atWeChat.headers.get('location');
   if (atWeChat.status !== 302 || !callbackUrl)
     throw new Error(`simulator answered ${atWeChat.status}: ${(await atWeChat.text()).slice(0, 300)}`);
-  const cb = await fetch(callbackUrl, {
-    redirect: 'manual',
-    headers: opts.acceptLanguage ? { 'Accept-Language': opts.acceptLanguage } : {},
-  });
-  return { status: cb.status, html: await cb.text(), location: cb.headers.get('location'), callbackUrl, appId };
+  return { callbackUrl, appId };
 }
 
 /** Waits until every push the simulator sent so far got its answer (pushes 'after' the redirect are asynchronous). */
