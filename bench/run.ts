@@ -119,8 +119,13 @@ async function main(): Promise<void> {
           `scenario ${name}`,
         );
         await env.stopChildren();
+        // A bulk leg other than the default (e.g. --openids=1000000 --stream) is kept beside it, not over it.
+        const variant =
+          name === 'bulk' && (options.bulkOpenids !== 100_000 || options.stream)
+            ? `-${options.bulkOpenids}${options.stream ? '-stream' : ''}`
+            : '';
         const result: ScenarioResult = {
-          scenario: scenario.name,
+          scenario: `${scenario.name}${variant}`,
           title: scenario.title,
           date: startedAt.toISOString(),
           durationSeconds: Math.round((Date.now() - t0) / 100) / 10,

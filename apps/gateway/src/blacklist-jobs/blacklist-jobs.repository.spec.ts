@@ -134,7 +134,7 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     expect(await chunkRow(t, job.id, 0)).toEqual({ state: 'pending', claimed_by: null, lease_until: null });
   });
 
-  it('answers move counters and close the chunk; the job finishes once, with the status from its counts', async () => {
+  it('answers move counters; the chunk closes once nothing in it is pending; the job finishes once, with the status from its counts', async () => {
     const t = await newTenant();
     const job = await newJob(t, ids(25));
     const finished: BlacklistJob[] = [];
@@ -145,9 +145,13 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     await chunks.claimChunk(t, job.id, w, 60);
     expect(await chunks.pendingOpenids(t, job.id, 0)).toEqual(ids(20));
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ids(19), code: null, message: null });
+    await chunks.closeChunkIfAnswered(t, job.id, 0);
     expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'invalid', openids: ['o19'], code: 'INVALID_OPENID', message: 'no' });
+    expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
+    await chunks.closeChunkIfAnswered(t, job.id, 0);
     expect((await chunkRow(t, job.id, 0)).state).toBe('done');
+    expect(await jobs.get(t, job.id)).toMatchObject({ succeeded: 19, invalid: 1 });
     // Recording the same answer twice counts it once.
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ids(19), code: null, message: null });
 
@@ -161,6 +165,8 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
       code: 'WECHAT_UNAVAILABLE',
       message: 'x',
     });
+    expect(await chunks.hasOpenChunks(t, job.id)).toBe(true);
+    await chunks.closeChunkIfAnswered(t, job.id, 1);
     expect(await chunks.hasOpenChunks(t, job.id)).toBe(false);
     const done = await jobs.finalizeIfDone(t, job.id, onFinished);
     expect(done).toMatchObject({
@@ -180,6 +186,7 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     const job = await newJob(t, ids(1));
     await chunks.claimChunk(t, job.id, randomUUID(), 60);
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ['o0'], code: null, message: null });
+    await chunks.closeChunkIfAnswered(t, job.id, 0);
     await expect(
       jobs.finalizeIfDone(t, job.id, async () => {
         throw new Error('audit down');
