@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { BatchAnswer } from '../blacklist/batch-engine';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
-import { type ClaimedChunk, chunkSeqs, type HeldChunk } from './job-records';
+import { CHUNK_SIZE, type ClaimedChunk, chunkSeqs, type HeldChunk } from './job-records';
 
 const COUNTER: Record<BatchAnswer['outcome'], 'succeeded' | 'invalid' | 'failed'> = {
   succeeded: 'succeeded',
@@ -25,7 +25,8 @@ export class BlacklistJobChunksRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * The next open chunk from `fromChunk` on that nobody live holds, leased to `workerId`. The
+   * The next open chunk from `fromChunk` on that nobody live holds, leased to `workerId`, with
+   * its pending openids (one round trip fewer per chunk than reading them after). The
    * update finds its row by primary key (a scalar subquery, not a join: on a fresh job, without
    * statistics, the join was planned as a scan of all the job's chunks, which made claiming a
    * million-openid job quadratic). `fromChunk` lets a loop skip what it already walked past (the
@@ -39,7 +40,7 @@ export class BlacklistJobChunksRepository {
     leaseSeconds: number,
     fromChunk = 0,
   ): Promise<ClaimedChunk | undefined> {
-    const { rows } = await sql<{ chunk_no: number; previous: string }>(
+    const { rows } = await sql<{ chunk_no: number; previous: string; pending: string[] }>(
       this.dataSource,
       `WITH next AS (
          SELECT chunk_no, state FROM blacklist_job_chunks
@@ -50,11 +51,14 @@ export class BlacklistJobChunksRepository {
        UPDATE blacklist_job_chunks c
           SET state = 'in_flight', claimed_by = $3, lease_until = now() + make_interval(secs => $4), attempts = c.attempts + 1
         WHERE c.tenant_id = $1 AND c.job_id = $2 AND c.chunk_no = (SELECT chunk_no FROM next)
-       RETURNING c.chunk_no, (SELECT state FROM next) AS previous`,
-      [tenantId, jobId, workerId, leaseSeconds, fromChunk],
+       RETURNING c.chunk_no, (SELECT state FROM next) AS previous,
+         ARRAY(SELECT i.openid FROM blacklist_job_items i
+                WHERE i.tenant_id = $1 AND i.job_id = $2 AND i.seq BETWEEN c.chunk_no * $6 AND c.chunk_no * $6 + $6 - 1
+                  AND i.outcome = 'pending' ORDER BY i.seq) AS pending`,
+      [tenantId, jobId, workerId, leaseSeconds, fromChunk, CHUNK_SIZE],
     );
     const row = rows[0];
-    return row ? { chunkNo: row.chunk_no, reclaimed: row.previous === 'in_flight' } : undefined;
+    return row ? { chunkNo: row.chunk_no, reclaimed: row.previous === 'in_flight', pending: row.pending } : undefined;
   }
 
   /** Whether any chunk is still to send or being sent (by anyone). */

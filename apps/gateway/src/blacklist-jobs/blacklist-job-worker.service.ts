@@ -217,7 +217,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     const heldKey = `${job.id}:${chunk.chunkNo}`;
     this.held.set(heldKey, { tenantId, jobId: job.id, chunkNo: chunk.chunkNo });
     try {
-      let openids = await this.chunks.pendingOpenids(tenantId, job.id, chunk.chunkNo);
+      let openids = chunk.pending;
       if (chunk.reclaimed && openids.length > 0) openids = await this.reconcile(job, chunk, openids);
       if (openids.length === 0) {
         await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
@@ -275,7 +275,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
    */
   private async cancelAbandonedChunk(job: BlacklistJob, chunk: ClaimedChunk): Promise<void> {
     const tenantId = job.tenantId;
-    const openids = await this.chunks.pendingOpenids(tenantId, job.id, chunk.chunkNo);
+    const openids = chunk.pending;
     if (chunk.reclaimed && openids.length > 0) {
       try {
         const applied = await this.engine.alreadyApplied(tenantId, job.action, openids);

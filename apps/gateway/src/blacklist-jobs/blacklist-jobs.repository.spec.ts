@@ -94,14 +94,27 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     expect([...claimed].sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('a claim from a chunk number skips the chunks before it and carries only the openids still pending', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(60));
+    const w = randomUUID();
+    const second = await chunks.claimChunk(t, job.id, w, 60, 1);
+    expect(second).toEqual({ chunkNo: 1, reclaimed: false, pending: ids(60).slice(20, 40) });
+    await chunks.recordAnswer(t, job.id, 2, { outcome: 'succeeded', openids: ['o40', 'o45'], code: null, message: null });
+    const third = await chunks.claimChunk(t, job.id, w, 60, 2);
+    expect(third).toEqual({ chunkNo: 2, reclaimed: false, pending: ids(60).slice(41, 60).filter((o) => o !== 'o45') });
+    expect(await chunks.claimChunk(t, job.id, w, 60, 3)).toBeUndefined();
+    expect(await chunks.claimChunk(t, job.id, w, 60, 0)).toMatchObject({ chunkNo: 0 });
+  });
+
   it('a lapsed lease is reclaimable (reclaimed: true); a live one is not', async () => {
     const t = await newTenant();
     const job = await newJob(t, ids(20));
     const dead = randomUUID();
-    expect(await chunks.claimChunk(t, job.id, dead, 0.05)).toEqual({ chunkNo: 0, reclaimed: false });
+    expect(await chunks.claimChunk(t, job.id, dead, 0.05)).toEqual({ chunkNo: 0, reclaimed: false, pending: ids(20) });
     await sleep(100);
     const other = randomUUID();
-    expect(await chunks.claimChunk(t, job.id, other, 60)).toEqual({ chunkNo: 0, reclaimed: true });
+    expect(await chunks.claimChunk(t, job.id, other, 60)).toEqual({ chunkNo: 0, reclaimed: true, pending: ids(20) });
     expect(await chunks.claimChunk(t, job.id, dead, 60)).toBeUndefined();
     expect((await chunkRow(t, job.id, 0)).claimed_by).toBe(other);
   });
@@ -129,7 +142,7 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     await chunks.expireLease(t, job.id, 0);
     await sleep(5);
     const again = await chunks.claimChunk(t, job.id, randomUUID(), 600);
-    expect(again).toEqual({ chunkNo: 0, reclaimed: true });
+    expect(again).toEqual({ chunkNo: 0, reclaimed: true, pending: ids(20) });
     await chunks.releaseChunk(t, job.id, 0);
     expect(await chunkRow(t, job.id, 0)).toEqual({ state: 'pending', claimed_by: null, lease_until: null });
   });

@@ -42,6 +42,8 @@ export interface ClaimedChunk {
   chunkNo: number;
   /** It was in flight under a worker whose lease lapsed: WeChat may already have applied it. */
   reclaimed: boolean;
+  /** Its openids still pending when it was claimed, in order. */
+  pending: string[];
 }
 
 /** A chunk this process is sending, named for lease renewal. */
