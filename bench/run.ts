@@ -10,7 +10,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchEnv } from './lib/env';
 import { printProfile, type ProfileWindow, profilesIn, summariseProfile } from './lib/profile';
-import { ROOT } from './lib/project';
+import { gatewayNodeFlags, ROOT } from './lib/project';
 import { machine, readResults, type ScenarioResult, table, writeResult } from './lib/report';
 import type { BenchOptions, Scenario } from './lib/scenario';
 import { bulk } from './scenarios/bulk';
@@ -133,6 +133,7 @@ async function main(): Promise<void> {
           ...outcome,
           setup: {
             ...outcome.setup,
+            gatewayNodeFlags: gatewayNodeFlags().join(' '),
             ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { gatewayNodeOptions: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
             profiled: options.profile,
           },

@@ -98,7 +98,15 @@ export class BlacklistJobChunksRepository {
        n AS (SELECT count(*)::int AS n FROM answered)
        UPDATE blacklist_jobs SET ${counter} = ${counter} + n.n, updated_at = now()
          FROM n WHERE tenant_id = $1 AND id = $2 AND n.n > 0`,
-      [tenantId, jobId, ...chunkSeqs(chunkNo), answer.openids, answer.outcome, answer.code, answer.message?.slice(0, 500) ?? null],
+      [
+        tenantId,
+        jobId,
+        ...chunkSeqs(chunkNo),
+        answer.openids,
+        answer.outcome,
+        answer.code,
+        answer.message?.slice(0, 500) ?? null,
+      ],
     );
   }
 

@@ -102,7 +102,13 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     expect(second).toEqual({ chunkNo: 1, reclaimed: false, pending: ids(60).slice(20, 40) });
     await chunks.recordAnswer(t, job.id, 2, { outcome: 'succeeded', openids: ['o40', 'o45'], code: null, message: null });
     const third = await chunks.claimChunk(t, job.id, w, 60, 2);
-    expect(third).toEqual({ chunkNo: 2, reclaimed: false, pending: ids(60).slice(41, 60).filter((o) => o !== 'o45') });
+    expect(third).toEqual({
+      chunkNo: 2,
+      reclaimed: false,
+      pending: ids(60)
+        .slice(41, 60)
+        .filter((o) => o !== 'o45'),
+    });
     expect(await chunks.claimChunk(t, job.id, w, 60, 3)).toBeUndefined();
     expect(await chunks.claimChunk(t, job.id, w, 60, 0)).toMatchObject({ chunkNo: 0 });
   });
