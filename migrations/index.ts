@@ -9,6 +9,8 @@ import { OnboardingQuota1795630600000 } from './1795630600000-OnboardingQuota';
 import { SystemAuditActor1795630700000 } from './1795630700000-SystemAuditActor';
 import { JobResentAfterUnknownOutcome1795630800000 } from './1795630800000-JobResentAfterUnknownOutcome';
 import { AuthorizerListReconciled1795630900000 } from './1795630900000-AuthorizerListReconciled';
+import { JobRetryWindowState1795631000000 } from './1795631000000-JobRetryWindowState';
+import { ChangeNotices1795631200000 } from './1795631200000-ChangeNotices';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -21,4 +23,6 @@ export const MIGRATIONS: Function[] = [
   SystemAuditActor1795630700000,
   JobResentAfterUnknownOutcome1795630800000,
   AuthorizerListReconciled1795630900000,
+  JobRetryWindowState1795631000000,
+  ChangeNotices1795631200000,
 ];

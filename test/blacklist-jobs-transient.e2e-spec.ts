@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { onboardTenant, sql } from './support/onboarding';
-import { allItems, appliedOpenids, BATCH_BLOCK, bearer, lastSeq, waitForJob } from './support/blacklist-helpers';
+import { allItems, appliedOpenids, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, waitForJob } from './support/blacklist-helpers';
 
 const createJob = (h: Harness, tenantId: string, openids: string[]) =>
   request(h.url).post(`/v1/tenants/${tenantId}/blacklist/jobs`).set(bearer(h.operatorKey)).send({ action: 'block', openids });
@@ -96,6 +96,97 @@ describe('blacklist jobs under transient WeChat faults', () => {
           .map((i) => i.openid)
           .sort(),
       ).toEqual([...rest].sort());
+    });
+  });
+
+  describe('a cancel while openids of a pending chunk have an unknown outcome', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({
+        config: (c) => ({
+          ...c,
+          blacklist: { ...c.blacklist, quotaResetAfterSeconds: 600, jobs: { pollingIntervalSeconds: 0.5 } },
+        }),
+      });
+      await h.sim.pushTicket();
+    });
+    afterAll(() => h?.close());
+
+    it('they are read back before the rest is cancelled: applied ones succeeded, never cancelled', async () => {
+      const t = await onboardTenant(h, { followers: 10 });
+      const [applied, rest] = [t.followers.slice(0, 5), t.followers.slice(5)];
+      // WeChat already holds these (as if the call whose connection dropped had applied them).
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .send({ openids: applied })
+        .expect(200);
+      // One call loses its connection (all the HTTP client's tries), the re-send meets a spent
+      // daily quota: the job pauses with its chunk pending, its openids' outcome unknown.
+      const since = lastSeq(h.sim);
+      h.sim.addFault({ api: BATCH_BLOCK, type: 'drop', count: 3, appId: t.appId });
+      h.sim.addFault({ api: BATCH_BLOCK, type: 'errcode', errcode: 45009, count: 1, appId: t.appId });
+      const job = (await createJob(h, t.id, t.followers).expect(202)).body;
+      await waitForJob(h.url, h.operatorKey, t.id, job.id, (j) => j.status === 'paused');
+      await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${job.id}`).set(bearer(h.operatorKey)).expect(202);
+
+      // Long before the quota resets (600 s): the cancel itself hands the job to a worker.
+      const { job: done } = await waitForJob(h.url, h.operatorKey, t.id, job.id, undefined, 20_000);
+      expect(done).toMatchObject({ status: 'cancelled', succeeded: 5, cancelled: 5, failed: 0 });
+      const items = await allItems(h.url, h.operatorKey, t.id, job.id);
+      expect(
+        items
+          .filter((i) => i.outcome === 'succeeded')
+          .map((i) => i.openid)
+          .sort(),
+      ).toEqual([...applied].sort());
+      expect(
+        items
+          .filter((i) => i.outcome === 'cancelled')
+          .map((i) => i.openid)
+          .sort(),
+      ).toEqual([...rest].sort());
+      // The job's calls never got through: the state came from getblacklist.
+      expect(appliedOpenids(h.sim, BATCH_BLOCK, t.appId, since)).toEqual([]);
+      expect(h.sim.calls({ api: GET_BLACKLIST, appId: t.appId, since }).length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('a cancel while a chunk waits out a backoff', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await harnessWithWindow(3600);
+      await h.sim.pushTicket();
+    });
+    afterAll(() => h?.close());
+    afterEach(() => h.sim.clearFaults());
+
+    it('ends at once, not with the hour-long window: unknown ones read back (applied succeeded), the rest cancelled', async () => {
+      const t = await onboardTenant(h, { followers: 10 });
+      const [applied, rest] = [t.followers.slice(0, 5), t.followers.slice(5)];
+      await request(h.url)
+        .post(`/v1/tenants/${t.id}/blacklist/block`)
+        .set(bearer(h.operatorKey))
+        .send({ openids: applied })
+        .expect(200);
+      const since = lastSeq(h.sim);
+      h.sim.addFault({ api: BATCH_BLOCK, type: 'drop', appId: t.appId });
+      const job = (await createJob(h, t.id, t.followers).expect(202)).body;
+      // The HTTP client's three tries of the first call were dropped: the chunk is backing off.
+      await waitForJob(
+        h.url,
+        h.operatorKey,
+        t.id,
+        job.id,
+        () => h.sim.calls({ api: BATCH_BLOCK, appId: t.appId, since }).length >= 3,
+      );
+      await request(h.url).delete(`/v1/tenants/${t.id}/blacklist/jobs/${job.id}`).set(bearer(h.operatorKey)).expect(202);
+
+      const { job: done } = await waitForJob(h.url, h.operatorKey, t.id, job.id, undefined, 20_000);
+      expect(done).toMatchObject({ status: 'cancelled', succeeded: 5, cancelled: 5, failed: 0 });
+      const items = await allItems(h.url, h.operatorKey, t.id, job.id, 'succeeded');
+      expect(items.map((i) => i.openid).sort()).toEqual([...applied].sort());
+      expect(rest.every((o) => !h.sim.getAuthorizer(t.appId).blacklist.includes(o))).toBe(true);
     });
   });
 

@@ -19,6 +19,7 @@ describe('migrations', () => {
 
   it('apply one by one on a populated database, keep every row, and revert cleanly', async () => {
     const tenantIds: string[] = [];
+    const jobIds: string[] = [];
     for (let n = 1; n <= MIGRATIONS.length; n++) {
       const ds = await dataSourceWith(n).initialize();
       try {
@@ -41,6 +42,24 @@ describe('migrations', () => {
         }
         const count = await ds.query(`SELECT count(*)::int AS n FROM tenants t JOIN authorizers a ON a.tenant_id = t.id`);
         expect(count[0].n).toBe(tenantIds.length);
+        // A blacklist job (job, chunk, item) once those tables exist, for the migrations that alter them.
+        const [{ jobs }] = await ds.query(`SELECT to_regclass('blacklist_job_items') IS NOT NULL AS jobs`);
+        if (jobs) {
+          const [job] = await ds.query(
+            `INSERT INTO blacklist_jobs (tenant_id, action, total, chunk_count, actor) VALUES ($1, 'block', 1, 1, 'tenant') RETURNING id`,
+            [tenantIds[tenantIds.length - 1]],
+          );
+          await ds.query(`INSERT INTO blacklist_job_chunks (tenant_id, job_id, chunk_no) VALUES ($1, $2, 0)`, [
+            tenantIds[tenantIds.length - 1],
+            job.id,
+          ]);
+          await ds.query(`INSERT INTO blacklist_job_items (tenant_id, job_id, seq, openid) VALUES ($1, $2, 0, $3)`, [
+            tenantIds[tenantIds.length - 1],
+            job.id,
+            `o-${n}`,
+          ]);
+          jobIds.push(job.id);
+        }
       } finally {
         await ds.destroy();
       }
@@ -50,6 +69,12 @@ describe('migrations', () => {
     try {
       const rows: { id: string }[] = await all.query(`SELECT id FROM tenants`);
       expect(new Set(rows.map((r) => r.id))).toEqual(new Set(tenantIds));
+      expect(jobIds.length).toBeGreaterThan(1);
+      const items: { job_id: string }[] = await all.query(
+        `SELECT i.job_id FROM blacklist_job_items i JOIN blacklist_job_chunks c USING (tenant_id, job_id) JOIN blacklist_jobs j ON j.id = i.job_id`,
+      );
+      expect(new Set(items.map((r) => r.job_id))).toEqual(new Set(jobIds));
+      expect(items).toHaveLength(jobIds.length);
       for (let i = 0; i < MIGRATIONS.length; i++) await all.undoLastMigration({ transaction: 'each' });
       const left: { table_name: string }[] = await all.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`,

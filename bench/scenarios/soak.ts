@@ -12,6 +12,8 @@ const TERMINAL = new Set(['succeeded', 'partially_failed', 'failed', 'cancelled'
 interface Sample {
   atSeconds: number;
   rssBytes: number;
+  /** V8 heap in use (the gateway's /metrics, nodejs_heap_size_used_bytes): what a leak grows, where RSS also keeps freed pages. */
+  heapUsedBytes: number;
   /** The gateway's connections to its database (pg_stat_activity), all and those not idle. */
   connections: number;
   activeConnections: number;
@@ -150,9 +152,15 @@ export const soak: Scenario = {
         connections += Number(r.n);
         if (r.state && r.state !== 'idle') active += Number(r.n);
       }
+      const metricsText = await request('GET', `${gw.url}/metrics`).then(
+        (r) => r.text,
+        () => '',
+      );
+      const heapUsed = Number(/^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?)/m.exec(metricsText)?.[1] ?? NaN);
       const s = {
         atSeconds: Math.round((Date.now() - t0) / 1000),
         rssBytes: gw.rss(),
+        heapUsedBytes: heapUsed,
         connections,
         activeConnections: active,
         byApplication,
@@ -160,7 +168,7 @@ export const soak: Scenario = {
       };
       samples.push(s);
       ctx.log(
-        `t=${s.atSeconds}s rss ${round(s.rssBytes / 2 ** 20, 1)} MiB, db connections ${connections} (${active} busy), ${requests} requests`,
+        `t=${s.atSeconds}s rss ${round(s.rssBytes / 2 ** 20, 1)} MiB, heap used ${round(s.heapUsedBytes / 2 ** 20, 1)} MiB, db connections ${connections} (${active} busy), ${requests} requests`,
       );
     };
     const running = [...Array.from({ length: cfg.workers }, worker), jobLoop()];
@@ -183,6 +191,7 @@ export const soak: Scenario = {
       return { from: a, to: median(tail.map(pick)), pct: ((median(tail.map(pick)) - a) / Math.max(1, a)) * 100 };
     };
     const rss = growth((s) => s.rssBytes);
+    const heap = growth((s) => s.heapUsedBytes);
     const conns = growth((s) => s.connections);
     const rssGrowth = rss.pct;
     const connGrowth = conns.pct;
@@ -199,6 +208,7 @@ export const soak: Scenario = {
           op: '<=',
           value: 10,
         }),
+        metric('heap_used_growth', 'gateway V8 heap in use, growth after warm-up', round(heap.pct, 1), '%'),
         metric('requests', 'API requests', requests, ''),
         metric('p99', 'API reply p99', round(percentile(latencies, 99), 1), 'ms'),
       ],
@@ -207,6 +217,8 @@ export const soak: Scenario = {
         jobs,
         rssAfterWarmupMiB: round(rss.from / 2 ** 20, 1),
         rssAtEndMiB: round(rss.to / 2 ** 20, 1),
+        heapUsedAfterWarmupMiB: round(heap.from / 2 ** 20, 1),
+        heapUsedAtEndMiB: round(heap.to / 2 ** 20, 1),
         connectionsAfterWarmup: conns.from,
         connectionsAtEnd: conns.to,
         maxConnectionsAfterWarmup: Math.max(...after.map((s) => s.connections)),

@@ -143,6 +143,8 @@ async function main(): Promise<void> {
       // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
       const demo = await prepareSandboxOnboarding(app);
       log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
+      // A log line that met a full pipe is retried later by its destination: let it land before the banner.
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
       // Printed last, after every other start-up line, so the operator key and the link are not buried.
       // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
       process.stdout.write(

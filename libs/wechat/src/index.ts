@@ -3,7 +3,13 @@
 
 // Errors
 export { WeChatError, type WeChatErrorCode } from './errors/wechat-error';
-export { WeChatApiError, WeChatTransportError, WeChatRequestError, type WeChatTransportReason } from './errors/api-errors';
+export {
+  WeChatApiError,
+  WeChatTransportError,
+  WeChatRequestError,
+  isOutcomeUnknown,
+  type WeChatTransportReason,
+} from './errors/api-errors';
 export { WECHAT_ERROR_KINDS, classifyErrcode, type WeChatErrorKind } from './errors/error-kinds';
 export {
   WeChatCryptoError,

@@ -2,6 +2,8 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { ChangeNotices } from '../database/change-notices';
+import { NoticedCache } from '../database/noticed-cache';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
@@ -13,6 +15,12 @@ import { ROUTE_ACCESS, type RequestWithCaller, type RouteAccess } from './decora
 import { TokenKeysRepository } from './token-keys.repository';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
+/** Per-process copies of key lookups live this long at most; any change to the tenant or its keys drops them at once. */
+const KEY_CACHE_TTL_MS = 1_000;
+
+/** A stored key a digest names: the tenant's own key or one of its token keys. */
+type StoredKey =
+  { kind: 'tenant'; tenantId: TenantId; keyHash: string } | { kind: 'token'; tenantId: TenantId; keyHash: string; id: string };
 const AUTHENTICATED = new WeakMap<Request, AnyCaller>();
 
 /**
@@ -25,6 +33,9 @@ const AUTHENTICATED = new WeakMap<Request, AnyCaller>();
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly operatorKeyHashes: string[];
+  /** Key kind and digest → stored key, so a request makes no database round trip for its key (unknown keys are not kept). */
+  private readonly storedKeys: NoticedCache<string, StoredKey | undefined>;
+  private readonly liveTenants: NoticedCache<TenantId, boolean>;
 
   constructor(
     private readonly reflector: Reflector,
@@ -32,8 +43,21 @@ export class ApiKeyGuard implements CanActivate {
     private readonly tokenKeys: TokenKeysRepository,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly failedAuth: FailedAuthLimiter,
+    notices: ChangeNotices,
   ) {
     this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
+    this.storedKeys = new NoticedCache(notices, {
+      tables: ['tenants', 'token_keys'],
+      ttlMs: KEY_CACHE_TTL_MS,
+      load: (kindAndHash) => this.lookUpKey(kindAndHash),
+      tenantOf: (_kindAndHash, key) => key?.tenantId,
+    });
+    this.liveTenants = new NoticedCache(notices, {
+      tables: ['tenants'],
+      ttlMs: KEY_CACHE_TTL_MS,
+      load: (tenantId) => this.tenants.isLive(tenantId),
+      tenantOf: (tenantId) => tenantId,
+    });
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -100,19 +124,26 @@ export class ApiKeyGuard implements CanActivate {
     let operator = false;
     for (const h of this.operatorKeyHashes) operator = sameKeyHash(hash, h) || operator;
     if (operator) return { actor: 'operator' };
-    if (key.startsWith(TOKEN_KEY_PREFIX)) {
-      const tokenKey = await this.tokenKeys.findByKeyHash(hash);
-      if (!tokenKey || !sameKeyHash(hash, tokenKey.keyHash)) return undefined;
-      return { actor: 'token_key', tenantId: tokenKey.tenantId, tokenKeyId: tokenKey.id };
-    }
-    if (!key.startsWith(TENANT_KEY_PREFIX)) return undefined;
+    if (!key.startsWith(TOKEN_KEY_PREFIX) && !key.startsWith(TENANT_KEY_PREFIX)) return undefined;
     // Looked up by digest (never by the key), then compared in constant time.
+    const stored = await this.storedKeys.get(`${key.startsWith(TOKEN_KEY_PREFIX) ? 'token' : 'tenant'}:${hash}`);
+    if (!stored || !sameKeyHash(hash, stored.keyHash)) return undefined;
+    if (stored.kind === 'token') return { actor: 'token_key', tenantId: stored.tenantId, tokenKeyId: stored.id };
+    return { actor: 'tenant', tenantId: stored.tenantId };
+  }
+
+  /** `kindAndHash`: "token:<digest>" or "tenant:<digest>" (the key's prefix says which table holds it). */
+  private async lookUpKey(kindAndHash: string): Promise<StoredKey | undefined> {
+    const [kind, hash] = kindAndHash.split(':');
+    if (kind === 'token') {
+      const tokenKey = await this.tokenKeys.findByKeyHash(hash);
+      return tokenKey && { kind: 'token', tenantId: tokenKey.tenantId, keyHash: tokenKey.keyHash, id: tokenKey.id };
+    }
     const tenant = await this.tenants.findByApiKeyHash(hash);
-    if (!tenant || !sameKeyHash(hash, tenant.apiKeyHash)) return undefined;
-    return { actor: 'tenant', tenantId: tenant.id };
+    return tenant && { kind: 'tenant', tenantId: tenant.id, keyHash: tenant.apiKeyHash };
   }
 
   private tenantIsLive(tenantId: TenantId): Promise<boolean> {
-    return this.tenants.isLive(tenantId);
+    return this.liveTenants.get(tenantId);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ChangeNotices } from '../database/change-notices';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
@@ -21,7 +22,10 @@ const toRecord = (r: TokenKeyRow): TokenKeyRecord => ({ id: r.id, name: r.name, 
 /** token_keys: its only reader and writer. Keys of deleted tenants match nothing. */
 @Injectable()
 export class TokenKeysRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notices: ChangeNotices,
+  ) {}
 
   async create(tenantId: TenantId, input: { name: string; keyHash: string }): Promise<TokenKeyRecord> {
     const { rows } = await sql<TokenKeyRow>(
@@ -45,6 +49,7 @@ export class TokenKeysRepository {
   /** Revokes at once: the row goes, so the next lookup of the key finds nothing. False when there was none. */
   async delete(tenantId: TenantId, keyId: string): Promise<boolean> {
     const { count } = await sql(this.dataSource, `DELETE FROM token_keys WHERE tenant_id = $1 AND id = $2`, [tenantId, keyId]);
+    this.notices.changed('token_keys', tenantId);
     return count > 0;
   }
 

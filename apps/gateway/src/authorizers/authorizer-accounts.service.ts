@@ -9,6 +9,7 @@ import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { TenantEvents } from '../webhooks/tenant-events';
+import { AuthorizerSnapshots } from './authorizer-snapshots';
 import { AuthorizersRepository } from './authorizers.repository';
 
 export interface AccessFacts {
@@ -45,11 +46,12 @@ export class AuthorizerAccountsService {
     private readonly tenants: TenantsRepository,
     private readonly transactions: Transactions,
     private readonly events: TenantEvents,
+    private readonly snapshots: AuthorizerSnapshots,
   ) {}
 
   /** Status, appid, verification and permission sets: what a permission gate needs, without calling WeChat. */
   async getAccessFacts(tenantId: TenantId): Promise<AccessFacts> {
-    const r = await this.authorizers.readWithTenant(tenantId);
+    const r = await this.snapshots.get(tenantId);
     if (!r) throw new TenantNotFoundError();
     return { tenantStatus: r.tenantStatus, appId: r.appId, verified: r.verified, permissionSets: r.permissionSets };
   }

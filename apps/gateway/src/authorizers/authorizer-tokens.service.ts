@@ -10,6 +10,7 @@ import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerListService } from './authorizer-list.service';
+import { AuthorizerSnapshots } from './authorizer-snapshots';
 import { AuthorizersRepository } from './authorizers.repository';
 
 /** A token handed to a service that calls WeChat itself. */
@@ -43,6 +44,7 @@ export class AuthorizerTokensService {
     private readonly transactions: Transactions,
     private readonly locks: SessionLocks,
     private readonly authorizerList: AuthorizerListService,
+    private readonly snapshots: AuthorizerSnapshots,
   ) {}
 
   /**
@@ -90,8 +92,9 @@ export class AuthorizerTokensService {
     return this.handOut(tenantId, rejected);
   }
 
+  /** From the per-process snapshot; a refresh reads the database itself, under the tenant's lock. */
   private async accessToken(tenantId: TenantId): Promise<string> {
-    const r = await this.authorizers.readWithTenant(tenantId);
+    const r = await this.snapshots.get(tenantId);
     if (!r) throw new TenantNotFoundError();
     if (r.tenantStatus !== 'active' || !r.appId) throw new TenantNotActiveError(r.tenantStatus);
     if (r.accessToken && isFresh(r.accessTokenExpiresAt)) return r.accessToken;

@@ -8,6 +8,7 @@ import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerListService } from './authorizer-list.service';
 import { AuthorizerReconcileSchedule } from './authorizer-reconcile.schedule';
 import { AuthorizerReconciliationService } from './authorizer-reconciliation.service';
+import { AuthorizerSnapshots } from './authorizer-snapshots';
 import { AuthorizerTokenRenewer } from './authorizer-token-renewer';
 import { AuthorizerTokensService } from './authorizer-tokens.service';
 import { AuthorizersRepository } from './authorizers.repository';
@@ -22,6 +23,7 @@ import { AuthorizersRepository } from './authorizers.repository';
     AuthorizerReconciliationService,
     AuthorizerReconcileSchedule,
     AuthorizerTokenRenewer,
+    AuthorizerSnapshots,
   ],
   exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
 })

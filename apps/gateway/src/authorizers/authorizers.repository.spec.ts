@@ -1,3 +1,4 @@
+import { ChangeNotices } from '../database/change-notices';
 import type { SecretCipher } from '@app/common';
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
@@ -28,8 +29,8 @@ describe('AuthorizersRepository (on a cloned test database)', () => {
 
   beforeAll(async () => {
     ({ dataSource, cipher } = await repositorySpecDatabase());
-    authorizers = new AuthorizersRepository(dataSource, cipher);
-    tenants = new TenantsRepository(dataSource);
+    authorizers = new AuthorizersRepository(dataSource, cipher, new ChangeNotices(dataSource));
+    tenants = new TenantsRepository(dataSource, new ChangeNotices(dataSource));
   });
   afterAll(() => dataSource?.destroy());
 

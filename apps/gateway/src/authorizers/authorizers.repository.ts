@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockForTransaction } from '../database/advisory-lock';
+import { ChangeNotices } from '../database/change-notices';
 import { sql } from '../database/sql';
 import type { TenantStatus } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
@@ -19,6 +20,9 @@ export interface TenantAuthorizerRecord {
   accessTokenExpiresAt: Date | null;
   refreshToken: string | null;
 }
+
+/** A live tenant and its authorizer as requests use them: no refresh token. */
+export type AuthorizerSnapshot = Omit<TenantAuthorizerRecord, 'refreshToken'>;
 
 /** What WeChat says about the account (api_get_authorizer_info), as stored. */
 export interface AccountInfo {
@@ -61,7 +65,13 @@ export class AuthorizersRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: SecretCipher,
+    private readonly notices: ChangeNotices,
   ) {}
+
+  /** This instance's copies go at once; other instances' when PostgreSQL announces the commit. */
+  private changed(tenantId: TenantId): void {
+    this.notices.changed('authorizers', tenantId);
+  }
 
   private unseal(value: string | null): string | null {
     return value === null ? null : this.cipher.decrypt(value);
@@ -103,6 +113,28 @@ export class AuthorizersRepository {
         accessToken: this.unsealToken(r.access_token),
         accessTokenExpiresAt: r.access_token_expires_at,
         refreshToken: this.unsealToken(r.refresh_token),
+      }
+    );
+  }
+
+  /** What a call needs (readWithTenant without the refresh token, which only a refresh unseals). */
+  async readForCalls(tenantId: TenantId): Promise<AuthorizerSnapshot | undefined> {
+    const { rows } = await sql<Omit<TenantAuthorizerRow, 'refresh_token'>>(
+      this.dataSource,
+      `SELECT t.status, a.app_id, a.verified, a.permission_sets, a.access_token, a.access_token_expires_at
+         FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
+        WHERE t.id = $1 AND t.deleted_at IS NULL`,
+      [tenantId],
+    );
+    const r = rows[0];
+    return (
+      r && {
+        tenantStatus: r.status,
+        appId: r.app_id,
+        verified: r.verified ?? false,
+        permissionSets: r.permission_sets ?? [],
+        accessToken: this.unsealToken(r.access_token),
+        accessTokenExpiresAt: r.access_token_expires_at,
       }
     );
   }
@@ -172,6 +204,7 @@ export class AuthorizersRepository {
         g.keepStoredInfo ?? false,
       ],
     );
+    this.changed(tenantId);
   }
 
   /** A refresh's result: both tokens in one row update. */
@@ -185,6 +218,7 @@ export class AuthorizersRepository {
       `UPDATE authorizers SET access_token = $2, access_token_expires_at = $3, refresh_token = $4 WHERE tenant_id = $1`,
       [tenantId, this.cipher.encrypt(t.accessToken), t.accessTokenExpiresAt, this.cipher.encrypt(t.refreshToken)],
     );
+    this.changed(tenantId);
   }
 
   /** A refresh token recovered from WeChat's authorizer list; the access token is left to expire or be replaced. */
@@ -193,6 +227,7 @@ export class AuthorizersRepository {
       tenantId,
       this.cipher.encrypt(refreshToken),
     ]);
+    this.changed(tenantId);
   }
 
   /** Every live tenant's bound account with its refresh token (null if unreadable), for reconciliation with WeChat's list. */
@@ -240,6 +275,7 @@ export class AuthorizersRepository {
         WHERE tenant_id = $1`,
       [tenantId],
     );
+    this.changed(tenantId);
   }
 
   async updateInfo(tenantId: TenantId, appId: string, info: AccountInfo, m?: EntityManager): Promise<void> {
@@ -255,11 +291,13 @@ export class AuthorizersRepository {
         updatedAt: () => 'now()',
       },
     );
+    this.changed(tenantId);
   }
 
   /** Tenant deletion: the tokens and the binding go, so the account can be bound again elsewhere. */
   async deleteForTenant(tenantId: TenantId, m: EntityManager): Promise<void> {
     await m.getRepository(AuthorizerEntity).delete({ tenantId });
+    this.changed(tenantId);
   }
 
   /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { BatchAnswer } from '../blacklist/batch-engine';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
@@ -14,9 +14,10 @@ const COUNTER: Record<BatchAnswer['outcome'], 'succeeded' | 'invalid' | 'failed'
 
 /**
  * The worker's side of the blacklist_jobs aggregate: claiming chunks (FOR UPDATE SKIP LOCKED),
- * keeping and ending their leases, reading their pending openids, recording each WeChat
- * answer with the job's counters (one statement each, no per-answer transaction) and closing
- * the chunk after its last answer. Every method is scoped by tenant first, except `renewLeases`:
+ * keeping and ending their leases, reading their pending openids, keeping their transient-failure
+ * retry window and the openids whose outcome is unknown, recording each WeChat answer with the
+ * job's counters (one statement each, no per-answer transaction) and closing the chunk after its
+ * last answer. Every method is scoped by tenant first, except `renewLeases`:
  * one statement renews all of this process's chunks whatever their tenant, each named by its
  * own (tenant, job, chunk) and the worker id.
  */
@@ -26,8 +27,8 @@ export class BlacklistJobChunksRepository {
 
   /**
    * The next open chunk from `fromChunk` on that nobody live holds, leased to `workerId`, with
-   * its pending openids (one round trip fewer per chunk than reading them after). The
-   * update finds its row by primary key (a scalar subquery, not a join: on a fresh job, without
+   * its pending openids (one round trip fewer per chunk than reading them after). The update
+   * finds its row by primary key (a scalar subquery, not a join: on a fresh job, without
    * statistics, the join was planned as a scan of all the job's chunks, which made claiming a
    * million-openid job quadratic). `fromChunk` lets a loop skip what it already walked past (the
    * index keeps entries of done chunks until vacuum); a caller that finds nothing from there
@@ -40,7 +41,7 @@ export class BlacklistJobChunksRepository {
     leaseSeconds: number,
     fromChunk = 0,
   ): Promise<ClaimedChunk | undefined> {
-    const { rows } = await sql<{ chunk_no: number; previous: string; pending: string[] }>(
+    const { rows } = await sql<{ chunk_no: number; previous: string; retry_attempts: number; pending: string[] }>(
       this.dataSource,
       `WITH next AS (
          SELECT chunk_no, state FROM blacklist_job_chunks
@@ -51,14 +52,21 @@ export class BlacklistJobChunksRepository {
        UPDATE blacklist_job_chunks c
           SET state = 'in_flight', claimed_by = $3, lease_until = now() + make_interval(secs => $4), attempts = c.attempts + 1
         WHERE c.tenant_id = $1 AND c.job_id = $2 AND c.chunk_no = (SELECT chunk_no FROM next)
-       RETURNING c.chunk_no, (SELECT state FROM next) AS previous,
+       RETURNING c.chunk_no, (SELECT state FROM next) AS previous, c.retry_attempts,
          ARRAY(SELECT i.openid FROM blacklist_job_items i
                 WHERE i.tenant_id = $1 AND i.job_id = $2 AND i.seq BETWEEN c.chunk_no * $6 AND c.chunk_no * $6 + $6 - 1
                   AND i.outcome = 'pending' ORDER BY i.seq) AS pending`,
       [tenantId, jobId, workerId, leaseSeconds, fromChunk, CHUNK_SIZE],
     );
     const row = rows[0];
-    return row ? { chunkNo: row.chunk_no, reclaimed: row.previous === 'in_flight', pending: row.pending } : undefined;
+    return row
+      ? {
+          chunkNo: row.chunk_no,
+          reclaimed: row.previous === 'in_flight',
+          transientFailures: row.retry_attempts,
+          pending: row.pending,
+        }
+      : undefined;
   }
 
   /** Whether any chunk is still to send or being sent (by anyone). */
@@ -79,6 +87,63 @@ export class BlacklistJobChunksRepository {
       [tenantId, jobId, ...chunkSeqs(chunkNo)],
     );
     return rows.map((r) => r.openid);
+  }
+
+  /**
+   * Pending openids of the chunk that a call with an unknown outcome carried (flagged by
+   * recordTransientFailure or markOutcomeUnknown): they are read back before they may fail.
+   */
+  async unknownOutcomeOpenids(tenantId: TenantId, jobId: string, chunkNo: number): Promise<Set<string>> {
+    const { rows } = await sql<{ openid: string }>(
+      this.dataSource,
+      `SELECT openid FROM blacklist_job_items
+        WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND outcome = 'pending' AND outcome_unknown`,
+      [tenantId, jobId, ...chunkSeqs(chunkNo)],
+    );
+    return new Set(rows.map((r) => r.openid));
+  }
+
+  /** Flags pending openids whose call's outcome is unknown (timeout, dropped connection, a dead worker). */
+  async markOutcomeUnknown(
+    tenantId: TenantId,
+    jobId: string,
+    chunkNo: number,
+    openids: string[],
+    tx?: EntityManager,
+  ): Promise<void> {
+    if (openids.length === 0) return;
+    await sql(
+      tx ?? this.dataSource,
+      `UPDATE blacklist_job_items SET outcome_unknown = true
+        WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND openid = ANY($5::varchar[])
+          AND outcome = 'pending' AND NOT outcome_unknown`,
+      [tenantId, jobId, ...chunkSeqs(chunkNo), openids],
+    );
+  }
+
+  /**
+   * One more transient failure of the chunk, with the openids among it whose outcome is unknown.
+   * The first opens the chunk's retry window on the database clock, so whichever process sends
+   * the chunk next (after a restart, or another instance) continues the same window and backoff.
+   * Returns the failures so far and the time since the window opened, both as stored.
+   */
+  async recordTransientFailure(
+    tenantId: TenantId,
+    jobId: string,
+    chunkNo: number,
+    unknownOpenids: string[],
+  ): Promise<{ failures: number; elapsedMs: number }> {
+    return this.dataSource.transaction(async (tx) => {
+      await this.markOutcomeUnknown(tenantId, jobId, chunkNo, unknownOpenids, tx);
+      const { rows } = await sql<{ retry_attempts: number; elapsed_ms: number }>(
+        tx,
+        `UPDATE blacklist_job_chunks SET retry_since = COALESCE(retry_since, now()), retry_attempts = retry_attempts + 1
+          WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3
+        RETURNING retry_attempts, greatest(0, extract(epoch FROM now() - retry_since) * 1000)::float8 AS elapsed_ms`,
+        [tenantId, jobId, chunkNo],
+      );
+      return { failures: rows[0].retry_attempts, elapsedMs: rows[0].elapsed_ms };
+    });
   }
 
   /**
@@ -111,9 +176,9 @@ export class BlacklistJobChunksRepository {
   }
 
   /** Marks the chunk done when none of its openids is pending any more. */
-  async closeChunkIfAnswered(tenantId: TenantId, jobId: string, chunkNo: number): Promise<void> {
+  async closeChunkIfAnswered(tenantId: TenantId, jobId: string, chunkNo: number, tx?: EntityManager): Promise<void> {
     await sql(
-      this.dataSource,
+      tx ?? this.dataSource,
       `UPDATE blacklist_job_chunks SET state = 'done', claimed_by = NULL, lease_until = NULL
         WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 AND state = 'in_flight'
           AND NOT EXISTS (SELECT 1 FROM blacklist_job_items

@@ -170,8 +170,9 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       if (!current || current.finishedAt) return 'done';
       if (current.status === 'cancelled') {
         // Pending chunks were cancelled by the request; a dead worker's chunk may have reached
-        // WeChat, so it is read back before what is left of it is cancelled.
-        await this.jobs.cancelOpenChunks(tenantId, job.id, false);
+        // WeChat, and so may openids of unknown outcome in a pending one: those are read back
+        // before what is left of the chunk is cancelled.
+        await this.jobs.cancelPendingChunks(tenantId, job.id);
         const abandoned = await this.chunks.claimChunk(tenantId, job.id, this.workerId, this.timings.chunkLeaseSeconds);
         if (abandoned) {
           await this.cancelAbandonedChunk(job, abandoned);
@@ -221,7 +222,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       if (chunk.reclaimed && openids.length > 0) openids = await this.reconcile(job, chunk, openids);
       if (openids.length === 0) {
         await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
-        this.sender.forget(heldKey);
         return;
       }
       const stop = await this.sender.send(job, chunk, openids, slice.deadline, () => this.queue.isStopping || slice.failed);
@@ -241,7 +241,8 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
    * The chunk was in flight under a worker that died: its call may have reached WeChat. Ask
    * getblacklist which openids already are where the action puts them, record those as
    * succeeded and send only the rest. If that cannot be read, re-send (blocking and
-   * unblocking twice leaves WeChat in the same state).
+   * unblocking twice leaves WeChat in the same state), flagged as of unknown outcome so they are
+   * counted as re-sent and read back before they could fail.
    */
   private async reconcile(job: BlacklistJob, chunk: ClaimedChunk, openids: string[]): Promise<string[]> {
     try {
@@ -263,22 +264,25 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         { tenantId: job.tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
         'could not reconcile; re-sending the chunk',
       );
-      await this.sender.countResent(job, openids.length);
+      await this.chunks.markOutcomeUnknown(job.tenantId, job.id, chunk.chunkNo, openids);
       return openids;
     }
   }
 
   /**
-   * A cancelled job's chunk that a worker left in flight: its openids are never reported
-   * cancelled while their state is unknown. Those getblacklist shows applied succeeded; the rest
-   * are cancelled. If getblacklist cannot be read, the chunk is left to be claimed again.
+   * A cancelled job's chunk that a worker left in flight, or that holds openids whose call had
+   * an unknown outcome: those are never reported cancelled while their state is unknown. Those
+   * getblacklist shows applied succeeded; the rest are cancelled. If getblacklist cannot be read,
+   * the chunk is left to be claimed again.
    */
   private async cancelAbandonedChunk(job: BlacklistJob, chunk: ClaimedChunk): Promise<void> {
     const tenantId = job.tenantId;
     const openids = chunk.pending;
-    if (chunk.reclaimed && openids.length > 0) {
+    const flagged = chunk.reclaimed ? undefined : await this.chunks.unknownOutcomeOpenids(tenantId, job.id, chunk.chunkNo);
+    const uncertain = flagged ? openids.filter((o) => flagged.has(o)) : openids;
+    if (uncertain.length > 0) {
       try {
-        const applied = await this.engine.alreadyApplied(tenantId, job.action, openids);
+        const applied = await this.engine.alreadyApplied(tenantId, job.action, uncertain);
         if (applied.size > 0) {
           await this.chunks.recordAnswer(tenantId, job.id, chunk.chunkNo, {
             outcome: 'succeeded',
@@ -291,15 +295,14 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       } catch (e) {
         this.logger.warn(
           { tenantId, jobId: job.id, chunk: chunk.chunkNo, err: String((e as Error)?.message ?? e) },
-          'cancelled job: a chunk left in flight cannot be read back yet; it stays open',
+          'cancelled job: a chunk of unknown outcome cannot be read back yet; it stays open',
         );
         await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo);
         await sleep(1000);
         return;
       }
     }
-    await this.chunks.expireLease(tenantId, job.id, chunk.chunkNo);
-    await this.jobs.cancelOpenChunks(tenantId, job.id, true);
+    await this.jobs.cancelChunk(tenantId, job.id, chunk.chunkNo);
   }
 
   private async pause(tenantId: TenantId, jobId: string, until: Date): Promise<void> {

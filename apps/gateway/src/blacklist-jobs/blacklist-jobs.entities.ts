@@ -4,7 +4,7 @@ import type { BlacklistAction } from '../blacklist/openid-validation';
 import type { ItemOutcome, JobStatus } from './job-status';
 import type { TenantId } from '../tenants/tenant-id';
 
-// Mappings of the job tables (migrations/1795630100000-Blacklist.ts). BlacklistJobsRepository
+// Mappings of the job tables (migrations/1795630100000-Blacklist.ts, 1795631000000-JobRetryWindowState.ts). BlacklistJobsRepository
 // reads a job through Repository<BlacklistJobEntity>; chunks and items are only touched by its
 // hand-written SQL (SKIP LOCKED claims, unnest inserts, counters), so for them these classes are
 // the schema description the drift test checks: they mirror the migration exactly (constraint
@@ -66,6 +66,10 @@ export class BlacklistJobChunkEntity {
   @Column({ name: 'claimed_by', type: 'uuid', nullable: true }) claimedBy: string | null;
   @Column({ name: 'lease_until', type: 'timestamptz', precision: 3, nullable: true }) leaseUntil: Date | null;
   @Column({ type: 'integer', default: 0 }) attempts: number;
+  /** When the chunk's first transient failure was recorded (database clock): its retry window's start. */
+  @Column({ name: 'retry_since', type: 'timestamptz', precision: 3, nullable: true }) retrySince: Date | null;
+  /** Transient failures recorded so far: the backoff step, continued by whichever process sends next. */
+  @Column({ name: 'retry_attempts', type: 'integer', default: 0 }) retryAttempts: number;
 }
 
 @Entity({ name: 'blacklist_job_items' })
@@ -83,6 +87,8 @@ export class BlacklistJobItemEntity {
   @Column({ type: 'varchar', length: 16, default: 'pending' }) outcome: ItemOutcome;
   @Column({ type: 'varchar', length: 64, nullable: true }) code: string | null;
   @Column({ type: 'varchar', length: 500, nullable: true }) message: string | null;
+  /** A call carrying this openid had an unknown outcome: it is read back before it may end failed or cancelled. */
+  @Column({ name: 'outcome_unknown', type: 'boolean', default: false }) outcomeUnknown: boolean;
 }
 
 export const BLACKLIST_JOB_ENTITIES = [BlacklistJobEntity, BlacklistJobChunkEntity, BlacklistJobItemEntity];

@@ -99,12 +99,13 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     const job = await newJob(t, ids(60));
     const w = randomUUID();
     const second = await chunks.claimChunk(t, job.id, w, 60, 1);
-    expect(second).toEqual({ chunkNo: 1, reclaimed: false, pending: ids(60).slice(20, 40) });
+    expect(second).toEqual({ chunkNo: 1, reclaimed: false, transientFailures: 0, pending: ids(60).slice(20, 40) });
     await chunks.recordAnswer(t, job.id, 2, { outcome: 'succeeded', openids: ['o40', 'o45'], code: null, message: null });
     const third = await chunks.claimChunk(t, job.id, w, 60, 2);
     expect(third).toEqual({
       chunkNo: 2,
       reclaimed: false,
+      transientFailures: 0,
       pending: ids(60)
         .slice(41, 60)
         .filter((o) => o !== 'o45'),
@@ -117,10 +118,20 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     const t = await newTenant();
     const job = await newJob(t, ids(20));
     const dead = randomUUID();
-    expect(await chunks.claimChunk(t, job.id, dead, 0.05)).toEqual({ chunkNo: 0, reclaimed: false, pending: ids(20) });
+    expect(await chunks.claimChunk(t, job.id, dead, 0.05)).toEqual({
+      chunkNo: 0,
+      reclaimed: false,
+      transientFailures: 0,
+      pending: ids(20),
+    });
     await sleep(100);
     const other = randomUUID();
-    expect(await chunks.claimChunk(t, job.id, other, 60)).toEqual({ chunkNo: 0, reclaimed: true, pending: ids(20) });
+    expect(await chunks.claimChunk(t, job.id, other, 60)).toEqual({
+      chunkNo: 0,
+      reclaimed: true,
+      transientFailures: 0,
+      pending: ids(20),
+    });
     expect(await chunks.claimChunk(t, job.id, dead, 60)).toBeUndefined();
     expect((await chunkRow(t, job.id, 0)).claimed_by).toBe(other);
   });
@@ -148,9 +159,35 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     await chunks.expireLease(t, job.id, 0);
     await sleep(5);
     const again = await chunks.claimChunk(t, job.id, randomUUID(), 600);
-    expect(again).toEqual({ chunkNo: 0, reclaimed: true, pending: ids(20) });
+    expect(again).toEqual({ chunkNo: 0, reclaimed: true, transientFailures: 0, pending: ids(20) });
     await chunks.releaseChunk(t, job.id, 0);
     expect(await chunkRow(t, job.id, 0)).toEqual({ state: 'pending', claimed_by: null, lease_until: null });
+  });
+
+  it('a chunk’s retry window opens on the database clock at its first transient failure and outlives its claim', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(20));
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    const first = await chunks.recordTransientFailure(t, job.id, 0, ['o1', 'o2']);
+    expect(first.failures).toBe(1);
+    expect(first.elapsedMs).toBeLessThan(1000);
+    // As if the window had opened an hour ago, under another process: the next one continues it.
+    await ds.query(`UPDATE blacklist_job_chunks SET retry_since = now() - interval '1 hour' WHERE job_id = $1`, [job.id]);
+    await chunks.releaseChunk(t, job.id, 0);
+    expect(await chunks.claimChunk(t, job.id, randomUUID(), 60)).toEqual({
+      chunkNo: 0,
+      reclaimed: false,
+      transientFailures: 1,
+      pending: ids(20),
+    });
+    expect(await chunks.unknownOutcomeOpenids(t, job.id, 0)).toEqual(new Set(['o1', 'o2']));
+    const second = await chunks.recordTransientFailure(t, job.id, 0, ['o3']);
+    expect(second.failures).toBe(2);
+    expect(second.elapsedMs).toBeGreaterThanOrEqual(3_600_000);
+    // An answered openid is no longer pending, so no longer an unknown one to read back.
+    await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ['o1'], code: null, message: null });
+    expect(await chunks.unknownOutcomeOpenids(t, job.id, 0)).toEqual(new Set(['o2', 'o3']));
+    expect(await chunks.unknownOutcomeOpenids(await newTenant(), job.id, 0)).toEqual(new Set());
   });
 
   it('answers move counters; the chunk closes once nothing in it is pending; the job finishes once, with the status from its counts', async () => {
@@ -219,11 +256,32 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     const t = await newTenant();
     const job = await newJob(t, ids(60));
     await chunks.claimChunk(t, job.id, randomUUID(), 60);
-    const cancelled = await jobs.cancel(t, job.id);
+    let readBackLeft = 0;
+    const cancelled = await jobs.cancel(t, job.id, async () => void readBackLeft++);
     expect(cancelled).toMatchObject({ status: 'cancelled' });
     expect(await jobs.get(t, job.id)).toMatchObject({ status: 'cancelled', cancelled: 40 });
     expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
-    expect(await jobs.cancel(await newTenant(), job.id)).toBeUndefined();
+    expect(readBackLeft).toBe(0);
+    expect(await jobs.cancel(await newTenant(), job.id, async () => undefined)).toBeUndefined();
+  });
+
+  it('cancel leaves a pending chunk with openids of unknown outcome open until a worker read them back', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(60));
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    await chunks.recordTransientFailure(t, job.id, 0, ['o3']);
+    await chunks.releaseChunk(t, job.id, 0);
+    let readBackLeft = 0;
+    await jobs.cancel(t, job.id, async () => void readBackLeft++);
+    expect(readBackLeft).toBe(1);
+    expect(await jobs.get(t, job.id)).toMatchObject({ status: 'cancelled', cancelled: 40 });
+    expect((await chunkRow(t, job.id, 0)).state).toBe('pending');
+    // The worker's side: read back (o3 applied), then the rest of the chunk is cancelled.
+    await chunks.claimChunk(t, job.id, randomUUID(), 60);
+    await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ['o3'], code: null, message: null });
+    await jobs.cancelChunk(t, job.id, 0);
+    expect(await jobs.get(t, job.id)).toMatchObject({ succeeded: 1, cancelled: 59 });
+    expect(await chunks.hasOpenChunks(t, job.id)).toBe(false);
   });
 
   it('failRemaining fails every unanswered openid outside live chunks with the code', async () => {

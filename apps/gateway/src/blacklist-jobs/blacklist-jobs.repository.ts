@@ -7,7 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { sql } from '../database/sql';
 import type { BlacklistAction } from '../blacklist/openid-validation';
 import type { TenantId } from '../tenants/tenant-id';
-import { type BlacklistJob, CHUNK_SIZE, type JobActor, type JobItem } from './job-records';
+import { type BlacklistJob, CHUNK_SIZE, chunkSeqs, type JobActor, type JobItem } from './job-records';
 import { FINAL_STATUSES, type ItemOutcome, jobFinalStatus } from './job-status';
 
 /** A blacklist_jobs row as SQL returns it; handed out as a BlacklistJob. */
@@ -214,9 +214,15 @@ export class BlacklistJobsRepository {
 
   /**
    * Cancels what has not been sent: pending chunks and their openids end `cancelled`; chunks
-   * in flight finish and keep their answers. Returns the job as it stands, or undefined.
+   * in flight finish and keep their answers. A pending chunk holding openids whose outcome is
+   * unknown stays open for a worker to read back first; `onReadBackLeft` (the queue message
+   * that brings one) commits with the cancel then. Returns the job as it stands, or undefined.
    */
-  async cancel(tenantId: TenantId, jobId: string): Promise<BlacklistJob | undefined> {
+  async cancel(
+    tenantId: TenantId,
+    jobId: string,
+    onReadBackLeft: (tx: EntityManager) => Promise<void>,
+  ): Promise<BlacklistJob | undefined> {
     return this.dataSource.transaction(async (tx) => {
       const job = await this.lock(tx, tenantId, jobId);
       if (!job || FINAL_STATUSES.has(job.status)) return job;
@@ -225,7 +231,7 @@ export class BlacklistJobsRepository {
         `UPDATE blacklist_jobs SET status = 'cancelled', resume_at = NULL, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
         [tenantId, jobId],
       );
-      await this.cancelChunks(tx, tenantId, jobId, false);
+      if ((await this.cancelPending(tx, tenantId, jobId)) > 0) await onReadBackLeft(tx);
       return { ...job, status: 'cancelled' as const };
     });
   }
@@ -239,9 +245,34 @@ export class BlacklistJobsRepository {
     );
   }
 
-  /** Cancels pending chunks (and, with `includeAbandoned`, in-flight ones whose worker died). */
-  async cancelOpenChunks(tenantId: TenantId, jobId: string, includeAbandoned: boolean): Promise<void> {
-    await this.dataSource.transaction((tx) => this.cancelChunks(tx, tenantId, jobId, includeAbandoned));
+  /**
+   * Cancels pending chunks, except those holding openids whose outcome is unknown (the worker
+   * reads them back, then cancelChunk). Returns how many chunks that left open for reading back.
+   */
+  async cancelPendingChunks(tenantId: TenantId, jobId: string): Promise<number> {
+    return this.dataSource.transaction((tx) => this.cancelPending(tx, tenantId, jobId));
+  }
+
+  /**
+   * Cancels one open chunk of a cancelled job and its pending openids, once a worker holding it
+   * has read back those whose outcome was unknown.
+   */
+  async cancelChunk(tenantId: TenantId, jobId: string, chunkNo: number): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      await sql(
+        tx,
+        `UPDATE blacklist_job_chunks SET state = 'cancelled', claimed_by = NULL, lease_until = NULL
+          WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 AND state IN ('pending', 'in_flight')`,
+        [tenantId, jobId, chunkNo],
+      );
+      const { count } = await sql(
+        tx,
+        `UPDATE blacklist_job_items SET outcome = 'cancelled'
+          WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND outcome = 'pending'`,
+        [tenantId, jobId, ...chunkSeqs(chunkNo)],
+      );
+      await this.settleCancelled(tx, tenantId, jobId, count);
+    });
   }
 
   /**
@@ -264,7 +295,7 @@ export class BlacklistJobsRepository {
           WHERE tenant_id = $1 AND job_id = $2 AND (state = 'pending' OR (state = 'in_flight' AND ($3 OR lease_until < now())))`,
         [tenantId, jobId, opts.includeLive ?? false],
       );
-      const count = await this.settleItemsOutsideLiveChunks(tx, tenantId, jobId, 'failed', code, message.slice(0, 500));
+      const count = await this.settleItemsOutsideOpenChunks(tx, tenantId, jobId, 'failed', code, message.slice(0, 500));
       await sql(
         tx,
         `UPDATE blacklist_jobs SET failed = failed + $3, error_code = $4, error_message = $5, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
@@ -317,29 +348,46 @@ export class BlacklistJobsRepository {
     return rows[0] && toJob(rows[0]);
   }
 
-  private async cancelChunks(tx: EntityManager, tenantId: TenantId, jobId: string, includeAbandoned: boolean): Promise<void> {
+  private async cancelPending(tx: EntityManager, tenantId: TenantId, jobId: string): Promise<number> {
+    const { rows } = await sql<{ chunk_no: number }>(
+      tx,
+      `SELECT DISTINCT seq / $3 AS chunk_no FROM blacklist_job_items
+        WHERE tenant_id = $1 AND job_id = $2 AND outcome = 'pending' AND outcome_unknown`,
+      [tenantId, jobId, CHUNK_SIZE],
+    );
+    const toReadBack = rows.map((r) => r.chunk_no);
+    const { rows: left } = await sql(
+      tx,
+      `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND state = 'pending' AND chunk_no = ANY($3::int[])`,
+      [tenantId, jobId, toReadBack],
+    );
     await sql(
       tx,
       `UPDATE blacklist_job_chunks SET state = 'cancelled', claimed_by = NULL, lease_until = NULL
-        WHERE tenant_id = $1 AND job_id = $2 AND (state = 'pending' OR ($3 AND state = 'in_flight' AND lease_until < now()))`,
-      [tenantId, jobId, includeAbandoned],
+        WHERE tenant_id = $1 AND job_id = $2 AND state = 'pending' AND NOT (chunk_no = ANY($3::int[]))`,
+      [tenantId, jobId, toReadBack],
     );
-    const count = await this.settleItemsOutsideLiveChunks(tx, tenantId, jobId, 'cancelled', null, null);
-    if (count > 0) {
-      await sql(tx, `UPDATE blacklist_jobs SET cancelled = cancelled + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
-        tenantId,
-        jobId,
-        count,
-      ]);
-    }
+    const count = await this.settleItemsOutsideOpenChunks(tx, tenantId, jobId, 'cancelled', null, null);
+    await this.settleCancelled(tx, tenantId, jobId, count);
+    return left.length;
+  }
+
+  private async settleCancelled(tx: EntityManager, tenantId: TenantId, jobId: string, count: number): Promise<void> {
+    if (count === 0) return;
+    await sql(tx, `UPDATE blacklist_jobs SET cancelled = cancelled + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      jobId,
+      count,
+    ]);
   }
 
   /**
-   * Gives every pending openid outside the chunks still in flight (their worker will answer
-   * them) the outcome. Phrased as one scan of the job's items, not a join: a fresh job's
-   * tables have no statistics yet, and a join plan guessed without them can be quadratic.
+   * Gives every pending openid outside the chunks still open (in flight: their worker will
+   * answer them; pending ones left to read back) the outcome. Phrased as one scan of the job's
+   * items, not a join: a fresh job's tables have no statistics yet, and a join plan guessed
+   * without them can be quadratic.
    */
-  private async settleItemsOutsideLiveChunks(
+  private async settleItemsOutsideOpenChunks(
     tx: EntityManager,
     tenantId: TenantId,
     jobId: string,
@@ -349,7 +397,7 @@ export class BlacklistJobsRepository {
   ): Promise<number> {
     const live = await sql<{ chunk_no: number }>(
       tx,
-      `SELECT chunk_no FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND state = 'in_flight'`,
+      `SELECT chunk_no FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND state IN ('pending', 'in_flight')`,
       [tenantId, jobId],
     );
     const { count } = await sql(

@@ -83,7 +83,8 @@ export class BlacklistJobsService {
    * nothing is left to cancel, so the reply is the job's final state, unchanged.
    */
   async cancel(tenantId: TenantId, jobId: string): Promise<BlacklistJobDto> {
-    const job = await this.jobs.cancel(tenantId, jobId);
+    // Openids of unknown outcome left to read back: a worker comes for them now, not at a quota reset.
+    const job = await this.jobs.cancel(tenantId, jobId, (tx) => this.queue.send({ tenantId, jobId }, { tx }));
     if (!job) throw new JobNotFoundError();
     const current = (await this.worker.finalize(tenantId, jobId)) ?? job;
     return toJobView(current);

@@ -15,28 +15,21 @@ const RETRY_MAX_DELAY_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A chunk's transient-failure history in this process (another instance starts its own window: later, never earlier). */
-interface ChunkRetries {
-  since: number | undefined;
-  attempt: number;
-  /** Openids a call with an unknown outcome carried. */
-  unknown: Set<string>;
-}
-
 /**
  * Sends one claimed chunk's pending openids for the job worker. Transient failures
  * (WECHAT_UNAVAILABLE, RATE_LIMITED) are sent again with backoff for up to
  * transientRetryWindowSeconds since the chunk's first one, instead of failing after the HTTP
  * client's quick tries (the sync routes keep those). Openids whose call's outcome is unknown
  * (timeout, dropped connection) are never reported failed before their state is read back from
- * getblacklist; sending them again is allowed (block/unblock are idempotent) and counted. A slice
- * that ends mid-wait hands the chunk back with those openids pending.
+ * getblacklist; sending them again is allowed (block/unblock are idempotent) and counted. The
+ * window's start, the backoff step and the unknown-outcome openids are stored with the chunk,
+ * so a restarted process or another instance continues them. A slice that ends mid-wait hands
+ * the chunk back with those openids pending.
  */
 @Injectable()
 export class ChunkSender {
   private readonly logger = new Logger(ChunkSender.name);
   private readonly timings: BlacklistJobTimings;
-  private readonly retries = new Map<string, ChunkRetries>();
   private readonly resentAfterUnknown: Counter;
 
   constructor(
@@ -60,10 +53,6 @@ export class ChunkSender {
     await this.jobs.countResentAfterUnknownOutcome(job.tenantId, job.id, n);
   }
 
-  forget(key: string): void {
-    this.retries.delete(key);
-  }
-
   /** Returns why the run stopped, when it did (what it did not send is pending again). */
   async send(
     job: BlacklistJob,
@@ -73,13 +62,16 @@ export class ChunkSender {
     stopping: () => boolean,
   ): Promise<BatchStop | undefined> {
     const tenantId = job.tenantId;
-    const key = `${job.id}:${chunk.chunkNo}`;
+    const windowMs = this.timings.transientRetryWindowSeconds * 1000;
     const run = new BatchRun(tenantId, job.action);
-    const retry = this.retries.get(key) ?? { since: undefined, attempt: 0, unknown: new Set<string>() };
-    this.retries.set(key, retry);
+    // Only a chunk that failed before or was reclaimed can hold openids flagged unknown.
+    const unknown =
+      chunk.reclaimed || chunk.transientFailures > 0
+        ? await this.chunks.unknownOutcomeOpenids(tenantId, job.id, chunk.chunkNo)
+        : new Set<string>();
     let toSend = openids;
     for (;;) {
-      const resent = toSend.filter((o) => retry.unknown.has(o)).length;
+      const resent = toSend.filter((o) => unknown.has(o)).length;
       if (resent > 0) await this.countResent(job, resent);
       const transient: BatchAnswer[] = [];
       const unsent = await this.engine.sendBatch(run, toSend, async (answer) => {
@@ -92,23 +84,24 @@ export class ChunkSender {
         await this.chunks.releaseChunk(tenantId, job.id, chunk.chunkNo);
         return run.stop;
       }
-      if (transient.length === 0) {
-        this.retries.delete(key);
+      if (transient.length === 0) return undefined;
+      const newlyUnknown = transient.filter((a) => a.unknownOutcome).flatMap((a) => a.openids);
+      const window = await this.chunks.recordTransientFailure(tenantId, job.id, chunk.chunkNo, newlyUnknown);
+      for (const o of newlyUnknown) unknown.add(o);
+      if (window.elapsedMs >= windowMs) {
+        await this.settleAfterWindow(job, chunk, transient, unknown);
         return undefined;
       }
-      for (const a of transient) if (a.unknownOutcome) for (const o of a.openids) retry.unknown.add(o);
-      retry.since ??= Date.now();
-      if (Date.now() - retry.since >= this.timings.transientRetryWindowSeconds * 1000) {
-        if (await this.settleAfterWindow(job, chunk, transient, retry.unknown)) this.retries.delete(key);
-        return undefined;
-      }
-      const delay = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** retry.attempt++) * (0.5 + Math.random() / 2);
+      // The last try falls on the window's end rather than a backoff step past it.
+      const step = Math.min(RETRY_MAX_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** (window.failures - 1)) * (0.5 + Math.random() / 2);
+      const delay = Math.min(step, windowMs - window.elapsedMs);
       const room = deadline - Date.now();
       // In short steps, so a stopping instance hands the chunk back at once.
       for (const until = Date.now() + Math.min(delay, room); !stopping() && Date.now() < until;) {
         await sleep(Math.min(250, until - Date.now()));
       }
-      if (stopping() || delay > room) {
+      // A cancel, too, hands it back: the worker reads back what is unknown and cancels the rest.
+      if (stopping() || delay > room || (await this.jobs.get(tenantId, job.id))?.status === 'cancelled') {
         // The slice ends before the backoff does: hand the chunk back, still pending.
         await this.chunks.releaseChunk(tenantId, job.id, chunk.chunkNo);
         return undefined;
@@ -120,14 +113,14 @@ export class ChunkSender {
   /**
    * The retry window is over. A failure WeChat answered (e.g. -1) is final; openids a call with
    * an unknown outcome carried are looked up first: applied ones succeeded, the rest failed. If
-   * getblacklist cannot be read either, the chunk is handed back pending (false: not settled).
+   * getblacklist cannot be read either, the chunk is handed back pending.
    */
   private async settleAfterWindow(
     job: BlacklistJob,
     chunk: ClaimedChunk,
     transient: BatchAnswer[],
     unknown: Set<string>,
-  ): Promise<boolean> {
+  ): Promise<void> {
     const tenantId = job.tenantId;
     const uncertain = transient.flatMap((a) => a.openids.filter((o) => a.unknownOutcome || unknown.has(o)));
     let applied = new Set<string>();
@@ -140,7 +133,7 @@ export class ChunkSender {
           'outcome unknown and getblacklist unreadable; the chunk stays pending',
         );
         await this.chunks.releaseChunk(tenantId, job.id, chunk.chunkNo);
-        return false;
+        return;
       }
     }
     if (applied.size > 0) {
@@ -151,6 +144,5 @@ export class ChunkSender {
       const failed = a.openids.filter((o) => !applied.has(o));
       if (failed.length) await this.chunks.recordAnswer(tenantId, job.id, chunk.chunkNo, { ...a, openids: failed });
     }
-    return true;
   }
 }

@@ -42,6 +42,8 @@ export interface ClaimedChunk {
   chunkNo: number;
   /** It was in flight under a worker whose lease lapsed: WeChat may already have applied it. */
   reclaimed: boolean;
+  /** Transient failures recorded for it so far (by any process); 0 when its retry window is not open. */
+  transientFailures: number;
   /** Its openids still pending when it was claimed, in order. */
   pending: string[];
 }

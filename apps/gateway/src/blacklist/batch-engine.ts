@@ -6,7 +6,7 @@ import {
   nextBlacklistCursor,
   requiredPermissionSets,
   type OfficialAccountApi,
-  WeChatTransportError,
+  isOutcomeUnknown,
 } from '@app/wechat';
 import { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import type { TenantId } from '../tenants/tenant-id';
@@ -59,11 +59,6 @@ export class BatchRun {
     this.infoRefresh ??= fn();
     return this.infoRefresh;
   }
-}
-
-/** The request may have been applied although no answer came (it was sent; the reply was lost or late). */
-function outcomeUnknown(e: unknown): boolean {
-  return e instanceof WeChatTransportError && (e.reason === 'timeout' || e.reason === 'network' || e.reason === 'http-5xx');
 }
 
 export type AnswerSink = (answer: BatchAnswer) => Promise<void>;
@@ -163,7 +158,7 @@ export class BlacklistBatchEngine {
           openids,
           code: failure.code,
           message: failure.message,
-          unknownOutcome: outcomeUnknown(e),
+          unknownOutcome: isOutcomeUnknown(e),
         });
         return [];
     }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
+import { ChangeNotices } from './change-notices';
 import { MigrationRunner } from './migration-runner';
 import { SealedSecretsCensus } from './sealed-columns';
 import { SessionLocks } from './session-locks';
@@ -23,8 +24,8 @@ export class DatabaseModule {
           retryDelay: 500,
         }),
       ],
-      providers: [MigrationRunner, Transactions, SessionLocks, SealedSecretsCensus],
-      exports: [Transactions, SessionLocks, SealedSecretsCensus],
+      providers: [MigrationRunner, Transactions, SessionLocks, SealedSecretsCensus, ChangeNotices],
+      exports: [Transactions, SessionLocks, SealedSecretsCensus, ChangeNotices],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { ChangeNotices } from '../database/change-notices';
 import { SecretCipher } from '@app/common';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -13,7 +14,7 @@ describe('OnboardingRepository (on a cloned test database)', () => {
   beforeAll(async () => {
     ({ dataSource } = await repositorySpecDatabase());
     onboarding = new OnboardingRepository(dataSource, new SecretCipher(randomBytes(32)));
-    tenants = new TenantsRepository(dataSource);
+    tenants = new TenantsRepository(dataSource, new ChangeNotices(dataSource));
   });
   afterAll(() => dataSource?.destroy());
 

@@ -4,6 +4,7 @@ import { SecretCipher } from '@app/common';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { ComponentStateRepository } from '../component/component-state.repository';
 import { dataSourceOptions } from '../data-source';
+import { ChangeNotices } from '../database/change-notices';
 import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';
 import { SecretsReseal } from './secrets-reseal.service';
@@ -26,6 +27,7 @@ export class SecretsResealModule {
       imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(s.databaseUrl), extra: { max: 2 } })],
       providers: [
         { provide: SecretCipher, useValue: new SecretCipher(s.secretsKey, s.previousSecretsKey) },
+        ChangeNotices,
         AuthorizersRepository,
         ComponentStateRepository,
         WebhookEndpointsRepository,

@@ -1,3 +1,4 @@
+import { ChangeNotices } from '../database/change-notices';
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import type { TenantId } from './tenant-id';
@@ -12,7 +13,7 @@ describe('TenantsRepository (on a cloned test database)', () => {
 
   beforeAll(async () => {
     ({ dataSource } = await repositorySpecDatabase());
-    tenants = new TenantsRepository(dataSource);
+    tenants = new TenantsRepository(dataSource, new ChangeNotices(dataSource));
   });
   afterAll(() => dataSource?.destroy());
 

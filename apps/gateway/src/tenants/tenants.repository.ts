@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In, IsNull, type Repository } from 'typeorm';
+import { ChangeNotices } from '../database/change-notices';
 import { sql } from '../database/sql';
 import { TENANT_STATUSES, TenantEntity, type TenantStatus } from './tenant.entity';
 import type { TenantId } from './tenant-id';
@@ -84,7 +85,10 @@ const toRecord = (r: TenantAccountRow): TenantWithAccountRecord => ({
 export class TenantsRepository {
   private readonly tenants: Repository<TenantEntity>;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notices: ChangeNotices,
+  ) {
     this.tenants = dataSource.getRepository(TenantEntity);
   }
 
@@ -166,6 +170,7 @@ export class TenantsRepository {
   /** False when the tenant does not exist or is deleted. */
   async replaceApiKeyHash(tenantId: TenantId, apiKeyHash: string): Promise<boolean> {
     const r = await this.tenants.update({ id: tenantId, deletedAt: IsNull() }, { apiKeyHash, updatedAt: () => 'now()' });
+    this.notices.changed('tenants', tenantId);
     return (r.affected ?? 0) > 0;
   }
 
@@ -178,6 +183,7 @@ export class TenantsRepository {
       { id: tenantId, deletedAt: IsNull() },
       { deletedAt: () => 'now()', updatedAt: () => 'now()', apiKeyHash: unusableKeyHash },
     );
+    this.notices.changed('tenants', tenantId);
     return (r.affected ?? 0) > 0;
   }
 
@@ -191,6 +197,7 @@ export class TenantsRepository {
       { id: tenantId, status: In([...from]), deletedAt: IsNull() },
       { status: to, updatedAt: () => 'now()' },
     );
+    this.notices.changed('tenants', tenantId);
     return (r.affected ?? 0) > 0;
   }
 

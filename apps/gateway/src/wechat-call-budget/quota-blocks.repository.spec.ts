@@ -1,3 +1,4 @@
+import { ChangeNotices } from '../database/change-notices';
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import type { TenantId } from '../tenants/tenant-id';
@@ -13,7 +14,7 @@ describe('QuotaBlocksRepository', () => {
 
   beforeAll(async () => {
     ({ dataSource: ds } = await repositorySpecDatabase());
-    repo = new QuotaBlocksRepository(ds);
+    repo = new QuotaBlocksRepository(ds, new ChangeNotices(ds));
   });
   afterAll(() => ds.destroy());
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ChangeNotices } from '../database/change-notices';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
@@ -11,7 +12,10 @@ import type { TenantId } from '../tenants/tenant-id';
  */
 @Injectable()
 export class QuotaBlocksRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly notices: ChangeNotices,
+  ) {}
 
   /** Upserts the block, keeping the later end if one is already stored; returns the effective end. */
   async block(tenantId: TenantId, api: string, until: Date): Promise<Date> {
@@ -23,6 +27,7 @@ export class QuotaBlocksRepository {
        RETURNING blocked_until`,
       [tenantId, api, until],
     );
+    this.notices.changed('wechat_quota_blocks', tenantId);
     return new Date(rows[0].blocked_until);
   }
 
@@ -34,6 +39,16 @@ export class QuotaBlocksRepository {
       [tenantId, api],
     );
     return rows[0] ? new Date(rows[0].blocked_until) : undefined;
+  }
+
+  /** Every block of the tenant's still in force, by API. */
+  async blocksInForce(tenantId: TenantId): Promise<Map<string, Date>> {
+    const { rows } = await sql<{ api: string; blocked_until: Date }>(
+      this.dataSource,
+      `SELECT api, blocked_until FROM wechat_quota_blocks WHERE tenant_id = $1 AND blocked_until > now()`,
+      [tenantId],
+    );
+    return new Map(rows.map((r) => [r.api, new Date(r.blocked_until)]));
   }
 
   /** Housekeeping across all tenants: blocks that lifted more than a day ago. */

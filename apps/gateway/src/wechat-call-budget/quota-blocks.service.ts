@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { ChangeNotices } from '../database/change-notices';
+import { NoticedCache } from '../database/noticed-cache';
 import type { TenantId } from '../tenants/tenant-id';
 import { QuotaBlocksRepository } from './quota-blocks.repository';
 
@@ -20,11 +22,21 @@ export function nextChinaMidnight(now: Date): Date {
 @Injectable()
 export class QuotaBlocksService {
   private readonly cache = new Map<string, number>();
+  /** The tenant's blocks in force, per process; dropped on any instance's change (database/change-notices.ts). */
+  private readonly inForce: NoticedCache<TenantId, Map<string, Date>>;
 
   constructor(
     private readonly blocks: QuotaBlocksRepository,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+    notices: ChangeNotices,
+  ) {
+    this.inForce = new NoticedCache(notices, {
+      tables: ['wechat_quota_blocks'],
+      ttlMs: 1_000,
+      load: (tenantId) => this.blocks.blocksInForce(tenantId),
+      tenantOf: (tenantId) => tenantId,
+    });
+  }
 
   /** When a quota hit now would be lifted. Tests and sandboxes may shorten it (BLACKLIST_QUOTA_RESET_AFTER_SECONDS). */
   nextReset(now = new Date()): Date {
@@ -39,9 +51,10 @@ export class QuotaBlocksService {
     return effective;
   }
 
-  /** Reads the table (other instances may have blocked the API) and refreshes the cache. */
+  /** What the table says (other instances may have blocked the API), through the noticed copy; refreshes the cache. */
   async blockedUntil(tenantId: TenantId, api: string): Promise<Date | undefined> {
-    const until = await this.blocks.blockedUntil(tenantId, api);
+    const stored = (await this.inForce.get(tenantId)).get(api);
+    const until = stored && stored.getTime() > Date.now() ? stored : undefined;
     if (until) this.cache.set(key(tenantId, api), until.getTime());
     else this.cache.delete(key(tenantId, api));
     return until;

@@ -54,3 +54,13 @@ export class WeChatRequestError extends WeChatError {
     super(message);
   }
 }
+
+/**
+ * Whether a failed write may nevertheless have been applied by WeChat: this attempt or an earlier
+ * one of the call went unanswered (timeout, dropped connection, 5xx). An errcode answer alone
+ * (e.g. -1) means it was not applied.
+ */
+export function isOutcomeUnknown(err: unknown): boolean {
+  if (err instanceof WeChatTransportError && err.reason !== 'bad-response') return true;
+  return err instanceof WeChatError && err.earlierAttemptUnanswered;
+}

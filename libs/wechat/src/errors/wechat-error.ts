@@ -18,6 +18,11 @@ export type WeChatErrorCode =
  */
 export abstract class WeChatError extends Error {
   abstract readonly code: WeChatErrorCode;
+  /**
+   * An earlier attempt of the same call (the HTTP client's own retries) went unanswered
+   * (timeout, dropped connection, 5xx): WeChat may have applied it, whatever this error says.
+   */
+  earlierAttemptUnanswered = false;
 
   constructor(message: string) {
     super(message);

@@ -1,6 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { inspect } from 'node:util';
-import { WeChatApiError, WeChatTransportError } from '../errors/api-errors';
+import { isOutcomeUnknown, WeChatApiError, WeChatTransportError } from '../errors/api-errors';
 import type { WeChatErrorKind } from '../errors/error-kinds';
 import { dropConnection, hang, json, LocalHttpServer, text } from '../testing/local-http-server';
 import { type WeChatCallEvent, type WeChatForwardRequest, WeChatHttp, type WeChatHttpOptions } from './wechat-http';
@@ -254,6 +254,26 @@ describe('WeChatHttp', () => {
       expect(server.requests).toHaveLength(2);
       expect(Date.now() - started).toBeLessThan(2_000);
       expectNoToken(err);
+    });
+
+    it('a timeout, then -1 until the tries run out: the -1 says the outcome is unknown (the first try may have applied)', async () => {
+      client({ timeoutMs: 80 });
+      server.respond(hang(), json({ errcode: -1, errmsg: 'busy' }), json({ errcode: -1, errmsg: 'busy' }));
+      const err = await failure(call());
+      expect(err).toMatchObject({ errcode: -1, earlierAttemptUnanswered: true });
+      expect(isOutcomeUnknown(err)).toBe(true);
+    });
+
+    it('-1 on every try is a known outcome (not applied); so is a dropped connection followed by an answer', async () => {
+      server.respond(...Array.from({ length: 3 }, () => json({ errcode: -1, errmsg: 'busy' })));
+      const err = await failure(call());
+      expect(err).toMatchObject({ errcode: -1, earlierAttemptUnanswered: false });
+      expect(isOutcomeUnknown(err)).toBe(false);
+      server.respond(dropConnection(), json({ errcode: 40003, errmsg: 'invalid openid' }));
+      const bad = await failure(call());
+      expect(bad).toMatchObject({ errcode: 40003, earlierAttemptUnanswered: true });
+      server.respond(dropConnection(), dropConnection(), dropConnection());
+      expect(isOutcomeUnknown(await failure(call()))).toBe(true);
     });
 
     it('a timeout followed by success is retried', async () => {

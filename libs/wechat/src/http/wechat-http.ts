@@ -1,16 +1,17 @@
 // Over 300 lines on purpose: the retry policy, deadlines and the call-event report are one state
 // machine per call (typed JSON calls and proxied ones alike); split, each half would need the
 // other's internals to be read correctly.
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
+import { isOutcomeUnknown, WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
+import { WeChatError } from '../errors/wechat-error';
 import type { WeChatErrorKind } from '../errors/error-kinds';
 import type { WeChatApiPath } from '../permissions/proxy-paths';
 import type { WeChatApiName, WeChatCallTarget } from '../types';
 import { CONNECT_TIMEOUT_CODE, withConnectTimeout } from './connect-timeout';
+import { type HttpExchangeReply, httpExchange, ReplyTooLargeError } from './http-exchange';
 
 export interface WeChatRetryOptions {
   /** Attempts in total for transient failures (-1, network, timeout, 5xx) of idempotent calls. Default 3. */
@@ -99,17 +100,20 @@ const DEFAULTS = {
 // Request fields whose values must never be echoed into an error message.
 const SECRET_BODY_FIELDS = ['component_appsecret', 'component_secret', 'component_verify_ticket', 'authorizer_refresh_token'];
 
-type AxiosLookup = NonNullable<Parameters<typeof axios.create>[0]>['lookup'];
+const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one HTTP client for WeChat's JSON APIs: a keep-alive axios instance with
- * connect and response deadlines, errcode translation and the retry policy.
+ * The one HTTP client for WeChat's JSON APIs: keep-alive agents (Node's own client, see
+ * http-exchange.ts) with connect and response deadlines, errcode translation and the retry policy.
  * Typed clients (ComponentApi, BlacklistApi) sit on top of it.
  */
 export class WeChatHttp {
-  private readonly client: AxiosInstance;
+  private readonly baseUrl: string;
+  private readonly agent: http.Agent;
+  private readonly lookup?: LookupFunction;
+  private readonly maxResponseBytes: number;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly timeoutMs: number;
@@ -148,18 +152,30 @@ export class WeChatHttp {
       new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
       connectTimeoutMs,
     );
-    this.client = axios.create({
-      baseURL: url.toString().replace(/\/+$/, ''),
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      // Statuses, JSON and errcodes are all interpreted below, in one place.
-      validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      maxContentLength: positive(opts.maxResponseBytes, DEFAULTS.maxResponseBytes),
-      maxRedirects: 0,
-      ...(opts.lookup ? { lookup: opts.lookup as AxiosLookup } : {}),
+    this.baseUrl = url.toString().replace(/\/+$/, '');
+    this.agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    this.lookup = opts.lookup;
+    this.maxResponseBytes = positive(opts.maxResponseBytes, DEFAULTS.maxResponseBytes);
+  }
+
+  /** Statuses, JSON and errcodes are all interpreted by the callers, in one place each. */
+  private send(
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    headers: http.OutgoingHttpHeaders,
+    body: Buffer | undefined,
+    signal: AbortSignal,
+  ) {
+    const url = new URL(this.baseUrl + (pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`));
+    return httpExchange({
+      method,
+      url,
+      headers,
+      body,
+      agent: this.agent,
+      lookup: this.lookup,
+      signal,
+      maxBytes: this.maxResponseBytes,
     });
   }
 
@@ -180,6 +196,12 @@ export class WeChatHttp {
     let attempt = 0;
     let transientFailures = 0;
     let minuteWaits = 0;
+    // Once an attempt went unanswered, the call's outcome stays unknown whatever the last one says.
+    let unanswered = false;
+    const final = (err: unknown) => {
+      if (unanswered && err instanceof WeChatError) err.earlierAttemptUnanswered = true;
+      return err;
+    };
     for (;;) {
       attempt += 1;
       try {
@@ -187,19 +209,20 @@ export class WeChatHttp {
       } catch (err) {
         if (isTransient(err) && options.idempotent) {
           transientFailures += 1;
-          if (transientFailures >= this.retry.tries) throw err;
+          if (transientFailures >= this.retry.tries) throw final(err);
+          unanswered ||= isOutcomeUnknown(err);
           await this.sleep(this.backoff(transientFailures));
           continue;
         }
         if (err instanceof WeChatApiError && err.kind === 'quota-minute') {
-          if (minuteWaits >= this.retry.minuteLimitRetries) throw err;
+          if (minuteWaits >= this.retry.minuteLimitRetries) throw final(err);
           minuteWaits += 1;
           await this.sleep(this.retry.minuteLimitWaitMs);
           continue;
         }
         // Everything else (bad openid, no permission, revoked, token invalid,
         // daily quota...) would fail the same way again: the caller decides.
-        throw err;
+        throw final(err);
       }
     }
   }
@@ -255,11 +278,13 @@ export class WeChatHttp {
     body: unknown,
     attempt: number,
   ): Promise<T> {
+    const search = new URLSearchParams(query).toString();
+    const payload = Buffer.from(JSON.stringify(body ?? null));
     const { response, report } = await this.exchange(api, attempt, (signal) =>
-      this.client.post<string>(path, body, { params: query, signal }),
+      this.send('POST', search ? `${path}?${search}` : path, JSON_HEADERS, payload, signal),
     );
     const status = response.status;
-    const data = parseJsonObject(response.data);
+    const data = parseJsonObject(response.body.toString('utf8'));
     const errcode = data ? errcodeOf(data.errcode) : undefined;
     if (data && errcode !== undefined && errcode !== 0) {
       const error = new WeChatApiError(api, errcode, redact(data.errmsg, query, body));
@@ -276,20 +301,20 @@ export class WeChatHttp {
 
   /**
    * One HTTP exchange of one attempt, shared by typed calls and forwarded ones: a deadline for the
-   * whole exchange (axios' own `timeout` only measures socket inactivity), transport failures and
+   * whole exchange (a socket timeout would only measure inactivity), transport failures and
    * HTTP 5xx turned into WeChatTransportError and reported; the caller reads the answer.
    */
-  private async exchange<R>(
+  private async exchange(
     api: WeChatCallTarget,
     attempt: number,
-    send: (signal: AbortSignal) => Promise<AxiosResponse<R>>,
-  ): Promise<{ response: AxiosResponse<R>; report: (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) => void }> {
+    send: (signal: AbortSignal) => Promise<HttpExchangeReply>,
+  ): Promise<{ response: HttpExchangeReply; report: (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) => void }> {
     const started = performance.now();
     const report = (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) =>
       this.report({ api, attempt, durationMs: performance.now() - started, ...event });
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
-    let response: AxiosResponse<R>;
+    let response: HttpExchangeReply;
     try {
       response = await send(deadline.signal);
     } catch (err) {
@@ -313,21 +338,21 @@ export class WeChatHttp {
     attempt: number,
   ): Promise<WeChatForwardedReply> {
     const api = request.path;
+    const headers: http.OutgoingHttpHeaders =
+      request.method === 'GET'
+        ? { Accept: '*/*' }
+        : { 'Content-Type': request.contentType ?? 'application/octet-stream', Accept: '*/*' };
     const { response, report } = await this.exchange(api, attempt, (signal) =>
-      this.client.request<ArrayBuffer>({
-        method: request.method,
-        url: `/${request.path}?${query.toString()}`,
-        data: request.method === 'GET' ? undefined : (request.body ?? Buffer.alloc(0)),
-        headers: {
-          'Content-Type': request.method === 'GET' ? undefined : (request.contentType ?? 'application/octet-stream'),
-          Accept: '*/*',
-        },
-        responseType: 'arraybuffer',
+      this.send(
+        request.method,
+        `/${request.path}?${query.toString()}`,
+        headers,
+        request.method === 'GET' ? undefined : (request.body ?? Buffer.alloc(0)),
         signal,
-      }),
+      ),
     );
     const status = response.status;
-    const body = Buffer.from(response.data ?? new ArrayBuffer(0));
+    const body = response.body;
     const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : undefined;
     // Media downloads are binary; only a body that looks like a JSON object can carry an errcode.
     const data = body[0] === 0x7b ? parseJsonObject(body.toString('utf8')) : undefined;
@@ -357,28 +382,19 @@ function isTransient(err: unknown): boolean {
   return false;
 }
 
-/** Maps an axios failure to a reason and a bare system code; nothing else is kept. */
+/** Maps a transport failure to a reason and a bare system code; nothing else is kept (messages may hold the URL). */
 function transportErrorFrom(api: WeChatCallTarget, err: unknown, deadlineHit: boolean): WeChatTransportError {
   const code = (err as { code?: unknown } | null)?.code;
   const networkCode = typeof code === 'string' ? code : undefined;
   let reason: WeChatTransportReason = 'network';
   if (deadlineHit || networkCode === CONNECT_TIMEOUT_CODE || networkCode === 'ETIMEDOUT' || networkCode === 'ECONNABORTED') {
     reason = 'timeout';
-  } else if (isOversizedReply(err)) {
+  } else if (err instanceof ReplyTooLargeError) {
     reason = 'bad-response'; // retrying would fetch the same oversized body
   }
   return new WeChatTransportError(api, reason, {
     networkCode: deadlineHit ? undefined : networkCode,
   });
-}
-
-function isOversizedReply(err: unknown): boolean {
-  // Only inspected, never copied: axios messages may contain the URL.
-  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-  return (
-    code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED' ||
-    (code === 'ERR_BAD_RESPONSE' && typeof message === 'string' && message.startsWith('maxContentLength'))
-  );
 }
 
 function parseJsonObject(text: unknown): Record<string, unknown> | undefined {
