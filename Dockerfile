@@ -20,4 +20,6 @@ COPY --from=build --chown=node:node /app/dist ./dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/apps/gateway/src/main.js"]
+# A 4 MB young generation (V8's default grows to 32 MB per semi-space): idle RSS about 30 MB lower,
+# no measurable CPU cost per request or job chunk (README, Benchmarks). Same flag as `npm start`.
+CMD ["node", "--max-semi-space-size=4", "dist/apps/gateway/src/main.js"]

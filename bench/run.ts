@@ -10,7 +10,7 @@ import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchEnv } from './lib/env';
 import { printProfile, type ProfileWindow, profilesIn, summariseProfile } from './lib/profile';
-import { ROOT } from './lib/project';
+import { gatewayNodeFlags, ROOT } from './lib/project';
 import { machine, readResults, type ScenarioResult, table, writeResult } from './lib/report';
 import type { BenchOptions, Scenario } from './lib/scenario';
 import { bulk } from './scenarios/bulk';
@@ -119,8 +119,13 @@ async function main(): Promise<void> {
           `scenario ${name}`,
         );
         await env.stopChildren();
+        // A bulk leg other than the default (e.g. --openids=1000000 --stream) is kept beside it, not over it.
+        const variant =
+          name === 'bulk' && (options.bulkOpenids !== 100_000 || options.stream)
+            ? `-${options.bulkOpenids}${options.stream ? '-stream' : ''}`
+            : '';
         const result: ScenarioResult = {
-          scenario: scenario.name,
+          scenario: `${scenario.name}${variant}`,
           title: scenario.title,
           date: startedAt.toISOString(),
           durationSeconds: Math.round((Date.now() - t0) / 100) / 10,
@@ -128,6 +133,7 @@ async function main(): Promise<void> {
           ...outcome,
           setup: {
             ...outcome.setup,
+            gatewayNodeFlags: gatewayNodeFlags().join(' '),
             ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { gatewayNodeOptions: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
             profiled: options.profile,
           },

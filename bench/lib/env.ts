@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { expectStatus, request, sleep, waitFor } from './http';
-import { database, DIST, GATEWAY_MAIN, MINIMAL_PROXY_PROCESS, type RunningPostgres, SIM_PROCESS } from './project';
+import {
+  database,
+  DIST,
+  GATEWAY_MAIN,
+  gatewayNodeFlags,
+  MINIMAL_PROXY_PROCESS,
+  type RunningPostgres,
+  SIM_PROCESS,
+} from './project';
 
 /** The component identity a simulator and its gateways share (shapes the gateway's env validation accepts). */
 export interface ComponentIdentity {
@@ -306,9 +314,9 @@ export class BenchEnv {
     const logFile = join(this.logDir, `${opts.label}.log`);
     const fd = openSync(logFile, 'a');
     const c = opts.sim.component;
-    const args = opts.cpuProfileDir
-      ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`, `--cpu-prof-name=${opts.label}.cpuprofile`]
-      : [];
+    const args = gatewayNodeFlags();
+    if (opts.cpuProfileDir)
+      args.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfileDir}`, `--cpu-prof-name=${opts.label}.cpuprofile`);
     if (opts.heapSnapshotDir) args.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${opts.heapSnapshotDir}`);
     if (opts.inspectPort) args.push(`--inspect=127.0.0.1:${opts.inspectPort}`);
     // A clean environment: nothing from the caller's shell (a stray DATABASE_URL, say) leaks in.

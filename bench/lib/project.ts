@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -12,6 +12,17 @@ export const ROOT = resolve(__dirname, '..', '..', '..');
 // BENCH_DIST points at another build instead (e.g. to compare two commits).
 export const DIST = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'bench', '.build', 'dist');
 export const GATEWAY_MAIN = join(DIST, 'apps/gateway/src/main.js');
+
+/**
+ * The Node flags the gateway ships with, read from package.json's `start` script (the Dockerfile's
+ * CMD carries the same), so the bench runs it as production does. BENCH_GATEWAY_FLAGS replaces
+ * them (an empty value runs without any).
+ */
+export function gatewayNodeFlags(): string[] {
+  if (process.env.BENCH_GATEWAY_FLAGS !== undefined) return process.env.BENCH_GATEWAY_FLAGS.split(/\s+/).filter(Boolean);
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(/\s+/).filter((t) => t.startsWith('--'));
+}
 export const SIM_PROCESS = join(__dirname, 'sim-process.js');
 export const MINIMAL_PROXY_PROCESS = join(__dirname, 'minimal-proxy.js');
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');

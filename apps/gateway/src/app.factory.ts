@@ -69,8 +69,9 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'], inflate: false });
   app.use(bodyDepthLimit);
   app.useGlobalPipes(validationPipe);
-  const doc = openApiDocument(app);
-  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
+  // Built on the first /docs or /docs-json request, not at start: the document (and the schema
+  // walk over every DTO that makes it) is a few MB an idle gateway has no use for.
+  SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
 

@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { BatchAnswer } from '../blacklist/batch-engine';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
-import { type ClaimedChunk, chunkSeqs, type HeldChunk } from './job-records';
+import { CHUNK_SIZE, type ClaimedChunk, chunkSeqs, type HeldChunk } from './job-records';
 
 const COUNTER: Record<BatchAnswer['outcome'], 'succeeded' | 'invalid' | 'failed'> = {
   succeeded: 'succeeded',
@@ -15,8 +15,9 @@ const COUNTER: Record<BatchAnswer['outcome'], 'succeeded' | 'invalid' | 'failed'
 /**
  * The worker's side of the blacklist_jobs aggregate: claiming chunks (FOR UPDATE SKIP LOCKED),
  * keeping and ending their leases, reading their pending openids, keeping their transient-failure
- * retry window and the openids whose outcome is unknown, and recording each WeChat answer, in the transaction that also moves the job's counters and, with the chunk's last
- * answer, closes the chunk. Every method is scoped by tenant first, except `renewLeases`:
+ * retry window and the openids whose outcome is unknown, recording each WeChat answer with the
+ * job's counters (one statement each, no per-answer transaction) and closing the chunk after its
+ * last answer. Every method is scoped by tenant first, except `renewLeases`:
  * one statement renews all of this process's chunks whatever their tenant, each named by its
  * own (tenant, job, chunk) and the worker id.
  */
@@ -24,26 +25,47 @@ const COUNTER: Record<BatchAnswer['outcome'], 'succeeded' | 'invalid' | 'failed'
 export class BlacklistJobChunksRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** The next open chunk nobody live holds, leased to `workerId`. */
-  async claimChunk(tenantId: TenantId, jobId: string, workerId: string, leaseSeconds: number): Promise<ClaimedChunk | undefined> {
-    const { rows } = await sql<{ chunk_no: number; previous: string; retry_attempts: number }>(
+  /**
+   * The next open chunk from `fromChunk` on that nobody live holds, leased to `workerId`, with
+   * its pending openids (one round trip fewer per chunk than reading them after). The update
+   * finds its row by primary key (a scalar subquery, not a join: on a fresh job, without
+   * statistics, the join was planned as a scan of all the job's chunks, which made claiming a
+   * million-openid job quadratic). `fromChunk` lets a loop skip what it already walked past (the
+   * index keeps entries of done chunks until vacuum); a caller that finds nothing from there
+   * looks again from 0.
+   */
+  async claimChunk(
+    tenantId: TenantId,
+    jobId: string,
+    workerId: string,
+    leaseSeconds: number,
+    fromChunk = 0,
+  ): Promise<ClaimedChunk | undefined> {
+    const { rows } = await sql<{ chunk_no: number; previous: string; retry_attempts: number; pending: string[] }>(
       this.dataSource,
       `WITH next AS (
          SELECT chunk_no, state FROM blacklist_job_chunks
-          WHERE tenant_id = $1 AND job_id = $2
+          WHERE tenant_id = $1 AND job_id = $2 AND chunk_no >= $5
             AND (state = 'pending' OR (state = 'in_flight' AND lease_until < now()))
           ORDER BY chunk_no LIMIT 1
           FOR UPDATE SKIP LOCKED)
        UPDATE blacklist_job_chunks c
           SET state = 'in_flight', claimed_by = $3, lease_until = now() + make_interval(secs => $4), attempts = c.attempts + 1
-         FROM next
-        WHERE c.tenant_id = $1 AND c.job_id = $2 AND c.chunk_no = next.chunk_no
-       RETURNING c.chunk_no, next.state AS previous, c.retry_attempts`,
-      [tenantId, jobId, workerId, leaseSeconds],
+        WHERE c.tenant_id = $1 AND c.job_id = $2 AND c.chunk_no = (SELECT chunk_no FROM next)
+       RETURNING c.chunk_no, (SELECT state FROM next) AS previous, c.retry_attempts,
+         ARRAY(SELECT i.openid FROM blacklist_job_items i
+                WHERE i.tenant_id = $1 AND i.job_id = $2 AND i.seq BETWEEN c.chunk_no * $6 AND c.chunk_no * $6 + $6 - 1
+                  AND i.outcome = 'pending' ORDER BY i.seq) AS pending`,
+      [tenantId, jobId, workerId, leaseSeconds, fromChunk, CHUNK_SIZE],
     );
     const row = rows[0];
     return row
-      ? { chunkNo: row.chunk_no, reclaimed: row.previous === 'in_flight', transientFailures: row.retry_attempts }
+      ? {
+          chunkNo: row.chunk_no,
+          reclaimed: row.previous === 'in_flight',
+          transientFailures: row.retry_attempts,
+          pending: row.pending,
+        }
       : undefined;
   }
 
@@ -125,41 +147,32 @@ export class BlacklistJobChunksRepository {
   }
 
   /**
-   * Records one WeChat answer: the openids' outcome, the job's counters and, when nothing in
-   * the chunk is left pending, the chunk itself, all in one transaction. The chunk row is
-   * locked first so answers of the same chunk (its split halves) are recorded one at a time.
+   * Records one WeChat answer: the openids' outcome and the job's counter, in one statement (so
+   * both or neither). The chunk is not closed here: its sender closes it once, after its last
+   * answer (closeChunkIfAnswered), which also spares the row lock that concurrent answers of one
+   * chunk (its split halves) would otherwise need to see each other's work.
    */
   async recordAnswer(tenantId: TenantId, jobId: string, chunkNo: number, answer: BatchAnswer): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      await sql(tx, `SELECT 1 FROM blacklist_job_chunks WHERE tenant_id = $1 AND job_id = $2 AND chunk_no = $3 FOR UPDATE`, [
+    const counter = COUNTER[answer.outcome];
+    await sql(
+      this.dataSource,
+      `WITH answered AS (
+         UPDATE blacklist_job_items SET outcome = $6, code = $7, message = $8
+          WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND openid = ANY($5::varchar[]) AND outcome = 'pending'
+          RETURNING 1),
+       n AS (SELECT count(*)::int AS n FROM answered)
+       UPDATE blacklist_jobs SET ${counter} = ${counter} + n.n, updated_at = now()
+         FROM n WHERE tenant_id = $1 AND id = $2 AND n.n > 0`,
+      [
         tenantId,
         jobId,
-        chunkNo,
-      ]);
-      const { count } = await sql(
-        tx,
-        `UPDATE blacklist_job_items SET outcome = $6, code = $7, message = $8
-          WHERE tenant_id = $1 AND job_id = $2 AND seq BETWEEN $3 AND $4 AND openid = ANY($5::varchar[]) AND outcome = 'pending'`,
-        [
-          tenantId,
-          jobId,
-          ...chunkSeqs(chunkNo),
-          answer.openids,
-          answer.outcome,
-          answer.code,
-          answer.message?.slice(0, 500) ?? null,
-        ],
-      );
-      const counter = COUNTER[answer.outcome];
-      if (count > 0) {
-        await sql(
-          tx,
-          `UPDATE blacklist_jobs SET ${counter} = ${counter} + $3, updated_at = now() WHERE tenant_id = $1 AND id = $2`,
-          [tenantId, jobId, count],
-        );
-      }
-      await this.closeChunkIfAnswered(tenantId, jobId, chunkNo, tx);
-    });
+        ...chunkSeqs(chunkNo),
+        answer.openids,
+        answer.outcome,
+        answer.code,
+        answer.message?.slice(0, 500) ?? null,
+      ],
+    );
   }
 
   /** Marks the chunk done when none of its openids is pending any more. */

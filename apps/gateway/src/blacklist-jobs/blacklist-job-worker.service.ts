@@ -162,6 +162,9 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
   private async loop(job: BlacklistJob, slice: Slice, signal: AbortSignal): Promise<LoopEnd> {
     const tenantId = job.tenantId;
     const api = ACTION_API[job.action];
+    // Chunks are claimed in order, so the next open one is past our last claim, unless one was
+    // handed back or a lease lapsed: those are found by looking again from 0 before giving up.
+    let from = 0;
     for (;;) {
       const current = await this.jobs.get(tenantId, job.id);
       if (!current || current.finishedAt) return 'done';
@@ -194,13 +197,18 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         await this.pause(tenantId, job.id, blocked);
         return 'paused';
       }
-      const chunk = await this.chunks.claimChunk(tenantId, job.id, this.workerId, this.timings.chunkLeaseSeconds);
+      const chunk = await this.chunks.claimChunk(tenantId, job.id, this.workerId, this.timings.chunkLeaseSeconds, from);
+      if (!chunk && from > 0) {
+        from = 0;
+        continue;
+      }
       if (!chunk) {
         if (!(await this.chunks.hasOpenChunks(tenantId, job.id))) return 'done';
         // Another worker is sending the last chunks; if it dies its lease lapses and we take over.
         await sleep(500);
         continue;
       }
+      from = chunk.chunkNo + 1;
       await this.sendChunk(job, chunk, slice);
     }
   }
@@ -210,13 +218,15 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     const heldKey = `${job.id}:${chunk.chunkNo}`;
     this.held.set(heldKey, { tenantId, jobId: job.id, chunkNo: chunk.chunkNo });
     try {
-      let openids = await this.chunks.pendingOpenids(tenantId, job.id, chunk.chunkNo);
+      let openids = chunk.pending;
       if (chunk.reclaimed && openids.length > 0) openids = await this.reconcile(job, chunk, openids);
       if (openids.length === 0) {
         await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
         return;
       }
       const stop = await this.sender.send(job, chunk, openids, slice.deadline, () => this.queue.isStopping || slice.failed);
+      // Once, after the chunk's last answer (a chunk handed back pending is left as it is).
+      await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
       if (stop?.kind === 'quota') await this.pause(tenantId, job.id, stop.until);
     } catch (e) {
       // We may have sent it without recording the answer: let it be reclaimed and reconciled.
@@ -267,7 +277,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
    */
   private async cancelAbandonedChunk(job: BlacklistJob, chunk: ClaimedChunk): Promise<void> {
     const tenantId = job.tenantId;
-    const openids = await this.chunks.pendingOpenids(tenantId, job.id, chunk.chunkNo);
+    const openids = chunk.pending;
     const flagged = chunk.reclaimed ? undefined : await this.chunks.unknownOutcomeOpenids(tenantId, job.id, chunk.chunkNo);
     const uncertain = flagged ? openids.filter((o) => flagged.has(o)) : openids;
     if (uncertain.length > 0) {
@@ -280,6 +290,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
             code: null,
             message: null,
           });
+          await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
         }
       } catch (e) {
         this.logger.warn(

@@ -94,14 +94,44 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     expect([...claimed].sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
+  it('a claim from a chunk number skips the chunks before it and carries only the openids still pending', async () => {
+    const t = await newTenant();
+    const job = await newJob(t, ids(60));
+    const w = randomUUID();
+    const second = await chunks.claimChunk(t, job.id, w, 60, 1);
+    expect(second).toEqual({ chunkNo: 1, reclaimed: false, transientFailures: 0, pending: ids(60).slice(20, 40) });
+    await chunks.recordAnswer(t, job.id, 2, { outcome: 'succeeded', openids: ['o40', 'o45'], code: null, message: null });
+    const third = await chunks.claimChunk(t, job.id, w, 60, 2);
+    expect(third).toEqual({
+      chunkNo: 2,
+      reclaimed: false,
+      transientFailures: 0,
+      pending: ids(60)
+        .slice(41, 60)
+        .filter((o) => o !== 'o45'),
+    });
+    expect(await chunks.claimChunk(t, job.id, w, 60, 3)).toBeUndefined();
+    expect(await chunks.claimChunk(t, job.id, w, 60, 0)).toMatchObject({ chunkNo: 0 });
+  });
+
   it('a lapsed lease is reclaimable (reclaimed: true); a live one is not', async () => {
     const t = await newTenant();
     const job = await newJob(t, ids(20));
     const dead = randomUUID();
-    expect(await chunks.claimChunk(t, job.id, dead, 0.05)).toEqual({ chunkNo: 0, reclaimed: false, transientFailures: 0 });
+    expect(await chunks.claimChunk(t, job.id, dead, 0.05)).toEqual({
+      chunkNo: 0,
+      reclaimed: false,
+      transientFailures: 0,
+      pending: ids(20),
+    });
     await sleep(100);
     const other = randomUUID();
-    expect(await chunks.claimChunk(t, job.id, other, 60)).toEqual({ chunkNo: 0, reclaimed: true, transientFailures: 0 });
+    expect(await chunks.claimChunk(t, job.id, other, 60)).toEqual({
+      chunkNo: 0,
+      reclaimed: true,
+      transientFailures: 0,
+      pending: ids(20),
+    });
     expect(await chunks.claimChunk(t, job.id, dead, 60)).toBeUndefined();
     expect((await chunkRow(t, job.id, 0)).claimed_by).toBe(other);
   });
@@ -129,7 +159,7 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     await chunks.expireLease(t, job.id, 0);
     await sleep(5);
     const again = await chunks.claimChunk(t, job.id, randomUUID(), 600);
-    expect(again).toEqual({ chunkNo: 0, reclaimed: true, transientFailures: 0 });
+    expect(again).toEqual({ chunkNo: 0, reclaimed: true, transientFailures: 0, pending: ids(20) });
     await chunks.releaseChunk(t, job.id, 0);
     expect(await chunkRow(t, job.id, 0)).toEqual({ state: 'pending', claimed_by: null, lease_until: null });
   });
@@ -144,7 +174,12 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     // As if the window had opened an hour ago, under another process: the next one continues it.
     await ds.query(`UPDATE blacklist_job_chunks SET retry_since = now() - interval '1 hour' WHERE job_id = $1`, [job.id]);
     await chunks.releaseChunk(t, job.id, 0);
-    expect(await chunks.claimChunk(t, job.id, randomUUID(), 60)).toEqual({ chunkNo: 0, reclaimed: false, transientFailures: 1 });
+    expect(await chunks.claimChunk(t, job.id, randomUUID(), 60)).toEqual({
+      chunkNo: 0,
+      reclaimed: false,
+      transientFailures: 1,
+      pending: ids(20),
+    });
     expect(await chunks.unknownOutcomeOpenids(t, job.id, 0)).toEqual(new Set(['o1', 'o2']));
     const second = await chunks.recordTransientFailure(t, job.id, 0, ['o3']);
     expect(second.failures).toBe(2);
@@ -155,7 +190,7 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     expect(await chunks.unknownOutcomeOpenids(await newTenant(), job.id, 0)).toEqual(new Set());
   });
 
-  it('answers move counters and close the chunk; the job finishes once, with the status from its counts', async () => {
+  it('answers move counters; the chunk closes once nothing in it is pending; the job finishes once, with the status from its counts', async () => {
     const t = await newTenant();
     const job = await newJob(t, ids(25));
     const finished: BlacklistJob[] = [];
@@ -166,9 +201,13 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     await chunks.claimChunk(t, job.id, w, 60);
     expect(await chunks.pendingOpenids(t, job.id, 0)).toEqual(ids(20));
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ids(19), code: null, message: null });
+    await chunks.closeChunkIfAnswered(t, job.id, 0);
     expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'invalid', openids: ['o19'], code: 'INVALID_OPENID', message: 'no' });
+    expect((await chunkRow(t, job.id, 0)).state).toBe('in_flight');
+    await chunks.closeChunkIfAnswered(t, job.id, 0);
     expect((await chunkRow(t, job.id, 0)).state).toBe('done');
+    expect(await jobs.get(t, job.id)).toMatchObject({ succeeded: 19, invalid: 1 });
     // Recording the same answer twice counts it once.
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ids(19), code: null, message: null });
 
@@ -182,6 +221,8 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
       code: 'WECHAT_UNAVAILABLE',
       message: 'x',
     });
+    expect(await chunks.hasOpenChunks(t, job.id)).toBe(true);
+    await chunks.closeChunkIfAnswered(t, job.id, 1);
     expect(await chunks.hasOpenChunks(t, job.id)).toBe(false);
     const done = await jobs.finalizeIfDone(t, job.id, onFinished);
     expect(done).toMatchObject({
@@ -201,6 +242,7 @@ describe('BlacklistJobsRepository + BlacklistJobChunksRepository', () => {
     const job = await newJob(t, ids(1));
     await chunks.claimChunk(t, job.id, randomUUID(), 60);
     await chunks.recordAnswer(t, job.id, 0, { outcome: 'succeeded', openids: ['o0'], code: null, message: null });
+    await chunks.closeChunkIfAnswered(t, job.id, 0);
     await expect(
       jobs.finalizeIfDone(t, job.id, async () => {
         throw new Error('audit down');

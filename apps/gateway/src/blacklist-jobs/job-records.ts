@@ -44,6 +44,8 @@ export interface ClaimedChunk {
   reclaimed: boolean;
   /** Transient failures recorded for it so far (by any process); 0 when its retry window is not open. */
   transientFailures: number;
+  /** Its openids still pending when it was claimed, in order. */
+  pending: string[];
 }
 
 /** A chunk this process is sending, named for lease renewal. */
