@@ -1,21 +1,9 @@
-import { findFreePort } from '@app/database';
-import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import type { WeChatSimulator } from '@app/wechat-sim';
 import request from 'supertest';
-import { randomComponent, type Harness } from './support/gateway-harness';
-import {
-  authorizeAtWeChat,
-  bearer,
-  eventually,
-  onboardTenant,
-  sql,
-  startSession,
-  type OnboardedTenant,
-} from './support/onboarding';
+import type { Harness } from './support/gateway-harness';
+import { authorizeAtWeChat, bearer, eventually, sql, startSession, type OnboardedTenant } from './support/onboarding';
 import { lastSeq, sleep } from './support/blacklist-helpers';
-import { createTestDatabase } from './support/test-database';
-import { BUILT_GATEWAY, spawnGateway, type SpawnedGateway, wechatEnvFor } from './support/production-env';
+import { type KillableGateway, startKillableGateway } from './support/production-env';
 
 const TRIALS = 20;
 const TENANTS = 3;
@@ -34,57 +22,28 @@ const PATHS: Path[] = ['callback', 'push', 'both'];
  * no rescue from WeChat's authorizer list, which would hide a lost grant).
  */
 describe('kill -9 during re-authorization loses no tenant', () => {
+  let k: KillableGateway;
   let sim: WeChatSimulator;
-  let gateway: SpawnedGateway | undefined;
-  let env: Record<string, string>;
-  let url: string;
   let h: Harness;
   let tenants: OnboardedTenant[];
 
   beforeAll(async () => {
-    if (!existsSync(BUILT_GATEWAY)) throw new Error(`${BUILT_GATEWAY} is missing: run "npm run build" first (npm test does)`);
-    const component = randomComponent();
     // Tokens live 5 minutes, under the 10-minute margin: the first call after a restart refreshes
     // with whatever refresh token the gateway kept.
-    sim = await startWeChatSimulator({
-      ...component,
-      port: 0,
-      pushTicketOnStart: false,
-      rotateRefreshTokens: true,
-      authorizerTokenTtlSec: 300,
-    });
-    const databaseUrl = await createTestDatabase();
-    const port = await findFreePort();
-    url = `http://127.0.0.1:${port}`;
-    const operatorKey = `op_reauth_${randomBytes(16).toString('hex')}`;
-    env = {
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      PUBLIC_BASE_URL: url,
-      OPERATOR_API_KEYS: operatorKey,
-      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      ...wechatEnvFor(component, sim.url),
+    k = await startKillableGateway({
+      simOptions: { rotateRefreshTokens: true, authorizerTokenTtlSec: 300 },
       // The background renewer stays out of the way (first sweep after 8+ minutes): a refresh it
       // had on the wire at a kill would legitimately need the list's rescue, which is the refresh
       // test's subject (token-kill.e2e-spec.ts), not this one's.
-      TOKEN_RENEWAL_INTERVAL_MS: '600000',
-      LOG_LEVEL: 'warn',
-    };
-    gateway = await spawnGateway(env, url);
-    sim.setEventUrl(`${url}/wechat/component/events`);
-    await sim.pushTicket();
-    h = { url, sim, operatorKey, databaseUrl } as unknown as Harness;
-    tenants = [];
-    for (let i = 0; i < TENANTS; i++) tenants.push(await onboardTenant(h));
+      extraEnv: { TOKEN_RENEWAL_INTERVAL_MS: '600000' },
+      tenants: TENANTS,
+    });
+    ({ sim, h, tenants } = k);
   }, 90_000);
 
-  afterAll(async () => {
-    if (gateway && gateway.child.exitCode === null) gateway.child.kill('SIGKILL');
-    await gateway?.exited;
-    await sim?.close();
-  });
+  afterAll(() => k?.close());
 
-  const read = (t: OnboardedTenant) => request(url).get(`/v1/tenants/${t.id}/blacklist`).set(bearer(h.operatorKey));
+  const read = (t: OnboardedTenant) => request(k.url).get(`/v1/tenants/${t.id}/blacklist`).set(bearer(h.operatorKey));
   const settled = (p: Promise<unknown>) =>
     p.then(
       () => undefined,
@@ -106,7 +65,6 @@ describe('kill -9 during re-authorization loses no tenant', () => {
   it(`${TRIALS} trials, ${TENANTS} tenants re-authorizing in each (callback, push, both): every tenant keeps its new grant`, async () => {
     let landed = 0;
     for (let trial = 0; trial < TRIALS; trial++) {
-      const g = gateway!;
       const since = lastSeq(sim);
       // The account read after the exchange takes 400–800 ms at WeChat: the kill lands in it.
       const faults = tenants.map((t) =>
@@ -119,8 +77,7 @@ describe('kill -9 during re-authorization loses no tenant', () => {
       await eventually(async () => expect(sim.faults().filter((f) => faults.some((x) => x.id === f.id))).toEqual([]), 10_000);
       await sleep(Math.floor(Math.random() * 50));
       const killedAt = Date.now();
-      g.child.kill('SIGKILL');
-      await g.exited;
+      await k.kill();
       await Promise.all(inFlight);
 
       // WeChat answers the account reads into the void; each shows whether the kill fell inside it.
@@ -134,7 +91,7 @@ describe('kill -9 during re-authorization loses no tenant', () => {
       const exchanges = sim.calls({ api: 'component/api_query_auth', since });
       expect(exchanges.map((c) => c.errcode)).toEqual(tenants.map(() => 0));
 
-      gateway = await spawnGateway(env, url);
+      await k.restart();
       for (const t of tenants) await read(t).expect(200);
     }
 

@@ -96,32 +96,29 @@ export class AuthorizersRepository {
 
   /** Undefined when the tenant does not exist or is deleted; appId null while no account is bound. */
   async readWithTenant(tenantId: TenantId, m?: EntityManager): Promise<TenantAuthorizerRecord | undefined> {
-    const { rows } = await sql<TenantAuthorizerRow>(
-      m ?? this.dataSource,
-      `SELECT t.status, a.app_id, a.verified, a.permission_sets, a.access_token, a.access_token_expires_at, a.refresh_token
-         FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
-        WHERE t.id = $1 AND t.deleted_at IS NULL`,
-      [tenantId],
-    );
-    const r = rows[0];
-    return (
-      r && {
-        tenantStatus: r.status,
-        appId: r.app_id,
-        verified: r.verified ?? false,
-        permissionSets: r.permission_sets ?? [],
-        accessToken: this.unsealToken(r.access_token),
-        accessTokenExpiresAt: r.access_token_expires_at,
-        refreshToken: this.unsealToken(r.refresh_token),
-      }
-    );
+    const r = await this.readJoined(tenantId, true, m);
+    if (!r) return undefined;
+    const { sealedRefreshToken, ...snapshot } = r;
+    return { ...snapshot, refreshToken: this.unsealToken(sealedRefreshToken) };
   }
 
   /** What a call needs (readWithTenant without the refresh token, which only a refresh unseals). */
   async readForCalls(tenantId: TenantId): Promise<AuthorizerSnapshot | undefined> {
-    const { rows } = await sql<Omit<TenantAuthorizerRow, 'refresh_token'>>(
-      this.dataSource,
+    const r = await this.readJoined(tenantId, false);
+    if (!r) return undefined;
+    const { sealedRefreshToken: _none, ...snapshot } = r;
+    return snapshot;
+  }
+
+  private async readJoined(
+    tenantId: TenantId,
+    withRefreshToken: boolean,
+    m?: EntityManager,
+  ): Promise<(AuthorizerSnapshot & { sealedRefreshToken: string | null }) | undefined> {
+    const { rows } = await sql<TenantAuthorizerRow>(
+      m ?? this.dataSource,
       `SELECT t.status, a.app_id, a.verified, a.permission_sets, a.access_token, a.access_token_expires_at
+              ${withRefreshToken ? ', a.refresh_token' : ''}
          FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
         WHERE t.id = $1 AND t.deleted_at IS NULL`,
       [tenantId],
@@ -135,6 +132,7 @@ export class AuthorizersRepository {
         permissionSets: r.permission_sets ?? [],
         accessToken: this.unsealToken(r.access_token),
         accessTokenExpiresAt: r.access_token_expires_at,
+        sealedRefreshToken: r.refresh_token ?? null,
       }
     );
   }
