@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the one reader and writer of authorizers (one repository per table),
+// grants, refreshes, revocations, the renewer's and reconciliation's reads and the reseal together.
 import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -174,32 +174,29 @@ export class ComponentStateRepository {
     return rows.length > 0;
   }
 
-  /**
-   * Claims the right to call api_start_push_ticket: true at most once per `interval` across
-   * every instance (the timestamp is in the row).
-   */
-  async claimTicketPushRequest(appId: string, interval: '10 minutes'): Promise<boolean> {
-    const { rows } = await sql(
-      this.dataSource,
-      `UPDATE component_state SET push_ticket_requested_at = now()
-        WHERE component_app_id = $1
-          AND (push_ticket_requested_at IS NULL OR push_ticket_requested_at < now() - $2::interval)
-       RETURNING 1`,
-      [appId, interval],
-    );
-    return rows.length > 0;
+  /** Claims the right to call api_start_push_ticket: true at most once per `interval` across every instance. */
+  claimTicketPushRequest(appId: string, interval: '10 minutes'): Promise<boolean> {
+    return this.claimOncePer(appId, 'push_ticket_requested_at', interval);
   }
 
   /**
    * Claims an early renewal of the component token (WeChat rejected an authorizer token we held
    * as fresh): true at most once per `interval` across every instance.
    */
-  async claimEarlyTokenRenewal(appId: string, interval: '10 minutes'): Promise<boolean> {
+  claimEarlyTokenRenewal(appId: string, interval: '10 minutes'): Promise<boolean> {
+    return this.claimOncePer(appId, 'token_early_renewed_at', interval);
+  }
+
+  /** Sets the timestamp `column` to now unless it was set within `interval` (the row is shared by every instance). */
+  private async claimOncePer(
+    appId: string,
+    column: 'push_ticket_requested_at' | 'token_early_renewed_at',
+    interval: '10 minutes',
+  ): Promise<boolean> {
     const { rows } = await sql(
       this.dataSource,
-      `UPDATE component_state SET token_early_renewed_at = now()
-        WHERE component_app_id = $1
-          AND (token_early_renewed_at IS NULL OR token_early_renewed_at < now() - $2::interval)
+      `UPDATE component_state SET ${column} = now()
+        WHERE component_app_id = $1 AND (${column} IS NULL OR ${column} < now() - $2::interval)
        RETURNING 1`,
       [appId, interval],
     );
