@@ -25,9 +25,12 @@ async function main(): Promise<void> {
   // Read before validation so even a configuration error is logged in the chosen format.
   const logFormat = chooseLogFormat(process.env.LOG_FORMAT?.trim(), Boolean(process.stdout.isTTY));
   const logDestination = logFormat === 'pretty' ? prettyDestination() : undefined;
-  const log = logDestination
-    ? pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } }, logDestination)
-    : pino({ level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } });
+  // Synchronous: these few start-up and shutdown lines must land in order with the sandbox banner
+  // (written straight to stdout) and before an exit; pino's default destination writes later.
+  const log = pino(
+    { level: process.env.LOG_LEVEL ?? 'info', base: { service: 'gateway' } },
+    logDestination ?? pino.destination({ dest: 1, sync: true }),
+  );
   // Node's default for an unhandled rejection is to exit: one request's bug must not stop the others.
   process.on('unhandledRejection', lastResortRejectionHandler(log));
   let env;
@@ -143,8 +146,6 @@ async function main(): Promise<void> {
       // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
       const demo = await prepareSandboxOnboarding(app);
       log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
-      // A log line that met a full pipe is retried later by its destination: let it land before the banner.
-      await new Promise<void>((resolve) => log.flush(() => resolve()));
       // Printed last, after every other start-up line, so the operator key and the link are not buried.
       // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
       process.stdout.write(
