@@ -18,6 +18,19 @@ const harnessWithWindow = (seconds: number) =>
     }),
   });
 
+/** A 45009 blocks the tenant's calls for `seconds` (instead of until midnight in China). */
+const harnessWithQuotaReset = (seconds: number) =>
+  startHarness({
+    config: (c) => ({
+      ...c,
+      blacklist: { ...c.blacklist, quotaResetAfterSeconds: seconds, jobs: { pollingIntervalSeconds: 0.5 } },
+    }),
+  });
+
+/** Blocks `openids` through the sync route: WeChat holds them before the job runs. */
+const blockNow = (h: Harness, tenantId: string, openids: string[]) =>
+  request(h.url).post(`/v1/tenants/${tenantId}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids }).expect(200);
+
 /** Issue 15 items 4 and 5: jobs retry transient faults over a long window; unknown outcomes are never reported failed. */
 describe('blacklist jobs under transient WeChat faults', () => {
   describe('within the retry window', () => {
@@ -74,11 +87,7 @@ describe('blacklist jobs under transient WeChat faults', () => {
       const t = await onboardTenant(h, { followers: 10 });
       const [applied, rest] = [t.followers.slice(0, 5), t.followers.slice(5)];
       // WeChat already holds these (as if an unanswered call had applied them).
-      await request(h.url)
-        .post(`/v1/tenants/${t.id}/blacklist/block`)
-        .set(bearer(h.operatorKey))
-        .send({ openids: applied })
-        .expect(200);
+      await blockNow(h, t.id, applied);
       h.sim.addFault({ api: BATCH_BLOCK, type: 'drop', appId: t.appId });
       const job = (await createJob(h, t.id, t.followers).expect(202)).body;
       const { job: done } = await waitForJob(h.url, h.operatorKey, t.id, job.id, undefined, 30_000);
@@ -102,12 +111,7 @@ describe('blacklist jobs under transient WeChat faults', () => {
   describe('a cancel while openids of a pending chunk have an unknown outcome', () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await startHarness({
-        config: (c) => ({
-          ...c,
-          blacklist: { ...c.blacklist, quotaResetAfterSeconds: 600, jobs: { pollingIntervalSeconds: 0.5 } },
-        }),
-      });
+      h = await harnessWithQuotaReset(600);
       await h.sim.pushTicket();
     });
     afterAll(() => h?.close());
@@ -116,11 +120,7 @@ describe('blacklist jobs under transient WeChat faults', () => {
       const t = await onboardTenant(h, { followers: 10 });
       const [applied, rest] = [t.followers.slice(0, 5), t.followers.slice(5)];
       // WeChat already holds these (as if the call whose connection dropped had applied them).
-      await request(h.url)
-        .post(`/v1/tenants/${t.id}/blacklist/block`)
-        .set(bearer(h.operatorKey))
-        .send({ openids: applied })
-        .expect(200);
+      await blockNow(h, t.id, applied);
       // One call loses its connection (all the HTTP client's tries), the re-send meets a spent
       // daily quota: the job pauses with its chunk pending, its openids' outcome unknown.
       const since = lastSeq(h.sim);
@@ -164,11 +164,7 @@ describe('blacklist jobs under transient WeChat faults', () => {
     it('ends at once, not with the hour-long window: unknown ones read back (applied succeeded), the rest cancelled', async () => {
       const t = await onboardTenant(h, { followers: 10 });
       const [applied, rest] = [t.followers.slice(0, 5), t.followers.slice(5)];
-      await request(h.url)
-        .post(`/v1/tenants/${t.id}/blacklist/block`)
-        .set(bearer(h.operatorKey))
-        .send({ openids: applied })
-        .expect(200);
+      await blockNow(h, t.id, applied);
       const since = lastSeq(h.sim);
       h.sim.addFault({ api: BATCH_BLOCK, type: 'drop', appId: t.appId });
       const job = (await createJob(h, t.id, t.followers).expect(202)).body;
@@ -193,12 +189,7 @@ describe('blacklist jobs under transient WeChat faults', () => {
   describe('a cancel while a dead worker’s chunk was in flight', () => {
     let h: Harness;
     beforeAll(async () => {
-      h = await startHarness({
-        config: (c) => ({
-          ...c,
-          blacklist: { ...c.blacklist, quotaResetAfterSeconds: 2, jobs: { pollingIntervalSeconds: 0.5 } },
-        }),
-      });
+      h = await harnessWithQuotaReset(2);
       await h.sim.pushTicket();
     });
     afterAll(() => h?.close());
@@ -206,11 +197,7 @@ describe('blacklist jobs under transient WeChat faults', () => {
     it('openids WeChat applied end succeeded, not cancelled; the rest cancelled', async () => {
       const t = await onboardTenant(h, { followers: 10 });
       const [applied, rest] = [t.followers.slice(0, 5), t.followers.slice(5)];
-      await request(h.url)
-        .post(`/v1/tenants/${t.id}/blacklist/block`)
-        .set(bearer(h.operatorKey))
-        .send({ openids: applied })
-        .expect(200);
+      await blockNow(h, t.id, applied);
       // The job pauses on a spent quota, then its chunk looks like one a killed worker had on the wire.
       h.sim.addFault({ api: BATCH_BLOCK, type: 'errcode', errcode: 45009, count: 1, appId: t.appId });
       const job = (await createJob(h, t.id, t.followers).expect(202)).body;
