@@ -144,6 +144,19 @@ describe('changes reach every instance within 1 s (two built gateways, one datab
     expect(ms).toBeLessThanOrEqual(WITHIN_MS);
   }, 60_000);
 
+  it('B hears of a change by notice, not by its copies expiring: well under the 1 s expiry of copies just read', async () => {
+    const t = await onboardTenant(h, { followers: 5 });
+    // timeToTakeEffect reads on B right before the change, so B's copies have almost 1 s to live:
+    // only the database's notice can make B see the change sooner than that.
+    const ms = await timeToTakeEffect(
+      t,
+      () => sql(h, `UPDATE authorizers SET permission_sets = '{1}' WHERE tenant_id = $1`, [t.id]),
+      () => block(b.url, t),
+      { status: 403, code: 'PERMISSION_SET_MISSING' },
+    );
+    expect(ms).toBeLessThan(WITHIN_MS / 2);
+  }, 60_000);
+
   it('a daily-quota block learnt on A stops B from calling WeChat', async () => {
     const t = await onboardTenant(h, { followers: 5 });
     const ms = await timeToTakeEffect(
