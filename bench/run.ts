@@ -20,6 +20,9 @@ import { scale } from './scenarios/scale';
 import { soak } from './scenarios/soak';
 import { stampede } from './scenarios/stampede';
 
+/** How many entries each profile list keeps (BENCH_PROFILE_TOP; 12 by default). */
+const PROFILE_TOP = Number(process.env.BENCH_PROFILE_TOP) || 12;
+
 const SCENARIOS: Scenario[] = [overhead, stampede, bulk, scale, refresh, soak];
 /** Run only when named: the soak takes half an hour. */
 const ON_REQUEST = new Set(['soak']);
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
           mkdirSync(kept, { recursive: true });
           const summaries = profilesIn(profileDir).map((f) => {
             cpSync(f, join(kept, f.split('/').pop()!));
-            return summariseProfile(f, windows);
+            return summariseProfile(f, windows, PROFILE_TOP);
           });
           for (const s of summaries) printProfile(s, log);
           result.profile = summaries.map((s) => ({ ...s, file: s.file.split('/').pop() }));

@@ -5,12 +5,16 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import { documentErrors } from './openapi/openapi-errors';
 import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Logger } from 'nestjs-pino';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import proxyAddr from 'proxy-addr';
+import type { Express } from 'express';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { authenticateBeforeBody } from './auth/authenticate-before-body';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter';
+import { BlacklistChangeRoute } from './blacklist/blacklist-change-route';
+import { BlacklistService } from './blacklist/blacklist.service';
 import { blacklistJobsBodyParser } from './blacklist-jobs/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
 import { answerClientError } from './errors/client-error';
@@ -72,7 +76,25 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
   // Built on the first /docs or /docs-json request, not at start: the document (and the schema
   // walk over every DTO that makes it) is a few MB an idle gateway has no use for.
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  await serveBlacklistChangesAhead(app);
   return app;
+}
+
+/** Puts BlacklistChangeRoute in front of Express on the server's request event (see there why). */
+async function serveBlacklistChangesAhead(app: NestExpressApplication): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  const [framework, ...others] = server.listeners('request') as RequestListener[];
+  if (!framework || others.length > 0) throw new Error('expected Express as the only request listener');
+  const express = app.getHttpAdapter().getInstance() as Express;
+  const trustProxy = express.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  const metrics = app.get(MetricsService);
+  const route = new BlacklistChangeRoute(app.get(ApiKeyGuard), app.get(BlacklistService), {
+    addressOf: (req) => proxyAddr(req, trustProxy),
+    track: (method, res, routeOf) => metrics.track(method, res, routeOf),
+    pino: await app.resolve(PinoLogger),
+  });
+  server.removeListener('request', framework);
+  server.on('request', route.listener(framework));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { sql } from '../database/sql';
+import { preparedSql, sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
 export type AuditActor = 'operator' | 'tenant' | 'token_key' | 'system';
@@ -47,20 +47,24 @@ interface AuditRow {
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Several events in one statement (group commit: one round trip and one commit for all). */
+  /**
+   * Several events in one statement (group commit: one round trip and one commit for all), one
+   * array per column so the text is the same for any number of events and PostgreSQL plans it once.
+   */
   async appendMany(events: { tenantId: TenantId; event: NewAuditEvent }[]): Promise<void> {
-    const params: unknown[] = [];
-    const values = events.map(({ tenantId, event: e }) => {
-      const at = params.length;
-      params.push(tenantId, e.actor, e.action, e.total, e.succeeded, e.invalid, e.failed, e.jobId, e.requestId);
-      params.push(e.details === null ? null : JSON.stringify(e.details));
-      return `(${Array.from({ length: 10 }, (_, i) => `$${at + i + 1}`).join(', ')})`;
+    const columns: unknown[][] = Array.from({ length: 10 }, () => new Array<unknown>(events.length));
+    events.forEach(({ tenantId, event: e }, i) => {
+      const row = [tenantId, e.actor, e.action, e.total, e.succeeded, e.invalid, e.failed, e.jobId, e.requestId];
+      for (let c = 0; c < row.length; c++) columns[c][i] = row[c];
+      columns[9][i] = e.details === null ? null : JSON.stringify(e.details);
     });
-    await sql(
+    await preparedSql(
       this.dataSource,
+      'audit_events_append_many',
       `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id, details)
-       VALUES ${values.join(', ')}`,
-      params,
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::int[], $5::int[], $6::int[], $7::int[],
+                            $8::uuid[], $9::varchar[], $10::jsonb[])`,
+      columns,
     );
   }
 

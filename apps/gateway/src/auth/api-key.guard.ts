@@ -9,7 +9,7 @@ import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, TOKEN_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
-import type { AnyCaller } from './caller';
+import type { AnyCaller, Caller } from './caller';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { ROUTE_ACCESS, type RequestWithCaller, type RouteAccess } from './decorators';
 import { TokenKeysRepository } from './token-keys.repository';
@@ -110,6 +110,26 @@ export class ApiKeyGuard implements CanActivate {
     }
     AUTHENTICATED.set(req, caller);
     return caller;
+  }
+
+  /**
+   * The caller of a request to a tenant-scoped route when this guard would let it through with
+   * nothing to say; undefined for every other case (nothing thrown, no failure counted), which the
+   * framework's pass through this guard then answers as usual. `address` is the client address
+   * (Express's req.ip). For the block/unblock route that Node serves directly (BlacklistChangeRoute).
+   */
+  async admittedToTenantRoute(
+    authorization: string | undefined,
+    address: string,
+    rawTenantId: string,
+  ): Promise<{ caller: Caller; tenantId: TenantId } | undefined> {
+    if (this.failedAuth.isBlocked(address)) return undefined;
+    const tenantId = parseTenantId(rawTenantId);
+    if (!tenantId) return undefined;
+    const caller = await this.callerFor(authorization);
+    if (caller?.actor === 'tenant') return caller.tenantId === tenantId ? { caller, tenantId } : undefined;
+    if (caller?.actor === 'operator' && (await this.tenantIsLive(tenantId))) return { caller, tenantId };
+    return undefined;
   }
 
   /** Who an Authorization header names, if anyone (the same resolution the guard applies). */

@@ -42,10 +42,16 @@ export class FailedAuthLimiter {
     registry.registerMetric(this.outcomes);
   }
 
+  /** Whether `address` is over its limit (nothing counted). */
+  isBlocked(address: string, now = Date.now()): boolean {
+    const w = this.windows.get(address);
+    return w !== undefined && w.resetsAt > now && w.failures >= this.limit;
+  }
+
   /** Throws RateLimitedError while `address` is over its limit. */
   assertNotBlocked(address: string, now = Date.now()): void {
-    const w = this.windows.get(address);
-    if (!w || w.resetsAt <= now || w.failures < this.limit) return;
+    if (!this.isBlocked(address, now)) return;
+    const w = this.windows.get(address)!;
     this.outcomes.inc({ outcome: 'rate_limited' });
     throw new RateLimitedError(Math.ceil((w.resetsAt - now) / 1000));
   }

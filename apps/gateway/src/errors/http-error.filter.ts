@@ -31,7 +31,31 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
-/** Turns any thrown value into the one error JSON. Unknown errors become a logged 500 with no internals. */
+/** The one error JSON for any thrown value, with its status and Retry-After (seconds) if any. */
+export interface ErrorAnswer {
+  status: number;
+  retryAfter?: string;
+  body: ErrorBody;
+}
+
+/**
+ * What any thrown value answers (the filter below, and the block/unblock route that Node serves
+ * without the framework). Unknown errors become a logged 500 with no internals.
+ */
+export function errorAnswer(exception: unknown, requestId: string, logger: Pick<Logger, 'error'>): ErrorAnswer {
+  const c = classify(exception);
+  if (c.status >= 500) {
+    const err = exception instanceof Error ? exception : new Error(String(exception));
+    // Field names avoid the redacted words (code, token...) so the log stays useful.
+    logger.error({ requestId, errorKind: c.code, errorName: err.name, err: err.message, stack: err.stack }, 'request failed');
+  }
+  const body: ErrorBody = { error: { code: c.code, message: c.message, requestId } };
+  if (c.details !== undefined) body.error.details = c.details;
+  const retryAfter = c.retryAfterSeconds === undefined ? undefined : String(Math.max(1, Math.ceil(c.retryAfterSeconds)));
+  return { status: c.status, retryAfter, body };
+}
+
+/** Turns any thrown value into the one error JSON (errorAnswer). */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
@@ -40,78 +64,67 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const req = ctx.getRequest<Request & { id?: string }>();
     const res = ctx.getResponse<Response>();
-    const requestId = requestIdOf(req);
-    const c = this.classify(exception);
-    if (c.status >= 500) {
-      const err = exception instanceof Error ? exception : new Error(String(exception));
-      // Field names avoid the redacted words (code, token...) so the log stays useful.
-      this.logger.error(
-        { requestId, errorKind: c.code, errorName: err.name, err: err.message, stack: err.stack },
-        'request failed',
-      );
-    }
+    const answer = errorAnswer(exception, requestIdOf(req), this.logger);
     if (res.headersSent) return;
-    if (c.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(c.retryAfterSeconds))));
-    const body: ErrorBody = { error: { code: c.code, message: c.message, requestId } };
-    if (c.details !== undefined) body.error.details = c.details;
-    res.status(c.status).json(body);
+    if (answer.retryAfter !== undefined) res.setHeader('Retry-After', answer.retryAfter);
+    res.status(answer.status).json(answer.body);
   }
+}
 
-  private classify(exception: unknown): Classified {
-    const e = exception as {
-      code?: unknown;
-      type?: unknown;
-      status?: unknown;
-      message?: string;
-      details?: unknown;
-      retryAfterSeconds?: number;
+function classify(exception: unknown): Classified {
+  const e = exception as {
+    code?: unknown;
+    type?: unknown;
+    status?: unknown;
+    message?: string;
+    details?: unknown;
+    retryAfterSeconds?: number;
+  };
+  // body-parser errors reach us raw or wrapped by Nest; both carry `type`.
+  const bodyParserType =
+    typeof e?.type === 'string'
+      ? e.type
+      : (exception as HttpException)?.cause && (exception as { cause: { type?: string } }).cause.type;
+  if (bodyParserType === 'entity.parse.failed')
+    return { status: 400, code: 'MALFORMED_BODY', message: 'The request body is not valid JSON.' };
+  if (bodyParserType === 'entity.too.large')
+    return {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message:
+        'The request body is larger than this route accepts (1 MB for JSON bodies; 80 MB for blacklist jobs; 10 MB through the WeChat proxy).',
     };
-    // body-parser errors reach us raw or wrapped by Nest; both carry `type`.
-    const bodyParserType =
-      typeof e?.type === 'string'
-        ? e.type
-        : (exception as HttpException)?.cause && (exception as { cause: { type?: string } }).cause.type;
-    if (bodyParserType === 'entity.parse.failed')
-      return { status: 400, code: 'MALFORMED_BODY', message: 'The request body is not valid JSON.' };
-    if (bodyParserType === 'entity.too.large')
-      return {
-        status: 413,
-        code: 'PAYLOAD_TOO_LARGE',
-        message:
-          'The request body is larger than this route accepts (1 MB for JSON bodies; 80 MB for blacklist jobs; 10 MB through the WeChat proxy).',
-      };
-    if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
-      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
-    }
-    // A database outage is not a bug: say so, and when to come back.
-    if (isDatabaseUnavailable(exception)) {
-      return {
-        status: 503,
-        code: 'SERVICE_UNAVAILABLE',
-        message: 'The service is temporarily unavailable (its database cannot be reached). Retry later.',
-        details: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
-        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-      };
-    }
-    if (isErrorCode(e?.code)) {
-      const status = ERROR_STATUS[e.code];
-      if (status >= 500 && e.code !== 'WECHAT_API_ERROR' && e.code !== 'WECHAT_UNAVAILABLE') {
-        return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };
-      }
-      return { status, code: e.code, message: e.message ?? e.code, details: e.details, retryAfterSeconds: e.retryAfterSeconds };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status >= 500) return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };
-      const code = HTTP_CODES[status] ?? 'BAD_REQUEST';
-      const message =
-        status === 404
-          ? 'No such route.'
-          : status === HttpStatus.TOO_MANY_REQUESTS
-            ? 'Too many requests from this address; retry after the time in Retry-After.'
-            : exception.message;
-      return { status, code, message };
-    }
-    return { status: 500, code: 'INTERNAL', message: 'An unexpected error occurred.' };
+  if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
+    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
   }
+  // A database outage is not a bug: say so, and when to come back.
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is temporarily unavailable (its database cannot be reached). Retry later.',
+      details: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    };
+  }
+  if (isErrorCode(e?.code)) {
+    const status = ERROR_STATUS[e.code];
+    if (status >= 500 && e.code !== 'WECHAT_API_ERROR' && e.code !== 'WECHAT_UNAVAILABLE') {
+      return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };
+    }
+    return { status, code: e.code, message: e.message ?? e.code, details: e.details, retryAfterSeconds: e.retryAfterSeconds };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status >= 500) return { status, code: 'INTERNAL', message: 'An unexpected error occurred.' };
+    const code = HTTP_CODES[status] ?? 'BAD_REQUEST';
+    const message =
+      status === 404
+        ? 'No such route.'
+        : status === HttpStatus.TOO_MANY_REQUESTS
+          ? 'Too many requests from this address; retry after the time in Retry-After.'
+          : exception.message;
+    return { status, code, message };
+  }
+  return { status: 500, code: 'INTERNAL', message: 'An unexpected error occurred.' };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
@@ -36,14 +37,18 @@ export class MetricsService {
   /** Express middleware: labels by the matched route pattern, never the raw URL (ids would explode cardinality). */
   middleware() {
     return (req: Request, res: Response, next: NextFunction) => {
-      const end = this.durations.startTimer();
-      res.on('finish', () => {
-        const route = (req.route?.path as string | undefined) ?? 'unmatched';
-        const labels = { method: req.method, route: `${req.baseUrl ?? ''}${route}`, status: String(res.statusCode) };
-        this.requests.inc(labels);
-        end(labels);
-      });
+      this.track(req.method, res, () => `${req.baseUrl ?? ''}${(req.route?.path as string | undefined) ?? 'unmatched'}`);
       next();
     };
+  }
+
+  /** Counts and times one request once its response is sent; `route` is the matched pattern, read then. */
+  track(method: string, res: ServerResponse, route: () => string): void {
+    const end = this.durations.startTimer();
+    res.on('finish', () => {
+      const labels = { method, route: route(), status: String(res.statusCode) };
+      this.requests.inc(labels);
+      end(labels);
+    });
   }
 }

@@ -21,19 +21,19 @@ export function exceedsDepth(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** The error a JSON body nested deeper than MAX_BODY_DEPTH answers (undefined when it does not). */
+export function bodyTooDeep(body: unknown): ValidationError | undefined {
+  if (body === null || typeof body !== 'object' || !exceedsDepth(body, MAX_BODY_DEPTH)) return undefined;
+  return new ValidationError('The request is invalid.', {
+    fields: [{ field: 'body', messages: [`the body nests deeper than ${MAX_BODY_DEPTH} levels`] }],
+  });
+}
+
 /**
  * After the body parsers, before any validation: a JSON body nested deeper than MAX_BODY_DEPTH is
  * refused with VALIDATION_FAILED (class-transformer recurses per level, and 20,000 levels overflow
  * the stack: a 500 on bad input).
  */
 export function bodyDepthLimit(req: Request, _res: Response, next: NextFunction): void {
-  if (req.body !== null && typeof req.body === 'object' && exceedsDepth(req.body, MAX_BODY_DEPTH)) {
-    next(
-      new ValidationError('The request is invalid.', {
-        fields: [{ field: 'body', messages: [`the body nests deeper than ${MAX_BODY_DEPTH} levels`] }],
-      }),
-    );
-    return;
-  }
-  next();
+  next(bodyTooDeep(req.body));
 }

@@ -1,0 +1,278 @@
+import request from 'supertest';
+import { startHarness, type Harness } from './support/gateway-harness';
+import { onboardTenant, type OnboardedTenant } from './support/onboarding';
+import { bearer } from './support/blacklist-helpers';
+
+/**
+ * POST .../blacklist/(block|unblock) is served by Node's request listener ahead of NestJS
+ * (BlacklistChangeRoute); the same request with a query string is left to the framework, whose
+ * controller serves the same route. Every answer must be the same either way: status, error JSON,
+ * headers, metrics and the request's log line.
+ */
+const FRAMEWORK = '?served-by=framework';
+
+interface Answer {
+  status: number;
+  body: unknown;
+  contentType: string | undefined;
+  retryAfter: string | undefined;
+  requestIdHeader: boolean;
+}
+
+function comparable(res: request.Response): Answer {
+  const body = JSON.parse(res.text) as { error?: { requestId?: string } };
+  const requestIdHeader = typeof res.headers['x-request-id'] === 'string' && res.headers['x-request-id'].length > 0;
+  // The error JSON's requestId is the response's own header, which differs per request.
+  if (body.error) {
+    expect(body.error.requestId).toBe(res.headers['x-request-id']);
+    delete body.error.requestId;
+  }
+  return {
+    status: res.status,
+    body,
+    contentType: res.headers['content-type'],
+    retryAfter: res.headers['retry-after'],
+    requestIdHeader,
+  };
+}
+
+describe('block/unblock served ahead of the framework: the same answers as the controller', () => {
+  let h: Harness;
+  let t: OnboardedTenant;
+  let other: OnboardedTenant;
+  let noSet2: OnboardedTenant;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.sim.pushTicket();
+    t = await onboardTenant(h, { followers: 30 });
+    other = await onboardTenant(h, { followers: 1 });
+    noSet2 = await onboardTenant(h, { followers: 1, permissionSets: [1] });
+  });
+  afterAll(() => h.close());
+
+  /** Sends the same request both ways; returns [served ahead, served by the framework]. */
+  async function both(
+    path: (tenantId: string) => string,
+    tenantId: string,
+    send: (r: request.Test) => request.Test,
+  ): Promise<[Answer, Answer]> {
+    const fast = comparable(await send(request(h.url).post(path(tenantId))));
+    const framework = comparable(await send(request(h.url).post(`${path(tenantId)}${FRAMEWORK}`)));
+    return [fast, framework];
+  }
+  const blockPath = (id: string) => `/v1/tenants/${id}/blacklist/block`;
+  const unblockPath = (id: string) => `/v1/tenants/${id}/blacklist/unblock`;
+  const json =
+    (key: string, body: string, extra: Record<string, string> = {}) =>
+    (r: request.Test) =>
+      r.set(bearer(key)).set('Content-Type', 'application/json').set(extra).send(body);
+
+  const cases: {
+    name: string;
+    status: number;
+    path?: typeof blockPath;
+    run: () => [string, (r: request.Test) => request.Test];
+  }[] = [
+    {
+      name: 'a block with the operator key',
+      status: 200,
+      run: () => [t.id, json(h.operatorKey, JSON.stringify({ openids: t.followers.slice(0, 25) }))],
+    },
+    {
+      name: 'an unblock with the tenant key',
+      status: 200,
+      path: unblockPath,
+      run: () => [t.id, json(t.apiKey, JSON.stringify({ openids: t.followers.slice(0, 3) }))],
+    },
+    {
+      name: 'openids WeChat does not know (invalid) next to known ones',
+      status: 200,
+      run: () => [t.id, json(t.apiKey, JSON.stringify({ openids: [t.followers[0], 'oNOTAFOLLOWER0000000000000001'] }))],
+    },
+    {
+      name: 'a charset and a byte order mark',
+      status: 200,
+      run: () => [
+        t.id,
+        json(t.apiKey, `\uFEFF${JSON.stringify({ openids: [t.followers[4]] })}`, {
+          'Content-Type': 'application/json; charset=UTF-8',
+        }),
+      ],
+    },
+    { name: 'a body that is not JSON', status: 400, run: () => [t.id, json(t.apiKey, '{"openids": [')] },
+    { name: 'a JSON string, not an object', status: 400, run: () => [t.id, json(t.apiKey, '"openids"')] },
+    { name: 'an array body', status: 400, run: () => [t.id, json(t.apiKey, '[]')] },
+    { name: 'openids that are not a list', status: 400, run: () => [t.id, json(t.apiKey, '{"openids":"o1"}')] },
+    {
+      name: 'an unknown field',
+      status: 400,
+      run: () => [t.id, json(t.apiKey, JSON.stringify({ openids: [t.followers[0]], force: true }))],
+    },
+    { name: 'an empty list', status: 400, run: () => [t.id, json(t.apiKey, '{"openids":[]}')] },
+    {
+      name: 'more than 1000 openids',
+      status: 400,
+      run: () => [
+        t.id,
+        json(t.apiKey, JSON.stringify({ openids: Array.from({ length: 1001 }, (_, i) => `o${String(i).padStart(27, '0')}`) })),
+      ],
+    },
+    {
+      name: 'a body nested 40 levels deep',
+      status: 400,
+      run: () => [t.id, json(t.apiKey, `{"openids":${'['.repeat(40)}${']'.repeat(40)}}`)],
+    },
+    {
+      name: 'an Idempotency-Key over 255 characters',
+      status: 400,
+      run: () => [t.id, json(t.apiKey, JSON.stringify({ openids: [t.followers[0]] }), { 'Idempotency-Key': 'k'.repeat(256) })],
+    },
+    {
+      name: 'a tenant without permission set 2',
+      status: 403,
+      run: () => [noSet2.id, json(h.operatorKey, JSON.stringify({ openids: noSet2.followers }))],
+    },
+    {
+      name: 'another tenant’s key',
+      status: 404,
+      run: () => [t.id, json(other.apiKey, JSON.stringify({ openids: [t.followers[0]] }))],
+    },
+    {
+      name: 'a tenant id that is not a uuid',
+      status: 404,
+      run: () => ['not-a-tenant', json(h.operatorKey, JSON.stringify({ openids: [t.followers[0]] }))],
+    },
+    {
+      name: 'a tenant that does not exist',
+      status: 404,
+      run: () => ['00000000-0000-4000-8000-000000000000', json(h.operatorKey, JSON.stringify({ openids: [t.followers[0]] }))],
+    },
+    {
+      name: 'a wrong key',
+      status: 401,
+      run: () => [t.id, json('wtg_wrongwrongwrongwrongwrongwrong', JSON.stringify({ openids: [t.followers[0]] }))],
+    },
+    {
+      name: 'a text/plain body',
+      status: 400,
+      run: () => [
+        t.id,
+        (r) =>
+          r
+            .set(bearer(t.apiKey))
+            .set('Content-Type', 'text/plain')
+            .send(JSON.stringify({ openids: [t.followers[0]] })),
+      ],
+    },
+  ];
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const [tenantId, send] = c.run();
+    const [fast, framework] = await both(c.path ?? blockPath, tenantId, send);
+    expect(fast.status).toBe(c.status);
+    expect(fast).toEqual(framework);
+    expect(fast.requestIdHeader).toBe(true);
+  });
+
+  it('is really served ahead of the framework: Express would add an ETag to a 200, this route does not', async () => {
+    const send = json(t.apiKey, JSON.stringify({ openids: [t.followers[5]] }));
+    const fast = await send(request(h.url).post(blockPath(t.id))).expect(200);
+    const framework = await send(request(h.url).post(`${blockPath(t.id)}${FRAMEWORK}`)).expect(200);
+    expect(framework.headers.etag).toBeDefined();
+    expect(fast.headers.etag).toBeUndefined();
+  });
+
+  it('replays an Idempotency-Key the same way, and a key used one way replays the other way', async () => {
+    const body = JSON.stringify({ openids: t.followers.slice(10, 12) });
+    const first = await request(h.url)
+      .post(blockPath(t.id))
+      .set(bearer(t.apiKey))
+      .set('Idempotency-Key', 'parity-1')
+      .set('Content-Type', 'application/json')
+      .send(body)
+      .expect(200);
+    const viaFramework = await request(h.url)
+      .post(`${blockPath(t.id)}${FRAMEWORK}`)
+      .set(bearer(t.apiKey))
+      .set('Idempotency-Key', 'parity-1')
+      .set('Content-Type', 'application/json')
+      .send(body)
+      .expect(200);
+    expect(viaFramework.body).toEqual(first.body);
+    const conflict = await request(h.url)
+      .post(blockPath(t.id))
+      .set(bearer(t.apiKey))
+      .set('Idempotency-Key', 'parity-1')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ openids: [t.followers[13]] }));
+    const conflictViaFramework = await request(h.url)
+      .post(`${blockPath(t.id)}${FRAMEWORK}`)
+      .set(bearer(t.apiKey))
+      .set('Idempotency-Key', 'parity-1')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ openids: [t.followers[13]] }));
+    expect(conflict.status).toBe(422);
+    expect(comparable(conflict)).toEqual(comparable(conflictViaFramework));
+  });
+
+  it('counts the request in /metrics under the route pattern, and logs one request line without the key', async () => {
+    const count = async () => {
+      const text = (await request(h.url).get('/metrics').expect(200)).text;
+      const m =
+        /^http_requests_total\{method="POST",route="\/v1\/tenants\/:tenantId\/blacklist\/block",status="200"\} (\d+)$/m.exec(
+          text,
+        );
+      return m ? Number(m[1]) : 0;
+    };
+    const before = await count();
+    const res = await request(h.url)
+      .post(blockPath(t.id))
+      .set(bearer(t.apiKey))
+      .set('X-Request-Id', 'parity-log-line-1')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ openids: [t.followers[20]] }))
+      .expect(200);
+    expect(res.headers['x-request-id']).toBe('parity-log-line-1');
+    expect((await count()) - before).toBe(1);
+    await request(h.url)
+      .post(`${blockPath(t.id)}${FRAMEWORK}`)
+      .set(bearer(t.apiKey))
+      .set('X-Request-Id', 'parity-log-line-2')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ openids: [t.followers[21]] }))
+      .expect(200);
+    const completedLine = (requestId: string) => {
+      const lines = h.logs.lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.requestId === requestId && l.msg === 'request completed');
+      expect(lines).toHaveLength(1);
+      return lines[0];
+    };
+    const fast = completedLine('parity-log-line-1');
+    const framework = completedLine('parity-log-line-2');
+    expect(fast).toMatchObject({
+      req: { id: 'parity-log-line-1', method: 'POST', url: blockPath(t.id) },
+      res: { statusCode: 200 },
+      level: 30,
+    });
+    expect(typeof fast.responseTime).toBe('number');
+    // The same fields as the framework's line, in the same order.
+    expect(Object.keys(fast)).toEqual(Object.keys(framework));
+    expect(Object.keys(fast.req as object)).toEqual(Object.keys(framework.req as object));
+    expect(h.logs.text()).not.toContain(t.apiKey);
+  });
+
+  // Last: it leaves this client address blocked for a minute.
+  it('answers 429 from an address over its failed-authentication limit, even with a good key, both ways', async () => {
+    // The wrong key above counted too: keep guessing until the address is refused.
+    let status = 401;
+    for (let i = 0; i < 25 && status === 401; i++) {
+      status = (await request(h.url).get('/v1/tenants').set(bearer('wtg_wrongwrongwrongwrongwrongwrong'))).status;
+    }
+    expect(status).toBe(429);
+    const [fast, framework] = await both(blockPath, t.id, json(t.apiKey, JSON.stringify({ openids: [t.followers[0]] })));
+    expect(fast.status).toBe(429);
+    expect(fast).toEqual(framework);
+    expect(fast.retryAfter).toMatch(/^\d+$/);
+  });
+});
