@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     }
   } finally {
     // A failed run keeps its directory (logs) for inspection.
-    await env.close({ keepDir: failed });
+    await env.close({ keepDir: failed || process.env.BENCH_KEEP_DIR === '1' });
   }
   process.exit(failed ? 1 : 0);
 }
