@@ -115,12 +115,12 @@ export class ApiKeyGuard implements CanActivate {
   /**
    * The caller of a request to a tenant-scoped route when this guard would let it through with
    * nothing to say; undefined for every other case (nothing thrown, no failure counted), which the
-   * framework's pass through this guard then answers as usual. `address` is the client address
+   * framework's pass through this guard then answers as usual. `address` gives the client address
    * (Express's req.ip). For the block/unblock route that Node serves directly (BlacklistChangeRoute).
    */
   async admittedToTenantRoute(
     authorization: string | undefined,
-    address: string,
+    address: () => string,
     rawTenantId: string,
   ): Promise<{ caller: Caller; tenantId: TenantId } | undefined> {
     if (this.failedAuth.isBlocked(address)) return undefined;

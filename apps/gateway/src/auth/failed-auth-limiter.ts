@@ -42,9 +42,10 @@ export class FailedAuthLimiter {
     registry.registerMetric(this.outcomes);
   }
 
-  /** Whether `address` is over its limit (nothing counted). */
-  isBlocked(address: string, now = Date.now()): boolean {
-    const w = this.windows.get(address);
+  /** Whether `address` is over its limit (nothing counted); a function is only called when some address has failed. */
+  isBlocked(address: string | (() => string), now = Date.now()): boolean {
+    if (this.windows.size === 0) return false;
+    const w = this.windows.get(typeof address === 'string' ? address : address());
     return w !== undefined && w.resetsAt > now && w.failures >= this.limit;
   }
 

@@ -58,15 +58,17 @@ export class BlacklistChangeRoute {
     return (req, res) => {
       const match = req.method === 'POST' ? ROUTE.exec(req.url ?? '') : null;
       if (!match || !plainJsonBody(req)) return void framework(req, res);
-      this.guard.admittedToTenantRoute(req.headers.authorization, this.hooks.addressOf(req), match[1]).then(
-        (admitted) => {
-          if (!admitted) return framework(req, res);
-          const action = match[2] as BlacklistAction;
-          this.serve(req, res, action, admitted);
-        },
-        // A key lookup that failed (the database is down): the framework answers it as it always has.
-        () => framework(req, res),
-      );
+      this.guard
+        .admittedToTenantRoute(req.headers.authorization, () => this.hooks.addressOf(req), match[1])
+        .then(
+          (admitted) => {
+            if (!admitted) return framework(req, res);
+            const action = match[2] as BlacklistAction;
+            this.serve(req, res, action, admitted);
+          },
+          // A key lookup that failed (the database is down): the framework answers it as it always has.
+          () => framework(req, res),
+        );
     };
   }
 

@@ -12,7 +12,8 @@ export class ReplyTooLargeError extends Error {
 
 export interface HttpExchangeRequest {
   method: 'GET' | 'POST';
-  url: URL;
+  /** Where to: protocol, hostname, port and path (what node:url's urlToHttpOptions gives). */
+  target: Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port' | 'path'>;
   headers: http.OutgoingHttpHeaders;
   body?: Buffer;
   agent: http.Agent;
@@ -35,12 +36,18 @@ export interface HttpExchangeReply {
  */
 export function httpExchange(req: HttpExchangeRequest): Promise<HttpExchangeReply> {
   return new Promise((resolve, reject) => {
-    const client = req.url.protocol === 'https:' ? https : http;
+    const client = req.target.protocol === 'https:' ? https : http;
     const headers: http.OutgoingHttpHeaders =
       req.body || req.method !== 'GET' ? { ...req.headers, 'Content-Length': req.body?.length ?? 0 } : req.headers;
     const outgoing = client.request(
-      req.url,
-      { method: req.method, headers, agent: req.agent, signal: req.signal, ...(req.lookup ? { lookup: req.lookup } : {}) },
+      {
+        ...req.target,
+        method: req.method,
+        headers,
+        agent: req.agent,
+        signal: req.signal,
+        ...(req.lookup ? { lookup: req.lookup } : {}),
+      },
       (res) => {
         const declared = Number(res.headers['content-length']);
         if (declared > req.maxBytes) {

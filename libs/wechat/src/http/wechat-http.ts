@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { urlToHttpOptions } from 'node:url';
 import { isOutcomeUnknown, WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
 import { WeChatError } from '../errors/wechat-error';
 import type { WeChatErrorKind } from '../errors/error-kinds';
@@ -100,6 +101,9 @@ const DEFAULTS = {
 // Request fields whose values must never be echoed into an error message.
 const SECRET_BODY_FIELDS = ['component_appsecret', 'component_secret', 'component_verify_ticket', 'authorizer_refresh_token'];
 
+/** A path and query that URL parsing would leave as they are: no dot segments, nothing to escape. */
+const PLAIN_PATH = /^(\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)+\/?(\?[A-Za-z0-9_.~%&=+*-]*)?$/;
+
 const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -111,6 +115,9 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  */
 export class WeChatHttp {
   private readonly baseUrl: string;
+  /** protocol, hostname and port of baseUrl, and its path (no trailing slash), split once. */
+  private readonly origin: Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port'>;
+  private readonly basePath: string;
   private readonly agent: http.Agent;
   private readonly lookup?: LookupFunction;
   private readonly maxResponseBytes: number;
@@ -153,6 +160,9 @@ export class WeChatHttp {
       connectTimeoutMs,
     );
     this.baseUrl = url.toString().replace(/\/+$/, '');
+    const { protocol, hostname, port, path } = urlToHttpOptions(new URL(this.baseUrl));
+    this.origin = { protocol, hostname, port };
+    this.basePath = (path ?? '').replace(/\/+$/, '');
     this.agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
     this.lookup = opts.lookup;
     this.maxResponseBytes = positive(opts.maxResponseBytes, DEFAULTS.maxResponseBytes);
@@ -166,10 +176,14 @@ export class WeChatHttp {
     body: Buffer | undefined,
     signal: AbortSignal,
   ) {
-    const url = new URL(this.baseUrl + (pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`));
+    const relative = pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`;
+    // Our own API paths are used as they are; anything else (a proxied path) is normalised by URL.
+    const target = PLAIN_PATH.test(relative)
+      ? { ...this.origin, path: this.basePath + relative }
+      : urlToHttpOptions(new URL(this.baseUrl + relative));
     return httpExchange({
       method,
-      url,
+      target,
       headers,
       body,
       agent: this.agent,
