@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PinoLogger } from 'nestjs-pino';
@@ -113,5 +114,28 @@ describe('BlacklistChangeRoute: what it serves and what it leaves to the framewo
   it('leaves a GET to the framework', async () => {
     expect((await send(`/v1/tenants/${TENANT}/blacklist/block`, undefined, {}, 'GET')).status).toBe(299);
     expect(changes).toHaveLength(0);
+  });
+
+  it('answers nothing and logs no failure when the client leaves before its body is complete', async () => {
+    const failures = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      await new Promise<void>((resolve) => {
+        const req = httpRequest({
+          ...base,
+          path: `/v1/tenants/${TENANT}/blacklist/block`,
+          method: 'POST',
+          headers: { authorization: GOOD_KEY, ...jsonType, 'content-length': 1000 },
+        });
+        req.on('error', () => resolve());
+        req.write('{"openids":[');
+        setTimeout(() => req.destroy(), 50);
+      });
+      // The route is still serving, and the abandoned request reached neither the service nor an error log.
+      expect((await send(`/v1/tenants/${TENANT}/blacklist/block`, body, jsonType)).status).toBe(200);
+      expect(changes).toHaveLength(1);
+      expect(failures).not.toHaveBeenCalled();
+    } finally {
+      failures.mockRestore();
+    }
   });
 });

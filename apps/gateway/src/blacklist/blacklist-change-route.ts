@@ -23,6 +23,8 @@ class MalformedBody extends Error {
   readonly type = 'entity.parse.failed';
 }
 
+class BodyAborted extends Error {}
+
 export interface ChangeRouteHooks {
   /** The client address as the framework computes it (Express's req.ip, with its trust proxy setting). */
   addressOf(req: IncomingMessage): string;
@@ -101,6 +103,8 @@ export class BlacklistChangeRoute {
             .then(
               (result) => reply(res, 200, JSON.stringify(result)),
               (e: unknown) => {
+                // The client went away before its body arrived: nobody to answer, nothing failed here.
+                if (e instanceof BodyAborted) return;
                 const answer = errorAnswer(e, requestId, this.logger);
                 if (res.headersSent) return;
                 if (answer.retryAfter !== undefined) res.setHeader('Retry-After', answer.retryAfter);
@@ -132,7 +136,10 @@ function readBody(req: IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', () => reject(new BodyAborted()));
+    req.on('close', () => {
+      if (!req.complete) reject(new BodyAborted());
+    });
   });
 }
 
