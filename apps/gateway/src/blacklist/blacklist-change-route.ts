@@ -47,6 +47,7 @@ export interface ChangeRouteHooks {
  */
 export class BlacklistChangeRoute {
   private readonly bodyPipe = new BlacklistChangeBodyPipe();
+  // The filter's name: a 500 here logs exactly as one answered by the framework does.
   private readonly logger = new Logger('HttpErrorFilter');
 
   constructor(
