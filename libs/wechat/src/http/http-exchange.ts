@@ -1,7 +1,6 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import type { LookupFunction, Socket } from 'node:net';
-import { Agent, buildConnector, type Dispatcher } from 'undici';
-import { armConnectTimeout } from './connect-timeout';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { LookupFunction } from 'node:net';
 
 /** Raised when a reply is larger than the caller accepts; the socket is dropped, not drained. */
 export class ReplyTooLargeError extends Error {
@@ -13,67 +12,79 @@ export class ReplyTooLargeError extends Error {
 
 export interface HttpExchangeRequest {
   method: 'GET' | 'POST';
-  /** scheme://host:port */
-  origin: string;
-  /** Path and query, as sent. */
-  path: string;
-  headers: Record<string, string>;
+  /** Where to: protocol, hostname, port and path (what node:url's urlToHttpOptions gives). */
+  target: Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port' | 'path'>;
+  headers: http.OutgoingHttpHeaders;
   body?: Buffer;
-  dispatcher: Dispatcher;
+  agent: http.Agent;
+  lookup?: LookupFunction;
   signal: AbortSignal;
   maxBytes: number;
 }
 
 export interface HttpExchangeReply {
   status: number;
-  headers: IncomingHttpHeaders;
+  headers: http.IncomingHttpHeaders;
   body: Buffer;
 }
 
 /**
- * The connection pool WeChat calls go through (undici): keep-alive connections, up to 64 per
- * origin, each new one given `connectTimeoutMs` to connect, name lookup included (undici's own
- * connect timeout starts after the lookup: armConnectTimeout covers both), `lookup` resolving
- * names when given. No response timeouts here: each call carries its own deadline (the signal).
+ * One HTTP request and its whole reply, on Node's own client: what WeChatHttp needs and nothing
+ * more (no redirects followed, no body transformation). A generic client's per-request
+ * configuration merging cost more CPU than the gateway's own work on the hot path (bench
+ * `overhead`). Network failures reject with Node's error (its `code` kept); the signal aborts.
  */
-export function wechatConnectionPool(opts: { connectTimeoutMs: number; lookup?: LookupFunction }): Agent {
-  const connectTcp = buildConnector({ timeout: 0, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
-  const connect: buildConnector.connector = (options, callback) => {
-    // undici's connector returns the socket it connects (its types say void).
-    const socket = connectTcp(options, callback) as unknown as Socket | undefined;
-    if (socket) armConnectTimeout(socket, opts.connectTimeoutMs);
-  };
-  return new Agent({ connections: 64, headersTimeout: 0, bodyTimeout: 0, connect });
-}
-
-/**
- * One HTTP request and its whole reply: what WeChatHttp needs and nothing more (no redirects
- * followed, no body transformation), on undici, whose client costs about half the CPU of Node's
- * `http` per call (bench `overhead`). Network failures reject with the error's `code` kept; the
- * signal aborts.
- */
-export async function httpExchange(req: HttpExchangeRequest): Promise<HttpExchangeReply> {
-  const res = await req.dispatcher.request({
-    origin: req.origin,
-    path: req.path,
-    method: req.method,
-    headers: req.headers,
-    body: req.body ?? (req.method === 'GET' ? undefined : Buffer.alloc(0)),
-    signal: req.signal,
+export function httpExchange(req: HttpExchangeRequest): Promise<HttpExchangeReply> {
+  return new Promise((resolve, reject) => {
+    const client = req.target.protocol === 'https:' ? https : http;
+    const headers: http.OutgoingHttpHeaders =
+      req.body || req.method !== 'GET' ? { ...req.headers, 'Content-Length': req.body?.length ?? 0 } : req.headers;
+    const outgoing = client.request(
+      {
+        ...req.target,
+        method: req.method,
+        headers,
+        agent: req.agent,
+        signal: req.signal,
+        ...(req.lookup ? { lookup: req.lookup } : {}),
+      },
+      (res) => {
+        const declared = Number(res.headers['content-length']);
+        if (declared > req.maxBytes) {
+          res.destroy();
+          reject(new ReplyTooLargeError(req.maxBytes));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let complete = false;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > req.maxBytes) {
+            res.destroy();
+            reject(new ReplyTooLargeError(req.maxBytes));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => {
+          complete = true;
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
+          });
+        });
+        res.on('error', reject);
+        res.on('close', () => {
+          if (complete) return;
+          const err: NodeJS.ErrnoException = new Error('the connection closed before the reply was complete');
+          err.code = 'ECONNRESET';
+          reject(err);
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(req.body);
   });
-  if (Number(res.headers['content-length']) > req.maxBytes) {
-    res.body.destroy();
-    throw new ReplyTooLargeError(req.maxBytes);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > req.maxBytes) {
-      res.body.destroy();
-      throw new ReplyTooLargeError(req.maxBytes);
-    }
-    chunks.push(chunk);
-  }
-  return { status: res.statusCode, headers: res.headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size) };
 }

@@ -1,16 +1,18 @@
 // Over 300 lines on purpose: the retry policy, deadlines and the call-event report are one state
 // machine per call (typed JSON calls and proxied ones alike); split, each half would need the
 // other's internals to be read correctly.
+import * as http from 'node:http';
+import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { urlToHttpOptions } from 'node:url';
 import { isOutcomeUnknown, WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
 import { WeChatError } from '../errors/wechat-error';
 import type { WeChatErrorKind } from '../errors/error-kinds';
 import type { WeChatApiPath } from '../permissions/proxy-paths';
 import type { WeChatApiName, WeChatCallTarget } from '../types';
-import { CONNECT_TIMEOUT_CODE } from './connect-timeout';
-import { type HttpExchangeReply, httpExchange, ReplyTooLargeError, wechatConnectionPool } from './http-exchange';
-import type { Agent } from 'undici';
+import { CONNECT_TIMEOUT_CODE, withConnectTimeout } from './connect-timeout';
+import { type HttpExchangeReply, httpExchange, ReplyTooLargeError } from './http-exchange';
 
 export interface WeChatRetryOptions {
   /** Attempts in total for transient failures (-1, network, timeout, 5xx) of idempotent calls. Default 3. */
@@ -107,17 +109,20 @@ const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one HTTP client for WeChat's JSON APIs: a keep-alive connection pool (undici, see
+ * The one HTTP client for WeChat's JSON APIs: keep-alive agents (Node's own client, see
  * http-exchange.ts) with connect and response deadlines, errcode translation and the retry policy.
  * Typed clients (ComponentApi, BlacklistApi) sit on top of it.
  */
 export class WeChatHttp {
   private readonly baseUrl: string;
-  /** scheme://host:port of baseUrl, and its path (no trailing slash), split once. */
-  private readonly origin: string;
+  /** protocol, hostname and port of baseUrl, and its path (no trailing slash), split once. */
+  private readonly origin: Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port'>;
   private readonly basePath: string;
-  private readonly pool: Agent;
+  private readonly agent: http.Agent;
+  private readonly lookup?: LookupFunction;
   private readonly maxResponseBytes: number;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
   private readonly timeoutMs: number;
   private readonly retry: Required<WeChatRetryOptions>;
   private readonly onCall?: (event: WeChatCallEvent) => void;
@@ -143,13 +148,23 @@ export class WeChatHttp {
     this.sleep = opts.sleep ?? defaultSleep;
     this.random = opts.random ?? Math.random;
 
-    // Keep-alive: token refreshes and blacklist batches come in bursts, and a TLS handshake to
-    // WeChat costs more than the call itself.
-    this.pool = wechatConnectionPool({ connectTimeoutMs, lookup: opts.lookup });
+    // Keep-alive: token refreshes and blacklist batches come in bursts, and a
+    // TLS handshake to WeChat costs more than the call itself. As many idle sockets are kept as
+    // may be open, so the next burst does not reconnect what the last one opened.
+    this.httpAgent = withConnectTimeout(
+      new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
+      connectTimeoutMs,
+    );
+    this.httpsAgent = withConnectTimeout(
+      new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
+      connectTimeoutMs,
+    );
     this.baseUrl = url.toString().replace(/\/+$/, '');
-    const base = new URL(this.baseUrl);
-    this.origin = base.origin;
-    this.basePath = base.pathname.replace(/\/+$/, '');
+    const { protocol, hostname, port, path } = urlToHttpOptions(new URL(this.baseUrl));
+    this.origin = { protocol, hostname, port };
+    this.basePath = (path ?? '').replace(/\/+$/, '');
+    this.agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
+    this.lookup = opts.lookup;
     this.maxResponseBytes = positive(opts.maxResponseBytes, DEFAULTS.maxResponseBytes);
   }
 
@@ -157,24 +172,22 @@ export class WeChatHttp {
   private send(
     method: 'GET' | 'POST',
     pathAndQuery: string,
-    headers: Record<string, string>,
+    headers: http.OutgoingHttpHeaders,
     body: Buffer | undefined,
     signal: AbortSignal,
   ) {
     const relative = pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`;
     // Our own API paths are used as they are; anything else (a proxied path) is normalised by URL.
-    let path = this.basePath + relative;
-    if (!PLAIN_PATH.test(relative)) {
-      const url = new URL(this.baseUrl + relative);
-      path = url.pathname + url.search;
-    }
+    const target = PLAIN_PATH.test(relative)
+      ? { ...this.origin, path: this.basePath + relative }
+      : urlToHttpOptions(new URL(this.baseUrl + relative));
     return httpExchange({
       method,
-      origin: this.origin,
-      path,
+      target,
       headers,
       body,
-      dispatcher: this.pool,
+      agent: this.agent,
+      lookup: this.lookup,
       signal,
       maxBytes: this.maxResponseBytes,
     });
@@ -260,9 +273,10 @@ export class WeChatHttp {
     }
   }
 
-  /** Releases pooled connections; call on shutdown. */
+  /** Releases pooled sockets; call on shutdown. */
   close(): void {
-    this.pool.destroy().catch(() => undefined);
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   /** Full jitter: spreads retries of many concurrent callers instead of synchronising them. */
@@ -338,7 +352,7 @@ export class WeChatHttp {
     attempt: number,
   ): Promise<WeChatForwardedReply> {
     const api = request.path;
-    const headers: Record<string, string> =
+    const headers: http.OutgoingHttpHeaders =
       request.method === 'GET'
         ? { Accept: '*/*' }
         : { 'Content-Type': request.contentType ?? 'application/octet-stream', Accept: '*/*' };
