@@ -41,12 +41,16 @@ describe('block/unblock served ahead of the framework: the same answers as the c
   let t: OnboardedTenant;
   let other: OnboardedTenant;
   let noSet2: OnboardedTenant;
+  let tokenKey: string;
   beforeAll(async () => {
     h = await startHarness();
     await h.sim.pushTicket();
     t = await onboardTenant(h, { followers: 30 });
     other = await onboardTenant(h, { followers: 1 });
     noSet2 = await onboardTenant(h, { followers: 1, permissionSets: [1] });
+    tokenKey = (
+      await request(h.url).post(`/v1/tenants/${t.id}/token-keys`).set(bearer(h.operatorKey)).send({ name: 'svc' }).expect(201)
+    ).body.apiKey as string;
   });
   afterAll(() => h.close());
 
@@ -146,6 +150,11 @@ describe('block/unblock served ahead of the framework: the same answers as the c
       name: 'a tenant that does not exist',
       status: 404,
       run: () => ['00000000-0000-4000-8000-000000000000', json(h.operatorKey, JSON.stringify({ openids: [t.followers[0]] }))],
+    },
+    {
+      name: 'a token key of the tenant (it may only read tokens)',
+      status: 403,
+      run: () => [t.id, json(tokenKey, JSON.stringify({ openids: [t.followers[0]] }))],
     },
     {
       name: 'a wrong key',
