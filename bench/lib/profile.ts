@@ -165,16 +165,17 @@ export function profilesIn(dir: string): string[] {
   }
 }
 
-export function printProfile(s: ProfileSummary, log: (line: string) => void): void {
+/** Prints the summary; `lines` entries of each list when given (else 8 packages, 10 functions, 10 inclusive). */
+export function printProfile(s: ProfileSummary, log: (line: string) => void, lines?: number): void {
   const scope = s.windows ? `in the ${s.windows} measured window(s)` : 'over the whole run';
   log(`  CPU profile ${s.file}: ${s.sampledMs} ms sampled ${scope}, ${s.busyPercent}% busy`);
   log('  self time by package/file (% of busy):');
-  for (const e of s.topModules.slice(0, Math.max(8, s.topModules.length - 4))) log(`    ${e.percent.toString().padStart(5)}%  ${e.name}`);
+  for (const e of s.topModules.slice(0, lines ?? 8)) log(`    ${e.percent.toString().padStart(5)}%  ${e.name}`);
   log('  self time by function:');
-  for (const e of s.topSelf.slice(0, Math.max(10, s.topSelf.length - 2))) log(`    ${e.percent.toString().padStart(5)}%  ${e.name}`);
+  for (const e of s.topSelf.slice(0, lines ?? 10)) log(`    ${e.percent.toString().padStart(5)}%  ${e.name}`);
   for (const h of s.heaviestCalledFrom) {
     log(`  ${h.name} called from: ${h.from.map((e) => `${e.name} ${e.percent}%`).join(', ')}`);
   }
   log('  inclusive time of gateway code:');
-  for (const e of s.topOwnInclusive.slice(0, Math.max(10, s.topOwnInclusive.length - 2))) log(`    ${e.percent.toString().padStart(5)}%  ${e.name}`);
+  for (const e of s.topOwnInclusive.slice(0, lines ?? 10)) log(`    ${e.percent.toString().padStart(5)}%  ${e.name}`);
 }

@@ -23,6 +23,12 @@ type StoredKey =
   { kind: 'tenant'; tenantId: TenantId; keyHash: string } | { kind: 'token'; tenantId: TenantId; keyHash: string; id: string };
 const AUTHENTICATED = new WeakMap<Request, AnyCaller>();
 
+/** Who may act on which tenant through a tenant-scoped route (ApiKeyGuard.admittedToTenantRoute). */
+export interface TenantRouteAdmission {
+  caller: Caller;
+  tenantId: TenantId;
+}
+
 /**
  * Global guard: resolves the caller from `Authorization: Bearer <key>` and enforces the route's
  * access. Order matters: no or unknown key → 401 before anything else; a tenant or token key on
@@ -77,18 +83,22 @@ export class ApiKeyGuard implements CanActivate {
     req.tenantId = tenantId;
     if (access === 'tenant' || access === 'token') {
       if (!tenantId) throw new TenantNotFoundError();
-      if (caller.actor !== 'operator') {
-        // The key lookup already proved the caller's own tenant is live. Another tenant is
-        // "not found" first; on its own tenant, a key of the other kind is refused.
-        if (caller.tenantId !== tenantId) throw new TenantNotFoundError();
-        if (access === 'token' && caller.actor !== 'token_key') throw new ForbiddenError('Tenant keys cannot read tokens.');
-        if (access === 'tenant' && caller.actor !== 'tenant') throw new ForbiddenError('Token keys may only read tokens.');
-      } else if (!(await this.tenantIsLive(tenantId))) {
-        throw new TenantNotFoundError();
-      }
+      const refusal = await this.refusalOnTenant(access, caller, tenantId);
+      if (refusal) throw refusal;
     }
     req.caller = caller;
     return true;
+  }
+
+  /** Why `caller` may not use a tenant-scoped (or token) route of `tenantId`; undefined when it may. */
+  private async refusalOnTenant(access: 'tenant' | 'token', caller: AnyCaller, tenantId: TenantId): Promise<Error | undefined> {
+    if (caller.actor === 'operator') return (await this.tenantIsLive(tenantId)) ? undefined : new TenantNotFoundError();
+    // The key lookup already proved the caller's own tenant is live. Another tenant is "not
+    // found" first; on its own tenant, a key of the other kind is refused.
+    if (caller.tenantId !== tenantId) return new TenantNotFoundError();
+    if (access === 'token' && caller.actor !== 'token_key') return new ForbiddenError('Tenant keys cannot read tokens.');
+    if (access === 'tenant' && caller.actor !== 'tenant') return new ForbiddenError('Token keys may only read tokens.');
+    return undefined;
   }
 
   /**
@@ -122,14 +132,13 @@ export class ApiKeyGuard implements CanActivate {
     authorization: string | undefined,
     address: () => string,
     rawTenantId: string,
-  ): Promise<{ caller: Caller; tenantId: TenantId } | undefined> {
+  ): Promise<TenantRouteAdmission | undefined> {
     if (this.failedAuth.isBlocked(address)) return undefined;
     const tenantId = parseTenantId(rawTenantId);
     if (!tenantId) return undefined;
     const caller = await this.callerFor(authorization);
-    if (caller?.actor === 'tenant') return caller.tenantId === tenantId ? { caller, tenantId } : undefined;
-    if (caller?.actor === 'operator' && (await this.tenantIsLive(tenantId))) return { caller, tenantId };
-    return undefined;
+    if (!caller || caller.actor === 'token_key' || (await this.refusalOnTenant('tenant', caller, tenantId))) return undefined;
+    return { caller, tenantId };
   }
 
   /** Who an Authorization header names, if anyone (the same resolution the guard applies). */

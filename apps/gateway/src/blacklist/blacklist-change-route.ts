@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { PinoLogger } from 'nestjs-pino';
-import type { ApiKeyGuard } from '../auth/api-key.guard';
+import type { ApiKeyGuard, TenantRouteAdmission } from '../auth/api-key.guard';
 import { errorAnswer } from '../errors/http-error.filter';
 import { idempotencyKeyOf } from '../idempotency/idempotency.service';
 import { runWithRequestId } from '../logging/request-context';
@@ -79,7 +79,7 @@ export class BlacklistChangeRoute {
     req: IncomingMessage,
     res: ServerResponse,
     action: BlacklistAction,
-    { caller, tenantId }: NonNullable<Awaited<ReturnType<ApiKeyGuard['admittedToTenantRoute']>>>,
+    { caller, tenantId }: TenantRouteAdmission,
   ): void {
     const requestId = requestIdFor(req, res);
     this.hooks.track('POST', res, () => `/v1/tenants/:tenantId/blacklist/${action}`);
