@@ -56,7 +56,7 @@ describe('webhook repositories (real PostgreSQL)', () => {
   /** Leaves only the given deliveries due, so claims in one test do not see another's. */
   const onlyDue = async (eventIds: string[]) =>
     ds.query(
-      `UPDATE webhook_deliveries SET next_attempt_at = CASE WHEN event_id = ANY ($1::uuid[]) THEN now() ELSE now() + interval '1 day' END`,
+      `UPDATE webhook_deliveries SET next_attempt_at = CASE WHEN event_id = ANY ($1::uuid[]) THEN date_trunc('milliseconds', now()) ELSE now() + interval '1 day' END`,
       [eventIds],
     );
 

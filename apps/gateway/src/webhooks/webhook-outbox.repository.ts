@@ -8,6 +8,12 @@ import type { EndpointOwner } from './webhook-endpoints.repository';
 import type { DeliveryAttempt, DeliveryStatus } from './webhook.entities';
 import type { PagePosition } from './page-cursor';
 
+/**
+ * "Due now" for next_attempt_at, a timestamptz(3): now() itself is rounded to the millisecond on
+ * the way in, up to 0.5 ms into the future, so a claim right after could find it not yet due.
+ */
+const DUE_NOW = "date_trunc('milliseconds', now())";
+
 /** A delivery a worker holds: the lease token must match when the outcome is recorded. */
 export interface ClaimedDelivery {
   endpointId: string;
@@ -63,7 +69,7 @@ export class WebhookOutboxRepository {
     await sql(
       m,
       `INSERT INTO webhook_deliveries (endpoint_id, event_id, tenant_id, attempts, next_attempt_at)
-       SELECT e.id, $1, e.tenant_id, '[]'::jsonb, now() FROM unnest($2::uuid[], $3::uuid[]) AS e (id, tenant_id)`,
+       SELECT e.id, $1, e.tenant_id, '[]'::jsonb, ${DUE_NOW} FROM unnest($2::uuid[], $3::uuid[]) AS e (id, tenant_id)`,
       [event.id, endpoints.map((e) => e.id), endpoints.map((e) => e.tenantId)],
     );
   }
@@ -201,7 +207,7 @@ export class WebhookOutboxRepository {
   async redeliver(owner: EndpointOwner, endpointId: string, eventId: string): Promise<boolean> {
     const { count } = await sql(
       this.dataSource,
-      `UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), round_attempts = 0, updated_at = now()
+      `UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = ${DUE_NOW}, round_attempts = 0, updated_at = now()
        WHERE ${ownerIs(owner, 1)} AND d.endpoint_id = $2 AND d.event_id = $3`,
       [owner, endpointId, eventId],
     );
