@@ -105,6 +105,17 @@ export function cpuSplitMs(pid: number): { user: number; system: number } {
   }
 }
 
+/** System calls a process has made so far that read (read, recv…) and that write (write, writev, send…); NaN once it is gone. */
+export function syscallCounts(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+    return { reads: field('syscr'), writes: field('syscw') };
+  } catch {
+    return { reads: NaN, writes: NaN };
+  }
+}
+
 export function cpuMs(pid: number): number {
   const c = cpuSplitMs(pid);
   return c.user + c.system;

@@ -1,4 +1,4 @@
-import { cpuMs, cpuSplitMs, deliverTicket, newSecrets } from '../lib/env';
+import { cpuMs, cpuSplitMs, deliverTicket, newSecrets, syscallCounts } from '../lib/env';
 import { request, sleep } from '../lib/http';
 import { type LoadResult, type LoadSpec, openidWindows, percentile, round, runLoad } from '../lib/load';
 import { monotonicMicros } from '../lib/profile';
@@ -140,12 +140,33 @@ export const overhead: Scenario = {
       postgres: number;
       simulator: number;
       loadGenerator: number;
+      gatewayReads: number;
+      gatewayWrites: number;
+      proxyReads: number;
+      proxyWrites: number;
     };
-    const zeroCpu = (): Cpu => ({ gateway: 0, gatewayKernel: 0, proxy: 0, postgres: 0, simulator: 0, loadGenerator: 0 });
+    const zeroCpu = (): Cpu => ({
+      gateway: 0,
+      gatewayKernel: 0,
+      proxy: 0,
+      postgres: 0,
+      simulator: 0,
+      loadGenerator: 0,
+      gatewayReads: 0,
+      gatewayWrites: 0,
+      proxyReads: 0,
+      proxyWrites: 0,
+    });
     const cpuNow = (): Cpu => {
       const own = process.cpuUsage();
       const g = cpuSplitMs(gw.pid);
+      const gSys = syscallCounts(gw.pid);
+      const pSys = syscallCounts(proxy.pid);
       return {
+        gatewayReads: gSys.reads,
+        gatewayWrites: gSys.writes,
+        proxyReads: pSys.reads,
+        proxyWrites: pSys.writes,
         gateway: g.user + g.system,
         gatewayKernel: g.system,
         proxy: cpuMs(proxy.pid),
@@ -228,6 +249,9 @@ export const overhead: Scenario = {
         simulator: per(c.simulator),
         loadGenerator: per(c.loadGenerator),
         gatewayPlusPostgres: per(c.gateway + c.postgres),
+        // System calls per call of the gateway or proxy process (/proc/pid/io): socket reads and writes.
+        readSyscalls: round((leg === 'proxy' ? c.proxyReads : c.gatewayReads) / tput[leg].ok, 2),
+        writeSyscalls: round((leg === 'proxy' ? c.proxyWrites : c.gatewayWrites) / tput[leg].ok, 2),
         total: per(c.gateway + c.proxy + c.postgres + c.simulator + c.loadGenerator),
       };
     };

@@ -29,6 +29,20 @@ describe('TenantCallLimiter', () => {
     expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(95);
   });
 
+  it('starts a burst at once when its debt stays under 10 ms, and still holds the rate over a longer run', async () => {
+    // 1000/s: slots 1 ms apart. Ten simultaneous calls owe 0-9 ms: none waits for a timer.
+    const l = limiter(200, 1000);
+    const first: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 10 }, () => l.run(T, async () => void first.push(performance.now() - t0))));
+    expect(Math.max(...first)).toBeLessThan(5);
+    // 100 more owe up to 109 ms: the last cannot start before about 100 ms (10 ms early at most).
+    const later: number[] = [];
+    const t1 = performance.now();
+    await Promise.all(Array.from({ length: 100 }, () => l.run(T, async () => void later.push(performance.now() - t1))));
+    expect(Math.max(...later)).toBeGreaterThanOrEqual(95);
+  });
+
   it('releases its slot when the call fails', async () => {
     const l = limiter(1, 10_000);
     await expect(l.run(T, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -10,6 +10,17 @@ interface TenantLane {
 }
 
 /**
+ * How far ahead of its slot a call may start. A timer cannot wait a fraction of a millisecond
+ * (Node rounds it up to 1 ms and fires late under load), so at high rates strict spacing turned
+ * every burst into whole-millisecond sleeps: at 10,000 calls/s, 16 simultaneous block requests
+ * waited 1-2 ms each for 0.1-1.5 ms of debt (bench overhead: 0.39 of the minimal proxy's
+ * throughput, 0.45 without). The slot still advances for every call, so over any second a tenant
+ * starts at most 1 % (plus one call) more than its rate; below 100 calls/s the spacing exceeds
+ * this and every call waits for its slot as before.
+ */
+const EARLY_START_MS = 10;
+
+/**
  * Per tenant and per process: at most `concurrencyPerTenant` WeChat calls in flight and
  * calls started no faster than `callsPerSecondPerTenant`, so one tenant's big job cannot
  * take every socket and every second from the others. Waiters are served in arrival order.
@@ -33,7 +44,7 @@ export class TenantCallLimiter {
       const now = Date.now();
       const slot = Math.max(now, lane.nextSlot);
       lane.nextSlot = slot + this.spacingMs;
-      if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+      if (slot - now >= EARLY_START_MS) await new Promise((r) => setTimeout(r, slot - now));
       return await fn();
     } finally {
       const next = lane.waiting.shift();
