@@ -1,4 +1,6 @@
 import { cpuMs, cpuSplitMs, deliverTicket, newSecrets, syscallCounts } from '../lib/env';
+import { Inspector, summariseAllocations } from '../lib/inspector';
+import { database } from '../lib/project';
 import { request, sleep } from '../lib/http';
 import { type LoadResult, type LoadSpec, openidWindows, percentile, round, runLoad } from '../lib/load';
 import { monotonicMicros } from '../lib/profile';
@@ -47,7 +49,10 @@ export const overhead: Scenario = {
       callLogLimit: 10_000_000,
     });
     const secrets = newSecrets();
+    // Profile runs: who allocates per block call (the garbage collector's work follows it).
+    const inspectPort = ctx.profileDir ? await database().findFreePort() : undefined;
     const gw = await ctx.env.startGateway({
+      inspectPort,
       label: 'overhead-gateway',
       databaseUrl,
       sim,
@@ -126,7 +131,9 @@ export const overhead: Scenario = {
     const warmStatements = traced.filter((x) => !isBackground(x));
     const sqlPerBlock = [...new Set(warmStatements)];
     const statementsPerWarmBlock = round(warmStatements.length / WARM_TRACED, 1);
-    ctx.log(`a block request ran ${statementsPerWarmBlock} SQL statements on average over ${WARM_TRACED} (${sqlPerColdBlock.length} with cold copies)`);
+    ctx.log(
+      `a block request ran ${statementsPerWarmBlock} SQL statements on average over ${WARM_TRACED} (${sqlPerColdBlock.length} with cold copies)`,
+    );
 
     // Idle: what the gateway asks of the database with no traffic at all (job queue polling and the like).
     const idleSeconds = 5;
@@ -178,12 +185,29 @@ export const overhead: Scenario = {
     type Tput = { ok: number; seconds: number; latencies: number[]; rounds: number[]; cpu: Cpu };
     const emptyTput = (): Tput => ({ ok: 0, seconds: 0, latencies: [], rounds: [], cpu: zeroCpu() });
     const tput: Record<Leg, Tput> = { direct: emptyTput(), proxy: emptyTput(), gateway: emptyTput() };
+    const inspector = inspectPort ? await Inspector.connect(inspectPort) : undefined;
+    let allocations: ReturnType<typeof summariseAllocations> | undefined;
     for (let i = 0; i < cfg.throughputRounds; i++) {
       for (const leg of order(i)) {
         await sim.control('DELETE', '/calls');
         const before = cpuNow();
         const from = monotonicMicros();
+        const sampling = inspector && leg === 'gateway' && i === 0;
+        if (sampling) {
+          await inspector.send('HeapProfiler.startSampling', {
+            samplingInterval: 16384,
+            includeObjectsCollectedByMajorGC: true,
+            includeObjectsCollectedByMinorGC: true,
+          });
+        }
         const r = await runLoad({ ...spec(leg), connections: cfg.connections, duration: cfg.throughputSeconds });
+        if (sampling) {
+          const { profile } = await inspector.send<{ profile: { head: Parameters<typeof summariseAllocations>[0] } }>(
+            'HeapProfiler.stopSampling',
+          );
+          allocations = summariseAllocations(profile.head, 25);
+          ctx.log(`allocated ${round((allocations.sampledMB * 2 ** 20) / r.ok / 1024, 1)} KB per block call (sampled)`);
+        }
         if (leg === 'gateway') ctx.profileWindow(from, monotonicMicros());
         const after = cpuNow();
         check(leg, r);
@@ -195,6 +219,8 @@ export const overhead: Scenario = {
         ctx.log(`throughput round ${i + 1} ${leg.padEnd(7)} ${round(r.rps, 0)} calls/s`);
       }
     }
+
+    inspector?.close();
 
     // Counted over the latency rounds, whose request counts are exact (a timed run cuts off the
     // requests still in flight when it stops, though WeChat did receive them).
@@ -343,6 +369,7 @@ export const overhead: Scenario = {
           coldStatements: sqlPerColdBlock.map((x) => x.slice(0, 200)),
         },
         gatewayPeakRssMB: round(peakRss / 2 ** 20, 1),
+        ...(allocations ? { allocationsInFirstGatewayRound: allocations } : {}),
       },
       notes,
     };
