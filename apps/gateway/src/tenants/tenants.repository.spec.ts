@@ -55,12 +55,21 @@ describe('TenantsRepository (on a cloned test database)', () => {
   it('pages oldest first by (created_at, id) and filters by status', async () => {
     const a = await create();
     const b = await create();
+    // Two tenants created in the same millisecond are ordered by id, so which of a and b comes
+    // first is the order's to say, not the order of creation.
+    const byCreatedThenId = (x: { createdAt: Date; id: string }, y: { createdAt: Date; id: string }) =>
+      x.createdAt.getTime() - y.createdAt.getTime() || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
     const all = await tenants.listWithAccount({ limit: 1000 });
+    for (let i = 1; i < all.length; i++) expect(byCreatedThenId(all[i - 1], all[i])).toBeLessThan(0);
+    const [first, second] = byCreatedThenId(a, b) < 0 ? [a, b] : [b, a];
     const ids = all.map((t) => t.id);
-    expect(ids.indexOf(a.id)).toBeLessThan(ids.indexOf(b.id));
-    const after = await tenants.listWithAccount({ after: { createdAt: a.createdAt.toISOString(), id: a.id }, limit: 1000 });
-    expect(after.map((t) => t.id)).not.toContain(a.id);
-    expect(after.map((t) => t.id)).toContain(b.id);
+    expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
+    const after = await tenants.listWithAccount({
+      after: { createdAt: first.createdAt.toISOString(), id: first.id },
+      limit: 1000,
+    });
+    expect(after.map((t) => t.id)).not.toContain(first.id);
+    expect(after.map((t) => t.id)).toContain(second.id);
     expect((await tenants.listWithAccount({ status: 'revoked', limit: 1000 })).every((t) => t.status === 'revoked')).toBe(true);
   });
 });
