@@ -29,18 +29,27 @@ describe('TenantCallLimiter', () => {
     expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(95);
   });
 
-  it('starts a burst at once when its debt stays under 10 ms, and still holds the rate over a longer run', async () => {
-    // 1000/s: slots 1 ms apart. Ten simultaneous calls owe 0-9 ms: none waits for a timer.
-    const l = limiter(200, 1000);
+  it('above 1,000 calls/s starts a burst at once while its debt stays under 10 ms, and still holds the rate', async () => {
+    // 5,000/s: slots 0.2 ms apart. 50 simultaneous calls owe 0-9.8 ms: none waits for a timer.
+    const l = limiter(500, 5000);
     const first: number[] = [];
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: 10 }, () => l.run(T, async () => void first.push(performance.now() - t0))));
+    await Promise.all(Array.from({ length: 50 }, () => l.run(T, async () => void first.push(performance.now() - t0))));
     expect(Math.max(...first)).toBeLessThan(5);
-    // 100 more owe up to 109 ms: the last cannot start before about 100 ms (10 ms early at most).
+    // 200 more owe 10-49.8 ms: the last cannot start before about 40 ms (10 ms early at most).
     const later: number[] = [];
     const t1 = performance.now();
-    await Promise.all(Array.from({ length: 100 }, () => l.run(T, async () => void later.push(performance.now() - t1))));
-    expect(Math.max(...later)).toBeGreaterThanOrEqual(95);
+    await Promise.all(Array.from({ length: 200 }, () => l.run(T, async () => void later.push(performance.now() - t1))));
+    expect(Math.max(...later)).toBeGreaterThanOrEqual(35);
+  });
+
+  it('at 1,000 calls/s and below keeps every call to its slot', async () => {
+    const l = limiter(100, 1000);
+    const starts: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 10 }, () => l.run(T, async () => void starts.push(performance.now() - t0))));
+    // Slots 1 ms apart: the tenth call starts 9 ms after the first at the earliest.
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(8);
   });
 
   it('releases its slot when the call fails', async () => {
