@@ -71,13 +71,10 @@ export class BlacklistService {
     const blocked = await this.quota.blockedUntil(tenantId, run.api);
     if (blocked) run.stop = { kind: 'quota', api: run.api, until: blocked };
     const sink = async (answer: BatchAnswer) => void answers.push(answer);
-    if (openids.length <= MAX_OPENIDS_PER_BATCH) await this.engine.sendBatch(run, openids, sink);
-    else {
-      const batches: string[][] = [];
-      for (let i = 0; i < openids.length; i += MAX_OPENIDS_PER_BATCH) batches.push(openids.slice(i, i + MAX_OPENIDS_PER_BATCH));
-      // The limiter bounds calls in flight and their rate; batches wait their turn there.
-      await Promise.all(batches.map((batch) => this.engine.sendBatch(run, batch, sink)));
-    }
+    const batches: string[][] = [];
+    for (let i = 0; i < openids.length; i += MAX_OPENIDS_PER_BATCH) batches.push(openids.slice(i, i + MAX_OPENIDS_PER_BATCH));
+    // The limiter bounds calls in flight and their rate; batches wait their turn there.
+    await Promise.all(batches.map((batch) => this.engine.sendBatch(run, batch, sink)));
     const result = resultOf(action, openids, answers, run);
     // WeChat has applied the change: a database blip must not turn it into an error.
     const audited = {
@@ -137,11 +134,6 @@ export class BlacklistService {
 /** The answers in the request's order; openids without one were not sent (the run stopped). */
 function resultOf(action: BlacklistAction, openids: string[], answers: BatchAnswer[], run: BatchRun): BlacklistChangeResult {
   const result: BlacklistChangeResult = { action, total: openids.length, succeeded: [], invalid: [], failed: [] };
-  // The usual block: one call, all of it applied (no per-openid lookup needed).
-  if (answers.length === 1 && answers[0].outcome === 'succeeded' && answers[0].openids.length === openids.length) {
-    result.succeeded = openids.slice();
-    return result;
-  }
   const byOpenid = new Map<string, BatchAnswer>();
   for (const answer of answers) for (const openid of answer.openids) byOpenid.set(openid, answer);
   for (const openid of openids) {
