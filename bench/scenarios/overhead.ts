@@ -299,6 +299,14 @@ export const overhead: Scenario = {
     );
     // Share of one core the gateway process used during its throughput rounds (≈100%: its single thread is the bottleneck).
     const gatewayCoreUse = round((tput.gateway.cpu.gateway / (tput.gateway.seconds * 1000)) * 100, 0);
+    for (const [leg, c] of [['proxy', proxyCpu], ['gateway', gwCpu]] as const) {
+      ctx.log(
+        `CPU per call, ${leg} leg: ${leg} ${leg === 'proxy' ? c.proxy : `${c.gateway} (kernel ${c.gatewayInKernel})`}, PostgreSQL ${c.postgres}, ` +
+          `simulator ${c.simulator}, load generator ${c.loadGenerator}, all ${c.total} µs`,
+      );
+    }
+    // On shared cores the throughput ratio follows this one (0.84-0.93 of it in the runs README lists).
+    ctx.log(`CPU per call, proxy leg / gateway leg: ${round(proxyCpu.total / gwCpu.total, 2)}`);
     const notes: string[] = [];
     if (proxyRatio < 0.5) {
       const cores = (us: number) => round((us * rps.gateway) / 1e6, 2);
