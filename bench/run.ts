@@ -17,22 +17,23 @@ import { bulk } from './scenarios/bulk';
 import { overhead } from './scenarios/overhead';
 import { refresh } from './scenarios/refresh';
 import { scale } from './scenarios/scale';
+import { ab } from './scenarios/ab';
 import { soak } from './scenarios/soak';
 import { stampede } from './scenarios/stampede';
 
 /** How many entries each profile list keeps and prints (BENCH_PROFILE_TOP; else 12 kept, fewer printed). */
 const PROFILE_TOP = Number(process.env.BENCH_PROFILE_TOP) || undefined;
 
-const SCENARIOS: Scenario[] = [overhead, stampede, bulk, scale, refresh, soak];
-/** Run only when named: the soak takes half an hour. */
-const ON_REQUEST = new Set(['soak']);
+const SCENARIOS: Scenario[] = [overhead, stampede, bulk, scale, refresh, soak, ab];
+/** Run only when named: the soak takes half an hour; ab compares two builds. */
+const ON_REQUEST = new Set(['soak', 'ab']);
 const DEFAULT_SET = SCENARIOS.filter((s) => !ON_REQUEST.has(s.name)).map((s) => s.name);
 
 function usage(): never {
   process.stderr.write(
     [
-      'usage: npm run bench [-- <scenario>...] [--profile] [--quick] [--rate=<calls/s>] [--openids=<n>] [--tenants=<n>] [--minutes=<n>] [--table]',
-      `  scenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (default: ${DEFAULT_SET.join(', ')}, in that order; soak only when named)`,
+      'usage: npm run bench [-- <scenario>...] [--profile] [--quick] [--rate=<calls/s>] [--openids=<n>] [--tenants=<n>] [--minutes=<n>] [--against=<dist>] [--table]',
+      `  scenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (default: ${DEFAULT_SET.join(', ')}, in that order; soak and ab only when named)`,
       '  --profile   run the gateways with --cpu-prof and print where their CPU time went',
       '  --quick     fewer rounds, smaller samples (wiring check; results are not comparable)',
       '  --rate      simulator cap for bulk, WeChat calls per second (default 200)',
@@ -40,6 +41,7 @@ function usage(): never {
       '  --tenants   refresh: tenants whose tokens the background renewer sweeps (default 10000; 500 with --quick)',
       '  --minutes   soak: minutes of mixed traffic (default 30; 2 with --quick)',
       '  --stream    bulk: submit the job as application/x-ndjson, streamed (default: one JSON body)',
+      '  --against   ab: the other build (its bench/.build/dist), measured against this one in alternating rounds',
       '  --table     only print the table from bench/results/*.json',
       '',
     ].join('\n'),
@@ -71,6 +73,7 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; ta
     else if (m[1] === 'openids') options.bulkOpenids = int();
     else if (m[1] === 'tenants') options.tenants = int();
     else if (m[1] === 'minutes') options.minutes = int();
+    else if (m[1] === 'against' && m[2]) options.against = m[2];
     else usage();
   }
   return { names: names.length ? names : DEFAULT_SET, options, tableOnly };
@@ -154,7 +157,7 @@ async function main(): Promise<void> {
           log(`  profiles kept in ${kept} (open in Chrome DevTools → Performance)`);
         }
         log(
-          `  wrote ${writeResult(result, options.quick)}${options.quick ? ' (--quick: not comparable, not in the table)' : ''}`,
+          `  wrote ${writeResult(result, options.quick, scenario.experiment)}${options.quick || scenario.experiment ? ' (not in the table)' : ''}`,
         );
         log(`\n${table([result])}`);
         if (!result.pass) log('  target missed: see the notes below and the details in the results file');

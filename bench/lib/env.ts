@@ -71,6 +71,8 @@ export interface GatewayOptions {
   heapSnapshotDir?: string;
   /** Open the inspector on 127.0.0.1:<port> (see inspector.ts). */
   inspectPort?: number;
+  /** Another build's output directory to run instead of this one (the ab scenario). */
+  dist?: string;
   label: string;
 }
 
@@ -318,8 +320,8 @@ export class BenchEnv {
   }
 
   async startGateway(opts: GatewayOptions): Promise<Gateway> {
-    if (!existsSync(GATEWAY_MAIN))
-      throw new Error(`${GATEWAY_MAIN} is missing: run the benchmarks with "npm run bench", which builds it`);
+    const main = opts.dist ? join(opts.dist, 'apps/gateway/src/main.js') : GATEWAY_MAIN;
+    if (!existsSync(main)) throw new Error(`${main} is missing: run the benchmarks with "npm run bench", which builds it`);
     const port = await database().findFreePort();
     const url = `http://127.0.0.1:${port}`;
     const logFile = join(this.logDir, `${opts.label}.log`);
@@ -331,7 +333,7 @@ export class BenchEnv {
     if (opts.heapSnapshotDir) args.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${opts.heapSnapshotDir}`);
     if (opts.inspectPort) args.push(`--inspect=127.0.0.1:${opts.inspectPort}`);
     // A clean environment: nothing from the caller's shell (a stray DATABASE_URL, say) leaks in.
-    const child = spawn(process.execPath, [...args, GATEWAY_MAIN], {
+    const child = spawn(process.execPath, [...args, main], {
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'production',

@@ -70,9 +70,9 @@ export function metric(key: string, label: string, value: number, unit: string, 
 }
 
 /** bench/results/<scenario>.json; a --quick run goes to <scenario>.quick.tmp (git-ignored, not in the table). */
-export function writeResult(r: ScenarioResult, quick = false): string {
+export function writeResult(r: ScenarioResult, quick = false, experiment = false): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const file = join(RESULTS_DIR, quick ? `${r.scenario}.quick.tmp` : `${r.scenario}.json`);
+  const file = join(RESULTS_DIR, experiment ? `${r.scenario}.tmp` : quick ? `${r.scenario}.quick.tmp` : `${r.scenario}.json`);
   writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
   return file;
 }

@@ -16,6 +16,8 @@ export interface BenchOptions {
   minutes?: number;
   /** Gateways run with --cpu-prof; the runner prints where their CPU time went. */
   profile: boolean;
+  /** ab: the other build's output directory (what `nest build gateway -p bench/tsconfig.gateway.json` writes). */
+  against?: string;
 }
 
 export interface ScenarioContext {
@@ -40,5 +42,7 @@ export interface Scenario {
   title: string;
   /** Wall-clock bound: the runner stops the scenario (and everything it started) after this. */
   timeoutSeconds: number;
+  /** A comparison, not a measure of this build: run only when named, its result kept as a .tmp file. */
+  experiment?: boolean;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

@@ -299,7 +299,10 @@ export const overhead: Scenario = {
     );
     // Share of one core the gateway process used during its throughput rounds (≈100%: its single thread is the bottleneck).
     const gatewayCoreUse = round((tput.gateway.cpu.gateway / (tput.gateway.seconds * 1000)) * 100, 0);
-    for (const [leg, c] of [['proxy', proxyCpu], ['gateway', gwCpu]] as const) {
+    for (const [leg, c] of [
+      ['proxy', proxyCpu],
+      ['gateway', gwCpu],
+    ] as const) {
       ctx.log(
         `CPU per call, ${leg} leg: ${leg} ${leg === 'proxy' ? c.proxy : `${c.gateway} (kernel ${c.gatewayInKernel})`}, PostgreSQL ${c.postgres}, ` +
           `simulator ${c.simulator}, load generator ${c.loadGenerator}, all ${c.total} µs`,
