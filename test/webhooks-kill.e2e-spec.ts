@@ -56,7 +56,9 @@ describe('webhook deliveries survive kill -9', () => {
       ...wechatEnvFor(component, sim.url),
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
       WEBHOOK_POLL_INTERVAL_MS: '100',
-      WEBHOOK_TIMEOUT_MS: '1000',
+      // Long enough that the kill lands while the hung attempt is still on the wire, even on a
+      // slow machine (at 1 s it once timed out and was recorded before the kill arrived).
+      WEBHOOK_TIMEOUT_MS: '5000',
       LOG_LEVEL: 'warn',
     };
     // The first request hangs: the kill lands while the delivery is on the wire, unrecorded.
@@ -87,7 +89,7 @@ describe('webhook deliveries survive kill -9', () => {
 
     gateways.push(await spawnGateway(env, url));
     // The dead process's lease (send deadline + 5 s) lapses, then the new one delivers.
-    await until(() => rx.received.length >= 2, 20_000);
+    await until(() => rx.received.length >= 2, 30_000);
     expect(rx.received.map((r) => r.headers['webhook-id'])).toEqual([eventId, eventId]);
     const item = await until(async () => {
       const res = await request(url)
@@ -99,5 +101,5 @@ describe('webhook deliveries survive kill -9', () => {
     // The killed attempt was never recorded; the one that succeeded was.
     expect(item.attempts).toHaveLength(1);
     expect(item.attempts[0].httpStatus).toBe(200);
-  }, 60_000);
+  }, 90_000);
 });
