@@ -1,11 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
+import { allBlocked, BLOCK_BATCH, BLOCK_CALL_GATEWAY_ENV, BLOCK_CALL_SIM_OPTIONS } from '../lib/block-call';
 import { cpuMs, deliverTicket, type Gateway, newSecrets } from '../lib/env';
 import { type LoadResult, type LoadSpec, openidWindows, percentile, round, runLoad } from '../lib/load';
 import { metric } from '../lib/report';
 import type { Scenario } from '../lib/scenario';
 import { followersOf, onboardTenant } from '../lib/tenants';
-
-const BATCH = 20;
 
 type Side = 'this' | 'other';
 
@@ -34,17 +33,13 @@ export const ab: Scenario = {
       latencyRounds: q ? 2 : 6,
       latencyRequestsPerRound: q ? 100 : 500,
       warmupSeconds: q ? 1 : 3,
-      openidsPerCall: BATCH,
+      openidsPerCall: BLOCK_BATCH,
       followers: 5000,
-      // As in overhead: the limiter and the simulator's quota out of the way.
-      gatewayEnv: { BLACKLIST_CALLS_PER_SECOND_PER_TENANT: '10000', BLACKLIST_CONCURRENCY_PER_TENANT: '64' },
+      gatewayEnv: BLOCK_CALL_GATEWAY_ENV,
     };
     const databaseUrl = await ctx.env.createDatabase('ab');
     const appId = 'wxbenchab0000001';
-    const sim = await ctx.env.startSimulator('ab-sim', {
-      dailyQuota: { 'tags/members/batchblacklist': 1_000_000_000 },
-      callLogLimit: 10_000_000,
-    });
+    const sim = await ctx.env.startSimulator('ab-sim', BLOCK_CALL_SIM_OPTIONS);
     const secrets = newSecrets();
     const base = { databaseUrl, sim, ...secrets, env: cfg.gatewayEnv };
     const gw: Record<Side, Gateway> = {
@@ -62,12 +57,12 @@ export const ab: Scenario = {
     const openids = await followersOf(sim, appId);
     ctx.log(`this build: pid ${gw.this.pid}; the other (${cfg.against}): pid ${gw.other.pid}`);
 
-    const windows = { this: openidWindows(openids, BATCH), other: openidWindows(openids, BATCH) };
+    const windows = { this: openidWindows(openids, BLOCK_BATCH), other: openidWindows(openids, BLOCK_BATCH) };
     const spec = (side: Side): Omit<LoadSpec, 'connections'> => ({
       url: `${gw[side].url}/v1/tenants/${tenant.id}/blacklist/block`,
       headers: { authorization: `Bearer ${tenant.apiKey}` },
       body: () => JSON.stringify({ openids: windows[side]() }),
-      verify: (b) => b.includes('"invalid":[]') && b.includes('"failed":[]'),
+      verify: allBlocked,
     });
     const check = (side: Side, r: LoadResult) => {
       if (r.non2xx || r.errors || r.timeouts || r.mismatches) {
