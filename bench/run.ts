@@ -13,11 +13,11 @@ import { printProfile, type ProfileWindow, profilesIn, summariseProfile } from '
 import { gatewayNodeFlags, ROOT } from './lib/project';
 import { machine, readResults, type ScenarioResult, table, writeResult } from './lib/report';
 import type { BenchOptions, Scenario } from './lib/scenario';
+import { ab } from './scenarios/ab';
 import { bulk } from './scenarios/bulk';
 import { overhead } from './scenarios/overhead';
 import { refresh } from './scenarios/refresh';
 import { scale } from './scenarios/scale';
-import { ab } from './scenarios/ab';
 import { soak } from './scenarios/soak';
 import { stampede } from './scenarios/stampede';
 

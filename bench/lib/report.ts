@@ -69,7 +69,7 @@ export function metric(key: string, label: string, value: number, unit: string, 
   return m;
 }
 
-/** bench/results/<scenario>.json; a --quick run goes to <scenario>.quick.tmp (git-ignored, not in the table). */
+/** bench/results/<scenario>.json; a --quick run goes to <scenario>.quick.tmp and an experiment (ab) to <scenario>.tmp (git-ignored, not in the table). */
 export function writeResult(r: ScenarioResult, quick = false, experiment = false): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, experiment ? `${r.scenario}.tmp` : quick ? `${r.scenario}.quick.tmp` : `${r.scenario}.json`);

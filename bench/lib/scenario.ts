@@ -42,7 +42,7 @@ export interface Scenario {
   title: string;
   /** Wall-clock bound: the runner stops the scenario (and everything it started) after this. */
   timeoutSeconds: number;
-  /** A comparison, not a measure of this build: run only when named, its result kept as a .tmp file. */
+  /** A comparison, not a measure of this build: its result is kept as a .tmp file, never in the table. */
   experiment?: boolean;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

@@ -1,3 +1,5 @@
+// Over 300 lines: one scenario read top to bottom (setup, three interleaved legs, per-process CPU
+// accounting, the report); its parts only make sense together.
 import { allBlocked, BLOCK_BATCH, BLOCK_CALL_GATEWAY_ENV, BLOCK_CALL_SIM_OPTIONS } from '../lib/block-call';
 import { cpuMs, cpuSplitMs, deliverTicket, newSecrets, syscallCounts } from '../lib/env';
 import { Inspector, summariseAllocations } from '../lib/inspector';
