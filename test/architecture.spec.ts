@@ -4,8 +4,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /*
  * The house rules of docs/architecture.md, checked on the source: feature folders of the gateway
- * form an acyclic graph, apps never import other apps, libraries never import apps, and only
- * repositories (and database/ itself) touch SQL or the DataSource.
+ * form an acyclic graph, apps never import other apps, libraries never import apps, only
+ * repositories (and database/ itself) touch SQL or the DataSource, a tenant's WeChat calls go
+ * through tenant-calls/ alone, and no feature reaches into blacklist/ but its jobs.
  */
 
 const ROOT = resolve(__dirname, '..');
@@ -69,6 +70,24 @@ function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
     if (cycle) return cycle;
   }
   return undefined;
+}
+
+/** What TenantCalls is made of: no other folder may call WeChat for a tenant around it. */
+const TENANT_CALL_PARTS = ['api-gate', 'tenant-call-limiter', 'quota-blocks.service', 'quota-blocks.repository'].map((name) =>
+  join(GATEWAY, 'tenant-calls', name),
+);
+
+/** Files outside tenant-calls/ that import the gate, the limiter or the quota blocks. */
+function tenantCallPartImporters(files: string[]): string[] {
+  return files
+    .filter((file) => folderOf(file) !== 'tenant-calls')
+    .filter((file) => relativeImports(file).some((target) => TENANT_CALL_PARTS.includes(target.replace(/\.ts$/, ''))))
+    .map((file) => relative(GATEWAY, file));
+}
+
+/** Feature folders importing `target` other than those allowed to (the composition root may). */
+function importersOf(graph: Map<string, Set<string>>, target: string, allowed: string[]): string[] {
+  return [...graph].filter(([from, to]) => to.has(target) && !allowed.includes(from)).map(([from]) => from);
 }
 
 /** Folders that are built, installed or written at run time: not the repository's own files. */
@@ -154,6 +173,14 @@ describe('architecture', () => {
       .map((file) => relative(GATEWAY, file))
       .filter((rel) => !rel.endsWith('.repository.ts') && !rel.startsWith(`database${sep}`));
     expect(offenders).toEqual([]);
+  });
+
+  it('only tenant-calls/ uses the gate, the per-tenant limiter and the quota blocks', () => {
+    expect(tenantCallPartImporters(sources(GATEWAY))).toEqual([]);
+  });
+
+  it('no feature imports blacklist/ except blacklist-jobs/ (the proxy and later features go through tenant-calls/)', () => {
+    expect(importersOf(folderGraph(), 'blacklist', ['blacklist-jobs'])).toEqual([]);
   });
 
   it('no file of the repository reads anything outside it', () => {
