@@ -21,7 +21,7 @@ import {
   ValidatorConstraint,
 } from 'class-validator';
 import { CronExpression } from './cron-expression';
-import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+import { parseOperatorKeys } from './operator-keys';
 
 @ValidatorConstraint({ name: 'reconcileCron' })
 class ReconcileCronConstraint implements ValidatorConstraintInterface {
@@ -34,26 +34,15 @@ class ReconcileCronConstraint implements ValidatorConstraintInterface {
   }
 }
 
-/** Each operator key needs MIN_OPERATOR_KEY_BITS of estimated entropy; the message names the key by position, never by value. */
-@ValidatorConstraint({ name: 'operatorKeyStrength' })
+/** OPERATOR_API_KEYS entries (operator-keys.ts): strong keys, named or bare; the message names entries by position, never by value. */
+@ValidatorConstraint({ name: 'operatorKeys' })
 class OperatorKeyStrength implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value !== 'string' || weakKeyPositions(value).length === 0;
+    return typeof value !== 'string' || parseOperatorKeys(value).problems.length === 0;
   }
   defaultMessage(args?: ValidationArguments): string {
-    const weak = weakKeyPositions(String(args?.value ?? ''));
-    return (
-      `key ${weak.join(', ')} (by position) has less than ${MIN_OPERATOR_KEY_BITS} bits of entropy ` +
-      'estimated from its alphabet; use e.g. `openssl rand -hex 32`'
-    );
+    return parseOperatorKeys(String(args?.value ?? '')).problems.join('; ');
   }
-}
-
-function weakKeyPositions(list: string): number[] {
-  return list
-    .split(',')
-    .map((k) => k.trim())
-    .flatMap((k, i) => (k && estimatedKeyBits(k) < MIN_OPERATOR_KEY_BITS ? [i + 1] : []));
 }
 
 const positiveInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -90,7 +79,7 @@ export class EnvironmentVariables {
   @Transform(trimmed)
   @IsString()
   @Matches(/^\s*[^,\s]{16,}\s*(,\s*[^,\s]{16,}\s*)*$/, {
-    message: 'OPERATOR_API_KEYS must be a comma-separated list of keys, each at least 16 characters',
+    message: 'OPERATOR_API_KEYS must be a comma-separated list of keys or name:key entries, each at least 16 characters',
   })
   @Validate(OperatorKeyStrength)
   OPERATOR_API_KEYS?: string;

@@ -1,5 +1,6 @@
 import { decodeSecretKey } from '@app/common';
 import { EnvironmentVariables } from './environment';
+import { operatorKeyFingerprint, parseOperatorKeys } from './operator-keys';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
@@ -24,6 +25,8 @@ export interface GatewayConfig {
   databaseUrl: string;
   migrationsRun: boolean;
   operatorApiKeys: string[];
+  /** Key → the name OPERATOR_API_KEYS gave it; a key not in here is named by its fingerprint (config/operator-keys.ts). */
+  operatorKeyNames?: ReadonlyMap<string, string>;
   secretsKey: Buffer;
   previousSecretsKey?: Buffer;
   wechat: WeChatSettings;
@@ -119,10 +122,7 @@ export function resolveGatewayConfig(
   const sandbox = runtime.sandbox;
   const mode: GatewayMode = env.WECHAT_COMPONENT_APPID ? 'production' : 'sandbox';
   if (mode === 'sandbox' && !sandbox) throw new Error('sandbox mode needs the sandbox supplement');
-  const operatorKeys = (env.OPERATOR_API_KEYS ?? sandbox?.operatorApiKey ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
+  const operatorKeys = parseOperatorKeys(env.OPERATOR_API_KEYS ?? sandbox?.operatorApiKey ?? '').keys;
   const wechat: WeChatSettings =
     mode === 'production'
       ? {
@@ -142,7 +142,8 @@ export function resolveGatewayConfig(
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl: runtime.databaseUrl,
     migrationsRun: env.MIGRATIONS_RUN !== 'false',
-    operatorApiKeys: operatorKeys,
+    operatorApiKeys: operatorKeys.map((k) => k.key),
+    operatorKeyNames: new Map(operatorKeys.map((k) => [k.key, k.name])),
     secretsKey: decodeSecretKey(env.SECRETS_ENCRYPTION_KEY ?? sandbox!.secretsKey, 'SECRETS_ENCRYPTION_KEY'),
     previousSecretsKey: env.SECRETS_PREVIOUS_ENCRYPTION_KEY
       ? decodeSecretKey(env.SECRETS_PREVIOUS_ENCRYPTION_KEY, 'SECRETS_PREVIOUS_ENCRYPTION_KEY')
@@ -189,4 +190,9 @@ export function resolveGatewayConfig(
 /** The console's "message and event URL": WeChat puts the authorized account's appid in place of $APPID$. */
 export function messageEventUrlTemplate(config: Pick<GatewayConfig, 'publicBaseUrl'>): string {
   return `${config.publicBaseUrl}/wechat/authorizers/$APPID$/events`;
+}
+
+/** The name an operator key acts under in the audit trail. */
+export function operatorKeyName(config: Pick<GatewayConfig, 'operatorKeyNames'>, key: string): string {
+  return config.operatorKeyNames?.get(key) ?? operatorKeyFingerprint(key);
 }
