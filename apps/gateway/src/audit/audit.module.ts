@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditController } from './audit.controller';
+import { AllAuditEventsController, AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
-@Module({ controllers: [AuditController], providers: [AuditRepository, AuditService], exports: [AuditService] })
+@Module({
+  controllers: [AuditController, AllAuditEventsController],
+  providers: [AuditRepository, AuditService],
+  exports: [AuditService],
+})
 export class AuditModule {}

@@ -1,13 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig, operatorKeyName } from '../config/gateway-config';
 import { ChangeNotices } from '../database/change-notices';
 import { NoticedCache } from '../database/noticed-cache';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
-import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, TOKEN_KEY_PREFIX } from './api-keys';
+import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, tenantKeyId, TOKEN_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
 import type { AnyCaller, Caller } from './caller';
 import { FailedAuthLimiter } from './failed-auth-limiter';
@@ -38,7 +38,7 @@ export interface TenantRouteAdmission {
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly operatorKeyHashes: string[];
+  private readonly operatorKeys: { hash: string; name: string }[];
   /** Key kind and digest → stored key, so a request makes no database round trip for its key (unknown keys are not kept). */
   private readonly storedKeys: NoticedCache<string, StoredKey | undefined>;
   private readonly liveTenants: NoticedCache<TenantId, boolean>;
@@ -51,7 +51,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly failedAuth: FailedAuthLimiter,
     notices: ChangeNotices,
   ) {
-    this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
+    this.operatorKeys = config.operatorApiKeys.map((k) => ({ hash: hashApiKey(k), name: operatorKeyName(config, k) }));
     this.storedKeys = new NoticedCache(notices, {
       tables: ['tenants', 'token_keys'],
       ttlMs: KEY_CACHE_TTL_MS,
@@ -150,15 +150,15 @@ export class ApiKeyGuard implements CanActivate {
   private async resolveCaller(key: string): Promise<AnyCaller | undefined> {
     const hash = hashApiKey(key);
     // Every operator key is compared (no early exit), each in constant time.
-    let operator = false;
-    for (const h of this.operatorKeyHashes) operator = sameKeyHash(hash, h) || operator;
-    if (operator) return { actor: 'operator' };
+    let operator: string | undefined;
+    for (const k of this.operatorKeys) if (sameKeyHash(hash, k.hash)) operator = k.name;
+    if (operator !== undefined) return { actor: 'operator', name: operator };
     if (!key.startsWith(TOKEN_KEY_PREFIX) && !key.startsWith(TENANT_KEY_PREFIX)) return undefined;
     // Looked up by digest (never by the key), then compared in constant time.
     const stored = await this.storedKeys.get(`${key.startsWith(TOKEN_KEY_PREFIX) ? 'token' : 'tenant'}:${hash}`);
     if (!stored || !sameKeyHash(hash, stored.keyHash)) return undefined;
-    if (stored.kind === 'token') return { actor: 'token_key', tenantId: stored.tenantId, tokenKeyId: stored.id };
-    return { actor: 'tenant', tenantId: stored.tenantId };
+    if (stored.kind === 'token') return { actor: 'token_key', tenantId: stored.tenantId, tokenKeyId: stored.id, name: stored.id };
+    return { actor: 'tenant', tenantId: stored.tenantId, name: tenantKeyId(stored.keyHash) };
   }
 
   /** `kindAndHash`: "token:<digest>" or "tenant:<digest>" (the key's prefix says which table holds it). */

@@ -5,6 +5,7 @@ import { DomainError } from '@app/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { Public } from '../auth';
+import { consoleActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
 import { ComponentTokenService } from '../component/component-token.service';
@@ -56,6 +57,7 @@ export class ConsoleController {
     const form = await readForm(req);
     const cookie = this.sessions.signIn(form.get('key')?.trim() ?? '');
     if (!cookie) return this.send(res, 401, (c) => loginPage(c, 'That is not an operator key of this gateway.'));
+    await this.audit.recordChange(null, consoleActor(this.sessions.verify(cookie)!.operatorName), 'console.signed_in');
     res.cookie(CONSOLE_COOKIE, cookie, this.cookieOptions(CONSOLE_SESSION_SECONDS * 1000));
     this.redirect(res, '/console');
   }
@@ -158,7 +160,9 @@ export class ConsoleController {
     const session = await this.checkedPost(req, res);
     if (!session) return;
     const tenantId = parseTenantId(raw);
-    const link = tenantId ? await this.actOn(res, session, () => this.onboarding.create(tenantId, {})) : undefined;
+    const link = tenantId
+      ? await this.actOn(res, session, () => this.onboarding.create(tenantId, {}, consoleActor(session.operatorName)))
+      : undefined;
     if (link === null) return;
     await this.renderTenant(res, session, raw, { onboardingUrl: link?.onboardingUrl });
   }

@@ -1,3 +1,5 @@
+import type { ActingParty } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { ComponentApi } from '@app/wechat';
 import { createHash, randomBytes } from 'node:crypto';
@@ -38,9 +40,14 @@ export class AuthorizationSessionsService {
     private readonly api: ComponentApi,
     private readonly budget: ComponentCallBudget,
     private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
-  async create(tenantId: TenantId, input: { authType?: number; returnUrl?: string }): Promise<AuthorizationSessionView> {
+  async create(
+    tenantId: TenantId,
+    input: { authType?: number; returnUrl?: string },
+    by: ActingParty,
+  ): Promise<AuthorizationSessionView> {
     const returnUrl =
       input.returnUrl === undefined
         ? null
@@ -54,11 +61,13 @@ export class AuthorizationSessionsService {
     const id = await this.transactions.underLock(`wtg:sessions:${tenantId}`, async (m) => {
       const open = await this.repository.openSessions(tenantId, m);
       if (open.count >= MAX_OPEN_SESSIONS) throw new TooManySessionsError(MAX_OPEN_SESSIONS, open.firstExpiry);
-      return this.repository.createSession(
+      const created = await this.repository.createSession(
         tenantId,
         { tokenHash: sha256(token), authType: input.authType ?? 1, returnUrl, expiresAt },
         m,
       );
+      await this.audit.recordChange(tenantId, by, 'authorization_session.created', { sessionId: created }, m);
+      return created;
     });
     return { id, onboardingUrl: this.onboardingUrl(token), expiresAt: expiresAt.toISOString() };
   }

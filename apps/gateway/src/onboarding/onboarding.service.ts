@@ -1,3 +1,4 @@
+import { systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WeChatError } from '@app/wechat';
 import { blacklistReadiness } from '../tenants/capabilities';
@@ -81,7 +82,11 @@ export class OnboardingService {
         if (await this.sessions.rejectedTooManyCodes(session.id)) return { page: codeInvalidPage() };
         // WeChat sent the browser back with a new code: the page's pre-auth code is spent, whatever the exchange says.
         await this.sessions.retirePreAuthCodes(session.id);
-        result = await this.exchange.exchange(authCode, { tenantId: session.tenantId, sessionId: session.id });
+        result = await this.exchange.exchange(
+          authCode,
+          { tenantId: session.tenantId, sessionId: session.id },
+          systemActor('onboarding'),
+        );
       }
     } catch (e) {
       return { page: this.wechatFailurePage(e, 'exchanging the authorization code') };

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentTenant, OperatorOnly } from '../auth';
+import { callerActor } from '../audit/audit-actor';
+import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { CreatedTokenKeyView, CreateTokenKeyDto, TokenKeyListView } from './dto/token-handout.dto';
 import { TokenKeysService } from './token-keys.service';
@@ -15,8 +16,12 @@ export class TokenKeysController {
   @OperatorOnly()
   @ApiOperation({ summary: 'Issue a token key (`wtt_…`, shown once): it may only read this tenant’s authorizer token' })
   @ApiCreatedResponse({ type: CreatedTokenKeyView })
-  create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateTokenKeyDto): Promise<CreatedTokenKeyView> {
-    return this.keys.create(tenantId, body.name);
+  create(
+    @CurrentTenant() tenantId: TenantId,
+    @Body() body: CreateTokenKeyDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<CreatedTokenKeyView> {
+    return this.keys.create(tenantId, body.name, callerActor(caller));
   }
 
   @Get()
@@ -33,7 +38,11 @@ export class TokenKeysController {
   @ApiParam({ name: 'keyId', format: 'uuid' })
   @ApiOperation({ summary: 'Revoke a token key at once (it then gets 401)' })
   @ApiNoContentResponse()
-  async revoke(@CurrentTenant() tenantId: TenantId, @Param('keyId') keyId: string): Promise<void> {
-    await this.keys.revoke(tenantId, keyId);
+  async revoke(
+    @CurrentTenant() tenantId: TenantId,
+    @Param('keyId') keyId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    await this.keys.revoke(tenantId, keyId, callerActor(caller));
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@app/common';
+import type { ActingParty } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { generateTokenKey, hashApiKey, TokenKeysRepository } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
@@ -13,13 +15,15 @@ export class TokenKeysService {
   constructor(
     private readonly keys: TokenKeysRepository,
     private readonly tenants: TenantsRepository,
+    private readonly audit: AuditService,
   ) {}
 
-  async create(tenantId: TenantId, name: string): Promise<CreatedTokenKeyView> {
+  async create(tenantId: TenantId, name: string, by: ActingParty): Promise<CreatedTokenKeyView> {
     await this.requireTenant(tenantId);
     const apiKey = generateTokenKey();
     const key = await this.keys.create(tenantId, { name, keyHash: hashApiKey(apiKey) });
-    return { id: key.id, name: key.name, apiKey, createdAt: key.createdAt.toISOString() };
+    await this.audit.recordChange(tenantId, by, 'token_key.issued', { tokenKeyId: key.id, keyName: key.name });
+    return { id: key.id, keyId: key.id, name: key.name, apiKey, createdAt: key.createdAt.toISOString() };
   }
 
   async list(tenantId: TenantId): Promise<TokenKeyListView> {
@@ -28,9 +32,10 @@ export class TokenKeysService {
     return { items: keys.map((k) => ({ id: k.id, name: k.name, createdAt: k.createdAt.toISOString() })) };
   }
 
-  async revoke(tenantId: TenantId, keyId: string): Promise<void> {
+  async revoke(tenantId: TenantId, keyId: string, by: ActingParty): Promise<void> {
     await this.requireTenant(tenantId);
     if (!isUuid(keyId) || !(await this.keys.delete(tenantId, keyId.toLowerCase()))) throw new TokenKeyNotFoundError();
+    await this.audit.recordChange(tenantId, by, 'token_key.revoked', { tokenKeyId: keyId.toLowerCase() });
   }
 
   // Operator routes: the guard does not look the tenant up, so a deleted or unknown one is refused here.

@@ -1,3 +1,5 @@
+import type { ActingParty } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { isUuid, ValidationError } from '@app/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
@@ -51,16 +53,18 @@ export class WebhookEndpointsService {
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly outbox: WebhookOutboxRepository,
     private readonly worker: WebhookDeliveryWorker,
+    private readonly audit: AuditService,
   ) {
     this.refusePrivate = privateUrlsRefused(config);
   }
 
-  async create(owner: EndpointOwner, dto: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
+  async create(owner: EndpointOwner, dto: CreateWebhookEndpointDto, by: ActingParty): Promise<CreatedWebhookEndpointView> {
     const types = dto.types ?? [];
     this.checkTypes(owner, types);
     await this.checkUrl(dto.url);
     const secret = generateWebhookSecret();
     const created = await this.endpoints.create(owner, { url: dto.url, types, description: dto.description ?? null, secret });
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.created', { endpointId: created.id });
     return { ...toView(created), secret };
   }
 
@@ -79,27 +83,35 @@ export class WebhookEndpointsService {
     return toView(await this.found(owner, endpointId));
   }
 
-  async update(owner: EndpointOwner, endpointId: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
+  async update(
+    owner: EndpointOwner,
+    endpointId: string,
+    dto: UpdateWebhookEndpointDto,
+    by: ActingParty,
+  ): Promise<WebhookEndpointView> {
     await this.found(owner, endpointId);
     if (dto.types) this.checkTypes(owner, dto.types);
     if (dto.url !== undefined) await this.checkUrl(dto.url);
     const updated = await this.endpoints.update(owner, endpointId, dto);
     if (!updated) throw new WebhookEndpointNotFoundError();
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.updated', { endpointId: updated.id });
     return toView(updated);
   }
 
-  async delete(owner: EndpointOwner, endpointId: string): Promise<void> {
+  async delete(owner: EndpointOwner, endpointId: string, by: ActingParty): Promise<void> {
     if (!isUuid(endpointId) || !(await this.endpoints.delete(owner, endpointId.toLowerCase()))) {
       throw new WebhookEndpointNotFoundError();
     }
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.deleted', { endpointId: endpointId.toLowerCase() });
   }
 
-  async rotateSecret(owner: EndpointOwner, endpointId: string): Promise<WebhookSecretView> {
+  async rotateSecret(owner: EndpointOwner, endpointId: string, by: ActingParty): Promise<WebhookSecretView> {
     const secret = generateWebhookSecret();
     const ok =
       isUuid(endpointId) &&
       (await this.endpoints.rotateSecret(owner, endpointId.toLowerCase(), secret, new Date(Date.now() + PREVIOUS_SECRET_TTL_MS)));
     if (!ok) throw new WebhookEndpointNotFoundError();
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.secret_rotated', { endpointId: endpointId.toLowerCase() });
     return { secret };
   }
 

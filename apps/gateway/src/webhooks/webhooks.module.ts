@@ -9,13 +9,14 @@ import { WebhookPublisher } from './webhook-publisher';
 import { WebhookSender } from './webhook-sender';
 import { TenantEvents } from './tenant-events';
 import { TenantsModule } from '../tenants/tenants.module';
+import { AuditModule } from '../audit/audit.module';
 
 /**
  * Outbound webhooks (Standard Webhooks): endpoint management, the transactional outbox
  * (WebhookPublisher, exported for the features that emit events) and the delivery worker.
  */
 @Module({
-  imports: [TenantsModule],
+  imports: [TenantsModule, AuditModule],
   controllers: [OperatorWebhookEndpointsController, TenantWebhookEndpointsController],
   providers: [
     WebhookEndpointsRepository,

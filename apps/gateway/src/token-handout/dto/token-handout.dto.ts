@@ -39,6 +39,11 @@ export class TokenKeyView {
 export class CreatedTokenKeyView extends TokenKeyView {
   @ApiProperty({ description: '`wtt_…`, shown once: it may read this tenant’s authorizer token and nothing else' })
   apiKey: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The key’s stable id (equal to id): the audit trail names the key by it (actorName)',
+  })
+  keyId: string;
 }
 
 export class TokenKeyListView {
