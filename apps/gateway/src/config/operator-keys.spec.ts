@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { operatorKeyName } from './gateway-config';
+import type { EnvironmentVariables } from './environment';
+import { operatorKeyName, resolveGatewayConfig } from './gateway-config';
 import { operatorKeyFingerprint, parseOperatorKeys } from './operator-keys';
 
 const strong = (seed: string) => createHash('sha256').update(seed).digest('hex');
@@ -44,5 +45,26 @@ describe('OPERATOR_API_KEYS entries', () => {
     expect(operatorKeyName({ operatorKeyNames: names }, strong('a'))).toBe('ops');
     expect(operatorKeyName({ operatorKeyNames: names }, strong('b'))).toBe(operatorKeyFingerprint(strong('b')));
     expect(operatorKeyName({}, strong('b'))).toBe(operatorKeyFingerprint(strong('b')));
+  });
+
+  it('reach the resolved configuration: the keys alone in operatorApiKeys, their names beside them', () => {
+    const env = { OPERATOR_API_KEYS: `ops:${strong('a')},${strong('b')}` } as EnvironmentVariables;
+    const sandbox = {
+      operatorApiKey: strong('generated'),
+      secretsKey: Buffer.alloc(32, 1).toString('base64'),
+      wechat: {
+        componentAppId: 'wx',
+        componentAppSecret: '',
+        componentToken: '',
+        encodingAESKey: '',
+        apiBaseUrl: '',
+        mpBaseUrl: '',
+        openBaseUrl: '',
+      },
+    };
+    const config = resolveGatewayConfig(env, { databaseUrl: 'postgres://x@127.0.0.1/test', sandbox });
+    expect(config.operatorApiKeys).toEqual([strong('a'), strong('b')]);
+    expect(operatorKeyName(config, strong('a'))).toBe('ops');
+    expect(operatorKeyName(config, strong('b'))).toBe(operatorKeyFingerprint(strong('b')));
   });
 });
