@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AuthorizerReconciliationService } from '../apps/gateway/src/authorizers/authorizer-reconciliation.service';
-import { startHarness, type Harness } from './support/gateway-harness';
+import { findFreePort } from '@app/database';
+import { startWeChatSimulator } from '@app/wechat-sim';
+import { randomComponent, startHarness, type Harness } from './support/gateway-harness';
+import { spawnGateway, wechatEnvFor } from './support/production-env';
+import { createTestDatabase } from './support/test-database';
 import { bearer, createTenant, eventually, onboardTenant, sql } from './support/onboarding';
 
 interface AuditEvent {
@@ -192,7 +196,7 @@ describe('audit trail: lifecycle events and who acted', () => {
     const cookie = res.headers['set-cookie'][0].split(';')[0];
     const page = await request(h.url).get(`/console/tenants/${t.id}`).set('Cookie', cookie).expect(200);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
-    await request(h.url)
+    const after = await request(h.url)
       .post(`/console/tenants/${t.id}/onboarding-links`)
       .set('Cookie', cookie)
       .set('Origin', h.url)
@@ -200,6 +204,8 @@ describe('audit trail: lifecycle events and who acted', () => {
       .send({ csrf })
       .expect(200);
     expect(await of(t.id, 'authorization_session.created')).toMatchObject({ actor: 'operator', actorName: 'console:ops-team' });
+    // The tenant page's audit list names who acted too.
+    expect(after.text).toMatch(/<td>operator console:ops-team<\/td><td>authorization_session\.created<\/td>/);
   });
 
   it('a deleted tenant’s trail stays readable by operators, its deletion included', async () => {
@@ -221,6 +227,8 @@ describe('audit trail: lifecycle events and who acted', () => {
       const t = await createTenant(h, 'Not allowed');
       await request(h.url).get('/v1/audit-events').set(bearer(t.apiKey)).expect(403);
       await request(h.url).get('/v1/audit-events').query({ tenantId: t.id }).set(bearer(t.apiKey)).expect(403);
+      const tokenKey = await request(h.url).post(`/v1/tenants/${t.id}/token-keys`).set(bearer(h.operatorKey)).send({ name: 'r' });
+      await request(h.url).get('/v1/audit-events').set(bearer(tokenKey.body.apiKey)).expect(403);
       await request(h.url).get('/v1/audit-events').expect(401);
     });
 
@@ -312,4 +320,41 @@ describe('audit trail: lifecycle events and who acted', () => {
       expect((everything.body as string).trim().split('\n')).toHaveLength(total);
     });
   });
+
+  it('a started gateway names its operator keys as OPERATOR_API_KEYS says: name:key, or the fingerprint of a bare key', async () => {
+    const component = randomComponent();
+    const sim = await startWeChatSimulator({ ...component, port: 0, pushTicketOnStart: false });
+    const [named, bare] = [randomBytes(24).toString('hex'), randomBytes(24).toString('hex')];
+    const port = await findFreePort();
+    const url = `http://127.0.0.1:${port}`;
+    const g = await spawnGateway(
+      {
+        DATABASE_URL: await createTestDatabase(),
+        OPERATOR_API_KEYS: `ci-bot:${named}, ${bare}`,
+        SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        ...wechatEnvFor(component, sim.url),
+        PORT: String(port),
+        PUBLIC_BASE_URL: url,
+        LOG_LEVEL: 'warn',
+      },
+      url,
+    );
+    try {
+      const byNamed = await request(url).post('/v1/tenants').set(bearer(named)).send({ name: 'Named' }).expect(201);
+      const byBare = await request(url).post('/v1/tenants').set(bearer(bare)).send({ name: 'Bare' }).expect(201);
+      // The entry as written is no key: only the part after the name is.
+      await request(url)
+        .get('/v1/tenants')
+        .set(bearer(`ci-bot:${named}`))
+        .expect(401);
+      const res = await request(url).get('/v1/audit-events').query({ action: 'tenant.created' }).set(bearer(bare)).expect(200);
+      const nameOf = (id: string) => res.body.items.find((e: AuditEvent) => e.tenantId === id)?.actorName;
+      expect(nameOf(byNamed.body.id)).toBe('ci-bot');
+      expect(nameOf(byBare.body.id)).toBe(fingerprint(bare));
+    } finally {
+      g.child.kill('SIGTERM');
+      await g.exited;
+      await sim.close();
+    }
+  }, 60_000);
 });
