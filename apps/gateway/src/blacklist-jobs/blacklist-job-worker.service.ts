@@ -10,7 +10,6 @@ import { AuditService } from '../audit/audit.service';
 import { ACTION_API, BlacklistBatchEngine } from '../blacklist/batch-engine';
 import { ChunkSender } from './chunk-sender';
 import { BlacklistGate } from '../blacklist/blacklist-gate.service';
-import { IdempotencyService } from '../idempotency/idempotency.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
@@ -54,7 +53,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     private readonly engine: BlacklistBatchEngine,
     private readonly gate: BlacklistGate,
     private readonly quota: QuotaBlocksService,
-    private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
     private readonly webhooks: WebhookPublisher,
     private readonly sender: ChunkSender,
@@ -67,14 +65,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     this.leaseTimer = setInterval(() => void this.renewLeases(), (this.timings.chunkLeaseSeconds * 1000) / 3);
     this.leaseTimer.unref();
     await this.queue.work((job) => this.handle(job));
-    await this.queue.workMaintenance(() => this.housekeeping());
-  }
-
-  /** Expired idempotency keys and lapsed quota blocks are only clutter; they go in bounded batches. */
-  async housekeeping(): Promise<void> {
-    const removed = { idempotencyKeys: await this.idempotency.deleteExpired(), quotaBlocks: 0 };
-    removed.quotaBlocks = await this.quota.deleteLapsed();
-    this.logger.log(removed, 'blacklist housekeeping done');
   }
 
   /**

@@ -2,7 +2,6 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BlacklistModule } from '../blacklist/blacklist.module';
-import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
@@ -14,8 +13,7 @@ import { BlacklistJobQueue } from './job-queue.service';
 
 /** Durable blacklist jobs of up to a million openids: the API, the pg-boss queue and the worker. */
 @Module({
-  // IdempotencyModule and the call budget: the worker's hourly housekeeping sweeps their tables.
-  imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule, WebhooksModule],
+  imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, WebhooksModule],
   controllers: [BlacklistJobsController],
   providers: [
     BlacklistJobsRepository,

@@ -20,13 +20,24 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
-import { CronExpression } from './cron-expression';
+import { PgBoss } from 'pg-boss';
 import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+
+/** pg-boss runs the schedules, so an expression is valid when pg-boss reads it (parsing only: it never connects). */
+function isFiveFieldCron(text: string): boolean {
+  if (text.trim().split(/\s+/).length !== 5) return false;
+  try {
+    new PgBoss({ connectionString: 'postgres://localhost/unused' }).previewSchedule(text, { count: 1, tz: 'UTC' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 @ValidatorConstraint({ name: 'reconcileCron' })
 class ReconcileCronConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value === 'string' && (value === 'off' || CronExpression.isValid(value));
+    return typeof value === 'string' && (value === 'off' || isFiveFieldCron(value));
   }
 
   defaultMessage(): string {

@@ -78,7 +78,7 @@ export interface BlacklistSettings {
   callsPerSecondPerTenant: number;
   /** Tests and sandboxes: a 45009 block lifts after this many seconds instead of at midnight China time. */
   quotaResetAfterSeconds?: number;
-  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts). */
+  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts; pg-boss itself is background/job-queue.service.ts). */
   jobs?: Partial<BlacklistJobTimings>;
 }
 

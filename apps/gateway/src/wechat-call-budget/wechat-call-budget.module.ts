@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { QuotaBlocksRepository } from './quota-blocks.repository';
+import { QuotaBlocksSweep } from './quota-blocks-sweep.schedule';
 import { QuotaBlocksService } from './quota-blocks.service';
 import { TenantCallLimiter } from './tenant-call-limiter';
 
@@ -9,7 +10,7 @@ import { TenantCallLimiter } from './tenant-call-limiter';
  * shared by every instance through PostgreSQL). Any feature calling WeChat for a tenant uses it.
  */
 @Module({
-  providers: [QuotaBlocksRepository, QuotaBlocksService, TenantCallLimiter],
+  providers: [QuotaBlocksRepository, QuotaBlocksService, TenantCallLimiter, QuotaBlocksSweep],
   exports: [QuotaBlocksService, TenantCallLimiter],
 })
 export class WeChatCallBudgetModule {}

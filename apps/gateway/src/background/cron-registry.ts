@@ -1,0 +1,31 @@
+import type { GatewayConfig } from '../config/gateway-config';
+
+/** Daily, at an hour when few people authorize (UTC). */
+export const DEFAULT_AUTHORIZER_RECONCILE_CRON = '40 19 * * *';
+
+/**
+ * Every scheduled task of the gateway and when it runs: five-field cron, UTC, or `off`. pg-boss
+ * turns each occurrence into one job that one instance works (cron resolution: a minute). The
+ * handlers live beside their features, marked `@CronTask('<name>')`.
+ */
+export const CRON_SCHEDULES = {
+  /** authorizers/: WeChat's authorizer list against ours (AUTHORIZER_RECONCILE_CRON). */
+  'authorizer-reconcile': (c: GatewayConfig) => c.authorizerReconcileCron ?? DEFAULT_AUTHORIZER_RECONCILE_CRON,
+  /** component/: asks for an overdue verify ticket, reports a stale one. */
+  'ticket-watch': () => '* * * * *',
+  /** component/: the component's per-day call counts past their use. */
+  'component-api-calls-sweep': () => '29 3 * * *',
+  /** wechat-events/: push receipts no replay can match any more. */
+  'push-receipts-sweep': () => '23 * * * *',
+  /** wechat-messages/: message receipts past WeChat's retries. */
+  'message-receipts-sweep': () => '27 * * * *',
+  /** idempotency/: expired Idempotency-Key records. */
+  'idempotency-keys-sweep': () => '17 * * * *',
+  /** wechat-call-budget/: quota blocks that lapsed a day ago. */
+  'quota-blocks-sweep': () => '17 * * * *',
+} satisfies Record<string, (config: GatewayConfig) => string>;
+
+export type CronTaskName = keyof typeof CRON_SCHEDULES;
+
+/** Schedules earlier releases made; removed at start so pg-boss stops sending them. */
+export const RETIRED_SCHEDULES = ['blacklist-maintenance'];
