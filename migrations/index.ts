@@ -13,6 +13,7 @@ import { JobRetryWindowState1795631000000 } from './1795631000000-JobRetryWindow
 import { ChangeNotices1795631200000 } from './1795631200000-ChangeNotices';
 import { ComponentTokenEarlyRenewal1795631300000 } from './1795631300000-ComponentTokenEarlyRenewal';
 import { ReconcileOnPgBoss1795631450000 } from './1795631450000-ReconcileOnPgBoss';
+import { WebhookEventsCreatedIndex1795631460000 } from './1795631460000-WebhookEventsCreatedIndex';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -29,4 +30,5 @@ export const MIGRATIONS: Function[] = [
   ChangeNotices1795631200000,
   ComponentTokenEarlyRenewal1795631300000,
   ReconcileOnPgBoss1795631450000,
+  WebhookEventsCreatedIndex1795631460000,
 ];

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { BackgroundTasks } from './background-tasks.service';
+import { BatchedDeletes } from './batched-deletes';
 import { JobQueue } from './job-queue.service';
 
 /**
@@ -11,7 +12,7 @@ import { JobQueue } from './job-queue.service';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [JobQueue, BackgroundTasks],
-  exports: [JobQueue, BackgroundTasks],
+  providers: [JobQueue, BackgroundTasks, BatchedDeletes],
+  exports: [JobQueue, BackgroundTasks, BatchedDeletes],
 })
 export class BackgroundModule {}

@@ -10,6 +10,7 @@ import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { BlacklistJobsService } from './blacklist-jobs.service';
 import { ChunkSender } from './chunk-sender';
 import { BlacklistJobQueue } from './job-queue.service';
+import { JobItemsRetention } from './job-items-retention.schedule';
 
 /** Durable blacklist jobs of up to a million openids: the API, the pg-boss queue and the worker. */
 @Module({
@@ -22,6 +23,7 @@ import { BlacklistJobQueue } from './job-queue.service';
     BlacklistJobsService,
     BlacklistJobWorker,
     ChunkSender,
+    JobItemsRetention,
   ],
   exports: [BlacklistJobsService], // the operator console cancels jobs
 })

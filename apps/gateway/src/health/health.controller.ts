@@ -48,10 +48,7 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({
-    summary:
-      'Readiness: the database answers (503 when it does not); details list each background task and its last success here',
-  })
+  @ApiOperation({ summary: 'Readiness: the database answers (503 when it does not)' })
   @HealthCheck()
   ready() {
     return this.health.check([
