@@ -14,7 +14,7 @@ import {
   waitForJob,
 } from './support/blacklist-helpers';
 import { IdempotencyKeysSweep } from '../apps/gateway/src/idempotency/idempotency-keys-sweep.schedule';
-import { QuotaBlocksSweep } from '../apps/gateway/src/wechat-call-budget/quota-blocks-sweep.schedule';
+import { QuotaBlocksSweep } from '../apps/gateway/src/tenant-calls/quota-blocks-sweep.schedule';
 
 const block = (h: Harness, tenantId: string, openids: unknown, key = h.operatorKey) =>
   request(h.url).post(`/v1/tenants/${tenantId}/blacklist/block`).set(bearer(key)).send({ openids });

@@ -22,7 +22,7 @@ export const CRON_SCHEDULES = {
   'message-receipts-sweep': () => '27 * * * *',
   /** idempotency/: expired Idempotency-Key records. */
   'idempotency-keys-sweep': () => '17 * * * *',
-  /** wechat-call-budget/: quota blocks that lapsed a day ago. */
+  /** tenant-calls/: quota blocks that lapsed a day ago. */
   'quota-blocks-sweep': () => '17 * * * *',
   /** webhooks/: events and delivery history past RETENTION_WEBHOOK_DAYS. */
   'webhook-retention': () => '37 * * * *',

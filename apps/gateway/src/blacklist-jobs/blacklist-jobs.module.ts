@@ -2,7 +2,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BlacklistModule } from '../blacklist/blacklist.module';
-import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
+import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
 import { BlacklistJobsController } from './blacklist-jobs.controller';
@@ -14,7 +14,7 @@ import { JobItemsRetention } from './job-items-retention.schedule';
 
 /** Durable blacklist jobs of up to a million openids: the API, the pg-boss queue and the worker. */
 @Module({
-  imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, WebhooksModule],
+  imports: [BlacklistModule, AuditModule, TenantCallsModule, WebhooksModule],
   controllers: [BlacklistJobsController],
   providers: [
     BlacklistJobsRepository,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CronTask, type CronTaskHandler } from '../background/background-task';
-import { QuotaBlocksService } from './quota-blocks.service';
+import { TenantCalls } from './tenant-calls.service';
 
 /** Quota blocks that lapsed a day ago decide nothing any more. */
 @CronTask('quota-blocks-sweep')
@@ -8,10 +8,10 @@ import { QuotaBlocksService } from './quota-blocks.service';
 export class QuotaBlocksSweep implements CronTaskHandler {
   private readonly logger = new Logger(QuotaBlocksSweep.name);
 
-  constructor(private readonly quota: QuotaBlocksService) {}
+  constructor(private readonly calls: TenantCalls) {}
 
   async run(): Promise<void> {
-    const removed = await this.quota.deleteLapsed();
+    const removed = await this.calls.deleteLapsedQuotaBlocks();
     this.logger.log({ removed }, 'lapsed quota blocks removed');
   }
 }
