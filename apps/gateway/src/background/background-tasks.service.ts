@@ -92,7 +92,7 @@ export class BackgroundTasks implements OnApplicationBootstrap, OnModuleDestroy 
    */
   async runSoon(name: CronTaskName): Promise<void> {
     const worker = this.cronWorkers.get(name);
-    if (!worker) throw new Error(`no scheduled task ${name}`);
+    if (!worker) throw new Error(`no scheduled task ${name} (or its schedule is off)`);
     await this.queue.send(name, {}, { singletonKey: 'run-soon', singletonSeconds: 60 });
     this.queue.notifyWorker(worker);
   }
@@ -107,6 +107,7 @@ export class BackgroundTasks implements OnApplicationBootstrap, OnModuleDestroy 
       deleteAfterSeconds: 7 * 86_400,
     });
     await this.queue.schedule(name, cron);
+    if (cron === 'off') return;
     // A slow poll: occurrences are minutes apart, and every instance polls every scheduled queue.
     const worker = await this.queue.work(name, { pollingIntervalSeconds: CRON_POLL_SECONDS }, async () => {
       await this.track(name, () => handler.run());
