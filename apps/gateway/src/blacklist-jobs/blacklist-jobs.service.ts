@@ -92,7 +92,7 @@ export class BlacklistJobsService {
   }
 
   private async find(tenantId: TenantId, jobId: string): Promise<BlacklistJob> {
-    // Another tenant's job id is as unknown here as a made-up one (JobIdPipe answers the same for garbage).
+    // Another tenant's job id is as unknown here as a made-up one (the :jobId pipe answers the same for garbage).
     const job = await this.jobs.get(tenantId, jobId);
     if (!job) throw new JobNotFoundError();
     return job;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isUuid, ValidationError } from '@app/common';
+import { ValidationError } from '@app/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { refusalFor } from './address-guard';
 import type {
@@ -75,35 +75,39 @@ export class WebhookEndpointsService {
     };
   }
 
-  async get(owner: EndpointOwner, endpointId: string): Promise<WebhookEndpointView> {
+  async get(owner: EndpointOwner, endpointId: string | undefined): Promise<WebhookEndpointView> {
     return toView(await this.found(owner, endpointId));
   }
 
-  async update(owner: EndpointOwner, endpointId: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
-    await this.found(owner, endpointId);
+  async update(
+    owner: EndpointOwner,
+    endpointId: string | undefined,
+    dto: UpdateWebhookEndpointDto,
+  ): Promise<WebhookEndpointView> {
+    const endpoint = await this.found(owner, endpointId);
     if (dto.types) this.checkTypes(owner, dto.types);
     if (dto.url !== undefined) await this.checkUrl(dto.url);
-    const updated = await this.endpoints.update(owner, endpointId, dto);
+    const updated = await this.endpoints.update(owner, endpoint.id, dto);
     if (!updated) throw new WebhookEndpointNotFoundError();
     return toView(updated);
   }
 
-  async delete(owner: EndpointOwner, endpointId: string): Promise<void> {
-    if (!isUuid(endpointId) || !(await this.endpoints.delete(owner, endpointId.toLowerCase()))) {
+  async delete(owner: EndpointOwner, endpointId: string | undefined): Promise<void> {
+    if (!endpointId || !(await this.endpoints.delete(owner, endpointId))) {
       throw new WebhookEndpointNotFoundError();
     }
   }
 
-  async rotateSecret(owner: EndpointOwner, endpointId: string): Promise<WebhookSecretView> {
+  async rotateSecret(owner: EndpointOwner, endpointId: string | undefined): Promise<WebhookSecretView> {
     const secret = generateWebhookSecret();
     const ok =
-      isUuid(endpointId) &&
-      (await this.endpoints.rotateSecret(owner, endpointId.toLowerCase(), secret, new Date(Date.now() + PREVIOUS_SECRET_TTL_MS)));
+      endpointId !== undefined &&
+      (await this.endpoints.rotateSecret(owner, endpointId, secret, new Date(Date.now() + PREVIOUS_SECRET_TTL_MS)));
     if (!ok) throw new WebhookEndpointNotFoundError();
     return { secret };
   }
 
-  async deliveries(owner: EndpointOwner, endpointId: string, query: ListDeliveriesQuery): Promise<DeliveryPageView> {
+  async deliveries(owner: EndpointOwner, endpointId: string | undefined, query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     const endpoint = await this.found(owner, endpointId);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const rows = await this.outbox.listDeliveries(owner, endpoint.id, {
@@ -125,16 +129,16 @@ export class WebhookEndpointsService {
     };
   }
 
-  async redeliver(owner: EndpointOwner, endpointId: string, eventId: string): Promise<void> {
+  async redeliver(owner: EndpointOwner, endpointId: string | undefined, eventId: string | undefined): Promise<void> {
     const endpoint = await this.found(owner, endpointId);
-    if (!isUuid(eventId) || !(await this.outbox.redeliver(owner, endpoint.id, eventId.toLowerCase()))) {
+    if (!eventId || !(await this.outbox.redeliver(owner, endpoint.id, eventId))) {
       throw new WebhookEventNotFoundError();
     }
     this.worker.wake();
   }
 
-  private async found(owner: EndpointOwner, endpointId: string): Promise<WebhookEndpointRecord> {
-    const endpoint = isUuid(endpointId) ? await this.endpoints.get(owner, endpointId.toLowerCase()) : undefined;
+  private async found(owner: EndpointOwner, endpointId: string | undefined): Promise<WebhookEndpointRecord> {
+    const endpoint = endpointId ? await this.endpoints.get(owner, endpointId) : undefined;
     if (!endpoint) throw new WebhookEndpointNotFoundError();
     return endpoint;
   }
