@@ -15,7 +15,6 @@ import type {
   WebhookEndpointView,
   WebhookSecretView,
 } from './dto/webhook-endpoint.view';
-import { decodeCursor, encodeCursor } from './page-cursor';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker';
 import { type EndpointOwner, type WebhookEndpointRecord, WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { isOperatorOnlyEventType } from './webhook-event-types';
@@ -23,6 +22,7 @@ import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { generateWebhookSecret } from './webhook-signing';
 import { privateUrlsRefused } from './webhook-settings';
 import { WebhookEndpointNotFoundError, WebhookEventNotFoundError, WebhookUrlNotAllowedError } from './webhooks.errors';
+import { keysetCursor } from '../validation/page-cursor';
 
 /** How long a rotated-out secret keeps signing, so receivers can switch without losing deliveries. */
 const PREVIOUS_SECRET_TTL_MS = 24 * 3600 * 1000;
@@ -66,12 +66,12 @@ export class WebhookEndpointsService {
 
   async list(owner: EndpointOwner, query: PageQuery): Promise<WebhookEndpointPageView> {
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const rows = await this.endpoints.list(owner, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
+    const rows = await this.endpoints.list(owner, limit, query.cursor ? keysetCursor.decode(query.cursor) : undefined);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(toView),
-      nextCursor: rows.length > limit ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+      nextCursor: rows.length > limit ? keysetCursor.encode({ at: last.createdAt, id: last.id }) : null,
     };
   }
 
@@ -113,7 +113,7 @@ export class WebhookEndpointsService {
     const rows = await this.outbox.listDeliveries(owner, endpoint.id, {
       status: query.status,
       limit,
-      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+      before: query.cursor ? keysetCursor.decode(query.cursor) : undefined,
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -125,7 +125,7 @@ export class WebhookEndpointsService {
         attempts: d.attempts,
         nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
       })),
-      nextCursor: rows.length > limit ? encodeCursor({ at: last.createdAt, id: last.eventId }) : null,
+      nextCursor: rows.length > limit ? keysetCursor.encode({ at: last.createdAt, id: last.eventId }) : null,
     };
   }
 
