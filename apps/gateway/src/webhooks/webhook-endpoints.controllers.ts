@@ -10,7 +10,12 @@ import {
 } from '@nestjs/swagger';
 import { CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
-import { CreateWebhookEndpointDto, ListDeliveriesQuery, PageQuery, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
+import {
+  CreateWebhookEndpointDto,
+  ListDeliveriesQuery,
+  WebhookPageQuery,
+  UpdateWebhookEndpointDto,
+} from './dto/webhook-endpoint.dto';
 import {
   CreatedWebhookEndpointView,
   DeliveryPageView,
@@ -49,7 +54,7 @@ export class OperatorWebhookEndpointsController {
   @Get()
   @ApiOperation({ summary: 'List operator endpoints (not tenants’), oldest first' })
   @ApiOkResponse({ type: WebhookEndpointPageView })
-  list(@Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+  list(@Query() query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     return this.service.list(null, query);
   }
 
@@ -123,7 +128,7 @@ export class TenantWebhookEndpointsController {
   @Get()
   @ApiOperation({ summary: 'List this tenant’s endpoints, oldest first' })
   @ApiOkResponse({ type: WebhookEndpointPageView })
-  list(@CurrentTenant() tenantId: TenantId, @Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+  list(@CurrentTenant() tenantId: TenantId, @Query() query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     return this.service.list(tenantId, query);
   }
 

@@ -5,7 +5,7 @@ import { refusalFor } from './address-guard';
 import type {
   CreateWebhookEndpointDto,
   ListDeliveriesQuery,
-  PageQuery,
+  WebhookPageQuery,
   UpdateWebhookEndpointDto,
 } from './dto/webhook-endpoint.dto';
 import type {
@@ -64,7 +64,7 @@ export class WebhookEndpointsService {
     return { ...toView(created), secret };
   }
 
-  async list(owner: EndpointOwner, query: PageQuery): Promise<WebhookEndpointPageView> {
+  async list(owner: EndpointOwner, query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     const limit = query.limit ?? DEFAULT_LIMIT;
     const rows = await this.endpoints.list(owner, limit, query.cursor ? keysetCursor.decode(query.cursor) : undefined);
     const page = rows.slice(0, limit);
