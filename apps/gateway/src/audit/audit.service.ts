@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/common';
 import type { EntityManager } from 'typeorm';
 import type { ActingParty } from './audit-actor';
 import {
@@ -12,6 +11,10 @@ import {
 } from './audit.repository';
 import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import type { TenantId } from '../tenants/tenant-id';
+import { sequenceCursor } from '../validation/page-cursor';
+
+/** Audit events page newest first by their bigint sequence. */
+const AUDIT_CURSOR = sequenceCursor('a', 18);
 
 export interface AuditRecord {
   actor: AuditActor;
@@ -132,13 +135,13 @@ export class AuditService {
   }
 
   async list(tenantId: TenantId, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
-    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
     return toPage(await this.events.listBefore(tenantId, before, limit + 1), limit);
   }
 
   /** Operators: every tenant's events (deleted tenants' included) and those of no tenant, narrowed by `filter`. */
   async listAcrossTenants(filter: AuditFilter, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
-    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
     return toPage(await this.events.listAcrossTenants(filter, before, limit + 1), limit);
   }
 
@@ -147,7 +150,7 @@ export class AuditService {
    * export of any size holds one page in memory. The cursor is checked before the first yield.
    */
   exportAcrossTenants(filter: AuditFilter, cursor: string | undefined): AsyncGenerator<AuditEventDto> {
-    let before = cursor === undefined ? undefined : decodeCursor(cursor);
+    let before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
     const events = this.events;
     return (async function* () {
       for (;;) {
@@ -162,7 +165,7 @@ export class AuditService {
 
 function toPage(rows: AuditEventRecord[], limit: number): AuditEventPageDto {
   const page = rows.slice(0, limit);
-  return { items: page.map(toDto), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null };
+  return { items: page.map(toDto), nextCursor: rows.length > limit ? AUDIT_CURSOR.encode(page[page.length - 1].seq) : null };
 }
 
 function toRow(event: AuditRecord): NewAuditEvent {
@@ -198,13 +201,4 @@ function toDto(r: AuditEventRecord): AuditEventDto {
     // Events that carry details (wechat.call, authorizer_token.read, lifecycle changes) list them beside the others.
     ...(r.details ?? {}),
   };
-}
-
-const encodeCursor = (seq: string) => Buffer.from(`a${seq}`).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^a\d{1,18}$/.test(text))
-    throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
-  return text.slice(1);
 }

@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, 
 import { callerActor } from '../audit/audit-actor';
 import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
+import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { CreatedTokenKeyView, CreateTokenKeyDto, TokenKeyListView } from './dto/token-handout.dto';
 import { TokenKeysService } from './token-keys.service';
 
@@ -40,7 +41,7 @@ export class TokenKeysController {
   @ApiNoContentResponse()
   async revoke(
     @CurrentTenant() tenantId: TenantId,
-    @Param('keyId') keyId: string,
+    @Param('keyId', new UuidParamPipe()) keyId: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     await this.keys.revoke(tenantId, keyId, callerActor(caller));

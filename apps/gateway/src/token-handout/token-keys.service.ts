@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid } from '@app/common';
 import type { ActingParty } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { generateTokenKey, hashApiKey, TokenKeysRepository } from '../auth';
@@ -32,10 +31,11 @@ export class TokenKeysService {
     return { items: keys.map((k) => ({ id: k.id, name: k.name, createdAt: k.createdAt.toISOString() })) };
   }
 
-  async revoke(tenantId: TenantId, keyId: string, by: ActingParty): Promise<void> {
+  /** `keyId`: undefined when the path segment is no UUID (it names no key). */
+  async revoke(tenantId: TenantId, keyId: string | undefined, by: ActingParty): Promise<void> {
     await this.requireTenant(tenantId);
-    if (!isUuid(keyId) || !(await this.keys.delete(tenantId, keyId.toLowerCase()))) throw new TokenKeyNotFoundError();
-    await this.audit.recordChange(tenantId, by, 'token_key.revoked', { tokenKeyId: keyId.toLowerCase() });
+    if (!keyId || !(await this.keys.delete(tenantId, keyId))) throw new TokenKeyNotFoundError();
+    await this.audit.recordChange(tenantId, by, 'token_key.revoked', { tokenKeyId: keyId });
   }
 
   // Operator routes: the guard does not look the tenant up, so a deleted or unknown one is refused here.

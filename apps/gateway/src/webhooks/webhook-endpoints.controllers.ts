@@ -11,7 +11,12 @@ import {
 import { callerActor } from '../audit/audit-actor';
 import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
-import { CreateWebhookEndpointDto, ListDeliveriesQuery, PageQuery, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
+import {
+  CreateWebhookEndpointDto,
+  ListDeliveriesQuery,
+  WebhookPageQuery,
+  UpdateWebhookEndpointDto,
+} from './dto/webhook-endpoint.dto';
 import {
   CreatedWebhookEndpointView,
   DeliveryPageView,
@@ -19,6 +24,10 @@ import {
   WebhookEndpointView,
   WebhookSecretView,
 } from './dto/webhook-endpoint.view';
+import { UuidParamPipe } from '../validation/uuid-param.pipe';
+
+/** Ids that are no UUID name nothing: the service answers its own 404. */
+const UUID = new UuidParamPipe();
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 
 // Two thin controllers over one service: the operator's collection (owner null: every tenant's
@@ -46,7 +55,7 @@ export class OperatorWebhookEndpointsController {
   @Get()
   @ApiOperation({ summary: 'List operator endpoints (not tenants’), oldest first' })
   @ApiOkResponse({ type: WebhookEndpointPageView })
-  list(@Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+  list(@Query() query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     return this.service.list(null, query);
   }
 
@@ -54,7 +63,7 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'One webhook endpoint (no secret)' })
   @ApiOkResponse({ type: WebhookEndpointView })
-  get(@Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
+  get(@Param('endpointId', UUID) endpointId: string): Promise<WebhookEndpointView> {
     return this.service.get(null, endpointId);
   }
 
@@ -63,7 +72,7 @@ export class OperatorWebhookEndpointsController {
   @ApiOperation({ summary: 'Change url, types, description or enabled' })
   @ApiOkResponse({ type: WebhookEndpointView })
   update(
-    @Param('endpointId') endpointId: string,
+    @Param('endpointId', UUID) endpointId: string,
     @Body() body: UpdateWebhookEndpointDto,
     @CurrentCaller() caller: Caller,
   ): Promise<WebhookEndpointView> {
@@ -75,7 +84,7 @@ export class OperatorWebhookEndpointsController {
   @ApiOperation({ summary: 'Remove the endpoint (its delivery log goes with it)' })
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@Param('endpointId') endpointId: string, @CurrentCaller() caller: Caller): Promise<void> {
+  delete(@Param('endpointId', UUID) endpointId: string, @CurrentCaller() caller: Caller): Promise<void> {
     return this.service.delete(null, endpointId, callerActor(caller));
   }
 
@@ -84,7 +93,7 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
   @ApiCreatedResponse({ type: WebhookSecretView })
-  rotateSecret(@Param('endpointId') endpointId: string, @CurrentCaller() caller: Caller): Promise<WebhookSecretView> {
+  rotateSecret(@Param('endpointId', UUID) endpointId: string, @CurrentCaller() caller: Caller): Promise<WebhookSecretView> {
     return this.service.rotateSecret(null, endpointId, callerActor(caller));
   }
 
@@ -92,7 +101,7 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Deliveries to this endpoint, newest first, with every attempt' })
   @ApiOkResponse({ type: DeliveryPageView })
-  deliveries(@Param('endpointId') endpointId: string, @Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
+  deliveries(@Param('endpointId', UUID) endpointId: string, @Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     return this.service.deliveries(null, endpointId, query);
   }
 
@@ -102,7 +111,7 @@ export class OperatorWebhookEndpointsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send the event again (same webhook-id) as a new attempt' })
   @ApiAcceptedResponse()
-  redeliver(@Param('endpointId') endpointId: string, @Param('eventId') eventId: string): Promise<void> {
+  redeliver(@Param('endpointId', UUID) endpointId: string, @Param('eventId', UUID) eventId: string): Promise<void> {
     return this.service.redeliver(null, endpointId, eventId);
   }
 }
@@ -128,7 +137,7 @@ export class TenantWebhookEndpointsController {
   @Get()
   @ApiOperation({ summary: 'List this tenant’s endpoints, oldest first' })
   @ApiOkResponse({ type: WebhookEndpointPageView })
-  list(@CurrentTenant() tenantId: TenantId, @Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+  list(@CurrentTenant() tenantId: TenantId, @Query() query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     return this.service.list(tenantId, query);
   }
 
@@ -136,7 +145,7 @@ export class TenantWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'One webhook endpoint (no secret)' })
   @ApiOkResponse({ type: WebhookEndpointView })
-  get(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
+  get(@CurrentTenant() tenantId: TenantId, @Param('endpointId', UUID) endpointId: string): Promise<WebhookEndpointView> {
     return this.service.get(tenantId, endpointId);
   }
 
@@ -146,7 +155,7 @@ export class TenantWebhookEndpointsController {
   @ApiOkResponse({ type: WebhookEndpointView })
   update(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
+    @Param('endpointId', UUID) endpointId: string,
     @Body() body: UpdateWebhookEndpointDto,
     @CurrentCaller() caller: Caller,
   ): Promise<WebhookEndpointView> {
@@ -160,7 +169,7 @@ export class TenantWebhookEndpointsController {
   @ApiNoContentResponse()
   delete(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
+    @Param('endpointId', UUID) endpointId: string,
     @CurrentCaller() caller: Caller,
   ): Promise<void> {
     return this.service.delete(tenantId, endpointId, callerActor(caller));
@@ -173,7 +182,7 @@ export class TenantWebhookEndpointsController {
   @ApiCreatedResponse({ type: WebhookSecretView })
   rotateSecret(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
+    @Param('endpointId', UUID) endpointId: string,
     @CurrentCaller() caller: Caller,
   ): Promise<WebhookSecretView> {
     return this.service.rotateSecret(tenantId, endpointId, callerActor(caller));
@@ -185,7 +194,7 @@ export class TenantWebhookEndpointsController {
   @ApiOkResponse({ type: DeliveryPageView })
   deliveries(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
+    @Param('endpointId', UUID) endpointId: string,
     @Query() query: ListDeliveriesQuery,
   ): Promise<DeliveryPageView> {
     return this.service.deliveries(tenantId, endpointId, query);
@@ -199,8 +208,8 @@ export class TenantWebhookEndpointsController {
   @ApiAcceptedResponse()
   redeliver(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
-    @Param('eventId') eventId: string,
+    @Param('endpointId', UUID) endpointId: string,
+    @Param('eventId', UUID) eventId: string,
   ): Promise<void> {
     return this.service.redeliver(tenantId, endpointId, eventId);
   }

@@ -10,6 +10,7 @@ import { WebhookSender } from './webhook-sender';
 import { TenantEvents } from './tenant-events';
 import { TenantsModule } from '../tenants/tenants.module';
 import { AuditModule } from '../audit/audit.module';
+import { WebhookRetention } from './webhook-retention.schedule';
 
 /**
  * Outbound webhooks (Standard Webhooks): endpoint management, the transactional outbox
@@ -27,6 +28,7 @@ import { AuditModule } from '../audit/audit.module';
     WebhookMetrics,
     WebhookDeliveryWorker,
     TenantEvents,
+    WebhookRetention,
   ],
   exports: [WebhookPublisher, TenantEvents],
 })
