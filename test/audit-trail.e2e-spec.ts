@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one gateway serves every recorded action and each kind of key, which
+// is cheaper than a gateway per file, and the listing tests read what those cases wrote.
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AuthorizerReconciliationService } from '../apps/gateway/src/authorizers/authorizer-reconciliation.service';
