@@ -70,12 +70,16 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
   });
 
   it('a bare operator key holding a colon stops start-up with a message saying to name it (name:key)', () => {
-    // Its part before the colon is no name (capitals), so it is a bare key with a colon.
-    const key = `K7fQ2mZx9LpW4vRt:${'fedcba9876543210'.repeat(2)}`;
-    const { status, output } = start({ OPERATOR_API_KEYS: key, DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
-    expect(status).not.toBe(0);
-    expect(output).toMatch(/^\s*OPERATOR_API_KEYS: .*entry 1 .*contains ':'.*name:key/m);
-    expect(output).not.toContain('fedcba9876543210');
+    // Before the colon: no name (capitals), or a run of hex digits only a key looks like.
+    for (const key of [
+      `K7fQ2mZx9LpW4vRt:${'fedcba9876543210'.repeat(2)}`,
+      `${'0123456789abcdef'.repeat(2)}:${'fedcba9876543210'.repeat(2)}`,
+    ]) {
+      const { status, output } = start({ OPERATOR_API_KEYS: key, DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+      expect(status).not.toBe(0);
+      expect(output).toMatch(/^\s*OPERATOR_API_KEYS: .*entry 1 .*contains ':'.*name:key/m);
+      expect(output).not.toContain('fedcba9876543210');
+    }
   });
 
   it('a named operator key with a name outside [a-z0-9._-]{1,32} stops start-up', () => {

@@ -22,6 +22,13 @@ describe('OPERATOR_API_KEYS entries', () => {
     expect(parseOperatorKeys(`ops:${strong('a')}:x`).keys).toEqual([{ name: 'ops', key: `${strong('a')}:x` }]);
   });
 
+  it('refuse a hex key with a colon inside: its first part is a piece of a key, not a name', () => {
+    for (const key of [`${strong('x').slice(0, 32)}:${strong('y').slice(0, 32)}`, `${strong('x').slice(0, 16)}:${strong('y')}`]) {
+      expect(parseOperatorKeys(key).problems[0]).toMatch(/^entry 1 .*contains ':'.*name:key/);
+    }
+    expect(parseOperatorKeys(`ops-2026.a:${strong('y')}`).problems).toEqual([]);
+  });
+
   it('refuse a bare key holding a colon, saying to name it, without echoing the key', () => {
     const secret = `${strong('x').slice(0, 40)}:${strong('y')}`;
     const { keys, problems } = parseOperatorKeys(`${strong('a')},${secret}`);

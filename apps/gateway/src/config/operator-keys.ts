@@ -8,6 +8,8 @@ export interface OperatorKey {
 }
 
 export const OPERATOR_KEY_NAME = /^[a-z0-9._-]{1,32}$/;
+/** What `openssl rand -hex` writes: before a colon, it is a piece of a key, not a name someone chose. */
+const KEY_LIKE = /^[0-9a-f]{16,}$/;
 
 /** A bare key's name: the first 8 hex digits of its SHA-256, stable and safe to show. */
 export function operatorKeyFingerprint(key: string): string {
@@ -16,8 +18,9 @@ export function operatorKeyFingerprint(key: string): string {
 
 /**
  * OPERATOR_API_KEYS: comma-separated `name:key` or bare `key` entries. A colon always means
- * "named", so a bare key holding a colon (its part before the colon not a valid name) is refused
- * rather than guessed at. Problems name entries by position, never by value: they are secrets.
+ * "named", so a bare key holding a colon (its part before the colon not a valid name, or 16 hex
+ * digits or more, which only a key looks like) is refused rather than guessed at. Problems name
+ * entries by position, never by value: they are secrets.
  */
 export function parseOperatorKeys(list: string): { keys: OperatorKey[]; problems: string[] } {
   const keys: OperatorKey[] = [];
@@ -32,10 +35,10 @@ export function parseOperatorKeys(list: string): { keys: OperatorKey[]; problems
       const colon = entry.indexOf(':');
       const name = colon < 0 ? operatorKeyFingerprint(entry) : entry.slice(0, colon);
       const key = colon < 0 ? entry : entry.slice(colon + 1);
-      if (colon >= 0 && !OPERATOR_KEY_NAME.test(name)) {
+      if (colon >= 0 && (!OPERATOR_KEY_NAME.test(name) || KEY_LIKE.test(name))) {
         problems.push(
-          `${at} contains ':' but does not start with a name of 1-32 characters a-z 0-9 . _ -; ` +
-            'name the key as name:key (a bare key may not contain ":")',
+          `${at} contains ':' but what comes before it is no name (1-32 characters a-z 0-9 . _ -, ` +
+            'not a run of 16 or more hex digits); name the key as name:key (a bare key may not contain ":")',
         );
         return;
       }
