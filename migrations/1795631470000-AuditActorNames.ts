@@ -11,6 +11,8 @@ export class AuditActorNames1795631470000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE audit_events ADD COLUMN actor_name varchar(80) NULL`);
+    // A job's audit event is written when it finishes: the job keeps who created it until then.
+    await q.query(`ALTER TABLE blacklist_jobs ADD COLUMN actor_name varchar(80) NULL`);
     await q.query(`ALTER TABLE audit_events ALTER COLUMN tenant_id DROP NOT NULL`);
     await q.query(`ALTER TABLE audit_events DROP CONSTRAINT audit_events_tenant_id_fkey`);
     await q.query(
@@ -28,5 +30,6 @@ export class AuditActorNames1795631470000 implements MigrationInterface {
     await q.query(`DELETE FROM audit_events WHERE tenant_id IS NULL`);
     await q.query(`ALTER TABLE audit_events ALTER COLUMN tenant_id SET NOT NULL`);
     await q.query(`ALTER TABLE audit_events DROP COLUMN actor_name`);
+    await q.query(`ALTER TABLE blacklist_jobs DROP COLUMN actor_name`);
   }
 }

@@ -8,6 +8,7 @@ import { startWeChatSimulator } from '@app/wechat-sim';
 import { randomComponent, startHarness, type Harness } from './support/gateway-harness';
 import { spawnGateway, wechatEnvFor } from './support/production-env';
 import { createTestDatabase } from './support/test-database';
+import { waitForJob } from './support/blacklist-helpers';
 import { bearer, createTenant, eventually, onboardTenant, sql } from './support/onboarding';
 
 interface AuditEvent {
@@ -106,6 +107,18 @@ describe('audit trail: lifecycle events and who acted', () => {
       actorName: fingerprint(h.operatorKey),
       tokenKeyId: issued.body.id,
     });
+  });
+
+  it('a blacklist job’s event, written when it finishes, names the key that created it', async () => {
+    const t = await onboardTenant(h, { followers: 3 });
+    const keyId = (await of(t.id, 'tenant.created')).keyId;
+    const job = await request(h.url)
+      .post(`/v1/tenants/${t.id}/blacklist/jobs`)
+      .set(bearer(t.apiKey))
+      .send({ action: 'block', openids: t.followers })
+      .expect(202);
+    await waitForJob(h.url, t.apiKey, t.id, job.body.id);
+    expect(await of(t.id, 'block')).toMatchObject({ actor: 'tenant', actorName: keyId, jobId: job.body.id, succeeded: 3 });
   });
 
   it('webhook endpoints created, changed, secret rotated and deleted, by tenant key and by operator (no tenant)', async () => {
