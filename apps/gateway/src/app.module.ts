@@ -25,6 +25,7 @@ import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
 import { WeChatProxyModule } from './wechat-proxy/wechat-proxy.module';
 import { TokenHandoutModule } from './token-handout/token-handout.module';
 import { WeChatMessagesModule } from './wechat-messages/wechat-messages.module';
+import { WebOAuthModule } from './web-oauth/web-oauth.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -57,6 +58,7 @@ export class AppModule {
         WeChatProxyModule,
         TokenHandoutModule,
         WeChatMessagesModule,
+        WebOAuthModule,
         ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isUuid, ValidationError } from '@app/common';
 import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { parseWebOrigin } from '../validation/web-origin';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { toTenantView } from '../tenants/tenant-view';
 import { Transactions } from '../database/transactions';
@@ -44,6 +46,7 @@ export class TenantAdminService {
     private readonly authorizers: AuthorizersRepository,
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async create(input: { name: string; externalId?: string }): Promise<CreatedTenantView> {
@@ -68,6 +71,27 @@ export class TenantAdminService {
     const rows = await this.tenants.listWithAccount({ status: query.status, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
     return { items: page.map(toTenantView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+  }
+
+  /** Operator settings of a tenant; fields left out stay as they are. */
+  async update(tenantId: TenantId, input: { webOAuthOrigins?: string[] }): Promise<TenantView> {
+    if (input.webOAuthOrigins !== undefined) {
+      const httpsOnly = this.config.mode === 'production';
+      const origins = input.webOAuthOrigins.map((raw, i) => {
+        const origin = parseWebOrigin(raw, httpsOnly);
+        if (origin) return origin;
+        throw new ValidationError('The request is invalid.', {
+          fields: [
+            {
+              field: `webOAuthOrigins[${i}]`,
+              messages: [`must be an origin (${httpsOnly ? 'https' : 'http(s)'}://host[:port], no path)`],
+            },
+          ],
+        });
+      });
+      if (!(await this.tenants.setWebOAuthOrigins(tenantId, [...new Set(origins)]))) throw new TenantNotFoundError();
+    }
+    return this.get(tenantId);
   }
 
   /** Issues a new key; the old digest is overwritten, so the previous key stops working at once. */
