@@ -30,6 +30,8 @@ export class AuthorizerTokenRenewer implements OnApplicationBootstrap, OnModuleD
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private sweeping?: Promise<number>;
+  /** Other short-lived credentials of a tenant renewed on the same sweep (a feature above registers them). */
+  private readonly extras: Array<{ name: string; renewDue: () => Promise<number> }> = [];
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -57,6 +59,11 @@ export class AuthorizerTokenRenewer implements OnApplicationBootstrap, OnModuleD
     await this.sweeping?.catch(() => undefined);
   }
 
+  /** Adds `renewDue` (returns how many it renewed) to every sweep, after the tokens. */
+  alsoRenew(name: string, renewDue: () => Promise<number>): void {
+    this.extras.push({ name, renewDue });
+  }
+
   /** One pass over every due tenant; resolves with the number WeChat was asked to renew. */
   sweep(): Promise<number> {
     this.sweeping ??= this.runSweep().finally(() => (this.sweeping = undefined));
@@ -76,6 +83,19 @@ export class AuthorizerTokenRenewer implements OnApplicationBootstrap, OnModuleD
   }
 
   private async runSweep(): Promise<number> {
+    let renewed = await this.sweepTokens();
+    for (const extra of this.extras) {
+      if (this.stopped) break;
+      try {
+        renewed += await extra.renewDue();
+      } catch (e) {
+        this.logger.warn({ what: extra.name, err: (e as Error).message }, 'background renewal failed; next sweep retries');
+      }
+    }
+    return renewed;
+  }
+
+  private async sweepTokens(): Promise<number> {
     let renewed = 0;
     const tried = new Set<TenantId>();
     while (!this.stopped) {

@@ -1,0 +1,199 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { isApiAllowed, jssdkSignature, type JsTicketType, requiredPermissionSets } from '@app/wechat';
+import { randomBytes } from 'node:crypto';
+import { Counter } from 'prom-client';
+import { AuditService } from '../audit/audit.service';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
+import { AuthorizerTokenRenewer, RENEW_MARGIN_MS } from '../authorizers/authorizer-token-renewer';
+import { PermissionSetMissingError } from '../blacklist/blacklist.errors';
+import { storeUntilLanded } from '../database/database-unavailable';
+import { SessionLocks } from '../database/session-locks';
+import { isFresh, SingleFlightRefresh, storedTokenServes } from '../database/single-flight-refresh';
+import { MetricsService } from '../metrics/metrics.service';
+import type { TenantId } from '../tenants/tenant-id';
+import { TenantNotActiveError } from '../tenants/tenant.errors';
+import type { JsSdkSignatureView, JsTicketView } from './dto/jssdk.dto';
+import { GetTicketCall } from './get-ticket.call';
+import { JsTicketsRepository } from './js-tickets.repository';
+import { signatureUrlInvalid } from './jssdk.errors';
+
+type Trigger = 'read' | 'invalidation' | 'renewal';
+const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** Candidates read per renewal sweep. */
+const RENEWAL_PAGE = 200;
+
+/** A flight key: one refresh per tenant and type, across every caller and instance. */
+const keyOf = (tenantId: TenantId, type: JsTicketType) => `${tenantId}:${type}` as const;
+const parseKey = (key: string) => {
+  const at = key.lastIndexOf(':');
+  return { tenantId: key.slice(0, at) as TenantId, type: key.slice(at + 1) as JsTicketType };
+};
+
+/**
+ * The tenant's JS-SDK tickets (`jsapi`, `wx_card`) and wx.config signatures. One ticket per tenant
+ * and type, never per component: fetched with the tenant's authorizer token, sealed at rest,
+ * refreshed through the shared single-flight pattern (database/single-flight-refresh.ts: one
+ * getticket however many callers and instances ask), renewed ahead of expiry by the authorizer
+ * token renewer's sweep. Status and the web service set are checked before anything is handed out.
+ */
+@Injectable()
+export class JsSdkService implements OnModuleInit {
+  private readonly logger = new Logger(JsSdkService.name);
+  private readonly flights = new SingleFlightRefresh<string>({
+    locks: () => this.locks,
+    lockName: (key) => `wtg:jssdk-ticket:${key}`,
+    underLock: (key, failed) => this.refreshUnderLock(key, failed, 'read'),
+  });
+  private readonly signatures: Counter<'outcome'>;
+  private readonly refreshes: Counter<'type' | 'trigger'>;
+
+  constructor(
+    private readonly tickets: JsTicketsRepository,
+    private readonly getTicket: GetTicketCall,
+    private readonly accounts: AuthorizerAccountsService,
+    private readonly locks: SessionLocks,
+    private readonly audit: AuditService,
+    private readonly renewer: AuthorizerTokenRenewer,
+    metrics: MetricsService,
+  ) {
+    this.signatures = new Counter({
+      name: 'jssdk_signatures_total',
+      help: 'wx.config signatures asked for, by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [metrics.registry],
+    });
+    this.refreshes = new Counter({
+      name: 'jssdk_ticket_refreshes_total',
+      help: 'JS-SDK tickets fetched from WeChat (getticket), by type and trigger (read, invalidation, renewal)',
+      labelNames: ['type', 'trigger'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  onModuleInit(): void {
+    this.renewer.alsoRenew('jssdk tickets', () => this.renewDue());
+  }
+
+  /** `{appId, timestamp, nonceStr, signature}` for wx.config; `url` is signed exactly as given. */
+  async sign(tenantId: TenantId, url: string): Promise<JsSdkSignatureView> {
+    try {
+      checkSignableUrl(url);
+      const { appId, ticket } = await this.current(tenantId, 'jsapi');
+      const nonceStr = newNonceStr();
+      const timestamp = Math.floor(Date.now() / 1000);
+      const result = { appId, timestamp, nonceStr, signature: jssdkSignature({ ticket, nonceStr, timestamp, url }) };
+      this.signatures.inc({ outcome: 'ok' });
+      return result;
+    } catch (e) {
+      const code = (e as { code?: unknown })?.code;
+      this.signatures.inc({ outcome: typeof code === 'string' ? code.toLowerCase() : 'error' });
+      throw e;
+    }
+  }
+
+  /** The current ticket, with more than the refresh margin left; `rejected`: replaced only if still current. */
+  async handOut(tenantId: TenantId, type: JsTicketType, rejected?: string): Promise<JsTicketView> {
+    const { appId, ticket, expiresAt } = await this.current(tenantId, type, rejected);
+    return { appId, type, ticket, expiresAt: expiresAt.toISOString() };
+  }
+
+  private async current(
+    tenantId: TenantId,
+    type: JsTicketType,
+    rejected?: string,
+  ): Promise<{ appId: string; ticket: string; expiresAt: Date }> {
+    const appId = await this.assertUsable(tenantId);
+    const key = keyOf(tenantId, type);
+    let stored = await this.tickets.read(tenantId, type);
+    if (!stored.ticket || stored.ticket === rejected || !isFresh(stored.expiresAt)) {
+      const ticket = await this.flights.refresh(key, rejected);
+      stored = await this.tickets.read(tenantId, type);
+      // Another caller may have replaced it meanwhile, which is as good if fresh.
+      if (!stored.ticket || stored.ticket === rejected || (stored.ticket !== ticket && !isFresh(stored.expiresAt))) {
+        return this.current(tenantId, type, rejected);
+      }
+    }
+    return { appId, ticket: stored.ticket, expiresAt: stored.expiresAt! };
+  }
+
+  /** Before any ticket is read or fetched: the tenant is active and holds the web service set. */
+  private async assertUsable(tenantId: TenantId): Promise<string> {
+    const facts = await this.accounts.getAccessFacts(tenantId);
+    if (facts.tenantStatus !== 'active' || !facts.appId) throw new TenantNotActiveError(facts.tenantStatus);
+    if (!isApiAllowed('getticket', facts.permissionSets)) {
+      throw new PermissionSetMissingError(requiredPermissionSets('getticket'), facts.permissionSets);
+    }
+    return facts.appId;
+  }
+
+  /** Holding the (tenant, type) session lock: re-read (another instance may have refreshed), then fetch and store. */
+  private async refreshUnderLock(key: string, failed: string | undefined, trigger: Trigger, marginMs?: number): Promise<string> {
+    const { tenantId, type } = parseKey(key);
+    const stored = await this.tickets.read(tenantId, type);
+    if (storedTokenServes(stored.ticket, stored.expiresAt, failed, marginMs)) return stored.ticket;
+    const reply = await this.getTicket.fetch(tenantId, type);
+    const expiresAt = new Date(Date.now() + reply.expires_in * 1000);
+    await storeUntilLanded(() => this.tickets.store(tenantId, type, reply.ticket, expiresAt), {
+      onRetry: (e, attempt) =>
+        this.logger.warn({ tenantId, attempt, err: (e as Error).message }, 'storing a JS-SDK ticket failed; retrying'),
+    });
+    this.refreshes.inc({ type, trigger: failed !== undefined ? 'invalidation' : trigger });
+    this.logger.log({ tenantId, type, expiresAt: expiresAt.toISOString() }, 'JS-SDK ticket refreshed');
+    await this.audit.record(tenantId, {
+      actor: 'system',
+      action: 'jssdk.ticket_refreshed',
+      total: 1,
+      succeeded: 1,
+      invalid: 0,
+      failed: 0,
+      details: { type, trigger: failed !== undefined ? 'invalidation' : trigger, expiresAt: expiresAt.toISOString() },
+    });
+    return reply.ticket;
+  }
+
+  /** The renewer's extra sweep: tickets of active tenants due within its margin, each under a try-lock. */
+  private async renewDue(): Promise<number> {
+    let renewed = 0;
+    for (const { tenantId, type } of await this.tickets.dueForRenewal(RENEW_MARGIN_MS / 1000, RENEWAL_PAGE)) {
+      try {
+        await this.assertUsable(tenantId);
+        await this.locks.holdIfFree(`wtg:jssdk-ticket:${keyOf(tenantId, type)}`, async () => {
+          const stored = await this.tickets.read(tenantId, type);
+          if (storedTokenServes(stored.ticket, stored.expiresAt, undefined, RENEW_MARGIN_MS)) return;
+          await this.refreshUnderLock(keyOf(tenantId, type), undefined, 'renewal', RENEW_MARGIN_MS);
+          renewed++;
+        });
+      } catch (e) {
+        this.logger.warn(
+          { tenantId, type, err: (e as Error).message },
+          'background JS-SDK ticket renewal failed; next sweep retries',
+        );
+      }
+    }
+    return renewed;
+  }
+}
+
+/** Absolute http(s), no fragment: WeChat signs the page URL without `#…`, and so must the caller. */
+function checkSignableUrl(url: string): void {
+  if (url.includes('#'))
+    throw signatureUrlInvalid('url must not contain # or what follows it (sign location.href.split("#")[0])');
+  // eslint-disable-next-line no-control-regex -- a page URL never holds control characters or spaces
+  if (/[\u0000-\u0020\u007f]/.test(url)) throw signatureUrlInvalid('url must not contain spaces or control characters');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw signatureUrlInvalid('url must be an absolute URL');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw signatureUrlInvalid('url must be an http(s) URL');
+  if (!/^https?:\/\//i.test(url)) throw signatureUrlInvalid('url must be an absolute http(s) URL');
+}
+
+function newNonceStr(): string {
+  let out = '';
+  while (out.length < 16) {
+    for (const b of randomBytes(24)) if (b < 248 && out.length < 16) out += NONCE_ALPHABET[b % 62];
+  }
+  return out;
+}
