@@ -1,5 +1,6 @@
 import { jssdkSignature } from '@app/wechat';
 import request from 'supertest';
+import { AuthorizerTokenRenewer } from '../apps/gateway/src/authorizers/authorizer-token-renewer';
 import { lastSeq } from './support/blacklist-helpers';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, createTenant, onboardTenant, sql, type OnboardedTenant } from './support/onboarding';
@@ -156,7 +157,6 @@ describe('JS-SDK: tickets per tenant and wx.config signatures', () => {
     const first = (await request(h.url).get(ticketRoute(renewing.id)).set(bearer(h.operatorKey)).expect(200)).body.ticket;
     await sql(h, `UPDATE jssdk_tickets SET expires_at = now() + interval '11 minutes' WHERE tenant_id = $1`, [renewing.id]);
     const since = lastSeq(h.sim);
-    const { AuthorizerTokenRenewer } = await import('../apps/gateway/src/authorizers/authorizer-token-renewer');
     await h.app.get(AuthorizerTokenRenewer).sweep();
     expect(getticketCalls(h, renewing.appId, since)).toHaveLength(1);
     const next = (await request(h.url).get(ticketRoute(renewing.id)).set(bearer(h.operatorKey)).expect(200)).body;

@@ -1,19 +1,18 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { isApiAllowed, jssdkSignature, type JsTicketType, requiredPermissionSets } from '@app/wechat';
+import { type GetTicketResponse, jssdkSignature, type JsTicketType, TicketApi } from '@app/wechat';
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { AuditService } from '../audit/audit.service';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { AuthorizerTokenRenewer, RENEW_MARGIN_MS } from '../authorizers/authorizer-token-renewer';
-import { PermissionSetMissingError } from '../blacklist/blacklist.errors';
 import { storeUntilLanded } from '../database/database-unavailable';
 import { SessionLocks } from '../database/session-locks';
 import { isFresh, SingleFlightRefresh, storedTokenServes } from '../database/single-flight-refresh';
 import { MetricsService } from '../metrics/metrics.service';
 import type { TenantId } from '../tenants/tenant-id';
+import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import type { JsSdkSignatureView, JsTicketView } from './dto/jssdk.dto';
-import { GetTicketCall } from './get-ticket.call';
 import { JsTicketsRepository } from './js-tickets.repository';
 import { signatureUrlInvalid } from './jssdk.errors';
 
@@ -49,7 +48,8 @@ export class JsSdkService implements OnModuleInit {
 
   constructor(
     private readonly tickets: JsTicketsRepository,
-    private readonly getTicket: GetTicketCall,
+    private readonly calls: TenantCalls,
+    private readonly api: TicketApi,
     private readonly accounts: AuthorizerAccountsService,
     private readonly locks: SessionLocks,
     private readonly audit: AuditService,
@@ -116,14 +116,24 @@ export class JsSdkService implements OnModuleInit {
     return { appId, ticket: stored.ticket, expiresAt: stored.expiresAt! };
   }
 
-  /** Before any ticket is read or fetched: the tenant is active and holds the web service set. */
+  /**
+   * Before any ticket is read or fetched, a cached one included: the gate of getticket (tenant
+   * active, web service set), as TenantCalls applies it; returns the account's appid.
+   */
   private async assertUsable(tenantId: TenantId): Promise<string> {
+    await this.calls.admit(tenantId, 'getticket');
     const facts = await this.accounts.getAccessFacts(tenantId);
     if (facts.tenantStatus !== 'active' || !facts.appId) throw new TenantNotActiveError(facts.tenantStatus);
-    if (!isApiAllowed('getticket', facts.permissionSets)) {
-      throw new PermissionSetMissingError(requiredPermissionSets('getticket'), facts.permissionSets);
-    }
     return facts.appId;
+  }
+
+  /**
+   * The one getticket, through TenantCalls: the gate, the quota block shared by both types (45009
+   * → 429 QUOTA_EXCEEDED until the reset, no further getticket of either type), and one authorizer
+   * token refresh and retry on 40001/42001.
+   */
+  private fetchTicket(tenantId: TenantId, type: JsTicketType): Promise<GetTicketResponse> {
+    return this.calls.call(tenantId, 'getticket', (token) => this.api.getTicket(token, type));
   }
 
   /** Holding the (tenant, type) session lock: re-read (another instance may have refreshed), then fetch and store. */
@@ -131,7 +141,7 @@ export class JsSdkService implements OnModuleInit {
     const { tenantId, type } = parseKey(key);
     const stored = await this.tickets.read(tenantId, type);
     if (storedTokenServes(stored.ticket, stored.expiresAt, failed, marginMs)) return stored.ticket;
-    const reply = await this.getTicket.fetch(tenantId, type);
+    const reply = await this.fetchTicket(tenantId, type);
     const expiresAt = new Date(Date.now() + reply.expires_in * 1000);
     await storeUntilLanded(() => this.tickets.store(tenantId, type, reply.ticket, expiresAt), {
       onRetry: (e, attempt) =>

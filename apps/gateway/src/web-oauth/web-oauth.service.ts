@@ -6,7 +6,7 @@ import { Counter } from 'prom-client';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor } from '../audit/audit.repository';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { PermissionSetMissingError } from '../blacklist/blacklist.errors';
+import { PermissionSetMissingError } from '../tenant-calls/tenant-calls.errors';
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { MetricsService } from '../metrics/metrics.service';
