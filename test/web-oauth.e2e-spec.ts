@@ -253,6 +253,31 @@ describe('web authorization on behalf of the Official Account (hosted flow, rede
     });
   });
 
+  it('production mode: https only for origins and returnUrl, and no sandbox demo page', async () => {
+    const prod = await startHarness({
+      databaseUrl: h.databaseUrl,
+      simulator: h.sim,
+      config: (c) => ({ ...c, mode: 'production', operatorApiKeys: [h.operatorKey], secretsKey: h.config.secretsKey }),
+    });
+    try {
+      const res = await request(prod.url)
+        .patch(`/v1/tenants/${t.id}`)
+        .set(bearer(h.operatorKey))
+        .send({ webOAuthOrigins: ['http://h5.merchant.example'] })
+        .expect(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      const plain = await open(authorizeUrl(prod, t.id, { scope: 'snsapi_base', returnUrl: 'http://h5.merchant.example/m' }), {
+        json: true,
+      });
+      expect(plain.status).toBe(400);
+      expect(JSON.parse(plain.body).error.code).toBe('VALIDATION_FAILED');
+      expect((await open(`${prod.url}/sandbox/web-oauth-demo/${t.id}`)).status).toBe(404);
+      expect((await open(`${h.url}/sandbox/web-oauth-demo/${t.id}`)).status).toBe(200);
+    } finally {
+      await prod.close();
+    }
+  });
+
   it('61003 at the exchange: the tenant is marked revoked, as for an unauthorized push (409 page)', async () => {
     const gone = await onboardTenant(h, { permissionSets: [4], followers: ['o_g'] });
     await allowOrigins(h, gone.id);

@@ -43,3 +43,30 @@ export function webOAuthErrorPage(locale: Locale, status: number, code: string, 
 <p id="web-oauth-message">${escape(m[code] ?? m.fallback)}</p>
 <p class="note">${escape(code)} · ${escape(requestId)}</p></body></html>`;
 }
+
+export interface DemoPageModel {
+  links: { base: string; userinfo: string };
+  result?: { appId: string; openid: string; scope: string; user?: { nickname: string; city: string; province: string } };
+  refused?: boolean;
+}
+
+/** The sandbox's stand-in for a merchant's H5 page (English: it is for the provider's developers). */
+export function webOAuthDemoPage(m: DemoPageModel): string {
+  const r = m.result;
+  const outcome = r
+    ? `<p id="web-oauth-demo-result">Redeemed: <code id="openid">${escape(r.openid)}</code> of <code id="app-id">${escape(r.appId)}</code>, scope <code id="scope">${escape(r.scope)}</code></p>` +
+      (r.user
+        ? `<p>Profile: <span id="nickname">${escape(r.user.nickname)}</span>, ${escape(r.user.city)}, ${escape(r.user.province)}</p>`
+        : '')
+    : m.refused
+      ? '<p id="web-oauth-demo-refused">The follower refused (error=access_denied).</p>'
+      : '<p>Open one of the links to authorize as a follower of the demo account.</p>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Merchant H5 page (sandbox demo)</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#222}code{word-break:break-all}</style></head>
+<body><h1>Merchant H5 page (sandbox demo)</h1>
+${outcome}
+<p><a id="authorize-base" href="${escape(m.links.base)}">snsapi_base (openid only)</a><br>
+<a id="authorize-userinfo" href="${escape(m.links.userinfo)}">snsapi_userinfo (with profile)</a></p></body></html>`;
+}

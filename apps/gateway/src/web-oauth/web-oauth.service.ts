@@ -228,8 +228,15 @@ export class WebOAuthService {
       throw invalid('returnUrl', httpsOnly ? 'returnUrl must be an https URL' : 'returnUrl must be an http(s) URL');
     }
     if (url.username || url.password) throw invalid('returnUrl', 'returnUrl must not contain credentials');
-    if (!origins.includes(url.origin)) throw new ReturnUrlNotAllowedError();
+    if (!origins.includes(url.origin) && !this.isSandboxDemoPage(url)) throw new ReturnUrlNotAllowedError();
     return url.href;
+  }
+
+  /** Sandbox only: the gateway's own demo page (sandbox-demo.controller.ts) is always a returnUrl. */
+  private isSandboxDemoPage(url: URL): boolean {
+    if (this.config.mode !== 'sandbox') return false;
+    const own = new URL(this.config.publicBaseUrl);
+    return url.origin === own.origin && url.pathname.startsWith('/sandbox/web-oauth-demo/');
   }
 
   private async recordExchange(tenantId: TenantId, actor: AuditActor, scope: WebOAuthScope, trigger: string): Promise<void> {
