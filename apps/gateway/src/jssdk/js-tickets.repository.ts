@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import type { JsTicketType } from '@app/wechat';
 import type { DataSource } from 'typeorm';
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
@@ -13,8 +14,9 @@ export interface StoredJsTicket {
 
 /**
  * jssdk_tickets: one row per tenant and ticket type, the ticket sealed with the app's SecretCipher
- * (its only reader and writer). A ticket sealed under a key the cipher no longer holds reads as
- * none: it is fetched again (tickets live two hours; nothing is lost).
+ * (its only reader and writer; secrets:reseal re-seals it after a key rotation). A ticket sealed
+ * under a key the cipher no longer holds reads as none: it is fetched again (tickets live two
+ * hours; nothing is lost).
  */
 @Injectable()
 export class JsTicketsRepository {
@@ -58,5 +60,16 @@ export class JsTicketsRepository {
       [withinSeconds, limit],
     );
     return rows.map((r) => ({ tenantId: r.tenant_id, type: r.type }));
+  }
+
+  /** Re-seals the tickets under the current key (npm run secrets:reseal), compare-and-swap per row. */
+  async resealSecrets(): Promise<ResealCount> {
+    const total: ResealCount = { resealed: 0, unreadable: 0 };
+    for (const c of SEALED_COLUMNS.filter((s) => s.table === 'jssdk_tickets')) {
+      const n = await resealColumn(this.dataSource, this.cipher, c);
+      total.resealed += n.resealed;
+      total.unreadable += n.unreadable;
+    }
+    return total;
   }
 }
