@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ValidationError } from '@app/common';
 import { isApiAllowed, requiredPermissionSets, WeChatApiError, WebOAuthApi, type SnsUserInfoResponse } from '@app/wechat';
 import { createHash, randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
@@ -14,8 +13,8 @@ import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { WebOAuthResultView } from './dto/web-oauth.dto';
+import { appendQuery, NONCE_SHAPE, newNonce, parseCallerState, parseReturnUrl, parseScope } from './web-oauth-input';
 import {
-  ReturnUrlNotAllowedError,
   WebOAuthAppIdMismatchError,
   WebOAuthCodeInvalidError,
   WebOAuthStateInvalidError,
@@ -25,36 +24,10 @@ import { WebOAuthRepository, type WebOAuthIdentity, type WebOAuthScope } from '.
 
 const STATE_TTL_SECONDS = 600;
 const TICKET_TTL_SECONDS = 60;
-const MAX_CALLER_STATE_BYTES = 128;
 export const TICKET_PREFIX = 'wor_';
 const TICKET_SHAPE = /^wor_[A-Za-z0-9_-]{22,86}$/;
-/** WeChat's documents allow only [A-Za-z0-9] in `state`. */
-const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const NONCE_SHAPE = /^[A-Za-z0-9]{32}$/;
-export const WEB_OAUTH_SCOPES: readonly WebOAuthScope[] = ['snsapi_base', 'snsapi_userinfo'];
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
-const invalid = (field: string, message: string) =>
-  new ValidationError('The request is invalid.', { fields: [{ field, messages: [message] }] });
-
-/** 32 letters and digits from a uniform source (rejection sampling: 62 does not divide 256). */
-function newNonce(): string {
-  let out = '';
-  while (out.length < 32) {
-    for (const b of randomBytes(48)) if (b < 248 && out.length < 32) out += NONCE_ALPHABET[b % 62];
-  }
-  return out;
-}
-
-/** Appends query parameters to a URL, keeping its query and fragment exactly as they were. */
-export function appendQuery(url: string, params: Record<string, string>): string {
-  const hashAt = url.indexOf('#');
-  const base = hashAt >= 0 ? url.slice(0, hashAt) : url;
-  const hash = hashAt >= 0 ? url.slice(hashAt) : '';
-  const qs = new URLSearchParams(params).toString();
-  const sep = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
-  return `${base}${sep}${qs}${hash}`;
-}
 
 export interface AuthorizeQuery {
   scope?: unknown;
@@ -98,7 +71,10 @@ export class WebOAuthService {
       const { appId, webOAuthOrigins } = await this.usableTenant(tenantId);
       const scope = parseScope(query.scope, true)!;
       const callerState = parseCallerState(query.state);
-      const returnUrl = this.parseReturnUrl(query.returnUrl, webOAuthOrigins);
+      const returnUrl = parseReturnUrl(query.returnUrl, {
+        httpsOnly: this.config.mode === 'production',
+        allowed: (url: URL) => webOAuthOrigins.includes(url.origin) || this.isSandboxDemoPage(url),
+      });
       const nonce = newNonce();
       await this.flows.createState(tenantId, digest(nonce), { scope, returnUrl, callerState }, STATE_TTL_SECONDS);
       const redirectUri = `${this.config.publicBaseUrl}/web-oauth/callback`;
@@ -178,7 +154,9 @@ export class WebOAuthService {
       const reply = await this.componentTokens.call((cat) =>
         this.api.componentAccessToken(cat, { appId, code, componentAppId: this.config.wechat.componentAppId }),
       );
-      const granted: WebOAuthScope = reply.scope?.includes('snsapi_userinfo') ? 'snsapi_userinfo' : (scope ?? 'snsapi_base');
+      // The scope the flow asked for (the hosted flow always knows it); else what WeChat says it granted.
+      const granted: WebOAuthScope =
+        scope ?? (typeof reply.scope === 'string' && reply.scope.includes('snsapi_userinfo') ? 'snsapi_userinfo' : 'snsapi_base');
       let user: SnsUserInfoResponse | undefined;
       if (granted === 'snsapi_userinfo') user = await this.api.userInfo(reply.access_token, reply.openid);
       const unionid = user?.unionid ?? reply.unionid ?? null;
@@ -213,25 +191,6 @@ export class WebOAuthService {
     }
   }
 
-  private parseReturnUrl(raw: unknown, origins: readonly string[]): string {
-    if (typeof raw !== 'string' || raw === '') throw invalid('returnUrl', 'returnUrl is required');
-    if (raw.length > 2048) throw invalid('returnUrl', 'returnUrl must be at most 2048 characters');
-    if (raw.includes('\\')) throw invalid('returnUrl', 'returnUrl must not contain backslashes');
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw invalid('returnUrl', 'returnUrl must be an absolute URL');
-    }
-    const httpsOnly = this.config.mode === 'production';
-    if (url.protocol !== 'https:' && (httpsOnly || url.protocol !== 'http:')) {
-      throw invalid('returnUrl', httpsOnly ? 'returnUrl must be an https URL' : 'returnUrl must be an http(s) URL');
-    }
-    if (url.username || url.password) throw invalid('returnUrl', 'returnUrl must not contain credentials');
-    if (!origins.includes(url.origin) && !this.isSandboxDemoPage(url)) throw new ReturnUrlNotAllowedError();
-    return url.href;
-  }
-
   /** Sandbox only: the gateway's own demo page (sandbox-demo.controller.ts) is always a returnUrl. */
   private isSandboxDemoPage(url: URL): boolean {
     if (this.config.mode !== 'sandbox') return false;
@@ -263,23 +222,6 @@ export class WebOAuthService {
       throw e;
     }
   }
-}
-
-function parseScope(raw: unknown, required: boolean): WebOAuthScope | undefined {
-  if (raw === undefined && !required) return undefined;
-  if (typeof raw !== 'string' || !(WEB_OAUTH_SCOPES as readonly string[]).includes(raw)) {
-    throw invalid('scope', 'scope must be snsapi_base or snsapi_userinfo');
-  }
-  return raw as WebOAuthScope;
-}
-
-function parseCallerState(raw: unknown): string | null {
-  if (raw === undefined || raw === '') return null;
-  if (typeof raw !== 'string') throw invalid('state', 'state must be a string');
-  if (Buffer.byteLength(raw, 'utf8') > MAX_CALLER_STATE_BYTES) throw invalid('state', 'state must be at most 128 bytes');
-  // eslint-disable-next-line no-control-regex -- control characters have no place in a URL parameter
-  if (/[\u0000-\u001f\u007f]/.test(raw)) throw invalid('state', 'state must not contain control characters');
-  return raw;
 }
 
 function toView(identity: WebOAuthIdentity): WebOAuthResultView {
