@@ -137,6 +137,10 @@ describe('web authorization on behalf of the Official Account (hosted flow, rede
       expect(res.body).toEqual({ appId: t.appId, openid: 'o_fan_2', scope: 'snsapi_base' });
       const again = await redeem(h, t.id, ticket).expect(410);
       expect(again.body.error.code).toBe('WEB_OAUTH_TICKET_INVALID');
+      // The redemption ticket and the code never reach the logs (the demo page's URL carries the ticket).
+      await open(`${h.url}/sandbox/web-oauth-demo/${t.id}?wtg_ticket=${ticket}`);
+      expect(h.logs.text()).not.toContain(ticket);
+      expect(h.logs.text()).not.toMatch(/callback\?code=[^[]/);
     });
 
     it('snsapi_userinfo: the redemption carries the profile as WeChat gave it', async () => {
