@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one harness and one onboarded tenant serve the whole hosted flow, its
+// redemptions and the direct exchange; split, each file would onboard and configure its own.
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, createTenant, onboardTenant, sql, type OnboardedTenant } from './support/onboarding';
@@ -178,6 +180,18 @@ describe('web authorization on behalf of the Official Account (hosted flow, rede
         [t.id],
       );
       expect((await redeem(h, t.id, late).expect(410)).body.error.code).toBe('WEB_OAUTH_TICKET_INVALID');
+    });
+
+    it('a component token WeChat rejects at the exchange is refreshed once and the exchange retried', async () => {
+      const start = await open(authorizeUrl(h, t.id, { scope: 'snsapi_base', returnUrl: `${H5_ORIGIN}/m` }));
+      const callback = await decideAtWeChat(start.location!, 'o_fan_1');
+      const since = h.sim.calls().length;
+      h.sim.expireTokens({ kind: 'component' });
+      const back = await open(callback);
+      expect(back.status).toBe(302);
+      expect(new URL(back.location!).searchParams.get('wtg_ticket')).toMatch(/^wor_/);
+      expect(exchangeCalls(h, since).map((c) => c.errcode)).toEqual([42001, 0]);
+      expect(h.sim.calls({ api: 'component/api_component_token', since })).toHaveLength(1);
     });
 
     it('a refusal comes back as error=access_denied with the caller’s state, and no WeChat call', async () => {
