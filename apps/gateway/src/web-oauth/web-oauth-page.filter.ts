@@ -13,12 +13,44 @@ interface PageRequest {
   id?: unknown;
 }
 
-/** Whether the client asks for JSON rather than a page (JSON listed, and before any HTML). */
+interface Range {
+  type: string;
+  q: number;
+  index: number;
+}
+
+/** How well an Accept range list takes `type`: its most specific matching range (the type itself, then its major type, then any). */
+function acceptance(ranges: Range[], type: string): { q: number; specificity: number; index: number } | undefined {
+  const [major] = type.split('/');
+  let best: { q: number; specificity: number; index: number } | undefined;
+  for (const r of ranges) {
+    const specificity = r.type === type ? 2 : r.type === `${major}/*` ? 1 : r.type === '*/*' ? 0 : -1;
+    if (specificity >= 0 && (!best || specificity > best.specificity)) best = { q: r.q, specificity, index: r.index };
+  }
+  return best;
+}
+
+/**
+ * Whether the client prefers the error JSON to a page, as content negotiation decides between
+ * HTML and JSON (quality first, then the more specific range, then the client's order). No Accept
+ * header, or one JSON does not satisfy, gets the page.
+ */
 export function prefersJson(accept: string | undefined): boolean {
-  const types = (accept ?? '').split(',').map((t) => t.split(';')[0].trim().toLowerCase());
-  const json = types.indexOf('application/json');
-  const html = types.findIndex((t) => t === 'text/html' || t === '*/*' || t === 'text/*');
-  return json >= 0 && (html < 0 || json < html);
+  const ranges: Range[] = (accept ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [type, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+      const q = params.map((p) => /^q=([0-9.]+)$/.exec(p)?.[1]).find((v) => v !== undefined);
+      return { type, q: q === undefined ? 1 : Number(q), index };
+    })
+    .filter((r) => r.type !== '' && Number.isFinite(r.q));
+  const json = acceptance(ranges, 'application/json');
+  if (!json || json.q <= 0) return false;
+  const html = acceptance(ranges, 'text/html');
+  if (!html || html.q <= 0) return true;
+  if (json.q !== html.q) return json.q > html.q;
+  if (json.specificity !== html.specificity) return json.specificity > html.specificity;
+  return json.index < html.index;
 }
 
 /**
