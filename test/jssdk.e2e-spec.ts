@@ -1,6 +1,6 @@
 import { jssdkSignature } from '@app/wechat';
 import request from 'supertest';
-import { AuthorizerTokenRenewer } from '../apps/gateway/src/authorizers/authorizer-token-renewer';
+import { JsTicketRenewer } from '../apps/gateway/src/jssdk/js-ticket-renewer';
 import { lastSeq } from './support/blacklist-helpers';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, createTenant, onboardTenant, sql, type OnboardedTenant } from './support/onboarding';
@@ -152,12 +152,12 @@ describe('JS-SDK: tickets per tenant and wx.config signatures', () => {
     expect(h.sim.calls({ since })).toHaveLength(0);
   });
 
-  it('renewed ahead of expiry by the background renewer', async () => {
+  it('renewed ahead of expiry in the background (the jssdk-ticket-renewal loop)', async () => {
     const renewing = await onboardTenant(h, { permissionSets: [4] });
     const first = (await request(h.url).get(ticketRoute(renewing.id)).set(bearer(h.operatorKey)).expect(200)).body.ticket;
     await sql(h, `UPDATE jssdk_tickets SET expires_at = now() + interval '11 minutes' WHERE tenant_id = $1`, [renewing.id]);
     const since = lastSeq(h.sim);
-    await h.app.get(AuthorizerTokenRenewer).sweep();
+    await h.app.get(JsTicketRenewer).run(new AbortController().signal);
     expect(getticketCalls(h, renewing.appId, since)).toHaveLength(1);
     const next = (await request(h.url).get(ticketRoute(renewing.id)).set(bearer(h.operatorKey)).expect(200)).body;
     expect(next.ticket).not.toBe(first);

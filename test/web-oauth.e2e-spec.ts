@@ -1,6 +1,7 @@
 // Over 300 lines on purpose: one harness and one onboarded tenant serve the whole hosted flow, its
 // redemptions and the direct exchange; split, each file would onboard and configure its own.
 import request from 'supertest';
+import { WebOAuthSweep } from '../apps/gateway/src/web-oauth/web-oauth-sweep.schedule';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, createTenant, onboardTenant, sql, type OnboardedTenant } from './support/onboarding';
 import {
@@ -294,6 +295,17 @@ describe('web authorization on behalf of the Official Account (hosted flow, rede
     } finally {
       await prod.close();
     }
+  });
+
+  it('the hourly web-oauth-sweep removes states and tickets that lapsed a day ago', async () => {
+    const schedules = await sql<{ cron: string }>(h, `SELECT cron FROM pgboss.schedule WHERE name = 'web-oauth-sweep'`);
+    expect(schedules).toEqual([{ cron: '19 * * * *' }]);
+    await open(authorizeUrl(h, t.id, { scope: 'snsapi_base', returnUrl: `${H5_ORIGIN}/m` }));
+    await sql(h, `UPDATE web_oauth_states SET expires_at = now() - interval '2 days' WHERE tenant_id = $1`, [t.id]);
+    await sql(h, `UPDATE web_oauth_tickets SET expires_at = now() - interval '2 days' WHERE tenant_id = $1`, [t.id]);
+    await h.app.get(WebOAuthSweep).run();
+    expect(await sql(h, `SELECT 1 FROM web_oauth_states WHERE tenant_id = $1`, [t.id])).toHaveLength(0);
+    expect(await sql(h, `SELECT 1 FROM web_oauth_tickets WHERE tenant_id = $1`, [t.id])).toHaveLength(0);
   });
 
   it('61003 at the exchange: the tenant is marked revoked, as for an unauthorized push (409 page)', async () => {

@@ -25,6 +25,6 @@ import { AuthorizersRepository } from './authorizers.repository';
     AuthorizerTokenRenewer,
     AuthorizerSnapshots,
   ],
-  exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService, AuthorizerTokenRenewer],
+  exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
 })
 export class AuthorizersModule {}

@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
 import { WeChatModule } from '../wechat/wechat.module';
+import { JsTicketRenewer } from './js-ticket-renewer';
 import { JsTicketsRepository } from './js-tickets.repository';
 import { JsSdkController } from './jssdk.controller';
 import { JsSdkService } from './jssdk.service';
@@ -11,6 +12,6 @@ import { JsSdkService } from './jssdk.service';
 @Module({
   imports: [WeChatModule, AuthorizersModule, TenantCallsModule, AuditModule],
   controllers: [JsSdkController],
-  providers: [JsTicketsRepository, JsSdkService],
+  providers: [JsTicketsRepository, JsSdkService, JsTicketRenewer],
 })
 export class JsSdkModule {}

@@ -1,10 +1,10 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { type GetTicketResponse, jssdkSignature, type JsTicketType, TicketApi } from '@app/wechat';
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { AuditService } from '../audit/audit.service';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { AuthorizerTokenRenewer, RENEW_MARGIN_MS } from '../authorizers/authorizer-token-renewer';
+import { RENEW_MARGIN_MS } from '../authorizers/authorizer-token-renewer';
 import { storeUntilLanded } from '../database/database-unavailable';
 import { SessionLocks } from '../database/session-locks';
 import { isFresh, SingleFlightRefresh, storedTokenServes } from '../database/single-flight-refresh';
@@ -32,11 +32,11 @@ const parseKey = (key: string) => {
  * The tenant's JS-SDK tickets (`jsapi`, `wx_card`) and wx.config signatures. One ticket per tenant
  * and type, never per component: fetched with the tenant's authorizer token, sealed at rest,
  * refreshed through the shared single-flight pattern (database/single-flight-refresh.ts: one
- * getticket however many callers and instances ask), renewed ahead of expiry by the authorizer
- * token renewer's sweep. Status and the web service set are checked before anything is handed out.
+ * getticket however many callers and instances ask), renewed ahead of expiry in the background
+ * (JsTicketRenewer) with the authorizer tokens' margin. Status and the web service set are checked before anything is handed out.
  */
 @Injectable()
-export class JsSdkService implements OnModuleInit {
+export class JsSdkService {
   private readonly logger = new Logger(JsSdkService.name);
   private readonly flights = new SingleFlightRefresh<string>({
     locks: () => this.locks,
@@ -53,7 +53,6 @@ export class JsSdkService implements OnModuleInit {
     private readonly accounts: AuthorizerAccountsService,
     private readonly locks: SessionLocks,
     private readonly audit: AuditService,
-    private readonly renewer: AuthorizerTokenRenewer,
     metrics: MetricsService,
   ) {
     this.signatures = new Counter({
@@ -68,10 +67,6 @@ export class JsSdkService implements OnModuleInit {
       labelNames: ['type', 'trigger'] as const,
       registers: [metrics.registry],
     });
-  }
-
-  onModuleInit(): void {
-    this.renewer.alsoRenew('jssdk tickets', () => this.renewDue());
   }
 
   /** `{appId, timestamp, nonceStr, signature}` for wx.config; `url` is signed exactly as given. */
@@ -161,10 +156,15 @@ export class JsSdkService implements OnModuleInit {
     return reply.ticket;
   }
 
-  /** The renewer's extra sweep: tickets of active tenants due within its margin, each under a try-lock. */
-  private async renewDue(): Promise<number> {
+  /**
+   * The background renewal (JsTicketRenewer): tickets of active tenants due within the authorizer
+   * tokens' renewal margin, each under a try-lock on its refresh lock (a ticket another instance
+   * or a request is refreshing is skipped; the re-check under the lock means one getticket).
+   */
+  async renewDue(signal?: AbortSignal): Promise<number> {
     let renewed = 0;
     for (const { tenantId, type } of await this.tickets.dueForRenewal(RENEW_MARGIN_MS / 1000, RENEWAL_PAGE)) {
+      if (signal?.aborted) break;
       try {
         await this.assertUsable(tenantId);
         await this.locks.holdIfFree(`wtg:jssdk-ticket:${keyOf(tenantId, type)}`, async () => {

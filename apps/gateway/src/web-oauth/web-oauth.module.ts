@@ -6,6 +6,7 @@ import { TenantsModule } from '../tenants/tenants.module';
 import { WeChatModule } from '../wechat/wechat.module';
 import { WebOAuthDemoController } from './sandbox-demo.controller';
 import { WebOAuthController } from './web-oauth.controller';
+import { WebOAuthSweep } from './web-oauth-sweep.schedule';
 import { WebOAuthRepository } from './web-oauth.repository';
 import { WebOAuthService } from './web-oauth.service';
 
@@ -13,7 +14,7 @@ import { WebOAuthService } from './web-oauth.service';
 @Module({
   imports: [WeChatModule, ComponentModule, AuthorizersModule, TenantsModule, AuditModule],
   controllers: [WebOAuthController, WebOAuthDemoController],
-  providers: [WebOAuthRepository, WebOAuthService],
+  providers: [WebOAuthRepository, WebOAuthService, WebOAuthSweep],
   exports: [WebOAuthService],
 })
 export class WebOAuthModule {}

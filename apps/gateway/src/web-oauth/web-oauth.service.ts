@@ -26,8 +26,6 @@ const STATE_TTL_SECONDS = 600;
 const TICKET_TTL_SECONDS = 60;
 export const TICKET_PREFIX = 'wor_';
 const TICKET_SHAPE = /^wor_[A-Za-z0-9_-]{22,86}$/;
-/** Lapsed states and tickets are swept by the authorize route, at most this often per instance. */
-const SWEEP_INTERVAL_MS = 10 * 60_000;
 
 const digest = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
@@ -47,7 +45,6 @@ export interface AuthorizeQuery {
 export class WebOAuthService {
   private readonly logger = new Logger(WebOAuthService.name);
   private readonly outcomes: Counter<'route' | 'outcome'>;
-  private lastSweep = 0;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -80,7 +77,6 @@ export class WebOAuthService {
       });
       const nonce = newNonce();
       await this.flows.createState(tenantId, digest(nonce), { scope, returnUrl, callerState }, STATE_TTL_SECONDS);
-      this.sweepLapsed();
       const redirectUri = `${this.config.publicBaseUrl}/web-oauth/callback`;
       // The order and case the documentation asks for; `#wechat_redirect` last.
       const q = [
@@ -134,15 +130,6 @@ export class WebOAuthService {
       await this.recordExchange(tenantId, actor, identity.scope, 'exchange');
       return toView(identity);
     });
-  }
-
-  /** Rows live minutes at most; the table is kept small without a schedule of its own. Never fails a request. */
-  private sweepLapsed(): void {
-    if (Date.now() - this.lastSweep < SWEEP_INTERVAL_MS) return;
-    this.lastSweep = Date.now();
-    this.flows
-      .deleteLapsed()
-      .catch((e: unknown) => this.logger.warn({ err: (e as Error)?.message }, 'sweeping lapsed web-authorization rows failed'));
   }
 
   /** The tenant's appid and origins, when it is active and holds the web service set (403 PERMISSION_SET_MISSING otherwise). */

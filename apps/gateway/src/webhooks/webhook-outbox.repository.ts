@@ -222,4 +222,26 @@ export class WebhookOutboxRepository {
     );
     return rows[0].n;
   }
+
+  /**
+   * Retention across owners: up to `limit` events published more than `days` ago with no delivery
+   * still pending, and their delivery history (deliveries first, in the same transaction).
+   */
+  async deleteEventsOlderThan(days: number, limit: number): Promise<{ events: number; deliveries: number }> {
+    return this.dataSource.transaction(async (m) => {
+      const { rows } = await sql<{ id: string }>(
+        m,
+        `SELECT e.id FROM webhook_events e
+          WHERE e.created_at < now() - make_interval(days => $1)
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+          ORDER BY e.created_at LIMIT $2`,
+        [days, limit],
+      );
+      const ids = rows.map((r) => r.id);
+      if (ids.length === 0) return { events: 0, deliveries: 0 };
+      const deliveries = await sql(m, `DELETE FROM webhook_deliveries WHERE event_id = ANY($1::uuid[])`, [ids]);
+      const events = await sql(m, `DELETE FROM webhook_events WHERE id = ANY($1::uuid[])`, [ids]);
+      return { events: events.count, deliveries: deliveries.count };
+    });
+  }
 }
