@@ -166,7 +166,8 @@ export class JsSdkService {
     for (const { tenantId, type } of await this.tickets.dueForRenewal(RENEW_MARGIN_MS / 1000, RENEWAL_PAGE)) {
       if (signal?.aborted) break;
       try {
-        await this.assertUsable(tenantId);
+        // Out of quota: the ticket held is still handed out; renewing waits for the reset.
+        if (await this.calls.admit(tenantId, 'getticket')) continue;
         await this.locks.holdIfFree(`wtg:jssdk-ticket:${keyOf(tenantId, type)}`, async () => {
           const stored = await this.tickets.read(tenantId, type);
           if (storedTokenServes(stored.ticket, stored.expiresAt, undefined, RENEW_MARGIN_MS)) return;
