@@ -20,6 +20,8 @@ export type SystemComponent =
   | 'onboarding' // the merchant's authorization callback
   | 'token-refresh' // a refresh a request needed
   | 'calls' // what WeChat said to a tenant's call
+  | 'web-oauth' // a follower's web authorization coming back
+  | 'jssdk' // the JS-SDK tickets' refresh
   | 'sandbox'; // the sandbox's own demo tenant and links
 
 export const systemActor = (component: SystemComponent): ActingParty => ({ actor: 'system', actorName: `system:${component}` });

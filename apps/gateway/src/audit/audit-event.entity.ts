@@ -2,7 +2,7 @@ import { Check, Column, Entity, ForeignKey, Generated, Index, PrimaryGeneratedCo
 import { TenantEntity } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
 
-// Mirrors migrations/1795630100000-Blacklist.ts and 1795631470000-AuditActorNames.ts (names included) so migration:generate reports
+// Mirrors migrations/1795630100000-Blacklist.ts and 1796700100000-AuditActorNames.ts (names included) so migration:generate reports
 // no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
 /** One block/unblock request, finished blacklist job, proxied WeChat call or token read. Rows are only ever inserted. */
 @Entity({ name: 'audit_events' })

@@ -39,14 +39,14 @@ export class AuditEventDto {
     nullable: true,
     type: String,
     description:
-      'Which one acted: an operator key’s name (OPERATOR_API_KEYS `name:key`, else the first 8 hex of its SHA-256), a tenant key’s or token key’s keyId, `console:<operator key name>`, or `system:<component>` (renewer, reconciliation, push, onboarding, token-refresh, calls, sandbox); null on events recorded before names were kept',
+      'Which one acted: an operator key’s name (OPERATOR_API_KEYS `name:key`, else the first 8 hex of its SHA-256), a tenant key’s or token key’s keyId, `console:<operator key name>`, or `system:<component>` (renewer, reconciliation, push, onboarding, token-refresh, calls, web-oauth, jssdk, sandbox); null on events recorded before names were kept',
   })
   actorName: string | null;
   // A string, not an enum: the list grows with the product, and clients must not break when it does.
   @ApiProperty({
     example: 'tenant.created',
     description:
-      'What was asked or changed. block, unblock: a blacklist request (jobId tells a job from a synchronous request); wechat.call: one proxied WeChat call; authorizer_token.read: one token hand-out; refresh_token.recovered, refresh_token.replaced, authorizer.revoked: what the gateway learned from WeChat’s authorizer list. Lifecycle changes (counts 1, 1, 0, 0): tenant.created, tenant.activated, tenant.permissions_changed, tenant.revoked, tenant.reauthorization_required, tenant.deleted, tenant.api_key_rotated, token_key.issued, token_key.revoked, webhook_endpoint.created, webhook_endpoint.updated, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, authorization_session.created, authorization_session.closed, console.signed_in',
+      'What was asked or changed. block, unblock: a blacklist request (jobId tells a job from a synchronous request); wechat.call: one proxied WeChat call; authorizer_token.read: one token hand-out; refresh_token.recovered, refresh_token.replaced, authorizer.revoked: what the gateway learned from WeChat’s authorizer list; web_oauth.exchange: one follower’s web authorization code exchanged; jssdk.ticket_refreshed: a JS-SDK ticket fetched anew. Lifecycle changes (counts 1, 1, 0, 0): tenant.created, tenant.activated, tenant.permissions_changed, tenant.revoked, tenant.reauthorization_required, tenant.deleted, tenant.api_key_rotated, token_key.issued, token_key.revoked, webhook_endpoint.created, webhook_endpoint.updated, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, authorization_session.created, authorization_session.closed, console.signed_in',
   })
   action: string;
   @ApiProperty() total: number;
@@ -67,6 +67,8 @@ export class AuditEventDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'webhook_endpoint.*: which endpoint' }) endpointId?: string;
   @ApiPropertyOptional({ description: 'tenant.activated: the Official Account’s appid' }) appId?: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'authorization_session.*: which session' }) sessionId?: string;
+  @ApiPropertyOptional({ description: 'web_oauth.exchange: the scope asked for' }) scope?: string;
+  @ApiPropertyOptional({ description: 'web_oauth.exchange, jssdk.ticket_refreshed: what started it' }) trigger?: string;
   @ApiPropertyOptional({ description: 'tenant.permissions_changed: the permission sets before, comma-separated' })
   previous?: string;
   @ApiPropertyOptional({ description: 'tenant.permissions_changed: the permission sets after, comma-separated' })

@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * webhook endpoints). Earlier rows keep a null name. A tenant with audit history can no longer be
  * removed by a cascade: deletion is soft, and its trail must stay readable.
  */
-export class AuditActorNames1795631470000 implements MigrationInterface {
-  name = 'AuditActorNames1795631470000';
+export class AuditActorNames1796700100000 implements MigrationInterface {
+  name = 'AuditActorNames1796700100000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE audit_events ADD COLUMN actor_name varchar(80) NULL`);
