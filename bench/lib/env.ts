@@ -297,12 +297,25 @@ export class BenchEnv {
     return { url, pid: child.pid!, component, control, stop: () => terminate(child) };
   }
 
-  /** The minimal pass-through proxy (minimal-proxy.ts) in a process of its own, forwarding to sim with token. */
-  async startMinimalProxy(label: string, sim: Simulator, token: string): Promise<{ url: string; pid: number }> {
+  /**
+   * The minimal pass-through proxy (minimal-proxy.ts) in a process of its own, forwarding to sim
+   * with token; `tenantJson` is what it answers a GET with.
+   */
+  async startMinimalProxy(
+    label: string,
+    sim: Simulator,
+    token: string,
+    tenantJson = '{}',
+  ): Promise<{ url: string; pid: number }> {
     const errFile = join(this.logDir, `${label}.stderr.log`);
     const errFd = openSync(errFile, 'a');
     const child = spawn(process.execPath, [MINIMAL_PROXY_PROCESS], {
-      env: { PATH: process.env.PATH ?? '', BENCH_PROXY_UPSTREAM: sim.url, BENCH_PROXY_TOKEN: token },
+      env: {
+        PATH: process.env.PATH ?? '',
+        BENCH_PROXY_UPSTREAM: sim.url,
+        BENCH_PROXY_TOKEN: token,
+        BENCH_PROXY_TENANT_JSON: tenantJson,
+      },
       stdio: ['pipe', 'pipe', errFd],
     });
     closeSync(errFd);
