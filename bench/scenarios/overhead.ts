@@ -79,7 +79,8 @@ export const overhead: Scenario = {
       warmupSeconds: q ? 1 : 3,
       openidsPerBlockCall: BLOCK_BATCH,
       followers: 5000,
-      gatewayEnv: BLOCK_CALL_GATEWAY_ENV,
+      // Request logging on, as in production (LOG_LEVEL's default: a line per request); other scenarios log at warn.
+      gatewayEnv: { ...BLOCK_CALL_GATEWAY_ENV, LOG_LEVEL: 'info' },
     };
     const databaseUrl = await ctx.env.createDatabase('overhead');
     const appId = 'wxbenchoverhead1';
