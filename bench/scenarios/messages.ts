@@ -13,6 +13,8 @@ import { MessageReceiver } from '../lib/webhook-receiver';
 const RATE = 500;
 const MAX_ANSWER_P99_MS = 50;
 const MAX_DELIVERED_P99_MS = 1000;
+/** WeChat retries a push it got no answer to within this. */
+const WECHAT_WAITS_MS = 5000;
 
 interface Account {
   tenantId: string;
@@ -261,6 +263,12 @@ export const messages: Scenario = {
         `At ${round(pacedRun.offeredPerSecond, 0)} pushes/s offered the gateway answered ${round(pacedRate, 0)}/s (first push to last answer): answers queued, p99 ${round(percentile(answerMs, 99))} ms, slowest ${round(percentile(answerMs, 100))} ms.`,
       );
     }
+    const tooLate = answerMs.filter((ms) => ms > WECHAT_WAITS_MS).length;
+    if (tooLate) {
+      notes.push(
+        `${tooLate} of ${answerMs.length} paced pushes were answered after ${WECHAT_WAITS_MS / 1000} s, when WeChat would have sent them again (not done here).`,
+      );
+    }
     if (missing || twice)
       notes.push(`${missing} messages never delivered, ${twice} delivered more than once (of ${all.length}).`);
     if (receiver.badSignatures)
@@ -297,6 +305,7 @@ export const messages: Scenario = {
           // From the first push to the last delivery, per push (retries included).
           cpuMicrosecondsPerPush: { ...cpuPerPushUs, gatewayPlusPostgres: cpuPerPushUs.gateway + cpuPerPushUs.postgres },
           failed: pacedFailed.length,
+          answeredAfterWeChatTimeout: tooLate,
         },
         saturated: {
           pushes: satRun.answers.length,
