@@ -1,3 +1,6 @@
+// Over 300 lines: one scenario read top to bottom (onboarding, the paced and saturated legs, the
+// exactly-once count, the report); the pushes and the receiver are in lib/message-pushes.ts and
+// lib/webhook-receiver.ts.
 import { randomInt } from 'node:crypto';
 import { cpuMs, deliverTicket, newSecrets } from '../lib/env';
 import { expectStatus, sleep } from '../lib/http';
