@@ -28,6 +28,8 @@ export type AuthorizerSnapshot = Omit<TenantAuthorizerRecord, 'refreshToken'>;
 
 /** What WeChat says about the account (api_get_authorizer_info), as stored. */
 export interface AccountInfo {
+  /** The original id, gh_… (null: not read yet; a stored one is then kept). */
+  userName: string | null;
   nickName: string | null;
   principalName: string | null;
   serviceType: number | null;
@@ -160,6 +162,17 @@ export class AuthorizersRepository {
     return rows[0]?.tenant_id;
   }
 
+  /** The active tenant an Official Account is bound to and the account's original id (null until read). */
+  async activeAccountForAppId(appId: string): Promise<{ tenantId: TenantId; userName: string | null } | undefined> {
+    const { rows } = await sql<{ tenant_id: TenantId; user_name: string | null }>(
+      this.dataSource,
+      `SELECT a.tenant_id, a.user_name FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
+        WHERE a.app_id = $1 AND t.deleted_at IS NULL AND t.status = 'active'`,
+      [appId],
+    );
+    return rows[0] && { tenantId: rows[0].tenant_id, userName: rows[0].user_name };
+  }
+
   /** Whether another live tenant holds this account (one Official Account, one tenant). */
   async boundToOtherTenant(tenantId: TenantId, appId: string, m: EntityManager): Promise<boolean> {
     const { rows } = await sql(
@@ -176,10 +189,12 @@ export class AuthorizersRepository {
     await sql(
       m,
       `INSERT INTO authorizers AS a (tenant_id, app_id, nick_name, principal_name, service_type, verify_type, verified,
-                                     permission_sets, access_token, access_token_expires_at, refresh_token, authorized_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), now())
+                                     permission_sets, access_token, access_token_expires_at, refresh_token, user_name,
+                                     authorized_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, now(), now())
        ON CONFLICT (tenant_id) DO UPDATE SET
          app_id = EXCLUDED.app_id,
+         user_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.user_name ELSE EXCLUDED.user_name END,
          nick_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.nick_name ELSE EXCLUDED.nick_name END,
          principal_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.principal_name ELSE EXCLUDED.principal_name END,
          service_type = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.service_type ELSE EXCLUDED.service_type END,
@@ -202,6 +217,7 @@ export class AuthorizersRepository {
         g.accessTokenExpiresAt,
         this.cipher.encrypt(g.refreshToken),
         g.keepStoredInfo ?? false,
+        g.userName,
       ],
     );
     this.changed(tenantId);
@@ -282,6 +298,7 @@ export class AuthorizersRepository {
     await (m ?? this.dataSource.manager).getRepository(AuthorizerEntity).update(
       { tenantId, appId },
       {
+        ...(info.userName !== null ? { userName: info.userName } : {}),
         nickName: info.nickName,
         principalName: info.principalName,
         serviceType: info.serviceType,

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { Transactions } from '../database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
@@ -30,6 +31,7 @@ export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdow
   constructor(
     private readonly authenticator: PushAuthenticator,
     private readonly authorizers: AuthorizersRepository,
+    private readonly accounts: AuthorizerAccountsService,
     private readonly receipts: MessageReceiptsRepository,
     private readonly publisher: WebhookPublisher,
     private readonly transactions: Transactions,
@@ -42,13 +44,22 @@ export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdow
     const { message } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXmlTree(xml));
     if (this.goLive.isTestAccount(appId)) return this.render(message, this.goLive.respond(appId, message));
 
-    const tenantId = await this.authorizers.activeTenantIdForAppId(appId);
-    if (!tenantId) {
+    const account = await this.authorizers.activeAccountForAppId(appId);
+    if (!account) {
       this.logger.log(
         { appId, msgType: message.MsgType },
         'message for an account with no active tenant; acknowledged, not forwarded',
       );
       this.metrics.message(undefined, 'no_active_tenant');
+      return SUCCESS;
+    }
+    const { tenantId } = account;
+    // The signature proves WeChat sent it, not to which account: a push for another account
+    // replayed to this URL must not reach this tenant. Acknowledged so WeChat does not retry it.
+    const userName = account.userName ?? (await this.accounts.readOriginalId(tenantId));
+    if (message.ToUserName !== userName) {
+      this.logger.warn({ tenantId, appId }, "message whose ToUserName is not this account's; acknowledged, not forwarded");
+      this.metrics.message(tenantId, 'wrong_account');
       return SUCCESS;
     }
     const key = messageKey(message);
