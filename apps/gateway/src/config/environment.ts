@@ -234,6 +234,14 @@ export class EnvironmentVariables {
   @Max(60000)
   WEBHOOK_POLL_INTERVAL_MS?: number;
 
+  /** Webhook endpoints one tenant may register (the operator's own are not counted); default 10. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_ENDPOINTS_PER_TENANT?: number;
+
   /** A verify ticket older than this is reported stale (status route, component.ticket_stale webhook). */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))

@@ -46,7 +46,8 @@ export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_I
 /** PostgreSQL unreachable: answered 503 with Retry-After (errors/http-error.filter.ts). */
 export type AvailabilityErrorCode = 'SERVICE_UNAVAILABLE';
 
-export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
+export type WebhookErrorCode =
+  'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED' | 'TOO_MANY_ENDPOINTS';
 
 /** The WeChat proxy: a path the permission table does not list (nor WECHAT_PROXY_EXTRA_PATHS). */
 export type WeChatProxyErrorCode = 'API_NOT_ALLOWED';

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { lockForTransaction } from '../database/advisory-lock';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { WebhookEventType } from './webhook-event-types';
@@ -71,16 +72,30 @@ export class WebhookEndpointsRepository {
     private readonly cipher: SecretCipher,
   ) {}
 
+  /**
+   * Undefined when a tenant owner already has `maxForTenant` endpoints; the count and the insert
+   * happen under the owner's lock, so concurrent creates cannot pass the cap together.
+   */
   async create(
     owner: EndpointOwner,
     e: { url: string; types: string[]; description: string | null; secret: string },
-  ): Promise<WebhookEndpointRecord> {
-    const { rows } = await sql<Row>(
-      this.dataSource,
-      `INSERT INTO webhook_endpoints (tenant_id, url, types, description, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [owner, e.url, e.types, e.description, this.cipher.encrypt(e.secret)],
-    );
-    return toRecord(rows[0]);
+    maxForTenant: number,
+  ): Promise<WebhookEndpointRecord | undefined> {
+    return this.dataSource.transaction(async (m) => {
+      if (owner !== null) {
+        await lockForTransaction(m, `wtg:webhook-endpoints:${owner}`);
+        const { rows } = await sql<{ n: number }>(m, `SELECT count(*)::int AS n FROM webhook_endpoints WHERE tenant_id = $1`, [
+          owner,
+        ]);
+        if (rows[0].n >= maxForTenant) return undefined;
+      }
+      const { rows } = await sql<Row>(
+        m,
+        `INSERT INTO webhook_endpoints (tenant_id, url, types, description, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+        [owner, e.url, e.types, e.description, this.cipher.encrypt(e.secret)],
+      );
+      return toRecord(rows[0]);
+    });
   }
 
   /** Oldest first, `limit + 1` rows so the caller knows whether another page follows. */
