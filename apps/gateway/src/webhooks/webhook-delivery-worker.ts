@@ -146,7 +146,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
       return;
     }
     const result = await this.sender.send({ url: endpoint.url, eventId: d.eventId, body: d.body, secrets: endpoint.secrets });
-    const outcome = afterAttempt(result.ok, d.roundAttempts, this.settings.retryScheduleSeconds);
+    const outcome = result.permanent
+      ? { status: 'failed' as const, nextAttemptAt: null }
+      : afterAttempt(result.ok, d.roundAttempts, this.settings.retryScheduleSeconds);
     const recorded = await this.outbox.recordAttempt(d, {
       ...outcome,
       attempt: {

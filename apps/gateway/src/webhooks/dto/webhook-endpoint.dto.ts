@@ -14,6 +14,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsWhatwgHttpUrl } from '../../validation/http-url';
 import { NoControlCharacters } from '../../validation/no-control-characters';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhook-event-types';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
@@ -40,6 +41,7 @@ export class CreateWebhookEndpointDto {
   @MaxLength(2048)
   @NoControlCharacters()
   @IsUrl(URL_RULES, { message: 'url must be an absolute http(s) URL' })
+  @IsWhatwgHttpUrl()
   url: string;
 
   @ApiPropertyOptional(TYPES_DOC)
@@ -65,6 +67,7 @@ export class UpdateWebhookEndpointDto {
   @MaxLength(2048)
   @NoControlCharacters()
   @IsUrl(URL_RULES, { message: 'url must be an absolute http(s) URL' })
+  @IsWhatwgHttpUrl()
   url?: string;
 
   @ApiPropertyOptional(TYPES_DOC)
