@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { DomainError } from '@app/common';
+import { DomainError, isUuid } from '@app/common';
 import type { Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
 import { Public } from '../auth';
@@ -13,6 +13,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
+import { CONTROL_CHARACTER } from '../validation/no-control-characters';
 import { readForm, sameOrigin } from './console-form';
 import { consoleErrorPage, jobPercent, loginPage, type PageContext, statusPage, tenantPage, tenantsPage } from './console-pages';
 import {
@@ -94,6 +95,15 @@ export class ConsoleController {
     const session = this.signedIn(req, res);
     if (!session) return;
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
+    // NUL cannot reach PostgreSQL text; no control character belongs in a search.
+    if (CONTROL_CHARACTER.test(q)) {
+      return this.send(
+        res,
+        400,
+        (c) => consoleErrorPage(c, 400, 'The search must not contain control characters.', true),
+        session,
+      );
+    }
     const status =
       typeof query.status === 'string' && (TENANT_STATUSES as readonly string[]).includes(query.status) ? query.status : '';
     const page = Math.min(Math.max(1, Math.floor(Number(query.page)) || 1), 10_000);
@@ -173,7 +183,8 @@ export class ConsoleController {
     const session = await this.checkedPost(req, res);
     if (!session) return;
     const tenantId = parseTenantId(raw);
-    if (tenantId && (await this.actOn(res, session, () => this.jobs.cancel(tenantId, jobId))) === null) return;
+    if (!isUuid(jobId)) return this.send(res, 404, (c) => consoleErrorPage(c, 404, 'No such job.', true), session);
+    if (tenantId && (await this.actOn(res, session, () => this.jobs.cancel(tenantId, jobId.toLowerCase()))) === null) return;
     this.redirect(res, `/console/tenants/${encodeURIComponent(raw)}`);
   }
 

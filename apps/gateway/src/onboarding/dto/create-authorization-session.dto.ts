@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { NoControlCharacters } from '../../validation/no-control-characters';
+import { OptionalNotNull } from '../../validation/optional-not-null';
 
 export class CreateAuthorizationSessionDto {
   @ApiPropertyOptional({ enum: [1, 2, 3], default: 1, description: '1 Official Accounts, 2 Mini Programs, 3 both' })
@@ -13,7 +14,7 @@ export class CreateAuthorizationSessionDto {
       'Where the merchant’s browser goes afterwards, with tenantId and status added. Absolute http(s) URL (https only in ' +
       'production mode), no credentials; its origin must be in ONBOARDING_RETURN_URL_ORIGINS when that is set.',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(2048)
   @NoControlCharacters()

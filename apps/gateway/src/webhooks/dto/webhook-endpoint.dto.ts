@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { IsWhatwgHttpUrl } from '../../validation/http-url';
 import { NoControlCharacters } from '../../validation/no-control-characters';
+import { OptionalNotNull } from '../../validation/optional-not-null';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhook-event-types';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
 
@@ -62,7 +63,7 @@ export class CreateWebhookEndpointDto {
 
 export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional(URL_DOC)
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(2048)
   @NoControlCharacters()
