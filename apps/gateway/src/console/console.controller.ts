@@ -168,7 +168,7 @@ export class ConsoleController {
     const session = await this.checkedPost(req, res);
     if (!session) return;
     const tenantId = parseTenantId(raw);
-    const link = tenantId ? await this.actOn(res, session, () => this.onboarding.create(tenantId, {})) : undefined;
+    const link = tenantId ? await this.actOn(res, session, () => this.onboarding.create(tenantId, {}, 'operator')) : undefined;
     if (link === null) return;
     await this.renderTenant(res, session, raw, { onboardingUrl: link?.onboardingUrl });
   }

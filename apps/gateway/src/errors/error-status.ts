@@ -57,6 +57,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   HEADERS_TOO_LARGE: 431 as HttpStatus, // Request Header Fields Too Large: not in Nest's HttpStatus enum
   REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   TOO_MANY_SESSIONS: HttpStatus.CONFLICT,
+  RETURN_URL_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
   COMPONENT_DAILY_BUDGET_EXHAUSTED: HttpStatus.TOO_MANY_REQUESTS,
 };
 
