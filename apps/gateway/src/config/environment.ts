@@ -304,7 +304,7 @@ export class EnvironmentVariables {
   })
   WECHAT_GO_LIVE_TEST_APPIDS?: string;
 
-  /** Wrong keys one client address may present per minute before its keyed requests get 429 (default 20). */
+  /** Wrong keys one client address may present per minute before its further wrong keys get 429 (default 20). */
   @IsOptional()
   @Transform(positiveInt)
   @IsInt()
