@@ -6,6 +6,7 @@ import { Transactions } from '../database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
 import type { PushQuery } from '../wechat-push/push.query';
 import { PushAuthenticator } from '../wechat-push/push-authentication';
+import { goLiveCase } from './go-live-cases';
 import { GoLiveResponder, type MessageAnswer } from './go-live-responder';
 import { MessageMetrics } from './message-metrics';
 import { MessageReceiptsRepository } from './message-receipts.repository';
@@ -42,7 +43,7 @@ export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdow
   /** The exact body to answer WeChat with: `success`, '' or the encrypted passive reply. */
   async receive(appId: string, query: PushQuery, body: unknown): Promise<string> {
     const { message } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXmlTree(xml));
-    if (this.goLive.isTestAccount(appId)) return this.render(message, this.goLive.respond(appId, message));
+    if (this.goLive.isTestAccount(appId)) return this.answerGoLive(appId, message);
 
     const account = await this.authorizers.activeAccountForAppId(appId);
     if (!account) {
@@ -82,6 +83,24 @@ export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdow
     }
     this.metrics.message(tenantId, outcome);
     return SUCCESS;
+  }
+
+  /**
+   * WeChat's go-live check. A QUERY_AUTH_CODE push is claimed like any message first: a retry
+   * (on any instance) gets the same empty answer and never exchanges the code a second time.
+   */
+  private async answerGoLive(appId: string, message: WeChatXmlObject): Promise<string> {
+    if (goLiveCase(message).name === 'query_auth_code') {
+      const claim = await this.transactions.run((m) => this.receipts.claim(m, appId, messageKey(message), ''));
+      if (!claim.first) {
+        this.logger.log(
+          { appId, case: 'query_auth_code' },
+          'go-live check: retried push answered as before, code not exchanged again',
+        );
+        return claim.answer;
+      }
+    }
+    return this.render(message, this.goLive.respond(appId, message));
   }
 
   /** The reply XML (to the sender, from the account's gh_ id) sealed with our component credentials. */
