@@ -328,10 +328,19 @@ export class EnvironmentVariables {
   @Max(65535)
   METRICS_PORT?: number;
 
-  /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
-  @IsOptional()
+  /**
+   * When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. Production mode needs it or
+   * METRICS_PORT: its counters (routes, tenants' WeChat calls) are not for the public API port.
+   */
+  @ValidateIf((env) => env.METRICS_TOKEN !== undefined || (isProduction(env) && env.METRICS_PORT === undefined))
   @Transform(trimmed)
-  @Matches(/^[\x21-\x7e]{16,512}$/, { message: 'METRICS_TOKEN must be 16-512 printable characters without spaces' })
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: ({ value }) =>
+      value === undefined
+        ? 'METRICS_TOKEN or METRICS_PORT must be set in production mode (/metrics would otherwise be public on the API ' +
+          'port): METRICS_TOKEN to require a bearer token, or METRICS_PORT to serve it on a port only monitoring reaches'
+        : 'METRICS_TOKEN must be 16-512 printable characters without spaces',
+  })
   METRICS_TOKEN?: string;
 
   /** Comma-separated origins (`https://shop.example.com`) a session's returnUrl may point at; any origin when unset. */
