@@ -50,6 +50,9 @@ export interface GrantRecord extends AccountInfo {
   refreshToken: string;
 }
 
+/** The sealed columns of this table. */
+type TokenColumn = 'access_token' | 'refresh_token';
+
 interface TenantAuthorizerRow {
   status: TenantStatus;
   app_id: string | null;
@@ -77,14 +80,19 @@ export class AuthorizersRepository {
     this.notices.changed('authorizers', tenantId);
   }
 
-  private unseal(value: string | null): string | null {
-    return value === null ? null : this.cipher.decrypt(value);
+  /** A token sealed for this row and column (the cipher binds both): copied from another row, it does not open. */
+  private seal(tenantId: TenantId, column: TokenColumn, plaintext: string): string {
+    return this.cipher.encrypt(plaintext, { table: 'authorizers', column, row: tenantId });
   }
 
-  /** A token sealed under a key we no longer hold reads as absent: the refresh then recovers it from WeChat. */
-  private unsealToken(value: string | null): string | null {
+  /**
+   * A token sealed under a key we no longer hold, or for another row (moved there by someone with
+   * database access), reads as absent: the refresh then recovers it from WeChat.
+   */
+  private unsealToken(tenantId: TenantId, column: TokenColumn, value: string | null): string | null {
+    if (value === null) return null;
     try {
-      return this.unseal(value);
+      return this.cipher.decrypt(value, { table: 'authorizers', column, row: tenantId });
     } catch {
       return null;
     }
@@ -103,7 +111,7 @@ export class AuthorizersRepository {
     const r = await this.readJoined(tenantId, true, m);
     if (!r) return undefined;
     const { sealedRefreshToken, ...snapshot } = r;
-    return { ...snapshot, refreshToken: this.unsealToken(sealedRefreshToken) };
+    return { ...snapshot, refreshToken: this.unsealToken(tenantId, 'refresh_token', sealedRefreshToken) };
   }
 
   /** What a call needs (readWithTenant without the refresh token, which only a refresh unseals). */
@@ -134,7 +142,7 @@ export class AuthorizersRepository {
         appId: r.app_id,
         verified: r.verified ?? false,
         permissionSets: r.permission_sets ?? [],
-        accessToken: this.unsealToken(r.access_token),
+        accessToken: this.unsealToken(tenantId, 'access_token', r.access_token),
         accessTokenExpiresAt: r.access_token_expires_at,
         sealedRefreshToken: r.refresh_token ?? null,
       }
@@ -213,9 +221,9 @@ export class AuthorizersRepository {
         g.verifyType,
         g.verified,
         g.permissionSets,
-        this.cipher.encrypt(g.accessToken),
+        this.seal(tenantId, 'access_token', g.accessToken),
         g.accessTokenExpiresAt,
-        this.cipher.encrypt(g.refreshToken),
+        this.seal(tenantId, 'refresh_token', g.refreshToken),
         g.keepStoredInfo ?? false,
         g.userName,
       ],
@@ -232,7 +240,12 @@ export class AuthorizersRepository {
     await sql(
       m ?? this.dataSource,
       `UPDATE authorizers SET access_token = $2, access_token_expires_at = $3, refresh_token = $4 WHERE tenant_id = $1`,
-      [tenantId, this.cipher.encrypt(t.accessToken), t.accessTokenExpiresAt, this.cipher.encrypt(t.refreshToken)],
+      [
+        tenantId,
+        this.seal(tenantId, 'access_token', t.accessToken),
+        t.accessTokenExpiresAt,
+        this.seal(tenantId, 'refresh_token', t.refreshToken),
+      ],
     );
     this.changed(tenantId);
   }
@@ -241,7 +254,7 @@ export class AuthorizersRepository {
   async storeRefreshToken(tenantId: TenantId, refreshToken: string): Promise<void> {
     await sql(this.dataSource, `UPDATE authorizers SET refresh_token = $2 WHERE tenant_id = $1`, [
       tenantId,
-      this.cipher.encrypt(refreshToken),
+      this.seal(tenantId, 'refresh_token', refreshToken),
     ]);
     this.changed(tenantId);
   }
@@ -258,7 +271,7 @@ export class AuthorizersRepository {
       tenantId: r.tenant_id,
       tenantStatus: r.status,
       appId: r.app_id,
-      refreshToken: this.unsealToken(r.refresh_token),
+      refreshToken: this.unsealToken(r.tenant_id, 'refresh_token', r.refresh_token),
     }));
   }
 
