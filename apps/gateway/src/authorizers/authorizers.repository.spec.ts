@@ -14,6 +14,7 @@ describe('AuthorizersRepository (on a cloned test database)', () => {
 
   const grant = (appId: string, over: Partial<GrantRecord> = {}): GrantRecord => ({
     appId,
+    userName: 'gh_shop',
     nickName: 'Shop',
     principalName: 'Shop Ltd',
     serviceType: 2,
