@@ -26,7 +26,7 @@ export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 export type TenantErrorCode = 'TENANT_NOT_FOUND' | 'TENANT_EXISTS' | 'TENANT_NOT_ACTIVE';
 
-export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING' | 'COMPONENT_DAILY_BUDGET_EXHAUSTED';
+export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING' | 'COMPONENT_DAILY_BUDGET_EXHAUSTED' | 'COMPONENT_QUOTA_EXHAUSTED';
 
 export type PushErrorCode = 'PUSH_REJECTED';
 

@@ -59,6 +59,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   TOO_MANY_SESSIONS: HttpStatus.CONFLICT,
   RETURN_URL_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
   COMPONENT_DAILY_BUDGET_EXHAUSTED: HttpStatus.TOO_MANY_REQUESTS,
+  COMPONENT_QUOTA_EXHAUSTED: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 export function isErrorCode(code: unknown): code is ErrorCode {
