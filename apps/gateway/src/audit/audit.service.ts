@@ -29,12 +29,11 @@ const MAX_GROUP = 500;
 
 /**
  * Event-loop turns a group waits for company at most: after the first, it waits another turn
- * only while records keep arriving. Under load a group gathers 10-11 events instead of 7 (bench
- * overhead, 16 connections), and the whole process does less per block call: the gateway 125 →
- * 111-115 µs, PostgreSQL 38 → 33-34 µs, throughput 0.45 → 0.47-0.49 of the minimal proxy in the
- * runs right after (README, "Issue 14: overhead on a faster machine", has the later, slower runs;
- * 4 or 16 turns, or stopping at 8 waiting, did no better). An idle gateway pays one extra turn
- * (the one that finds nothing new); one request at a time waits no longer than that.
+ * only while records keep arriving. Bigger groups under load mean fewer statements (PostgreSQL's
+ * cost is mostly per statement) and fewer wake-ups per call; 8 did better than 4, 16, or stopping
+ * at 8 waiting (bench/README.md, "What each lever gave"; figures in bench/results/). An idle
+ * gateway pays one extra turn (the one that finds nothing new); one request at a time waits no
+ * longer than that.
  */
 const MAX_GATHER_TURNS = 8;
 

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import type { Caller } from '../auth';
 import { ACTION_API } from '../blacklist/batch-engine';
-import { JobNotFoundError } from '../blacklist/blacklist.errors';
-import { BlacklistGate } from '../blacklist/blacklist-gate.service';
+import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
+import { JobNotFoundError } from './blacklist-jobs.errors';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { toJobView } from './job-view';
 import type { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobItemsPage } from './dto/blacklist-jobs.dto';
@@ -20,7 +20,7 @@ export class BlacklistJobsService {
   constructor(
     private readonly jobs: BlacklistJobsRepository,
     private readonly queue: BlacklistJobQueue,
-    private readonly gate: BlacklistGate,
+    private readonly calls: TenantCalls,
     private readonly worker: BlacklistJobWorker,
   ) {}
 
@@ -30,8 +30,9 @@ export class BlacklistJobsService {
     { action, openids }: CreateBlacklistJobRequest,
     ctx: { caller: Caller; requestId: string },
   ): Promise<JobAcceptedDto> {
-    // Refused up front, like the sync routes; the worker checks again before every chunk.
-    await this.gate.assertAllowed(tenantId, ACTION_API[action]);
+    // Refused up front, like the sync routes; the worker checks again before every chunk (and
+    // pauses on a quota block, so one does not refuse the job).
+    await this.calls.admit(tenantId, ACTION_API[action]);
     const job = await this.jobs.create(
       tenantId,
       { action, openids, actor: ctx.caller.actor, requestId: ctx.requestId },
@@ -47,7 +48,7 @@ export class BlacklistJobsService {
     ctx: { caller: Caller; requestId: string },
   ): Promise<JobAcceptedDto> {
     const action = await body.action();
-    await this.gate.assertAllowed(tenantId, ACTION_API[action]);
+    await this.calls.admit(tenantId, ACTION_API[action]);
     const job = await this.jobs.createStreamed(
       tenantId,
       { action, actor: ctx.caller.actor, requestId: ctx.requestId },

@@ -1,4 +1,4 @@
-import { JobNotFoundError } from '../blacklist/blacklist.errors';
+import { JobNotFoundError } from './blacklist-jobs.errors';
 import { JobIdPipe } from './create-job-body.pipe';
 
 describe('JobIdPipe', () => {

@@ -1,6 +1,6 @@
 import { Injectable, ParseUUIDPipe, type PipeTransform } from '@nestjs/common';
 import { assertOnlyKeys, JOB_MAX_OPENIDS, validateAction, validateOpenIds } from '../blacklist/openid-validation';
-import { JobNotFoundError } from '../blacklist/blacklist.errors';
+import { JobNotFoundError } from './blacklist-jobs.errors';
 import { CreateBlacklistJobRequest } from './dto/blacklist-jobs.dto';
 
 /** `{ action, openids }` of POST .../blacklist/jobs, checked by the fast loop (openid-validation.ts). */

@@ -39,8 +39,10 @@ export type OnboardingErrorCode =
   | 'TOO_MANY_SESSIONS'
   | 'RETURN_URL_NOT_ALLOWED';
 
-export type BlacklistErrorCode =
-  'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED' | 'JOB_NOT_FOUND';
+/** Raised by tenant-calls/ for any Official Account API a tenant calls (the gate and WeChat's refusals). */
+export type TenantCallErrorCode = 'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED';
+
+export type BlacklistJobsErrorCode = 'JOB_NOT_FOUND';
 
 export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
 
@@ -64,7 +66,8 @@ export type ErrorCode =
   | ComponentErrorCode
   | PushErrorCode
   | OnboardingErrorCode
-  | BlacklistErrorCode
+  | TenantCallErrorCode
+  | BlacklistJobsErrorCode
   | IdempotencyErrorCode
   | WebhookErrorCode
   | WeChatProxyErrorCode
