@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { ConsoleModule } from './console/console.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { BackgroundModule } from './background/background.module';
 import { ConfigHolderModule } from './config/config-holder.module';
 import { AuthModule } from './auth/auth.module';
 import { AuthorizersModule } from './authorizers/authorizers.module';
@@ -41,6 +42,7 @@ export class AppModule {
         LoggingModule.forRoot(config.logLevel, options.logDestination),
         DatabaseModule.forRoot(dataSourceOptions(config.databaseUrl, { migrationsRun: false })),
         MetricsModule,
+        BackgroundModule,
         HealthModule,
         AuthModule,
         WeChatModule,

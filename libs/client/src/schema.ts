@@ -1674,10 +1674,10 @@ export interface operations {
     TenantsController_list: {
         parameters: {
             query?: {
-                status?: "pending" | "active" | "revoked" | "reauthorization_required";
                 limit?: number;
                 /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
+                status?: "pending" | "active" | "revoked" | "reauthorization_required";
             };
             header?: never;
             path?: never;
@@ -2592,7 +2592,7 @@ export interface operations {
     AuditController_list: {
         parameters: {
             query?: {
-                /** @description nextCursor of the previous page */
+                /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
                 limit?: number;
             };
@@ -7169,9 +7169,10 @@ export interface operations {
     BlacklistJobsController_items: {
         parameters: {
             query?: {
-                outcome?: "succeeded" | "invalid" | "failed" | "pending" | "cancelled";
+                /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
                 limit?: number;
+                outcome?: "succeeded" | "invalid" | "failed" | "pending" | "cancelled";
             };
             header?: never;
             path: {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/common';
 import type { EntityManager } from 'typeorm';
 import {
   type AuditActor,
@@ -10,6 +9,10 @@ import {
 } from './audit.repository';
 import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import type { TenantId } from '../tenants/tenant-id';
+import { sequenceCursor } from '../validation/page-cursor';
+
+/** Audit events page newest first by their bigint sequence. */
+const AUDIT_CURSOR = sequenceCursor('a', 18);
 
 export interface AuditRecord {
   actor: AuditActor;
@@ -89,12 +92,12 @@ export class AuditService {
   }
 
   async list(tenantId: TenantId, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
-    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
     const rows = await this.events.listBefore(tenantId, before, limit + 1);
     const page = rows.slice(0, limit);
     return {
       items: page.map(toDto),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null,
+      nextCursor: rows.length > limit ? AUDIT_CURSOR.encode(page[page.length - 1].seq) : null,
     };
   }
 }
@@ -129,13 +132,4 @@ function toDto(r: AuditEventRecord): AuditEventDto {
     // Events that carry details (wechat.call, authorizer_token.read) list them beside the others.
     ...(r.details ?? {}),
   };
-}
-
-const encodeCursor = (seq: string) => Buffer.from(`a${seq}`).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^a\d{1,18}$/.test(text))
-    throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
-  return text.slice(1);
 }

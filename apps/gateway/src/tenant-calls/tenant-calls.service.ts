@@ -64,7 +64,10 @@ export interface ReachedWeChat {
  *
  *     const ticket = await this.calls.call(tenantId, 'getticket', (token) => this.api.getticket(token));
  *
- * (`api` is an OfficialAccountApi of the library's permission table). Each call goes, in order:
+ * `api` is an OfficialAccountApi: a new API first gets its permission sets
+ * (libs/wechat permissions/permission-sets.ts) and a path rule naming it (`api:` in
+ * permissions/proxy-paths.ts), which the gate reads and the proxy shares (same gate, same quota
+ * block); `fn` gets the token and makes the typed call. Each call goes, in order:
  * 1. the gate (ApiGate, from our own records, no WeChat call): TENANT_NOT_ACTIVE,
  *    ACCOUNT_NOT_VERIFIED or PERMISSION_SET_MISSING;
  * 2. the shared quota block: QUOTA_EXCEEDED while an earlier 45009 (on any instance) holds;
@@ -73,16 +76,18 @@ export interface ReachedWeChat {
  *    TENANT_NOT_ACTIVE);
  * 4. the per-tenant limiter (calls in flight and rate, per process);
  * 5. `fn(token)`;
- * 6. the reaction to WeChat's error kind, written here only:
+ * 6. the reaction to WeChat's error kind, written here only (call() | forward()):
+ *    - `quota-daily`: blocks the API until the reset, QuotaExceededError (429) | the same;
+ *    - `set-missing`: re-reads the granted sets (once per run), PermissionSetMissingError (403) |
+ *      the same;
+ *    - `api-unauthorized`: ApiUnauthorizedError (403) | WeChat's reply as it is;
+ *    - `token-invalid`: the token service refreshed and retried once; still rejected, WeChat's
+ *      error | WeChat's reply;
+ *    - `revoked`: the token service ended the authorization, TenantNotActiveError | the same;
+ *    - anything else: the library's error untouched, for the caller to name | WeChat's reply.
  *
- *    | kind               | call() throws                                    | forward()              |
- *    |--------------------|--------------------------------------------------|------------------------|
- *    | `quota-daily`      | blocks the API until the reset, QuotaExceededError (429) | the same       |
- *    | `set-missing`      | re-reads the granted sets (once per run), PermissionSetMissingError (403) | the same |
- *    | `api-unauthorized` | ApiUnauthorizedError (403)                       | WeChat's reply, as it is |
- *    | `token-invalid`    | (token service) still rejected after the refresh: WeChat's error | WeChat's reply |
- *    | `revoked`          | (token service) TenantNotActiveError             | the same               |
- *    | anything else      | the library's error, untouched (the caller names it) | WeChat's reply     |
+ * Several calls of one unit of work share a TenantCallRun (gate once, sets re-read once), which
+ * `admit` can open up front.
  *
  * `forward` is the passthrough sibling (the WeChat proxy): the rule comes from the library's path
  * table (or an extra path, which has no gate), WeChat's reply is returned rather than thrown, and
