@@ -15,6 +15,7 @@ import { ComponentTokenEarlyRenewal1795631300000 } from './1795631300000-Compone
 import { ReconcileOnPgBoss1795631450000 } from './1795631450000-ReconcileOnPgBoss';
 import { WebhookEventsCreatedIndex1795631460000 } from './1795631460000-WebhookEventsCreatedIndex';
 import { AuthorizerUserName1796633305246 } from './1796633305246-AuthorizerUserName';
+import { WebOAuthAndJsTickets1796700000000 } from './1796700000000-WebOAuthAndJsTickets';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -33,4 +34,5 @@ export const MIGRATIONS: Function[] = [
   ReconcileOnPgBoss1795631450000,
   WebhookEventsCreatedIndex1795631460000,
   AuthorizerUserName1796633305246,
+  WebOAuthAndJsTickets1796700000000,
 ];

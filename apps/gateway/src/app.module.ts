@@ -26,6 +26,8 @@ import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
 import { WeChatProxyModule } from './wechat-proxy/wechat-proxy.module';
 import { TokenHandoutModule } from './token-handout/token-handout.module';
 import { WeChatMessagesModule } from './wechat-messages/wechat-messages.module';
+import { WebOAuthModule } from './web-oauth/web-oauth.module';
+import { JsSdkModule } from './jssdk/jssdk.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -59,6 +61,8 @@ export class AppModule {
         WeChatProxyModule,
         TokenHandoutModule,
         WeChatMessagesModule,
+        WebOAuthModule,
+        JsSdkModule,
         ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

@@ -22,6 +22,8 @@ export const CRON_SCHEDULES = {
   'message-receipts-sweep': () => '27 * * * *',
   /** idempotency/: expired Idempotency-Key records. */
   'idempotency-keys-sweep': () => '17 * * * *',
+  /** web-oauth/: web-authorization states and redemption tickets that lapsed a day ago. */
+  'web-oauth-sweep': () => '19 * * * *',
   /** tenant-calls/: quota blocks that lapsed a day ago. */
   'quota-blocks-sweep': () => '17 * * * *',
   /** webhooks/: events and delivery history past RETENTION_WEBHOOK_DAYS. */

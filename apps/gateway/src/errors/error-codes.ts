@@ -57,6 +57,14 @@ export type WeChatProxyErrorCode = 'API_NOT_ALLOWED';
 
 export type TokenKeyErrorCode = 'TOKEN_KEY_NOT_FOUND';
 
+/** Web authorization on behalf of the account (the hosted flow's pages answer them too). */
+export type WebOAuthErrorCode =
+  | 'RETURN_URL_NOT_ALLOWED'
+  | 'WEB_OAUTH_STATE_INVALID'
+  | 'WEB_OAUTH_APPID_MISMATCH'
+  | 'WEB_OAUTH_CODE_INVALID'
+  | 'WEB_OAUTH_TICKET_INVALID';
+
 export type ErrorCode =
   | HttpLayerErrorCode
   | CommonErrorCode
@@ -72,4 +80,5 @@ export type ErrorCode =
   | WebhookErrorCode
   | WeChatProxyErrorCode
   | TokenKeyErrorCode
+  | WebOAuthErrorCode
   | AvailabilityErrorCode;
