@@ -355,6 +355,8 @@ export class BenchEnv {
         DATABASE_URL: opts.databaseUrl,
         OPERATOR_API_KEYS: opts.operatorKey,
         SECRETS_ENCRYPTION_KEY: opts.secretsKey,
+        // Production mode starts only with /metrics protected; the scenarios read it with this token.
+        METRICS_TOKEN: BENCH_METRICS_TOKEN,
         WECHAT_COMPONENT_APPID: c.componentAppId,
         WECHAT_COMPONENT_APPSECRET: c.componentAppSecret,
         WECHAT_COMPONENT_TOKEN: c.componentToken,
@@ -425,6 +427,9 @@ export class BenchEnv {
     for (const c of this.children) c.kill('SIGKILL');
   }
 }
+
+/** The bearer token of every benchmarked gateway's /metrics. */
+export const BENCH_METRICS_TOKEN = 'metrics-token-of-bench-gateways';
 
 export function newSecrets() {
   return {

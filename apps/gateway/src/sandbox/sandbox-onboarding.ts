@@ -33,7 +33,7 @@ export async function prepareSandboxOnboarding(app: INestApplication): Promise<S
     tenantId = created.id as TenantId;
     tenantApiKey = created.apiKey;
   }
-  const session = await sessions.create(tenantId, { authType: 1 });
+  const session = await sessions.create(tenantId, { authType: 1 }, 'operator');
   const tenant = await app.get(TenantsRepository).findWithAccount(tenantId);
   return {
     tenantId,
