@@ -754,7 +754,7 @@ export interface components {
              * @enum {number}
              */
             authType: 1 | 2 | 3;
-            /** @description Where the merchant’s browser goes afterwards, with tenantId and status added. Absolute http(s) URL (https only in production mode), no credentials; its origin must be in ONBOARDING_RETURN_URL_ORIGINS when that is set. */
+            /** @description Where the merchant’s browser goes afterwards, with tenantId and status added. Absolute http(s) URL (https only in production mode), no credentials, no leading or trailing spaces; its origin must be in ONBOARDING_RETURN_URL_ORIGINS when that is set. With a tenant key, its origin must be listed there (RETURN_URL_NOT_ALLOWED otherwise, and always while that setting is unset). */
             returnUrl?: string;
         };
         AuthorizationSessionView: {

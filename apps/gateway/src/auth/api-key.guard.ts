@@ -107,17 +107,20 @@ export class ApiKeyGuard implements CanActivate {
 
   /**
    * The caller of a keyed request, resolved once per request (the check before body parsing and
-   * the guard share it): 401 without a valid key, 429 while the client address is over its
-   * failed-authentication limit (FailedAuthLimiter).
+   * the guard share it): 401 without a valid key; 429 instead while the client address is over its
+   * failed-authentication limit (FailedAuthLimiter). A valid key is served even then: the failures
+   * are throttled, not the address, so one misconfigured worker behind a shared NAT address does
+   * not shut out the rest (a 128-bit key cannot be guessed at any rate the limit lets through).
    */
   async authenticate(req: Request): Promise<AnyCaller> {
     const known = AUTHENTICATED.get(req);
     if (known) return known;
-    const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
-    this.failedAuth.assertNotBlocked(address);
     const match = BEARER.exec(req.headers.authorization ?? '');
     const caller = match ? await this.resolveCaller(match[1]) : undefined;
     if (!caller) {
+      const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+      // Over the limit: refused without counting, so the window is not extended.
+      this.failedAuth.assertNotBlocked(address);
       // A request with no credential at all guesses nothing; only presented credentials count.
       if (req.headers.authorization !== undefined) this.failedAuth.recordFailure(address);
       throw new UnauthenticatedError();
@@ -134,10 +137,10 @@ export class ApiKeyGuard implements CanActivate {
    */
   async admittedToTenantRoute(
     authorization: string | undefined,
-    address: () => string,
+    _address: () => string,
     rawTenantId: string,
   ): Promise<TenantRouteAdmission | undefined> {
-    if (this.failedAuth.isBlocked(address)) return undefined;
+    // A valid key is admitted whatever the address's failures (authenticate); only valid keys are admitted here.
     const tenantId = parseTenantId(rawTenantId);
     if (!tenantId) return undefined;
     const caller = await this.callerFor(authorization);

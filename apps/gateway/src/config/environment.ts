@@ -234,6 +234,14 @@ export class EnvironmentVariables {
   @Max(60000)
   WEBHOOK_POLL_INTERVAL_MS?: number;
 
+  /** Webhook endpoints one tenant may register (the operator's own are not counted); default 10. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_ENDPOINTS_PER_TENANT?: number;
+
   /** A verify ticket older than this is reported stale (status route, component.ticket_stale webhook). */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
@@ -344,7 +352,7 @@ export class EnvironmentVariables {
   })
   WECHAT_GO_LIVE_TEST_APPIDS?: string;
 
-  /** Wrong keys one client address may present per minute before its keyed requests get 429 (default 20). */
+  /** Wrong keys one client address may present per minute before its further wrong keys get 429 (default 20). */
   @IsOptional()
   @Transform(positiveInt)
   @IsInt()
@@ -368,10 +376,19 @@ export class EnvironmentVariables {
   @Max(65535)
   METRICS_PORT?: number;
 
-  /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
-  @IsOptional()
+  /**
+   * When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. Production mode needs it or
+   * METRICS_PORT: its counters (routes, tenants' WeChat calls) are not for the public API port.
+   */
+  @ValidateIf((env) => env.METRICS_TOKEN !== undefined || (isProduction(env) && env.METRICS_PORT === undefined))
   @Transform(trimmed)
-  @Matches(/^[\x21-\x7e]{16,512}$/, { message: 'METRICS_TOKEN must be 16-512 printable characters without spaces' })
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: ({ value }) =>
+      value === undefined
+        ? 'METRICS_TOKEN or METRICS_PORT must be set in production mode (/metrics would otherwise be public on the API ' +
+          'port): METRICS_TOKEN to require a bearer token, or METRICS_PORT to serve it on a port only monitoring reaches'
+        : 'METRICS_TOKEN must be 16-512 printable characters without spaces',
+  })
   METRICS_TOKEN?: string;
 
   /** Comma-separated origins (`https://shop.example.com`) a session's returnUrl may point at; any origin when unset. */

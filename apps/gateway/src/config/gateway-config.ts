@@ -77,6 +77,8 @@ export interface WebhookSettings {
   pollIntervalMs: number;
   /** An attempt without a 2xx answer within this long has failed. */
   timeoutMs: number;
+  /** Endpoints one tenant may register (WEBHOOK_ENDPOINTS_PER_TENANT). */
+  endpointsPerTenant: number;
 }
 
 export interface BlacklistSettings {
@@ -169,6 +171,7 @@ export function resolveGatewayConfig(
       concurrencyPerEndpoint: env.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      endpointsPerTenant: env.WEBHOOK_ENDPOINTS_PER_TENANT,
     },
     componentTicketStaleAfterSeconds: env.COMPONENT_TICKET_STALE_AFTER_SECONDS,
     wechatProxy: {

@@ -11,7 +11,7 @@ import { isUuid } from '@app/common';
 import type { TenantId } from '../tenants/tenant-id';
 import type { AuthorizationSessionView } from './dto/create-authorization-session.dto';
 import { OnboardingRepository, type SessionRecord } from './onboarding.repository';
-import { TooManySessionsError } from './onboarding.errors';
+import { ReturnUrlNotAllowedError, TooManySessionsError } from './onboarding.errors';
 import { parseReturnUrl } from './return-url';
 
 export type { SessionRecord } from './onboarding.repository';
@@ -43,18 +43,30 @@ export class AuthorizationSessionsService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * `by`: who asks (and is audited). An operator's returnUrl (the console's and the sandbox's too)
+   * may point anywhere ONBOARDING_RETURN_URL_ORIGINS allows (anywhere when unset); a tenant key's
+   * only at an origin listed there.
+   */
   async create(
     tenantId: TenantId,
     input: { authType?: number; returnUrl?: string },
     by: ActingParty,
   ): Promise<AuthorizationSessionView> {
+    const actor = by.actor === 'tenant' ? 'tenant' : 'operator';
+    const allowedOrigins = this.config.onboardingReturnUrlOrigins;
+    if (input.returnUrl !== undefined && actor === 'tenant' && !allowedOrigins) throw new ReturnUrlNotAllowedError(false);
     const returnUrl =
       input.returnUrl === undefined
         ? null
         : parseReturnUrl(input.returnUrl, {
             httpsOnly: this.config.mode === 'production',
-            allowedOrigins: this.config.onboardingReturnUrlOrigins,
+            // A tenant's refusal is its own error, below.
+            allowedOrigins: actor === 'operator' ? allowedOrigins : undefined,
           });
+    if (returnUrl !== null && actor === 'tenant' && !allowedOrigins!.includes(new URL(returnUrl).origin)) {
+      throw new ReturnUrlNotAllowedError(true);
+    }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     // Counted and created under a per-tenant lock, so concurrent creates cannot pass the cap together.

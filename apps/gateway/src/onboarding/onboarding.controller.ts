@@ -29,8 +29,8 @@ export class OnboardingController {
   @ApiCreatedResponse({ type: AuthorizationSessionView })
   create(
     @CurrentTenant() tenantId: TenantId,
-    @Body() body: CreateAuthorizationSessionDto,
     @CurrentCaller() caller: Caller,
+    @Body() body: CreateAuthorizationSessionDto,
   ): Promise<AuthorizationSessionView> {
     return this.sessions.create(tenantId, body, callerActor(caller));
   }
