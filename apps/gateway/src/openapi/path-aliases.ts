@@ -38,9 +38,9 @@ export function documentPathAliases(doc: OpenAPIObject): OpenAPIObject {
       const prefix = Object.keys(aliases)
         .filter((controllerPath) => path === documentPath(controllerPath) || path.startsWith(`${documentPath(controllerPath)}/`))
         .sort((a, b) => b.length - a.length)[0];
-      const alias = prefix === undefined ? undefined : aliases[prefix];
-      if (!alias) throw new Error(`${method.toUpperCase()} ${path}: no path alias documents it`);
-      aliasIndex.set(path, Object.keys(aliases).indexOf(prefix as string));
+      if (prefix === undefined) throw new Error(`${method.toUpperCase()} ${path}: no path alias documents it`);
+      const alias = aliases[prefix];
+      aliasIndex.set(path, Object.keys(aliases).indexOf(prefix));
       op.operationId = alias.operationId;
       if (alias.summary !== undefined) op.summary = alias.summary;
       op.parameters = op.parameters?.filter((p) => !('in' in p) || p.in !== 'path' || path.includes(`{${p.name}}`));
