@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { documentErrors } from './openapi/openapi-errors';
+import { documentPathAliases } from './openapi/path-aliases';
 import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
@@ -111,5 +112,5 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('/', 'This gateway')
     .addBearerAuth()
     .build();
-  return documentErrors(SwaggerModule.createDocument(app, base));
+  return documentErrors(documentPathAliases(SwaggerModule.createDocument(app, base)));
 }
