@@ -144,7 +144,7 @@ async function main(): Promise<void> {
     if (config.mode === 'sandbox' && simulator) {
       await simulator.afterGatewayStarted(config, app);
       // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
-      const demo = await prepareSandboxOnboarding(app);
+      const demo = await prepareSandboxOnboarding(app, DATA_DIR);
       log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
       // Printed last, after every other start-up line, so the operator key and the link are not buried.
       // The operator key is printed on purpose: sandbox only, so a person can try the API at once.

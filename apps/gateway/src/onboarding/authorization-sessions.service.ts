@@ -7,9 +7,11 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { Transactions } from '../database/transactions';
 import { isUuid } from '@app/common';
 import type { TenantId } from '../tenants/tenant-id';
-import type { AuthorizationSessionView } from './dto/create-authorization-session.dto';
+import type { AuthorizationSessionView, OpenAuthorizationSessionView } from './dto/create-authorization-session.dto';
+import { AuditService } from '../audit/audit.service';
+import type { Caller } from '../auth';
 import { OnboardingRepository, type SessionRecord } from './onboarding.repository';
-import { TooManySessionsError } from './onboarding.errors';
+import { AuthorizationSessionNotFoundError, TooManySessionsError } from './onboarding.errors';
 import { parseReturnUrl } from './return-url';
 
 export type { SessionRecord } from './onboarding.repository';
@@ -38,6 +40,7 @@ export class AuthorizationSessionsService {
     private readonly api: ComponentApi,
     private readonly budget: ComponentCallBudget,
     private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
   async create(tenantId: TenantId, input: { authType?: number; returnUrl?: string }): Promise<AuthorizationSessionView> {
@@ -61,6 +64,50 @@ export class AuthorizationSessionsService {
       );
     });
     return { id, onboardingUrl: this.onboardingUrl(token), expiresAt: expiresAt.toISOString() };
+  }
+
+  /** The tenant's open sessions, newest first (their links are not shown again: only digests are stored). */
+  async listOpen(tenantId: TenantId): Promise<OpenAuthorizationSessionView[]> {
+    const rows = await this.repository.listOpenSessions(tenantId);
+    return rows.map((r) => ({
+      id: r.id,
+      status: 'open' as const,
+      authType: r.authType,
+      returnUrl: r.returnUrl,
+      createdAt: r.createdAt.toISOString(),
+      expiresAt: r.expiresAt.toISOString(),
+    }));
+  }
+
+  /**
+   * Closes a session: its link then answers 410 like an expired one. Closing one that is no
+   * longer open changes nothing and succeeds; only a real close is audited.
+   */
+  async close(
+    tenantId: TenantId,
+    sessionId: string,
+    ctx: { actor: Caller['actor'] | 'system'; requestId?: string },
+  ): Promise<void> {
+    if (!isUuid(sessionId)) throw new AuthorizationSessionNotFoundError();
+    await this.transactions.underLock(`wtg:sessions:${tenantId}`, async (m) => {
+      const result = await this.repository.closeSession(tenantId, sessionId, m);
+      if (!result) throw new AuthorizationSessionNotFoundError();
+      if (!result.closed) return;
+      await this.audit.record(
+        tenantId,
+        {
+          actor: ctx.actor,
+          action: 'authorization_session.closed',
+          total: 1,
+          succeeded: 1,
+          invalid: 0,
+          failed: 0,
+          requestId: ctx.requestId ?? null,
+          details: { sessionId },
+        },
+        m,
+      );
+    });
   }
 
   onboardingUrl(token: string): string {

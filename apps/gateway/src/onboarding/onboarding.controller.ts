@@ -1,12 +1,39 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExcludeEndpoint,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public, TenantScoped, CurrentTenant } from '../auth';
+import { type Caller, CurrentCaller, Public, TenantScoped, CurrentTenant } from '../auth';
+import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
 import { type AuthorizationCallbackQuery, CallbackQuery } from './dto/authorization-callback.query';
-import { AuthorizationSessionView, CreateAuthorizationSessionDto } from './dto/create-authorization-session.dto';
+import {
+  AuthorizationSessionListView,
+  AuthorizationSessionView,
+  CreateAuthorizationSessionDto,
+  ListAuthorizationSessionsQuery,
+} from './dto/create-authorization-session.dto';
 import { OnboardingService } from './onboarding.service';
 import { localeFromParam } from './messages/locale';
 import { MerchantPageErrorFilter } from './merchant-page-error.filter';
@@ -28,6 +55,32 @@ export class OnboardingController {
   @ApiCreatedResponse({ type: AuthorizationSessionView })
   create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateAuthorizationSessionDto): Promise<AuthorizationSessionView> {
     return this.sessions.create(tenantId, body);
+  }
+
+  @Get('v1/tenants/:tenantId/authorization-sessions')
+  @TenantScoped()
+  @ApiOperation({ summary: 'The tenant’s open onboarding sessions, newest first (their links are not shown again)' })
+  @ApiOkResponse({ type: AuthorizationSessionListView })
+  async list(
+    @CurrentTenant() tenantId: TenantId,
+    // Only `open` today; validated so a later status is an addition, not a change of meaning.
+    @Query() _query: ListAuthorizationSessionsQuery,
+  ): Promise<AuthorizationSessionListView> {
+    return { items: await this.sessions.listOpen(tenantId) };
+  }
+
+  @Delete('v1/tenants/:tenantId/authorization-sessions/:sessionId')
+  @TenantScoped()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Close an onboarding session: its link then answers 410 (closing a closed one succeeds)' })
+  @ApiNoContentResponse()
+  async close(
+    @CurrentTenant() tenantId: TenantId,
+    @CurrentCaller() caller: Caller,
+    @RequestId() requestId: string,
+    @Param('sessionId') sessionId: string,
+  ): Promise<void> {
+    await this.sessions.close(tenantId, sessionId, { actor: caller.actor, requestId });
   }
 
   /** The merchant's page (public: the unguessable token in the path is the credential). */

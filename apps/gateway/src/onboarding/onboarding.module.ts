@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -16,6 +17,7 @@ export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
 
 @Module({
   imports: [
+    AuditModule,
     WeChatModule,
     ComponentModule,
     AuthorizersModule,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SANDBOX_DEMO_EXTERNAL_ID } from './sandbox-constants';
 import { sandboxBanner } from './sandbox-banner';
+import { readSandboxLink, reusableSandboxLink, saveSandboxLink } from './sandbox-link';
 
 /**
  * `npm run sandbox:info`: prints the sandbox banner again, from a running sandbox gateway over its
@@ -25,7 +26,7 @@ async function call<T>(url: string, init: RequestInit & { what: string }): Promi
     throw new SandboxInfoError(`${init.what}: nothing answers at ${new URL(url).origin}; is the sandbox running (npm start)?`);
   }
   if (!res.ok) throw new SandboxInfoError(`${init.what}: ${res.status} ${(await res.text()).slice(0, 200)}`);
-  return (await res.json()) as T;
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
@@ -48,12 +49,7 @@ export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
     cursor = page.nextCursor;
   }
   if (!demo) throw new SandboxInfoError('the "Sandbox demo" tenant does not exist; restart the sandbox (npm start) to create it');
-  const session = await call<{ onboardingUrl: string }>(`${o.gatewayUrl}/v1/tenants/${demo.id}/authorization-sessions`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ authType: 1 }),
-    what: 'onboarding link',
-  });
+  const onboardingUrl = await demoLink(o, headers, demo.id);
   const appId = demo.authorizer?.appId;
   let followers: string[] = [];
   if (demo.status === 'active' && appId) {
@@ -68,8 +64,36 @@ export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
     publicBaseUrl: o.publicBaseUrl,
     simulatorUrl: o.simulatorUrl,
     messageUrlTemplate: status.messageEventUrlTemplate ?? '',
-    demo: { tenantId: demo.id, onboardingUrl: session.onboardingUrl, status: demo.status, appId, followers },
+    demo: { tenantId: demo.id, onboardingUrl, status: demo.status, appId, followers },
   });
+}
+
+/** The link the gateway's start saved while its session has an hour left, else a new session (as the start does). */
+async function demoLink(o: SandboxInfoOptions, headers: Record<string, string>, tenantId: string): Promise<string> {
+  const sessionsUrl = `${o.gatewayUrl}/v1/tenants/${tenantId}/authorization-sessions`;
+  const open = await call<{ items: { id: string; expiresAt: string }[] }>(`${sessionsUrl}?status=open`, {
+    headers,
+    what: 'open onboarding sessions',
+  });
+  const reused = reusableSandboxLink(readSandboxLink(o.dataDir), tenantId, open.items);
+  if (reused) return reused.onboardingUrl;
+  const create = () =>
+    fetch(sessionsUrl, { method: 'POST', headers, body: JSON.stringify({ authType: 1 }) }).catch(() => undefined);
+  let res = await create();
+  if (res?.status === 409 && open.items.length > 0) {
+    // At the cap: the oldest open session makes room, as on a start.
+    await call(`${sessionsUrl}/${open.items[open.items.length - 1].id}`, {
+      method: 'DELETE',
+      headers,
+      what: 'closing a session',
+    });
+    res = await create();
+  }
+  if (!res?.ok)
+    throw new SandboxInfoError(`onboarding link: ${res ? `${res.status} ${(await res.text()).slice(0, 200)}` : 'no answer'}`);
+  const session = (await res.json()) as { id: string; onboardingUrl: string };
+  saveSandboxLink(o.dataDir, { tenantId, sessionId: session.id, onboardingUrl: session.onboardingUrl });
+  return session.onboardingUrl;
 }
 
 /** Same defaults as main.ts (PORT, SANDBOX_SIM_PORT, GATEWAY_DATA_DIR, PUBLIC_BASE_URL). */
