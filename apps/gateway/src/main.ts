@@ -12,6 +12,7 @@ import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
 import { sandboxBanner } from './sandbox/sandbox-banner';
 import { demoFollowers } from './sandbox/sandbox-simulator';
+import { lockDataDirOrExit } from './sandbox/instance-lock';
 
 const EMBEDDED_PG_PORT_DEFAULT = 54329;
 const SIM_PORT_DEFAULT = 4100;
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
   }
   const port = env.PORT ?? 3000;
   const DATA_DIR = resolve(env.GATEWAY_DATA_DIR ?? join(process.cwd(), '.data'));
+  // The data directory is in use (sandbox identity, embedded PostgreSQL): one gateway at a time.
+  if (!env.WECHAT_COMPONENT_APPID || !env.DATABASE_URL)
+    lockDataDirOrExit(DATA_DIR, (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''));
   // Shutdown runs these in reverse order of registration, each bounded in time: a step that
   // hangs (a pool waiting on a database that is already gone) must not keep the process alive.
   const cleanups: { name: string; run: () => Promise<void>; timeoutMs: () => number }[] = [];

@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILT_GATEWAY } from './support/production-env';
+import {
+  bannerDone,
+  ctrlC,
+  freeSandboxPorts,
+  killLeftovers,
+  startSandbox,
+  type SandboxProcess,
+  waitForOutput,
+} from './support/sandbox-process';
+
+const ROOT = join(__dirname, '..');
+
+/**
+ * A second start on a data directory a gateway runs on says where that one runs and stops before
+ * anything is built or started: the running gateway keeps its dist/, its ports and its PostgreSQL.
+ */
+describe('sandbox: a second start while one runs', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'wtg-second-'));
+  const children: SandboxProcess[] = [];
+  afterAll(async () => {
+    await killLeftovers(children, dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('npm start and the built gateway both refuse with the URL and pid of the running one; the first keeps running', async () => {
+    const ports = await freeSandboxPorts();
+    const first = startSandbox(dataDir, ports);
+    children.push(first);
+    await waitForOutput(first, bannerDone, 60_000);
+    const expected = `already running at http://localhost:${ports.port} (pid ${first.child.pid}); \`npm run sandbox:info\` shows its banner; stop it with Ctrl-C.`;
+    const builtAt = statSync(BUILT_GATEWAY).mtimeMs;
+    const env = {
+      ...process.env,
+      GATEWAY_DATA_DIR: dataDir,
+      PORT: String(ports.port),
+      EMBEDDED_POSTGRES_PORT: String(ports.pgPort),
+      SANDBOX_SIM_PORT: String(ports.simPort),
+    };
+
+    const npmStart = spawnSync('npm', ['start'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(npmStart.status).not.toBe(0);
+    expect(npmStart.stderr).toContain(expected);
+    expect(npmStart.stdout).not.toContain('nest build'); // the check runs ahead of the build step
+    expect(statSync(BUILT_GATEWAY).mtimeMs).toBe(builtAt);
+
+    const direct = spawnSync(process.execPath, [BUILT_GATEWAY], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(direct.status).toBe(1);
+    expect(direct.stderr).toContain(expected);
+    for (const out of [npmStart.stdout + npmStart.stderr, direct.stdout + direct.stderr]) {
+      expect(out).not.toMatch(/orphan|kill /i);
+      expect(out).not.toMatch(/SANDBOX_SIM_PORT/);
+    }
+
+    expect((await fetch(`http://127.0.0.1:${ports.port}/health/ready`)).status).toBe(200);
+    expect(await ctrlC(first)).toBe(0);
+    expect(existsSync(join(dataDir, 'gateway.lock'))).toBe(false);
+  });
+
+  it('a lock left by a gateway that was killed does not stop a start', async () => {
+    // A pid no process has (the lock of a SIGKILLed gateway).
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    writeFileSync(join(dataDir, 'gateway.lock'), JSON.stringify({ pid: Number(gone.stdout), url: 'http://localhost:1' }));
+    const check = spawnSync(process.execPath, [join(ROOT, 'scripts', 'check-not-running.js')], {
+      env: { ...process.env, GATEWAY_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
+    expect(check.status).toBe(0);
+    const again = startSandbox(dataDir, await freeSandboxPorts());
+    children.push(again);
+    await waitForOutput(again, bannerDone, 60_000);
+    expect(await ctrlC(again)).toBe(0);
+  });
+});
