@@ -74,6 +74,7 @@ describe('sandbox lifecycle (spawned built gateway with embedded PostgreSQL)', (
         EMBEDDED_POSTGRES_PORT: String(pgPort),
         SANDBOX_SIM_PORT: String(simPort),
         LOG_LEVEL: 'warn',
+        LOG_FORMAT: 'pretty', // the text banner a person sees in a terminal
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, like a program started from a terminal: Ctrl-C reaches the group.

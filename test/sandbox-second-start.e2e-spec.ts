@@ -61,7 +61,7 @@ describe('sandbox: a second start while one runs', () => {
     expect(existsSync(join(dataDir, 'gateway.lock'))).toBe(false);
   });
 
-  it('a lock left by a gateway that was killed does not stop a start', async () => {
+  it('a lock left by a gateway that was killed does not stop a start; with JSON logs the banner is one JSON line', async () => {
     // A pid no process has (the lock of a SIGKILLed gateway).
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(join(dataDir, 'gateway.lock'), JSON.stringify({ pid: Number(gone.stdout), url: 'http://localhost:1' }));
@@ -70,9 +70,28 @@ describe('sandbox: a second start while one runs', () => {
       encoding: 'utf8',
     });
     expect(check.status).toBe(0);
-    const again = startSandbox(dataDir, await freeSandboxPorts());
+    // stdout is a pipe and LOG_FORMAT unset: logs are JSON, and so is the banner.
+    const again = startSandbox(dataDir, await freeSandboxPorts(), { LOG_FORMAT: undefined, LOG_LEVEL: 'info' });
     children.push(again);
-    await waitForOutput(again, bannerDone, 60_000);
+    const isBanner = (o: Record<string, unknown>) => o.msg === 'sandbox ready' && typeof o.onboardingUrl === 'string';
+    const parsed = () =>
+      again
+        .stdout()
+        .split('\n')
+        .slice(0, -1) // complete lines only
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const banner = await waitForOutput(again, () => parsed().find(isBanner), 60_000);
+    expect(banner).toMatchObject({
+      operatorApiKey: expect.stringMatching(/^op_/),
+      consoleUrl: expect.stringMatching(/\/console$/),
+      onboardingUrl: expect.stringMatching(/\/onboarding\//),
+      demoTenantId: expect.any(String),
+      printAgain: 'npm run sandbox:info',
+    });
+    expect(again.stdout()).not.toContain('SANDBOX MODE: WeChat is simulated');
     expect(await ctrlC(again)).toBe(0);
+    // Every stdout line, shutdown included, is JSON.
+    expect(parsed().length).toBeGreaterThan(3);
   });
 });

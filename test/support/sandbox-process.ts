@@ -13,6 +13,7 @@ export interface SandboxPorts {
 export interface SandboxProcess {
   child: ChildProcess;
   output(): string;
+  stdout(): string;
   exited: Promise<number | null>;
 }
 
@@ -20,26 +21,33 @@ export async function freeSandboxPorts(): Promise<SandboxPorts> {
   return { port: await findFreePort(), pgPort: await findFreePort(), simPort: await findFreePort() };
 }
 
-export function startSandbox(dataDir: string, ports: SandboxPorts, env: Record<string, string> = {}): SandboxProcess {
+/** `env` adds to or overrides the defaults; a variable set to undefined is left out. */
+export function startSandbox(dataDir: string, ports: SandboxPorts, env: Record<string, string | undefined> = {}): SandboxProcess {
   const child = spawn(process.execPath, [BUILT_GATEWAY], {
-    env: {
+    env: dropUndefined({
       PATH: process.env.PATH ?? '',
       GATEWAY_DATA_DIR: dataDir,
       PORT: String(ports.port),
       EMBEDDED_POSTGRES_PORT: String(ports.pgPort),
       SANDBOX_SIM_PORT: String(ports.simPort),
       LOG_LEVEL: 'warn',
+      // The text banner a person sees in a terminal (with stdout a pipe, logs and banner would be JSON).
+      LOG_FORMAT: 'pretty',
       ...env,
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, like a program started from a terminal: Ctrl-C reaches the group.
     detached: true,
   });
   let output = '';
-  child.stdout!.on('data', (d) => (output += d));
+  let stdout = '';
+  child.stdout!.on('data', (d) => {
+    output += d;
+    stdout += d;
+  });
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+  return { child, output: () => output, stdout: () => stdout, exited };
 }
 
 /** Resolves once `read` gives a value; rejects after `ms` with the process output. */
@@ -75,4 +83,8 @@ export async function killLeftovers(children: SandboxProcess[], dataDir: string)
     if (line.includes('postgres') && line.includes(`-D ${join(dataDir, 'pg')}`))
       process.kill(Number(line.trim().split(/\s+/)[0]), 'SIGTERM');
   }
+}
+
+function dropUndefined(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -10,7 +10,7 @@ import { chooseLogFormat, prettyDestination } from './logging/log-format';
 import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
-import { sandboxBanner } from './sandbox/sandbox-banner';
+import { sandboxBanner, sandboxBannerFields } from './sandbox/sandbox-banner';
 import { demoFollowers } from './sandbox/sandbox-simulator';
 import { lockDataDirOrExit } from './sandbox/instance-lock';
 
@@ -149,19 +149,23 @@ async function main(): Promise<void> {
       await simulator.afterGatewayStarted(config, app);
       // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
       const demo = await prepareSandboxOnboarding(app, DATA_DIR);
-      log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
-      // Printed last, after every other start-up line, so the operator key and the link are not buried.
-      // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
-      process.stdout.write(
-        sandboxBanner({
-          dataDir: DATA_DIR,
-          operatorApiKey: config.operatorApiKeys[0],
-          publicBaseUrl: config.publicBaseUrl,
-          simulatorUrl: simulator.url,
-          messageUrlTemplate: messageEventUrlTemplate(config),
-          demo: { ...demo, followers: demoFollowers(simulator, demo) },
-        }),
-      );
+      const banner = {
+        dataDir: DATA_DIR,
+        operatorApiKey: config.operatorApiKeys[0],
+        publicBaseUrl: config.publicBaseUrl,
+        simulatorUrl: simulator.url,
+        messageUrlTemplate: messageEventUrlTemplate(config),
+        demo: { ...demo, followers: demoFollowers(simulator, demo) },
+      };
+      if (logFormat === 'json') {
+        // Logs are JSON (LOG_FORMAT=json or stdout is not a terminal): the banner is one log line, so every line parses.
+        log.warn(sandboxBannerFields(banner), 'sandbox ready');
+      } else {
+        log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
+        // Printed last, after every other start-up line, so the operator key and the link are not buried.
+        // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
+        process.stdout.write(sandboxBanner(banner));
+      }
     }
   } catch (e) {
     // A signal during start-up closes what was started, which can make the start-up step in
