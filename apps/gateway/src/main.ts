@@ -13,6 +13,8 @@ import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
 import { sandboxBanner, sandboxBannerFields } from './sandbox/sandbox-banner';
 import { demoFollowers } from './sandbox/sandbox-simulator';
 import { lockDataDirOrExit } from './sandbox/instance-lock';
+import { DRAIN_MS, ProcessShutdown } from './process-shutdown';
+import type { Server } from 'node:http';
 
 const EMBEDDED_PG_PORT_DEFAULT = 54329;
 const SIM_PORT_DEFAULT = 4100;
@@ -20,7 +22,7 @@ const SIM_PORT_DEFAULT = 4100;
 /**
  * Start-up order: validate the environment, then (sandbox only) the simulator and the
  * generated keys, then the database (embedded unless DATABASE_URL), then the HTTP app.
- * Shutdown runs the other way so PostgreSQL is never left behind.
+ * Shutdown runs the other way so PostgreSQL is never left behind (process-shutdown.ts).
  */
 async function main(): Promise<void> {
   // Read before validation so even a configuration error is logged in the chosen format.
@@ -49,36 +51,11 @@ async function main(): Promise<void> {
   // The data directory is in use (sandbox identity, embedded PostgreSQL): one gateway at a time.
   if (!env.WECHAT_COMPONENT_APPID || !env.DATABASE_URL)
     lockDataDirOrExit(DATA_DIR, (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''));
-  // Shutdown runs these in reverse order of registration, each bounded in time: a step that
-  // hangs (a pool waiting on a database that is already gone) must not keep the process alive.
-  const cleanups: { name: string; run: () => Promise<void>; timeoutMs: () => number }[] = [];
   let pg: RunningPostgres | undefined;
-  const runCleanups = async () => {
-    for (const step of [...cleanups].reverse()) {
-      const ms = step.timeoutMs();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${step.name} did not finish within ${ms} ms`)), ms);
-      });
-      await Promise.race([step.run(), timeout])
-        .catch((err) => log.error({ step: step.name, err: String(err) }, 'shutdown step failed'))
-        .finally(() => clearTimeout(timer));
-    }
-  };
-  let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      if (stopping) {
-        // A second Ctrl-C: stop waiting, but never leave the embedded PostgreSQL behind.
-        log.warn({ signal: sig }, 'second signal: stopping now');
-        void Promise.race([pg?.stop(), new Promise((r) => setTimeout(r, 5000))]).finally(() => process.exit(130));
-        return;
-      }
-      stopping = true;
-      log.info({ signal: sig }, 'shutting down');
-      void runCleanups().finally(() => process.exit(0));
-    });
-  }
+  // Steps run in reverse order of registration, each bounded; a second signal exits at once but
+  // still tells the embedded PostgreSQL (in its own process group) to stop.
+  const shutdown = new ProcessShutdown(log, () => pg?.signalStop());
+  shutdown.install();
 
   try {
     let sandbox: SandboxSupplement | undefined;
@@ -90,7 +67,7 @@ async function main(): Promise<void> {
         eventUrl: `http://127.0.0.1:${port}/wechat/component/events`,
         messageUrl: `http://127.0.0.1:${port}/wechat/authorizers/$APPID$/events`,
       });
-      cleanups.push({ name: 'simulator', run: () => simulator!.close(), timeoutMs: () => 5000 });
+      shutdown.add({ name: 'simulator', run: () => simulator!.close(), timeoutMs: () => 5000 });
       sandbox = {
         operatorApiKey: identity.operatorApiKey,
         secretsKey: identity.secretsKey,
@@ -120,19 +97,20 @@ async function main(): Promise<void> {
         database: 'gateway',
         onWarning: (message) => log.warn({ dataDir: join(DATA_DIR, 'pg') }, message),
       });
-      cleanups.push({ name: 'embedded PostgreSQL', run: () => pg!.stop(), timeoutMs: () => 15_000 });
+      shutdown.add({ name: 'embedded PostgreSQL', run: () => pg!.stop(), timeoutMs: () => 15_000 });
       databaseUrl = pg.url;
       log.info({ port: pgPort, dataDir: join(DATA_DIR, 'pg'), ms: Date.now() - started }, 'embedded PostgreSQL started');
     }
 
     const config = resolveGatewayConfig(env, { databaseUrl, sandbox });
     const app = await createGatewayApp(config, { logDestination });
-    // A terminal's Ctrl-C reaches the embedded PostgreSQL too (same process group), which then
-    // shuts down at once; with the database gone there is nothing to drain, so don't wait long.
-    cleanups.push({
+    // In-flight requests and jobs get DRAIN_MS (little if the database has gone: nothing to drain),
+    // then the connections still open are cut so the close can end.
+    shutdown.add({
       name: 'HTTP and job queue',
       run: () => app.close(),
-      timeoutMs: () => (pg && !pg.isRunning() ? 2000 : 25_000),
+      timeoutMs: () => (pg && !pg.isRunning() ? 2000 : DRAIN_MS),
+      onTimeout: () => (app.getHttpServer() as Server).closeAllConnections(),
     });
     await app.listen(port, '0.0.0.0');
     // The two URLs to enter in the Open Platform console.
@@ -170,7 +148,7 @@ async function main(): Promise<void> {
   } catch (e) {
     // A signal during start-up closes what was started, which can make the start-up step in
     // progress fail: that is the shutdown the signal asked for (its handler exits 0), not a failure.
-    if (stopping) return;
+    if (shutdown.isStopping) return;
     const err = e as NodeJS.ErrnoException & { port?: number };
     const message =
       e instanceof EmbeddedPostgresStartError
@@ -179,7 +157,7 @@ async function main(): Promise<void> {
           ? `start-up failed: port ${err.port} is already in use; set ${err.port === port ? 'PORT' : 'SANDBOX_SIM_PORT'} to a free port`
           : `start-up failed: ${err.message}`;
     log.fatal({ err: message }, message);
-    await runCleanups();
+    await shutdown.runSteps();
     process.exit(1);
   }
 }
