@@ -66,6 +66,7 @@ async function main(): Promise<void> {
         port: env.SANDBOX_SIM_PORT ?? SIM_PORT_DEFAULT,
         eventUrl: `http://127.0.0.1:${port}/wechat/component/events`,
         messageUrl: `http://127.0.0.1:${port}/wechat/authorizers/$APPID$/events`,
+        dataDir: DATA_DIR,
       });
       shutdown.add({ name: 'simulator', run: () => simulator!.close(), timeoutMs: () => 5000 });
       sandbox = {

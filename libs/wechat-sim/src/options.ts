@@ -57,6 +57,12 @@ export interface SimulatorOptions {
   /** Oldest call-log entries are dropped beyond this many (trimmed in batches of 10%). */
   callLogLimit?: number;
   logger?: (line: object) => void;
+  /**
+   * Keep accounts (followers, blacklists, grants) and the tokens and codes issued in this JSON file,
+   * loaded at start and saved as they change: a restarted simulator then knows what the gateway
+   * holds. In memory only when unset.
+   */
+  stateFile?: string;
   /** Injectable clock (ms) for expiry tests. */
   now?: () => number;
   /** Injectable randomness for fault probabilities. */
@@ -64,9 +70,15 @@ export interface SimulatorOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<SimulatorOptions, 'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>
+  Omit<
+    SimulatorOptions,
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile'
+  >
 > &
-  Pick<SimulatorOptions, 'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>;
+  Pick<
+    SimulatorOptions,
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile'
+  >;
 
 export const DEFAULT_DAILY_QUOTA = 100_000;
 export const DEFAULT_MINUTE_RATE = 1_000_000;
@@ -116,6 +128,7 @@ export function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
     maxCallsPerSecond: opts.maxCallsPerSecond,
     authorizationPush: opts.authorizationPush ?? 'after',
     authInitiationDomains: opts.authInitiationDomains,
+    stateFile: opts.stateFile,
     pushTimeoutMs: positive('pushTimeoutMs', opts.pushTimeoutMs, 5000),
     callLogLimit: positive('callLogLimit', opts.callLogLimit, 100_000),
     logger: opts.logger ?? (() => undefined),
