@@ -39,3 +39,18 @@ describe('configuration errors name the variable, the value’s problem and the 
     expect(problems.join('\n')).not.toContain('c2hvcnQ');
   });
 });
+
+describe('BRAND_NAME and BRAND_LOGO_URL', () => {
+  it('an https logo URL is accepted; http, or a file outside the data directory, is refused with the expected form', () => {
+    expect(() =>
+      validateEnvironment({ BRAND_NAME: '微商助手', BRAND_LOGO_URL: 'https://cdn.example.com/logo.png' }),
+    ).not.toThrow();
+    for (const value of ['http://cdn.example.com/logo.png', '/etc/passwd', '.data/missing.png']) {
+      expect(problemsOf({ BRAND_LOGO_URL: value })).toEqual([
+        expect.stringMatching(
+          /^BRAND_LOGO_URL: ".*" is not valid; expected an https URL or an image file .* under the data directory/,
+        ),
+      ]);
+    }
+  });
+});

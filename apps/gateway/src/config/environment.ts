@@ -10,6 +10,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  isURL,
   Length,
   Matches,
   Max,
@@ -21,6 +22,8 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve, sep } from 'node:path';
 import { CronExpression } from './cron-expression';
 import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
 
@@ -34,6 +37,36 @@ class ReconcileCronConstraint implements ValidatorConstraintInterface {
     return 'AUTHORIZER_RECONCILE_CRON must be a five-field cron expression (UTC) or off';
   }
 }
+
+/** BRAND_LOGO_URL: an https URL, or an image file (png, jpg, gif, webp, svg) inside the data directory that exists. */
+@ValidatorConstraint({ name: 'brandLogo' })
+class BrandLogoConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown, args?: ValidationArguments): boolean {
+    if (typeof value !== 'string') return false;
+    if (value.startsWith('https://')) return isURL(value, { protocols: ['https'], require_protocol: true, require_tld: false });
+    const dataDir = resolve((args?.object as EnvironmentVariables | undefined)?.GATEWAY_DATA_DIR ?? '.data');
+    const file = resolve(value);
+    return (
+      file.startsWith(`${dataDir}${sep}`) &&
+      BRAND_LOGO_TYPES.has(extname(file).toLowerCase()) &&
+      existsSync(file) &&
+      statSync(file).isFile()
+    );
+  }
+  defaultMessage(): string {
+    return 'BRAND_LOGO_URL must be an https URL or an image file (png, jpg, gif, webp, svg) under the data directory (GATEWAY_DATA_DIR, default ./.data)';
+  }
+}
+
+/** Logo files the gateway serves, by extension. */
+export const BRAND_LOGO_TYPES = new Map([
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.gif', 'image/gif'],
+  ['.webp', 'image/webp'],
+  ['.svg', 'image/svg+xml'],
+]);
 
 /** Each operator key needs MIN_OPERATOR_KEY_BITS of estimated entropy; the message names the key by position, never by value. */
 @ValidatorConstraint({ name: 'operatorKeyStrength' })
@@ -342,6 +375,19 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10000000)
   COMPONENT_DAILY_CALL_BUDGET?: number;
+
+  /** The provider's name on the merchant pages ("授权 <BRAND_NAME> 管理您的公众号"). */
+  @IsOptional()
+  @Transform(trimmed)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  @Matches(/^[^\x00-\x1f\x7f<>]{1,64}$/, { message: 'BRAND_NAME must be 1-64 characters without control characters or < >' })
+  BRAND_NAME?: string;
+
+  /** The provider's logo on the merchant pages: an https URL, or an image file under the data directory. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Validate(BrandLogoConstraint)
+  BRAND_LOGO_URL?: string;
 
   /** Where sandbox keys and the embedded database live (default ./.data). */
   @IsOptional()

@@ -5,6 +5,8 @@ import {
   Get,
   Header,
   HttpCode,
+  Inject,
+  NotFoundException,
   Param,
   Post,
   Query,
@@ -38,14 +40,25 @@ import { OnboardingService } from './onboarding.service';
 import { localeFromParam } from './messages/locale';
 import { MerchantPageErrorFilter } from './merchant-page-error.filter';
 import { sendPage } from './send-page';
+import { BRAND_LOGO_TYPES } from '../config/environment';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { pageBrand } from './brand';
+import type { Brand } from './pages';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
 
 @ApiTags('onboarding')
 @Controller()
 export class OnboardingController {
+  private readonly brand: Brand | undefined;
+
   constructor(
     private readonly sessions: AuthorizationSessionsService,
     private readonly onboarding: OnboardingService,
-  ) {}
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.brand = pageBrand(config);
+  }
 
   @Post('v1/tenants/:tenantId/authorization-sessions')
   @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
@@ -90,7 +103,33 @@ export class OnboardingController {
   @UseFilters(MerchantPageErrorFilter)
   @ApiExcludeEndpoint()
   async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendPage(req, res, await this.onboarding.onboardingPage(token, localeFromParam(req.query.lang)));
+    sendPage(req, res, await this.onboarding.onboardingPage(token, localeFromParam(req.query.lang)), this.brand);
+  }
+
+  /** The provider's logo when BRAND_LOGO_URL names a file under the data directory (checked at start). */
+  @Get('onboarding-assets/brand-logo.:ext')
+  @Public()
+  @ApiExcludeEndpoint()
+  brandLogo(@Param('ext') ext: string, @Res() res: Response): void {
+    const file = this.config.brand?.logoFile;
+    const wanted = `.${ext.toLowerCase()}`;
+    const type = file && extname(file).toLowerCase() === wanted ? BRAND_LOGO_TYPES.get(wanted) : undefined;
+    if (!file || !type) throw new NotFoundException();
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch {
+      throw new NotFoundException(); // removed since the start
+    }
+    // An SVG opened directly must not run script on the gateway's origin.
+    res
+      .set({
+        'Cache-Control': 'public, max-age=3600',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'",
+      })
+      .type(type)
+      .send(body);
   }
 
   /** Where WeChat's authorization page sends the browser back, with auth_code and expires_in. */
@@ -104,7 +143,7 @@ export class OnboardingController {
     if ('redirect' in answer) {
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, answer.redirect);
     } else {
-      sendPage(req, res, answer.page);
+      sendPage(req, res, answer.page, this.brand);
     }
   }
 }
