@@ -125,5 +125,18 @@ describe('operator console (simulator over HTTP)', () => {
       .set(bearer(h.operatorKey))
       .expect(200);
     expect(after.body.status).toBe('cancelled');
+    // A job id that is no UUID names no job: the same page as for an unknown job, not a 500.
+    const unknown = await request(h.url)
+      .post(`/console/tenants/${t.id}/jobs/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/cancel`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ csrf });
+    const garbage = await request(h.url)
+      .post(`/console/tenants/${t.id}/jobs/nope/cancel`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ csrf });
+    expect(unknown.text).toContain('JOB_NOT_FOUND');
+    expect([garbage.status, garbage.text.includes('JOB_NOT_FOUND')]).toEqual([unknown.status, true]);
   });
 });

@@ -10,7 +10,7 @@ import { AuthorizationCodeExchangeEntity } from './onboarding/authorization-code
 import { AuthorizationSessionEntity } from './onboarding/authorization-session.entity';
 import { PreAuthCodeEntity } from './onboarding/pre-auth-code.entity';
 import { TenantEntity } from './tenants/tenant.entity';
-import { WeChatQuotaBlockEntity } from './wechat-call-budget/quota-block.entity';
+import { WeChatQuotaBlockEntity } from './tenant-calls/quota-block.entity';
 import { WEBHOOK_ENTITIES } from './webhooks/webhook.entities';
 import { MessageReceiptEntity } from './wechat-messages/message-receipt.entity';
 

@@ -2092,10 +2092,10 @@ export interface operations {
     TenantsController_list: {
         parameters: {
             query?: {
-                status?: "pending" | "active" | "revoked" | "reauthorization_required";
                 limit?: number;
                 /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
+                status?: "pending" | "active" | "revoked" | "reauthorization_required";
             };
             header?: never;
             path?: never;
@@ -3010,7 +3010,7 @@ export interface operations {
     AuditController_list: {
         parameters: {
             query?: {
-                /** @description nextCursor of the previous page */
+                /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
                 limit?: number;
             };
@@ -7587,9 +7587,10 @@ export interface operations {
     BlacklistJobsController_items: {
         parameters: {
             query?: {
-                outcome?: "succeeded" | "invalid" | "failed" | "pending" | "cancelled";
+                /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
                 limit?: number;
+                outcome?: "succeeded" | "invalid" | "failed" | "pending" | "cancelled";
             };
             header?: never;
             path: {

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BlacklistModule } from '../blacklist/blacklist.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
+import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
 import { BlacklistJobsController } from './blacklist-jobs.controller';
@@ -14,8 +14,8 @@ import { BlacklistJobQueue } from './job-queue.service';
 
 /** Durable blacklist jobs of up to a million openids: the API, the pg-boss queue and the worker. */
 @Module({
-  // IdempotencyModule and the call budget: the worker's hourly housekeeping sweeps their tables.
-  imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule, WebhooksModule],
+  // IdempotencyModule and TenantCalls (quota blocks): the worker's hourly housekeeping sweeps their tables.
+  imports: [BlacklistModule, AuditModule, TenantCallsModule, IdempotencyModule, WebhooksModule],
   controllers: [BlacklistJobsController],
   providers: [
     BlacklistJobsRepository,

@@ -37,7 +37,7 @@ export interface ChangeRouteHooks {
 /**
  * POST /v1/tenants/:tenantId/blacklist/(block|unblock), served on Node's request event ahead of
  * NestJS and Express: the hottest route, and the framework's per-request pipeline (router, ten
- * middlewares, guard, pipes, reply) was most of its cost (README "Benchmarks", issue 14). It answers
+ * middlewares, guard, pipes, reply) was most of its cost (bench/README.md, "What each lever gave"). It answers
  * only a request the framework would hand to BlacklistController with nothing else to say: a key
  * that checks out for that tenant, a JSON body of known length up to 1 MB, no query. Anything else
  * (no or wrong key, another tenant, a rate-limited address, another content type, a chunked or

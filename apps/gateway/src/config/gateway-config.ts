@@ -41,7 +41,7 @@ export interface GatewayConfig {
   goLiveTestAppIds?: string[];
   /** The WeChat proxy; omitted: only the paths of the library's permission table. */
   wechatProxy?: WeChatProxySettings;
-  /** Rate limits per client address (README, "Security"); omitted fields take the defaults named there. */
+  /** Rate limits per client address (docs/operations.md, "Security: limits and rate limits"); omitted fields take the defaults named there. */
   rateLimits?: { failedAuthPerMinute?: number; publicRequestsPerMinute?: number };
   /** /metrics: on its own port (then not on `port`) and/or behind a bearer token; same port and open by default. */
   metrics?: { port?: number; token?: string };

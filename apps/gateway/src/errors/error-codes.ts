@@ -38,8 +38,10 @@ export type OnboardingErrorCode =
   | 'AUTHORIZATION_CODE_INVALID'
   | 'TOO_MANY_SESSIONS';
 
-export type BlacklistErrorCode =
-  'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED' | 'JOB_NOT_FOUND';
+/** Raised by tenant-calls/ for any Official Account API a tenant calls (the gate and WeChat's refusals). */
+export type TenantCallErrorCode = 'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED';
+
+export type BlacklistJobsErrorCode = 'JOB_NOT_FOUND';
 
 export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
 
@@ -62,7 +64,8 @@ export type ErrorCode =
   | ComponentErrorCode
   | PushErrorCode
   | OnboardingErrorCode
-  | BlacklistErrorCode
+  | TenantCallErrorCode
+  | BlacklistJobsErrorCode
   | IdempotencyErrorCode
   | WebhookErrorCode
   | WeChatProxyErrorCode

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, ValidationError } from '@app/common';
 import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { toTenantView } from '../tenants/tenant-view';
@@ -8,28 +7,11 @@ import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import type { TenantId } from '../tenants/tenant-id';
 import type { TenantStatus } from '../tenants/tenant.entity';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
-import { TenantsRepository, type TenantWithAccountRecord } from '../tenants/tenants.repository';
-import { parseCursorInstant } from '../validation/cursor-timestamp';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { keysetCursor } from '../validation/page-cursor';
 import type { CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
 
 const DEFAULT_PAGE = 20;
-
-/** Keyset cursor over (created_at, id); opaque to callers. */
-function encodeCursor(t: TenantWithAccountRecord): string {
-  return Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    // As strict as the ::timestamptz and ::uuid casts that read it: anything looser is a 500 there.
-    const instant = parseCursorInstant(at);
-    if (instant && isUuid(id)) return { createdAt: instant.toISOString(), id: id.toLowerCase() };
-  } catch {
-    // fall through
-  }
-  throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
-}
 
 /**
  * The operator's view of tenants: creation, listing, keys and deletion. It sits above
@@ -64,10 +46,15 @@ export class TenantAdminService {
 
   async list(query: { status?: TenantStatus; limit?: number; cursor?: string }): Promise<TenantPageView> {
     const limit = query.limit ?? DEFAULT_PAGE;
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const position = query.cursor ? keysetCursor.decode(query.cursor) : undefined;
+    const after = position && { createdAt: position.at.toISOString(), id: position.id };
     const rows = await this.tenants.listWithAccount({ status: query.status, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return { items: page.map(toTenantView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTenantView),
+      nextCursor: rows.length > limit ? keysetCursor.encode({ at: last.createdAt, id: last.id }) : null,
+    };
   }
 
   /** Issues a new key; the old digest is overwritten, so the previous key stops working at once. */

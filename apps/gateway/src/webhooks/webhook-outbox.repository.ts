@@ -6,7 +6,7 @@ import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { EndpointOwner } from './webhook-endpoints.repository';
 import type { DeliveryAttempt, DeliveryStatus } from './webhook.entities';
-import type { PagePosition } from './page-cursor';
+import type { KeysetPosition } from '../validation/page-cursor';
 
 /**
  * "Due now" for next_attempt_at, a timestamptz(3): now() itself is rounded to the millisecond on
@@ -164,7 +164,7 @@ export class WebhookOutboxRepository {
   async listDeliveries(
     owner: EndpointOwner,
     endpointId: string,
-    opts: { status?: DeliveryStatus; limit: number; before?: PagePosition },
+    opts: { status?: DeliveryStatus; limit: number; before?: KeysetPosition },
   ): Promise<DeliveryRecord[]> {
     const params: unknown[] = [owner, endpointId, opts.limit + 1];
     let where = `${ownerIs(owner, 1)} AND d.endpoint_id = $2`;

@@ -1,26 +1,28 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { apiRule, type OfficialAccountApi } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { apiReadiness, type ApiRequirement } from '../tenants/capabilities';
+import { apiReadiness, type ApiRequirement, BLACKLIST_APIS } from '../tenants/capabilities';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
-import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.errors';
+import { AccountNotVerifiedError, PermissionSetMissingError } from './tenant-calls.errors';
 
 const byNumber = (sets: readonly number[]) => [...sets].sort((a, b) => a - b);
 
 /**
- * What must hold before any blacklist (or proxied) call reaches WeChat, read from our own records
- * (no WeChat call): apiReadiness (tenants/capabilities.ts), the rule the tenant view reports
- * too, asked for the one API about to be called, with each reason as its error.
+ * What must hold before a tenant's Official Account API call (typed or proxied) reaches WeChat,
+ * read from our own records (no WeChat call): apiReadiness (tenants/capabilities.ts), the rule
+ * the tenant view reports too, asked for the one API about to be called, with each reason as its
+ * error. TenantCalls asks it; features do not.
  */
 @Injectable()
-export class BlacklistGate {
-  private readonly logger = new Logger(BlacklistGate.name);
+export class ApiGate {
+  private readonly logger = new Logger(ApiGate.name);
 
   constructor(private readonly authorizers: AuthorizerAccountsService) {}
 
   assertAllowed(tenantId: TenantId, api: OfficialAccountApi): Promise<void> {
-    return this.assertReady(tenantId, apiRule(api));
+    // The blacklist APIs keep the name merchants know them by in the not-verified message.
+    return this.assertReady(tenantId, apiRule(api), BLACKLIST_APIS.includes(api) ? 'blacklist management' : api);
   }
 
   /** The same check for any API the library's path table describes (the proxy asks for the path it is about to call). */

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { AccessFacts, AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
-import { AccountNotVerifiedError, PermissionSetMissingError } from './blacklist.errors';
-import { BlacklistGate } from './blacklist-gate.service';
+import { AccountNotVerifiedError, PermissionSetMissingError } from './tenant-calls.errors';
+import { ApiGate } from './api-gate';
 
 const T = 't' as TenantId;
 
@@ -15,10 +15,10 @@ function gate(
     getAccessFacts: async () => ({ tenantStatus: 'active', appId: 'wx1', verified: true, permissionSets: [2], ...facts }),
     refreshAuthorizerInfo: refresh,
   } as unknown as AuthorizerAccountsService;
-  return new BlacklistGate(authorizers);
+  return new ApiGate(authorizers);
 }
 
-describe('BlacklistGate', () => {
+describe('ApiGate', () => {
   beforeAll(() => Logger.overrideLogger(false));
   afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 

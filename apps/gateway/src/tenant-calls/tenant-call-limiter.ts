@@ -13,8 +13,8 @@ interface TenantLane {
  * How far ahead of its slot a call may start when slots are under a millisecond apart (rates
  * above 1,000 calls/s). A timer cannot wait a fraction of a millisecond (Node rounds it up to
  * 1 ms and fires late under load), so there strict spacing turned every burst into
- * whole-millisecond sleeps: at 10,000 calls/s, 16 simultaneous block requests waited 1-2 ms each
- * for 0.1-1.5 ms of debt (bench overhead: 0.39 of the minimal proxy's throughput, 0.45 without).
+ * whole-millisecond sleeps for a fraction of a millisecond's debt (bench/README.md, "What each
+ * lever gave"; figures in bench/results/).
  * The slot still advances for every call, so over any second such a tenant starts at most 1 %
  * (plus one call) more than its rate. At 1,000 calls/s and below, timers can keep the spacing
  * and every call waits for its slot, as it always did.
