@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUILT_GATEWAY } from './support/production-env';
 import {
   bannerDone,
@@ -71,7 +71,8 @@ describe('sandbox: a second start while one runs', () => {
     });
     expect(check.status).toBe(0);
     // stdout is a pipe and LOG_FORMAT unset: logs are JSON, and so is the banner.
-    const again = startSandbox(dataDir, await freeSandboxPorts(), { LOG_FORMAT: undefined, LOG_LEVEL: 'info' });
+    const againPorts = await freeSandboxPorts();
+    const again = startSandbox(dataDir, againPorts, { LOG_FORMAT: undefined, LOG_LEVEL: 'info' });
     children.push(again);
     const isBanner = (o: Record<string, unknown>) => o.msg === 'sandbox ready' && typeof o.onboardingUrl === 'string';
     const parsed = () =>
@@ -90,6 +91,24 @@ describe('sandbox: a second start while one runs', () => {
       printAgain: 'npm run sandbox:info',
     });
     expect(again.stdout()).not.toContain('SANDBOX MODE: WeChat is simulated');
+    // npm run sandbox:info with LOG_FORMAT=json says the same as one JSON line.
+    const info = spawnSync(process.execPath, [join(dirname(BUILT_GATEWAY), 'sandbox', 'sandbox-info.js')], {
+      env: {
+        PATH: process.env.PATH,
+        GATEWAY_DATA_DIR: dataDir,
+        PORT: String(againPorts.port),
+        SANDBOX_SIM_PORT: String(againPorts.simPort),
+        LOG_FORMAT: 'json',
+      },
+      encoding: 'utf8',
+    });
+    expect(info.status).toBe(0);
+    expect(info.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(info.stdout)).toMatchObject({
+      msg: 'sandbox ready',
+      onboardingUrl: banner.onboardingUrl,
+      operatorApiKey: banner.operatorApiKey,
+    });
     expect(await ctrlC(again)).toBe(0);
     // Every stdout line, shutdown included, is JSON.
     expect(parsed().length).toBeGreaterThan(3);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SANDBOX_DEMO_EXTERNAL_ID } from './sandbox-constants';
-import { sandboxBanner } from './sandbox-banner';
+import { sandboxBanner, sandboxBannerFields, type SandboxBannerInfo } from './sandbox-banner';
 import { readSandboxLink, reusableSandboxLink, saveSandboxLink } from './sandbox-link';
 
 /**
@@ -30,6 +30,11 @@ async function call<T>(url: string, init: RequestInit & { what: string }): Promi
 }
 
 export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
+  return sandboxBanner(await sandboxBannerInfo(o));
+}
+
+/** What the banner says, asked from the running gateway and simulator. */
+export async function sandboxBannerInfo(o: SandboxInfoOptions): Promise<SandboxBannerInfo> {
   const file = join(o.dataDir, 'sandbox.json');
   if (!existsSync(file)) throw new SandboxInfoError(`no sandbox in ${o.dataDir} (${file} is missing); start one with npm start`);
   const { operatorApiKey } = JSON.parse(readFileSync(file, 'utf8')) as { operatorApiKey: string };
@@ -58,14 +63,14 @@ export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
     }).catch(() => ({ followers: [] }));
     followers = (account.followers ?? []).slice(0, 3);
   }
-  return sandboxBanner({
+  return {
     dataDir: o.dataDir,
     operatorApiKey,
     publicBaseUrl: o.publicBaseUrl,
     simulatorUrl: o.simulatorUrl,
     messageUrlTemplate: status.messageEventUrlTemplate ?? '',
     demo: { tenantId: demo.id, onboardingUrl, status: demo.status, appId, followers },
-  });
+  };
 }
 
 /** The link the gateway's start saved while its session has an hour left, else a new session (as the start does). */
@@ -108,8 +113,13 @@ export function sandboxInfoOptionsFromEnv(env: NodeJS.ProcessEnv, cwd: string): 
 }
 
 if (require.main === module) {
-  sandboxInfo(sandboxInfoOptionsFromEnv(process.env, process.cwd())).then(
-    (text) => process.stdout.write(text),
+  // LOG_FORMAT=json: the banner as the gateway logs it then, one JSON line.
+  const json = process.env.LOG_FORMAT?.trim() === 'json';
+  sandboxBannerInfo(sandboxInfoOptionsFromEnv(process.env, process.cwd())).then(
+    (info) =>
+      process.stdout.write(
+        json ? `${JSON.stringify({ msg: 'sandbox ready', ...sandboxBannerFields(info) })}\n` : sandboxBanner(info),
+      ),
     (e: Error) => {
       process.stderr.write(`sandbox:info: ${e instanceof SandboxInfoError ? e.message : String(e)}\n`);
       process.exit(1);
