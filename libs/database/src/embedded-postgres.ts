@@ -11,6 +11,12 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** Receives PostgreSQL's own log lines; silent when omitted. */
   onLog?: (line: string) => void;
+  /**
+   * true (default): the server gets a process group of its own, so a terminal's Ctrl-C reaches only
+   * its owner, which stops it when its own work is done. false: it shares its owner's group and a
+   * Ctrl-C stops both (a test run's throwaway server).
+   */
+  ownProcessGroup?: boolean;
   /** Told about changes made to the file system so PostgreSQL can run (root only). */
   onWarning?: (message: string) => void;
 }
@@ -137,7 +143,12 @@ function spawnPostgres(opts: EmbeddedPostgresOptions, ids: { uid?: number; gid?:
       postgres,
       ['-D', opts.dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
       // LC_MESSAGES=C: readiness is read from the server's English log line.
-      { ...ids, env: { ...process.env, LC_MESSAGES: 'C' }, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+      {
+        ...ids,
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        detached: opts.ownProcessGroup ?? true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
     );
     let ready = false;
     server.stderr!.on('data', (chunk: Buffer) => {
