@@ -55,10 +55,11 @@ async function demoLink(sessions: AuthorizationSessionsService, tenantId: Tenant
   try {
     session = await sessions.create(tenantId, { authType: 1 });
   } catch (e) {
-    if (!(e instanceof TooManySessionsError)) throw e;
+    const oldest = open.at(-1);
+    if (!(e instanceof TooManySessionsError) || !oldest) throw e;
     // The demo tenant is at the cap (sessions opened through the API, or by starts of an older
     // version): the sandbox's own start must not fail for it, so the oldest one makes room.
-    await sessions.close(tenantId, open[open.length - 1].id, { actor: 'system' });
+    await sessions.close(tenantId, oldest.id, { actor: 'system' });
     session = await sessions.create(tenantId, { authType: 1 });
   }
   saveSandboxLink(dataDir, { tenantId, sessionId: session.id, onboardingUrl: session.onboardingUrl });
