@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -6,7 +6,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * The house rules of docs/architecture.md, checked on the source: feature folders of the gateway
  * form an acyclic graph, apps never import other apps, libraries never import apps, only
  * repositories (and database/ itself) touch SQL or the DataSource, a tenant's WeChat calls go
- * through tenant-calls/ alone, and no feature reaches into blacklist/ but its jobs.
+ * through tenant-calls/ alone, no feature reaches into blacklist/ but its jobs, and background work
+ * (pg-boss, timer loops) lives in background/.
  */
 
 const ROOT = resolve(__dirname, '..');
@@ -83,6 +84,28 @@ function tenantCallPartImporters(files: string[]): string[] {
     .filter((file) => folderOf(file) !== 'tenant-calls')
     .filter((file) => relativeImports(file).some((target) => TENANT_CALL_PARTS.includes(target.replace(/\.ts$/, ''))))
     .map((file) => relative(GATEWAY, file));
+}
+
+/**
+ * Background work outside background/: a pg-boss of its own (a value import: an instance, a queue,
+ * a schedule) or an interval timer. `allowed` names the one kind a file may have and why:
+ * config/environment.ts only parses cron expressions with pg-boss, and the blacklist job worker
+ * renews the leases of the chunks it holds while it holds them, which is no periodic task.
+ */
+const BACKGROUND_KINDS = { 'pg-boss': /^import (?!type )[^;]*from 'pg-boss'/m, interval: /setInterval\(/ };
+const BACKGROUND_ALLOWED: Record<string, keyof typeof BACKGROUND_KINDS> = {
+  [join('config', 'environment.ts')]: 'pg-boss',
+  [join('blacklist-jobs', 'blacklist-job-worker.service.ts')]: 'interval',
+};
+function backgroundOutsiders(base: string, files: string[], allowed = BACKGROUND_ALLOWED): string[] {
+  return files.flatMap((file) => {
+    const rel = relative(base, file);
+    if (rel.split(sep)[0] === 'background') return [];
+    const text = readFileSync(file, 'utf8');
+    return Object.entries(BACKGROUND_KINDS)
+      .filter(([kind, pattern]) => pattern.test(text) && allowed[rel] !== kind)
+      .map(([kind]) => `${rel}: ${kind}`);
+  });
 }
 
 /** Feature folders importing `target` other than those allowed to (the composition root may). */
@@ -181,6 +204,35 @@ describe('architecture', () => {
 
   it('no feature imports blacklist/ except blacklist-jobs/ (the proxy and later features go through tenant-calls/)', () => {
     expect(importersOf(folderGraph(), 'blacklist', ['blacklist-jobs'])).toEqual([]);
+  });
+
+  it('background work has one home: no pg-boss and no interval timer outside background/', () => {
+    expect(backgroundOutsiders(GATEWAY, sources(GATEWAY))).toEqual([]);
+  });
+
+  it('the background rule finds a second pg-boss or a timer loop in a feature', () => {
+    const root = mkdtempSync(join(tmpdir(), 'wtg-arch-'));
+    try {
+      const write = (rel: string, text: string) => {
+        mkdirSync(dirname(join(root, rel)), { recursive: true });
+        writeFileSync(join(root, rel), text);
+        return join(root, rel);
+      };
+      const files = [
+        write('feature/own-queue.ts', "import { PgBoss } from 'pg-boss';\nnew PgBoss('postgres://x');\n"),
+        write('feature/own-loop.ts', 'setInterval(() => sweep(), 60_000);\n'),
+        write('feature/typed.ts', "import type { Job } from 'pg-boss';\n"),
+        write('background/runner.ts', "import { PgBoss } from 'pg-boss';\nsetInterval(() => undefined, 1);\n"),
+        write('allowed/parse.ts', "import { PgBoss } from 'pg-boss';\nsetInterval(() => undefined, 1);\n"),
+      ];
+      expect(backgroundOutsiders(root, files, { [join('allowed', 'parse.ts')]: 'pg-boss' })).toEqual([
+        `${join('feature', 'own-queue.ts')}: pg-boss`,
+        `${join('feature', 'own-loop.ts')}: interval`,
+        `${join('allowed', 'parse.ts')}: interval`,
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('no file of the repository reads anything outside it', () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { BUILT_GATEWAY } from './support/production-env';
 
@@ -34,6 +35,20 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
     ]) {
       expect(output).toContain(name);
     }
+  });
+
+  it('production mode with /metrics left public stops with exit 78, naming METRICS_TOKEN and METRICS_PORT', () => {
+    const { status, output } = start({
+      WECHAT_COMPONENT_APPID: 'wx1234567890abcdef',
+      WECHAT_COMPONENT_APPSECRET: 'componentsecret',
+      WECHAT_COMPONENT_TOKEN: 'componenttoken',
+      WECHAT_COMPONENT_ENCODING_AES_KEY: 'A'.repeat(43),
+      OPERATOR_API_KEYS: randomBytes(32).toString('hex'),
+      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      DATABASE_URL: 'postgres://x@127.0.0.1:9/test',
+    });
+    expect(status).toBe(78);
+    expect(output).toMatch(/^\s*METRICS_TOKEN: .*METRICS_PORT/m);
   });
 
   it('a malformed PORT stops the process and names PORT', () => {

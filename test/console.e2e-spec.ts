@@ -70,6 +70,14 @@ describe('operator console (simulator over HTTP)', () => {
     const detail = await request(h.url).get(`/console/tenants/${t.id}`).set('Cookie', cookie).expect(200);
     expect(detail.text).toContain('id="tenant-status">active<');
     expect(detail.text).toContain(t.appId);
+    expect(detail.text).toContain('id="tenant-web-oauth-origins">— (web authorization refused)<');
+    await request(h.url)
+      .patch(`/v1/tenants/${t.id}`)
+      .set('Authorization', `Bearer ${h.operatorKey}`)
+      .send({ webOAuthOrigins: ['https://h5.console.example'] })
+      .expect(200);
+    const withOrigins = await request(h.url).get(`/console/tenants/${t.id}`).set('Cookie', cookie).expect(200);
+    expect(withOrigins.text).toContain('id="tenant-web-oauth-origins">https://h5.console.example<');
 
     const csrf = csrfOf(status.text)!;
     const out = await request(h.url).post('/console/logout').set('Cookie', cookie).type('form').send({ csrf }).expect(303);

@@ -13,6 +13,8 @@ import { TenantEntity } from './tenants/tenant.entity';
 import { WeChatQuotaBlockEntity } from './tenant-calls/quota-block.entity';
 import { WEBHOOK_ENTITIES } from './webhooks/webhook.entities';
 import { MessageReceiptEntity } from './wechat-messages/message-receipt.entity';
+import { JsTicketEntity } from './jssdk/jssdk-ticket.entity';
+import { WEB_OAUTH_ENTITIES } from './web-oauth/web-oauth.entities';
 
 /** Every TypeORM entity, listed once: the app module and the CLI data source both read this. */
 export const ENTITIES: Function[] = [
@@ -31,4 +33,6 @@ export const ENTITIES: Function[] = [
   TokenKeyEntity,
   MessageReceiptEntity,
   ComponentApiCallsEntity,
+  ...WEB_OAUTH_ENTITIES,
+  JsTicketEntity,
 ];

@@ -53,6 +53,11 @@ export interface SimulatorOptions {
   authorizationPush?: AuthorizationPushMode;
   /** If set, the authorization pages require a Referer from one of these hosts, as WeChat does. */
   authInitiationDomains?: string[];
+  /**
+   * The component's 公众号开发域名 (hosts): if set, web authorization refuses a redirect_uri on any
+   * other host with error 10003, as WeChat does.
+   */
+  webOAuthDomains?: string[];
   pushTimeoutMs?: number;
   /** Oldest call-log entries are dropped beyond this many (trimmed in batches of 10%). */
   callLogLimit?: number;
@@ -72,12 +77,12 @@ export interface SimulatorOptions {
 export type ResolvedOptions = Required<
   Omit<
     SimulatorOptions,
-    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile'
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile' | 'webOAuthDomains'
   >
 > &
   Pick<
     SimulatorOptions,
-    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile'
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile' | 'webOAuthDomains'
   >;
 
 export const DEFAULT_DAILY_QUOTA = 100_000;
@@ -129,6 +134,7 @@ export function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
     authorizationPush: opts.authorizationPush ?? 'after',
     authInitiationDomains: opts.authInitiationDomains,
     stateFile: opts.stateFile,
+    webOAuthDomains: opts.webOAuthDomains,
     pushTimeoutMs: positive('pushTimeoutMs', opts.pushTimeoutMs, 5000),
     callLogLimit: positive('callLogLimit', opts.callLogLimit, 100_000),
     logger: opts.logger ?? (() => undefined),

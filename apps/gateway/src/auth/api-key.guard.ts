@@ -81,7 +81,7 @@ export class ApiKeyGuard implements CanActivate {
     const tenantId = req.params?.tenantId === undefined ? undefined : parseTenantId(req.params.tenantId);
     if (req.params?.tenantId !== undefined && !tenantId) throw new TenantNotFoundError();
     req.tenantId = tenantId;
-    if (access === 'tenant' || access === 'token') {
+    if (access === 'tenant' || access === 'token' || access === 'tenant_or_token') {
       if (!tenantId) throw new TenantNotFoundError();
       const refusal = await this.refusalOnTenant(access, caller, tenantId);
       if (refusal) throw refusal;
@@ -91,7 +91,11 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   /** Why `caller` may not use a tenant-scoped (or token) route of `tenantId`; undefined when it may. */
-  private async refusalOnTenant(access: 'tenant' | 'token', caller: AnyCaller, tenantId: TenantId): Promise<Error | undefined> {
+  private async refusalOnTenant(
+    access: 'tenant' | 'token' | 'tenant_or_token',
+    caller: AnyCaller,
+    tenantId: TenantId,
+  ): Promise<Error | undefined> {
     if (caller.actor === 'operator') return (await this.tenantIsLive(tenantId)) ? undefined : new TenantNotFoundError();
     // The key lookup already proved the caller's own tenant is live. Another tenant is "not
     // found" first; on its own tenant, a key of the other kind is refused.
@@ -103,17 +107,20 @@ export class ApiKeyGuard implements CanActivate {
 
   /**
    * The caller of a keyed request, resolved once per request (the check before body parsing and
-   * the guard share it): 401 without a valid key, 429 while the client address is over its
-   * failed-authentication limit (FailedAuthLimiter).
+   * the guard share it): 401 without a valid key; 429 instead while the client address is over its
+   * failed-authentication limit (FailedAuthLimiter). A valid key is served even then: the failures
+   * are throttled, not the address, so one misconfigured worker behind a shared NAT address does
+   * not shut out the rest (a 128-bit key cannot be guessed at any rate the limit lets through).
    */
   async authenticate(req: Request): Promise<AnyCaller> {
     const known = AUTHENTICATED.get(req);
     if (known) return known;
-    const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
-    this.failedAuth.assertNotBlocked(address);
     const match = BEARER.exec(req.headers.authorization ?? '');
     const caller = match ? await this.resolveCaller(match[1]) : undefined;
     if (!caller) {
+      const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+      // Over the limit: refused without counting, so the window is not extended.
+      this.failedAuth.assertNotBlocked(address);
       // A request with no credential at all guesses nothing; only presented credentials count.
       if (req.headers.authorization !== undefined) this.failedAuth.recordFailure(address);
       throw new UnauthenticatedError();
@@ -130,10 +137,10 @@ export class ApiKeyGuard implements CanActivate {
    */
   async admittedToTenantRoute(
     authorization: string | undefined,
-    address: () => string,
+    _address: () => string,
     rawTenantId: string,
   ): Promise<TenantRouteAdmission | undefined> {
-    if (this.failedAuth.isBlocked(address)) return undefined;
+    // A valid key is admitted whatever the address's failures (authenticate); only valid keys are admitted here.
     const tenantId = parseTenantId(rawTenantId);
     if (!tenantId) return undefined;
     const caller = await this.callerFor(authorization);

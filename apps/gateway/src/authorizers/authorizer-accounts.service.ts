@@ -58,7 +58,16 @@ export class AuthorizerAccountsService {
 
   /** Re-reads api_get_authorizer_info and stores verification and permission sets (used after 61007). */
   async refreshAuthorizerInfo(tenantId: TenantId): Promise<{ verified: boolean; permissionSets: number[] }> {
-    return this.readAndStoreInfo(tenantId, false);
+    const { verified, permissionSets } = await this.readAndStoreInfo(tenantId, false);
+    return { verified, permissionSets };
+  }
+
+  /**
+   * The account's original id (gh_…) for an account stored before it was kept: read from WeChat
+   * now and stored with the rest of the info (backfilled once, then read from the row).
+   */
+  async readOriginalId(tenantId: TenantId): Promise<string | null> {
+    return (await this.readAndStoreInfo(tenantId, false)).userName;
   }
 
   /**
@@ -92,7 +101,7 @@ export class AuthorizerAccountsService {
       if (announceActivation) await this.events.statusChanged(m, 'tenant.activated', tenantId);
       else await this.events.permissionsChanged(m, tenantId, facts.permissionSets, permissionSets);
     });
-    return { verified: info.verified, permissionSets };
+    return { verified: info.verified, permissionSets, userName: info.userName };
   }
 
   /** api_get_authorizer_info for an appid (onboarding reads it before the account is bound). */
@@ -177,6 +186,7 @@ export class AuthorizerAccountsService {
 
 function accountInfo(info: ApiGetAuthorizerInfoResponse['authorizer_info'], permissionSets: number[]) {
   return {
+    userName: typeof info.user_name === 'string' && info.user_name !== '' ? info.user_name : null,
     nickName: info.nick_name ?? null,
     principalName: info.principal_name ?? null,
     serviceType: info.service_type_info?.id ?? null,

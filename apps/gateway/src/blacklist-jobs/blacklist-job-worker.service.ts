@@ -9,7 +9,6 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { BatchRun, BlacklistBatchEngine } from '../blacklist/batch-engine';
 import { ChunkSender } from './chunk-sender';
-import { IdempotencyService } from '../idempotency/idempotency.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
@@ -52,7 +51,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     private readonly chunks: BlacklistJobChunksRepository,
     private readonly engine: BlacklistBatchEngine,
     private readonly calls: TenantCalls,
-    private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
     private readonly webhooks: WebhookPublisher,
     private readonly sender: ChunkSender,
@@ -65,14 +63,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     this.leaseTimer = setInterval(() => void this.renewLeases(), (this.timings.chunkLeaseSeconds * 1000) / 3);
     this.leaseTimer.unref();
     await this.queue.work((job) => this.handle(job));
-    await this.queue.workMaintenance(() => this.housekeeping());
-  }
-
-  /** Expired idempotency keys and lapsed quota blocks are only clutter; they go in bounded batches. */
-  async housekeeping(): Promise<void> {
-    const removed = { idempotencyKeys: await this.idempotency.deleteExpired(), quotaBlocks: 0 };
-    removed.quotaBlocks = await this.calls.deleteLapsedQuotaBlocks();
-    this.logger.log(removed, 'blacklist housekeeping done');
   }
 
   /**

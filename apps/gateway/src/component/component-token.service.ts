@@ -199,11 +199,6 @@ export class ComponentTokenService {
     throw new ComponentTicketMissingError();
   }
 
-  /** True for exactly one instance per occurrence of the authorizer-list reconciliation's schedule. */
-  claimAuthorizerListReconciliation(occurrence: Date): Promise<boolean> {
-    return this.state.claimAuthorizerListReconciliation(this.appId, occurrence);
-  }
-
   /** Asks WeChat to push a ticket, at most once per 10 minutes across every instance; true when this call asked. */
   async requestTicketPush(reason: TicketPushReason): Promise<boolean> {
     if (!(await this.state.claimTicketPushRequest(this.appId, START_PUSH_TICKET_INTERVAL))) return false;

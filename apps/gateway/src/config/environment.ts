@@ -23,14 +23,25 @@ import {
 } from 'class-validator';
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve, sep } from 'node:path';
-import { CronExpression } from './cron-expression';
 import { describeProblem } from './environment-problems';
+import { PgBoss } from 'pg-boss';
 import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+
+/** pg-boss runs the schedules, so an expression is valid when pg-boss reads it (parsing only: it never connects). */
+function isFiveFieldCron(text: string): boolean {
+  if (text.trim().split(/\s+/).length !== 5) return false;
+  try {
+    new PgBoss({ connectionString: 'postgres://localhost/unused' }).previewSchedule(text, { count: 1, tz: 'UTC' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 @ValidatorConstraint({ name: 'reconcileCron' })
 class ReconcileCronConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value === 'string' && (value === 'off' || CronExpression.isValid(value));
+    return typeof value === 'string' && (value === 'off' || isFiveFieldCron(value));
   }
 
   defaultMessage(): string {
@@ -268,6 +279,14 @@ export class EnvironmentVariables {
   @Max(60000)
   WEBHOOK_POLL_INTERVAL_MS?: number;
 
+  /** Webhook endpoints one tenant may register (the operator's own are not counted); default 10. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_ENDPOINTS_PER_TENANT?: number;
+
   /** A verify ticket older than this is reported stale (status route, component.ticket_stale webhook). */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
@@ -305,6 +324,54 @@ export class EnvironmentVariables {
   @Max(64)
   TOKEN_RENEWAL_CONCURRENCY?: number;
 
+  /** Days webhook events and their delivery history are kept (default 30). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_WEBHOOK_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_WEBHOOK_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_WEBHOOK_DAYS must be at most 3650 (days)' })
+  RETENTION_WEBHOOK_DAYS?: number;
+
+  /** Days followers' message receipts are kept (default 3). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_MESSAGE_RECEIPTS_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_MESSAGE_RECEIPTS_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_MESSAGE_RECEIPTS_DAYS must be at most 3650 (days)' })
+  RETENTION_MESSAGE_RECEIPTS_DAYS?: number;
+
+  /** Days a finished blacklist job keeps its per-openid items (default 90; the job's counts stay). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_JOB_ITEMS_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_JOB_ITEMS_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_JOB_ITEMS_DAYS must be at most 3650 (days)' })
+  RETENTION_JOB_ITEMS_DAYS?: number;
+
+  /** Days the component's per-day API call counts are kept (default 30). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_API_CALLS_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_API_CALLS_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_API_CALLS_DAYS must be at most 3650 (days)' })
+  RETENTION_API_CALLS_DAYS?: number;
+
+  /** Days authorization-code exchange outcomes are kept (default 30). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_CODE_EXCHANGES_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_CODE_EXCHANGES_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_CODE_EXCHANGES_DAYS must be at most 3650 (days)' })
+  RETENTION_CODE_EXCHANGES_DAYS?: number;
+
+  /** Days audit events are kept; unset keeps them forever. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_AUDIT_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_AUDIT_DAYS must be at least 1 (day)' })
+  @Max(36500, { message: 'RETENTION_AUDIT_DAYS must be at most 36500 (days)' })
+  RETENTION_AUDIT_DAYS?: number;
+
   /** A receiver that has not answered 2xx within this long counts as a failed attempt. */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
@@ -330,7 +397,7 @@ export class EnvironmentVariables {
   })
   WECHAT_GO_LIVE_TEST_APPIDS?: string;
 
-  /** Wrong keys one client address may present per minute before its keyed requests get 429 (default 20). */
+  /** Wrong keys one client address may present per minute before its further wrong keys get 429 (default 20). */
   @IsOptional()
   @Transform(positiveInt)
   @IsInt()
@@ -354,10 +421,19 @@ export class EnvironmentVariables {
   @Max(65535)
   METRICS_PORT?: number;
 
-  /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
-  @IsOptional()
+  /**
+   * When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. Production mode needs it or
+   * METRICS_PORT: its counters (routes, tenants' WeChat calls) are not for the public API port.
+   */
+  @ValidateIf((env) => env.METRICS_TOKEN !== undefined || (isProduction(env) && env.METRICS_PORT === undefined))
   @Transform(trimmed)
-  @Matches(/^[\x21-\x7e]{16,512}$/, { message: 'METRICS_TOKEN must be 16-512 printable characters without spaces' })
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: ({ value }) =>
+      value === undefined
+        ? 'METRICS_TOKEN or METRICS_PORT must be set in production mode (/metrics would otherwise be public on the API ' +
+          'port): METRICS_TOKEN to require a bearer token, or METRICS_PORT to serve it on a port only monitoring reaches'
+        : 'METRICS_TOKEN must be 16-512 printable characters without spaces',
+  })
   METRICS_TOKEN?: string;
 
   /** Comma-separated origins (`https://shop.example.com`) a session's returnUrl may point at; any origin when unset. */

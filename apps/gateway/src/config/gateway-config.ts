@@ -1,6 +1,7 @@
 import { decodeSecretKey } from '@app/common';
 import { resolve } from 'node:path';
 import { EnvironmentVariables } from './environment';
+import type { RetentionSettings } from './retention-settings';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
@@ -51,6 +52,8 @@ export interface GatewayConfig {
   componentDailyCallBudget?: number;
   /** AUTHORIZER_RECONCILE_CRON: when WeChat's authorizer list is reconciled with ours (authorizers/); 'off' never. */
   authorizerReconcileCron?: string;
+  /** RETENTION_*: how long growing tables keep rows (config/retention-settings.ts has the defaults). */
+  retention?: Partial<RetentionSettings>;
   /** Background renewal of authorizer tokens with under 15 min left (authorizers/authorizer-token-renewer.ts). */
   tokenRenewal?: { intervalMs?: number; concurrency?: number };
   /** The provider named on the merchant pages (BRAND_NAME, BRAND_LOGO_URL: an https URL or a logo file under the data directory). */
@@ -74,6 +77,8 @@ export interface WebhookSettings {
   pollIntervalMs: number;
   /** An attempt without a 2xx answer within this long has failed. */
   timeoutMs: number;
+  /** Endpoints one tenant may register (WEBHOOK_ENDPOINTS_PER_TENANT). */
+  endpointsPerTenant: number;
 }
 
 export interface BlacklistSettings {
@@ -81,7 +86,7 @@ export interface BlacklistSettings {
   callsPerSecondPerTenant: number;
   /** Tests and sandboxes: a 45009 block lifts after this many seconds instead of at midnight China time. */
   quotaResetAfterSeconds?: number;
-  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts). */
+  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts; pg-boss itself is background/job-queue.service.ts). */
   jobs?: Partial<BlacklistJobTimings>;
 }
 
@@ -168,6 +173,7 @@ export function resolveGatewayConfig(
       concurrencyPerEndpoint: env.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      endpointsPerTenant: env.WEBHOOK_ENDPOINTS_PER_TENANT,
     },
     componentTicketStaleAfterSeconds: env.COMPONENT_TICKET_STALE_AFTER_SECONDS,
     wechatProxy: {
@@ -185,6 +191,14 @@ export function resolveGatewayConfig(
       .map((o) => new URL(o).origin),
     componentDailyCallBudget: env.COMPONENT_DAILY_CALL_BUDGET,
     authorizerReconcileCron: env.AUTHORIZER_RECONCILE_CRON,
+    retention: {
+      webhookDays: env.RETENTION_WEBHOOK_DAYS,
+      messageReceiptsDays: env.RETENTION_MESSAGE_RECEIPTS_DAYS,
+      jobItemsDays: env.RETENTION_JOB_ITEMS_DAYS,
+      apiCallsDays: env.RETENTION_API_CALLS_DAYS,
+      codeExchangesDays: env.RETENTION_CODE_EXCHANGES_DAYS,
+      auditDays: env.RETENTION_AUDIT_DAYS,
+    },
     tokenRenewal: { intervalMs: env.TOKEN_RENEWAL_INTERVAL_MS, concurrency: env.TOKEN_RENEWAL_CONCURRENCY },
     brand: {
       name: env.BRAND_NAME,

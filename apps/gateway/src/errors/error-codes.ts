@@ -26,7 +26,7 @@ export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 export type TenantErrorCode = 'TENANT_NOT_FOUND' | 'TENANT_EXISTS' | 'TENANT_NOT_ACTIVE';
 
-export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING' | 'COMPONENT_DAILY_BUDGET_EXHAUSTED';
+export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING' | 'COMPONENT_DAILY_BUDGET_EXHAUSTED' | 'COMPONENT_QUOTA_EXHAUSTED';
 
 export type PushErrorCode = 'PUSH_REJECTED';
 
@@ -36,7 +36,8 @@ export type OnboardingErrorCode =
   | 'AUTHORIZATION_SESSION_GONE'
   | 'AUTHORIZER_ALREADY_BOUND'
   | 'AUTHORIZATION_CODE_INVALID'
-  | 'TOO_MANY_SESSIONS';
+  | 'TOO_MANY_SESSIONS'
+  | 'RETURN_URL_NOT_ALLOWED';
 
 /** Raised by tenant-calls/ for any Official Account API a tenant calls (the gate and WeChat's refusals). */
 export type TenantCallErrorCode = 'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED';
@@ -48,12 +49,21 @@ export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_I
 /** PostgreSQL unreachable: answered 503 with Retry-After (errors/http-error.filter.ts). */
 export type AvailabilityErrorCode = 'SERVICE_UNAVAILABLE';
 
-export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
+export type WebhookErrorCode =
+  'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED' | 'TOO_MANY_ENDPOINTS';
 
 /** The WeChat proxy: a path the permission table does not list (nor WECHAT_PROXY_EXTRA_PATHS). */
 export type WeChatProxyErrorCode = 'API_NOT_ALLOWED';
 
 export type TokenKeyErrorCode = 'TOKEN_KEY_NOT_FOUND';
+
+/** Web authorization on behalf of the account (the hosted flow's pages answer them too). */
+export type WebOAuthErrorCode =
+  | 'RETURN_URL_NOT_ALLOWED'
+  | 'WEB_OAUTH_STATE_INVALID'
+  | 'WEB_OAUTH_APPID_MISMATCH'
+  | 'WEB_OAUTH_CODE_INVALID'
+  | 'WEB_OAUTH_TICKET_INVALID';
 
 export type ErrorCode =
   | HttpLayerErrorCode
@@ -70,4 +80,5 @@ export type ErrorCode =
   | WebhookErrorCode
   | WeChatProxyErrorCode
   | TokenKeyErrorCode
+  | WebOAuthErrorCode
   | AvailabilityErrorCode;

@@ -48,6 +48,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   WEBHOOK_ENDPOINT_NOT_FOUND: HttpStatus.NOT_FOUND,
   WEBHOOK_EVENT_NOT_FOUND: HttpStatus.NOT_FOUND,
   WEBHOOK_URL_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
+  TOO_MANY_ENDPOINTS: HttpStatus.CONFLICT,
   API_NOT_ALLOWED: HttpStatus.FORBIDDEN,
   TOKEN_KEY_NOT_FOUND: HttpStatus.NOT_FOUND,
   INTERNAL: HttpStatus.INTERNAL_SERVER_ERROR,
@@ -56,7 +57,14 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   HEADERS_TOO_LARGE: 431 as HttpStatus, // Request Header Fields Too Large: not in Nest's HttpStatus enum
   REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   TOO_MANY_SESSIONS: HttpStatus.CONFLICT,
+  RETURN_URL_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
   COMPONENT_DAILY_BUDGET_EXHAUSTED: HttpStatus.TOO_MANY_REQUESTS,
+  COMPONENT_QUOTA_EXHAUSTED: HttpStatus.TOO_MANY_REQUESTS,
+  WEB_OAUTH_STATE_INVALID: HttpStatus.BAD_REQUEST,
+  WEB_OAUTH_APPID_MISMATCH: HttpStatus.BAD_REQUEST,
+  WEB_OAUTH_CODE_INVALID: HttpStatus.BAD_REQUEST,
+  // Used, expired or another tenant's: the same answer, so a ticket's fate is not revealed.
+  WEB_OAUTH_TICKET_INVALID: HttpStatus.GONE,
 };
 
 export function isErrorCode(code: unknown): code is ErrorCode {

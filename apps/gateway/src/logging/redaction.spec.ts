@@ -45,6 +45,12 @@ describe('log redaction (exact names, not substrings)', () => {
       `/wechat/authorization/callback?session=${REDACTED}&auth_code=${REDACTED}&expires_in=600`,
     );
     expect(redactUrl('/onboarding/very-secret-token')).toBe(`/onboarding/${REDACTED}`);
+    expect(redactUrl('/web-oauth/callback?code=C&state=N0nce&appid=wx1')).toBe(
+      `/web-oauth/callback?code=${REDACTED}&state=${REDACTED}&appid=wx1`,
+    );
+    expect(redactUrl('/sandbox/web-oauth-demo/t?wtg_ticket=wor_x&state=s')).toBe(
+      `/sandbox/web-oauth-demo/t?wtg_ticket=${REDACTED}&state=${REDACTED}`,
+    );
     expect(redactUrl('/wechat/component/events?timestamp=1&nonce=2&msg_signature=abc')).toBe(
       `/wechat/component/events?timestamp=1&nonce=2&msg_signature=${REDACTED}`,
     );

@@ -54,8 +54,14 @@ const SECRET_FIELDS: ReadonlySet<string> = new Set(
   ].map(normalise),
 );
 
-/** Query parameters masked in logged URLs: the secret fields, plus the callback's session id. */
-const SECRET_QUERY: ReadonlySet<string> = new Set([...SECRET_FIELDS, ...['session', 'sig', 'code'].map(normalise)]);
+/**
+ * Query parameters masked in logged URLs: the secret fields, plus the callback's session id, and
+ * web authorization's one-time `state` nonce and redemption ticket (`wtg_ticket`).
+ */
+const SECRET_QUERY: ReadonlySet<string> = new Set([
+  ...SECRET_FIELDS,
+  ...['session', 'sig', 'code', 'state', 'wtg_ticket'].map(normalise),
+]);
 
 export const REDACTED = '[REDACTED]';
 

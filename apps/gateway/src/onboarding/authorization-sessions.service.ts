@@ -11,7 +11,7 @@ import type { AuthorizationSessionView, OpenAuthorizationSessionView } from './d
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth';
 import { OnboardingRepository, type SessionRecord } from './onboarding.repository';
-import { AuthorizationSessionNotFoundError, TooManySessionsError } from './onboarding.errors';
+import { AuthorizationSessionNotFoundError, ReturnUrlNotAllowedError, TooManySessionsError } from './onboarding.errors';
 import { parseReturnUrl } from './return-url';
 
 export type { SessionRecord } from './onboarding.repository';
@@ -43,14 +43,28 @@ export class AuthorizationSessionsService {
     private readonly audit: AuditService,
   ) {}
 
-  async create(tenantId: TenantId, input: { authType?: number; returnUrl?: string }): Promise<AuthorizationSessionView> {
+  /**
+   * `actor`: who asks. An operator's returnUrl may point anywhere ONBOARDING_RETURN_URL_ORIGINS
+   * allows (anywhere when unset); a tenant key's only at an origin listed there.
+   */
+  async create(
+    tenantId: TenantId,
+    input: { authType?: number; returnUrl?: string },
+    actor: 'operator' | 'tenant',
+  ): Promise<AuthorizationSessionView> {
+    const allowedOrigins = this.config.onboardingReturnUrlOrigins;
+    if (input.returnUrl !== undefined && actor === 'tenant' && !allowedOrigins) throw new ReturnUrlNotAllowedError(false);
     const returnUrl =
       input.returnUrl === undefined
         ? null
         : parseReturnUrl(input.returnUrl, {
             httpsOnly: this.config.mode === 'production',
-            allowedOrigins: this.config.onboardingReturnUrlOrigins,
+            // A tenant's refusal is its own error, below.
+            allowedOrigins: actor === 'operator' ? allowedOrigins : undefined,
           });
+    if (returnUrl !== null && actor === 'tenant' && !allowedOrigins!.includes(new URL(returnUrl).origin)) {
+      throw new ReturnUrlNotAllowedError(true);
+    }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     // Counted and created under a per-tenant lock, so concurrent creates cannot pass the cap together.

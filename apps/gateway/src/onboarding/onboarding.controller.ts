@@ -25,7 +25,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { type Caller, CurrentCaller, Public, TenantScoped, CurrentTenant } from '../auth';
+import { type Caller, CurrentCaller, CurrentTenant, Public, TenantScoped } from '../auth';
 import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
@@ -66,8 +66,12 @@ export class OnboardingController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Start onboarding: a 24 h link to send the merchant to' })
   @ApiCreatedResponse({ type: AuthorizationSessionView })
-  create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateAuthorizationSessionDto): Promise<AuthorizationSessionView> {
-    return this.sessions.create(tenantId, body);
+  create(
+    @CurrentTenant() tenantId: TenantId,
+    @CurrentCaller() caller: Caller,
+    @Body() body: CreateAuthorizationSessionDto,
+  ): Promise<AuthorizationSessionView> {
+    return this.sessions.create(tenantId, body, caller.actor);
   }
 
   @Get('v1/tenants/:tenantId/authorization-sessions')

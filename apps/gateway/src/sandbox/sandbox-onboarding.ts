@@ -53,14 +53,14 @@ async function demoLink(sessions: AuthorizationSessionsService, tenantId: Tenant
   if (reused) return reused.onboardingUrl;
   let session;
   try {
-    session = await sessions.create(tenantId, { authType: 1 });
+    session = await sessions.create(tenantId, { authType: 1 }, 'operator');
   } catch (e) {
     const oldest = open.at(-1);
     if (!(e instanceof TooManySessionsError) || !oldest) throw e;
     // The demo tenant is at the cap (sessions opened through the API, or by starts of an older
     // version): the sandbox's own start must not fail for it, so the oldest one makes room.
     await sessions.close(tenantId, oldest.id, { actor: 'system' });
-    session = await sessions.create(tenantId, { authType: 1 });
+    session = await sessions.create(tenantId, { authType: 1 }, 'operator');
   }
   saveSandboxLink(dataDir, { tenantId, sessionId: session.id, onboardingUrl: session.onboardingUrl });
   return session.onboardingUrl;

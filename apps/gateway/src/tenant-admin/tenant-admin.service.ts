@@ -1,5 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ValidationError } from '@app/common';
 import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { parseWebOrigin } from '../validation/web-origin';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { toTenantView } from '../tenants/tenant-view';
 import { Transactions } from '../database/transactions';
@@ -26,6 +29,7 @@ export class TenantAdminService {
     private readonly authorizers: AuthorizersRepository,
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async create(input: { name: string; externalId?: string }): Promise<CreatedTenantView> {
@@ -55,6 +59,27 @@ export class TenantAdminService {
       items: page.map(toTenantView),
       nextCursor: rows.length > limit ? keysetCursor.encode({ at: last.createdAt, id: last.id }) : null,
     };
+  }
+
+  /** Operator settings of a tenant; fields left out stay as they are. */
+  async update(tenantId: TenantId, input: { webOAuthOrigins?: string[] }): Promise<TenantView> {
+    if (input.webOAuthOrigins !== undefined) {
+      const httpsOnly = this.config.mode === 'production';
+      const origins = input.webOAuthOrigins.map((raw, i) => {
+        const origin = parseWebOrigin(raw, httpsOnly);
+        if (origin) return origin;
+        throw new ValidationError('The request is invalid.', {
+          fields: [
+            {
+              field: `webOAuthOrigins[${i}]`,
+              messages: [`must be an origin (${httpsOnly ? 'https' : 'http(s)'}://host[:port], no path)`],
+            },
+          ],
+        });
+      });
+      if (!(await this.tenants.setWebOAuthOrigins(tenantId, [...new Set(origins)]))) throw new TenantNotFoundError();
+    }
+    return this.get(tenantId);
   }
 
   /** Issues a new key; the old digest is overwritten, so the previous key stops working at once. */

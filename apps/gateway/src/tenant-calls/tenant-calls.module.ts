@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { WeChatModule } from '../wechat/wechat.module';
 import { ApiGate } from './api-gate';
+import { QuotaBlocksSweep } from './quota-blocks-sweep.schedule';
 import { QuotaBlocksRepository } from './quota-blocks.repository';
 import { QuotaBlocksService } from './quota-blocks.service';
 import { TenantCallLimiter } from './tenant-call-limiter';
@@ -15,7 +16,7 @@ import { TenantCalls } from './tenant-calls.service';
  */
 @Module({
   imports: [WeChatModule, AuthorizersModule],
-  providers: [ApiGate, QuotaBlocksRepository, QuotaBlocksService, TenantCallLimiter, TenantCalls],
+  providers: [ApiGate, QuotaBlocksRepository, QuotaBlocksService, TenantCallLimiter, TenantCalls, QuotaBlocksSweep],
   exports: [TenantCalls],
 })
 export class TenantCallsModule {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, OperatorOnly } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
@@ -14,6 +14,7 @@ export class TokenKeysController {
 
   @Post()
   @OperatorOnly()
+  @Header('Cache-Control', 'no-store') // the reply carries the wtt_ key, shown once: no cache keeps it
   @ApiOperation({ summary: 'Issue a token key (`wtt_…`, shown once): it may only read this tenant’s authorizer token' })
   @ApiCreatedResponse({ type: CreatedTokenKeyView })
   create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateTokenKeyDto): Promise<CreatedTokenKeyView> {

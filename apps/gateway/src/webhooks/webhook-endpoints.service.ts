@@ -20,8 +20,13 @@ import { type EndpointOwner, type WebhookEndpointRecord, WebhookEndpointsReposit
 import { isOperatorOnlyEventType } from './webhook-event-types';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { generateWebhookSecret } from './webhook-signing';
-import { privateUrlsRefused } from './webhook-settings';
-import { WebhookEndpointNotFoundError, WebhookEventNotFoundError, WebhookUrlNotAllowedError } from './webhooks.errors';
+import { privateUrlsRefused, webhookSettings } from './webhook-settings';
+import {
+  TooManyEndpointsError,
+  WebhookEndpointNotFoundError,
+  WebhookEventNotFoundError,
+  WebhookUrlNotAllowedError,
+} from './webhooks.errors';
 import { keysetCursor } from '../validation/page-cursor';
 
 /** How long a rotated-out secret keeps signing, so receivers can switch without losing deliveries. */
@@ -45,6 +50,7 @@ const toView = (r: WebhookEndpointRecord): WebhookEndpointView => ({
 @Injectable()
 export class WebhookEndpointsService {
   private readonly refusePrivate: boolean;
+  private readonly endpointsPerTenant: number;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -53,6 +59,7 @@ export class WebhookEndpointsService {
     private readonly worker: WebhookDeliveryWorker,
   ) {
     this.refusePrivate = privateUrlsRefused(config);
+    this.endpointsPerTenant = webhookSettings(config).endpointsPerTenant;
   }
 
   async create(owner: EndpointOwner, dto: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
@@ -60,7 +67,12 @@ export class WebhookEndpointsService {
     this.checkTypes(owner, types);
     await this.checkUrl(dto.url);
     const secret = generateWebhookSecret();
-    const created = await this.endpoints.create(owner, { url: dto.url, types, description: dto.description ?? null, secret });
+    const created = await this.endpoints.create(
+      owner,
+      { url: dto.url, types, description: dto.description ?? null, secret },
+      this.endpointsPerTenant,
+    );
+    if (!created) throw new TooManyEndpointsError(this.endpointsPerTenant);
     return { ...toView(created), secret };
   }
 

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { NoControlCharacters } from '../../validation/no-control-characters';
 
 export class AuthorizerTokenView {
   @ApiProperty({ description: 'The Official Account the token is for' }) appId: string;
@@ -27,6 +28,7 @@ export class CreateTokenKeyDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @NoControlCharacters()
   name: string;
 }
 
