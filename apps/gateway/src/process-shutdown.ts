@@ -98,10 +98,11 @@ function loopHolders(): string[] {
  * as this process is gone.
  */
 function startWatchdog(ms: number): void {
+  // A poll by timeout chain: the watchdog ends by itself once nothing is left to wait for.
   const script =
     'const [pid, ms] = process.argv.slice(1).map(Number); const until = Date.now() + ms;' +
-    'setInterval(() => { try { process.kill(pid, 0); } catch { process.exit(0); }' +
-    " if (Date.now() > until) { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); } }, 250);";
+    'const tick = () => { try { process.kill(pid, 0); } catch { return; }' +
+    " if (Date.now() > until) { try { process.kill(pid, 'SIGKILL'); } catch {} return; } setTimeout(tick, 250); }; tick();";
   try {
     spawn(process.execPath, ['-e', script, String(process.pid), String(ms)], { detached: true, stdio: 'ignore' }).unref();
   } catch {
