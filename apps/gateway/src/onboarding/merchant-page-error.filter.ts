@@ -1,4 +1,6 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Inject, Logger } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { pageBrand } from './brand';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { HttpErrorFilter } from '../errors/http-error.filter';
@@ -16,6 +18,8 @@ export class MerchantPageErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(MerchantPageErrorFilter.name);
   private readonly json = new HttpErrorFilter();
 
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<Request>();
     const res = host.switchToHttp().getResponse<Response>();
@@ -30,6 +34,6 @@ export class MerchantPageErrorFilter implements ExceptionFilter {
         'merchant page failed',
       );
     }
-    sendPage(req, res, throttled ? rateLimitedPage() : unexpectedPage());
+    sendPage(req, res, throttled ? rateLimitedPage() : unexpectedPage(), pageBrand(this.config));
   }
 }

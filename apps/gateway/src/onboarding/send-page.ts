@@ -1,20 +1,26 @@
 import type { Request, Response } from 'express';
 import { requestIdOf } from '../logging/request-id';
 import { negotiateLocale } from './messages/locale';
-import type { Page } from './pages';
+import type { Brand, Page } from './pages';
+
+/** Phones and tablets, WeChat's in-app browser included: there the mobile authorization flow comes first. */
+const MOBILE_USER_AGENT = /Mobile|Android|iPhone|iPad|iPod|MicroMessenger|HarmonyOS/i;
+
+export const isMobileUserAgent = (userAgent: string | undefined) => MOBILE_USER_AGENT.test(userAgent ?? '');
 
 // The token is in the path: only the origin may travel as Referer (WeChat checks the domain).
 const PAGE_HEADERS = {
   'Cache-Control': 'no-store',
   'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    // Images: the provider's logo (BRAND_LOGO_URL: https, or served by the gateway itself).
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'Referrer-Policy': 'origin',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
 };
 
 /** Pages are for browsers; a client that asks for JSON (and not HTML) gets an error as the usual error JSON. */
-export function sendPage(req: Request, res: Response, page: Page): void {
+export function sendPage(req: Request, res: Response, page: Page, brand?: Brand): void {
   if (page.retryAfterSeconds !== undefined) res.set('Retry-After', String(page.retryAfterSeconds));
   if (page.error && req.accepts(['html', 'json']) === 'json') {
     const requestId = requestIdOf(req);
@@ -28,7 +34,7 @@ export function sendPage(req: Request, res: Response, page: Page): void {
   res
     .status(page.status)
     .set(PAGE_HEADERS)
-    .set({ 'Content-Language': locale, Vary: 'Accept-Language' })
+    .set({ 'Content-Language': locale, Vary: 'Accept-Language, User-Agent' })
     .type('html')
-    .send(page.render(locale));
+    .send(page.render(locale, { brand, mobile: isMobileUserAgent(req.get('user-agent')) }));
 }
