@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, TenantScoped, CurrentTenant } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
@@ -36,8 +36,8 @@ export class OnboardingController {
   @UseGuards(ThrottlerGuard) // anonymous: every view may cost the component a WeChat call
   @UseFilters(MerchantPageErrorFilter)
   @ApiExcludeEndpoint()
-  async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendPage(req, res, await this.onboarding.onboardingPage(token, localeFromParam(req.query.lang)));
+  async page(@Param('token') token: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    sendPage(req, res, await this.onboarding.onboardingPage(token, localeFromParam((req.query as { lang?: unknown }).lang)));
   }
 
   /** Where WeChat's authorization page sends the browser back, with auth_code and expires_in. */
@@ -46,10 +46,14 @@ export class OnboardingController {
   @UseGuards(ThrottlerGuard) // anonymous, with a public session id: each guess may cost an api_query_auth
   @UseFilters(MerchantPageErrorFilter)
   @ApiExcludeEndpoint()
-  async callback(@CallbackQuery() query: AuthorizationCallbackQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async callback(
+    @CallbackQuery() query: AuthorizationCallbackQuery,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
     const answer = await this.onboarding.callback(query.session, query.auth_code);
     if ('redirect' in answer) {
-      res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, answer.redirect);
+      res.headers({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(answer.redirect, 302);
     } else {
       sendPage(req, res, answer.page);
     }
