@@ -208,6 +208,7 @@ ${m.onboardingUrl ? `<p>New onboarding link (send it to the merchant): <a id="on
 <tr><th>Permission sets</th><td id="tenant-sets" data-permission-sets="${e(t.permissionSets.join(','))}">${e(sets(t.permissionSets))}</td></tr>
 <tr><th>Authorizer token expires</th><td>${e(iso(t.tokenExpiresAt))}</td></tr>
 <tr><th>External id</th><td>${e(t.externalId ?? '—')}</td></tr>
+<tr><th>H5 page origins</th><td id="tenant-web-oauth-origins">${e(t.webOAuthOrigins.join(' ') || '— (web authorization refused)')}</td></tr>
 </table>
 <form method="post" action="/console/tenants/${e(t.id)}/onboarding-links">${csrf(c)}<button id="new-onboarding-link" type="submit">New onboarding link</button></form>
 <h2>Blacklist jobs</h2>

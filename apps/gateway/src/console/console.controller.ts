@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Public } from '../auth';
 import { AuditService } from '../audit/audit.service';
+import { JobNotFoundError } from '../blacklist-jobs/blacklist-jobs.errors';
 import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
 import { ComponentTokenService } from '../component/component-token.service';
 import { ticketStaleAfterSeconds } from '../component/ticket-watch.service';
@@ -13,6 +14,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
+import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { readForm, sameOrigin } from './console-form';
 import { consoleErrorPage, jobPercent, loginPage, type PageContext, statusPage, tenantPage, tenantsPage } from './console-pages';
 import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, type ConsoleSession, ConsoleSessions } from './console-sessions';
@@ -162,12 +164,16 @@ export class ConsoleController {
     @Req() req: FastifyRequest,
     @Res() res: FastifyReply,
     @Param('tenantId') raw: string,
-    @Param('jobId') jobId: string,
+    @Param('jobId', new UuidParamPipe()) jobId: string | undefined,
   ): Promise<void> {
     const session = await this.checkedPost(req, res);
     if (!session) return;
     const tenantId = parseTenantId(raw);
-    if (tenantId && (await this.actOn(res, session, () => this.jobs.cancel(tenantId, jobId))) === null) return;
+    if (tenantId) {
+      // A segment that is no UUID names no job: answered like an unknown one.
+      const cancel = () => (jobId ? this.jobs.cancel(tenantId, jobId) : Promise.reject(new JobNotFoundError()));
+      if ((await this.actOn(res, session, cancel)) === null) return;
+    }
     this.redirect(res, `/console/tenants/${encodeURIComponent(raw)}`);
   }
 

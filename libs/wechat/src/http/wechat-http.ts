@@ -213,12 +213,32 @@ export class WeChatHttp {
    * (-1, network, timeout, 5xx) are retried only for a call marked idempotent,
    * since WeChat may have applied a write whose answer was lost.
    */
-  async post<T>(
+  post<T>(
     api: WeChatApiName,
     path: string,
     query: Record<string, string>,
     body: unknown,
     options: WeChatCallOptions = {},
+  ): Promise<T> {
+    return this.call<T>('POST', api, path, query, body, options);
+  }
+
+  /**
+   * GETs a JSON API (the `sns/…` web-authorization calls, `ticket/getticket`), with the same
+   * errcode translation and retry policy as post(). The query is sent in the order given
+   * (WeChat's documents list the parameters in order; some proxies compare them).
+   */
+  get<T>(api: WeChatApiName, path: string, query: Record<string, string>, options: WeChatCallOptions = {}): Promise<T> {
+    return this.call<T>('GET', api, path, query, undefined, options);
+  }
+
+  private async call<T>(
+    method: 'GET' | 'POST',
+    api: WeChatApiName,
+    path: string,
+    query: Record<string, string>,
+    body: unknown,
+    options: WeChatCallOptions,
   ): Promise<T> {
     let attempt = 0;
     let transientFailures = 0;
@@ -232,7 +252,7 @@ export class WeChatHttp {
     for (;;) {
       attempt += 1;
       try {
-        return await this.attemptOnce<T>(api, path, query, body, attempt);
+        return await this.attemptOnce<T>(method, api, path, query, body, attempt);
       } catch (err) {
         if (isTransient(err) && options.idempotent) {
           transientFailures += 1;
@@ -299,6 +319,7 @@ export class WeChatHttp {
   }
 
   private async attemptOnce<T>(
+    method: 'GET' | 'POST',
     api: WeChatApiName,
     path: string,
     query: Record<string, string>,
@@ -306,9 +327,10 @@ export class WeChatHttp {
     attempt: number,
   ): Promise<T> {
     const search = new URLSearchParams(query).toString();
-    const payload = Buffer.from(JSON.stringify(body ?? null));
+    const payload = method === 'POST' ? Buffer.from(JSON.stringify(body ?? null)) : undefined;
+    const headers = method === 'POST' ? JSON_HEADERS : { Accept: 'application/json' };
     const { response, report } = await this.exchange(api, attempt, (signal) =>
-      this.send('POST', search ? `${path}?${search}` : path, JSON_HEADERS, payload, signal),
+      this.send(method, search ? `${path}?${search}` : path, headers, payload, signal),
     );
     const status = response.status;
     const data = parseJsonObject(response.body.toString('utf8'));
