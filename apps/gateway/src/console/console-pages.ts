@@ -124,6 +124,7 @@ ${rows || '<tr><td colspan="5" class="muted">No tenants match.</td></tr>'}
 export interface AuditLine {
   at: string;
   actor: string;
+  actorName?: string | null;
   action: string;
   total: number;
   succeeded: number;
@@ -187,7 +188,7 @@ export function tenantPage(
   const audit = m.audit
     .map(
       (a) =>
-        `<tr><td>${e(iso(a.at))}</td><td>${e(a.actor)}</td><td>${e(a.action)}</td><td>${e(a.succeeded)}/${e(a.total)} succeeded, ${e(a.invalid)} invalid, ${e(a.failed)} failed</td><td>${e(a.jobId ?? '')}</td></tr>`,
+        `<tr><td>${e(iso(a.at))}</td><td>${e(a.actorName ? `${a.actor} ${a.actorName}` : a.actor)}</td><td>${e(a.action)}</td><td>${e(a.succeeded)}/${e(a.total)} succeeded, ${e(a.invalid)} invalid, ${e(a.failed)} failed</td><td>${e(a.jobId ?? '')}</td></tr>`,
     )
     .join('\n');
   const deliveries = m.deliveries

@@ -5,6 +5,7 @@ import { DomainError } from '@app/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Public } from '../auth';
+import { consoleActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { JobNotFoundError } from '../blacklist-jobs/blacklist-jobs.errors';
 import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
@@ -14,6 +15,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
+import { CONTROL_CHARACTER } from '../validation/no-control-characters';
 import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { readForm, sameOrigin } from './console-form';
 import { consoleErrorPage, jobPercent, loginPage, type PageContext, statusPage, tenantPage, tenantsPage } from './console-pages';
@@ -52,6 +54,7 @@ export class ConsoleController {
     const form = readForm(req);
     const cookie = this.sessions.signIn(form.get('key')?.trim() ?? '');
     if (!cookie) return this.send(res, 401, (c) => loginPage(c, 'That is not an operator key of this gateway.'));
+    await this.audit.recordChange(null, consoleActor(this.sessions.verify(cookie)!.operatorName), 'console.signed_in');
     res.setCookie(CONSOLE_COOKIE, cookie, this.cookieOptions(CONSOLE_SESSION_SECONDS));
     this.redirect(res, '/console');
   }
@@ -90,6 +93,15 @@ export class ConsoleController {
     const session = this.signedIn(req, res);
     if (!session) return;
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
+    // NUL cannot reach PostgreSQL text; no control character belongs in a search.
+    if (CONTROL_CHARACTER.test(q)) {
+      return this.send(
+        res,
+        400,
+        (c) => consoleErrorPage(c, 400, 'The search must not contain control characters.', true),
+        session,
+      );
+    }
     const status =
       typeof query.status === 'string' && (TENANT_STATUSES as readonly string[]).includes(query.status) ? query.status : '';
     const page = Math.min(Math.max(1, Math.floor(Number(query.page)) || 1), 10_000);
@@ -154,7 +166,9 @@ export class ConsoleController {
     const session = await this.checkedPost(req, res);
     if (!session) return;
     const tenantId = parseTenantId(raw);
-    const link = tenantId ? await this.actOn(res, session, () => this.onboarding.create(tenantId, {})) : undefined;
+    const link = tenantId
+      ? await this.actOn(res, session, () => this.onboarding.create(tenantId, {}, consoleActor(session.operatorName)))
+      : undefined;
     if (link === null) return;
     await this.renderTenant(res, session, raw, { onboardingUrl: link?.onboardingUrl });
   }
