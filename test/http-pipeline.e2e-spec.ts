@@ -74,6 +74,18 @@ describe('the HTTP pipeline: one front door for every route', () => {
     await request(h.url).get('/health/live').expect(200);
   });
 
+  it('a keyed 2 MB body on a 1 MB route gets the whole 413 with Connection: close', async () => {
+    const res = await postLarge(
+      h,
+      '/v1/tenants',
+      { Authorization: `Bearer ${h.operatorKey}`, 'Content-Type': 'application/json' },
+      2 * 1024 * 1024,
+    );
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(res.body)).toEqual({ error: expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }) });
+  });
+
   it('a keyed request with a small body keeps its connection (only refused bodies close it)', async () => {
     const agent = new Agent({ keepAlive: true });
     const res = await request(h.url)
