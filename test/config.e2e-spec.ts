@@ -55,6 +55,8 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
     const { status, output } = start({ PORT: 'eighty', DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
     expect(status).not.toBe(0);
     expect(output).toMatch(/^\s*PORT: /m); // the variable itself, not e.g. SANDBOX_SIM_PORT
+    // The value's problem and the form expected, not a bound it happens to break.
+    expect(output).toContain('PORT: "eighty" is not a number; expected a whole number from 0 to 65535');
   });
 
   it('a secrets key that is not 32 bytes of base64 is named', () => {

@@ -153,11 +153,16 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
       expect(json.body.error.code).toBe('AUTHORIZATION_SESSION_GONE');
     });
 
-    it('a session completed by onboarding answers 410 on its link afterwards', async () => {
+    it('a session completed by onboarding shows "already completed" with the account on its link afterwards (200)', async () => {
       const t = await createTenant(h);
       const s = await startSession(h, t.id);
-      await authorizeThroughPage(h, s.onboardingUrl, { push: 'none' });
-      expect((await fetchPage(s.onboardingUrl)).status).toBe(410);
+      const cb = await authorizeThroughPage(h, s.onboardingUrl, { push: 'none' });
+      const again = await fetchPage(s.onboardingUrl);
+      expect(again.status).toBe(200);
+      expect(again.html).toContain('已完成授权');
+      expect(again.html).toContain(cb.appId);
+      // No new pre-auth code is minted for it.
+      expect(again.html).not.toContain('authorize-pc');
     });
   });
 

@@ -172,16 +172,37 @@ describe('webhook endpoints API', () => {
     }
     const listed = await api().get(`/v1/tenants/${a.id}/webhook-endpoints`).set(bearer(a.key)).expect(200);
     expect(listed.body.items).toEqual([]);
-    for (const req of [
+    const operatorRoutes = () => [
       api().get('/v1/webhook-endpoints'),
       api().post('/v1/webhook-endpoints').send({ url: 'https://example.com/' }),
       api().get(`/v1/webhook-endpoints/${opEndpoint}`),
+      api().patch(`/v1/webhook-endpoints/${opEndpoint}`).send({ enabled: false }),
       api().delete(`/v1/webhook-endpoints/${opEndpoint}`),
       api().post(`/v1/webhook-endpoints/${opEndpoint}/secret`),
-    ]) {
+      api().get(`/v1/webhook-endpoints/${opEndpoint}/deliveries`),
+      api().post(`/v1/webhook-endpoints/${opEndpoint}/deliveries/${MISSING}/redeliver`),
+    ];
+    const tokenKey = (await api().post(`/v1/tenants/${a.id}/token-keys`).set(op).send({ name: 'reader' }).expect(201)).body
+      .apiKey as string;
+    // Tenant and token keys: operator keys only on the operator collection; no key at all is 401 everywhere.
+    for (const req of operatorRoutes()) {
       const res = await req.set(bearer(a.key));
       expect([res.status, errorCode(res)]).toEqual([403, 'FORBIDDEN']);
     }
+    for (const req of operatorRoutes()) {
+      const res = await req.set(bearer(tokenKey));
+      expect([res.status, errorCode(res)]).toEqual([403, 'FORBIDDEN']);
+    }
+    for (const req of [...operatorRoutes(), ...routes(a.id, MISSING)]) {
+      const res = await req;
+      expect([res.status, errorCode(res)]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    // A token key reads tokens only, its own tenant's webhook endpoints included.
+    for (const req of [...routes(a.id, MISSING), api().get(`/v1/tenants/${a.id}/webhook-endpoints`)]) {
+      const res = await req.set(bearer(tokenKey));
+      expect([res.status, errorCode(res)]).toEqual([403, 'FORBIDDEN']);
+    }
+    await api().get(`/v1/webhook-endpoints/${opEndpoint}`).set(op).expect(200);
     // B's endpoint is untouched.
     const still = await api().get(`/v1/tenants/${b.id}/webhook-endpoints/${bEndpoint}`).set(bearer(b.key)).expect(200);
     expect(still.body.enabled).toBe(true);

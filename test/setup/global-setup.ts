@@ -28,7 +28,8 @@ export default async function globalSetup(): Promise<void> {
   } else {
     const dir = mkdtempSync(join(tmpdir(), 'wtg-test-pg-'));
     const port = await findFreePort();
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, database: 'wtg_test' });
+    // In the test run's process group: a Ctrl-C of `npm test` stops this throwaway server too.
+    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, database: 'wtg_test', ownProcessGroup: false });
     (globalThis as { __WTG_PG__?: unknown }).__WTG_PG__ = { pg, dir };
     adminUrl = pg.url;
     baseName = 'wtg_test';

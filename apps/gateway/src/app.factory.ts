@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { documentErrors } from './openapi/openapi-errors';
+import { documentPathAliases } from './openapi/path-aliases';
 import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -109,5 +110,5 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('/', 'This gateway')
     .addBearerAuth()
     .build();
-  return documentErrors(SwaggerModule.createDocument(app, base));
+  return documentErrors(documentPathAliases(SwaggerModule.createDocument(app, base)));
 }

@@ -10,8 +10,11 @@ import { chooseLogFormat, prettyDestination } from './logging/log-format';
 import { loadOrCreateSandboxIdentity } from './config/sandbox-identity';
 import { startSandboxSimulator, type SandboxSimulator } from './sandbox/sandbox-simulator';
 import { prepareSandboxOnboarding } from './sandbox/sandbox-onboarding';
-import { sandboxBanner } from './sandbox/sandbox-banner';
+import { sandboxBanner, sandboxBannerFields } from './sandbox/sandbox-banner';
 import { demoFollowers } from './sandbox/sandbox-simulator';
+import { lockDataDirOrExit } from './sandbox/instance-lock';
+import { DRAIN_MS, ProcessShutdown } from './process-shutdown';
+import type { Server } from 'node:http';
 
 const EMBEDDED_PG_PORT_DEFAULT = 54329;
 const SIM_PORT_DEFAULT = 4100;
@@ -19,7 +22,7 @@ const SIM_PORT_DEFAULT = 4100;
 /**
  * Start-up order: validate the environment, then (sandbox only) the simulator and the
  * generated keys, then the database (embedded unless DATABASE_URL), then the HTTP app.
- * Shutdown runs the other way so PostgreSQL is never left behind.
+ * Shutdown runs the other way so PostgreSQL is never left behind (process-shutdown.ts).
  */
 async function main(): Promise<void> {
   // Read before validation so even a configuration error is logged in the chosen format.
@@ -45,36 +48,14 @@ async function main(): Promise<void> {
   }
   const port = env.PORT ?? 3000;
   const DATA_DIR = resolve(env.GATEWAY_DATA_DIR ?? join(process.cwd(), '.data'));
-  // Shutdown runs these in reverse order of registration, each bounded in time: a step that
-  // hangs (a pool waiting on a database that is already gone) must not keep the process alive.
-  const cleanups: { name: string; run: () => Promise<void>; timeoutMs: () => number }[] = [];
+  // The data directory is in use (sandbox identity, embedded PostgreSQL): one gateway at a time.
+  if (!env.WECHAT_COMPONENT_APPID || !env.DATABASE_URL)
+    lockDataDirOrExit(DATA_DIR, (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''));
   let pg: RunningPostgres | undefined;
-  const runCleanups = async () => {
-    for (const step of [...cleanups].reverse()) {
-      const ms = step.timeoutMs();
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${step.name} did not finish within ${ms} ms`)), ms);
-      });
-      await Promise.race([step.run(), timeout])
-        .catch((err) => log.error({ step: step.name, err: String(err) }, 'shutdown step failed'))
-        .finally(() => clearTimeout(timer));
-    }
-  };
-  let stopping = false;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      if (stopping) {
-        // A second Ctrl-C: stop waiting, but never leave the embedded PostgreSQL behind.
-        log.warn({ signal: sig }, 'second signal: stopping now');
-        void Promise.race([pg?.stop(), new Promise((r) => setTimeout(r, 5000))]).finally(() => process.exit(130));
-        return;
-      }
-      stopping = true;
-      log.info({ signal: sig }, 'shutting down');
-      void runCleanups().finally(() => process.exit(0));
-    });
-  }
+  // Steps run in reverse order of registration, each bounded; a second signal exits at once but
+  // still tells the embedded PostgreSQL (in its own process group) to stop.
+  const shutdown = new ProcessShutdown(log, () => pg?.signalStop());
+  shutdown.install();
 
   try {
     let sandbox: SandboxSupplement | undefined;
@@ -85,8 +66,9 @@ async function main(): Promise<void> {
         port: env.SANDBOX_SIM_PORT ?? SIM_PORT_DEFAULT,
         eventUrl: `http://127.0.0.1:${port}/wechat/component/events`,
         messageUrl: `http://127.0.0.1:${port}/wechat/authorizers/$APPID$/events`,
+        dataDir: DATA_DIR,
       });
-      cleanups.push({ name: 'simulator', run: () => simulator!.close(), timeoutMs: () => 5000 });
+      shutdown.add({ name: 'simulator', run: () => simulator!.close(), timeoutMs: () => 5000 });
       sandbox = {
         operatorApiKey: identity.operatorApiKey,
         secretsKey: identity.secretsKey,
@@ -116,19 +98,20 @@ async function main(): Promise<void> {
         database: 'gateway',
         onWarning: (message) => log.warn({ dataDir: join(DATA_DIR, 'pg') }, message),
       });
-      cleanups.push({ name: 'embedded PostgreSQL', run: () => pg!.stop(), timeoutMs: () => 15_000 });
+      shutdown.add({ name: 'embedded PostgreSQL', run: () => pg!.stop(), timeoutMs: () => 15_000 });
       databaseUrl = pg.url;
       log.info({ port: pgPort, dataDir: join(DATA_DIR, 'pg'), ms: Date.now() - started }, 'embedded PostgreSQL started');
     }
 
     const config = resolveGatewayConfig(env, { databaseUrl, sandbox });
     const app = await createGatewayApp(config, { logDestination });
-    // A terminal's Ctrl-C reaches the embedded PostgreSQL too (same process group), which then
-    // shuts down at once; with the database gone there is nothing to drain, so don't wait long.
-    cleanups.push({
+    // In-flight requests and jobs get DRAIN_MS (little if the database has gone: nothing to drain),
+    // then the connections still open are cut so the close can end.
+    shutdown.add({
       name: 'HTTP and job queue',
       run: () => app.close(),
-      timeoutMs: () => (pg && !pg.isRunning() ? 2000 : 25_000),
+      timeoutMs: () => (pg && !pg.isRunning() ? 2000 : DRAIN_MS),
+      onTimeout: () => (app.getHttpServer() as Server).closeAllConnections(),
     });
     await app.listen(port, '0.0.0.0');
     // The two URLs to enter in the Open Platform console.
@@ -144,25 +127,29 @@ async function main(): Promise<void> {
     if (config.mode === 'sandbox' && simulator) {
       await simulator.afterGatewayStarted(config, app);
       // A link a person can open at once: onboarding of a "Sandbox demo" tenant through the simulator's page.
-      const demo = await prepareSandboxOnboarding(app);
-      log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
-      // Printed last, after every other start-up line, so the operator key and the link are not buried.
-      // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
-      process.stdout.write(
-        sandboxBanner({
-          dataDir: DATA_DIR,
-          operatorApiKey: config.operatorApiKeys[0],
-          publicBaseUrl: config.publicBaseUrl,
-          simulatorUrl: simulator.url,
-          messageUrlTemplate: messageEventUrlTemplate(config),
-          demo: { ...demo, followers: demoFollowers(simulator, demo) },
-        }),
-      );
+      const demo = await prepareSandboxOnboarding(app, DATA_DIR);
+      const banner = {
+        dataDir: DATA_DIR,
+        operatorApiKey: config.operatorApiKeys[0],
+        publicBaseUrl: config.publicBaseUrl,
+        simulatorUrl: simulator.url,
+        messageUrlTemplate: messageEventUrlTemplate(config),
+        demo: { ...demo, followers: demoFollowers(simulator, demo) },
+      };
+      if (logFormat === 'json') {
+        // Logs are JSON (LOG_FORMAT=json or stdout is not a terminal): the banner is one log line, so every line parses.
+        log.warn(sandboxBannerFields(banner), 'sandbox ready');
+      } else {
+        log.warn({ mode: 'sandbox', tenantId: demo.tenantId, onboardingUrl: demo.onboardingUrl }, 'sandbox ready');
+        // Printed last, after every other start-up line, so the operator key and the link are not buried.
+        // The operator key is printed on purpose: sandbox only, so a person can try the API at once.
+        process.stdout.write(sandboxBanner(banner));
+      }
     }
   } catch (e) {
     // A signal during start-up closes what was started, which can make the start-up step in
     // progress fail: that is the shutdown the signal asked for (its handler exits 0), not a failure.
-    if (stopping) return;
+    if (shutdown.isStopping) return;
     const err = e as NodeJS.ErrnoException & { port?: number };
     const message =
       e instanceof EmbeddedPostgresStartError
@@ -171,7 +158,7 @@ async function main(): Promise<void> {
           ? `start-up failed: port ${err.port} is already in use; set ${err.port === port ? 'PORT' : 'SANDBOX_SIM_PORT'} to a free port`
           : `start-up failed: ${err.message}`;
     log.fatal({ err: message }, message);
-    await runCleanups();
+    await shutdown.runSteps();
     process.exit(1);
   }
 }

@@ -22,6 +22,8 @@ const SETTINGS = {
   'public-base-url': 'SIM_PUBLIC_BASE_URL',
   'ticket-interval-ms': 'SIM_TICKET_INTERVAL_MS',
   'max-calls-per-second': 'SIM_MAX_CALLS_PER_SECOND',
+  /** Keep accounts and tokens in this JSON file across restarts (in memory when unset). */
+  'state-file': 'SIM_STATE_FILE',
   /** The component's 公众号开发域名, comma-separated hosts: web authorization refuses other redirect_uri hosts (10003). */
   'web-oauth-domains': 'SIM_WEB_OAUTH_DOMAINS',
 } as const;
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     publicBaseUrl: s['public-base-url'],
     ticketIntervalMs: int('SIM_TICKET_INTERVAL_MS', s['ticket-interval-ms']),
     maxCallsPerSecond: int('SIM_MAX_CALLS_PER_SECOND', s['max-calls-per-second']),
+    stateFile: s['state-file'],
     logger: (line) => say(JSON.stringify(line)),
   });
   const o = sim.options;
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
         publicBaseUrl: o.publicBaseUrl ?? sim.url,
         ticketIntervalMs: o.ticketIntervalMs,
         maxCallsPerSecond: o.maxCallsPerSecond ?? null,
+        stateFile: o.stateFile ?? null,
         control: `${sim.url}/__sim`,
       },
       null,

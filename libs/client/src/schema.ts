@@ -81,11 +81,29 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The tenant’s open onboarding sessions, newest first (their links are not shown again) */
+        get: operations["OnboardingController_list"];
         put?: never;
         /** Start onboarding: a 24 h link to send the merchant to */
         post: operations["OnboardingController_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/authorization-sessions/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Close an onboarding session: its link then answers 410 (closing a closed one succeeds) */
+        delete: operations["OnboardingController_close"];
         options?: never;
         head?: never;
         patch?: never;
@@ -763,6 +781,20 @@ export interface components {
             /** @description Send the merchant here; the token in it is the credential (shown once). */
             onboardingUrl: string;
             expiresAt: string;
+        };
+        OpenAuthorizationSessionView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "open";
+            /** @enum {number} */
+            authType: 1 | 2 | 3;
+            returnUrl: string | null;
+            createdAt: string;
+            expiresAt: string;
+        };
+        AuthorizationSessionListView: {
+            items: components["schemas"]["OpenAuthorizationSessionView"][];
         };
         CreateTenantDto: {
             /** @example Acme Coffee */
@@ -1669,6 +1701,210 @@ export interface operations {
             };
         };
     };
+    OnboardingController_list: {
+        parameters: {
+            query?: {
+                /** @description Only open sessions (not completed, not expired, not closed) are listed. */
+                status?: "open";
+            };
+            header?: never;
+            path: {
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthorizationSessionListView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     OnboardingController_create: {
         parameters: {
             query?: never;
@@ -1882,6 +2118,188 @@ export interface operations {
                      * @example {
                      *       "error": {
                      *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OnboardingController_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: string;
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
                      *         "message": "See the description of this status.",
                      *         "requestId": "1f0c…"
                      *       }

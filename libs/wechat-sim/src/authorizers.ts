@@ -111,6 +111,11 @@ export class AuthorizerStore {
   clear(): void {
     this.accounts.clear();
   }
+
+  /** Puts accounts back as they were saved (replacing any with the same appid). */
+  load(accounts: AuthorizerAccount[]): void {
+    for (const a of accounts) this.accounts.set(a.appId, a);
+  }
 }
 
 /** The control API's view of an account: no tokens, no refresh token. */

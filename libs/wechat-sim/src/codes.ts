@@ -44,4 +44,13 @@ export class CodeStore<T> {
   clear(): void {
     this.byValue.clear();
   }
+
+  /** Every code not yet expired at `now`, used or not (for the state file). */
+  unexpired(now: number): CodeRecord<T>[] {
+    return [...this.byValue.values()].filter((c) => now < c.expiresAt).map((c) => ({ ...c }));
+  }
+
+  load(records: CodeRecord<T>[]): void {
+    for (const r of records) this.byValue.set(r.value, { ...r });
+  }
 }

@@ -62,6 +62,12 @@ export interface SimulatorOptions {
   /** Oldest call-log entries are dropped beyond this many (trimmed in batches of 10%). */
   callLogLimit?: number;
   logger?: (line: object) => void;
+  /**
+   * Keep accounts (followers, blacklists, grants) and the tokens and codes issued in this JSON file,
+   * loaded at start and saved as they change: a restarted simulator then knows what the gateway
+   * holds. In memory only when unset.
+   */
+  stateFile?: string;
   /** Injectable clock (ms) for expiry tests. */
   now?: () => number;
   /** Injectable randomness for fault probabilities. */
@@ -71,12 +77,12 @@ export interface SimulatorOptions {
 export type ResolvedOptions = Required<
   Omit<
     SimulatorOptions,
-    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'webOAuthDomains'
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile' | 'webOAuthDomains'
   >
 > &
   Pick<
     SimulatorOptions,
-    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'webOAuthDomains'
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'stateFile' | 'webOAuthDomains'
   >;
 
 export const DEFAULT_DAILY_QUOTA = 100_000;
@@ -127,6 +133,7 @@ export function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
     maxCallsPerSecond: opts.maxCallsPerSecond,
     authorizationPush: opts.authorizationPush ?? 'after',
     authInitiationDomains: opts.authInitiationDomains,
+    stateFile: opts.stateFile,
     webOAuthDomains: opts.webOAuthDomains,
     pushTimeoutMs: positive('pushTimeoutMs', opts.pushTimeoutMs, 5000),
     callLogLimit: positive('callLogLimit', opts.callLogLimit, 100_000),

@@ -35,6 +35,7 @@ import { resolveOptions, type ResolvedOptions, type SimulatorOptions } from './o
 import { authorizationPageRouter } from './pages/authorization.routes';
 import type { PushRecord } from './pusher';
 import type { SimSettings } from './state';
+import { StateFile } from './state-file';
 
 export interface WeChatSimulator {
   /** Where it listens, e.g. http://127.0.0.1:41234 (use as the WeChat API base URL). */
@@ -124,10 +125,15 @@ function buildApp(sim: SimCore, control: Control, baseUrl: () => string) {
   return app;
 }
 
+/** How often a changed state is written to the state file (a kill loses at most this much). */
+const STATE_SAVE_INTERVAL_MS = 1000;
+
 /** Starts an in-memory WeChat (component + Official Account blacklist APIs) on HTTP. */
 export async function startWeChatSimulator(options: SimulatorOptions): Promise<WeChatSimulator> {
   const opts = resolveOptions(options);
   const sim = new SimCore(opts);
+  const stateFile = opts.stateFile ? new StateFile(opts.stateFile, sim.state) : undefined;
+  stateFile?.load();
   const control = createControl(sim);
   const { authorizers, faultsQuotas, settings, messages } = control;
   let url = '';
@@ -160,6 +166,7 @@ export async function startWeChatSimulator(options: SimulatorOptions): Promise<W
     if (!sim.state.settings.eventUrl) return;
     pushTicket().catch((err) => sim.log({ msg: 'ticket push failed', error: String(err.message ?? err) }));
   };
+  stateFile?.start(STATE_SAVE_INTERVAL_MS);
   const timer = setInterval(backgroundTicket, opts.ticketIntervalMs);
   timer.unref();
   if (opts.pushTicketOnStart) setImmediate(backgroundTicket);
@@ -184,6 +191,7 @@ export async function startWeChatSimulator(options: SimulatorOptions): Promise<W
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         clearInterval(timer);
+        stateFile?.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       })),

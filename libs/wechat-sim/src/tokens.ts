@@ -83,4 +83,13 @@ export class TokenStore {
   clear(): void {
     this.byValue.clear();
   }
+
+  /** Every token still usable at `now` (for the state file). */
+  live(now: number): TokenRecord[] {
+    return [...this.byValue.values()].filter((t) => now < Math.min(t.expiresAt, t.cutoffAt ?? Infinity)).map((t) => ({ ...t }));
+  }
+
+  load(records: TokenRecord[]): void {
+    for (const r of records) this.byValue.set(r.value, { ...r });
+  }
 }

@@ -1,3 +1,4 @@
+import { currentRequestId } from '../logging/request-context';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ActingParty } from './audit-actor';
@@ -108,7 +109,9 @@ export class AuditService {
     details?: AuditDetails | null,
     tx?: EntityManager,
   ): Promise<void> {
-    const event = { ...by, action, total: 1, succeeded: 1, invalid: 0, failed: 0, details: details ?? null };
+    // The request that made the change, when there is one (a background task has none).
+    const requestId = currentRequestId() ?? null;
+    const event = { ...by, action, total: 1, succeeded: 1, invalid: 0, failed: 0, requestId, details: details ?? null };
     return this.record(tenantId, event, tx);
   }
 

@@ -71,12 +71,15 @@ export class ApiKeyGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const access =
+    const declared =
       this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]) ??
       'operator';
-    if (access === 'public') return true;
+    if (declared === 'public') return true;
 
     const req = context.switchToHttp().getRequest<KeyedRequest & RequestWithCaller>();
+    // An owner route is the operator's collection without a :tenantId and a tenant's with one.
+    const ownerTenant = (req.params as { tenantId?: string } | undefined)?.tenantId;
+    const access = declared !== 'owner' ? declared : ownerTenant === undefined ? 'operator' : 'tenant';
     const caller = await this.authenticate(req);
 
     if (access === 'operator' && caller.actor !== 'operator') throw new ForbiddenError();

@@ -10,9 +10,11 @@ export const ROUTE_ACCESS = 'wtg:route-access';
  * operator: operator keys only; tenant: an operator key or the key of the `:tenantId` in the path;
  * token: an operator key or a token key of the `:tenantId` (routes handing out its authorizer token);
  * tenant_or_token: an operator key, the `:tenantId`'s key or one of its token keys (JS-SDK signatures).
+ * owner: a route served at two paths, the operator's collection (no `:tenantId`: operator keys only)
+ * and each tenant's (`:tenantId`: as tenant); the path decides, the handler reads which it is.
  * A route with no decorator is operator-only, so a forgotten decorator fails closed.
  */
-export type RouteAccess = 'public' | 'operator' | 'tenant' | 'token' | 'tenant_or_token';
+export type RouteAccess = 'public' | 'operator' | 'tenant' | 'token' | 'tenant_or_token' | 'owner';
 
 export const Public = () => SetMetadata(ROUTE_ACCESS, 'public' satisfies RouteAccess);
 
@@ -25,6 +27,18 @@ export const OperatorOnly = () => applyDecorators(SetMetadata(ROUTE_ACCESS, 'ope
 export const TenantScoped = () =>
   applyDecorators(
     SetMetadata(ROUTE_ACCESS, 'tenant' satisfies RouteAccess),
+    ApiBearerAuth(),
+    ApiParam({ name: 'tenantId', format: 'uuid' }),
+  );
+
+/**
+ * A controller serving the operator's collection and each tenant's (`@Controller([path, tenantPath])`):
+ * operator-only without a `:tenantId`, tenant-scoped with one. The `:tenantId` parameter is documented
+ * here and dropped from the operations whose path has none (openapi/path-aliases.ts).
+ */
+export const OwnerScoped = () =>
+  applyDecorators(
+    SetMetadata(ROUTE_ACCESS, 'owner' satisfies RouteAccess),
     ApiBearerAuth(),
     ApiParam({ name: 'tenantId', format: 'uuid' }),
   );

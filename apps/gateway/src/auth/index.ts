@@ -4,12 +4,14 @@ export {
   Public,
   OperatorOnly,
   TenantScoped,
+  OwnerScoped,
   TokenReader,
   TenantOrTokenKey,
   CurrentCaller,
   CurrentTokenReader,
   CurrentTenant,
   type RouteAccess,
+  type RequestWithCaller,
 } from './decorators';
 export type { AnyCaller, Caller, TokenKeyCaller } from './caller';
 export { UnauthenticatedError, ForbiddenError } from './auth.errors';

@@ -9,6 +9,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  isURL,
   Length,
   Matches,
   Max,
@@ -20,6 +21,9 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve, sep } from 'node:path';
+import { describeProblem } from './environment-problems';
 import { PgBoss } from 'pg-boss';
 import { parseOperatorKeys } from './operator-keys';
 
@@ -44,6 +48,36 @@ class ReconcileCronConstraint implements ValidatorConstraintInterface {
     return 'AUTHORIZER_RECONCILE_CRON must be a five-field cron expression (UTC) or off';
   }
 }
+
+/** BRAND_LOGO_URL: an https URL, or an image file (png, jpg, gif, webp, svg) inside the data directory that exists. */
+@ValidatorConstraint({ name: 'brandLogo' })
+class BrandLogoConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown, args?: ValidationArguments): boolean {
+    if (typeof value !== 'string') return false;
+    if (value.startsWith('https://')) return isURL(value, { protocols: ['https'], require_protocol: true, require_tld: false });
+    const dataDir = resolve((args?.object as EnvironmentVariables | undefined)?.GATEWAY_DATA_DIR ?? '.data');
+    const file = resolve(value);
+    return (
+      file.startsWith(`${dataDir}${sep}`) &&
+      BRAND_LOGO_TYPES.has(extname(file).toLowerCase()) &&
+      existsSync(file) &&
+      statSync(file).isFile()
+    );
+  }
+  defaultMessage(): string {
+    return 'BRAND_LOGO_URL must be an https URL or an image file (png, jpg, gif, webp, svg) under the data directory (GATEWAY_DATA_DIR, default ./.data)';
+  }
+}
+
+/** Logo files the gateway serves, by extension. */
+export const BRAND_LOGO_TYPES = new Map([
+  ['.png', 'image/png'],
+  ['.jpg', 'image/jpeg'],
+  ['.jpeg', 'image/jpeg'],
+  ['.gif', 'image/gif'],
+  ['.webp', 'image/webp'],
+  ['.svg', 'image/svg+xml'],
+]);
 
 /** OPERATOR_API_KEYS entries (operator-keys.ts): strong keys, named or bare; the message names entries by position, never by value. */
 @ValidatorConstraint({ name: 'operatorKeys' })
@@ -407,6 +441,19 @@ export class EnvironmentVariables {
   @Max(10000000)
   COMPONENT_DAILY_CALL_BUDGET?: number;
 
+  /** The provider's name on the merchant pages ("授权 <BRAND_NAME> 管理您的公众号"). */
+  @IsOptional()
+  @Transform(trimmed)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  @Matches(/^[^\x00-\x1f\x7f<>]{1,64}$/, { message: 'BRAND_NAME must be 1-64 characters without control characters or < >' })
+  BRAND_NAME?: string;
+
+  /** The provider's logo on the merchant pages: an https URL, or an image file under the data directory. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Validate(BrandLogoConstraint)
+  BRAND_LOGO_URL?: string;
+
   /** Where sandbox keys and the embedded database live (default ./.data). */
   @IsOptional()
   @Transform(trimmed)
@@ -417,7 +464,7 @@ export class EnvironmentVariables {
 
 export class ConfigurationError extends Error {
   constructor(readonly problems: { variable: string; message: string }[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.message}`).join('\n')}`);
   }
 }
 
@@ -428,7 +475,10 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariable
   const errors = validateSync(env, { skipMissingProperties: false });
   if (errors.length > 0) {
     throw new ConfigurationError(
-      errors.map((e) => ({ variable: e.property, message: Object.values(e.constraints ?? {})[0] ?? 'invalid' })),
+      errors.map((e) => ({
+        variable: e.property,
+        message: describeProblem(EnvironmentVariables, e.property, raw[e.property], e.constraints ?? {}),
+      })),
     );
   }
   return env;

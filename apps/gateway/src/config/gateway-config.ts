@@ -1,4 +1,5 @@
 import { decodeSecretKey } from '@app/common';
+import { resolve } from 'node:path';
 import { EnvironmentVariables } from './environment';
 import { operatorKeyFingerprint, parseOperatorKeys } from './operator-keys';
 import type { RetentionSettings } from './retention-settings';
@@ -58,6 +59,8 @@ export interface GatewayConfig {
   retention?: Partial<RetentionSettings>;
   /** Background renewal of authorizer tokens with under 15 min left (authorizers/authorizer-token-renewer.ts). */
   tokenRenewal?: { intervalMs?: number; concurrency?: number };
+  /** The provider named on the merchant pages (BRAND_NAME, BRAND_LOGO_URL: an https URL or a logo file under the data directory). */
+  brand?: { name?: string; logoUrl?: string; logoFile?: string };
 }
 
 export interface WeChatProxySettings {
@@ -198,6 +201,14 @@ export function resolveGatewayConfig(
       auditDays: env.RETENTION_AUDIT_DAYS,
     },
     tokenRenewal: { intervalMs: env.TOKEN_RENEWAL_INTERVAL_MS, concurrency: env.TOKEN_RENEWAL_CONCURRENCY },
+    brand: {
+      name: env.BRAND_NAME,
+      ...(env.BRAND_LOGO_URL?.startsWith('https://')
+        ? { logoUrl: env.BRAND_LOGO_URL }
+        : env.BRAND_LOGO_URL
+          ? { logoFile: resolve(env.BRAND_LOGO_URL) }
+          : {}),
+    },
   };
 }
 

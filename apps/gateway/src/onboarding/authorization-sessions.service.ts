@@ -9,9 +9,9 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { Transactions } from '../database/transactions';
 import { isUuid } from '@app/common';
 import type { TenantId } from '../tenants/tenant-id';
-import type { AuthorizationSessionView } from './dto/create-authorization-session.dto';
+import type { AuthorizationSessionView, OpenAuthorizationSessionView } from './dto/create-authorization-session.dto';
 import { OnboardingRepository, type SessionRecord } from './onboarding.repository';
-import { ReturnUrlNotAllowedError, TooManySessionsError } from './onboarding.errors';
+import { AuthorizationSessionNotFoundError, ReturnUrlNotAllowedError, TooManySessionsError } from './onboarding.errors';
 import { parseReturnUrl } from './return-url';
 
 export type { SessionRecord } from './onboarding.repository';
@@ -82,6 +82,33 @@ export class AuthorizationSessionsService {
       return created;
     });
     return { id, onboardingUrl: this.onboardingUrl(token), expiresAt: expiresAt.toISOString() };
+  }
+
+  /** The tenant's open sessions, newest first (their links are not shown again: only digests are stored). */
+  async listOpen(tenantId: TenantId): Promise<OpenAuthorizationSessionView[]> {
+    const rows = await this.repository.listOpenSessions(tenantId);
+    return rows.map((r) => ({
+      id: r.id,
+      status: 'open' as const,
+      authType: r.authType,
+      returnUrl: r.returnUrl,
+      createdAt: r.createdAt.toISOString(),
+      expiresAt: r.expiresAt.toISOString(),
+    }));
+  }
+
+  /**
+   * Closes a session: its link then answers 410 like an expired one. Closing one that is no
+   * longer open changes nothing and succeeds; only a real close is audited.
+   */
+  async close(tenantId: TenantId, sessionId: string, by: ActingParty): Promise<void> {
+    if (!isUuid(sessionId)) throw new AuthorizationSessionNotFoundError();
+    await this.transactions.underLock(`wtg:sessions:${tenantId}`, async (m) => {
+      const result = await this.repository.closeSession(tenantId, sessionId, m);
+      if (!result) throw new AuthorizationSessionNotFoundError();
+      if (!result.closed) return;
+      await this.audit.recordChange(tenantId, by, 'authorization_session.closed', { sessionId }, m);
+    });
   }
 
   onboardingUrl(token: string): string {

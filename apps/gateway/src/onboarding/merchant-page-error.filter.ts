@@ -1,4 +1,6 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Inject, Logger } from '@nestjs/common';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { pageBrand } from './brand';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { prefersJson } from '../http/accepts';
@@ -17,6 +19,8 @@ export class MerchantPageErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(MerchantPageErrorFilter.name);
   private readonly json = new HttpErrorFilter();
 
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const res = host.switchToHttp().getResponse<FastifyReply>();
@@ -31,6 +35,6 @@ export class MerchantPageErrorFilter implements ExceptionFilter {
         'merchant page failed',
       );
     }
-    sendPage(req, res, throttled ? rateLimitedPage() : unexpectedPage());
+    sendPage(req, res, throttled ? rateLimitedPage() : unexpectedPage(), pageBrand(this.config));
   }
 }

@@ -6,9 +6,16 @@ export class TooManySessionsError extends DomainError<OnboardingErrorCode> {
   constructor(limit: number, firstExpiry: Date | null) {
     super(
       'TOO_MANY_SESSIONS',
-      `This tenant already has ${limit} open authorization sessions; wait for one to be completed or to expire.`,
+      `This tenant already has ${limit} open authorization sessions; wait for one to be completed or to expire, or close one (DELETE /v1/tenants/:tenantId/authorization-sessions/:sessionId).`,
       { limit, oldestExpiresAt: firstExpiry?.toISOString() ?? null },
     );
+  }
+}
+
+/** Also the answer for another tenant's session or a malformed id: existence is never revealed. */
+export class AuthorizationSessionNotFoundError extends DomainError<OnboardingErrorCode> {
+  constructor() {
+    super('AUTHORIZATION_SESSION_NOT_FOUND', 'No such authorization session.');
   }
 }
 

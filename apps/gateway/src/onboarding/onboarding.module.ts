@@ -18,6 +18,7 @@ export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
 
 @Module({
   imports: [
+    AuditModule,
     WeChatModule,
     ComponentModule,
     AuthorizersModule,

@@ -121,6 +121,34 @@ export class OnboardingRepository {
     return { count: rows[0].count, firstExpiry: rows[0].first_expiry };
   }
 
+  /** A tenant's open sessions, newest first (never their tokens: only digests are stored). */
+  async listOpenSessions(tenantId: TenantId): Promise<(SessionRecord & { createdAt: Date })[]> {
+    const { rows } = await sql<SessionRow & { created_at: Date }>(
+      this.dataSource,
+      `SELECT id, tenant_id, auth_type, return_url, expires_at, completed_at, created_at FROM authorization_sessions
+        WHERE tenant_id = $1 AND completed_at IS NULL AND expires_at > now()
+        ORDER BY created_at DESC, id`,
+      [tenantId],
+    );
+    return rows.map((r) => ({ ...toSession(r), createdAt: r.created_at }));
+  }
+
+  /**
+   * Closes a session of the tenant: it expires now, so its link answers 410 like an expired one.
+   * Undefined when the tenant has no such session; `closed` is false when it was not open.
+   */
+  async closeSession(tenantId: TenantId, sessionId: string, m?: EntityManager): Promise<{ closed: boolean } | undefined> {
+    const { rows } = await sql<{ was_open: boolean }>(
+      m ?? this.dataSource,
+      `UPDATE authorization_sessions s SET expires_at = LEAST(s.expires_at, now())
+         FROM authorization_sessions before
+        WHERE s.id = before.id AND s.id = $2 AND s.tenant_id = $1
+        RETURNING (before.completed_at IS NULL AND before.expires_at > now()) AS was_open`,
+      [tenantId, sessionId],
+    );
+    return rows[0] && { closed: rows[0].was_open };
+  }
+
   /** Codes WeChat rejected for this session (random codes sent to the public callback count here). */
   async rejectedCodeCount(sessionId: string): Promise<number> {
     const { rows } = await sql<{ count: number }>(

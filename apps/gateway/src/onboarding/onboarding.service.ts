@@ -6,6 +6,7 @@ import { nextChinaMidnight } from '../component/component-call-budget';
 import { ComponentBudgetExhaustedError, ComponentTicketMissingError } from '../component/component.errors';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TenantsRepository } from '../tenants/tenants.repository';
+import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationExchangeService } from './authorization-exchange.service';
 import { AuthorizationSessionsService, isOpen } from './authorization-sessions.service';
 import type { Locale } from './messages/catalogue';
@@ -43,6 +44,8 @@ export class OnboardingService {
   async onboardingPage(token: string, lang?: Locale): Promise<Page> {
     const session = await this.sessions.findByToken(token);
     if (!session) return sessionNotFoundPage();
+    // A completed session's link opened again (a bookmark, the back button): the account it connected, not an error.
+    if (session.completedAt !== null) return (await this.completedPage(session.tenantId)) ?? sessionGonePage();
     if (!isOpen(session)) return sessionGonePage();
     let preAuthCode: string;
     try {
@@ -126,6 +129,18 @@ export class OnboardingService {
         blacklistReadiness(tenant.status, a?.verified ?? false, a?.permissionSets ?? []),
       ),
     };
+  }
+
+  /** The "already completed" page with the tenant's account; undefined when the tenant no longer has one. */
+  private async completedPage(tenantId: TenantId): Promise<Page | undefined> {
+    const tenant = await this.tenants.findWithAccount(tenantId);
+    const a = tenant?.account;
+    if (!tenant || !a?.appId) return undefined;
+    return authorizedPage(
+      { appId: a.appId, nickName: a.nickName ?? null, principalName: a.principalName ?? null },
+      blacklistReadiness(tenant.status, a.verified ?? false, a.permissionSets ?? []),
+      { alreadyCompleted: true },
+    );
   }
 
   private wechatFailurePage(e: unknown, during: string): Page {

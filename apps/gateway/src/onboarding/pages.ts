@@ -13,16 +13,39 @@ export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
 
+/** The provider the merchant is authorizing (BRAND_NAME, BRAND_LOGO_URL); pages stay generic without it. */
+export interface Brand {
+  name?: string;
+  /** An https URL, or the gateway's own path serving a logo file. */
+  logoUrl?: string;
+}
+
+/** What a page's rendering depends on besides its content. */
+export interface PageView {
+  brand?: Brand;
+  /** The merchant's browser is a phone's (user agent): the mobile flow is the primary button. */
+  mobile: boolean;
+}
+
 export interface Page {
   status: number;
   /** The page in the merchant's language (chosen per request by the controller). */
-  render(locale: Locale): string;
+  render(locale: Locale, view?: PageView): string;
   /** Error pages only: the stable code and (English, operator-facing) message, for clients that ask for JSON. */
   error?: { code: string; message: string; details?: unknown };
   retryAfterSeconds?: number;
 }
 
-function layout(locale: Locale, title: string, body: string): string {
+function brandHeader(brand: Brand | undefined): string {
+  if (!brand?.name && !brand?.logoUrl) return '';
+  const logo = brand.logoUrl
+    ? `<img id="brand-logo" src="${escapeHtml(brand.logoUrl)}" alt="${escapeHtml(brand.name ?? '')}" height="40">`
+    : '';
+  const name = brand.name ? `<span id="brand-name">${escapeHtml(brand.name)}</span>` : '';
+  return `<header class="brand">${logo}${name}</header>\n`;
+}
+
+function layout(locale: Locale, title: string, body: string, brand?: Brand): string {
   return `<!doctype html>
 <html lang="${escapeHtml(locale)}">
 <head>
@@ -38,10 +61,11 @@ function layout(locale: Locale, title: string, body: string): string {
   .muted { color: #59636e; font-size: .9rem; }
   .ok { color: #1a7f37; } .warn { color: #9a6700; } .err { color: #cf222e; }
   code { background: #f6f8fa; padding: .1rem .3rem; border-radius: 4px; }
+  header.brand { display: flex; align-items: center; gap: .75rem; margin-bottom: 1.5rem; font-weight: 600; }
 </style>
 </head>
 <body>
-${body}
+${brandHeader(brand)}${body}
 </body>
 </html>
 `;
@@ -52,7 +76,7 @@ function errorPage(code: ErrorCode, key: MerchantErrorPage, message?: (m: Mercha
   return {
     status: ERROR_STATUS[code],
     error: { code, message: text(MESSAGES.en).message },
-    render: (locale) => {
+    render: (locale, view) => {
       const m = MESSAGES[locale];
       const { title, message: said } = text(m);
       return layout(
@@ -61,6 +85,7 @@ function errorPage(code: ErrorCode, key: MerchantErrorPage, message?: (m: Mercha
         `<h1 class="err">${escapeHtml(title)}</h1>
 <p id="message">${escapeHtml(said)}</p>
 <p class="muted">${escapeHtml(m.errorCodeLabel)} <code id="error-code">${escapeHtml(code)}</code></p>`,
+        view?.brand,
       );
     },
   };
@@ -70,19 +95,24 @@ function errorPage(code: ErrorCode, key: MerchantErrorPage, message?: (m: Mercha
 export function onboardingPage(links: { pc: string; mobile: string }): Page {
   return {
     status: 200,
-    render: (locale) => {
+    render: (locale, view) => {
       const t = MESSAGES[locale].onboarding;
+      const heading = view?.brand?.name ? t.brandedHeading(view.brand.name) : t.heading;
+      const link = (id: string, href: string, label: string, primary: boolean) =>
+        `<a id="${id}" class="button${primary ? '' : ' secondary'}" href="${escapeHtml(href)}" data-primary="${primary}">${escapeHtml(label)}</a>`;
+      const pc = link('authorize-pc', links.pc, t.authorizePc, !view?.mobile);
+      const mobile = link('authorize-mobile', links.mobile, t.authorizeMobile, Boolean(view?.mobile));
       return layout(
         locale,
-        t.title,
-        `<h1>${escapeHtml(t.heading)}</h1>
+        view?.brand?.name ? heading : t.title,
+        `<h1 id="heading">${escapeHtml(heading)}</h1>
 <p>${escapeHtml(t.intro)}</p>
 <p>${escapeHtml(t.permissionHintBefore)}<strong>${escapeHtml(t.permissionToTick)}</strong>${escapeHtml(t.permissionHintAfter)}</p>
 <p>
-  <a id="authorize-pc" class="button" href="${escapeHtml(links.pc)}">${escapeHtml(t.authorizePc)}</a>
-  <a id="authorize-mobile" class="button secondary" href="${escapeHtml(links.mobile)}">${escapeHtml(t.authorizeMobile)}</a>
+  ${view?.mobile ? `${mobile}\n  ${pc}` : `${pc}\n  ${mobile}`}
 </p>
 <p class="muted">${escapeHtml(t.linkLifetime)}</p>`,
+        view?.brand,
       );
     },
   };
@@ -156,23 +186,26 @@ function blacklistParagraph(m: MerchantMessages, readiness: BlacklistReadiness):
 export function authorizedPage(
   account: { appId: string; nickName: string | null; principalName: string | null },
   readiness: BlacklistReadiness,
+  opts: { alreadyCompleted?: boolean } = {},
 ): Page {
   const name = account.nickName || account.appId;
   return {
     status: 200,
-    render: (locale) => {
+    render: (locale, view) => {
       const m = MESSAGES[locale];
       const t = m.authorized;
       const principal = account.principalName ? ` ${escapeHtml(t.principal(account.principalName))}` : '';
+      const [title, heading] = opts.alreadyCompleted ? [t.completedTitle, t.completedHeading] : [t.title, t.heading];
       return layout(
         locale,
-        t.title,
-        `<h1 class="ok" id="authorized">${escapeHtml(t.heading)}</h1>
+        title,
+        `<h1 class="ok" id="authorized"${opts.alreadyCompleted ? ' data-already-completed="true"' : ''}>${escapeHtml(heading)}</h1>
 <p>${escapeHtml(t.accountBefore)} <strong id="account-name">${escapeHtml(name)}</strong>${principal} ${escapeHtml(
           t.accountAfter,
         )} ${escapeHtml(t.appIdLabel)} <code id="account-appid">${escapeHtml(account.appId)}</code></p>
 ${blacklistParagraph(m, readiness)}
 <p class="muted">${escapeHtml(t.closePage)}</p>`,
+        view?.brand,
       );
     },
   };

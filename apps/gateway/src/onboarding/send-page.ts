@@ -2,20 +2,26 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { prefersJson } from '../http/accepts';
 import { requestIdOf } from '../logging/request-id';
 import { negotiateLocale } from './messages/locale';
-import type { Page } from './pages';
+import type { Brand, Page } from './pages';
+
+/** Phones and tablets, WeChat's in-app browser included: there the mobile authorization flow comes first. */
+const MOBILE_USER_AGENT = /Mobile|Android|iPhone|iPad|iPod|MicroMessenger|HarmonyOS/i;
+
+export const isMobileUserAgent = (userAgent: string | undefined) => MOBILE_USER_AGENT.test(userAgent ?? '');
 
 // The token is in the path: only the origin may travel as Referer (WeChat checks the domain).
 const PAGE_HEADERS = {
   'Cache-Control': 'no-store',
   'Content-Security-Policy':
-    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    // Images: the provider's logo (BRAND_LOGO_URL: https, or served by the gateway itself).
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'Referrer-Policy': 'origin',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
 };
 
 /** Pages are for browsers; a client that asks for JSON (and not HTML) gets an error as the usual error JSON. */
-export function sendPage(req: FastifyRequest, res: FastifyReply, page: Page): void {
+export function sendPage(req: FastifyRequest, res: FastifyReply, page: Page, brand?: Brand): void {
   if (page.retryAfterSeconds !== undefined) res.header('Retry-After', String(page.retryAfterSeconds));
   if (page.error && prefersJson(req.headers.accept)) {
     const requestId = requestIdOf(req);
@@ -29,7 +35,7 @@ export function sendPage(req: FastifyRequest, res: FastifyReply, page: Page): vo
   res
     .status(page.status)
     .headers(PAGE_HEADERS)
-    .headers({ 'Content-Language': locale, Vary: 'Accept-Language' })
+    .headers({ 'Content-Language': locale, Vary: 'Accept-Language, User-Agent' })
     .type('text/html; charset=utf-8')
-    .send(page.render(locale));
+    .send(page.render(locale, { brand, mobile: isMobileUserAgent(req.headers['user-agent']) }));
 }

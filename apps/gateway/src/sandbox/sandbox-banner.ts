@@ -79,3 +79,29 @@ export function sandboxBanner(i: SandboxBannerInfo): string {
     ].join('\n') + '\n'
   );
 }
+
+/**
+ * The banner as the fields of one JSON log line, for when logs are JSON (every stdout line then
+ * parses). Same content as the text; the operator key is in it on purpose (sandbox only).
+ */
+export function sandboxBannerFields(i: SandboxBannerInfo): Record<string, unknown> {
+  const base = i.publicBaseUrl;
+  return {
+    mode: 'sandbox',
+    dataDir: i.dataDir,
+    operatorApiKey: i.operatorApiKey,
+    consoleUrl: `${base}/console`,
+    apiDocsUrl: `${base}/docs`,
+    readinessUrl: `${base}/health/ready`,
+    simulatorUrl: i.simulatorUrl,
+    goLiveRehearsalUrl: `${i.simulatorUrl}/__sim/go-live-check`,
+    messageUrlTemplate: i.messageUrlTemplate,
+    onboardingUrl: i.demo.onboardingUrl,
+    demoTenantId: i.demo.tenantId,
+    ...(i.demo.tenantApiKey ? { demoTenantApiKey: i.demo.tenantApiKey } : {}),
+    demoStatus: i.demo.status,
+    ...(i.demo.appId ? { demoAppId: i.demo.appId } : {}),
+    demoFollowers: i.demo.followers,
+    printAgain: 'npm run sandbox:info',
+  };
+}

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SANDBOX_DEMO_EXTERNAL_ID } from './sandbox-constants';
-import { sandboxBanner } from './sandbox-banner';
+import { sandboxBanner, sandboxBannerFields, type SandboxBannerInfo } from './sandbox-banner';
+import { readSandboxLink, reusableSandboxLink, saveSandboxLink } from './sandbox-link';
 
 /**
  * `npm run sandbox:info`: prints the sandbox banner again, from a running sandbox gateway over its
@@ -25,10 +26,15 @@ async function call<T>(url: string, init: RequestInit & { what: string }): Promi
     throw new SandboxInfoError(`${init.what}: nothing answers at ${new URL(url).origin}; is the sandbox running (npm start)?`);
   }
   if (!res.ok) throw new SandboxInfoError(`${init.what}: ${res.status} ${(await res.text()).slice(0, 200)}`);
-  return (await res.json()) as T;
+  return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
 export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
+  return sandboxBanner(await sandboxBannerInfo(o));
+}
+
+/** What the banner says, asked from the running gateway and simulator. */
+export async function sandboxBannerInfo(o: SandboxInfoOptions): Promise<SandboxBannerInfo> {
   const file = join(o.dataDir, 'sandbox.json');
   if (!existsSync(file)) throw new SandboxInfoError(`no sandbox in ${o.dataDir} (${file} is missing); start one with npm start`);
   const { operatorApiKey } = JSON.parse(readFileSync(file, 'utf8')) as { operatorApiKey: string };
@@ -48,12 +54,7 @@ export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
     cursor = page.nextCursor;
   }
   if (!demo) throw new SandboxInfoError('the "Sandbox demo" tenant does not exist; restart the sandbox (npm start) to create it');
-  const session = await call<{ onboardingUrl: string }>(`${o.gatewayUrl}/v1/tenants/${demo.id}/authorization-sessions`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ authType: 1 }),
-    what: 'onboarding link',
-  });
+  const onboardingUrl = await demoLink(o, headers, demo.id);
   const appId = demo.authorizer?.appId;
   let followers: string[] = [];
   if (demo.status === 'active' && appId) {
@@ -62,14 +63,42 @@ export async function sandboxInfo(o: SandboxInfoOptions): Promise<string> {
     }).catch(() => ({ followers: [] }));
     followers = (account.followers ?? []).slice(0, 3);
   }
-  return sandboxBanner({
+  return {
     dataDir: o.dataDir,
     operatorApiKey,
     publicBaseUrl: o.publicBaseUrl,
     simulatorUrl: o.simulatorUrl,
     messageUrlTemplate: status.messageEventUrlTemplate ?? '',
-    demo: { tenantId: demo.id, onboardingUrl: session.onboardingUrl, status: demo.status, appId, followers },
+    demo: { tenantId: demo.id, onboardingUrl, status: demo.status, appId, followers },
+  };
+}
+
+/** The link the gateway's start saved while its session has an hour left, else a new session (as the start does). */
+async function demoLink(o: SandboxInfoOptions, headers: Record<string, string>, tenantId: string): Promise<string> {
+  const sessionsUrl = `${o.gatewayUrl}/v1/tenants/${tenantId}/authorization-sessions`;
+  const open = await call<{ items: { id: string; expiresAt: string }[] }>(`${sessionsUrl}?status=open`, {
+    headers,
+    what: 'open onboarding sessions',
   });
+  const reused = reusableSandboxLink(readSandboxLink(o.dataDir), tenantId, open.items);
+  if (reused) return reused.onboardingUrl;
+  const create = () =>
+    fetch(sessionsUrl, { method: 'POST', headers, body: JSON.stringify({ authType: 1 }) }).catch(() => undefined);
+  let res = await create();
+  if (res?.status === 409 && open.items.length > 0) {
+    // At the cap: the oldest open session makes room, as on a start.
+    await call(`${sessionsUrl}/${open.items[open.items.length - 1].id}`, {
+      method: 'DELETE',
+      headers,
+      what: 'closing a session',
+    });
+    res = await create();
+  }
+  if (!res?.ok)
+    throw new SandboxInfoError(`onboarding link: ${res ? `${res.status} ${(await res.text()).slice(0, 200)}` : 'no answer'}`);
+  const session = (await res.json()) as { id: string; onboardingUrl: string };
+  saveSandboxLink(o.dataDir, { tenantId, sessionId: session.id, onboardingUrl: session.onboardingUrl });
+  return session.onboardingUrl;
 }
 
 /** Same defaults as main.ts (PORT, SANDBOX_SIM_PORT, GATEWAY_DATA_DIR, PUBLIC_BASE_URL). */
@@ -84,8 +113,13 @@ export function sandboxInfoOptionsFromEnv(env: NodeJS.ProcessEnv, cwd: string): 
 }
 
 if (require.main === module) {
-  sandboxInfo(sandboxInfoOptionsFromEnv(process.env, process.cwd())).then(
-    (text) => process.stdout.write(text),
+  // LOG_FORMAT=json: the banner as the gateway logs it then, one JSON line.
+  const json = process.env.LOG_FORMAT?.trim() === 'json';
+  sandboxBannerInfo(sandboxInfoOptionsFromEnv(process.env, process.cwd())).then(
+    (info) =>
+      process.stdout.write(
+        json ? `${JSON.stringify({ msg: 'sandbox ready', ...sandboxBannerFields(info) })}\n` : sandboxBanner(info),
+      ),
     (e: Error) => {
       process.stderr.write(`sandbox:info: ${e instanceof SandboxInfoError ? e.message : String(e)}\n`);
       process.exit(1);

@@ -1,11 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { systemActor } from '../audit/audit-actor';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
+import { TooManySessionsError } from '../onboarding/onboarding.errors';
 import { TenantAdminService } from '../tenant-admin/tenant-admin.service';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { TenantId } from '../tenants/tenant-id';
 
 import { SANDBOX_DEMO_EXTERNAL_ID } from './sandbox-constants';
+import { readSandboxLink, reusableSandboxLink, saveSandboxLink } from './sandbox-link';
 
 export { SANDBOX_DEMO_EXTERNAL_ID };
 
@@ -20,11 +22,12 @@ export interface SandboxOnboarding {
 }
 
 /**
- * Sandbox only: makes sure a "Sandbox demo" tenant exists and opens a fresh onboarding
- * session for it, so a person can complete onboarding in a browser right after `npm start`
- * (the links lead to the simulator's authorization page).
+ * Sandbox only: makes sure a "Sandbox demo" tenant exists and has an onboarding link, so a person
+ * can complete onboarding in a browser right after `npm start` (the links lead to the simulator's
+ * authorization page). The link of an earlier start is shown again while its session has more than
+ * an hour left, so restarts do not pile up sessions.
  */
-export async function prepareSandboxOnboarding(app: INestApplication): Promise<SandboxOnboarding> {
+export async function prepareSandboxOnboarding(app: INestApplication, dataDir: string): Promise<SandboxOnboarding> {
   const tenants = app.get(TenantAdminService);
   const sessions = app.get(AuthorizationSessionsService);
   let tenantId = await app.get(TenantsRepository).findIdByExternalId(SANDBOX_DEMO_EXTERNAL_ID);
@@ -34,13 +37,32 @@ export async function prepareSandboxOnboarding(app: INestApplication): Promise<S
     tenantId = created.id as TenantId;
     tenantApiKey = created.apiKey;
   }
-  const session = await sessions.create(tenantId, { authType: 1 }, systemActor('sandbox'));
+  const onboardingUrl = await demoLink(sessions, tenantId, dataDir);
   const tenant = await app.get(TenantsRepository).findWithAccount(tenantId);
   return {
     tenantId,
-    onboardingUrl: session.onboardingUrl,
+    onboardingUrl,
     tenantApiKey,
     status: tenant?.status ?? 'pending',
     appId: tenant?.account?.appId ?? undefined,
   };
+}
+
+async function demoLink(sessions: AuthorizationSessionsService, tenantId: TenantId, dataDir: string): Promise<string> {
+  const open = await sessions.listOpen(tenantId);
+  const reused = reusableSandboxLink(readSandboxLink(dataDir), tenantId, open);
+  if (reused) return reused.onboardingUrl;
+  let session;
+  try {
+    session = await sessions.create(tenantId, { authType: 1 }, systemActor('sandbox'));
+  } catch (e) {
+    const oldest = open.at(-1);
+    if (!(e instanceof TooManySessionsError) || !oldest) throw e;
+    // The demo tenant is at the cap (sessions opened through the API, or by starts of an older
+    // version): the sandbox's own start must not fail for it, so the oldest one makes room.
+    await sessions.close(tenantId, oldest.id, systemActor('sandbox'));
+    session = await sessions.create(tenantId, { authType: 1 }, systemActor('sandbox'));
+  }
+  saveSandboxLink(dataDir, { tenantId, sessionId: session.id, onboardingUrl: session.onboardingUrl });
+  return session.onboardingUrl;
 }

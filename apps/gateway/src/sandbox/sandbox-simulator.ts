@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { join } from 'node:path';
 import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
 import type { GatewayConfig } from '../config/gateway-config';
 import type { SandboxIdentity } from '../config/sandbox-identity';
@@ -15,7 +16,7 @@ export interface SandboxSimulator {
 /** Sandbox mode: the bundled simulator plays WeChat, with the component identity kept in .data/. */
 export async function startSandboxSimulator(
   identity: SandboxIdentity,
-  opts: { port: number; eventUrl: string; messageUrl: string },
+  opts: { port: number; eventUrl: string; messageUrl: string; dataDir: string },
 ): Promise<SandboxSimulator> {
   const simulator = await startWeChatSimulator({
     port: opts.port,
@@ -30,6 +31,8 @@ export async function startSandboxSimulator(
     // The gateway is not listening yet; the first ticket is pushed once it is.
     pushTicketOnStart: false,
     publicBaseUrl: `http://localhost:${opts.port}`,
+    // Accounts, followers, grants, blacklists and tokens survive a restart, as the gateway's tenants do.
+    stateFile: join(opts.dataDir, 'simulator-state.json'),
   });
   return {
     url: simulator.url,
@@ -48,6 +51,6 @@ export function demoFollowers(simulator: SandboxSimulator, demo: { status: strin
   try {
     return (simulator.simulator.getAuthorizer(demo.appId).followers ?? []).slice(0, 3);
   } catch {
-    return []; // an account the simulator no longer knows (its state is in memory)
+    return []; // an account the simulator does not know (its state file was removed)
   }
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker';
-import { OperatorWebhookEndpointsController, TenantWebhookEndpointsController } from './webhook-endpoints.controllers';
+import { WebhookEndpointsController } from './webhook-endpoints.controller';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookMetrics } from './webhook-metrics';
@@ -18,7 +18,7 @@ import { WebhookRetention } from './webhook-retention.schedule';
  */
 @Module({
   imports: [TenantsModule, AuditModule],
-  controllers: [OperatorWebhookEndpointsController, TenantWebhookEndpointsController],
+  controllers: [WebhookEndpointsController],
   providers: [
     WebhookEndpointsRepository,
     WebhookOutboxRepository,

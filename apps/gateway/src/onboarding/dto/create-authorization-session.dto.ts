@@ -29,3 +29,27 @@ export class AuthorizationSessionView {
   @ApiProperty({ description: 'Send the merchant here; the token in it is the credential (shown once).' }) onboardingUrl: string;
   @ApiProperty() expiresAt: string;
 }
+
+export class ListAuthorizationSessionsQuery {
+  @ApiPropertyOptional({
+    enum: ['open'],
+    default: 'open',
+    description: 'Only open sessions (not completed, not expired, not closed) are listed.',
+  })
+  @IsOptional()
+  @IsIn(['open'])
+  status?: 'open';
+}
+
+export class OpenAuthorizationSessionView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['open'] }) status: 'open';
+  @ApiProperty({ enum: [1, 2, 3] }) authType: number;
+  @ApiProperty({ type: String, nullable: true }) returnUrl: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() expiresAt: string;
+}
+
+export class AuthorizationSessionListView {
+  @ApiProperty({ type: [OpenAuthorizationSessionView] }) items: OpenAuthorizationSessionView[];
+}

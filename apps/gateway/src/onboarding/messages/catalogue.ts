@@ -32,6 +32,8 @@ export interface MerchantMessages {
   onboarding: {
     title: string;
     heading: string;
+    /** The heading naming the provider (BRAND_NAME). */
+    brandedHeading: (brand: string) => string;
     intro: string;
     /** "Tick <set name> among the permissions": the set name is emphasised between the two halves (which carry their own spaces). */
     permissionHintBefore: string;
@@ -54,6 +56,9 @@ export interface MerchantMessages {
     blacklistSetMissing: (sets: string) => string;
     blacklistUnavailable: string;
     closePage: string;
+    /** A completed session's link opened again: the account it connected, not an error. */
+    completedTitle: string;
+    completedHeading: string;
   };
   /** "2 (user management)"; unknown sets get a placeholder name. */
   permissionSet: (id: number) => string;

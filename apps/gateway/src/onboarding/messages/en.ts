@@ -63,6 +63,7 @@ export const EN: MerchantMessages = {
   onboarding: {
     title: 'Authorize your Official Account',
     heading: 'Authorize your WeChat Official Account',
+    brandedHeading: (brand) => `Authorize ${brand} to manage your Official Account`,
     intro:
       "Grant this service access to your Official Account through WeChat's authorization page. On a computer, scan the QR code WeChat shows with the administrator's WeChat; on a phone, open the mobile link inside WeChat.",
     permissionHintBefore: 'To let us manage your blacklist, tick ',
@@ -85,6 +86,8 @@ export const EN: MerchantMessages = {
     blacklistSetMissing: (sets) =>
       `Blacklist management is not available: the permission set ${sets} was not granted. Authorize again and tick it.`,
     blacklistUnavailable: 'Blacklist management is not available.',
+    completedTitle: 'Authorization already completed',
+    completedHeading: 'Authorization already completed',
     closePage: 'You can close this page.',
   },
   permissionSet: (id) => `${id} (${PERMISSION_SET_NAMES[id] ?? 'unnamed'})`,

@@ -59,6 +59,7 @@ export const ZH_CN: MerchantMessages = {
   onboarding: {
     title: '授权您的公众号',
     heading: '授权您的微信公众号',
+    brandedHeading: (brand) => `授权 ${brand} 管理您的公众号`,
     intro:
       '请通过微信授权页面，授权本服务管理您的公众号。在电脑上，请用公众号管理员的微信扫描微信显示的二维码；在手机上，请在微信内打开手机授权链接。',
     permissionHintBefore: '如需我们管理您的黑名单，请在权限中勾选',
@@ -80,6 +81,8 @@ export const ZH_CN: MerchantMessages = {
     blacklistSetMissing: (sets) => `黑名单管理功能不可用：未授权权限集 ${sets}。请重新授权并勾选该权限。`,
     blacklistUnavailable: '黑名单管理功能不可用。',
     closePage: '您可以关闭此页面。',
+    completedTitle: '已完成授权',
+    completedHeading: '已完成授权',
   },
   permissionSet: (id) => `${id}（${PERMISSION_SET_NAMES_ZH[id] ?? '未命名'}）`,
   alternatives: (items) => items.join(' 或 '),
