@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseGuards } from
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DomainError } from '@app/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { Public } from '../auth';
 import { consoleActor } from '../audit/audit-actor';
@@ -19,13 +19,7 @@ import { CONTROL_CHARACTER } from '../validation/no-control-characters';
 import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { readForm, sameOrigin } from './console-form';
 import { consoleErrorPage, jobPercent, loginPage, type PageContext, statusPage, tenantPage, tenantsPage } from './console-pages';
-import {
-  CONSOLE_COOKIE,
-  CONSOLE_SESSION_SECONDS,
-  type ConsoleSession,
-  ConsoleSessions,
-  consoleCookieOf,
-} from './console-sessions';
+import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, type ConsoleSession, ConsoleSessions } from './console-sessions';
 import { ConsoleRepository } from './console.repository';
 
 const PAGE_SIZE = 25;
@@ -47,33 +41,33 @@ export class ConsoleController {
   ) {}
 
   @Get('login')
-  loginForm(@Req() req: Request, @Res() res: Response): void {
+  loginForm(@Req() req: FastifyRequest, @Res() res: FastifyReply): void {
     if (this.session(req)) return this.redirect(res, '/console');
     this.send(res, 200, (c) => loginPage(c));
   }
 
   @Post('login')
   @UseGuards(ThrottlerGuard) // a key guess costs nothing to make: rate-limit them per address
-  async login(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async login(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     if (!sameOrigin(req, this.config.publicBaseUrl))
       return this.send(res, 403, (c) => loginPage(c, 'Cross-site sign-in refused.'));
-    const form = await readForm(req);
+    const form = readForm(req);
     const cookie = this.sessions.signIn(form.get('key')?.trim() ?? '');
     if (!cookie) return this.send(res, 401, (c) => loginPage(c, 'That is not an operator key of this gateway.'));
     await this.audit.recordChange(null, consoleActor(this.sessions.verify(cookie)!.operatorName), 'console.signed_in');
-    res.cookie(CONSOLE_COOKIE, cookie, this.cookieOptions(CONSOLE_SESSION_SECONDS * 1000));
+    res.setCookie(CONSOLE_COOKIE, cookie, this.cookieOptions(CONSOLE_SESSION_SECONDS));
     this.redirect(res, '/console');
   }
 
   @Post('logout')
-  async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async logout(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     if (!(await this.checkedPost(req, res))) return;
     res.clearCookie(CONSOLE_COOKIE, this.cookieOptions());
     this.redirect(res, '/console/login');
   }
 
   @Get()
-  async status(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async status(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const session = this.signedIn(req, res);
     if (!session) return;
     const s = await this.component.status();
@@ -95,7 +89,7 @@ export class ConsoleController {
   }
 
   @Get('tenants')
-  async tenants(@Req() req: Request, @Res() res: Response, @Query() query: Record<string, unknown>): Promise<void> {
+  async tenants(@Req() req: FastifyRequest, @Res() res: FastifyReply, @Query() query: Record<string, unknown>): Promise<void> {
     const session = this.signedIn(req, res);
     if (!session) return;
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
@@ -134,7 +128,7 @@ export class ConsoleController {
   }
 
   @Get('tenants/:tenantId')
-  async tenant(@Req() req: Request, @Res() res: Response, @Param('tenantId') raw: string): Promise<void> {
+  async tenant(@Req() req: FastifyRequest, @Res() res: FastifyReply, @Param('tenantId') raw: string): Promise<void> {
     const session = this.signedIn(req, res);
     if (!session) return;
     await this.renderTenant(res, session, raw, {});
@@ -142,20 +136,20 @@ export class ConsoleController {
 
   /** What the progress bars poll: this tenant's recent jobs, no secrets. */
   @Get('tenants/:tenantId/jobs.json')
-  async jobsJson(@Req() req: Request, @Res() res: Response, @Param('tenantId') raw: string): Promise<void> {
+  async jobsJson(@Req() req: FastifyRequest, @Res() res: FastifyReply, @Param('tenantId') raw: string): Promise<void> {
     const tenantId = parseTenantId(raw);
     if (!this.session(req)) {
       res
         .status(401)
-        .set('Cache-Control', 'no-store')
-        .json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to the console.' } });
+        .header('Cache-Control', 'no-store')
+        .send({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to the console.' } });
       return;
     }
     const jobs = tenantId ? await this.repository.recentJobs(tenantId) : [];
     res
       .status(200)
-      .set({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
-      .json({
+      .headers({ 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+      .send({
         jobs: jobs.map((j) => ({
           id: j.id,
           status: j.status,
@@ -168,7 +162,7 @@ export class ConsoleController {
   }
 
   @Post('tenants/:tenantId/onboarding-links')
-  async newOnboardingLink(@Req() req: Request, @Res() res: Response, @Param('tenantId') raw: string): Promise<void> {
+  async newOnboardingLink(@Req() req: FastifyRequest, @Res() res: FastifyReply, @Param('tenantId') raw: string): Promise<void> {
     const session = await this.checkedPost(req, res);
     if (!session) return;
     const tenantId = parseTenantId(raw);
@@ -181,8 +175,8 @@ export class ConsoleController {
 
   @Post('tenants/:tenantId/jobs/:jobId/cancel')
   async cancelJob(
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
     @Param('tenantId') raw: string,
     @Param('jobId', new UuidParamPipe()) jobId: string | undefined,
   ): Promise<void> {
@@ -198,7 +192,7 @@ export class ConsoleController {
   }
 
   private async renderTenant(
-    res: Response,
+    res: FastifyReply,
     session: ConsoleSession,
     raw: string,
     extra: { onboardingUrl?: string },
@@ -215,7 +209,7 @@ export class ConsoleController {
   }
 
   /** Runs an action; a domain error (job already finished, tenant gone…) becomes a page saying so, and null. */
-  private async actOn<T>(res: Response, session: ConsoleSession, act: () => Promise<T>): Promise<T | null> {
+  private async actOn<T>(res: FastifyReply, session: ConsoleSession, act: () => Promise<T>): Promise<T | null> {
     try {
       return await act();
     } catch (e) {
@@ -225,24 +219,24 @@ export class ConsoleController {
     }
   }
 
-  private session(req: Request): ConsoleSession | undefined {
-    return this.sessions.verify(consoleCookieOf(req.get('cookie')));
+  private session(req: FastifyRequest): ConsoleSession | undefined {
+    return this.sessions.verify(req.cookies[CONSOLE_COOKIE]);
   }
 
-  private signedIn(req: Request, res: Response): ConsoleSession | undefined {
+  private signedIn(req: FastifyRequest, res: FastifyReply): ConsoleSession | undefined {
     const session = this.session(req);
     if (!session) this.redirect(res, '/console/login');
     return session;
   }
 
   /** Every state-changing POST: a live session, the same origin and the form's CSRF token. */
-  private async checkedPost(req: Request, res: Response): Promise<ConsoleSession | undefined> {
+  private async checkedPost(req: FastifyRequest, res: FastifyReply): Promise<ConsoleSession | undefined> {
     const session = this.session(req);
     if (!session) {
       this.redirect(res, '/console/login');
       return undefined;
     }
-    const form = await readForm(req);
+    const form = readForm(req);
     if (!sameOrigin(req, this.config.publicBaseUrl) || !this.sessions.csrfValid(session, form.get('csrf'))) {
       this.send(
         res,
@@ -255,6 +249,7 @@ export class ConsoleController {
     return session;
   }
 
+  /** `maxAge` in seconds. */
   private cookieOptions(maxAge?: number) {
     return {
       httpOnly: true,
@@ -265,15 +260,15 @@ export class ConsoleController {
     };
   }
 
-  private redirect(res: Response, to: string): void {
-    res.status(303).set('Cache-Control', 'no-store').location(to).end();
+  private redirect(res: FastifyReply, to: string): void {
+    res.status(303).headers({ 'Cache-Control': 'no-store', Location: to }).send();
   }
 
-  private send(res: Response, status: number, render: (c: PageContext) => string, session?: ConsoleSession): void {
+  private send(res: FastifyReply, status: number, render: (c: PageContext) => string, session?: ConsoleSession): void {
     const nonce = randomBytes(16).toString('base64');
     res
       .status(status)
-      .set({
+      .headers({
         'Cache-Control': 'no-store',
         'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
         'X-Frame-Options': 'DENY',
@@ -281,7 +276,7 @@ export class ConsoleController {
         // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own form posts.
         'Referrer-Policy': 'same-origin',
       })
-      .type('html')
+      .type('text/html; charset=utf-8')
       .send(render({ nonce, csrfToken: session?.csrfToken }));
   }
 }
