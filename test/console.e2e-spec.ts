@@ -68,7 +68,7 @@ describe('operator console (simulator over HTTP)', () => {
     expect(pending.text).not.toContain(`data-tenant-id="${t.id}"`);
 
     const detail = await request(h.url).get(`/console/tenants/${t.id}`).set('Cookie', cookie).expect(200);
-    expect(detail.text).toContain('id="tenant-status">active<');
+    expect(detail.text).toContain('id="tenant-status" data-status="active"');
     expect(detail.text).toContain(t.appId);
 
     const csrf = csrfOf(status.text)!;

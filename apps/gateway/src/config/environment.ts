@@ -34,6 +34,23 @@ class ReconcileCronConstraint implements ValidatorConstraintInterface {
   }
 }
 
+/** An IANA zone name the runtime knows (Intl throws RangeError for anything else). */
+@ValidatorConstraint({ name: 'timeZone' })
+class TimeZoneConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(value)) return false;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'CONSOLE_TIME_ZONE must be an IANA time zone name such as Asia/Shanghai or UTC';
+  }
+}
+
 /** Each operator key needs MIN_OPERATOR_KEY_BITS of estimated entropy; the message names the key by position, never by value. */
 @ValidatorConstraint({ name: 'operatorKeyStrength' })
 class OperatorKeyStrength implements ValidatorConstraintInterface {
@@ -157,6 +174,12 @@ export class EnvironmentVariables {
   @Transform(trimmed)
   @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
   LOG_FORMAT?: string;
+
+  /** The zone the operator console shows times in. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Validate(TimeZoneConstraint)
+  CONSOLE_TIME_ZONE?: string;
 
   @IsOptional()
   @Transform(trimmed)

@@ -52,6 +52,8 @@ export interface GatewayConfig {
   authorizerReconcileCron?: string;
   /** Background renewal of authorizer tokens with under 15 min left (authorizers/authorizer-token-renewer.ts). */
   tokenRenewal?: { intervalMs?: number; concurrency?: number };
+  /** CONSOLE_TIME_ZONE: the zone the operator console shows times in (default Asia/Shanghai). */
+  consoleTimeZone?: string;
 }
 
 export interface WeChatProxySettings {
@@ -142,6 +144,7 @@ export function resolveGatewayConfig(
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl: runtime.databaseUrl,
     migrationsRun: env.MIGRATIONS_RUN !== 'false',
+    consoleTimeZone: env.CONSOLE_TIME_ZONE ?? 'Asia/Shanghai',
     operatorApiKeys: operatorKeys,
     secretsKey: decodeSecretKey(env.SECRETS_ENCRYPTION_KEY ?? sandbox!.secretsKey, 'SECRETS_ENCRYPTION_KEY'),
     previousSecretsKey: env.SECRETS_PREVIOUS_ENCRYPTION_KEY
