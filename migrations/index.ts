@@ -12,6 +12,7 @@ import { AuthorizerListReconciled1795630900000 } from './1795630900000-Authorize
 import { JobRetryWindowState1795631000000 } from './1795631000000-JobRetryWindowState';
 import { ChangeNotices1795631200000 } from './1795631200000-ChangeNotices';
 import { ComponentTokenEarlyRenewal1795631300000 } from './1795631300000-ComponentTokenEarlyRenewal';
+import { WeChatCallCounts1795631450000 } from './1795631450000-WeChatCallCounts';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -27,4 +28,5 @@ export const MIGRATIONS: Function[] = [
   JobRetryWindowState1795631000000,
   ChangeNotices1795631200000,
   ComponentTokenEarlyRenewal1795631300000,
+  WeChatCallCounts1795631450000,
 ];

@@ -105,6 +105,21 @@ describe('operator console: session guard, error statuses, language and time zon
     expect(body).toContain('data-api="api_create_preauthcode"');
   });
 
+  it('overview: WeChat calls over the last 24 h by API and outcome, as a chart drawn by Chart.js served from node_modules', async () => {
+    await onboardTenant(h, { name: 'Chart Tea', permissionSets: [2] });
+    const body = (await page('/console').expect(200)).text;
+    const data = JSON.parse(/<script type="application\/json" id="calls-data">([^<]*)<\/script>/.exec(body)![1]);
+    expect(data.labels).toHaveLength(24);
+    const queryAuth = data.series.find((s: { api: string; outcome: string }) => s.api === 'api_query_auth' && s.outcome === 'ok');
+    expect(queryAuth.calls).toHaveLength(24);
+    expect(queryAuth.calls[23]).toBeGreaterThanOrEqual(1);
+    expect(body).toMatch(/<tr data-api="api_query_auth" data-outcome="ok">.*<span class="calls">\d+<\/span>/);
+    expect(body).toContain('<script src="/console/assets/chart.umd.min.js"');
+    const js = await request(h.url).get('/console/assets/chart.umd.min.js').expect(200);
+    expect(js.headers['content-type']).toMatch(/^application\/javascript/);
+    expect(js.text).toContain('Chart.js v4');
+  });
+
   it('tenant page: deliveries about the tenant include operator endpoints; a cancelled job shows the share it handled', async () => {
     const rx = await startReceiver();
     try {

@@ -56,6 +56,8 @@ describe('browser: every console page in Chinese at desktop and phone width; a l
   async function shoot(page: Page, name: string): Promise<void> {
     for (const [size, viewport] of Object.entries(SIZES)) {
       await page.setViewportSize(viewport);
+      // Let the chart follow the new width (Chart.js resizes on a ResizeObserver callback).
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
       if (size === 'phone') {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect({ page: name, overflow }).toEqual({ page: name, overflow: 0 });
@@ -75,6 +77,14 @@ describe('browser: every console page in Chinese at desktop and phone width; a l
     await page.click('#sign-in');
     await page.waitForSelector('#tenants-by-status');
     expect(await page.textContent('#sign-out')).toBe('退出登录');
+    // The call chart is drawn by Chart.js from the gateway itself, under the page's CSP (no CDN).
+    const drawn = await page.waitForFunction(() => {
+      const chart = (window as unknown as { Chart?: { getChart(c: Element): { data: { datasets: unknown[] } } | undefined } })
+        .Chart;
+      const canvas = document.getElementById('calls-chart');
+      return chart && canvas ? (chart.getChart(canvas)?.data.datasets.length ?? 0) : 0;
+    });
+    expect(await drawn.jsonValue()).toBeGreaterThan(0);
     await shoot(page, 'overview');
 
     await page.goto(`${h.url}/console/tenants`);

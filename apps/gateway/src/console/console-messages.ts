@@ -29,6 +29,10 @@ export interface ConsoleMessages {
     deliveriesPending: string;
     deliveriesFailed: string;
     jobsInFlight: string;
+    calls: string;
+    callsColumns: [string, string, string];
+    outcomes: Record<string, string>;
+    noCalls: string;
   };
   status: Record<string, string>;
   tenants: {
@@ -99,6 +103,10 @@ const ZH_CN: ConsoleMessages = {
     deliveriesPending: '待投递',
     deliveriesFailed: '失败',
     jobsInFlight: '进行中的任务',
+    calls: '最近 24 小时的微信接口调用',
+    callsColumns: ['接口', '结果', '次数'],
+    outcomes: { ok: '成功', 'api-error': '接口错误', 'transport-error': '网络错误' },
+    noCalls: '最近 24 小时没有调用。',
   },
   status: {
     pending: '待授权',
@@ -190,6 +198,10 @@ const EN: ConsoleMessages = {
     deliveriesPending: 'pending',
     deliveriesFailed: 'failed',
     jobsInFlight: 'Jobs in flight',
+    calls: 'WeChat calls, last 24 hours',
+    callsColumns: ['API', 'Outcome', 'Calls'],
+    outcomes: { ok: 'ok', 'api-error': 'API error', 'transport-error': 'transport error' },
+    noCalls: 'No calls in the last 24 hours.',
   },
   status: {
     pending: 'pending',

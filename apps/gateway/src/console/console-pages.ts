@@ -28,6 +28,7 @@ const CONSOLE_CSS = `
   input, select, button { font-size: 1rem; padding: .35rem .6rem; max-width: 100%; }
   .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: .75rem; margin: .5rem 0 1.5rem; }
   .card { border: 1px solid #d0d7de; border-radius: 6px; padding: .6rem .8rem; }
+  .chart { position: relative; height: 18rem; margin: .5rem 0; width: 100%; overflow: hidden; } .chart canvas { max-width: 100%; }
   .card h2 { font-size: 1rem; margin: 0 0 .4rem; } .card .big { font-size: 1.6rem; font-weight: 600; }
   @media (max-width: 40rem) {
     body { margin: .75rem auto; }
@@ -101,6 +102,54 @@ ${error ? `<p id="login-error" class="err">${e(error)}</p>` : ''}
   );
 }
 
+/** Draws the 24-hour WeChat call chart with Chart.js (served from node_modules at /console/assets). */
+const CHART_SCRIPT = `(function () {
+  var data = JSON.parse(document.getElementById('calls-data').textContent);
+  var canvas = document.getElementById('calls-chart');
+  if (!window.Chart || !canvas) return;
+  var colours = { ok: ['#1a7f37', '#2da44e', '#4ac26b', '#6fdd8b'], 'api-error': ['#cf222e', '#fa4549', '#ff8182'], 'transport-error': ['#9a6700', '#d4a72c', '#eac54f'] };
+  var used = {};
+  new window.Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: data.labels,
+      datasets: data.series.map(function (s) {
+        var list = colours[s.outcome] || ['#59636e'];
+        var i = used[s.outcome] = (used[s.outcome] || 0) + 1;
+        return { label: s.label, data: s.calls, stack: s.outcome, backgroundColor: list[(i - 1) % list.length] };
+      })
+    },
+    options: { animation: false, maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } }, plugins: { legend: { position: 'bottom' } } }
+  });
+})();`;
+
+export interface CallsChart {
+  /** Hour labels in the operator's zone, oldest first (24). */
+  labels: string[];
+  series: { api: string; outcome: string; label: string; calls: number[] }[];
+}
+
+function callsSection(c: PageContext, chart: CallsChart): string {
+  const t = m(c).overview;
+  const totals = chart.series
+    .map((s) => ({ ...s, total: s.calls.reduce((a, b) => a + b, 0) }))
+    .sort((a, b) => b.total - a.total)
+    .map(
+      (s) =>
+        `<tr data-api="${e(s.api)}" data-outcome="${e(s.outcome)}">${cell(t.callsColumns[0], `<code>${e(s.api)}</code>`)}${cell(
+          t.callsColumns[1],
+          e(t.outcomes[s.outcome] ?? s.outcome),
+        )}${cell(t.callsColumns[2], `<span class="calls">${e(s.total)}</span>`)}</tr>`,
+    )
+    .join('\n');
+  // JSON in a data block: "<" escaped so no value can close the element.
+  const json = JSON.stringify(chart).replace(/</g, '\\u003c');
+  return `<section id="wechat-calls"><h2>${e(t.calls)}</h2>
+<div class="chart"><canvas id="calls-chart" aria-label="${e(t.calls)}" role="img"></canvas></div>
+<script type="application/json" id="calls-data">${json}</script>
+${table('calls', [...t.callsColumns], totals, t.noCalls)}</section>`;
+}
+
 export interface OverviewModel {
   componentAppId: string;
   mode: string;
@@ -110,6 +159,7 @@ export interface OverviewModel {
   budget: { api: string; used: number; limit: number }[];
   counts: ConsoleOverviewCounts;
   statuses: readonly string[];
+  calls: CallsChart;
 }
 
 export function overviewPage(c: PageContext, s: OverviewModel): string {
@@ -153,8 +203,10 @@ ${card(
   )}</span> ${e(t.deliveriesFailed)}</p>`,
 )}
 ${card('jobs-in-flight', t.jobsInFlight, `<p class="big">${e(n.jobsInFlight)}</p>`)}
-</div>`,
-    { signedIn: true },
+</div>
+${callsSection(c, s.calls)}
+<script src="/console/assets/chart.umd.min.js" nonce="${e(c.nonce)}"></script>`,
+    { signedIn: true, script: CHART_SCRIPT },
   );
 }
 

@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters, UseGuards, 
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Public } from '../auth';
 import { AuditService } from '../audit/audit.service';
 import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
@@ -31,8 +33,13 @@ import {
 import { ConsoleOperator, CurrentConsoleSession } from './console-session.guard';
 import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, type ConsoleSession, ConsoleSessions } from './console-sessions';
 import { ConsoleRepository } from './console.repository';
+import { WeChatCallCounts } from '../wechat/wechat-call-counts';
+import { callsChart } from './calls-chart';
 
 const PAGE_SIZE = 25;
+
+/** Chart.js, served from its npm package (no CDN: the console must work where one is out of reach). */
+const CHART_JS = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
 
 /**
  * The operator console: server-rendered pages over the same services as the API (no build step).
@@ -53,7 +60,17 @@ export class ConsoleController {
     private readonly audit: AuditService,
     private readonly jobs: BlacklistJobsService,
     private readonly onboarding: AuthorizationSessionsService,
+    private readonly calls: WeChatCallCounts,
   ) {}
+
+  @Get('assets/chart.umd.min.js')
+  chartJs(@Res() res: FastifyReply): void {
+    res
+      .status(200)
+      .headers({ 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' })
+      .type('application/javascript; charset=utf-8')
+      .send(CHART_JS);
+  }
 
   @Get('login')
   loginForm(@Req() req: FastifyRequest, @Res() res: FastifyReply): void {
@@ -86,7 +103,14 @@ export class ConsoleController {
     @Res() res: FastifyReply,
     @CurrentConsoleSession() session: ConsoleSession,
   ): Promise<void> {
-    const [s, budget, counts] = await Promise.all([this.component.status(), this.budget.status(), this.repository.overview()]);
+    const [s, budget, counts, calls] = await Promise.all([
+      this.component.status(),
+      this.budget.status(),
+      this.repository.overview(),
+      this.calls.lastDay(),
+    ]);
+    const locale = consoleLocale(req);
+    const timeZone = this.config.consoleTimeZone ?? 'Asia/Shanghai';
     const age = s.ticketReceivedAt ? Math.max(0, Math.floor((Date.now() - s.ticketReceivedAt.getTime()) / 1000)) : null;
     this.page(
       req,
@@ -102,6 +126,7 @@ export class ConsoleController {
           budget: budget.apis.map((b) => ({ api: b.api, used: b.callsToday, limit: b.dailyBudget })),
           counts,
           statuses: TENANT_STATUSES,
+          calls: callsChart(calls, new Date(), timeZone, CONSOLE_MESSAGES[locale].overview.outcomes),
         }),
       session,
     );
