@@ -38,8 +38,9 @@ import { callsChart } from './calls-chart';
 
 const PAGE_SIZE = 25;
 
-/** Chart.js, served from its npm package (no CDN: the console must work where one is out of reach). */
-const CHART_JS = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'));
+/** Chart.js, served from its npm package (no CDN: the console must work where one is out of reach); read once, when first asked for. */
+let chartJs: Buffer | undefined;
+const loadChartJs = () => (chartJs ??= readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js')));
 
 /**
  * The operator console: server-rendered pages over the same services as the API (no build step).
@@ -69,7 +70,7 @@ export class ConsoleController {
       .status(200)
       .headers({ 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' })
       .type('application/javascript; charset=utf-8')
-      .send(CHART_JS);
+      .send(loadChartJs());
   }
 
   @Get('login')
