@@ -12,7 +12,10 @@ import { AuthorizerListReconciled1795630900000 } from './1795630900000-Authorize
 import { JobRetryWindowState1795631000000 } from './1795631000000-JobRetryWindowState';
 import { ChangeNotices1795631200000 } from './1795631200000-ChangeNotices';
 import { ComponentTokenEarlyRenewal1795631300000 } from './1795631300000-ComponentTokenEarlyRenewal';
-import { WeChatCallCounts1795631450000 } from './1795631450000-WeChatCallCounts';
+import { ReconcileOnPgBoss1795631450000 } from './1795631450000-ReconcileOnPgBoss';
+import { WebhookEventsCreatedIndex1795631460000 } from './1795631460000-WebhookEventsCreatedIndex';
+import { WebOAuthAndJsTickets1796700000000 } from './1796700000000-WebOAuthAndJsTickets';
+import { WeChatCallCounts1796700300000 } from './1796700300000-WeChatCallCounts';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -28,5 +31,8 @@ export const MIGRATIONS: Function[] = [
   JobRetryWindowState1795631000000,
   ChangeNotices1795631200000,
   ComponentTokenEarlyRenewal1795631300000,
-  WeChatCallCounts1795631450000,
+  ReconcileOnPgBoss1795631450000,
+  WebhookEventsCreatedIndex1795631460000,
+  WebOAuthAndJsTickets1796700000000,
+  WeChatCallCounts1796700300000,
 ];

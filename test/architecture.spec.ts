@@ -1,10 +1,13 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /*
  * The house rules of docs/architecture.md, checked on the source: feature folders of the gateway
- * form an acyclic graph, apps never import other apps, libraries never import apps, and only
- * repositories (and database/ itself) touch SQL or the DataSource.
+ * form an acyclic graph, apps never import other apps, libraries never import apps, only
+ * repositories (and database/ itself) touch SQL or the DataSource, a tenant's WeChat calls go
+ * through tenant-calls/ alone, no feature reaches into blacklist/ but its jobs, and background work
+ * (pg-boss, timer loops) lives in background/.
  */
 
 const ROOT = resolve(__dirname, '..');
@@ -70,6 +73,93 @@ function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
   return undefined;
 }
 
+/** What TenantCalls is made of: no other folder may call WeChat for a tenant around it. */
+const TENANT_CALL_PARTS = ['api-gate', 'tenant-call-limiter', 'quota-blocks.service', 'quota-blocks.repository'].map((name) =>
+  join(GATEWAY, 'tenant-calls', name),
+);
+
+/** Files outside tenant-calls/ that import the gate, the limiter or the quota blocks. */
+function tenantCallPartImporters(files: string[]): string[] {
+  return files
+    .filter((file) => folderOf(file) !== 'tenant-calls')
+    .filter((file) => relativeImports(file).some((target) => TENANT_CALL_PARTS.includes(target.replace(/\.ts$/, ''))))
+    .map((file) => relative(GATEWAY, file));
+}
+
+/**
+ * Background work outside background/: a pg-boss of its own (a value import: an instance, a queue,
+ * a schedule) or an interval timer. `allowed` names the one kind a file may have and why:
+ * config/environment.ts only parses cron expressions with pg-boss, and the blacklist job worker
+ * renews the leases of the chunks it holds while it holds them, which is no periodic task.
+ */
+const BACKGROUND_KINDS = { 'pg-boss': /^import (?!type )[^;]*from 'pg-boss'/m, interval: /setInterval\(/ };
+const BACKGROUND_ALLOWED: Record<string, keyof typeof BACKGROUND_KINDS> = {
+  [join('config', 'environment.ts')]: 'pg-boss',
+  [join('blacklist-jobs', 'blacklist-job-worker.service.ts')]: 'interval',
+};
+function backgroundOutsiders(base: string, files: string[], allowed = BACKGROUND_ALLOWED): string[] {
+  return files.flatMap((file) => {
+    const rel = relative(base, file);
+    if (rel.split(sep)[0] === 'background') return [];
+    const text = readFileSync(file, 'utf8');
+    return Object.entries(BACKGROUND_KINDS)
+      .filter(([kind, pattern]) => pattern.test(text) && allowed[rel] !== kind)
+      .map(([kind]) => `${rel}: ${kind}`);
+  });
+}
+
+/** Feature folders importing `target` other than those allowed to (the composition root may). */
+function importersOf(graph: Map<string, Set<string>>, target: string, allowed: string[]): string[] {
+  return [...graph].filter(([from, to]) => to.has(target) && !allowed.includes(from)).map(([from]) => from);
+}
+
+/** Folders that are built, installed or written at run time: not the repository's own files. */
+const NOT_OURS = new Set(['node_modules', 'dist', '.git', '.data', 'coverage', 'artifacts', '.build']);
+const READS_FILES = /\.(ts|js|mjs|cjs|json|sh)$|^(run|Dockerfile|docker-compose\.yml)$/;
+
+function repositoryFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    if (NOT_OURS.has(name)) return [];
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return repositoryFiles(path);
+    return READS_FILES.test(name) ? [path] : [];
+  });
+}
+
+/**
+ * The folders a file's relative paths resolve from: its own, and for compiled code the folder its
+ * build runs from (`dist/` for apps, libs and migrations; `bench/.build/` for the benchmarks).
+ */
+function runsFrom(root: string, file: string): string[] {
+  const rel = relative(root, file);
+  const own = dirname(file);
+  if (/\.(spec|e2e-spec)\.ts$/.test(rel) || !rel.endsWith('.ts')) return [own];
+  if (/^(apps|libs|migrations)\//.test(rel)) return [own, dirname(join(root, 'dist', rel))];
+  if (rel.startsWith('bench/')) return [own, dirname(join(root, 'bench/.build', rel.slice('bench/'.length)))];
+  return [own];
+}
+
+/**
+ * Paths in `text` (a file at `file`) that climb above `root` from wherever the file runs: relative
+ * string literals (`'../../x'`, `join(__dirname, '..', '..')`), and any `../shared` path.
+ */
+export function pathsOutside(root: string, file: string, text: string): string[] {
+  const inside = (...parts: string[]) =>
+    runsFrom(root, file).some((from) => {
+      const p = resolve(from, ...parts);
+      return p === root || p.startsWith(root + sep);
+    });
+  const found: string[] = [];
+  for (const m of text.matchAll(/['"`]((?:\.\.\/)+[^'"`\s]*)['"`]/g)) {
+    if (!inside(m[1])) found.push(m[1]);
+  }
+  for (const m of text.matchAll(/__dirname((?:\s*,\s*['"]\.\.['"])+)/g)) {
+    if (!inside(...Array<string>(m[1].match(/\.\./g)!.length).fill('..'))) found.push(`__dirname${m[1]}`);
+  }
+  for (const m of text.matchAll(/\.\.\/shared\b[^'"`\s]*/g)) found.push(m[0]);
+  return [...new Set(found)];
+}
+
 describe('architecture', () => {
   it('the gateway’s feature folders import one another without cycles', () => {
     const graph = folderGraph();
@@ -106,5 +196,75 @@ describe('architecture', () => {
       .map((file) => relative(GATEWAY, file))
       .filter((rel) => !rel.endsWith('.repository.ts') && !rel.startsWith(`database${sep}`));
     expect(offenders).toEqual([]);
+  });
+
+  it('only tenant-calls/ uses the gate, the per-tenant limiter and the quota blocks', () => {
+    expect(tenantCallPartImporters(sources(GATEWAY))).toEqual([]);
+  });
+
+  it('no feature imports blacklist/ except blacklist-jobs/ (the proxy and later features go through tenant-calls/)', () => {
+    expect(importersOf(folderGraph(), 'blacklist', ['blacklist-jobs'])).toEqual([]);
+  });
+
+  it('background work has one home: no pg-boss and no interval timer outside background/', () => {
+    expect(backgroundOutsiders(GATEWAY, sources(GATEWAY))).toEqual([]);
+  });
+
+  it('the background rule finds a second pg-boss or a timer loop in a feature', () => {
+    const root = mkdtempSync(join(tmpdir(), 'wtg-arch-'));
+    try {
+      const write = (rel: string, text: string) => {
+        mkdirSync(dirname(join(root, rel)), { recursive: true });
+        writeFileSync(join(root, rel), text);
+        return join(root, rel);
+      };
+      const files = [
+        write('feature/own-queue.ts', "import { PgBoss } from 'pg-boss';\nnew PgBoss('postgres://x');\n"),
+        write('feature/own-loop.ts', 'setInterval(() => sweep(), 60_000);\n'),
+        write('feature/typed.ts', "import type { Job } from 'pg-boss';\n"),
+        write('background/runner.ts', "import { PgBoss } from 'pg-boss';\nsetInterval(() => undefined, 1);\n"),
+        write('allowed/parse.ts', "import { PgBoss } from 'pg-boss';\nsetInterval(() => undefined, 1);\n"),
+      ];
+      expect(backgroundOutsiders(root, files, { [join('allowed', 'parse.ts')]: 'pg-boss' })).toEqual([
+        `${join('feature', 'own-queue.ts')}: pg-boss`,
+        `${join('feature', 'own-loop.ts')}: interval`,
+        `${join('allowed', 'parse.ts')}: interval`,
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('no file of the repository reads anything outside it', () => {
+    // This file itself holds the finder's examples of what it refuses.
+    const offenders = repositoryFiles(ROOT)
+      .filter((file) => file !== __filename)
+      .flatMap((file) => pathsOutside(ROOT, file, readFileSync(file, 'utf8')).map((p) => `${relative(ROOT, file)}: ${p}`));
+    expect(offenders).toEqual([]);
+  });
+
+  it('the outside-path finder finds a path that climbs above the root, and only that', () => {
+    const root = mkdtempSync(join(tmpdir(), 'wtg-arch-'));
+    try {
+      const file = join(root, 'libs/x/src/a.spec.ts');
+      const built = join(root, 'apps/gateway/src/openapi/script.ts');
+      const climbs = [
+        "readFileSync(join(__dirname, '../../../../shared/wechat/v.json'))",
+        "path.resolve(__dirname, '..', '..', '..', '..', 'elsewhere')",
+        'cat ../shared/wechat/contract.md',
+      ];
+      for (const text of climbs) expect(pathsOutside(root, file, text)).not.toEqual([]);
+      // Compiled code runs from dist/, one folder deeper: five steps up from there is the root.
+      expect(pathsOutside(root, built, "join(__dirname, '..', '..', '..', '..', '..', 'x')")).toEqual([]);
+      expect(pathsOutside(root, built, "join(__dirname, '..', '..', '..', '..', '..', '..', 'x')")).not.toEqual([]);
+      const inside = [
+        "join(__dirname, '../../test/fixtures/v.json')",
+        "import { x } from '../../y';",
+        "join(__dirname, '..', '..')",
+      ];
+      for (const text of inside) expect(pathsOutside(root, file, text)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

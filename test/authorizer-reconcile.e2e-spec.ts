@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { AuthorizerReconciliationService } from '../apps/gateway/src/authorizers/authorizer-reconciliation.service';
-import { AuthorizerReconcileSchedule } from '../apps/gateway/src/authorizers/authorizer-reconcile.schedule';
+import { BackgroundTasks } from '../apps/gateway/src/background/background-tasks.service';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, callsTo, onboardTenant, sql, tenantView } from './support/onboarding';
 import { type Receiver, startReceiver, until } from './support/webhook-receiver';
@@ -72,7 +72,12 @@ describe('periodic reconciliation with WeChat’s authorizer list', () => {
     );
   });
 
-  it('on AUTHORIZER_RECONCILE_CRON (UTC), one instance per occurrence', async () => {
+  it('on AUTHORIZER_RECONCILE_CRON (UTC), a pg-boss schedule: one instance per occurrence, counted, its last success in /health/ready', async () => {
+    const schedules = await sql<{ name: string; cron: string; timezone: string }>(
+      h,
+      `SELECT name, cron, timezone FROM pgboss.schedule WHERE name = 'authorizer-reconcile'`,
+    );
+    expect(schedules).toEqual([{ name: 'authorizer-reconcile', cron: '5 4 * * *', timezone: 'UTC' }]);
     // A second instance on the same database and WeChat.
     const b = await startHarness({
       simulator: h.sim,
@@ -81,16 +86,39 @@ describe('periodic reconciliation with WeChat’s authorizer list', () => {
     });
     try {
       const since = h.sim.calls().at(-1)!.seq;
-      const notDue = new Date('2026-03-02T04:06:00Z');
-      expect(await h.app.get(AuthorizerReconcileSchedule).tick(notDue)).toBe(false);
-      expect(callsTo(h, 'api_get_authorizer_list', since)).toEqual([]);
-
-      const due = new Date('2026-03-02T04:05:00Z');
-      const ran = await Promise.all([h, b].map((x) => x.app.get(AuthorizerReconcileSchedule).tick(due)));
-      expect(ran.filter(Boolean)).toHaveLength(1);
+      // An occurrence as pg-boss files it, asked for by both instances at once: one job, one run.
+      await Promise.all([h, b].map((x) => x.app.get(BackgroundTasks).runSoon('authorizer-reconcile')));
+      await until(() => callsTo(h, 'api_get_authorizer_list', since).length > 0, 20_000);
+      await new Promise((r) => setTimeout(r, 3000)); // a second job would have been fetched by now
       expect(callsTo(h, 'api_get_authorizer_list', since)).toHaveLength(1);
+
+      const runs = async (x: Harness) =>
+        /background_task_runs_total\{task="authorizer-reconcile",outcome="succeeded"\} 1\b/.test(
+          (await request(x.url).get('/metrics').expect(200)).text,
+        );
+      const ran = await Promise.all([h, b].map(runs));
+      expect(ran.filter(Boolean)).toHaveLength(1);
+      const runner = ran[0] ? h : b;
+      const ready = await request(runner.url).get('/health/ready').expect(200);
+      expect(ready.body.details.background.tasks['authorizer-reconcile']).toEqual({
+        schedule: '5 4 * * *',
+        lastSuccessAt: expect.any(String),
+      });
     } finally {
       await b.app.close();
+    }
+  });
+
+  it('AUTHORIZER_RECONCILE_CRON=off removes the schedule', async () => {
+    const off = await startHarness({
+      simulator: h.sim,
+      databaseUrl: h.databaseUrl,
+      config: (c) => ({ ...c, secretsKey: h.config.secretsKey, authorizerReconcileCron: 'off' }),
+    });
+    try {
+      expect(await sql(h, `SELECT 1 FROM pgboss.schedule WHERE name = 'authorizer-reconcile'`)).toEqual([]);
+    } finally {
+      await off.app.close();
     }
   });
 });

@@ -24,7 +24,7 @@ async function startLatency(h: Harness, t: OnboardedTenant, openids: string[]): 
 }
 
 /**
- * Issue 13, item 2: jobs are shared fairly across tenants. Tenant A queues 16 jobs (a backlog that
+ * Jobs are shared fairly across tenants. Tenant A queues 16 jobs (a backlog that
  * takes its tenant-rate-limited workers seconds to clear); tenant B's one-openid job must start as
  * soon as it would with nobody else queued: within 2× B's start latency alone (floored at one poll
  * interval, the granularity of any start).

@@ -12,7 +12,7 @@ import { BUILT_GATEWAY, spawnGateway, type SpawnedGateway, wechatEnvFor } from '
 const FOLLOWERS = 5000;
 
 /**
- * Issue 15 item 5 with a real kill: two instances on one database, the one running a job is
+ * Unknown outcomes with a real kill: two instances on one database, the one running a job is
  * killed -9 with batchblacklist calls on the wire (WeChat still applies them), and the job is
  * cancelled through the other. An openid whose call's outcome was unknown when its worker died
  * must never be reported cancelled (or failed): each one WeChat blocked ends succeeded, also when

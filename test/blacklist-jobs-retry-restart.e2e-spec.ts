@@ -10,7 +10,7 @@ import { createTestDatabase } from './support/test-database';
 const CLIENT_TIMEOUT_MS = 10_000;
 
 /**
- * Issue 15 items 4 and 5 across processes: a chunk's retry window and the openids whose call had
+ * Retries across processes: a chunk's retry window and the openids whose call had
  * an unknown outcome live in the database, so the process that sends the chunk next (after a
  * restart, or another instance) continues the same window and still reads those openids back.
  */

@@ -3,7 +3,7 @@ import { type Harness, startHarness } from './support/gateway-harness';
 import { onboardTenant, type OnboardedTenant, sql } from './support/onboarding';
 import { allItems, appliedOpenids, BATCH_BLOCK, BATCH_UNBLOCK, bearer, waitForJob } from './support/blacklist-helpers';
 
-/** Jobs whose openids arrive as a stream (issue 14): application/x-ndjson and text/csv. */
+/** Jobs whose openids arrive as a stream: application/x-ndjson and text/csv. */
 describe('blacklist jobs submitted as a stream', () => {
   let h: Harness;
   let t: OnboardedTenant;

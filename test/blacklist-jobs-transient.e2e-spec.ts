@@ -31,7 +31,7 @@ const harnessWithQuotaReset = (seconds: number) =>
 const blockNow = (h: Harness, tenantId: string, openids: string[]) =>
   request(h.url).post(`/v1/tenants/${tenantId}/blacklist/block`).set(bearer(h.operatorKey)).send({ openids }).expect(200);
 
-/** Issue 15 items 4 and 5: jobs retry transient faults over a long window; unknown outcomes are never reported failed. */
+/** Jobs retry transient faults over a long window; unknown outcomes are never reported failed. */
 describe('blacklist jobs under transient WeChat faults', () => {
   describe('within the retry window', () => {
     let h: Harness;

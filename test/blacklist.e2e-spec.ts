@@ -13,7 +13,8 @@ import {
   strangers,
   waitForJob,
 } from './support/blacklist-helpers';
-import { BlacklistJobWorker } from '../apps/gateway/src/blacklist-jobs/blacklist-job-worker.service';
+import { IdempotencyKeysSweep } from '../apps/gateway/src/idempotency/idempotency-keys-sweep.schedule';
+import { QuotaBlocksSweep } from '../apps/gateway/src/tenant-calls/quota-blocks-sweep.schedule';
 
 const block = (h: Harness, tenantId: string, openids: unknown, key = h.operatorKey) =>
   request(h.url).post(`/v1/tenants/${tenantId}/blacklist/block`).set(bearer(key)).send({ openids });
@@ -457,7 +458,7 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       expect(res.body.total).toBe(1);
     });
 
-    it('hourly housekeeping (a pg-boss schedule) removes expired keys and lapsed quota blocks only', async () => {
+    it('hourly sweeps (pg-boss schedules) remove expired keys and lapsed quota blocks only', async () => {
       const t = await onboardTenant(h, { followers: 1 });
       await sql(
         h,
@@ -470,9 +471,16 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
         `INSERT INTO wechat_quota_blocks (tenant_id, api, blocked_until) VALUES ($1, 'getblacklist', now() - interval '2 days')`,
         [t.id],
       );
-      const schedules = await sql<{ name: string; cron: string }>(h, `SELECT name, cron FROM pgboss.schedule`);
-      expect(schedules).toEqual([{ name: 'blacklist-maintenance', cron: '17 * * * *' }]);
-      await h.app.get(BlacklistJobWorker).housekeeping();
+      const schedules = await sql<{ name: string; cron: string }>(
+        h,
+        `SELECT name, cron FROM pgboss.schedule WHERE name IN ('idempotency-keys-sweep', 'quota-blocks-sweep') ORDER BY name`,
+      );
+      expect(schedules).toEqual([
+        { name: 'idempotency-keys-sweep', cron: '17 * * * *' },
+        { name: 'quota-blocks-sweep', cron: '17 * * * *' },
+      ]);
+      await h.app.get(IdempotencyKeysSweep).run();
+      await h.app.get(QuotaBlocksSweep).run();
       const keys = await sql<{ idempotency_key: string }>(
         h,
         `SELECT idempotency_key FROM blacklist_idempotency_keys WHERE tenant_id = $1`,

@@ -70,6 +70,16 @@ describe('operator console (simulator over HTTP)', () => {
     const detail = await request(h.url).get(`/console/tenants/${t.id}`).set('Cookie', cookie).expect(200);
     expect(detail.text).toContain('id="tenant-status" data-status="active"');
     expect(detail.text).toContain(t.appId);
+    expect(detail.text).toContain('id="tenant-web-oauth-origins">—（拒绝网页授权）<');
+    const detailEn = await request(h.url).get(`/console/tenants/${t.id}?lang=en`).set('Cookie', cookie).expect(200);
+    expect(detailEn.text).toContain('id="tenant-web-oauth-origins">— (web authorization refused)<');
+    await request(h.url)
+      .patch(`/v1/tenants/${t.id}`)
+      .set('Authorization', `Bearer ${h.operatorKey}`)
+      .send({ webOAuthOrigins: ['https://h5.console.example'] })
+      .expect(200);
+    const withOrigins = await request(h.url).get(`/console/tenants/${t.id}`).set('Cookie', cookie).expect(200);
+    expect(withOrigins.text).toContain('id="tenant-web-oauth-origins">https://h5.console.example<');
 
     const csrf = csrfOf(status.text)!;
     const out = await request(h.url).post('/console/logout').set('Cookie', cookie).type('form').send({ csrf }).expect(303);
@@ -125,5 +135,18 @@ describe('operator console (simulator over HTTP)', () => {
       .set(bearer(h.operatorKey))
       .expect(200);
     expect(after.body.status).toBe('cancelled');
+    // A job id that is no UUID names no job: the same page as for an unknown job, not a 500.
+    const unknown = await request(h.url)
+      .post(`/console/tenants/${t.id}/jobs/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/cancel`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ csrf });
+    const garbage = await request(h.url)
+      .post(`/console/tenants/${t.id}/jobs/nope/cancel`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ csrf });
+    expect(unknown.text).toContain('JOB_NOT_FOUND');
+    expect([garbage.status, garbage.text.includes('JOB_NOT_FOUND')]).toEqual([unknown.status, true]);
   });
 });

@@ -6,7 +6,7 @@ import { startHarness, type Harness } from './support/gateway-harness';
 import { createTenant, startSession } from './support/onboarding';
 
 /*
- * Issue 13: property-based fuzzing of every route (path, query, headers, body) and of signed
+ * Property-based fuzzing of every route (path, query, headers, body) and of signed
  * WeChat pushes, against one real gateway. Whatever arrives: no 5xx, every error in the error JSON,
  * and the process still answers /health/live. Routes that would make many WeChat calls per case
  * are reached only through a tenant that is never activated (they answer before calling WeChat).

@@ -3,7 +3,7 @@ import { findFreePort } from '@app/database';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer } from './support/onboarding';
 
-describe('failed-authentication rate limit per client address (issue 13, item 8)', () => {
+describe('failed-authentication rate limit per client address', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ config: (c) => ({ ...c, rateLimits: { failedAuthPerMinute: 5 } }) });
@@ -37,7 +37,7 @@ describe('failed-authentication rate limit per client address (issue 13, item 8)
   });
 });
 
-describe('/metrics behind METRICS_TOKEN, or on METRICS_PORT (issue 13, item 10)', () => {
+describe('/metrics behind METRICS_TOKEN, or on METRICS_PORT', () => {
   it('METRICS_TOKEN: /metrics needs the bearer token', async () => {
     const token = 'metrics-token-0123456789';
     const h = await startHarness({ config: (c) => ({ ...c, metrics: { token } }) });

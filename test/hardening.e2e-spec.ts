@@ -24,7 +24,7 @@ function expectErrorJson(body: unknown, code: string) {
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const UUID = '00000000-0000-4000-8000-000000000000';
 
-describe('hardening: bad input is a 4xx in the error JSON, never a 500 or a crash (issue 13, items 4–10)', () => {
+describe('hardening: bad input is a 4xx in the error JSON, never a 500 or a crash', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ config: (c) => ({ ...c, rateLimits: { failedAuthPerMinute: 10_000 } }) });

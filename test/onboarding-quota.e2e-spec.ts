@@ -15,7 +15,7 @@ import {
 const count = (h: Harness, api: string) => callsTo(h, api).length;
 const preAuthCodeOf = (html: string) => new URL(linkHref(html, 'authorize-pc')).searchParams.get('pre_auth_code');
 
-/** Issue 13, item 3: anonymous visitors cannot spend the component's shared WeChat quota. */
+/** Anonymous visitors cannot spend the component's shared WeChat quota. */
 describe('onboarding: the component quota is protected from anonymous callers', () => {
   let h: Harness;
   beforeAll(async () => {

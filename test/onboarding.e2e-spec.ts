@@ -242,6 +242,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
           updatedAt: expect.any(String),
         },
         capabilities: { blacklist: true },
+        webOAuthOrigins: [],
         createdAt: expect.any(String),
       });
       // The tenant's own key reads the same.

@@ -16,6 +16,7 @@ const SEALED = [
   ['component_state', 'access_token'],
   ['webhook_endpoints', 'secret'],
   ['pre_auth_codes', 'code_sealed'],
+  ['jssdk_tickets', 'ticket'],
 ] as const;
 
 async function keyIdsAtRest(h: Harness): Promise<Set<string>> {
@@ -40,7 +41,8 @@ describe('secrets key rotation completes: npm run secrets:reseal', () => {
 
   it('re-seals every sealed column under the current key while an instance serves; the status counts what is left', async () => {
     before = await startHarness({ config: (c) => ({ ...c, secretsKey: oldKey }) });
-    const t = await onboardTenant(before);
+    const t = await onboardTenant(before, { permissionSets: [2, 4] });
+    const jsapi = await request(before.url).get(`/v1/tenants/${t.id}/tickets/jsapi`).set(bearer(before.operatorKey)).expect(200);
     const endpoint = await request(before.url)
       .post('/v1/webhook-endpoints')
       .set(bearer(before.operatorKey))
@@ -59,7 +61,9 @@ describe('secrets key rotation completes: npm run secrets:reseal', () => {
     const s0 = await status();
     expect(s0.currentKeyId).toBe(secretKeyId(newKey));
     expect(s0.rowsUnderPreviousKey).toBeGreaterThanOrEqual(3);
-    expect(s0.byTable).toEqual(expect.objectContaining({ authorizers: 1, component_state: 1, webhook_endpoints: 1 }));
+    expect(s0.byTable).toEqual(
+      expect.objectContaining({ authorizers: 1, component_state: 1, webhook_endpoints: 1, jssdk_tickets: 1 }),
+    );
 
     // Serving meanwhile: refreshes rewrite the tenant's tokens while the reseal walks the rows.
     let serving = true;
@@ -77,12 +81,15 @@ describe('secrets key rotation completes: npm run secrets:reseal', () => {
     expect(await traffic).toBeGreaterThan(0);
     expect(Object.values(report).every((r) => r.unreadable === 0)).toBe(true);
     expect(report.webhook_endpoints.resealed).toBe(1);
+    expect(report.jssdk_tickets.resealed).toBe(1);
     expect(report.component_state.resealed).toBeGreaterThanOrEqual(1);
 
     expect(await status()).toEqual(expect.objectContaining({ rowsUnderPreviousKey: 0 }));
     expect([...(await keyIdsAtRest(h))]).toEqual([secretKeyId(newKey)]);
     const [ep] = await sql<{ secret: string }>(h, `SELECT secret FROM webhook_endpoints WHERE id = $1`, [endpoint.body.id]);
     expect(new SecretCipher(newKey).decrypt(ep.secret)).toBe(endpoint.body.secret);
+    const [ticket] = await sql<{ ticket: string }>(h, `SELECT ticket FROM jssdk_tickets WHERE tenant_id = $1`, [t.id]);
+    expect(new SecretCipher(newKey).decrypt(ticket.ticket)).toBe(jsapi.body.ticket);
 
     // The previous key can go: an instance with the new key alone refreshes without any recovery.
     await h.app.close();
@@ -114,7 +121,13 @@ describe('secrets key rotation completes: npm run secrets:reseal', () => {
     });
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
-    expect(Object.keys(report).sort()).toEqual(['authorizers', 'component_state', 'pre_auth_codes', 'webhook_endpoints']);
+    expect(Object.keys(report).sort()).toEqual([
+      'authorizers',
+      'component_state',
+      'jssdk_tickets',
+      'pre_auth_codes',
+      'webhook_endpoints',
+    ]);
     expect(Object.values(report).every((r) => (r as { resealed: number }).resealed === 0)).toBe(true);
   });
 });

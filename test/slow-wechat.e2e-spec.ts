@@ -6,7 +6,7 @@ import { sleep } from './support/webhook-receiver';
 const REFRESHING = 30;
 const WECHAT_MS = 8000;
 
-/** Issue 15 item 2: a refresh storm against a slow WeChat must not take the request pool with it. */
+/** A refresh storm against a slow WeChat must not take the request pool with it. */
 describe('slow WeChat: refreshes hold no request-pool connection', () => {
   let h: Harness;
   let refreshing: OnboardedTenant[];

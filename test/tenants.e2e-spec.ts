@@ -30,6 +30,7 @@ describe('tenants: creation, keys, listing, deletion and tenant isolation (real 
       status: 'pending',
       authorizer: null,
       capabilities: { blacklist: false },
+      webOAuthOrigins: [],
       createdAt: res.body.createdAt,
     });
     expect(JSON.stringify(got.body)).not.toContain(res.body.apiKey);

@@ -160,6 +160,9 @@ describe('webhook endpoints API', () => {
       const res = await api().get(`/v1/tenants/${a.id}/webhook-endpoints/${id}`).set(op);
       expect([res.status, errorCode(res)]).toEqual([404, 'WEBHOOK_ENDPOINT_NOT_FOUND']);
     }
+    // An id is a UUID in any case: upper case names the same endpoint.
+    const upper = await api().get(`/v1/webhook-endpoints/${opEndpoint.toUpperCase()}`).set(op).expect(200);
+    expect(upper.body.id).toBe(opEndpoint);
     const tenantOnOperatorRoute = await api().get(`/v1/webhook-endpoints/${bEndpoint}`).set(op);
     expect(tenantOnOperatorRoute.status).toBe(404);
     // A's key on B's path: the tenant itself is not found, as on every tenant route.

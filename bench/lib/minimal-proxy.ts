@@ -1,5 +1,5 @@
 /**
- * The fair ceiling for the gateway (issue 14): the least a Node process can do to forward a
+ * The fair ceiling for the gateway: the least a Node process can do to forward a
  * `block` call. Plain `http`, the token held in memory, one keep-alive agent upstream; no
  * authentication, database, validation or logging. POST any path with {"openids":[...]}: it
  * calls batchblacklist with {"openid_list":[...]} and answers the gateway's success shape.

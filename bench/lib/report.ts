@@ -99,7 +99,7 @@ function fmtTarget(t: Target | undefined, unit: string): string {
   return `${op} ${fmt(t.value, unit)}`;
 }
 
-/** One Markdown table for all scenarios (the same text goes to the terminal and the README). */
+/** One Markdown table for all scenarios (the same text goes to the terminal and bench/README.md). */
 export function table(results: ScenarioResult[]): string {
   const order = ['overhead', 'stampede', 'bulk', 'scale', 'refresh', 'soak'];
   const sorted = [...results].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));

@@ -8,7 +8,7 @@ export interface BenchOptions {
   bulkOpenids: number;
   /** bulk: submit the job as a stream (application/x-ndjson) instead of one JSON body. */
   stream: boolean;
-  /** Fewer rounds and smaller samples: checks the wiring in a fraction of the time (not for the README). */
+  /** Fewer rounds and smaller samples: checks the wiring in a fraction of the time (not for the results table). */
   quick: boolean;
   /** refresh: tenants whose tokens the background renewer sweeps (default 10,000; 500 with --quick). */
   tenants?: number;

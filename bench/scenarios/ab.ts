@@ -13,7 +13,7 @@ type Side = 'this' | 'other';
  * tokens, the same tenant, simulator and database), in alternating rounds (AB, BA, ...): a lever
  * measured against the build without it in one run, so the machine's drift (which moved whole
  * overhead runs by ±15 % on a noisy machine) hits both alike. `--against=<dist>` names the other
- * build's output directory (see README, "Benchmarks"); both must share the database schema. An
+ * build's output directory (see bench/README.md, "Running"); both must share the database schema. An
  * experiment: its result is written beside the others as a .tmp file, never into the table.
  */
 export const ab: Scenario = {

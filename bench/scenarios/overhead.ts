@@ -304,7 +304,7 @@ export const overhead: Scenario = {
           `simulator ${c.simulator}, load generator ${c.loadGenerator}, all ${c.total} µs`,
       );
     }
-    // On shared cores the throughput ratio follows this one (0.84-0.93 of it in the runs README lists).
+    // On shared cores the throughput ratio follows this one (bench/README.md, "Latest results").
     ctx.log(`CPU per call, proxy leg / gateway leg: ${round(proxyCpu.total / gwCpu.total, 2)}`);
     const notes: string[] = [];
     if (proxyRatio < 0.5) {

@@ -1,5 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, Logger as NestLogger, NotFoundException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -14,6 +14,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter';
 import type { GatewayConfig } from './config/gateway-config';
 import { answerClientError } from './errors/client-error';
+import { errorAnswer } from './errors/http-error.filter';
 import { registerBodyParsers } from './http/body-parsers';
 import { installRequestHooks } from './http/request-hooks';
 import { applyRouteBodyLimit, DEFAULT_BODY_LIMIT } from './http/route-body';
@@ -42,6 +43,8 @@ export const validationPipe = new ValidationPipe({
  * Builds a fully configured gateway (used by main.ts, the e2e tests and the benchmarks),
  * so what tests exercise is exactly what production runs.
  */
+const nestLogger = new NestLogger('HttpErrorFilter');
+
 export async function createGatewayApp(config: GatewayConfig, options: AppModuleOptions = {}): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: DEFAULT_BODY_LIMIT,
@@ -55,6 +58,11 @@ export async function createGatewayApp(config: GatewayConfig, options: AppModule
     requestIdHeader: false,
     // Node's parser errors (431, 400, 408) answer in the error JSON too.
     clientErrorHandler: answerClientError,
+    // A path with a malformed escape names no route: 404 in the error JSON, as any unknown path.
+    frameworkErrors: (_error: Error, req: FastifyRequest, reply: FastifyReply) => {
+      const answer = errorAnswer(new NotFoundException(), req.id, nestLogger);
+      void reply.header('x-request-id', req.id).status(answer.status).send(answer.body);
+    },
     // Until the server closes, requests are served (shutdown drains them); no bare 503 of another shape.
     return503OnClosing: false,
     routerOptions: { ignoreTrailingSlash: true },

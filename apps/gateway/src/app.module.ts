@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { ConsoleModule } from './console/console.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { BackgroundModule } from './background/background.module';
 import { ConfigHolderModule } from './config/config-holder.module';
 import { AuthModule } from './auth/auth.module';
 import { AuthorizersModule } from './authorizers/authorizers.module';
@@ -25,6 +26,8 @@ import { BlacklistJobsModule } from './blacklist-jobs/blacklist-jobs.module';
 import { WeChatProxyModule } from './wechat-proxy/wechat-proxy.module';
 import { TokenHandoutModule } from './token-handout/token-handout.module';
 import { WeChatMessagesModule } from './wechat-messages/wechat-messages.module';
+import { WebOAuthModule } from './web-oauth/web-oauth.module';
+import { JsSdkModule } from './jssdk/jssdk.module';
 
 export interface AppModuleOptions {
   /** Where JSON logs go; stdout when omitted (tests capture them to assert redaction). */
@@ -41,6 +44,7 @@ export class AppModule {
         LoggingModule.forRoot(config.logLevel, options.logDestination),
         DatabaseModule.forRoot(dataSourceOptions(config.databaseUrl, { migrationsRun: false })),
         MetricsModule,
+        BackgroundModule,
         HealthModule,
         AuthModule,
         WeChatModule,
@@ -57,6 +61,8 @@ export class AppModule {
         WeChatProxyModule,
         TokenHandoutModule,
         WeChatMessagesModule,
+        WebOAuthModule,
+        JsSdkModule,
         ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],

@@ -11,9 +11,11 @@ import { AuthorizationCodeExchangeEntity } from './onboarding/authorization-code
 import { AuthorizationSessionEntity } from './onboarding/authorization-session.entity';
 import { PreAuthCodeEntity } from './onboarding/pre-auth-code.entity';
 import { TenantEntity } from './tenants/tenant.entity';
-import { WeChatQuotaBlockEntity } from './wechat-call-budget/quota-block.entity';
+import { WeChatQuotaBlockEntity } from './tenant-calls/quota-block.entity';
 import { WEBHOOK_ENTITIES } from './webhooks/webhook.entities';
 import { MessageReceiptEntity } from './wechat-messages/message-receipt.entity';
+import { JsTicketEntity } from './jssdk/jssdk-ticket.entity';
+import { WEB_OAUTH_ENTITIES } from './web-oauth/web-oauth.entities';
 
 /** Every TypeORM entity, listed once: the app module and the CLI data source both read this. */
 export const ENTITIES: Function[] = [
@@ -32,5 +34,7 @@ export const ENTITIES: Function[] = [
   TokenKeyEntity,
   MessageReceiptEntity,
   ComponentApiCallsEntity,
+  ...WEB_OAUTH_ENTITIES,
+  JsTicketEntity,
   WeChatCallCountsEntity,
 ];

@@ -22,6 +22,8 @@ const SETTINGS = {
   'public-base-url': 'SIM_PUBLIC_BASE_URL',
   'ticket-interval-ms': 'SIM_TICKET_INTERVAL_MS',
   'max-calls-per-second': 'SIM_MAX_CALLS_PER_SECOND',
+  /** The component's 公众号开发域名, comma-separated hosts: web authorization refuses other redirect_uri hosts (10003). */
+  'web-oauth-domains': 'SIM_WEB_OAUTH_DOMAINS',
 } as const;
 type Setting = keyof typeof SETTINGS;
 
@@ -78,6 +80,10 @@ async function main(): Promise<void> {
     componentToken: s['component-token'] ?? STANDALONE_DEFAULTS.componentToken,
     encodingAESKey: s['encoding-aes-key'] ?? STANDALONE_DEFAULTS.encodingAESKey,
     eventUrl: s['event-url'],
+    webOAuthDomains: s['web-oauth-domains']
+      ?.split(',')
+      .map((d) => d.trim())
+      .filter(Boolean),
     messageUrl: s['message-url'],
     publicBaseUrl: s['public-base-url'],
     ticketIntervalMs: int('SIM_TICKET_INTERVAL_MS', s['ticket-interval-ms']),

@@ -124,7 +124,8 @@ export interface paths {
         delete: operations["TenantsController_delete"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a tenant’s settings (the origins its web-authorization returnUrl may point at) */
+        patch: operations["TenantsController_update"];
         trace?: never;
     };
     "/v1/tenants/{tenantId}/api-keys": {
@@ -570,6 +571,108 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/web-oauth/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem the wtg_ticket your returnUrl received: who the follower is (single use, 60 s; 410 otherwise) */
+        post: operations["WebOAuthController_redeem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/web-oauth/exchanges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a web-authorization code your own callback received (with the component token) for the follower */
+        post: operations["WebOAuthController_exchange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/jssdk/signatures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A wx.config signature for a page URL, with the account’s jsapi_ticket (operator, tenant or token key) */
+        post: operations["JsSdkController_sign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/tickets/jsapi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s jsapi_ticket, with at least 5 minutes left (operator or the tenant’s token key) */
+        get: operations["JsSdkController_jsapiTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/tickets/wx_card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s wx_card ticket, with at least 5 minutes left (operator or the tenant’s token key) */
+        get: operations["JsSdkController_cardTicket"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/tickets/{type}/invalidations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** This ticket was rejected: replaced if it is still the current one (one getticket however many ask); the current one is returned */
+        post: operations["JsSdkController_invalidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -685,11 +788,22 @@ export interface components {
             status: "pending" | "active" | "revoked" | "reauthorization_required";
             authorizer: components["schemas"]["AuthorizerView"] | null;
             capabilities: components["schemas"]["CapabilitiesView"];
+            /** @description Origins (`scheme://host[:port]`) a web-authorization returnUrl may point at; [] refuses every returnUrl */
+            webOAuthOrigins: string[];
             createdAt: string;
         };
         TenantPageView: {
             items: components["schemas"]["TenantView"][];
             nextCursor?: string | null;
+        };
+        UpdateTenantDto: {
+            /**
+             * @description Origins (`scheme://host[:port]`, no path; https only in production) a web-authorization returnUrl may point at; replaces the list
+             * @example [
+             *       "https://h5.merchant.example"
+             *     ]
+             */
+            webOAuthOrigins?: string[];
         };
         ApiKeyView: {
             /** @description The new tenant key; the previous one stopped working. */
@@ -955,6 +1069,74 @@ export interface components {
         };
         TokenKeyListView: {
             items: components["schemas"]["TokenKeyView"][];
+        };
+        RedeemWebOAuthTicketDto: {
+            /** @description The `wtg_ticket` the returnUrl received (`wor_…`, single use, 60 s) */
+            ticket: string;
+        };
+        WebOAuthUserView: {
+            nickname: string;
+            /** @description 1 male, 2 female, 0 unknown */
+            sex: number;
+            province: string;
+            city: string;
+            country: string;
+            headimgurl: string;
+            privilege: string[];
+        };
+        WebOAuthResultView: {
+            /** @description The Official Account (authorizer) appid */
+            appId: string;
+            /** @description The follower, as this Official Account knows them */
+            openid: string;
+            /** @description When the account is bound to an open-platform account */
+            unionid?: string;
+            /** @enum {string} */
+            scope: "snsapi_base" | "snsapi_userinfo";
+            /** @description snsapi_userinfo only */
+            user?: components["schemas"]["WebOAuthUserView"];
+        };
+        ExchangeWebOAuthCodeDto: {
+            /** @description The `code` WeChat appended to your own callback (single use, about 5 minutes) */
+            code: string;
+            /**
+             * @description The scope the code was asked with
+             * @enum {string}
+             */
+            scope?: "snsapi_base" | "snsapi_userinfo";
+        };
+        JsSdkSignatureDto: {
+            /**
+             * @description The page’s full URL without `#` and what follows (location.href.split("#")[0]); signed exactly as given
+             * @example https://h5.merchant.example/member?from=menu
+             */
+            url: string;
+        };
+        JsSdkSignatureView: {
+            /** @description The Official Account (authorizer) appid */
+            appId: string;
+            /** @description Unix seconds */
+            timestamp: number;
+            nonceStr: string;
+            /** @description SHA-1 (hex) of jsapi_ticket=…&noncestr=…&timestamp=…&url=… */
+            signature: string;
+        };
+        JsTicketView: {
+            /** @description The Official Account (authorizer) appid */
+            appId: string;
+            /** @enum {string} */
+            type: "jsapi" | "wx_card";
+            /** @description The ticket (a secret: do not log it or keep it past expiresAt) */
+            ticket: string;
+            /**
+             * Format: date-time
+             * @description Never less than 5 minutes away when handed out
+             */
+            expiresAt: string;
+        };
+        JsTicketInvalidationDto: {
+            /** @description The ticket WeChat (or the JS-SDK) rejected */
+            ticket: string;
         };
         ErrorBody: {
             error: {
@@ -1674,10 +1856,10 @@ export interface operations {
     TenantsController_list: {
         parameters: {
             query?: {
-                status?: "pending" | "active" | "revoked" | "reauthorization_required";
                 limit?: number;
                 /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
+                status?: "pending" | "active" | "revoked" | "reauthorization_required";
             };
             header?: never;
             path?: never;
@@ -2388,6 +2570,247 @@ export interface operations {
             };
         };
     };
+    TenantsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTenantDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     TenantsController_rotateApiKey: {
         parameters: {
             query?: never;
@@ -2592,7 +3015,7 @@ export interface operations {
     AuditController_list: {
         parameters: {
             query?: {
-                /** @description nextCursor of the previous page */
+                /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
                 limit?: number;
             };
@@ -7169,9 +7592,10 @@ export interface operations {
     BlacklistJobsController_items: {
         parameters: {
             query?: {
-                outcome?: "succeeded" | "invalid" | "failed" | "pending" | "cancelled";
+                /** @description Opaque cursor from the previous page’s nextCursor. */
                 cursor?: string;
                 limit?: number;
+                outcome?: "succeeded" | "invalid" | "failed" | "pending" | "cancelled";
             };
             header?: never;
             path: {
@@ -9126,6 +9550,1373 @@ export interface operations {
                      * @example {
                      *       "error": {
                      *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WebOAuthController_redeem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeemWebOAuthTicketDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebOAuthResultView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    WebOAuthController_exchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExchangeWebOAuthCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebOAuthResultView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JsSdkController_sign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JsSdkSignatureDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsSdkSignatureView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JsSdkController_jsapiTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsTicketView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JsSdkController_cardTicket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsTicketView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    JsSdkController_invalidate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: "jsapi" | "wx_card";
+                tenantId: unknown;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JsTicketInvalidationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JsTicketView"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such tenant or resource, or not the caller’s to see (TENANT_NOT_FOUND, …). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_FOUND",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The resource is not in a state that allows this (TENANT_NOT_ACTIVE, …). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "TENANT_NOT_ACTIVE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the route accepts (PAYLOAD_TOO_LARGE). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "PAYLOAD_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding (UNSUPPORTED_MEDIA_TYPE). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description WeChat could not be reached or answered an error (WECHAT_UNAVAILABLE, WECHAT_API_ERROR). */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "WECHAT_UNAVAILABLE",
                      *         "message": "See the description of this status.",
                      *         "requestId": "1f0c…"
                      *       }

@@ -19,6 +19,11 @@ export const API_NAMES = [
   'menu/create',
   'menu/get',
   'media/upload',
+  'ticket/getticket',
+  // Web authorization on behalf of an account: under /sns/, not /cgi-bin/.
+  'sns/oauth2/component/access_token',
+  'sns/oauth2/component/refresh_token',
+  'sns/userinfo',
 ] as const;
 
 export type ApiName = (typeof API_NAMES)[number];

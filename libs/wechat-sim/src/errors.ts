@@ -10,6 +10,7 @@ export const WX_ERRMSG: Record<number, string> = {
   40013: 'invalid appid',
   40004: 'invalid media type',
   40016: 'invalid button size',
+  40029: 'invalid code',
   40032: 'invalid openid list size, at most 20',
   40097: 'invalid args',
   40125: 'invalid appsecret',
@@ -34,6 +35,8 @@ export const WX_ERRMSG: Record<number, string> = {
   61009: 'code is invalid',
   61010: 'code is expired',
   61023: 'refresh_token is invalid',
+  40163: 'code been used',
+  40030: 'invalid refresh_token',
   76021: 'cgi_path not found, please check',
 };
 

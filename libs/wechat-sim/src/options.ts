@@ -53,6 +53,11 @@ export interface SimulatorOptions {
   authorizationPush?: AuthorizationPushMode;
   /** If set, the authorization pages require a Referer from one of these hosts, as WeChat does. */
   authInitiationDomains?: string[];
+  /**
+   * The component's 公众号开发域名 (hosts): if set, web authorization refuses a redirect_uri on any
+   * other host with error 10003, as WeChat does.
+   */
+  webOAuthDomains?: string[];
   pushTimeoutMs?: number;
   /** Oldest call-log entries are dropped beyond this many (trimmed in batches of 10%). */
   callLogLimit?: number;
@@ -64,9 +69,15 @@ export interface SimulatorOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<SimulatorOptions, 'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>
+  Omit<
+    SimulatorOptions,
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'webOAuthDomains'
+  >
 > &
-  Pick<SimulatorOptions, 'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains'>;
+  Pick<
+    SimulatorOptions,
+    'eventUrl' | 'messageUrl' | 'publicBaseUrl' | 'maxCallsPerSecond' | 'authInitiationDomains' | 'webOAuthDomains'
+  >;
 
 export const DEFAULT_DAILY_QUOTA = 100_000;
 export const DEFAULT_MINUTE_RATE = 1_000_000;
@@ -116,6 +127,7 @@ export function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
     maxCallsPerSecond: opts.maxCallsPerSecond,
     authorizationPush: opts.authorizationPush ?? 'after',
     authInitiationDomains: opts.authInitiationDomains,
+    webOAuthDomains: opts.webOAuthDomains,
     pushTimeoutMs: positive('pushTimeoutMs', opts.pushTimeoutMs, 5000),
     callLogLimit: positive('callLogLimit', opts.callLogLimit, 100_000),
     logger: opts.logger ?? (() => undefined),

@@ -14,9 +14,9 @@ interface Vector {
   message: string;
 }
 
-// The shared contract folder sits beside the work tree (CI lays a copy of it there too).
+// The published vectors the gateway's crypto reproduces too (their sources are in the README beside them).
 const vectors: Vector[] = JSON.parse(
-  readFileSync(join(__dirname, '../../../../shared/wechat/crypto-vectors.json'), 'utf8'),
+  readFileSync(join(__dirname, '../../wechat/test/fixtures/crypto-vectors.json'), 'utf8'),
 ).vectors;
 
 describe('simulator push crypto (independent WXBizMsgCrypt)', () => {

@@ -8,6 +8,8 @@ import { messageRoutes } from './api/message.routes';
 import { quotaRoutes } from './api/quota.routes';
 import { mediaRoutes } from './api/media.routes';
 import { officialAccountRoutes } from './api/official-account.routes';
+import { webOAuthRoutes } from './api/web-oauth.routes';
+import { webOAuthPageRouter } from './pages/web-oauth.routes';
 import type { AuthorizerView } from './authorizers';
 import type { CallFilter, CallLogEntry } from './call-log';
 import {
@@ -45,6 +47,8 @@ export interface WeChatSimulator {
   sendMessage(appId: string, req: SendMessageRequest): Promise<MessageExchange>;
   /** WeChat's go-live check against the message URL (POST /__sim/go-live-check). */
   goLiveCheck(req?: GoLiveCheckRequest): Promise<GoLiveCheckResult>;
+  /** JS-SDK tickets getticket issued for the account and type, oldest first. */
+  jsTickets(appId: string, type?: 'jsapi' | 'wx_card'): string[];
   /** Customer-service messages accounts sent (message/custom/send), oldest first. */
   customMessages(): SentCustomMessage[];
   /** Issues a ticket and pushes it; rejects unless the receiver answered `success`. */
@@ -87,6 +91,7 @@ function buildApp(sim: SimCore, control: Control, baseUrl: () => string) {
   app.set('etag', false);
   app.use('/__sim', controlRouter(sim, control));
   app.use(authorizationPageRouter(sim, baseUrl));
+  app.use(webOAuthPageRouter(sim, baseUrl));
   // Raw body for every API: the pipeline decides what is JSON (47001 otherwise), as WeChat does.
   const api = createApiHandler(sim, [
     ...componentRoutes(),
@@ -95,8 +100,15 @@ function buildApp(sim: SimCore, control: Control, baseUrl: () => string) {
     ...officialAccountRoutes(),
     ...mediaRoutes(),
     ...messageRoutes(),
+    ...webOAuthRoutes().filter((r) => !r.name.startsWith('sns/')),
   ]);
   app.use('/cgi-bin', express.raw({ type: () => true, limit: '10mb' }), api);
+  const sns = createApiHandler(
+    sim,
+    webOAuthRoutes().filter((r) => r.name.startsWith('sns/')),
+    'sns/',
+  );
+  app.use('/sns', express.raw({ type: () => true, limit: '1mb' }), sns);
   app.use((req: Request, res: Response) => {
     res.status(404).json({ error: 'not_found', message: `no route ${req.method} ${req.path}` });
   });
@@ -161,6 +173,7 @@ export async function startWeChatSimulator(options: SimulatorOptions): Promise<W
     sendMessage: (appId, req) => messages.sendMessage(appId, req),
     goLiveCheck: (req = {}) => runGoLiveCheck(sim, messages, req),
     customMessages: () => sim.state.customMessages.map((m) => ({ ...m })),
+    jsTickets: (appId, type = 'jsapi') => [...(sim.state.jsTickets.get(`${appId}|${type}`) ?? [])],
     pushTicket,
     calls: (filter) => sim.callLog.list(filter),
     clearCalls: () => sim.callLog.clear(),

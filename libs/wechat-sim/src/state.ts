@@ -2,7 +2,7 @@ import { AuthorizerStore, type AuthorizerAccount } from './authorizers';
 import type { SimClock } from './clock';
 import { CodeStore } from './codes';
 import { WeChatApiError } from './errors';
-import { newAuthCode, newPreAuthCode, newRefreshToken, newTicket } from './ids';
+import { newAuthCode, newPreAuthCode, newRefreshToken, newTicket, randomAlnum } from './ids';
 import type { AuthorizationPushMode, ResolvedOptions } from './options';
 import type { PushEvent } from './pusher';
 import { TokenStore } from './tokens';
@@ -10,6 +10,13 @@ import { TokenStore } from './tokens';
 export interface AuthCodeData {
   appId: string;
   generation: number;
+}
+
+/** What a web-authorization code (or a follower's refresh token) stands for. */
+export interface WebOAuthGrant {
+  appId: string;
+  openid: string;
+  scope: 'snsapi_base' | 'snsapi_userinfo';
 }
 
 export interface NextAuthorization {
@@ -56,8 +63,13 @@ export class SimState {
   readonly tokens: TokenStore;
   readonly preAuthCodes: CodeStore<null>;
   readonly authCodes: CodeStore<AuthCodeData>;
+  /** Web-authorization codes (single use, 5 minutes) and the followers' refresh tokens (30 days). */
+  readonly oauthCodes: CodeStore<WebOAuthGrant>;
+  readonly userRefreshTokens: CodeStore<WebOAuthGrant>;
   readonly authorizers = new AuthorizerStore();
   customMessages: SentCustomMessage[] = [];
+  /** JS-SDK tickets issued by getticket, newest last, per `appId|type` (tests check signatures with them). */
+  jsTickets = new Map<string, string[]>();
   nextAuthorization?: NextAuthorization;
   settings: SimSettings;
 
@@ -69,6 +81,8 @@ export class SimState {
     this.tokens = new TokenStore(clock);
     this.preAuthCodes = new CodeStore(clock, newPreAuthCode);
     this.authCodes = new CodeStore(clock, newAuthCode);
+    this.oauthCodes = new CodeStore(clock, () => randomAlnum(32));
+    this.userRefreshTokens = new CodeStore(clock, () => randomAlnum(64));
     this.settings = this.initialSettings(opts.eventUrl, opts.messageUrl);
   }
 
@@ -78,14 +92,25 @@ export class SimState {
     this.tokens.clear();
     this.preAuthCodes.clear();
     this.authCodes.clear();
+    this.oauthCodes.clear();
+    this.userRefreshTokens.clear();
     this.authorizers.clear();
     this.nextAuthorization = undefined;
     this.customMessages = [];
+    this.jsTickets.clear();
     this.settings = this.initialSettings(this.settings.eventUrl, this.settings.messageUrl);
   }
 
   issueTicket(): string {
     return this.tickets.issue(this.opts.ticketTtlSec, null).value;
+  }
+
+  /** A new JS-SDK ticket for the account; earlier ones stay valid until their own expiry, as WeChat's do. */
+  issueJsTicket(appId: string, type: 'jsapi' | 'wx_card', _ttlSec: number): string {
+    const ticket = `${type === 'jsapi' ? 'sim_jsapi_' : 'sim_card_'}${randomAlnum(60)}`;
+    const key = `${appId}|${type}`;
+    this.jsTickets.set(key, [...(this.jsTickets.get(key) ?? []), ticket]);
+    return ticket;
   }
 
   /** Any unexpired ticket is accepted, not only the newest (WeChat behaves the same). */

@@ -1,7 +1,8 @@
 import type { SimClock } from './clock';
 import { newAccessToken } from './ids';
 
-export type TokenKind = 'component' | 'authorizer';
+/** `user`: a follower's web-authorization token (sns/…), bound to one account and openid. */
+export type TokenKind = 'component' | 'authorizer' | 'user';
 
 export interface TokenRecord {
   value: string;
@@ -12,6 +13,9 @@ export interface TokenRecord {
   expiresAt: number;
   /** Set when a newer token superseded this one: it then dies at this time (40001, not 42001). */
   cutoffAt?: number;
+  /** User tokens: whose, and for which scope. */
+  openid?: string;
+  scope?: string;
 }
 
 export type TokenCheck = { ok: true; record: TokenRecord } | { ok: false; errcode: 40001 | 42001; record?: TokenRecord };
@@ -27,7 +31,13 @@ export class TokenStore {
    * graceSec from now (WeChat keeps the old component token alive only briefly); without it
    * older tokens live until their own expiry (authorizer tokens).
    */
-  issue(kind: TokenKind, appId: string, ttlSec: number, graceSec?: number): TokenRecord {
+  issue(
+    kind: TokenKind,
+    appId: string,
+    ttlSec: number,
+    graceSec?: number,
+    user?: { openid: string; scope: string },
+  ): TokenRecord {
     const now = this.clock.now();
     if (graceSec !== undefined) {
       for (const t of this.byValue.values()) {
@@ -36,7 +46,7 @@ export class TokenStore {
         }
       }
     }
-    const record: TokenRecord = { value: newAccessToken(), kind, appId, issuedAt: now, expiresAt: now + ttlSec * 1000 };
+    const record: TokenRecord = { value: newAccessToken(), kind, appId, issuedAt: now, expiresAt: now + ttlSec * 1000, ...user };
     this.byValue.set(record.value, record);
     return record;
   }

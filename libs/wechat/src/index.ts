@@ -57,6 +57,9 @@ export { BlacklistApi, MAX_OPENIDS_PER_BATCH, nextBlacklistCursor } from './blac
 export type * from './blacklist/types';
 export { MessageApi } from './message/message-api';
 export type * from './message/types';
+export { WebOAuthApi } from './web-oauth/web-oauth-api';
+export type * from './web-oauth/types';
+export { TicketApi, jssdkSignature, JS_TICKET_TYPES, type JsTicketType, type GetTicketResponse } from './jssdk/jssdk';
 
 // Permission sets
 export {

@@ -10,7 +10,11 @@ export type WeChatApiName =
   | 'getblacklist'
   | 'batchblacklist'
   | 'batchunblacklist'
-  | 'message_custom_send';
+  | 'message_custom_send'
+  | 'sns_component_access_token'
+  | 'sns_component_refresh_token'
+  | 'sns_userinfo'
+  | 'getticket';
 
 /** What a call is made to: a typed API, or the path of a proxied call (`cgi-bin/user/info`). */
 export type WeChatCallTarget = WeChatApiName | `${string}/${string}`;

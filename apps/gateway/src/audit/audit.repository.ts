@@ -114,4 +114,20 @@ export class AuditRepository {
       details: r.details,
     }));
   }
+
+  /**
+   * Retention across tenants (RETENTION_AUDIT_DAYS): up to `limit` of the oldest events, those more
+   * than `days` old. Only the head of the log (by seq, its insertion order) is read, so a sweep with
+   * nothing to do costs one short index read however long the log is.
+   */
+  async deleteOlderThan(days: number, limit: number): Promise<number> {
+    const { count } = await sql(
+      this.dataSource,
+      `DELETE FROM audit_events WHERE seq = ANY(ARRAY(
+         SELECT seq FROM (SELECT seq, at FROM audit_events ORDER BY seq LIMIT $2) head
+          WHERE at < now() - make_interval(days => $1)))`,
+      [days, limit],
+    );
+    return count;
+  }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/common';
 import type { EntityManager } from 'typeorm';
 import {
   type AuditActor,
@@ -10,6 +9,10 @@ import {
 } from './audit.repository';
 import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import type { TenantId } from '../tenants/tenant-id';
+import { sequenceCursor } from '../validation/page-cursor';
+
+/** Audit events page newest first by their bigint sequence. */
+const AUDIT_CURSOR = sequenceCursor('a', 18);
 
 export interface AuditRecord {
   actor: AuditActor;
@@ -29,12 +32,11 @@ const MAX_GROUP = 500;
 
 /**
  * Event-loop turns a group waits for company at most: after the first, it waits another turn
- * only while records keep arriving. Under load a group gathers 10-11 events instead of 7 (bench
- * overhead, 16 connections), and the whole process does less per block call: the gateway 125 →
- * 111-115 µs, PostgreSQL 38 → 33-34 µs, throughput 0.45 → 0.47-0.49 of the minimal proxy in the
- * runs right after (README, "Issue 14: overhead on a faster machine", has the later, slower runs;
- * 4 or 16 turns, or stopping at 8 waiting, did no better). An idle gateway pays one extra turn
- * (the one that finds nothing new); one request at a time waits no longer than that.
+ * only while records keep arriving. Bigger groups under load mean fewer statements (PostgreSQL's
+ * cost is mostly per statement) and fewer wake-ups per call; 8 did better than 4, 16, or stopping
+ * at 8 waiting (bench/README.md, "What each lever gave"; figures in bench/results/). An idle
+ * gateway pays one extra turn (the one that finds nothing new); one request at a time waits no
+ * longer than that.
  */
 const MAX_GATHER_TURNS = 8;
 
@@ -90,12 +92,12 @@ export class AuditService {
   }
 
   async list(tenantId: TenantId, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
-    const before = cursor === undefined ? undefined : decodeCursor(cursor);
+    const before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
     const rows = await this.events.listBefore(tenantId, before, limit + 1);
     const page = rows.slice(0, limit);
     return {
       items: page.map(toDto),
-      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null,
+      nextCursor: rows.length > limit ? AUDIT_CURSOR.encode(page[page.length - 1].seq) : null,
     };
   }
 }
@@ -130,13 +132,4 @@ function toDto(r: AuditEventRecord): AuditEventDto {
     // Events that carry details (wechat.call, authorizer_token.read) list them beside the others.
     ...(r.details ?? {}),
   };
-}
-
-const encodeCursor = (seq: string) => Buffer.from(`a${seq}`).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^a\d{1,18}$/.test(text))
-    throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
-  return text.slice(1);
 }

@@ -85,7 +85,7 @@ export class ApiKeyGuard implements CanActivate {
     const tenantId = rawTenantId === undefined ? undefined : parseTenantId(rawTenantId);
     if (rawTenantId !== undefined && !tenantId) throw new TenantNotFoundError();
     req.tenantId = tenantId;
-    if (access === 'tenant' || access === 'token') {
+    if (access === 'tenant' || access === 'token' || access === 'tenant_or_token') {
       if (!tenantId) throw new TenantNotFoundError();
       const refusal = await this.refusalOnTenant(access, caller, tenantId);
       if (refusal) throw refusal;
@@ -98,7 +98,11 @@ export class ApiKeyGuard implements CanActivate {
    * Why `caller` may not use a tenant-scoped (or token) route of `tenantId`; undefined when it may.
    * Also asked before a large or raw body is read (http/request-hooks.ts).
    */
-  async refusalOnTenant(access: 'tenant' | 'token', caller: AnyCaller, tenantId: TenantId): Promise<Error | undefined> {
+  async refusalOnTenant(
+    access: 'tenant' | 'token' | 'tenant_or_token',
+    caller: AnyCaller,
+    tenantId: TenantId,
+  ): Promise<Error | undefined> {
     if (caller.actor === 'operator') return (await this.tenantIsLive(tenantId)) ? undefined : new TenantNotFoundError();
     // The key lookup already proved the caller's own tenant is live. Another tenant is "not
     // found" first; on its own tenant, a key of the other kind is refused.

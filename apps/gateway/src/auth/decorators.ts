@@ -8,10 +8,11 @@ export const ROUTE_ACCESS = 'wtg:route-access';
 /**
  * public: no key (onboarding page, WeChat callback and pushes: they carry their own credential);
  * operator: operator keys only; tenant: an operator key or the key of the `:tenantId` in the path;
- * token: an operator key or a token key of the `:tenantId` (routes handing out its authorizer token).
+ * token: an operator key or a token key of the `:tenantId` (routes handing out its authorizer token);
+ * tenant_or_token: an operator key, the `:tenantId`'s key or one of its token keys (JS-SDK signatures).
  * A route with no decorator is operator-only, so a forgotten decorator fails closed.
  */
-export type RouteAccess = 'public' | 'operator' | 'tenant' | 'token';
+export type RouteAccess = 'public' | 'operator' | 'tenant' | 'token' | 'tenant_or_token';
 
 export const Public = () => SetMetadata(ROUTE_ACCESS, 'public' satisfies RouteAccess);
 
@@ -32,6 +33,14 @@ export const TenantScoped = () =>
 export const TokenReader = () =>
   applyDecorators(
     SetMetadata(ROUTE_ACCESS, 'token' satisfies RouteAccess),
+    ApiBearerAuth(),
+    ApiParam({ name: 'tenantId', format: 'uuid' }),
+  );
+
+/** A tenant route any of the tenant's keys may use (its tenant key or a token key), and operators: use @CurrentTokenReader(). */
+export const TenantOrTokenKey = () =>
+  applyDecorators(
+    SetMetadata(ROUTE_ACCESS, 'tenant_or_token' satisfies RouteAccess),
     ApiBearerAuth(),
     ApiParam({ name: 'tenantId', format: 'uuid' }),
   );

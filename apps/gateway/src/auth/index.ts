@@ -5,6 +5,7 @@ export {
   OperatorOnly,
   TenantScoped,
   TokenReader,
+  TenantOrTokenKey,
   CurrentCaller,
   CurrentTokenReader,
   CurrentTenant,

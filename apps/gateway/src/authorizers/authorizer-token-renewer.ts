@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
+import { LoopTask, type LoopTaskHandler } from '../background/background-task';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { TenantId } from '../tenants/tenant-id';
@@ -15,21 +16,21 @@ const PAGE = 200;
 
 /**
  * Renews authorizer access tokens in the background, so that in steady state no API request waits
- * for a refresh. Every instance sweeps on a jittered interval; each candidate is taken with a
+ * for a refresh. A loop on every instance (background/), on a jittered interval; each candidate is taken with a
  * try-lock on the tenant's refresh lock (the one requests use): a tenant another instance (or a
  * request) is refreshing is skipped, and the re-check under the lock means one WeChat call per
  * tenant however many instances sweep. A bounded number of refreshes run at once per instance,
  * candidates shuffled so instances start on different tenants.
  */
+@LoopTask('token-renewal')
 @Injectable()
-export class AuthorizerTokenRenewer implements OnApplicationBootstrap, OnModuleDestroy {
+export class AuthorizerTokenRenewer implements LoopTaskHandler {
   private readonly logger = new Logger(AuthorizerTokenRenewer.name);
   private readonly intervalMs: number;
   private readonly concurrency: number;
   private readonly renewals: Counter<'outcome'>;
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
   private sweeping?: Promise<number>;
+  readonly runAtStart = false;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -47,38 +48,25 @@ export class AuthorizerTokenRenewer implements OnApplicationBootstrap, OnModuleD
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.schedule();
+  /** ±20 % so instances started together do not sweep in step. */
+  nextDelayMs(): number {
+    return this.intervalMs * (0.8 + Math.random() * 0.4);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.sweeping?.catch(() => undefined);
+  async run(signal: AbortSignal): Promise<void> {
+    await this.sweep(signal);
   }
 
   /** One pass over every due tenant; resolves with the number WeChat was asked to renew. */
-  sweep(): Promise<number> {
-    this.sweeping ??= this.runSweep().finally(() => (this.sweeping = undefined));
+  sweep(signal?: AbortSignal): Promise<number> {
+    this.sweeping ??= this.runSweep(signal).finally(() => (this.sweeping = undefined));
     return this.sweeping;
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    // ±20 % so instances started together do not sweep in step.
-    const delay = this.intervalMs * (0.8 + Math.random() * 0.4);
-    this.timer = setTimeout(() => {
-      void this.sweep()
-        .catch((e: Error) => this.logger.warn({ err: e.message }, 'token renewal sweep failed'))
-        .finally(() => this.schedule());
-    }, delay);
-    this.timer.unref();
-  }
-
-  private async runSweep(): Promise<number> {
+  private async runSweep(signal?: AbortSignal): Promise<number> {
     let renewed = 0;
     const tried = new Set<TenantId>();
-    while (!this.stopped) {
+    while (!signal?.aborted) {
       const due = (await this.authorizers.dueForRenewal(RENEW_MARGIN_MS / 1000, PAGE + tried.size)).filter(
         (id) => !tried.has(id),
       );
@@ -87,7 +75,7 @@ export class AuthorizerTokenRenewer implements OnApplicationBootstrap, OnModuleD
       for (const id of due) tried.add(id);
       let next = 0;
       const worker = async () => {
-        while (!this.stopped && next < due.length) {
+        while (!signal?.aborted && next < due.length) {
           const tenantId = due[next++];
           try {
             if (await this.tokens.renewIfDue(tenantId, RENEW_MARGIN_MS)) {

@@ -222,4 +222,25 @@ export class BlacklistJobChunksRepository {
       [tenantId, jobId, chunkNo],
     );
   }
+
+  /**
+   * Retention across tenants: up to `limit` items, then as many chunks, of jobs finished more than
+   * `days` ago. The job row and its counts stay.
+   */
+  async deleteFinishedJobsDetail(days: number, limit: number): Promise<{ items: number; chunks: number }> {
+    const finished = `SELECT tenant_id, id FROM blacklist_jobs WHERE finished_at < now() - make_interval(days => $1)`;
+    const items = await sql(
+      this.dataSource,
+      `DELETE FROM blacklist_job_items WHERE ctid = ANY(ARRAY(
+         SELECT i.ctid FROM (${finished}) j JOIN blacklist_job_items i ON i.tenant_id = j.tenant_id AND i.job_id = j.id LIMIT $2))`,
+      [days, limit],
+    );
+    const chunks = await sql(
+      this.dataSource,
+      `DELETE FROM blacklist_job_chunks WHERE ctid = ANY(ARRAY(
+         SELECT c.ctid FROM (${finished}) j JOIN blacklist_job_chunks c ON c.tenant_id = j.tenant_id AND c.job_id = j.id LIMIT $2))`,
+      [days, limit],
+    );
+    return { items: items.count, chunks: chunks.count };
+  }
 }

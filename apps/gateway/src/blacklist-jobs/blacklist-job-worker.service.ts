@@ -7,12 +7,10 @@ import type { Job } from 'pg-boss';
 import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { ACTION_API, BlacklistBatchEngine } from '../blacklist/batch-engine';
+import { BatchRun, BlacklistBatchEngine } from '../blacklist/batch-engine';
 import { ChunkSender } from './chunk-sender';
-import { BlacklistGate } from '../blacklist/blacklist-gate.service';
-import { IdempotencyService } from '../idempotency/idempotency.service';
 import type { TenantId } from '../tenants/tenant-id';
-import { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
+import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { BLACKLIST_JOB_RETRY_LIMIT, BlacklistJobQueue, type BlacklistJobMessage, jobTimings } from './job-queue.service';
@@ -52,9 +50,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     private readonly jobs: BlacklistJobsRepository,
     private readonly chunks: BlacklistJobChunksRepository,
     private readonly engine: BlacklistBatchEngine,
-    private readonly gate: BlacklistGate,
-    private readonly quota: QuotaBlocksService,
-    private readonly idempotency: IdempotencyService,
+    private readonly calls: TenantCalls,
     private readonly audit: AuditService,
     private readonly webhooks: WebhookPublisher,
     private readonly sender: ChunkSender,
@@ -67,14 +63,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
     this.leaseTimer = setInterval(() => void this.renewLeases(), (this.timings.chunkLeaseSeconds * 1000) / 3);
     this.leaseTimer.unref();
     await this.queue.work((job) => this.handle(job));
-    await this.queue.workMaintenance(() => this.housekeeping());
-  }
-
-  /** Expired idempotency keys and lapsed quota blocks are only clutter; they go in bounded batches. */
-  async housekeeping(): Promise<void> {
-    const removed = { idempotencyKeys: await this.idempotency.deleteExpired(), quotaBlocks: 0 };
-    removed.quotaBlocks = await this.quota.deleteLapsed();
-    this.logger.log(removed, 'blacklist housekeeping done');
   }
 
   /**
@@ -161,7 +149,6 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
   /** One of `concurrency` parallel claim-and-send loops on a job. */
   private async loop(job: BlacklistJob, slice: Slice, signal: AbortSignal): Promise<LoopEnd> {
     const tenantId = job.tenantId;
-    const api = ACTION_API[job.action];
     // Chunks are claimed in order, so the next open one is past our last claim, unless one was
     // handed back or a lease lapsed: those are found by looking again from 0 before giving up.
     let from = 0;
@@ -184,15 +171,17 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       }
       if (current.status === 'paused') return 'paused';
       if (this.queue.isStopping || signal.aborted || slice.failed || Date.now() > slice.deadline) return 'yield';
+      // Each chunk is a run: admitted here (the gate, the shared quota block), then sent.
+      const run = new BatchRun(tenantId, job.action);
+      let blocked: Date | undefined;
       try {
-        await this.gate.assertAllowed(tenantId, api);
+        blocked = await this.calls.admit(tenantId, run.api, run);
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
         this.logger.warn({ tenantId, jobId: job.id, reason: e.code }, 'blacklist job stopped: the gate no longer passes');
         await this.jobs.failRemaining(tenantId, job.id, e.code, e.message);
         return 'done';
       }
-      const blocked = await this.quota.blockedUntil(tenantId, api);
       if (blocked) {
         await this.pause(tenantId, job.id, blocked);
         return 'paused';
@@ -209,11 +198,11 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         continue;
       }
       from = chunk.chunkNo + 1;
-      await this.sendChunk(job, chunk, slice);
+      await this.sendChunk(job, chunk, slice, run);
     }
   }
 
-  private async sendChunk(job: BlacklistJob, chunk: ClaimedChunk, slice: Slice): Promise<void> {
+  private async sendChunk(job: BlacklistJob, chunk: ClaimedChunk, slice: Slice, run: BatchRun): Promise<void> {
     const tenantId = job.tenantId;
     const heldKey = `${job.id}:${chunk.chunkNo}`;
     this.held.set(heldKey, { tenantId, jobId: job.id, chunkNo: chunk.chunkNo });
@@ -224,7 +213,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
         await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
         return;
       }
-      const stop = await this.sender.send(job, chunk, openids, slice.deadline, () => this.queue.isStopping || slice.failed);
+      const stop = await this.sender.send(job, run, chunk, openids, slice.deadline, () => this.queue.isStopping || slice.failed);
       // Once, after the chunk's last answer (a chunk handed back pending is left as it is).
       await this.chunks.closeChunkIfAnswered(tenantId, job.id, chunk.chunkNo);
       if (stop?.kind === 'quota') await this.pause(tenantId, job.id, stop.until);

@@ -16,7 +16,9 @@ import { BLACKLIST_JOBS_BODY_LIMIT, RouteBody } from '../http/route-body';
 import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistJobsService } from './blacklist-jobs.service';
-import { CreateBlacklistJobBodyPipe, JobIdPipe } from './create-job-body.pipe';
+import { UuidParamPipe } from '../validation/uuid-param.pipe';
+import { JobNotFoundError } from './blacklist-jobs.errors';
+import { CreateBlacklistJobBodyPipe } from './create-job-body.pipe';
 import { StreamedJobBody, streamedJobFormat } from './streamed-job-body';
 import {
   BlacklistJobDto,
@@ -27,6 +29,8 @@ import {
 } from './dto/blacklist-jobs.dto';
 
 const JobIdParam = () => ApiParam({ name: 'jobId', format: 'uuid' });
+/** Anything but a UUID names no job: 404 JOB_NOT_FOUND like an unknown (or another tenant's) job, not 400. */
+const JOB_ID = new UuidParamPipe(() => new JobNotFoundError());
 
 @ApiTags('blacklist')
 @Controller('v1/tenants/:tenantId/blacklist/jobs')
@@ -70,7 +74,7 @@ export class BlacklistJobsController {
   @JobIdParam()
   @ApiOperation({ summary: 'Status and progress of a job (updated after every chunk)' })
   @ApiOkResponse({ type: BlacklistJobDto })
-  get(@CurrentTenant() tenantId: TenantId, @Param('jobId', JobIdPipe) jobId: string): Promise<BlacklistJobDto> {
+  get(@CurrentTenant() tenantId: TenantId, @Param('jobId', JOB_ID) jobId: string): Promise<BlacklistJobDto> {
     return this.jobs.get(tenantId, jobId);
   }
 
@@ -81,7 +85,7 @@ export class BlacklistJobsController {
   @ApiOkResponse({ type: JobItemsPage })
   items(
     @CurrentTenant() tenantId: TenantId,
-    @Param('jobId', JobIdPipe) jobId: string,
+    @Param('jobId', JOB_ID) jobId: string,
     @Query() query: JobItemsQuery,
   ): Promise<JobItemsPage> {
     return this.jobs.items(tenantId, jobId, query);
@@ -93,7 +97,7 @@ export class BlacklistJobsController {
   @JobIdParam()
   @ApiOperation({ summary: 'Cancel: openids not sent yet end cancelled; chunks being sent finish' })
   @ApiAcceptedResponse({ type: BlacklistJobDto })
-  cancel(@CurrentTenant() tenantId: TenantId, @Param('jobId', JobIdPipe) jobId: string): Promise<BlacklistJobDto> {
+  cancel(@CurrentTenant() tenantId: TenantId, @Param('jobId', JOB_ID) jobId: string): Promise<BlacklistJobDto> {
     return this.jobs.cancel(tenantId, jobId);
   }
 }

@@ -2,8 +2,7 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { BlacklistModule } from '../blacklist/blacklist.module';
-import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
+import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
 import { BlacklistJobsController } from './blacklist-jobs.controller';
@@ -11,11 +10,11 @@ import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { BlacklistJobsService } from './blacklist-jobs.service';
 import { ChunkSender } from './chunk-sender';
 import { BlacklistJobQueue } from './job-queue.service';
+import { JobItemsRetention } from './job-items-retention.schedule';
 
 /** Durable blacklist jobs of up to a million openids: the API, the pg-boss queue and the worker. */
 @Module({
-  // IdempotencyModule and the call budget: the worker's hourly housekeeping sweeps their tables.
-  imports: [BlacklistModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule, WebhooksModule],
+  imports: [BlacklistModule, AuditModule, TenantCallsModule, WebhooksModule],
   controllers: [BlacklistJobsController],
   providers: [
     BlacklistJobsRepository,
@@ -24,6 +23,7 @@ import { BlacklistJobQueue } from './job-queue.service';
     BlacklistJobsService,
     BlacklistJobWorker,
     ChunkSender,
+    JobItemsRetention,
   ],
   exports: [BlacklistJobsService], // the operator console cancels jobs
 })

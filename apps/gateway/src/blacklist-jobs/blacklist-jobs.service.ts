@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/common';
 import type { Caller } from '../auth';
 import { ACTION_API } from '../blacklist/batch-engine';
-import { JobNotFoundError } from '../blacklist/blacklist.errors';
-import { BlacklistGate } from '../blacklist/blacklist-gate.service';
+import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import type { TenantId } from '../tenants/tenant-id';
+import { sequenceCursor } from '../validation/page-cursor';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
+import { JobNotFoundError } from './blacklist-jobs.errors';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { toJobView } from './job-view';
 import type { BlacklistJobDto, CreateBlacklistJobRequest, JobAcceptedDto, JobItemsPage } from './dto/blacklist-jobs.dto';
@@ -14,13 +14,16 @@ import type { BlacklistJob } from './job-records';
 import type { ItemOutcome } from './job-status';
 import type { StreamedJobBody } from './streamed-job-body';
 
+/** A job's items page in submission order by their sequence within the job. */
+const ITEM_CURSOR = sequenceCursor('i', 9);
+
 /** Blacklist jobs as the API sees them: create (202), read, list items, cancel. */
 @Injectable()
 export class BlacklistJobsService {
   constructor(
     private readonly jobs: BlacklistJobsRepository,
     private readonly queue: BlacklistJobQueue,
-    private readonly gate: BlacklistGate,
+    private readonly calls: TenantCalls,
     private readonly worker: BlacklistJobWorker,
   ) {}
 
@@ -30,8 +33,9 @@ export class BlacklistJobsService {
     { action, openids }: CreateBlacklistJobRequest,
     ctx: { caller: Caller; requestId: string },
   ): Promise<JobAcceptedDto> {
-    // Refused up front, like the sync routes; the worker checks again before every chunk.
-    await this.gate.assertAllowed(tenantId, ACTION_API[action]);
+    // Refused up front, like the sync routes; the worker checks again before every chunk (and
+    // pauses on a quota block, so one does not refuse the job).
+    await this.calls.admit(tenantId, ACTION_API[action]);
     const job = await this.jobs.create(
       tenantId,
       { action, openids, actor: ctx.caller.actor, requestId: ctx.requestId },
@@ -47,7 +51,7 @@ export class BlacklistJobsService {
     ctx: { caller: Caller; requestId: string },
   ): Promise<JobAcceptedDto> {
     const action = await body.action();
-    await this.gate.assertAllowed(tenantId, ACTION_API[action]);
+    await this.calls.admit(tenantId, ACTION_API[action]);
     const job = await this.jobs.createStreamed(
       tenantId,
       { action, actor: ctx.caller.actor, requestId: ctx.requestId },
@@ -68,12 +72,12 @@ export class BlacklistJobsService {
   ): Promise<JobItemsPage> {
     await this.find(tenantId, jobId);
     const limit = query.limit ?? 100;
-    const afterSeq = query.cursor === undefined ? -1 : decodeItemCursor(query.cursor);
+    const afterSeq = query.cursor === undefined ? -1 : Number(ITEM_CURSOR.decode(query.cursor));
     const rows = await this.jobs.listItems(tenantId, jobId, { outcome: query.outcome, afterSeq, limit: limit + 1 });
     const page = rows.slice(0, limit);
     return {
       items: page.map((r) => ({ openid: r.openid, outcome: r.outcome, code: r.code, message: r.message })),
-      nextCursor: rows.length > limit ? encodeItemCursor(page[page.length - 1].seq) : null,
+      nextCursor: rows.length > limit ? ITEM_CURSOR.encode(String(page[page.length - 1].seq)) : null,
     };
   }
 
@@ -91,18 +95,9 @@ export class BlacklistJobsService {
   }
 
   private async find(tenantId: TenantId, jobId: string): Promise<BlacklistJob> {
-    // Another tenant's job id is as unknown here as a made-up one (JobIdPipe answers the same for garbage).
+    // Another tenant's job id is as unknown here as a made-up one (the :jobId pipe answers the same for garbage).
     const job = await this.jobs.get(tenantId, jobId);
     if (!job) throw new JobNotFoundError();
     return job;
   }
-}
-
-const encodeItemCursor = (seq: number) => Buffer.from(`i${seq}`).toString('base64url');
-
-function decodeItemCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^i\d{1,9}$/.test(text))
-    throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
-  return Number(text.slice(1));
 }

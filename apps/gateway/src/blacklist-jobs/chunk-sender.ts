@@ -53,9 +53,10 @@ export class ChunkSender {
     await this.jobs.countResentAfterUnknownOutcome(job.tenantId, job.id, n);
   }
 
-  /** Returns why the run stopped, when it did (what it did not send is pending again). */
+  /** `run`: the chunk's, admitted by the worker. Returns why it stopped, when it did (what it did not send is pending again). */
   async send(
     job: BlacklistJob,
+    run: BatchRun,
     chunk: ClaimedChunk,
     openids: string[],
     deadline: number,
@@ -63,7 +64,6 @@ export class ChunkSender {
   ): Promise<BatchStop | undefined> {
     const tenantId = job.tenantId;
     const windowMs = this.timings.transientRetryWindowSeconds * 1000;
-    const run = new BatchRun(tenantId, job.action);
     // Only a chunk that failed before or was reclaimed can hold openids flagged unknown.
     const unknown =
       chunk.reclaimed || chunk.transientFailures > 0

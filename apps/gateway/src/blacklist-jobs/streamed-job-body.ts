@@ -9,7 +9,7 @@ import {
   validateAction,
 } from '../blacklist/openid-validation';
 
-/** Streamed job formats (issue 14): never held whole, read as they arrive. */
+/** Streamed job formats: never held whole, read as they arrive. */
 export type StreamedJobFormat = 'ndjson' | 'csv';
 
 /** Valid openids handed to the database per insert. */

@@ -3,10 +3,11 @@ import { BlacklistApi, WeChatApiError, WeChatTransportError } from '@app/wechat'
 import type { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import type { GatewayConfig } from '../config/gateway-config';
 import type { TenantId } from '../tenants/tenant-id';
-import type { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
-import { TenantCallLimiter } from '../wechat-call-budget/tenant-call-limiter';
+import type { ApiGate } from '../tenant-calls/api-gate';
+import type { QuotaBlocksService } from '../tenant-calls/quota-blocks.service';
+import { TenantCallLimiter } from '../tenant-calls/tenant-call-limiter';
+import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import { type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
-import type { BlacklistGate } from './blacklist-gate.service';
 
 const T = 't' as TenantId;
 
@@ -31,8 +32,9 @@ function engine(api: BlacklistApi, opts: { refresh?: () => Promise<{ verified: b
   } as unknown as AuthorizerTokensService;
   const refresh = opts.refresh ?? (async () => ({ verified: true, permissionSets: [1] }));
   const gate = {
+    assertAllowed: async () => undefined,
     permissionSetsAfterRefusal: async () => (await refresh()).permissionSets,
-  } as unknown as BlacklistGate;
+  } as unknown as ApiGate;
   const quota = {
     cachedBlockedUntil: (t: string, a: string) => blocks.get(`${t}|${a}`),
     block: async (t: string, a: string) => {
@@ -44,7 +46,8 @@ function engine(api: BlacklistApi, opts: { refresh?: () => Promise<{ verified: b
   const limiter = new TenantCallLimiter({
     blacklist: { concurrencyPerTenant: 4, callsPerSecondPerTenant: 10_000 },
   } as GatewayConfig);
-  return new BlacklistBatchEngine(authorizers, gate, api, limiter, quota);
+  // The real TenantCalls over stubbed boundaries: its reactions are what stop a run.
+  return new BlacklistBatchEngine(new TenantCalls(gate, quota, authorizers, limiter, undefined as never), api);
 }
 
 const ids = (n: number, prefix = 'o') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

@@ -1,7 +1,8 @@
 import { DomainError } from '@app/common';
-import { WeChatApiError, WeChatTransportError } from '@app/wechat';
+import { isOutcomeUnknown, WeChatApiError, WeChatTransportError } from '@app/wechat';
 import type { ErrorCode } from '../errors/error-codes';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
+import { ApiUnauthorizedError, PermissionSetMissingError, QuotaExceededError } from '../tenant-calls/tenant-calls.errors';
 
 /**
  * Codes an openid can fail with (`failed[].code` of the sync reply, job item `code`):
@@ -32,55 +33,60 @@ export const ITEM_FAILURE_CODES = [
 ] as const;
 export type FailureCode = (typeof ITEM_FAILURE_CODES)[number] | ErrorCode;
 
-/** What a failed blacklist call means, the same for the batch engine and the getblacklist page. */
+/** What a failed blacklist call means, per openid (the batch engine's vocabulary). */
 export type BlacklistFailure =
   /** 40003/49003: some openid in the call is not one of the account's. */
   | { kind: 'invalid-openid'; message: string }
-  /** 45009: the API's daily quota is spent until the reset. */
-  | { kind: 'quota-daily' }
-  /** 61007: the authorization lacks the API's permission set (re-read what is granted). */
-  | { kind: 'set-missing'; code: 'PERMISSION_SET_MISSING'; message: string }
+  /** 45009 now or earlier: TenantCalls blocked the API until `until`; nothing was applied. */
+  | { kind: 'quota'; until: Date }
+  /** 61007: the authorization lacks the API's permission set (TenantCalls re-read what is granted). */
+  | { kind: 'set-missing'; required: number[]; granted: number[]; message: string }
   /** The authorization ended while obtaining a token. */
   | { kind: 'tenant-not-active'; error: TenantNotActiveError }
-  /** Anything else we can name: the openids sent fail with `code`. */
-  | { kind: 'failed'; code: FailureCode; message: string };
+  /** Anything else we can name: the openids sent fail with `code`; `unknownOutcome`: the call may have reached WeChat. */
+  | { kind: 'failed'; code: FailureCode; message: string; unknownOutcome: boolean };
 
 /**
- * The one reading of a blacklist call's error (reacting to the library's kinds, never to raw
- * errcodes). Undefined for an error that is not a known failure (a bug): rethrow it.
+ * The one reading of a failed blacklist call (TenantCalls.call has already reacted to quota,
+ * permission and authorization refusals; the library's kinds are read here, never raw errcodes).
+ * Undefined for an error that is not a known failure (a bug): rethrow it.
  */
 export function classifyBlacklistFailure(e: unknown, api: string): BlacklistFailure | undefined {
+  const failed = (code: FailureCode, message: string, cause: unknown = e): BlacklistFailure => ({
+    kind: 'failed',
+    code,
+    message,
+    unknownOutcome: isOutcomeUnknown(cause),
+  });
+  if (e instanceof QuotaExceededError) return { kind: 'quota', until: e.until };
+  if (e instanceof PermissionSetMissingError) {
+    return {
+      kind: 'set-missing',
+      required: e.required,
+      granted: e.granted,
+      message: `WeChat refused ${api}: permission set missing (errcode 61007).`,
+    };
+  }
+  if (e instanceof ApiUnauthorizedError) {
+    return failed('API_UNAUTHORIZED', `WeChat does not allow ${api} for this account (errcode 48001).`, e.cause);
+  }
   if (e instanceof WeChatApiError) {
     switch (e.kind) {
       case 'invalid-openid':
         return { kind: 'invalid-openid', message: `WeChat rejected the openid (errcode ${e.errcode}).` };
-      case 'quota-daily':
-        return { kind: 'quota-daily' };
-      case 'set-missing':
-        return {
-          kind: 'set-missing',
-          code: 'PERMISSION_SET_MISSING',
-          message: `WeChat refused ${api}: permission set missing (errcode 61007).`,
-        };
-      case 'api-unauthorized':
-        return {
-          kind: 'failed',
-          code: 'API_UNAUTHORIZED',
-          message: `WeChat does not allow ${api} for this account (errcode ${e.errcode}).`,
-        };
       case 'retryable':
-        return { kind: 'failed', code: 'WECHAT_UNAVAILABLE', message: e.message };
+        return failed('WECHAT_UNAVAILABLE', e.message);
       case 'quota-minute':
-        return { kind: 'failed', code: 'RATE_LIMITED', message: e.message };
+        return failed('RATE_LIMITED', e.message);
       case 'token-invalid':
-        return { kind: 'failed', code: 'WECHAT_TOKEN_INVALID', message: e.message };
+        return failed('WECHAT_TOKEN_INVALID', e.message);
       default:
-        return { kind: 'failed', code: 'WECHAT_API_ERROR', message: e.message };
+        return failed('WECHAT_API_ERROR', e.message);
     }
   }
-  if (e instanceof WeChatTransportError) return { kind: 'failed', code: 'WECHAT_UNAVAILABLE', message: e.message };
+  if (e instanceof WeChatTransportError) return failed('WECHAT_UNAVAILABLE', e.message);
   if (e instanceof TenantNotActiveError) return { kind: 'tenant-not-active', error: e };
   // Domain errors carry codes of the exhaustive status table.
-  if (e instanceof DomainError) return { kind: 'failed', code: e.code as ErrorCode, message: e.message };
+  if (e instanceof DomainError) return failed(e.code as ErrorCode, e.message);
   return undefined;
 }

@@ -1,22 +1,20 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { WeChatModule } from '../wechat/wechat.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
-import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
+import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
 import { BlacklistBatchEngine } from './batch-engine';
 import { BlacklistController } from './blacklist.controller';
-import { BlacklistGate } from './blacklist-gate.service';
 import { BlacklistService } from './blacklist.service';
 
 /**
- * Block, unblock and list a tenant's blacklist synchronously; the gate and the batch engine
- * (the one way openids reach WeChat) are shared with the jobs (blacklist-jobs/).
+ * Block, unblock and list a tenant's blacklist synchronously; the batch engine (the one way
+ * openids reach WeChat, through TenantCalls) is shared with the jobs (blacklist-jobs/).
  */
 @Module({
-  imports: [WeChatModule, AuthorizersModule, AuditModule, WeChatCallBudgetModule, IdempotencyModule],
+  imports: [WeChatModule, AuditModule, TenantCallsModule, IdempotencyModule],
   controllers: [BlacklistController],
-  providers: [BlacklistGate, BlacklistBatchEngine, BlacklistService],
-  exports: [BlacklistGate, BlacklistBatchEngine],
+  providers: [BlacklistBatchEngine, BlacklistService],
+  exports: [BlacklistBatchEngine],
 })
 export class BlacklistModule {}

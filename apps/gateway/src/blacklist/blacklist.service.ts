@@ -1,16 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ValidationError } from '@app/common';
-import { MAX_OPENIDS_PER_BATCH, nextBlacklistCursor, requiredPermissionSets, type OfficialAccountApi } from '@app/wechat';
+import { MAX_OPENIDS_PER_BATCH, nextBlacklistCursor, WeChatApiError } from '@app/wechat';
 import { AuditService } from '../audit/audit.service';
 import type { Caller } from '../auth';
 import { storeSoonOrLater } from '../database/database-unavailable';
 import { IdempotencyService, requestHash } from '../idempotency/idempotency.service';
 import type { TenantId } from '../tenants/tenant-id';
-import { QuotaBlocksService } from '../wechat-call-budget/quota-blocks.service';
-import { ACTION_API, type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
-import { classifyBlacklistFailure } from './blacklist-failure';
-import { ApiUnauthorizedError, PermissionSetMissingError, QuotaExceededError } from './blacklist.errors';
-import { BlacklistGate } from './blacklist-gate.service';
+import { PermissionSetMissingError, QuotaExceededError } from '../tenant-calls/tenant-calls.errors';
+import { TenantCalls } from '../tenant-calls/tenant-calls.service';
+import { type BatchAnswer, BatchRun, BlacklistBatchEngine } from './batch-engine';
 import type { BlacklistChangeResult, BlacklistPage, OpenidFailureDto } from './dto/blacklist.dto';
 import type { BlacklistAction } from './openid-validation';
 
@@ -29,9 +27,8 @@ export class BlacklistService {
   private readonly logger = new Logger(BlacklistService.name);
 
   constructor(
-    private readonly gate: BlacklistGate,
+    private readonly calls: TenantCalls,
     private readonly engine: BlacklistBatchEngine,
-    private readonly quota: QuotaBlocksService,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditService,
   ) {}
@@ -43,14 +40,18 @@ export class BlacklistService {
     openids: string[],
     ctx: RequestContext,
   ): Promise<BlacklistChangeResult> {
-    await this.gate.assertAllowed(tenantId, ACTION_API[action]);
+    const run = new BatchRun(tenantId, action);
+    // The gate refuses before an idempotency key is claimed. Another instance may have hit the
+    // daily quota: the shared block is read before sending (an idempotent replay still answers).
+    const blocked = await this.calls.admit(tenantId, run.api, run);
+    if (blocked) run.stop = { kind: 'quota', api: run.api, until: blocked };
     const key = ctx.idempotencyKey;
     if (key) {
       const claim = await this.idempotency.claim<BlacklistChangeResult>(tenantId, key, requestHash(action, openids));
       if (claim.kind === 'replay') return claim.response;
     }
     try {
-      const result = await this.apply(tenantId, action, openids, ctx);
+      const result = await this.apply(run, openids, ctx);
       if (key) await this.idempotency.complete(tenantId, key, result);
       return result;
     } catch (e) {
@@ -59,17 +60,9 @@ export class BlacklistService {
     }
   }
 
-  private async apply(
-    tenantId: TenantId,
-    action: BlacklistAction,
-    openids: string[],
-    ctx: RequestContext,
-  ): Promise<BlacklistChangeResult> {
-    const run = new BatchRun(tenantId, action);
+  private async apply(run: BatchRun, openids: string[], ctx: RequestContext): Promise<BlacklistChangeResult> {
+    const { tenantId, action } = run;
     const answers: BatchAnswer[] = [];
-    // Another instance may have hit the daily quota: read the shared block before sending.
-    const blocked = await this.quota.blockedUntil(tenantId, run.api);
-    if (blocked) run.stop = { kind: 'quota', api: run.api, until: blocked };
     const sink = async (answer: BatchAnswer) => void answers.push(answer);
     const batches: string[][] = [];
     for (let i = 0; i < openids.length; i += MAX_OPENIDS_PER_BATCH) batches.push(openids.slice(i, i + MAX_OPENIDS_PER_BATCH));
@@ -102,31 +95,17 @@ export class BlacklistService {
 
   /** One page of getblacklist; `cursor` is WeChat's next_openid. */
   async page(tenantId: TenantId, cursor: string | undefined): Promise<BlacklistPage> {
-    const api: OfficialAccountApi = 'getblacklist';
-    await this.gate.assertAllowed(tenantId, api);
-    const blocked = await this.quota.blockedUntil(tenantId, api);
-    if (blocked) throw new QuotaExceededError(api, blocked);
     const begin = cursor ?? '';
     try {
       const page = await this.engine.getblacklistPage(tenantId, begin);
       return { total: page.total, openids: page.data?.openid ?? [], nextCursor: nextBlacklistCursor(page, begin) };
     } catch (e) {
-      const failure = classifyBlacklistFailure(e, api);
-      switch (failure?.kind) {
-        case 'quota-daily':
-          throw new QuotaExceededError(api, await this.quota.block(tenantId, api));
-        case 'set-missing':
-          throw new PermissionSetMissingError(requiredPermissionSets(api), await this.gate.permissionSetsAfterRefusal(tenantId));
-        case 'invalid-openid':
-          throw new ValidationError('The request is invalid.', {
-            fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }],
-          });
-        case 'failed':
-          if (failure.code === 'API_UNAUTHORIZED') throw new ApiUnauthorizedError(api);
-          throw e;
-        default:
-          throw e;
+      if (e instanceof WeChatApiError && e.kind === 'invalid-openid') {
+        throw new ValidationError('The request is invalid.', {
+          fields: [{ field: 'cursor', messages: ['cursor is not an openid on this blacklist'] }],
+        });
       }
+      throw e;
     }
   }
 }

@@ -31,9 +31,14 @@ export class ComponentApiCallsRepository {
     return new Map(rows.map((r) => [r.api, r.calls]));
   }
 
-  /** Housekeeping: counts of days gone by are of no use after a month. */
-  async deleteOlderThanMonth(): Promise<number> {
-    const { count } = await sql(this.dataSource, `DELETE FROM component_api_calls WHERE day < ${TODAY} - 31`);
+  /** Retention: up to `limit` counts of China-time days more than `days` ago. */
+  async deleteOlderThan(days: number, limit: number): Promise<number> {
+    const { count } = await sql(
+      this.dataSource,
+      `DELETE FROM component_api_calls WHERE (day, api) IN (
+         SELECT day, api FROM component_api_calls WHERE day < ${TODAY} - $1::int ORDER BY day LIMIT $2)`,
+      [days, limit],
+    );
     return count;
   }
 }

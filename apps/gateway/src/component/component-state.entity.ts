@@ -32,10 +32,6 @@ export class ComponentStateEntity {
   @Column({ name: 'ticket_stale_reported_at', type: 'timestamptz', nullable: true })
   ticketStaleReportedAt: Date | null;
 
-  /** The AUTHORIZER_RECONCILE_CRON occurrence last claimed by an instance (authorizers/ reconciles the list once per occurrence). */
-  @Column({ name: 'authorizer_list_reconciled_for', type: 'timestamptz', nullable: true })
-  authorizerListReconciledFor: Date | null;
-
   /** Last renewal because WeChat rejected an authorizer token early (at most one per 10 minutes across instances). */
   @Column({ name: 'token_early_renewed_at', type: 'timestamptz', nullable: true })
   tokenEarlyRenewedAt: Date | null;

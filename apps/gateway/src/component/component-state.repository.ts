@@ -161,19 +161,6 @@ export class ComponentStateRepository {
     return rows[0]?.age;
   }
 
-  /** Claims one reconciliation of the authorizer list per cron occurrence, across every instance. */
-  async claimAuthorizerListReconciliation(appId: string, occurrence: Date): Promise<boolean> {
-    await sql(this.dataSource, `INSERT INTO component_state (component_app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);
-    const { rows } = await sql(
-      this.dataSource,
-      `UPDATE component_state SET authorizer_list_reconciled_for = $2
-        WHERE component_app_id = $1 AND (authorizer_list_reconciled_for IS NULL OR authorizer_list_reconciled_for < $2)
-       RETURNING 1`,
-      [appId, occurrence],
-    );
-    return rows.length > 0;
-  }
-
   /** Claims the right to call api_start_push_ticket: true at most once per `interval` across every instance. */
   claimTicketPushRequest(appId: string, interval: '10 minutes'): Promise<boolean> {
     return this.claimOncePer(appId, 'push_ticket_requested_at', interval);

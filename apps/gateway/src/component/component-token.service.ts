@@ -110,8 +110,8 @@ export class ComponentTokenService {
    * WeChat rejected an authorizer token we held as fresh (a call sent at `sentAt`): tokens were
    * dropped early, and the component token may have gone with them, which nothing tells us
    * until a call using it fails. Renewing it before the authorizer refreshes spares each tenant
-   * refreshing now a call sent with a dead component token (bench `stampede`: one
-   * api_authorizer_token per tenant). Done holding the component's lock, so callers on any
+   * refreshing now a call sent with a dead component token (the `stampede` benchmark checks one
+   * api_authorizer_token per tenant: bench/README.md). Done holding the component's lock, so callers on any
    * instance wait for it and then use the new token; at most once per 10 minutes across
    * instances; callers in this process whose call predates the last check join or skip it.
    * A failure is logged only: the authorizer refresh copes on its own.
@@ -197,11 +197,6 @@ export class ComponentTokenService {
     }
     await this.requestTicketPush('no_ticket');
     throw new ComponentTicketMissingError();
-  }
-
-  /** True for exactly one instance per occurrence of the authorizer-list reconciliation's schedule. */
-  claimAuthorizerListReconciliation(occurrence: Date): Promise<boolean> {
-    return this.state.claimAuthorizerListReconciliation(this.appId, occurrence);
   }
 
   /** Asks WeChat to push a ticket, at most once per 10 minutes across every instance; true when this call asked. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WeChatModule } from '../wechat/wechat.module';
+import { ComponentApiCallsSweep } from './component-api-calls-sweep.schedule';
 import { ComponentApiCallsRepository } from './component-api-calls.repository';
 import { ComponentCallBudget } from './component-call-budget';
 import { ComponentStateRepository } from './component-state.repository';
@@ -12,7 +13,14 @@ import { WebhooksModule } from '../webhooks/webhooks.module';
 @Module({
   imports: [WeChatModule, WebhooksModule],
   controllers: [ComponentController],
-  providers: [ComponentStateRepository, ComponentTokenService, TicketWatch, ComponentApiCallsRepository, ComponentCallBudget],
+  providers: [
+    ComponentStateRepository,
+    ComponentTokenService,
+    TicketWatch,
+    ComponentApiCallsRepository,
+    ComponentCallBudget,
+    ComponentApiCallsSweep,
+  ],
   exports: [ComponentTokenService, ComponentCallBudget, TicketWatch],
 })
 export class ComponentModule {}

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CronTask, type CronTaskHandler } from '../background/background-task';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { Transactions } from '../database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
@@ -36,13 +37,14 @@ export function ticketRepairState(
  * Watches the verify ticket. Pushes overdue (newest ticket older than 20 minutes): asks WeChat to
  * push one (api_start_push_ticket, at most once per 10 minutes across instances, counted in
  * component_ticket_push_requests_total). Pushes stopped (older than the stale threshold): tells
- * the operator's webhook endpoints (component.ticket_stale), once per ticket. Every instance looks;
- * row updates in ComponentStateRepository let one of them act.
+ * the operator's webhook endpoints (component.ticket_stale), once per ticket. Scheduled every
+ * minute (background/cron-registry.ts); the row updates in ComponentStateRepository keep each
+ * action once even when an occurrence and a manual check meet.
  */
+@CronTask('ticket-watch')
 @Injectable()
-export class TicketWatch implements OnApplicationBootstrap, OnModuleDestroy {
+export class TicketWatch implements CronTaskHandler {
   private readonly logger = new Logger(TicketWatch.name);
-  private timer?: NodeJS.Timeout;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -51,17 +53,6 @@ export class TicketWatch implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly webhooks: WebhookPublisher,
     private readonly tokens: ComponentTokenService,
   ) {}
-
-  onApplicationBootstrap(): void {
-    // Often enough that the report lags the threshold by at most a quarter of it (and a minute).
-    const everyMs = Math.min(60, ticketStaleAfterSeconds(this.config) / 4) * 1000;
-    this.timer = setInterval(() => void this.check(), everyMs);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
 
   /** The ticket's repair state as stored now; undefined when the database cannot say within a second. */
   async repairState(): Promise<TicketRepairState | undefined> {
@@ -78,22 +69,27 @@ export class TicketWatch implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** One look, its failure logged rather than thrown. */
   async check(): Promise<void> {
     try {
-      await this.repair();
-      await this.transactions.run(async (m) => {
-        const age = await this.state.claimStaleTicketReport(
-          this.config.wechat.componentAppId,
-          ticketStaleAfterSeconds(this.config),
-          m,
-        );
-        if (age === undefined) return;
-        this.logger.warn({ ticketAgeSeconds: age }, 'no verify ticket pushed for too long; reporting it');
-        await this.webhooks.publish(m, { type: 'component.ticket_stale', tenantId: null, data: { ticketAgeSeconds: age } });
-      });
+      await this.run();
     } catch (e) {
       this.logger.warn({ err: String((e as Error)?.message ?? e) }, 'could not check the verify ticket age');
     }
+  }
+
+  async run(): Promise<void> {
+    await this.repair();
+    await this.transactions.run(async (m) => {
+      const age = await this.state.claimStaleTicketReport(
+        this.config.wechat.componentAppId,
+        ticketStaleAfterSeconds(this.config),
+        m,
+      );
+      if (age === undefined) return;
+      this.logger.warn({ ticketAgeSeconds: age }, 'no verify ticket pushed for too long; reporting it');
+      await this.webhooks.publish(m, { type: 'component.ticket_stale', tenantId: null, data: { ticketAgeSeconds: age } });
+    });
   }
 
   /**

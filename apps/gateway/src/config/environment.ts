@@ -20,13 +20,24 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
-import { CronExpression } from './cron-expression';
+import { PgBoss } from 'pg-boss';
 import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+
+/** pg-boss runs the schedules, so an expression is valid when pg-boss reads it (parsing only: it never connects). */
+function isFiveFieldCron(text: string): boolean {
+  if (text.trim().split(/\s+/).length !== 5) return false;
+  try {
+    new PgBoss({ connectionString: 'postgres://localhost/unused' }).previewSchedule(text, { count: 1, tz: 'UTC' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 @ValidatorConstraint({ name: 'reconcileCron' })
 class ReconcileCronConstraint implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value === 'string' && (value === 'off' || CronExpression.isValid(value));
+    return typeof value === 'string' && (value === 'off' || isFiveFieldCron(value));
   }
 
   defaultMessage(): string {
@@ -293,6 +304,54 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(64)
   TOKEN_RENEWAL_CONCURRENCY?: number;
+
+  /** Days webhook events and their delivery history are kept (default 30). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_WEBHOOK_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_WEBHOOK_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_WEBHOOK_DAYS must be at most 3650 (days)' })
+  RETENTION_WEBHOOK_DAYS?: number;
+
+  /** Days followers' message receipts are kept (default 3). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_MESSAGE_RECEIPTS_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_MESSAGE_RECEIPTS_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_MESSAGE_RECEIPTS_DAYS must be at most 3650 (days)' })
+  RETENTION_MESSAGE_RECEIPTS_DAYS?: number;
+
+  /** Days a finished blacklist job keeps its per-openid items (default 90; the job's counts stay). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_JOB_ITEMS_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_JOB_ITEMS_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_JOB_ITEMS_DAYS must be at most 3650 (days)' })
+  RETENTION_JOB_ITEMS_DAYS?: number;
+
+  /** Days the component's per-day API call counts are kept (default 30). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_API_CALLS_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_API_CALLS_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_API_CALLS_DAYS must be at most 3650 (days)' })
+  RETENTION_API_CALLS_DAYS?: number;
+
+  /** Days authorization-code exchange outcomes are kept (default 30). */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_CODE_EXCHANGES_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_CODE_EXCHANGES_DAYS must be at least 1 (day)' })
+  @Max(3650, { message: 'RETENTION_CODE_EXCHANGES_DAYS must be at most 3650 (days)' })
+  RETENTION_CODE_EXCHANGES_DAYS?: number;
+
+  /** Days audit events are kept; unset keeps them forever. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt({ message: 'RETENTION_AUDIT_DAYS must be a whole number of days' })
+  @Min(1, { message: 'RETENTION_AUDIT_DAYS must be at least 1 (day)' })
+  @Max(36500, { message: 'RETENTION_AUDIT_DAYS must be at most 36500 (days)' })
+  RETENTION_AUDIT_DAYS?: number;
 
   /** A receiver that has not answered 2xx within this long counts as a failed attempt. */
   @IsOptional()

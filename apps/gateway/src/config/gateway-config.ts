@@ -1,5 +1,6 @@
 import { decodeSecretKey } from '@app/common';
 import { EnvironmentVariables } from './environment';
+import type { RetentionSettings } from './retention-settings';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
@@ -40,7 +41,7 @@ export interface GatewayConfig {
   goLiveTestAppIds?: string[];
   /** The WeChat proxy; omitted: only the paths of the library's permission table. */
   wechatProxy?: WeChatProxySettings;
-  /** Rate limits per client address (README, "Security"); omitted fields take the defaults named there. */
+  /** Rate limits per client address (docs/operations.md, "Security: limits and rate limits"); omitted fields take the defaults named there. */
   rateLimits?: { failedAuthPerMinute?: number; publicRequestsPerMinute?: number };
   /** /metrics: on its own port (then not on `port`) and/or behind a bearer token; same port and open by default. */
   metrics?: { port?: number; token?: string };
@@ -50,6 +51,8 @@ export interface GatewayConfig {
   componentDailyCallBudget?: number;
   /** AUTHORIZER_RECONCILE_CRON: when WeChat's authorizer list is reconciled with ours (authorizers/); 'off' never. */
   authorizerReconcileCron?: string;
+  /** RETENTION_*: how long growing tables keep rows (config/retention-settings.ts has the defaults). */
+  retention?: Partial<RetentionSettings>;
   /** Background renewal of authorizer tokens with under 15 min left (authorizers/authorizer-token-renewer.ts). */
   tokenRenewal?: { intervalMs?: number; concurrency?: number };
   /** CONSOLE_TIME_ZONE: the zone the operator console shows times in (default Asia/Shanghai). */
@@ -80,7 +83,7 @@ export interface BlacklistSettings {
   callsPerSecondPerTenant: number;
   /** Tests and sandboxes: a 45009 block lifts after this many seconds instead of at midnight China time. */
   quotaResetAfterSeconds?: number;
-  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts). */
+  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts; pg-boss itself is background/job-queue.service.ts). */
   jobs?: Partial<BlacklistJobTimings>;
 }
 
@@ -185,6 +188,14 @@ export function resolveGatewayConfig(
       .map((o) => new URL(o).origin),
     componentDailyCallBudget: env.COMPONENT_DAILY_CALL_BUDGET,
     authorizerReconcileCron: env.AUTHORIZER_RECONCILE_CRON,
+    retention: {
+      webhookDays: env.RETENTION_WEBHOOK_DAYS,
+      messageReceiptsDays: env.RETENTION_MESSAGE_RECEIPTS_DAYS,
+      jobItemsDays: env.RETENTION_JOB_ITEMS_DAYS,
+      apiCallsDays: env.RETENTION_API_CALLS_DAYS,
+      codeExchangesDays: env.RETENTION_CODE_EXCHANGES_DAYS,
+      auditDays: env.RETENTION_AUDIT_DAYS,
+    },
     tokenRenewal: { intervalMs: env.TOKEN_RENEWAL_INTERVAL_MS, concurrency: env.TOKEN_RENEWAL_CONCURRENCY },
   };
 }

@@ -52,6 +52,8 @@ export interface ConsoleMessages {
     permissionSets: string;
     tokenExpires: string;
     externalId: string;
+    webOAuthOrigins: string;
+    noWebOAuthOrigins: string;
     newLink: string;
     linkMade: string;
     jobs: string;
@@ -140,6 +142,8 @@ const ZH_CN: ConsoleMessages = {
     permissionSets: '权限集',
     tokenExpires: '授权方令牌到期',
     externalId: '外部 ID',
+    webOAuthOrigins: 'H5 页面来源',
+    noWebOAuthOrigins: '—（拒绝网页授权）',
     newLink: '新建授权链接',
     linkMade: '新的授权链接（发给商户）：',
     jobs: '黑名单任务',
@@ -235,6 +239,8 @@ const EN: ConsoleMessages = {
     permissionSets: 'Permission sets',
     tokenExpires: 'Authorizer token expires',
     externalId: 'External id',
+    webOAuthOrigins: 'H5 page origins',
+    noWebOAuthOrigins: '— (web authorization refused)',
     newLink: 'New onboarding link',
     linkMade: 'New onboarding link (send it to the merchant):',
     jobs: 'Blacklist jobs',

@@ -366,6 +366,7 @@ ${p.onboardingUrl ? `<p>${e(t.linkMade)} <a id="onboarding-link" href="${e(p.onb
 <tr><th>${e(t.permissionSets)}</th><td id="tenant-sets" data-permission-sets="${e(r.permissionSets.join(','))}">${e(sets(r.permissionSets))}</td></tr>
 <tr><th>${e(t.tokenExpires)}</th><td>${when(c, r.tokenExpiresAt)}</td></tr>
 <tr><th>${e(t.externalId)}</th><td class="wrap">${e(r.externalId ?? '—')}</td></tr>
+<tr><th>${e(t.webOAuthOrigins)}</th><td class="wrap" id="tenant-web-oauth-origins">${e(r.webOAuthOrigins.join(' ') || t.noWebOAuthOrigins)}</td></tr>
 </table></div>
 <form method="post" action="/console/tenants/${e(r.id)}/onboarding-links">${csrf(c)}<button id="new-onboarding-link" type="submit">${e(t.newLink)}</button></form>
 <h2>${e(t.jobs)}</h2>

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Public } from '../auth';
 import { AuditService } from '../audit/audit.service';
+import { JobNotFoundError } from '../blacklist-jobs/blacklist-jobs.errors';
 import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
 import { ComponentCallBudget } from '../component/component-call-budget';
 import { ComponentTokenService } from '../component/component-token.service';
@@ -15,6 +16,7 @@ import { AuthorizationSessionsService } from '../onboarding/authorization-sessio
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
+import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { readForm, sameOrigin } from './console-form';
 import { consoleLocale, redirect, sendConsoleJson, sendConsolePage } from './console-http';
 import { CONSOLE_MESSAGES } from './console-messages';
@@ -226,7 +228,12 @@ export class ConsoleController {
 
   @Post('tenants/:tenantId/jobs/:jobId/cancel')
   @ConsoleOperator()
-  async cancelJob(@Res() res: FastifyReply, @Param('tenantId') raw: string, @Param('jobId') jobId: string): Promise<void> {
+  async cancelJob(
+    @Res() res: FastifyReply,
+    @Param('tenantId') raw: string,
+    // A segment that is no UUID names no job: answered like an unknown one.
+    @Param('jobId', new UuidParamPipe(() => new JobNotFoundError())) jobId: string,
+  ): Promise<void> {
     const tenantId = this.tenantId(raw);
     await this.jobs.cancel(tenantId, jobId);
     redirect(res, `/console/tenants/${encodeURIComponent(tenantId)}`);

@@ -13,6 +13,8 @@ export interface ConsoleTenantRow {
   nickName: string | null;
   permissionSets: number[];
   tokenExpiresAt: Date | null;
+  /** Origins a web-authorization returnUrl may point at. */
+  webOAuthOrigins: string[];
   createdAt: Date;
 }
 
@@ -54,11 +56,12 @@ type TenantRow = {
   nick_name: string | null;
   permission_sets: number[] | null;
   access_token_expires_at: Date | null;
+  web_oauth_origins: string[] | null;
   created_at: Date;
 };
 
 const TENANT_SELECT = `
-  SELECT t.id, t.name, t.external_id, t.status, t.created_at,
+  SELECT t.id, t.name, t.external_id, t.status, t.created_at, t.web_oauth_origins,
          a.app_id, a.nick_name, a.permission_sets, a.access_token_expires_at
     FROM tenants t LEFT JOIN authorizers a ON a.tenant_id = t.id
    WHERE t.deleted_at IS NULL`;
@@ -72,6 +75,7 @@ const toTenant = (r: TenantRow): ConsoleTenantRow => ({
   nickName: r.nick_name,
   permissionSets: r.permission_sets ?? [],
   tokenExpiresAt: r.access_token_expires_at,
+  webOAuthOrigins: r.web_oauth_origins ?? [],
   createdAt: r.created_at,
 });
 

@@ -4,7 +4,7 @@ import { SecretCipher } from '@app/common';
 import type { DataSource } from 'typeorm';
 import { sql } from './sql';
 
-/** A column holding values sealed with SecretCipher (`v1.<keyId>.…`), and its table's primary key. */
+/** A column holding values sealed with SecretCipher (`v1.<keyId>.…`), and its table's primary key (a column or an expression). */
 export interface SealedColumn {
   table: string;
   key: string;
@@ -23,6 +23,8 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'webhook_endpoints', key: 'id', column: 'secret' },
   { table: 'webhook_endpoints', key: 'id', column: 'previous_secret' },
   { table: 'pre_auth_codes', key: 'code_hash', column: 'code_sealed' },
+  // Two-column primary key, written as one text expression (the walk pages and compares by it).
+  { table: 'jssdk_tickets', key: "(tenant_id::text || ':' || type)", column: 'ticket' },
 ];
 
 export interface ResealCount {

@@ -38,8 +38,10 @@ export type OnboardingErrorCode =
   | 'AUTHORIZATION_CODE_INVALID'
   | 'TOO_MANY_SESSIONS';
 
-export type BlacklistErrorCode =
-  'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED' | 'JOB_NOT_FOUND';
+/** Raised by tenant-calls/ for any Official Account API a tenant calls (the gate and WeChat's refusals). */
+export type TenantCallErrorCode = 'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED';
+
+export type BlacklistJobsErrorCode = 'JOB_NOT_FOUND';
 
 export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
 
@@ -53,6 +55,14 @@ export type WeChatProxyErrorCode = 'API_NOT_ALLOWED';
 
 export type TokenKeyErrorCode = 'TOKEN_KEY_NOT_FOUND';
 
+/** Web authorization on behalf of the account (the hosted flow's pages answer them too). */
+export type WebOAuthErrorCode =
+  | 'RETURN_URL_NOT_ALLOWED'
+  | 'WEB_OAUTH_STATE_INVALID'
+  | 'WEB_OAUTH_APPID_MISMATCH'
+  | 'WEB_OAUTH_CODE_INVALID'
+  | 'WEB_OAUTH_TICKET_INVALID';
+
 export type ErrorCode =
   | HttpLayerErrorCode
   | CommonErrorCode
@@ -62,9 +72,11 @@ export type ErrorCode =
   | ComponentErrorCode
   | PushErrorCode
   | OnboardingErrorCode
-  | BlacklistErrorCode
+  | TenantCallErrorCode
+  | BlacklistJobsErrorCode
   | IdempotencyErrorCode
   | WebhookErrorCode
   | WeChatProxyErrorCode
   | TokenKeyErrorCode
+  | WebOAuthErrorCode
   | AvailabilityErrorCode;

@@ -57,6 +57,12 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, HttpStatus>> = {
   REQUEST_TIMEOUT: HttpStatus.REQUEST_TIMEOUT,
   TOO_MANY_SESSIONS: HttpStatus.CONFLICT,
   COMPONENT_DAILY_BUDGET_EXHAUSTED: HttpStatus.TOO_MANY_REQUESTS,
+  RETURN_URL_NOT_ALLOWED: HttpStatus.BAD_REQUEST,
+  WEB_OAUTH_STATE_INVALID: HttpStatus.BAD_REQUEST,
+  WEB_OAUTH_APPID_MISMATCH: HttpStatus.BAD_REQUEST,
+  WEB_OAUTH_CODE_INVALID: HttpStatus.BAD_REQUEST,
+  // Used, expired or another tenant's: the same answer, so a ticket's fate is not revealed.
+  WEB_OAUTH_TICKET_INVALID: HttpStatus.GONE,
 };
 
 export function isErrorCode(code: unknown): code is ErrorCode {

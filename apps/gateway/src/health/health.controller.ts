@@ -1,7 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { Public } from '../auth/decorators';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, type HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { BackgroundTasks } from '../background/background-tasks.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TicketWatch } from '../component/ticket-watch.service';
 
@@ -14,6 +15,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly ticketWatch: TicketWatch,
+    private readonly background: BackgroundTasks,
   ) {}
 
   /**
@@ -49,6 +51,10 @@ export class HealthController {
   @ApiOperation({ summary: 'Readiness: the database answers (503 when it does not)' })
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: 2000 }),
+      // Information, not a condition: a scheduled task runs on one instance, so this one may never have run it.
+      (): HealthIndicatorResult => ({ background: { status: 'up', tasks: this.background.health() } }),
+    ]);
   }
 }

@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { AnyCaller } from '../auth/caller';
-import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { BodyError } from './body-parsers';
-import { bodyNeedsTenantAdmission } from './route-body';
+import { bodyNeedsTenantAdmission, DEFAULT_BODY_LIMIT } from './route-body';
 
 /** Every /v1 route takes a key; the public ones (onboarding pages, WeChat callback and pushes, health, metrics, docs) live elsewhere. */
 const KEYED_PATH = /^\/v1(?:[/?]|$)/;
 /** What is still read of a body the answer did not need, so the client is not reset while it sends. */
 const UNREAD_BODY_DRAIN_BYTES = 8 * 1024 * 1024;
 const UNREAD_BODY_DRAIN_MS = 10_000;
+/** Requests on a large-body route whose caller may not use its tenant: they get the default limit. */
+const DEFAULT_LIMITED = new WeakSet<FastifyRequest>();
 
 export interface KeyCheck {
   /** The caller of a keyed request (401 or 429 when there is none), resolved once per request. */
@@ -27,8 +29,9 @@ export function hasBody(req: IncomingMessage): boolean {
 /**
  * The hooks every request passes, in Fastify's lifecycle order:
  * - onRequest: a keyed route's key is checked before its body is read, so an anonymous caller
- *   gets 401 (or 429) without making us read anything; a route that reads more than the default
- *   or raw bytes (jobs, proxy) also needs its tenant to be the caller's first;
+ *   gets 401 (or 429) without making us read anything; on a route that reads more than the
+ *   default or raw bytes (jobs, proxy), a caller who may not use its tenant gets the default
+ *   1 MB limit (and then the guard's answer);
  * - preParsing: compressed bodies are refused (415): a small gzip can inflate to any size, and no
  *   client of ours needs them;
  * - onSend: an answer given before the body was read closes the connection (see closeAfterAnswer).
@@ -39,20 +42,31 @@ export function installRequestHooks(fastify: FastifyInstance, keys: KeyCheck): v
     const caller = await keys.authenticate(req);
     if (!bodyNeedsTenantAdmission(req.routeOptions.config)) return;
     const tenantId = parseTenantId((req.params as { tenantId?: string } | undefined)?.tenantId);
-    if (!tenantId) throw new TenantNotFoundError();
-    const refusal = await keys.refusalOnTenant('tenant', caller, tenantId);
-    if (refusal) throw refusal;
+    if (!tenantId || (await keys.refusalOnTenant('tenant', caller, tenantId))) DEFAULT_LIMITED.add(req);
   });
   fastify.addHook('preParsing', async (req, _reply, payload) => {
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding.toLowerCase() !== 'identity' && hasBody(req.raw)) {
       throw new BodyError('encoding.unsupported');
     }
-    return payload;
+    return DEFAULT_LIMITED.has(req) ? payload.pipe(new ByteLimit(DEFAULT_BODY_LIMIT)) : payload;
   });
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.raw.complete && hasBody(req.raw)) closeAfterAnswer(req.raw, reply);
   });
+}
+
+/** Passes at most `limit` bytes through; past that, fails with 413. */
+class ByteLimit extends Transform {
+  private seen = 0;
+  constructor(private readonly limit: number) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) return callback(new BodyError('entity.too.large'));
+    callback(null, chunk);
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { REDACTED, redactDeep, redactUrl } from './redaction';
 
 describe('log redaction (exact names, not substrings)', () => {
@@ -44,6 +45,12 @@ describe('log redaction (exact names, not substrings)', () => {
       `/wechat/authorization/callback?session=${REDACTED}&auth_code=${REDACTED}&expires_in=600`,
     );
     expect(redactUrl('/onboarding/very-secret-token')).toBe(`/onboarding/${REDACTED}`);
+    expect(redactUrl('/web-oauth/callback?code=C&state=N0nce&appid=wx1')).toBe(
+      `/web-oauth/callback?code=${REDACTED}&state=${REDACTED}&appid=wx1`,
+    );
+    expect(redactUrl('/sandbox/web-oauth-demo/t?wtg_ticket=wor_x&state=s')).toBe(
+      `/sandbox/web-oauth-demo/t?wtg_ticket=${REDACTED}&state=${REDACTED}`,
+    );
     expect(redactUrl('/wechat/component/events?timestamp=1&nonce=2&msg_signature=abc')).toBe(
       `/wechat/component/events?timestamp=1&nonce=2&msg_signature=${REDACTED}`,
     );
@@ -60,5 +67,41 @@ describe('log redaction (exact names, not substrings)', () => {
     expect(redactUrl('/x?auth_code%=SECRET')).toBe(`/x?auth_code%=${REDACTED}`);
     expect(redactUrl('/x?auth%5fcode=SECRET')).toBe(`/x?auth%5fcode=${REDACTED}`);
     expect(redactUrl('/x?Auth-Code=SECRET')).toBe(`/x?Auth-Code=${REDACTED}`);
+  });
+});
+
+describe('log redaction is bounded whatever it is given', () => {
+  it('names bytes by their size and never expands them', () => {
+    const out = redactDeep({
+      body: Buffer.alloc(10 * 1024 * 1024, 1),
+      view: new Uint8Array(3),
+      nested: { raw: new ArrayBuffer(5) },
+    });
+    expect(out).toEqual({ body: '[10485760 bytes]', view: '[3 bytes]', nested: { raw: '[5 bytes]' } });
+  });
+
+  it('leaves live objects (requests, responses, sockets) to the serializers instead of copying them', () => {
+    const res = new PassThrough();
+    const out = redactDeep({ res, msg: 'request completed' }) as Record<string, unknown>;
+    expect(out.res).toBe(res);
+  });
+
+  it('stops at a node budget, a depth and a string length', () => {
+    const wide = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
+    const started = performance.now();
+    const out = redactDeep({ wide }) as { wide: Record<string, unknown> };
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(Object.keys(out.wide).length).toBeLessThan(2100);
+    expect(Object.values(out.wide)).toContain('[Truncated]');
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < 20; i++) deep = { d: deep };
+    expect(JSON.stringify(redactDeep(deep))).toContain('[Truncated]');
+    const long = redactDeep({ s: 'x'.repeat(100_000) }) as { s: string };
+    expect(long.s.length).toBeLessThan(9000);
+    expect(long.s).toContain('[100000 chars]');
+  });
+
+  it('still masks secrets inside arrays and nested objects after the bounds were added', () => {
+    expect(redactDeep({ a: [{ b: { access_token: 'AT-9' } }] })).toEqual({ a: [{ b: { access_token: REDACTED } }] });
   });
 });

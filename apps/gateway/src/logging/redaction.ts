@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 /**
  * Redaction by exact field and parameter names, never by substring: `statusCode`, `errcode`,
  * `tenantId` and every other harmless field stay readable, while the fields that carry secrets
@@ -52,8 +54,14 @@ const SECRET_FIELDS: ReadonlySet<string> = new Set(
   ].map(normalise),
 );
 
-/** Query parameters masked in logged URLs: the secret fields, plus the callback's session id. */
-const SECRET_QUERY: ReadonlySet<string> = new Set([...SECRET_FIELDS, ...['session', 'sig', 'code'].map(normalise)]);
+/**
+ * Query parameters masked in logged URLs: the secret fields, plus the callback's session id, and
+ * web authorization's one-time `state` nonce and redemption ticket (`wtg_ticket`).
+ */
+const SECRET_QUERY: ReadonlySet<string> = new Set([
+  ...SECRET_FIELDS,
+  ...['session', 'sig', 'code', 'state', 'wtg_ticket'].map(normalise),
+]);
 
 export const REDACTED = '[REDACTED]';
 
@@ -98,14 +106,47 @@ function parameterName(name: string): string {
   return decoded.replace(/\[.*$/, '').trim();
 }
 
-/** Deep copy with secret fields masked; bounded depth so a cyclic object cannot hang logging. */
-export function redactDeep(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+/** How much of a logged object redaction walks: logging costs the same whatever a request carries. */
+const MAX_DEPTH = 6;
+const MAX_NODES = 2000;
+const MAX_STRING = 8192;
+
+/**
+ * Copy with secret fields masked, bounded in depth, in nodes and in string length. Only plain
+ * objects and arrays are walked: bytes are named by their size and never expanded (a raw body
+ * Buffer would become one key per byte), and live objects such as requests, responses and
+ * sockets are left to the logger's serializers instead of being copied wholesale.
+ */
+export function redactDeep(value: unknown): unknown {
+  const budget = { nodes: MAX_NODES };
+  return redactNode(value, 0, budget);
+}
+
+function redactNode(value: unknown, depth: number, budget: { nodes: number }): unknown {
+  if (typeof value === 'string') {
+    return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[${value.length} chars]` : value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  if (value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
+  if (value instanceof Error || value instanceof EventEmitter) return value;
+  if (depth > MAX_DEPTH || --budget.nodes < 0) return '[Truncated]';
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const v of value) {
+      if (--budget.nodes < 0) return [...items, '[Truncated]'];
+      items.push(redactNode(v, depth + 1, budget));
+    }
+    return items;
+  }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    out[k] = isSecretField(k) ? REDACTED : redactDeep(v, depth + 1);
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    if (--budget.nodes < 0) {
+      out[k] = '[Truncated]';
+      break;
+    }
+    out[k] = isSecretField(k) ? REDACTED : redactNode((value as Record<string, unknown>)[k], depth + 1, budget);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { AuthorizationSessionsService } from './authorization-sessions.service';
 import { OnboardingController } from './onboarding.controller';
 import { OnboardingRepository } from './onboarding.repository';
 import { OnboardingService } from './onboarding.service';
+import { CodeExchangesRetention } from './code-exchanges-retention.schedule';
 
 /** Views of onboarding pages plus callbacks per client address per minute (PUBLIC_REQUESTS_PER_MINUTE). */
 export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
@@ -29,7 +30,13 @@ export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
     }),
   ],
   controllers: [OnboardingController],
-  providers: [OnboardingRepository, AuthorizationSessionsService, AuthorizationExchangeService, OnboardingService],
+  providers: [
+    OnboardingRepository,
+    AuthorizationSessionsService,
+    AuthorizationExchangeService,
+    OnboardingService,
+    CodeExchangesRetention,
+  ],
   exports: [OnboardingRepository, AuthorizationSessionsService, AuthorizationExchangeService],
 })
 export class OnboardingModule {}

@@ -206,4 +206,15 @@ export class OnboardingRepository {
     }
     return total;
   }
+
+  /** Retention across tenants: up to `limit` exchange outcomes recorded more than `days` ago. */
+  async deleteExchangesOlderThan(days: number, limit: number): Promise<number> {
+    const { count } = await sql(
+      this.dataSource,
+      `DELETE FROM authorization_code_exchanges WHERE ctid = ANY(ARRAY(
+         SELECT ctid FROM authorization_code_exchanges WHERE created_at < now() - make_interval(days => $1) LIMIT $2))`,
+      [days, limit],
+    );
+    return count;
+  }
 }

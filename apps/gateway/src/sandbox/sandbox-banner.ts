@@ -17,6 +17,17 @@ export interface SandboxBannerInfo {
   };
 }
 
+/** Merchants' H5 pages: a web-authorization link to the demo page, and a wx.config signature (the account needs set 4). */
+function h5Lines(key: string, base: string, tenantId: string): string[] {
+  const page = `${base}/sandbox/web-oauth-demo/${tenantId}`;
+  return [
+    `  H5 web auth:       ${base}/web-oauth/${tenantId}/authorize?scope=snsapi_userinfo&returnUrl=${encodeURIComponent(page)}`,
+    '                     (the account must hold set 4, web service; the demo page shows the redeemed openid)',
+    `  JS-SDK signature:  curl -X POST -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`,
+    `                       -d '{"url":"${page}"}' ${base}/v1/tenants/${tenantId}/jssdk/signatures`,
+  ];
+}
+
 /** The block a person reads after `npm start`: printed last, once everything is up. */
 export function sandboxBanner(i: SandboxBannerInfo): string {
   const key = i.operatorApiKey;
@@ -61,6 +72,7 @@ export function sandboxBanner(i: SandboxBannerInfo): string {
       '                     the simulator page: a new account gets 100 followers; tick set 2 for the blacklist)',
       ...(demo.tenantApiKey ? [`  Demo tenant key:   ${demo.tenantApiKey}   (shown once)`] : []),
       ...demoLines,
+      ...h5Lines(key, base, demo.tenantId),
       '',
       '  Print this again at any time: npm run sandbox:info',
       '',

@@ -5,6 +5,7 @@ import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { ComponentStateRepository } from '../component/component-state.repository';
 import { dataSourceOptions } from '../data-source';
 import { ChangeNotices } from '../database/change-notices';
+import { JsTicketsRepository } from '../jssdk/js-tickets.repository';
 import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';
 import { SecretsReseal } from './secrets-reseal.service';
@@ -16,7 +17,7 @@ export interface ResealSettings {
 }
 
 /**
- * Just what the reseal needs: the data source, the cipher and the four repositories that own
+ * Just what the reseal needs: the data source, the cipher and the repositories that own
  * sealed columns. No HTTP, no workers (the script runs beside serving instances).
  */
 @Module({})
@@ -32,6 +33,7 @@ export class SecretsResealModule {
         ComponentStateRepository,
         WebhookEndpointsRepository,
         OnboardingRepository,
+        JsTicketsRepository,
         SecretsReseal,
       ],
     };

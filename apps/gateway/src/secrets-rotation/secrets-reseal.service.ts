@@ -2,10 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { ComponentStateRepository } from '../component/component-state.repository';
 import type { ResealCount } from '../database/sealed-columns';
+import { JsTicketsRepository } from '../jssdk/js-tickets.repository';
 import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';
 
-export type ResealReport = Record<'authorizers' | 'component_state' | 'webhook_endpoints' | 'pre_auth_codes', ResealCount>;
+export type ResealReport = Record<
+  'authorizers' | 'component_state' | 'webhook_endpoints' | 'pre_auth_codes' | 'jssdk_tickets',
+  ResealCount
+>;
 
 /**
  * Completes a key rotation: every sealed column re-encrypted under SECRETS_ENCRYPTION_KEY by the
@@ -22,6 +26,7 @@ export class SecretsReseal {
     private readonly componentState: ComponentStateRepository,
     private readonly webhookEndpoints: WebhookEndpointsRepository,
     private readonly onboarding: OnboardingRepository,
+    private readonly jsTickets: JsTicketsRepository,
   ) {}
 
   async run(): Promise<ResealReport> {
@@ -30,6 +35,7 @@ export class SecretsReseal {
       component_state: await this.componentState.resealSecrets(),
       webhook_endpoints: await this.webhookEndpoints.resealSecrets(),
       pre_auth_codes: await this.onboarding.resealSecrets(),
+      jssdk_tickets: await this.jsTickets.resealSecrets(),
     };
     this.logger.log(report, 'sealed secrets re-encrypted under the current key');
     return report;

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { isUuid, ValidationError } from '@app/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ValidationError } from '@app/common';
 import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { parseWebOrigin } from '../validation/web-origin';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { toTenantView } from '../tenants/tenant-view';
 import { Transactions } from '../database/transactions';
@@ -8,28 +10,11 @@ import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import type { TenantId } from '../tenants/tenant-id';
 import type { TenantStatus } from '../tenants/tenant.entity';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
-import { TenantsRepository, type TenantWithAccountRecord } from '../tenants/tenants.repository';
-import { parseCursorInstant } from '../validation/cursor-timestamp';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { keysetCursor } from '../validation/page-cursor';
 import type { CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
 
 const DEFAULT_PAGE = 20;
-
-/** Keyset cursor over (created_at, id); opaque to callers. */
-function encodeCursor(t: TenantWithAccountRecord): string {
-  return Buffer.from(JSON.stringify([t.createdAt.toISOString(), t.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    // As strict as the ::timestamptz and ::uuid casts that read it: anything looser is a 500 there.
-    const instant = parseCursorInstant(at);
-    if (instant && isUuid(id)) return { createdAt: instant.toISOString(), id: id.toLowerCase() };
-  } catch {
-    // fall through
-  }
-  throw new ValidationError('The request is invalid.', { fields: [{ field: 'cursor', messages: ['cursor is not valid'] }] });
-}
 
 /**
  * The operator's view of tenants: creation, listing, keys and deletion. It sits above
@@ -44,6 +29,7 @@ export class TenantAdminService {
     private readonly authorizers: AuthorizersRepository,
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async create(input: { name: string; externalId?: string }): Promise<CreatedTenantView> {
@@ -64,10 +50,36 @@ export class TenantAdminService {
 
   async list(query: { status?: TenantStatus; limit?: number; cursor?: string }): Promise<TenantPageView> {
     const limit = query.limit ?? DEFAULT_PAGE;
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const position = query.cursor ? keysetCursor.decode(query.cursor) : undefined;
+    const after = position && { createdAt: position.at.toISOString(), id: position.id };
     const rows = await this.tenants.listWithAccount({ status: query.status, after, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return { items: page.map(toTenantView), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toTenantView),
+      nextCursor: rows.length > limit ? keysetCursor.encode({ at: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  /** Operator settings of a tenant; fields left out stay as they are. */
+  async update(tenantId: TenantId, input: { webOAuthOrigins?: string[] }): Promise<TenantView> {
+    if (input.webOAuthOrigins !== undefined) {
+      const httpsOnly = this.config.mode === 'production';
+      const origins = input.webOAuthOrigins.map((raw, i) => {
+        const origin = parseWebOrigin(raw, httpsOnly);
+        if (origin) return origin;
+        throw new ValidationError('The request is invalid.', {
+          fields: [
+            {
+              field: `webOAuthOrigins[${i}]`,
+              messages: [`must be an origin (${httpsOnly ? 'https' : 'http(s)'}://host[:port], no path)`],
+            },
+          ],
+        });
+      });
+      if (!(await this.tenants.setWebOAuthOrigins(tenantId, [...new Set(origins)]))) throw new TenantNotFoundError();
+    }
+    return this.get(tenantId);
   }
 
   /** Issues a new key; the old digest is overwritten, so the previous key stops working at once. */

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OperatorOnly, TenantScoped, CurrentTenant } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
+import { UpdateTenantDto } from './dto/update-tenant.dto';
 import { ApiKeyView, CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
 import { TenantAdminService } from './tenant-admin.service';
 
@@ -35,6 +36,15 @@ export class TenantsController {
   @ApiOkResponse({ type: TenantView })
   get(@CurrentTenant() tenantId: TenantId): Promise<TenantView> {
     return this.tenants.get(tenantId);
+  }
+
+  @Patch(':tenantId')
+  @OperatorOnly()
+  @ApiOperation({ summary: 'Change a tenant’s settings (the origins its web-authorization returnUrl may point at)' })
+  @ApiParam({ name: 'tenantId', format: 'uuid' })
+  @ApiOkResponse({ type: TenantView })
+  update(@CurrentTenant() tenantId: TenantId, @Body() body: UpdateTenantDto): Promise<TenantView> {
+    return this.tenants.update(tenantId, body);
   }
 
   @Post(':tenantId/api-keys')

@@ -24,6 +24,7 @@ export function toTenantView(t: TenantWithAccountRecord): TenantView {
         }
       : null,
     capabilities: { blacklist: a ? blacklistReadiness(t.status, a.verified, a.permissionSets).available : false },
+    webOAuthOrigins: [...t.webOAuthOrigins],
     createdAt: t.createdAt.toISOString(),
   };
 }

@@ -50,6 +50,10 @@ export class TenantEntity {
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()', insert: false })
   updatedAt: Date;
 
+  /** Origins (`scheme://host[:port]`) a web-authorization returnUrl may point at; none: every returnUrl is refused. */
+  @Column({ name: 'web_oauth_origins', type: 'text', array: true, default: () => `'{}'` })
+  webOAuthOrigins: string[];
+
   /** Soft delete: the row stays so audit history keeps its tenant. */
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true, select: false })
   deletedAt: Date | null;

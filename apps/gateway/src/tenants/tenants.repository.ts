@@ -29,6 +29,8 @@ export interface BoundAccountRecord {
 
 export interface TenantWithAccountRecord extends TenantRecord {
   account: BoundAccountRecord | null;
+  /** Origins a web-authorization returnUrl may point at. */
+  webOAuthOrigins: string[];
 }
 
 interface TenantAccountRow {
@@ -37,6 +39,7 @@ interface TenantAccountRow {
   external_id: string | null;
   status: TenantStatus;
   created_at: Date;
+  web_oauth_origins?: string[];
   app_id: string | null;
   nick_name: string | null;
   principal_name: string | null;
@@ -50,7 +53,7 @@ interface TenantAccountRow {
 // The tenant views show the bound account beside the tenant: one read-only join, kept here so
 // the views cost one query (the authorizers repository owns every write to that table).
 const TENANT_ACCOUNT_SELECT = `
-  SELECT t.id, t.name, t.external_id, t.status, t.created_at,
+  SELECT t.id, t.name, t.external_id, t.status, t.created_at, t.web_oauth_origins,
          a.app_id, a.nick_name, a.principal_name, a.service_type, a.verified, a.permission_sets,
          a.authorized_at, a.updated_at AS authorizer_updated_at
     FROM tenants t
@@ -62,6 +65,7 @@ const toRecord = (r: TenantAccountRow): TenantWithAccountRecord => ({
   externalId: r.external_id,
   status: r.status,
   createdAt: r.created_at,
+  webOAuthOrigins: r.web_oauth_origins ?? [],
   account: r.app_id
     ? {
         appId: r.app_id,
@@ -105,7 +109,7 @@ export class TenantsRepository {
          RETURNING id, name, external_id, status, created_at`,
         [input.name, input.externalId, input.apiKeyHash],
       );
-      const { account: _none, ...tenant } = toRecord(rows[0]);
+      const { account: _none, webOAuthOrigins: _origins, ...tenant } = toRecord(rows[0]);
       return tenant;
     } catch (e) {
       if ((e as { code?: string }).code === '23505' && /external_id/.test((e as { constraint?: string }).constraint ?? '')) {
@@ -165,6 +169,16 @@ export class TenantsRepository {
       params,
     );
     return rows.map(toRecord);
+  }
+
+  /** Replaces the tenant's web-authorization origins; false when the tenant does not exist or is deleted. */
+  async setWebOAuthOrigins(tenantId: TenantId, origins: readonly string[]): Promise<boolean> {
+    const r = await this.tenants.update(
+      { id: tenantId, deletedAt: IsNull() },
+      { webOAuthOrigins: [...origins], updatedAt: () => 'now()' },
+    );
+    this.notices.changed('tenants', tenantId);
+    return (r.affected ?? 0) > 0;
   }
 
   /** False when the tenant does not exist or is deleted. */

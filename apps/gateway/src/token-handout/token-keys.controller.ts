@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { CurrentTenant, OperatorOnly } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
+import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { CreatedTokenKeyView, CreateTokenKeyDto, TokenKeyListView } from './dto/token-handout.dto';
 import { TokenKeysService } from './token-keys.service';
 
@@ -33,7 +34,7 @@ export class TokenKeysController {
   @ApiParam({ name: 'keyId', format: 'uuid' })
   @ApiOperation({ summary: 'Revoke a token key at once (it then gets 401)' })
   @ApiNoContentResponse()
-  async revoke(@CurrentTenant() tenantId: TenantId, @Param('keyId') keyId: string): Promise<void> {
+  async revoke(@CurrentTenant() tenantId: TenantId, @Param('keyId', new UuidParamPipe()) keyId: string): Promise<void> {
     await this.keys.revoke(tenantId, keyId);
   }
 }

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid } from '@app/common';
 import { generateTokenKey, hashApiKey, TokenKeysRepository } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
@@ -28,9 +27,10 @@ export class TokenKeysService {
     return { items: keys.map((k) => ({ id: k.id, name: k.name, createdAt: k.createdAt.toISOString() })) };
   }
 
-  async revoke(tenantId: TenantId, keyId: string): Promise<void> {
+  /** `keyId`: undefined when the path segment is no UUID (it names no key). */
+  async revoke(tenantId: TenantId, keyId: string | undefined): Promise<void> {
     await this.requireTenant(tenantId);
-    if (!isUuid(keyId) || !(await this.keys.delete(tenantId, keyId.toLowerCase()))) throw new TokenKeyNotFoundError();
+    if (!keyId || !(await this.keys.delete(tenantId, keyId))) throw new TokenKeyNotFoundError();
   }
 
   // Operator routes: the guard does not look the tenant up, so a deleted or unknown one is refused here.

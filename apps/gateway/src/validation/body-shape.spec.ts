@@ -11,6 +11,15 @@ describe('body shape', () => {
     expect(exceedsDepth({ openids: Array.from({ length: 1000 }, (_, i) => `o${i}`) }, 32)).toBe(false);
   });
 
+  it('a raw body of bytes is one leaf, whatever its size: its bytes are never visited', () => {
+    const raw = Buffer.alloc(10 * 1024 * 1024, 1);
+    const visits = jest.spyOn(Object, 'values');
+    expect(exceedsDepth(raw, 32)).toBe(false);
+    expect(exceedsDepth({ nested: new Uint8Array(1024) }, 1)).toBe(false);
+    expect(visits).not.toHaveBeenCalledWith(raw);
+    visits.mockRestore();
+  });
+
   it('control characters are C0 and DEL, not other text', () => {
     expect(CONTROL_CHARACTER.test('a\u0000b')).toBe(true);
     expect(CONTROL_CHARACTER.test('line\nbreak')).toBe(true);

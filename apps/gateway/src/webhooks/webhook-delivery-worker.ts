@@ -1,4 +1,6 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { LoopTask, type LoopTaskHandler } from '../background/background-task';
+import { BackgroundTasks } from '../background/background-tasks.service';
 import { GATEWAY_CONFIG, type GatewayConfig, type WebhookSettings } from '../config/gateway-config';
 import { type EndpointForDelivery, WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import type { DeliveryOutcome } from './webhook-metrics';
@@ -10,6 +12,7 @@ import { webhookSettings } from './webhook-settings';
 
 /** Beyond the send deadline, so a live sender records before its lease lapses; short, so a dead instance's claims come back soon. */
 const LEASE_MARGIN_MS = 5_000;
+const WEBHOOK_DELIVERY_TASK = 'webhook-delivery';
 
 /**
  * Sends due deliveries from any instance. Claims happen in a short transaction (leased rows),
@@ -17,18 +20,18 @@ const LEASE_MARGIN_MS = 5_000;
  * crashed instance's leases lapse and another claim picks them up (at-least-once).
  * Slots: `concurrency` per instance, `concurrencyPerEndpoint` per receiver, so a slow or dead
  * receiver holds at most its own slots and everyone else's deliveries keep flowing.
+ * A loop on every instance (background/): a claim every poll interval, or at once when woken.
  */
+@LoopTask(WEBHOOK_DELIVERY_TASK)
 @Injectable()
-export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliveryWorker.name);
   private readonly settings: WebhookSettings;
   private readonly leaseMs: number;
   private readonly perEndpoint = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
-  private timer?: NodeJS.Timeout;
-  private stopped = true;
-  private ticking = false;
-  private tickAgain = false;
+  private stopped = false;
+  readonly runAtStart = true;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
@@ -36,54 +39,34 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, BeforeAppl
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly sender: WebhookSender,
     private readonly metrics: WebhookMetrics,
+    private readonly background: BackgroundTasks,
   ) {
     this.settings = webhookSettings(config);
     this.leaseMs = this.settings.timeoutMs + LEASE_MARGIN_MS;
   }
 
-  onApplicationBootstrap(): void {
-    this.stopped = false;
-    this.schedule(0);
+  nextDelayMs(): number {
+    return this.settings.pollIntervalMs;
+  }
+
+  /** One claim pass: fills the free slots with due deliveries. */
+  async run(signal: AbortSignal): Promise<void> {
+    await this.claimWhileFree(signal);
   }
 
   /** Stops claiming and lets the sends in flight finish and be recorded (bounded by the send deadline). */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
     await Promise.allSettled([...this.running]);
   }
 
   /** Look for due deliveries now (after a local publish commits, or a slot frees up). */
   wake(): void {
-    if (!this.stopped) this.schedule(0);
+    if (!this.stopped) this.background.wake(WEBHOOK_DELIVERY_TASK);
   }
 
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.ticking) {
-      this.tickAgain = true;
-      return;
-    }
-    this.ticking = true;
-    try {
-      await this.claimWhileFree();
-    } catch (e) {
-      this.logger.error({ err: String((e as Error)?.message ?? e) }, 'webhook claim failed');
-    } finally {
-      this.ticking = false;
-    }
-    if (this.stopped) return;
-    const again = this.tickAgain;
-    this.tickAgain = false;
-    this.schedule(again ? 0 : this.settings.pollIntervalMs);
-  }
-
-  private async claimWhileFree(): Promise<void> {
-    while (!this.stopped) {
+  private async claimWhileFree(signal: AbortSignal): Promise<void> {
+    while (!this.stopped && !signal.aborted) {
       const free = this.settings.concurrency - this.running.size;
       if (free <= 0) return;
       const busyEndpoints = [...this.perEndpoint].filter(([, n]) => n >= this.settings.concurrencyPerEndpoint).map(([id]) => id);

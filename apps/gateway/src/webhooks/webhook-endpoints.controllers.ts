@@ -10,7 +10,12 @@ import {
 } from '@nestjs/swagger';
 import { CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
-import { CreateWebhookEndpointDto, ListDeliveriesQuery, PageQuery, UpdateWebhookEndpointDto } from './dto/webhook-endpoint.dto';
+import {
+  CreateWebhookEndpointDto,
+  ListDeliveriesQuery,
+  WebhookPageQuery,
+  UpdateWebhookEndpointDto,
+} from './dto/webhook-endpoint.dto';
 import {
   CreatedWebhookEndpointView,
   DeliveryPageView,
@@ -18,6 +23,10 @@ import {
   WebhookEndpointView,
   WebhookSecretView,
 } from './dto/webhook-endpoint.view';
+import { UuidParamPipe } from '../validation/uuid-param.pipe';
+
+/** Ids that are no UUID name nothing: the service answers its own 404. */
+const UUID = new UuidParamPipe();
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 
 // Two thin controllers over one service: the operator's collection (owner null: every tenant's
@@ -45,7 +54,7 @@ export class OperatorWebhookEndpointsController {
   @Get()
   @ApiOperation({ summary: 'List operator endpoints (not tenants’), oldest first' })
   @ApiOkResponse({ type: WebhookEndpointPageView })
-  list(@Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+  list(@Query() query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     return this.service.list(null, query);
   }
 
@@ -53,7 +62,7 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'One webhook endpoint (no secret)' })
   @ApiOkResponse({ type: WebhookEndpointView })
-  get(@Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
+  get(@Param('endpointId', UUID) endpointId: string): Promise<WebhookEndpointView> {
     return this.service.get(null, endpointId);
   }
 
@@ -61,7 +70,7 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Change url, types, description or enabled' })
   @ApiOkResponse({ type: WebhookEndpointView })
-  update(@Param('endpointId') endpointId: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
+  update(@Param('endpointId', UUID) endpointId: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
     return this.service.update(null, endpointId, body);
   }
 
@@ -70,7 +79,7 @@ export class OperatorWebhookEndpointsController {
   @ApiOperation({ summary: 'Remove the endpoint (its delivery log goes with it)' })
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@Param('endpointId') endpointId: string): Promise<void> {
+  delete(@Param('endpointId', UUID) endpointId: string): Promise<void> {
     return this.service.delete(null, endpointId);
   }
 
@@ -79,7 +88,7 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
   @ApiCreatedResponse({ type: WebhookSecretView })
-  rotateSecret(@Param('endpointId') endpointId: string): Promise<WebhookSecretView> {
+  rotateSecret(@Param('endpointId', UUID) endpointId: string): Promise<WebhookSecretView> {
     return this.service.rotateSecret(null, endpointId);
   }
 
@@ -87,7 +96,7 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Deliveries to this endpoint, newest first, with every attempt' })
   @ApiOkResponse({ type: DeliveryPageView })
-  deliveries(@Param('endpointId') endpointId: string, @Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
+  deliveries(@Param('endpointId', UUID) endpointId: string, @Query() query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     return this.service.deliveries(null, endpointId, query);
   }
 
@@ -97,7 +106,7 @@ export class OperatorWebhookEndpointsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send the event again (same webhook-id) as a new attempt' })
   @ApiAcceptedResponse()
-  redeliver(@Param('endpointId') endpointId: string, @Param('eventId') eventId: string): Promise<void> {
+  redeliver(@Param('endpointId', UUID) endpointId: string, @Param('eventId', UUID) eventId: string): Promise<void> {
     return this.service.redeliver(null, endpointId, eventId);
   }
 }
@@ -119,7 +128,7 @@ export class TenantWebhookEndpointsController {
   @Get()
   @ApiOperation({ summary: 'List this tenant’s endpoints, oldest first' })
   @ApiOkResponse({ type: WebhookEndpointPageView })
-  list(@CurrentTenant() tenantId: TenantId, @Query() query: PageQuery): Promise<WebhookEndpointPageView> {
+  list(@CurrentTenant() tenantId: TenantId, @Query() query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     return this.service.list(tenantId, query);
   }
 
@@ -127,7 +136,7 @@ export class TenantWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'One webhook endpoint (no secret)' })
   @ApiOkResponse({ type: WebhookEndpointView })
-  get(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookEndpointView> {
+  get(@CurrentTenant() tenantId: TenantId, @Param('endpointId', UUID) endpointId: string): Promise<WebhookEndpointView> {
     return this.service.get(tenantId, endpointId);
   }
 
@@ -137,7 +146,7 @@ export class TenantWebhookEndpointsController {
   @ApiOkResponse({ type: WebhookEndpointView })
   update(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
+    @Param('endpointId', UUID) endpointId: string,
     @Body() body: UpdateWebhookEndpointDto,
   ): Promise<WebhookEndpointView> {
     return this.service.update(tenantId, endpointId, body);
@@ -148,7 +157,7 @@ export class TenantWebhookEndpointsController {
   @ApiOperation({ summary: 'Remove the endpoint (its delivery log goes with it)' })
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<void> {
+  delete(@CurrentTenant() tenantId: TenantId, @Param('endpointId', UUID) endpointId: string): Promise<void> {
     return this.service.delete(tenantId, endpointId);
   }
 
@@ -157,7 +166,7 @@ export class TenantWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
   @ApiCreatedResponse({ type: WebhookSecretView })
-  rotateSecret(@CurrentTenant() tenantId: TenantId, @Param('endpointId') endpointId: string): Promise<WebhookSecretView> {
+  rotateSecret(@CurrentTenant() tenantId: TenantId, @Param('endpointId', UUID) endpointId: string): Promise<WebhookSecretView> {
     return this.service.rotateSecret(tenantId, endpointId);
   }
 
@@ -167,7 +176,7 @@ export class TenantWebhookEndpointsController {
   @ApiOkResponse({ type: DeliveryPageView })
   deliveries(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
+    @Param('endpointId', UUID) endpointId: string,
     @Query() query: ListDeliveriesQuery,
   ): Promise<DeliveryPageView> {
     return this.service.deliveries(tenantId, endpointId, query);
@@ -181,8 +190,8 @@ export class TenantWebhookEndpointsController {
   @ApiAcceptedResponse()
   redeliver(
     @CurrentTenant() tenantId: TenantId,
-    @Param('endpointId') endpointId: string,
-    @Param('eventId') eventId: string,
+    @Param('endpointId', UUID) endpointId: string,
+    @Param('eventId', UUID) eventId: string,
   ): Promise<void> {
     return this.service.redeliver(tenantId, endpointId, eventId);
   }

@@ -6,7 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { WebhookEventType } from './webhook-event-types';
-import type { PagePosition } from './page-cursor';
+import type { KeysetPosition } from '../validation/page-cursor';
 
 /** Whose endpoints: a tenant's, or (null) the operator's. */
 export type EndpointOwner = TenantId | null;
@@ -84,7 +84,7 @@ export class WebhookEndpointsRepository {
   }
 
   /** Oldest first, `limit + 1` rows so the caller knows whether another page follows. */
-  async list(owner: EndpointOwner, limit: number, after?: PagePosition): Promise<WebhookEndpointRecord[]> {
+  async list(owner: EndpointOwner, limit: number, after?: KeysetPosition): Promise<WebhookEndpointRecord[]> {
     const params: unknown[] = [owner, limit + 1];
     let where = ownerIs(owner, 1);
     if (after) {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isUuid, ValidationError } from '@app/common';
+import { ValidationError } from '@app/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { refusalFor } from './address-guard';
 import type {
   CreateWebhookEndpointDto,
   ListDeliveriesQuery,
-  PageQuery,
+  WebhookPageQuery,
   UpdateWebhookEndpointDto,
 } from './dto/webhook-endpoint.dto';
 import type {
@@ -15,7 +15,6 @@ import type {
   WebhookEndpointView,
   WebhookSecretView,
 } from './dto/webhook-endpoint.view';
-import { decodeCursor, encodeCursor } from './page-cursor';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker';
 import { type EndpointOwner, type WebhookEndpointRecord, WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { isOperatorOnlyEventType } from './webhook-event-types';
@@ -23,6 +22,7 @@ import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { generateWebhookSecret } from './webhook-signing';
 import { privateUrlsRefused } from './webhook-settings';
 import { WebhookEndpointNotFoundError, WebhookEventNotFoundError, WebhookUrlNotAllowedError } from './webhooks.errors';
+import { keysetCursor } from '../validation/page-cursor';
 
 /** How long a rotated-out secret keeps signing, so receivers can switch without losing deliveries. */
 const PREVIOUS_SECRET_TTL_MS = 24 * 3600 * 1000;
@@ -64,52 +64,56 @@ export class WebhookEndpointsService {
     return { ...toView(created), secret };
   }
 
-  async list(owner: EndpointOwner, query: PageQuery): Promise<WebhookEndpointPageView> {
+  async list(owner: EndpointOwner, query: WebhookPageQuery): Promise<WebhookEndpointPageView> {
     const limit = query.limit ?? DEFAULT_LIMIT;
-    const rows = await this.endpoints.list(owner, limit, query.cursor ? decodeCursor(query.cursor) : undefined);
+    const rows = await this.endpoints.list(owner, limit, query.cursor ? keysetCursor.decode(query.cursor) : undefined);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page.map(toView),
-      nextCursor: rows.length > limit ? encodeCursor({ at: last.createdAt, id: last.id }) : null,
+      nextCursor: rows.length > limit ? keysetCursor.encode({ at: last.createdAt, id: last.id }) : null,
     };
   }
 
-  async get(owner: EndpointOwner, endpointId: string): Promise<WebhookEndpointView> {
+  async get(owner: EndpointOwner, endpointId: string | undefined): Promise<WebhookEndpointView> {
     return toView(await this.found(owner, endpointId));
   }
 
-  async update(owner: EndpointOwner, endpointId: string, dto: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
-    await this.found(owner, endpointId);
+  async update(
+    owner: EndpointOwner,
+    endpointId: string | undefined,
+    dto: UpdateWebhookEndpointDto,
+  ): Promise<WebhookEndpointView> {
+    const endpoint = await this.found(owner, endpointId);
     if (dto.types) this.checkTypes(owner, dto.types);
     if (dto.url !== undefined) await this.checkUrl(dto.url);
-    const updated = await this.endpoints.update(owner, endpointId, dto);
+    const updated = await this.endpoints.update(owner, endpoint.id, dto);
     if (!updated) throw new WebhookEndpointNotFoundError();
     return toView(updated);
   }
 
-  async delete(owner: EndpointOwner, endpointId: string): Promise<void> {
-    if (!isUuid(endpointId) || !(await this.endpoints.delete(owner, endpointId.toLowerCase()))) {
+  async delete(owner: EndpointOwner, endpointId: string | undefined): Promise<void> {
+    if (!endpointId || !(await this.endpoints.delete(owner, endpointId))) {
       throw new WebhookEndpointNotFoundError();
     }
   }
 
-  async rotateSecret(owner: EndpointOwner, endpointId: string): Promise<WebhookSecretView> {
+  async rotateSecret(owner: EndpointOwner, endpointId: string | undefined): Promise<WebhookSecretView> {
     const secret = generateWebhookSecret();
     const ok =
-      isUuid(endpointId) &&
-      (await this.endpoints.rotateSecret(owner, endpointId.toLowerCase(), secret, new Date(Date.now() + PREVIOUS_SECRET_TTL_MS)));
+      endpointId !== undefined &&
+      (await this.endpoints.rotateSecret(owner, endpointId, secret, new Date(Date.now() + PREVIOUS_SECRET_TTL_MS)));
     if (!ok) throw new WebhookEndpointNotFoundError();
     return { secret };
   }
 
-  async deliveries(owner: EndpointOwner, endpointId: string, query: ListDeliveriesQuery): Promise<DeliveryPageView> {
+  async deliveries(owner: EndpointOwner, endpointId: string | undefined, query: ListDeliveriesQuery): Promise<DeliveryPageView> {
     const endpoint = await this.found(owner, endpointId);
     const limit = query.limit ?? DEFAULT_LIMIT;
     const rows = await this.outbox.listDeliveries(owner, endpoint.id, {
       status: query.status,
       limit,
-      before: query.cursor ? decodeCursor(query.cursor) : undefined,
+      before: query.cursor ? keysetCursor.decode(query.cursor) : undefined,
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
@@ -121,20 +125,20 @@ export class WebhookEndpointsService {
         attempts: d.attempts,
         nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
       })),
-      nextCursor: rows.length > limit ? encodeCursor({ at: last.createdAt, id: last.eventId }) : null,
+      nextCursor: rows.length > limit ? keysetCursor.encode({ at: last.createdAt, id: last.eventId }) : null,
     };
   }
 
-  async redeliver(owner: EndpointOwner, endpointId: string, eventId: string): Promise<void> {
+  async redeliver(owner: EndpointOwner, endpointId: string | undefined, eventId: string | undefined): Promise<void> {
     const endpoint = await this.found(owner, endpointId);
-    if (!isUuid(eventId) || !(await this.outbox.redeliver(owner, endpoint.id, eventId.toLowerCase()))) {
+    if (!eventId || !(await this.outbox.redeliver(owner, endpoint.id, eventId))) {
       throw new WebhookEventNotFoundError();
     }
     this.worker.wake();
   }
 
-  private async found(owner: EndpointOwner, endpointId: string): Promise<WebhookEndpointRecord> {
-    const endpoint = isUuid(endpointId) ? await this.endpoints.get(owner, endpointId.toLowerCase()) : undefined;
+  private async found(owner: EndpointOwner, endpointId: string | undefined): Promise<WebhookEndpointRecord> {
+    const endpoint = endpointId ? await this.endpoints.get(owner, endpointId) : undefined;
     if (!endpoint) throw new WebhookEndpointNotFoundError();
     return endpoint;
   }

@@ -6,7 +6,7 @@ import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { EndpointOwner } from './webhook-endpoints.repository';
 import type { DeliveryAttempt, DeliveryStatus } from './webhook.entities';
-import type { PagePosition } from './page-cursor';
+import type { KeysetPosition } from '../validation/page-cursor';
 
 /**
  * "Due now" for next_attempt_at, a timestamptz(3): now() itself is rounded to the millisecond on
@@ -164,7 +164,7 @@ export class WebhookOutboxRepository {
   async listDeliveries(
     owner: EndpointOwner,
     endpointId: string,
-    opts: { status?: DeliveryStatus; limit: number; before?: PagePosition },
+    opts: { status?: DeliveryStatus; limit: number; before?: KeysetPosition },
   ): Promise<DeliveryRecord[]> {
     const params: unknown[] = [owner, endpointId, opts.limit + 1];
     let where = `${ownerIs(owner, 1)} AND d.endpoint_id = $2`;
@@ -221,5 +221,27 @@ export class WebhookOutboxRepository {
       `SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'`,
     );
     return rows[0].n;
+  }
+
+  /**
+   * Retention across owners: up to `limit` events published more than `days` ago with no delivery
+   * still pending, and their delivery history (deliveries first, in the same transaction).
+   */
+  async deleteEventsOlderThan(days: number, limit: number): Promise<{ events: number; deliveries: number }> {
+    return this.dataSource.transaction(async (m) => {
+      const { rows } = await sql<{ id: string }>(
+        m,
+        `SELECT e.id FROM webhook_events e
+          WHERE e.created_at < now() - make_interval(days => $1)
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+          ORDER BY e.created_at LIMIT $2`,
+        [days, limit],
+      );
+      const ids = rows.map((r) => r.id);
+      if (ids.length === 0) return { events: 0, deliveries: 0 };
+      const deliveries = await sql(m, `DELETE FROM webhook_deliveries WHERE event_id = ANY($1::uuid[])`, [ids]);
+      const events = await sql(m, `DELETE FROM webhook_events WHERE id = ANY($1::uuid[])`, [ids]);
+      return { events: events.count, deliveries: deliveries.count };
+    });
   }
 }

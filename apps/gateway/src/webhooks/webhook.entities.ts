@@ -44,6 +44,7 @@ export class WebhookEndpointEntity {
 
 @Entity({ name: 'webhook_events' })
 @Index('webhook_events_tenant_idx', ['tenantId'])
+@Index('webhook_events_created_idx', ['createdAt'])
 export class WebhookEventEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'webhook_events_pkey' }) id: string;
   @TENANT_FK('webhook_events_tenant_id_fkey')

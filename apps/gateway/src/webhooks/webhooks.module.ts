@@ -9,6 +9,7 @@ import { WebhookPublisher } from './webhook-publisher';
 import { WebhookSender } from './webhook-sender';
 import { TenantEvents } from './tenant-events';
 import { TenantsModule } from '../tenants/tenants.module';
+import { WebhookRetention } from './webhook-retention.schedule';
 
 /**
  * Outbound webhooks (Standard Webhooks): endpoint management, the transactional outbox
@@ -26,6 +27,7 @@ import { TenantsModule } from '../tenants/tenants.module';
     WebhookMetrics,
     WebhookDeliveryWorker,
     TenantEvents,
+    WebhookRetention,
   ],
   exports: [WebhookPublisher, TenantEvents],
 })

@@ -3,6 +3,7 @@ import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { OnboardingModule } from '../onboarding/onboarding.module';
 import { WeChatPushModule } from '../wechat-push/wechat-push.module';
+import { PushReceiptsSweep } from './push-receipts-sweep.schedule';
 import { PushReceiptsRepository } from './push-receipts.repository';
 import { WeChatEventsController } from './wechat-events.controller';
 import { WeChatEventsService } from './wechat-events.service';
@@ -11,6 +12,6 @@ import { WeChatEventsService } from './wechat-events.service';
 @Module({
   imports: [ComponentModule, AuthorizersModule, OnboardingModule, WeChatPushModule],
   controllers: [WeChatEventsController],
-  providers: [PushReceiptsRepository, WeChatEventsService],
+  providers: [PushReceiptsRepository, WeChatEventsService, PushReceiptsSweep],
 })
 export class WeChatEventsModule {}

@@ -94,8 +94,6 @@ export class WeChatEventsService {
           return;
         }
         await this.componentTokens.storeTicket(f.ComponentVerifyTicket, createTime);
-        // Pushes arrive every 10 minutes: a cheap moment to forget receipts no replay can match (the window is 300 s).
-        await this.receipts.deleteOlderThanOneDay();
         return;
       }
       case 'authorized':

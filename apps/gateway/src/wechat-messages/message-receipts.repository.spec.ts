@@ -47,12 +47,26 @@ describe('MessageReceiptsRepository (on a cloned test database)', () => {
     expect(await retry).toEqual({ first: false, answer: 'first answer' });
   });
 
-  it('housekeeping removes only receipts older than a day', async () => {
-    await claim('wxa', 'msg:old', 'success');
-    await dataSource.query(
-      `UPDATE wechat_message_receipts SET received_at = now() - interval '2 days' WHERE message_key = 'msg:old'`,
+  it('retention removes receipts older than the given days, at most `limit` at a time; younger ones stay', async () => {
+    for (const [key, age] of [
+      ['msg:old-1', '4 days'],
+      ['msg:old-2', '5 days'],
+      ['msg:old-3', '6 days'],
+      ['msg:young', '2 days 23 hours'],
+    ]) {
+      await claim('wxr', key, 'success');
+      await dataSource.query(`UPDATE wechat_message_receipts SET received_at = now() - $2::interval WHERE message_key = $1`, [
+        key,
+        age,
+      ]);
+    }
+    expect(await receipts.deleteOlderThan(3, 2)).toBe(2);
+    expect(await receipts.deleteOlderThan(3, 2)).toBe(1);
+    expect(await receipts.deleteOlderThan(3, 2)).toBe(0);
+    const left: { message_key: string }[] = await dataSource.query(
+      `SELECT message_key FROM wechat_message_receipts WHERE app_id = 'wxr'`,
     );
-    expect(await receipts.deleteOlderThanOneDay()).toBe(1);
+    expect(left.map((r) => r.message_key)).toEqual(['msg:young']);
     expect(await claim('wxa', 'msg:1', 'success')).toEqual({ first: false, answer: 'success' });
   });
 });

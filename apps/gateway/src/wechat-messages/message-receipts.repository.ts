@@ -31,11 +31,14 @@ export class MessageReceiptsRepository {
     return { first: false, answer: rows[0]?.answer ?? answer };
   }
 
-  /** Housekeeping: WeChat's retries come within seconds; a day-old receipt can match none. */
-  async deleteOlderThanOneDay(): Promise<number> {
+  /** Retention: up to `limit` receipts older than `days` (oldest first, by the received_at index). */
+  async deleteOlderThan(days: number, limit: number): Promise<number> {
     const { count } = await sql(
       this.dataSource,
-      `DELETE FROM wechat_message_receipts WHERE received_at < now() - interval '1 day'`,
+      `DELETE FROM wechat_message_receipts WHERE ctid = ANY(ARRAY(
+         SELECT ctid FROM wechat_message_receipts WHERE received_at < now() - make_interval(days => $1)
+          ORDER BY received_at LIMIT $2))`,
+      [days, limit],
     );
     return count;
   }

@@ -6,6 +6,7 @@ import { WeChatModule } from '../wechat/wechat.module';
 import { WeChatPushModule } from '../wechat-push/wechat-push.module';
 import { GoLiveResponder } from './go-live-responder';
 import { MessageMetrics } from './message-metrics';
+import { MessageReceiptsSweep } from './message-receipts-sweep.schedule';
 import { MessageReceiptsRepository } from './message-receipts.repository';
 import { WeChatMessagesController } from './wechat-messages.controller';
 import { WeChatMessagesService } from './wechat-messages.service';
@@ -14,6 +15,6 @@ import { WeChatMessagesService } from './wechat-messages.service';
 @Module({
   imports: [WeChatModule, WeChatPushModule, ComponentModule, AuthorizersModule, WebhooksModule],
   controllers: [WeChatMessagesController],
-  providers: [MessageReceiptsRepository, MessageMetrics, GoLiveResponder, WeChatMessagesService],
+  providers: [MessageReceiptsRepository, MessageMetrics, GoLiveResponder, WeChatMessagesService, MessageReceiptsSweep],
 })
 export class WeChatMessagesModule {}

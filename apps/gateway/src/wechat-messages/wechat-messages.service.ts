@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { Transactions } from '../database/transactions';
@@ -10,9 +10,6 @@ import { MessageMetrics } from './message-metrics';
 import { MessageReceiptsRepository } from './message-receipts.repository';
 import { messageKey, toReceivedMessage } from './received-message';
 
-/** Receipts older than a day are deleted this often (by whichever instance gets there). */
-const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
-
 const SUCCESS = 'success';
 
 /**
@@ -23,9 +20,8 @@ const SUCCESS = 'success';
  * the same and never forwarded twice; anything else is acknowledged and counted.
  */
 @Injectable()
-export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdown {
+export class WeChatMessagesService {
   private readonly logger = new Logger(WeChatMessagesService.name);
-  private housekeeping?: NodeJS.Timeout;
 
   constructor(
     private readonly authenticator: PushAuthenticator,
@@ -85,18 +81,5 @@ export class WeChatMessagesService implements OnModuleInit, OnApplicationShutdow
       Content: answer.content,
     });
     return this.authenticator.sealReply(reply);
-  }
-
-  onModuleInit(): void {
-    this.housekeeping = setInterval(() => {
-      this.receipts
-        .deleteOlderThanOneDay()
-        .catch((e: Error) => this.logger.warn({ err: e.message }, 'message receipt housekeeping failed'));
-    }, HOUSEKEEPING_INTERVAL_MS);
-    this.housekeeping.unref();
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.housekeeping);
   }
 }

@@ -1,19 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { AuthorizersModule } from '../authorizers/authorizers.module';
-import { BlacklistModule } from '../blacklist/blacklist.module';
-import { WeChatModule } from '../wechat/wechat.module';
-import { WeChatCallBudgetModule } from '../wechat-call-budget/wechat-call-budget.module';
+import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
 import { WeChatProxyController } from './wechat-proxy.controller';
 import { WeChatProxyService } from './wechat-proxy.service';
 
 /**
- * Any Official Account API for a tenant through the gateway. The gate (BlacklistGate.assertReady
- * over the library's path table) and the gate's errors come from blacklist/, the one place the
- * readiness rule is turned into errors.
+ * Any Official Account API for a tenant through the gateway: the path table here, the call
+ * itself (gate, quota, token, limiter, reactions) through TenantCalls.forward.
  */
 @Module({
-  imports: [WeChatModule, AuthorizersModule, BlacklistModule, WeChatCallBudgetModule, AuditModule],
+  imports: [TenantCallsModule, AuditModule],
   controllers: [WeChatProxyController],
   providers: [WeChatProxyService],
 })

@@ -1,5 +1,5 @@
 import { type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import { BlacklistApi, ComponentApi, MessageApi, WeChatHttp } from '@app/wechat';
+import { BlacklistApi, ComponentApi, MessageApi, TicketApi, WebOAuthApi, WeChatHttp } from '@app/wechat';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { WeChatCallCounts } from './wechat-call-counts';
@@ -34,4 +34,6 @@ export const WECHAT_HTTP_PROVIDERS: Provider[] = [
   { provide: ComponentApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new ComponentApi(http) },
   { provide: BlacklistApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new BlacklistApi(http) },
   { provide: MessageApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new MessageApi(http) },
+  { provide: WebOAuthApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new WebOAuthApi(http) },
+  { provide: TicketApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new TicketApi(http) },
 ];

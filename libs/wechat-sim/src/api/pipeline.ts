@@ -31,14 +31,14 @@ interface Outcome {
  * faults → token (41001/40001/42001) → quota (45009/45011) → body (44002/47001) →
  * permission set (61007) → verification (48001) → the API itself. Every call is logged.
  */
-export function createApiHandler(sim: SimCore, routes: ApiRoute[]) {
+export function createApiHandler(sim: SimCore, routes: ApiRoute[], prefix = '') {
   const byName = new Map(routes.map((r) => [r.name as string, r]));
 
   return async (req: Request, res: Response): Promise<void> => {
     await sim.throttle.acquire();
     const started = Date.now();
     const at = sim.clock.now();
-    const api = normalizeApiName(req.path);
+    const api = prefix + normalizeApiName(req.path);
     const route = byName.get(api);
     const parsed = parseBody(req.body);
     const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
@@ -85,7 +85,7 @@ export function createApiHandler(sim: SimCore, routes: ApiRoute[]) {
     const rawToken = route.auth ? query[route.auth.param] : undefined;
     const token = typeof rawToken === 'string' ? sim.state.tokens.lookup(rawToken) : undefined;
     // The authorizer a component call acts for beats the token's owner (the component) in the log.
-    appId = route.accountFromBody?.(body, sim) ?? token?.appId ?? sim.opts.componentAppId;
+    appId = route.accountFromBody?.(body, sim, query) ?? token?.appId ?? sim.opts.componentAppId;
 
     const decision = sim.faults.decide(route.name, appId);
     const faultTag = decision.fired.map((f) => `${f.type}#${f.id}`).join(',') || undefined;

@@ -30,7 +30,7 @@ export interface ApiRoute {
   /** How the body is read: JSON (default; 44002 empty, 47001 malformed), none (GET APIs) or multipart (the route parses it). */
   body?: 'json' | 'none' | 'multipart';
   /** The account a call is for when no token says so (call log, faults, quota). */
-  accountFromBody?(body: Record<string, unknown>, sim: SimCore): string | undefined;
+  accountFromBody?(body: Record<string, unknown>, sim: SimCore, query: Record<string, unknown>): string | undefined;
   handle(call: ApiCall): object | Promise<object>;
 }
 

@@ -83,3 +83,57 @@ ${sets}
 </form>`,
   );
 }
+
+// The web-authorization page is what a follower sees inside WeChat on a phone: narrow, large buttons.
+const mobileLayout = (title: string, body: string) => `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:24rem;margin:1rem auto;padding:0 1rem;color:#222}
+label{display:block;margin:.4rem 0}.note{color:#777;font-size:.85em}
+button{display:block;width:100%;margin:.6rem 0;border:0;border-radius:4px;padding:.8rem;font-size:1rem}
+#sim-oauth-allow{background:#07c160;color:#fff}#sim-oauth-refuse{background:#eee;color:#222}.error{color:#b00}</style></head>
+<body><p class="note">WeChat simulator: this page stands in for WeChat's web-authorization page.</p>
+${body}</body></html>`;
+
+export function webOAuthErrorPage(errcode: number, message: string): string {
+  return mobileLayout(
+    '授权失败',
+    `<h1 class="error" id="sim-oauth-error" data-errcode="${errcode}">${errcode}</h1><p id="sim-oauth-error-message">${escapeHtml(message)}</p>`,
+  );
+}
+
+export interface WebOAuthPageModel {
+  action: string;
+  hidden: Record<string, string>;
+  accountName: string;
+  scope: string;
+  followers: string[];
+}
+
+/** Pick the follower who is "using" WeChat, then allow or refuse. */
+export function webOAuthPage(m: WebOAuthPageModel): string {
+  const hidden = Object.entries(m.hidden)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('\n');
+  const followers = m.followers
+    .map(
+      (o, i) =>
+        `<label><input type="radio" name="openid" value="${escapeHtml(o)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(o)}</label>`,
+    )
+    .join('\n');
+  const asks = m.scope === 'snsapi_userinfo' ? '获取你的昵称、头像' : '获取你的身份标识';
+  return mobileLayout(
+    '微信授权',
+    `<h1 id="sim-oauth-account">${escapeHtml(m.accountName)}</h1>
+<p>申请${asks} <span class="note">(${escapeHtml(m.scope)})</span></p>
+<form id="sim-oauth-form" method="post" action="${escapeHtml(m.action)}">
+${hidden}
+<fieldset><legend>Follower using WeChat</legend>
+${followers || '<p class="note">The account has no followers: type an openid below.</p>'}
+<label>Other openid <input name="openid_other" placeholder="any openid of the account"></label>
+</fieldset>
+<button id="sim-oauth-allow" type="submit" name="decision" value="allow">允许</button>
+<button id="sim-oauth-refuse" type="submit" name="decision" value="refuse">拒绝</button>
+</form>`,
+  );
+}

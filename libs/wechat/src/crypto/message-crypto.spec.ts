@@ -27,8 +27,8 @@ interface Vector {
   message: string;
 }
 
-// Shared with the simulator team, outside the repo: ../shared/wechat from the repo root.
-const VECTORS_FILE = path.resolve(__dirname, '../../../../../shared/wechat/crypto-vectors.json');
+// Published vectors, with their sources in the README beside them.
+const VECTORS_FILE = path.resolve(__dirname, '../../test/fixtures/crypto-vectors.json');
 if (!fs.existsSync(VECTORS_FILE)) {
   throw new Error(`WeChat crypto vectors not found at ${VECTORS_FILE}; these specs need them`);
 }

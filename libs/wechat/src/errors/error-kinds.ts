@@ -14,6 +14,7 @@ export type WeChatErrorKind =
   | 'revoked' // the merchant revoked us or the refresh token is dead: re-authorization needed
   | 'ticket-rejected' // the component verify ticket is expired or invalid: wait for the next push
   | 'auth-code-rejected' // the authorization code is invalid or expired: onboarding starts again
+  | 'oauth-code-rejected' // a web-authorization code is invalid or already used: the follower must authorize again
   | 'configuration' // our own setup is wrong (appid, IP whitelist, request shape)
   | 'other';
 
@@ -38,6 +39,8 @@ export const WECHAT_ERROR_KINDS: Readonly<Record<number, WeChatErrorKind>> = Obj
   61006: 'ticket-rejected', // component ticket invalid
   61009: 'auth-code-rejected', // authorization code invalid
   61010: 'auth-code-rejected', // authorization code expired
+  40029: 'oauth-code-rejected', // web-authorization code invalid (or expired)
+  40163: 'oauth-code-rejected', // web-authorization code already used
 } satisfies Record<number, WeChatErrorKind>);
 
 export function classifyErrcode(errcode: number): WeChatErrorKind {

@@ -15,6 +15,7 @@ describe('WECHAT_ERROR_KINDS / classifyErrcode', () => {
     revoked: [61003, 61023],
     'ticket-rejected': [61005, 61006],
     'auth-code-rejected': [61009, 61010],
+    'oauth-code-rejected': [40029, 40163],
     configuration: [40013, 41001, 40032, 61004],
     other: [],
   };

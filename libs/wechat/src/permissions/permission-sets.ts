@@ -3,7 +3,7 @@ import type { WeChatApiName } from '../types';
 /** Official Account APIs we call on a merchant's behalf, i.e. those gated by permission sets. */
 export type OfficialAccountApi = Extract<
   WeChatApiName,
-  'getblacklist' | 'batchblacklist' | 'batchunblacklist' | 'message_custom_send'
+  'getblacklist' | 'batchblacklist' | 'batchunblacklist' | 'message_custom_send' | 'sns_component_access_token' | 'getticket'
 >;
 
 /**
@@ -16,6 +16,9 @@ export const API_PERMISSION_SETS: Readonly<Record<OfficialAccountApi, readonly n
   batchblacklist: Object.freeze([2, 100]),
   batchunblacklist: Object.freeze([2, 100]),
   message_custom_send: Object.freeze([1, 54]),
+  // Web authorization on the account's behalf and JS-SDK tickets: the web service set (contract section 9).
+  sns_component_access_token: Object.freeze([4]),
+  getticket: Object.freeze([4]),
 });
 
 export const PERMISSION_SET_NAMES: Readonly<Record<number, string>> = Object.freeze({

@@ -63,6 +63,8 @@ export const API_PATH_RULES: readonly ApiPathRule[] = Object.freeze([
   rule('cgi-bin/material/get_materialcount', [11], read),
   rule('cgi-bin/material/batchget_material', [11], read),
   rule('cgi-bin/qrcode/', [3]),
+  // The gateway keeps the account's JS-SDK tickets itself; a proxied getticket shares their quota block.
+  rule('cgi-bin/ticket/getticket', API_PERMISSION_SETS.getticket, { api: 'getticket', idempotent: true }),
 ]);
 
 /** Paths the operator allows without a gate (WECHAT_PROXY_EXTRA_PATHS): prefixes, never retried. */

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { BLACKLIST_ACTIONS, type BlacklistAction, JOB_MAX_OPENIDS } from '../../blacklist/openid-validation';
 import { ITEM_OUTCOMES, type ItemOutcome, JOB_STATUSES, type JobStatus } from '../job-status';
+import { PageQuery } from '../../validation/page-query';
 
 // The body is validated by hand (openid-validation.ts, through OpenIdsBodyPipe) so a million
 // openids stay fast; the pipe returns a CreateBlacklistJobRequest, which also documents it.
@@ -62,25 +62,11 @@ export class BlacklistJobDto {
   @ApiProperty({ type: JobDetailsDto }) details: JobDetailsDto;
 }
 
-export class JobItemsQuery {
+export class JobItemsQuery extends PageQuery({ maxLimit: 1000, defaultLimit: 100, cursor: 'sequence' }) {
   @ApiPropertyOptional({ enum: ITEM_OUTCOMES })
   @IsOptional()
   @IsIn(ITEM_OUTCOMES)
   outcome?: ItemOutcome;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cursor is not valid' })
-  cursor?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class JobItemDto {

@@ -26,5 +26,10 @@ export class TenantView {
   @ApiProperty({ enum: TENANT_STATUSES }) status: TenantStatus;
   @ApiProperty({ nullable: true, type: AuthorizerView }) authorizer: AuthorizerView | null;
   @ApiProperty({ type: CapabilitiesView }) capabilities: CapabilitiesView;
+  @ApiProperty({
+    type: [String],
+    description: 'Origins (`scheme://host[:port]`) a web-authorization returnUrl may point at; [] refuses every returnUrl',
+  })
+  webOAuthOrigins: string[];
   @ApiProperty() createdAt: string;
 }

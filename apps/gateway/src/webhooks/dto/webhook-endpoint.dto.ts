@@ -1,22 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
 import { NoControlCharacters } from '../../validation/no-control-characters';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhook-event-types';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
+import { PageQuery } from '../../validation/page-query';
 
 const URL_RULES = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const URL_DOC = {
@@ -88,24 +75,9 @@ export class UpdateWebhookEndpointDto {
   enabled?: boolean;
 }
 
-export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
+export class WebhookPageQuery extends PageQuery({ maxLimit: 100, defaultLimit: 50, cursor: 'keyset' }) {}
 
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
-  @NoControlCharacters()
-  cursor?: string;
-}
-
-export class ListDeliveriesQuery extends PageQuery {
+export class ListDeliveriesQuery extends WebhookPageQuery {
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
   @IsOptional()
   @IsIn(DELIVERY_STATUSES)

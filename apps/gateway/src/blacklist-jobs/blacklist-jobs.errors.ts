@@ -1,0 +1,8 @@
+import { DomainError } from '@app/common';
+import type { BlacklistJobsErrorCode } from '../errors/error-codes';
+
+export class JobNotFoundError extends DomainError<BlacklistJobsErrorCode> {
+  constructor() {
+    super('JOB_NOT_FOUND', 'No such blacklist job.');
+  }
+}
