@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * WeChat calls per hour, API and outcome, across instances: what the console's 24-hour chart
- * draws. Kept two days (the gateway deletes older hours as it writes).
+ * draws. Kept two days (wechat-call-counts-sweep deletes older hours).
  */
 export class WeChatCallCounts1796700300000 implements MigrationInterface {
   name = 'WeChatCallCounts1796700300000';

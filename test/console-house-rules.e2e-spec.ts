@@ -3,6 +3,8 @@ import { BATCH_BLOCK } from './support/blacklist-helpers';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, createTenant, onboardTenant } from './support/onboarding';
 import { startReceiver, until } from './support/webhook-receiver';
+import { sql } from './support/onboarding';
+import { WeChatCallCountsSweep } from '../apps/gateway/src/wechat/wechat-call-counts-sweep.schedule';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
@@ -118,6 +120,21 @@ describe('operator console: session guard, error statuses, language and time zon
     const js = await request(h.url).get('/console/assets/chart.umd.min.js').expect(200);
     expect(js.headers['content-type']).toMatch(/^application\/javascript/);
     expect(js.text).toContain('Chart.js v4');
+
+    // Counts older than two days go on the hourly sweep's schedule; the chart's day stays.
+    await sql(
+      h,
+      `INSERT INTO wechat_call_counts (hour, api, outcome, calls) VALUES (date_trunc('hour', now()) - interval '3 days', 'api_query_auth', 'ok', 7)`,
+    );
+    expect(await sql(h, `SELECT cron FROM pgboss.schedule WHERE name = 'wechat-call-counts-sweep'`)).toEqual([
+      { cron: '31 * * * *' },
+    ]);
+    await h.app.get(WeChatCallCountsSweep).run();
+    const left = await sql<{ old: string; recent: string }>(
+      h,
+      `SELECT count(*) FILTER (WHERE hour < now() - interval '2 days') AS old, count(*) FILTER (WHERE hour >= now() - interval '1 day') AS recent FROM wechat_call_counts`,
+    );
+    expect(left).toEqual([{ old: '0', recent: expect.not.stringMatching(/^0$/) }]);
   });
 
   it('tenant page: deliveries about the tenant include operator endpoints; a cancelled job shows the share it handled', async () => {

@@ -15,20 +15,22 @@ export interface WeChatCallCount {
 export class WeChatCallCountsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Adds counts (one statement for the batch) and drops hours older than two days. */
+  /** Adds counts, one statement for the batch. */
   async add(counts: WeChatCallCount[]): Promise<void> {
     if (counts.length === 0) return;
     await sql(
       this.dataSource,
-      `WITH batch AS (
-         SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::int[]) AS b(hour, api, outcome, calls)
-       ), added AS (
-         INSERT INTO wechat_call_counts AS c (hour, api, outcome, calls) SELECT hour, api, outcome, calls FROM batch
-         ON CONFLICT (hour, api, outcome) DO UPDATE SET calls = c.calls + excluded.calls
-       )
-       DELETE FROM wechat_call_counts WHERE hour < now() - interval '2 days'`,
+      `INSERT INTO wechat_call_counts AS c (hour, api, outcome, calls)
+       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::int[])
+       ON CONFLICT (hour, api, outcome) DO UPDATE SET calls = c.calls + excluded.calls`,
       [counts.map((c) => c.hour), counts.map((c) => c.api), counts.map((c) => c.outcome), counts.map((c) => c.calls)],
     );
+  }
+
+  /** Hours older than two days: the chart shows one. */
+  async deleteOld(): Promise<number> {
+    const { count } = await sql(this.dataSource, `DELETE FROM wechat_call_counts WHERE hour < now() - interval '2 days'`);
+    return count;
   }
 
   /** The last 24 hours (the current hour included), oldest first. */

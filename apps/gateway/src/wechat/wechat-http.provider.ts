@@ -4,6 +4,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { WeChatCallCounts } from './wechat-call-counts';
 import { WeChatCallCountsRepository } from './wechat-call-counts.repository';
+import { WeChatCallCountsSweep } from './wechat-call-counts-sweep.schedule';
 
 /** Closes the keep-alive agents when the application stops. */
 class ClosingWeChatHttp extends WeChatHttp implements OnApplicationShutdown {
@@ -31,6 +32,7 @@ export const WECHAT_HTTP_PROVIDERS: Provider[] = [
   },
   WeChatCallCountsRepository,
   WeChatCallCounts,
+  WeChatCallCountsSweep,
   { provide: ComponentApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new ComponentApi(http) },
   { provide: BlacklistApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new BlacklistApi(http) },
   { provide: MessageApi, inject: [WeChatHttp], useFactory: (http: WeChatHttp) => new MessageApi(http) },
