@@ -150,6 +150,16 @@ describe('operator console: session guard, error statuses, language and time zon
       expect(detail).toContain('运营端点');
       expect(detail).toContain(rx.url);
 
+      // Redeliver: the operator endpoint gets the same event again; an unknown delivery is a 404.
+      const [, endpointId, eventId] = /\/deliveries\/([0-9a-f-]{36})\/([0-9a-f-]{36})\/redeliver/.exec(detail)!;
+      const before = rx.byId(eventId).length;
+      await post(`/console/tenants/${t.id}/deliveries/${endpointId}/${eventId}/redeliver`).expect(303);
+      await until(() => rx.byId(eventId).length > before, 10_000);
+      const unknown = await post(`/console/tenants/${t.id}/deliveries/${endpointId}/${MISSING}/redeliver`).expect(404);
+      expect(unknown.text).toContain('data-code="WEBHOOK_EVENT_NOT_FOUND"');
+      const other = await createTenant(h, 'Not About This Event');
+      await post(`/console/tenants/${other.id}/deliveries/${endpointId}/${eventId}/redeliver`).expect(404);
+
       h.sim.addFault({ api: BATCH_BLOCK, type: 'delay', delayMs: 400, appId: t.appId });
       const job = await request(h.url)
         .post(`/v1/tenants/${t.id}/blacklist/jobs`)
@@ -171,5 +181,35 @@ describe('operator console: session guard, error statuses, language and time zon
     } finally {
       await rx.close();
     }
+  });
+
+  it('a CSV or text upload starts a job (CSRF header required); errors to the page script are the error JSON', async () => {
+    const t = await onboardTenant(h, { name: 'Upload Tea', permissionSets: [2], followers: 50 });
+    const upload = (body: string, headers: Record<string, string>) =>
+      request(h.url)
+        .post(`/console/tenants/${t.id}/jobs?action=block`)
+        .set('Cookie', cookie)
+        .set('Accept', 'application/json')
+        .set('Content-Type', 'text/csv')
+        .set(headers)
+        .send(body);
+    const refused = await upload(t.followers.join('\n'), {}).expect(403);
+    expect(refused.body.error.code).toBe('FORBIDDEN');
+    const started = await upload(`openid\n${t.followers.join('\n')}\n`, { 'X-CSRF-Token': csrf }).expect(202);
+    const done = await until(async () => {
+      const res = await page(`/console/tenants/${t.id}/jobs.json`).expect(200);
+      const j = res.body.jobs.find((x: { id: string }) => x.id === started.body.id);
+      return j?.done && j;
+    }, 15_000);
+    expect(done).toMatchObject({ status: 'succeeded', total: 50, processed: 50, percent: 100 });
+    const noAction = await request(h.url)
+      .post(`/console/tenants/${t.id}/jobs`)
+      .set('Cookie', cookie)
+      .set('Accept', 'application/json')
+      .set('Content-Type', 'text/csv')
+      .set('X-CSRF-Token', csrf)
+      .send(t.followers[0]);
+    expect(noAction.status).toBe(400);
+    expect(noAction.body.error.code).toBe('VALIDATION_FAILED');
   });
 });

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -123,6 +123,17 @@ describe('browser: every console page in Chinese at desktop and phone width; a l
     await page.waitForFunction((id) => document.querySelector('#audit')?.textContent?.includes(id), job.body.id, {
       timeout: 15_000,
     });
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    // A text file of openids starts a job, which appears without a reload.
+    h.sim.clearFaults();
+    const file = join(userDataDir, 'openids.txt');
+    writeFileSync(file, `openid\n${tenant.followers.slice(0, 100).join('\n')}\n`);
+    await page.setInputFiles('#upload-file', file);
+    await page.selectOption('#upload-action', 'unblock');
+    await page.click('#upload-submit');
+    await page.waitForSelector('#upload-result.ok', { timeout: 15_000 });
+    const uploaded = (await page.getAttribute('#upload-result', 'data-job-id'))!;
+    await page.locator(`tr[data-job-id="${uploaded}"]`).waitFor({ timeout: 15_000 });
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await shoot(page, 'tenant');
 

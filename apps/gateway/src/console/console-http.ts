@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { type Locale, localeFromParam, negotiateLocale } from '../html';
+import { prefersJson } from '../http/accepts';
 
 /** Remembers a `?lang=` switch, so every console page after it keeps the chosen language. */
 export const CONSOLE_LANG_COOKIE = 'wtg_console_lang';
@@ -43,5 +44,6 @@ export function consoleLocale(req: FastifyRequest, res?: FastifyReply): Locale {
   return asked ?? negotiateLocale(req.cookies?.[CONSOLE_LANG_COOKIE], req.headers['accept-language']);
 }
 
-/** JSON routes of the console answer errors as the API's error JSON; pages answer with a page. */
-export const wantsConsoleJson = (req: FastifyRequest) => (req.url.split('?')[0] ?? '').endsWith('.json');
+/** JSON routes of the console, and the page's own scripts (Accept: JSON), get errors as the API's error JSON; pages get a page. */
+export const wantsConsoleJson = (req: FastifyRequest) =>
+  (req.url.split('?')[0] ?? '').endsWith('.json') || prefersJson(req.headers.accept);

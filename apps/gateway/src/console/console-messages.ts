@@ -70,6 +70,12 @@ export interface ConsoleMessages {
     deliveryColumns: [string, string, string, string, string];
     operatorEndpoint: string;
     noDeliveries: string;
+    redeliver: string;
+    upload: string;
+    uploadHint: string;
+    uploadSubmit: string;
+    uploadStarted: string;
+    uploadFailed: string;
   };
   errors: {
     title: (status: number) => string;
@@ -160,6 +166,12 @@ const ZH_CN: ConsoleMessages = {
     deliveryColumns: ['更新时间', '事件', '状态', '尝试次数', '端点'],
     operatorEndpoint: '运营端点',
     noDeliveries: '暂无与该租户相关的投递。',
+    redeliver: '重新投递',
+    upload: '上传文件开始任务',
+    uploadHint: 'CSV 或文本文件，每行一个 openid（可有一行表头 "openid"）。',
+    uploadSubmit: '开始',
+    uploadStarted: '任务已开始：',
+    uploadFailed: '未能开始任务：',
   },
   errors: {
     title: (status) => `出错了（${status}）`,
@@ -257,6 +269,12 @@ const EN: ConsoleMessages = {
     deliveryColumns: ['Updated', 'Event', 'Status', 'Attempts', 'Endpoint'],
     operatorEndpoint: 'operator endpoint',
     noDeliveries: 'No deliveries about this tenant.',
+    redeliver: 'Redeliver',
+    upload: 'Start a job from a file',
+    uploadHint: 'A CSV or text file, one openid a line (an "openid" header line is allowed).',
+    uploadSubmit: 'Start',
+    uploadStarted: 'Job started:',
+    uploadFailed: 'The job did not start:',
   },
   errors: {
     title: (status) => `Error ${status}`,

@@ -295,14 +295,15 @@ export function auditRow(c: PageContext, a: AuditLine): string {
   )}${cell(hJob, `<code>${e(a.jobId ?? '')}</code>`)}</tr>`;
 }
 
-function deliveryRow(c: PageContext, d: ConsoleDeliveryRow): string {
+function deliveryRow(c: PageContext, tenantId: string, d: ConsoleDeliveryRow): string {
   const t = m(c).tenant;
   const [hUpdated, hEvent, hStatus, hAttempts, hEndpoint] = t.deliveryColumns;
   const owner = d.operatorEndpoint ? ` <span class="muted">(${e(t.operatorEndpoint)})</span>` : '';
   return `<tr data-event-id="${e(d.eventId)}" data-status="${e(d.status)}">${cell(hUpdated, when(c, d.updatedAt))}${cell(
     hEvent,
     `<code>${e(d.type)}</code>`,
-  )}${cell(hStatus, e(word(c, d.status)))}${cell(hAttempts, e(d.attemptCount))}${cell(hEndpoint, `<span class="wrap">${e(d.url)}</span>${owner}`)}</tr>`;
+  )}${cell(hStatus, e(word(c, d.status)))}${cell(hAttempts, e(d.attemptCount))}${cell(hEndpoint, `<span class="wrap">${e(d.url)}</span>${owner}`)}
+<td><form method="post" action="/console/tenants/${e(tenantId)}/deliveries/${e(d.endpointId)}/${e(d.eventId)}/redeliver" class="inline">${csrf(c)}<button class="redeliver" type="submit">${e(t.redeliver)}</button></form></td></tr>`;
 }
 
 /**
@@ -325,13 +326,31 @@ const LIVE_SCRIPT = `(function () {
     while (head.nextSibling) body.removeChild(head.nextSibling);
     body.insertAdjacentHTML('beforeend', rows);
   }
+  var upload = document.getElementById('upload-job');
+  upload.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var file = document.getElementById('upload-file').files[0];
+    var result = document.getElementById('upload-result');
+    if (!file) return;
+    var target = upload.getAttribute('data-action') + '?action=' + encodeURIComponent(document.getElementById('upload-action').value);
+    fetch(target, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'Content-Type': 'text/csv', 'X-CSRF-Token': upload.getAttribute('data-csrf') }, body: file })
+      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      .then(function (x) {
+        result.className = x.ok ? 'ok wrap' : 'err wrap';
+        result.setAttribute('data-job-id', x.ok ? x.body.id : '');
+        result.textContent = x.ok ? upload.getAttribute('data-started') + ' ' + x.body.id : upload.getAttribute('data-failed') + ' ' + (x.body.error ? x.body.error.code + ': ' + x.body.error.message : '');
+        if (x.ok) { upload.reset(); clearTimeout(timer); tick(); }
+      })
+      .catch(function () { result.className = 'err'; result.textContent = upload.getAttribute('data-failed'); });
+  });
+  var timer;
   function tick() {
     fetch(url, { credentials: 'same-origin' }).then(function (r) { return r.ok ? r.json() : null; }).then(function (body) {
       if (body) { swap(jobs, body.jobRows); swap(audit, body.auditRows); }
-      setTimeout(tick, body ? 2000 : 5000);
-    }).catch(function () { setTimeout(tick, 5000); });
+      timer = setTimeout(tick, body ? 2000 : 5000);
+    }).catch(function () { timer = setTimeout(tick, 5000); });
   }
-  setTimeout(tick, 1000);
+  timer = setTimeout(tick, 1000);
 })();`;
 
 export interface TenantPageModel {
@@ -370,11 +389,18 @@ ${p.onboardingUrl ? `<p>${e(t.linkMade)} <a id="onboarding-link" href="${e(p.onb
 </table></div>
 <form method="post" action="/console/tenants/${e(r.id)}/onboarding-links">${csrf(c)}<button id="new-onboarding-link" type="submit">${e(t.newLink)}</button></form>
 <h2>${e(t.jobs)}</h2>
+<form id="upload-job" data-action="/console/tenants/${e(r.id)}/jobs" data-csrf="${e(c.csrfToken ?? '')}" data-started="${e(t.uploadStarted)}" data-failed="${e(t.uploadFailed)}">
+<label>${e(t.upload)} <input id="upload-file" type="file" accept=".csv,.txt,text/csv,text/plain" required></label>
+<select id="upload-action"><option value="block">${e(word(c, 'block'))}</option><option value="unblock">${e(word(c, 'unblock'))}</option></select>
+<button id="upload-submit" type="submit">${e(t.uploadSubmit)}</button>
+<span class="muted">${e(t.uploadHint)}</span>
+<p id="upload-result" class="wrap"></p>
+</form>
 ${table('jobs', t.jobColumns, jobRows(c, r.id, p.jobs), t.noJobs, ` data-poll="/console/tenants/${e(r.id)}/live.json" data-confirm="${e(t.confirmCancel)}"`)}
 <h2>${e(t.audit)}</h2>
 ${table('audit', t.auditColumns, auditRows(c, p.audit), t.noAudit)}
 <h2>${e(t.deliveries)}</h2>
-${table('deliveries', t.deliveryColumns, p.deliveries.map((d) => deliveryRow(c, d)).join('\n'), t.noDeliveries)}`,
+${table('deliveries', [...t.deliveryColumns, ''], p.deliveries.map((d) => deliveryRow(c, r.id, d)).join('\n'), t.noDeliveries)}`,
     { signedIn: true, script: LIVE_SCRIPT },
   );
 }

@@ -17,6 +17,12 @@ import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { UuidParamPipe } from '../validation/uuid-param.pipe';
+import { BLACKLIST_JOBS_BODY_LIMIT, RouteBody } from '../http/route-body';
+import { requestIdOf } from '../logging/request-id';
+import { StreamedJobBody } from '../blacklist-jobs/streamed-job-body';
+import { WebhookEndpointsService } from '../webhooks/webhook-endpoints.service';
+import { WebhookEventNotFoundError } from '../webhooks/webhooks.errors';
+import type { Readable } from 'node:stream';
 import { readForm, sameOrigin } from './console-form';
 import { consoleLocale, redirect, sendConsoleJson, sendConsolePage } from './console-http';
 import { CONSOLE_MESSAGES } from './console-messages';
@@ -64,6 +70,7 @@ export class ConsoleController {
     private readonly jobs: BlacklistJobsService,
     private readonly onboarding: AuthorizationSessionsService,
     private readonly calls: WeChatCallCounts,
+    private readonly webhooks: WebhookEndpointsService,
   ) {}
 
   @Get('assets/chart.umd.min.js')
@@ -224,6 +231,40 @@ export class ConsoleController {
     const tenantId = this.tenantId(raw);
     const link = await this.onboarding.create(tenantId, {});
     await this.renderTenant(req, res, session, tenantId, { onboardingUrl: link.onboardingUrl });
+  }
+
+  /**
+   * A file of openids from the tenant page (CSV with an optional "openid" header line, or plain
+   * text: one openid per line) starts a job, read as it arrives like the API's text/csv body.
+   */
+  @Post('tenants/:tenantId/jobs')
+  @ConsoleOperator()
+  @RouteBody({ bodyLimit: BLACKLIST_JOBS_BODY_LIMIT, streamed: ['text/csv'] })
+  async upload(
+    @Req() req: FastifyRequest<{ Querystring: { action?: unknown } }>,
+    @Res() res: FastifyReply,
+    @Param('tenantId') raw: string,
+  ): Promise<void> {
+    const tenantId = await this.existingTenant(raw);
+    const body = new StreamedJobBody(req.body as Readable, 'csv', req.query.action, req.headers['content-encoding']);
+    const job = await this.jobs.createStreamed(tenantId, body, { caller: { actor: 'operator' }, requestId: requestIdOf(req) });
+    sendConsoleJson(res, 202, job);
+  }
+
+  /** Sends a delivery about this tenant again (to the tenant's endpoint or an operator one). */
+  @Post('tenants/:tenantId/deliveries/:endpointId/:eventId/redeliver')
+  @ConsoleOperator()
+  async redeliver(
+    @Res() res: FastifyReply,
+    @Param('tenantId') raw: string,
+    @Param('endpointId', new UuidParamPipe(() => new WebhookEventNotFoundError())) endpointId: string,
+    @Param('eventId', new UuidParamPipe(() => new WebhookEventNotFoundError())) eventId: string,
+  ): Promise<void> {
+    const tenantId = this.tenantId(raw);
+    const delivery = await this.repository.deliveryAbout(tenantId, endpointId, eventId);
+    if (!delivery) throw new WebhookEventNotFoundError();
+    await this.webhooks.redeliver(delivery.operatorEndpoint ? null : tenantId, endpointId, eventId);
+    redirect(res, `/console/tenants/${encodeURIComponent(tenantId)}`);
   }
 
   @Post('tenants/:tenantId/jobs/:jobId/cancel')

@@ -29,6 +29,7 @@ export interface ConsoleJobRow {
 }
 
 export interface ConsoleDeliveryRow {
+  endpointId: string;
   eventId: string;
   type: string;
   status: string;
@@ -129,6 +130,7 @@ export class ConsoleRepository {
 
   async recentDeliveries(tenantId: TenantId, limit = 20): Promise<ConsoleDeliveryRow[]> {
     const { rows } = await sql<{
+      endpoint_id: string;
       event_id: string;
       type: string;
       status: string;
@@ -139,7 +141,7 @@ export class ConsoleRepository {
     }>(
       this.dataSource,
       // About the tenant: the event's tenant, so operator endpoints' deliveries (d.tenant_id null) count too.
-      `SELECT d.event_id, e.type, d.status, d.attempt_count, w.url, d.tenant_id IS NULL AS operator_endpoint, d.updated_at
+      `SELECT d.endpoint_id, d.event_id, e.type, d.status, d.attempt_count, w.url, d.tenant_id IS NULL AS operator_endpoint, d.updated_at
          FROM webhook_events e
          JOIN webhook_deliveries d ON d.event_id = e.id
          JOIN webhook_endpoints w ON w.id = d.endpoint_id
@@ -148,6 +150,7 @@ export class ConsoleRepository {
       [tenantId, limit],
     );
     return rows.map((r) => ({
+      endpointId: r.endpoint_id,
       eventId: r.event_id,
       type: r.type,
       status: r.status,
@@ -156,6 +159,25 @@ export class ConsoleRepository {
       operatorEndpoint: r.operator_endpoint,
       updatedAt: r.updated_at,
     }));
+  }
+
+  /**
+   * A delivery about this tenant: whether its endpoint is an operator one (the owner a redelivery
+   * goes through), or undefined when there is no such delivery about this tenant.
+   */
+  async deliveryAbout(
+    tenantId: TenantId,
+    endpointId: string,
+    eventId: string,
+  ): Promise<{ operatorEndpoint: boolean } | undefined> {
+    const { rows } = await sql<{ operator_endpoint: boolean }>(
+      this.dataSource,
+      `SELECT d.tenant_id IS NULL AS operator_endpoint
+         FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+        WHERE e.tenant_id = $1 AND d.endpoint_id = $2 AND d.event_id = $3`,
+      [tenantId, endpointId, eventId],
+    );
+    return rows[0] ? { operatorEndpoint: rows[0].operator_endpoint } : undefined;
   }
 
   /** The overview's counts, one round trip: live tenants by status, quota blocks in force, deliveries, open jobs. */
