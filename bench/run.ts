@@ -15,6 +15,7 @@ import { machine, readResults, type ScenarioResult, table, writeResult } from '.
 import type { BenchOptions, Scenario } from './lib/scenario';
 import { ab } from './scenarios/ab';
 import { bulk } from './scenarios/bulk';
+import { messages } from './scenarios/messages';
 import { overhead } from './scenarios/overhead';
 import { refresh } from './scenarios/refresh';
 import { scale } from './scenarios/scale';
@@ -24,7 +25,7 @@ import { stampede } from './scenarios/stampede';
 /** How many entries each profile list keeps and prints (BENCH_PROFILE_TOP; else 12 kept, fewer printed). */
 const PROFILE_TOP = Number(process.env.BENCH_PROFILE_TOP) || undefined;
 
-const SCENARIOS: Scenario[] = [overhead, stampede, bulk, scale, refresh, soak, ab];
+const SCENARIOS: Scenario[] = [overhead, stampede, bulk, scale, refresh, messages, soak, ab];
 /** Run only when named: the soak takes half an hour; ab compares two builds. */
 const ON_REQUEST = new Set(['soak', 'ab']);
 const DEFAULT_SET = SCENARIOS.filter((s) => !ON_REQUEST.has(s.name)).map((s) => s.name);

@@ -14,7 +14,9 @@ import { ChangeNotices1795631200000 } from './1795631200000-ChangeNotices';
 import { ComponentTokenEarlyRenewal1795631300000 } from './1795631300000-ComponentTokenEarlyRenewal';
 import { ReconcileOnPgBoss1795631450000 } from './1795631450000-ReconcileOnPgBoss';
 import { WebhookEventsCreatedIndex1795631460000 } from './1795631460000-WebhookEventsCreatedIndex';
+import { AuthorizerUserName1796633305246 } from './1796633305246-AuthorizerUserName';
 import { WebOAuthAndJsTickets1796700000000 } from './1796700000000-WebOAuthAndJsTickets';
+import { AuditActorNames1796700100000 } from './1796700100000-AuditActorNames';
 import { WeChatCallCounts1796700300000 } from './1796700300000-WeChatCallCounts';
 
 export const MIGRATIONS: Function[] = [
@@ -33,6 +35,8 @@ export const MIGRATIONS: Function[] = [
   ComponentTokenEarlyRenewal1795631300000,
   ReconcileOnPgBoss1795631450000,
   WebhookEventsCreatedIndex1795631460000,
+  AuthorizerUserName1796633305246,
   WebOAuthAndJsTickets1796700000000,
+  AuditActorNames1796700100000,
   WeChatCallCounts1796700300000,
 ];

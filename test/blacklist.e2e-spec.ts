@@ -641,16 +641,24 @@ describe('blacklist: synchronous block / unblock and the blacklist page (simulat
       expect(page1.body.items).toHaveLength(2);
       expect(page1.body.nextCursor).toEqual(expect.any(String));
       const page2 = await request(h.url)
-        .get(`/v1/tenants/${t.id}/audit-events?limit=2&cursor=${page1.body.nextCursor}`)
+        .get(`/v1/tenants/${t.id}/audit-events?limit=1&cursor=${page1.body.nextCursor}`)
         .set(bearer(h.operatorKey))
         .expect(200);
-      expect(page2.body.nextCursor).toBeNull();
+      // Older still: the tenant's own lifecycle (created, onboarding link, activated), oldest last.
+      const rest = await request(h.url)
+        .get(`/v1/tenants/${t.id}/audit-events?cursor=${page2.body.nextCursor}`)
+        .set(bearer(h.operatorKey))
+        .expect(200);
+      expect(rest.body.nextCursor).toBeNull();
+      expect(rest.body.items.at(-1)).toMatchObject({ action: 'tenant.created' });
       const events = [...page1.body.items, ...page2.body.items];
       expect(events.map((e: { requestId: string }) => e.requestId)).toEqual(['req-audit-3', 'req-audit-2', 'req-audit-1']);
       expect(events[2]).toEqual({
         id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        tenantId: t.id,
         at: expect.any(String),
         actor: 'operator',
+        actorName: expect.stringMatching(/^[0-9a-f]{8}$/),
         action: 'block',
         total: 4,
         succeeded: 3,

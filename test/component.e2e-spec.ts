@@ -74,7 +74,7 @@ describe('component: pushes to the event URL, the verify ticket and the componen
     expect(push).toMatchObject({ acknowledged: true, httpStatus: 200, reply: 'success' });
     const { state } = await counts();
     expect(state).toHaveLength(1);
-    expect(String(state[0].ticket)).toMatch(/^v1\./);
+    expect(String(state[0].ticket)).toMatch(/^v2\./);
     expect(String(state[0].ticket)).not.toContain('ticket@@@');
     const st = await status(h);
     expect(st.ticket.stale).toBe(false);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { BUILT_GATEWAY } from './support/production-env';
 
@@ -36,6 +37,20 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
     }
   });
 
+  it('production mode with /metrics left public stops with exit 78, naming METRICS_TOKEN and METRICS_PORT', () => {
+    const { status, output } = start({
+      WECHAT_COMPONENT_APPID: 'wx1234567890abcdef',
+      WECHAT_COMPONENT_APPSECRET: 'componentsecret',
+      WECHAT_COMPONENT_TOKEN: 'componenttoken',
+      WECHAT_COMPONENT_ENCODING_AES_KEY: 'A'.repeat(43),
+      OPERATOR_API_KEYS: randomBytes(32).toString('hex'),
+      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      DATABASE_URL: 'postgres://x@127.0.0.1:9/test',
+    });
+    expect(status).toBe(78);
+    expect(output).toMatch(/^\s*METRICS_TOKEN: .*METRICS_PORT/m);
+  });
+
   it('a malformed PORT stops the process and names PORT', () => {
     const { status, output } = start({ PORT: 'eighty', DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
     expect(status).not.toBe(0);
@@ -67,5 +82,27 @@ describe('configuration is validated at start-up (built app, spawned)', () => {
       expect(output).toMatch(/^\s*OPERATOR_API_KEYS: .*128 bits/m);
       expect(output).not.toContain('abcdefghijklmnopqrst');
     }
+  });
+
+  it('a bare operator key holding a colon stops start-up with a message saying to name it (name:key)', () => {
+    // Before the colon: no name (capitals), or a run of hex digits only a key looks like.
+    for (const key of [
+      `K7fQ2mZx9LpW4vRt:${'fedcba9876543210'.repeat(2)}`,
+      `${'0123456789abcdef'.repeat(2)}:${'fedcba9876543210'.repeat(2)}`,
+    ]) {
+      const { status, output } = start({ OPERATOR_API_KEYS: key, DATABASE_URL: 'postgres://x@127.0.0.1:9/test' });
+      expect(status).not.toBe(0);
+      expect(output).toMatch(/^\s*OPERATOR_API_KEYS: .*entry 1 .*contains ':'.*name:key/m);
+      expect(output).not.toContain('fedcba9876543210');
+    }
+  });
+
+  it('a named operator key with a name outside [a-z0-9._-]{1,32} stops start-up', () => {
+    const { status, output } = start({
+      OPERATOR_API_KEYS: `Ops Team:${'0123456789abcdef'.repeat(2)}`,
+      DATABASE_URL: 'postgres://x@127.0.0.1:9/test',
+    });
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/^\s*OPERATOR_API_KEYS: /m);
   });
 });

@@ -202,6 +202,10 @@ describe('operator console: session guard, error statuses, language and time zon
       return j?.done && j;
     }, 15_000);
     expect(done).toMatchObject({ status: 'succeeded', total: 50, processed: 50, percent: 100 });
+    // The audit trail names the console and the operator key that acted.
+    const audit = await request(h.url).get(`/v1/tenants/${t.id}/audit-events`).set(bearer(h.operatorKey)).expect(200);
+    const line = audit.body.items.find((a: { jobId: string | null }) => a.jobId === started.body.id);
+    expect(line.actorName).toMatch(/^console:/);
     const noAction = await request(h.url)
       .post(`/console/tenants/${t.id}/jobs`)
       .set('Cookie', cookie)

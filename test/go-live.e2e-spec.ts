@@ -31,7 +31,8 @@ describe('go-live check', () => {
 
     // The test account never becomes a tenant, and its token is not kept.
     expect(await sql(h, `SELECT 1 FROM authorizers WHERE app_id = $1`, [appId])).toHaveLength(0);
-    expect(await sql(h, `SELECT 1 FROM wechat_message_receipts WHERE app_id = $1`, [appId])).toHaveLength(0);
+    // Only the QUERY_AUTH_CODE push is remembered (its retries must not exchange the code again), with its empty answer.
+    expect(await sql(h, `SELECT answer FROM wechat_message_receipts WHERE app_id = $1`, [appId])).toEqual([{ answer: '' }]);
     const text = await metrics();
     expect(text).toMatch(/golive_test_cases_total\{case="event",outcome="replied"\} 1/);
     expect(text).toMatch(/golive_test_cases_total\{case="text",outcome="replied"\} 1/);
@@ -78,6 +79,31 @@ describe('go-live check', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(h.logs.text()).not.toContain('queryauthcode@@@notissued');
+  });
+
+  it('a retried QUERY_AUTH_CODE push (WeChat retries unanswered pushes) exchanges the code once and sends once', async () => {
+    const appId = GO_LIVE_TEST_APPIDS[1];
+    await h.sim.pushTicket();
+    const since = h.sim.calls().at(-1)?.seq ?? 0;
+    const message = textMessage('gh_x', 'oSender3', 'QUERY_AUTH_CODE:queryauthcode@@@retried', '6054768590064713729');
+    // The retry is the same message, freshly signed (another nonce), on the same or another instance.
+    const answers = await Promise.all([0, 1, 2].map(() => sendMessagePush(h, craftMessagePush(h, appId, message))));
+    expect(answers.map((a) => [a.status, a.text])).toEqual([
+      [200, ''],
+      [200, ''],
+      [200, ''],
+    ]);
+    const deadline = Date.now() + 10_000;
+    const failed = async () =>
+      Number(/golive_test_cases_total\{case="query_auth_code",outcome="failed"\} (\d+)/.exec(await metrics())?.[1] ?? 0);
+    // The earlier case counted one failure; the rejected code here counts at least one more.
+    while ((await failed()) < 2) {
+      if (Date.now() > deadline) throw new Error('the case was not counted');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.sim.calls({ api: 'component/api_query_auth', since })).toHaveLength(1);
+    expect(await failed()).toBe(2);
   });
 
   it('an ordinary text to a test account that is no test case is acknowledged with success', async () => {

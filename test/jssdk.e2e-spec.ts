@@ -78,7 +78,7 @@ describe('JS-SDK: tickets per tenant and wx.config signatures', () => {
     ]);
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      expect(row.ticket).toMatch(/^v1\./);
+      expect(row.ticket).toMatch(/^v2\./);
       expect(row.ticket).not.toContain(row.type === 'jsapi' ? jsapi.body.ticket : card.body.ticket);
     }
   });

@@ -20,6 +20,7 @@ describe('migrations', () => {
   it('apply one by one on a populated database, keep every row, and revert cleanly', async () => {
     const tenantIds: string[] = [];
     const jobIds: string[] = [];
+    let auditEvents = 0;
     for (let n = 1; n <= MIGRATIONS.length; n++) {
       const ds = await dataSourceWith(n).initialize();
       try {
@@ -60,6 +61,15 @@ describe('migrations', () => {
           ]);
           jobIds.push(job.id);
         }
+        // An audit event once the trail exists, so the migrations that alter it meet old rows.
+        const [{ audit }] = await ds.query(`SELECT to_regclass('audit_events') IS NOT NULL AS audit`);
+        if (audit) {
+          await ds.query(
+            `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed) VALUES ($1, 'tenant', 'block', 1, 1, 0, 0)`,
+            [tenantIds[tenantIds.length - 1]],
+          );
+          auditEvents++;
+        }
       } finally {
         await ds.destroy();
       }
@@ -75,6 +85,12 @@ describe('migrations', () => {
       );
       expect(new Set(items.map((r) => r.job_id))).toEqual(new Set(jobIds));
       expect(items).toHaveLength(jobIds.length);
+      // Every audit row stays, readable; those written before actors were named have no name.
+      const [trail] = await all.query(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE actor_name IS NULL AND tenant_id IS NOT NULL)::int AS unnamed FROM audit_events`,
+      );
+      expect(trail).toEqual({ n: auditEvents, unnamed: auditEvents });
+      expect(auditEvents).toBeGreaterThan(1);
       for (let i = 0; i < MIGRATIONS.length; i++) await all.undoLastMigration({ transaction: 'each' });
       const left: { table_name: string }[] = await all.query(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations'`,

@@ -12,6 +12,7 @@ import { randomComponent } from './support/gateway-harness';
 import { createTestDatabase } from './support/test-database';
 import { bearer, onboardTenant, sql, tenantView } from './support/onboarding';
 import { BUILT_GATEWAY, wechatEnvFor } from './support/production-env';
+import { tokensAtRest } from './support/sealed-tokens';
 
 const MAIN = BUILT_GATEWAY;
 const PROCESSES = 3;
@@ -194,14 +195,7 @@ describe('authorizer token refresh across 3 gateway processes on one database', 
 
   it('no token value ever reaches the processes’ logs', async () => {
     const cipher = new SecretCipher(secretsKey);
-    const rows = await sql<{ access_token: string | null; refresh_token: string | null }>(
-      h,
-      `SELECT access_token, refresh_token FROM authorizers WHERE access_token IS NOT NULL`,
-    );
-    const [comp] = await sql<{ access_token: string; ticket: string }>(h, `SELECT access_token, ticket FROM component_state`);
-    const secrets = [...rows.flatMap((r) => [r.access_token!, r.refresh_token!]), comp.access_token, comp.ticket].map((v) =>
-      cipher.decrypt(v),
-    );
+    const secrets = await tokensAtRest(h, cipher);
     expect(secrets.length).toBeGreaterThanOrEqual(4);
     const logs = gateways.map((g) => g.output.join('')).join('\n');
     expect(logs).toContain('authorizer token refreshed');

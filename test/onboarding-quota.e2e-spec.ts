@@ -80,6 +80,38 @@ describe('onboarding: the component quota is protected from anonymous callers', 
     await startSession(h, t.id);
   });
 
+  it("WeChat's own daily quota spent (45009 on api_create_preauthcode): 429 until midnight China time, said plainly", async () => {
+    const t = await createTenant(h, 'WeChatQuota');
+    const s = await startSession(h, t.id);
+    h.sim.addFault({ api: 'component/api_create_preauthcode', type: 'errcode', errcode: 45009, count: 2 });
+    try {
+      const midnight = new Date((Math.floor((Date.now() + 8 * 3600_000) / 86_400_000) + 1) * 86_400_000 - 8 * 3600_000);
+      const page = await fetchPage(s.onboardingUrl, 'zh-CN');
+      expect(page.status).toBe(429);
+      const retryAfter = Number(page.headers.get('retry-after'));
+      expect(Math.abs(Date.now() + retryAfter * 1000 - midnight.getTime())).toBeLessThan(5000);
+      expect(page.html).not.toContain('微信暂无响应');
+      expect(page.html).toContain('北京时间');
+      expect(page.html).toContain('<code id="error-code">COMPONENT_QUOTA_EXHAUSTED</code>');
+      // The time it resets, in China time, on the page.
+      const cst = new Date(midnight.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+      expect(page.html).toContain(`${cst} 00:00`);
+      const json = await request(s.onboardingUrl.replace(/^(https?:\/\/[^/]+).*/, '$1'))
+        .get(new URL(s.onboardingUrl).pathname)
+        .set('Accept', 'application/json');
+      expect(json.status).toBe(429);
+      expect(json.body.error).toEqual(
+        expect.objectContaining({
+          code: 'COMPONENT_QUOTA_EXHAUSTED',
+          details: { api: 'api_create_preauthcode', resetsAt: midnight.toISOString() },
+        }),
+      );
+      expect(Number(json.headers['retry-after'])).toBeGreaterThan(0);
+    } finally {
+      h.sim.clearFaults();
+    }
+  });
+
   it('/v1/component/status shows the component’s own daily calls and budget', async () => {
     const res = await request(h.url).get('/v1/component/status').set(bearer(h.operatorKey)).expect(200);
     expect(res.body.dailyCalls).toEqual({

@@ -2,6 +2,7 @@ import { SecretCipher } from '@app/common';
 import request from 'supertest';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, onboardTenant, sql, tenantView } from './support/onboarding';
+import { tokensAtRest } from './support/sealed-tokens';
 
 /**
  * The authorizer token rule, exercised through a real route that needs the token
@@ -101,14 +102,7 @@ describe('authorizer tokens: refresh rule, single flight, retry once, revocation
 
   it('after all those refreshes, no token value is in the captured logs', async () => {
     const cipher = new SecretCipher(h.config.secretsKey);
-    const rows = await sql<{ access_token: string; refresh_token: string }>(
-      h,
-      `SELECT access_token, refresh_token FROM authorizers WHERE access_token IS NOT NULL`,
-    );
-    const [comp] = await sql<{ access_token: string; ticket: string }>(h, `SELECT access_token, ticket FROM component_state`);
-    const secrets = [...rows.flatMap((r) => [r.access_token, r.refresh_token]), comp.access_token, comp.ticket].map((v) =>
-      cipher.decrypt(v),
-    );
+    const secrets = await tokensAtRest(h, cipher);
     expect(secrets.length).toBeGreaterThanOrEqual(6);
     const logs = h.logs.text();
     expect(logs).toContain('authorizer token refreshed');

@@ -14,6 +14,7 @@ import {
   startSession,
   tenantView,
 } from './support/onboarding';
+import { tokensAtRest } from './support/sealed-tokens';
 
 describe('onboarding: sessions, page, callback and authorization pushes (simulator over HTTP)', () => {
   let h: Harness;
@@ -461,13 +462,7 @@ describe('onboarding: sessions, page, callback and authorization pushes (simulat
     expect(logs).not.toMatch(/refreshtoken@@@/);
     // The stored (encrypted) tokens, decrypted here, appear nowhere in the logs.
     const cipher = new SecretCipher(h.config.secretsKey);
-    const [tok] = await sql<{ access_token: string; refresh_token: string }>(
-      h,
-      `SELECT access_token, refresh_token FROM authorizers WHERE tenant_id = $1`,
-      [t.id],
-    );
-    const [comp] = await sql<{ access_token: string; ticket: string }>(h, `SELECT access_token, ticket FROM component_state`);
-    const secrets = [tok.access_token, tok.refresh_token, comp.access_token, comp.ticket].map((v) => cipher.decrypt(v));
+    const secrets = await tokensAtRest(h, cipher);
     expect(secrets.every((v) => v.length > 10)).toBe(true);
     for (const v of secrets) expect(logs).not.toContain(v);
   });

@@ -87,9 +87,13 @@ describe('secrets key rotation completes: npm run secrets:reseal', () => {
     expect(await status()).toEqual(expect.objectContaining({ rowsUnderPreviousKey: 0 }));
     expect([...(await keyIdsAtRest(h))]).toEqual([secretKeyId(newKey)]);
     const [ep] = await sql<{ secret: string }>(h, `SELECT secret FROM webhook_endpoints WHERE id = $1`, [endpoint.body.id]);
-    expect(new SecretCipher(newKey).decrypt(ep.secret)).toBe(endpoint.body.secret);
+    expect(
+      new SecretCipher(newKey).decrypt(ep.secret, { table: 'webhook_endpoints', column: 'secret', row: endpoint.body.id }),
+    ).toBe(endpoint.body.secret);
     const [ticket] = await sql<{ ticket: string }>(h, `SELECT ticket FROM jssdk_tickets WHERE tenant_id = $1`, [t.id]);
-    expect(new SecretCipher(newKey).decrypt(ticket.ticket)).toBe(jsapi.body.ticket);
+    expect(
+      new SecretCipher(newKey).decrypt(ticket.ticket, { table: 'jssdk_tickets', column: 'ticket', row: `${t.id}:jsapi` }),
+    ).toBe(jsapi.body.ticket);
 
     // The previous key can go: an instance with the new key alone refreshes without any recovery.
     await h.app.close();

@@ -20,6 +20,7 @@ describe('tenants: creation, keys, listing, deletion and tenant isolation (real 
       externalId: 'acme-1',
       status: 'pending',
       apiKey: expect.stringMatching(/^wtg_[A-Za-z0-9_-]{32,}$/),
+      keyId: expect.stringMatching(/^[0-9a-f]{16}$/),
       createdAt: expect.any(String),
     });
     const got = await request(h.url).get(`/v1/tenants/${res.body.id}`).set(bearer(h.operatorKey)).expect(200);

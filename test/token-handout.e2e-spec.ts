@@ -137,6 +137,7 @@ describe('token hand-out and token keys (simulator over HTTP)', () => {
       const key = await issueTokenKey(h, t.id);
       expect(key).toEqual({
         id: expect.any(String),
+        keyId: key.id,
         name: 'billing service',
         apiKey: expect.stringMatching(/^wtt_[A-Za-z0-9_-]{32,}$/),
         createdAt: expect.any(String),

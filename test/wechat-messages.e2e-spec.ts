@@ -215,6 +215,43 @@ describe('message URL: forwarding to tenants', () => {
     expect(await eventsInDb('menu-b')).toBe('1');
   });
 
+  describe("a push whose ToUserName is not the URL's account", () => {
+    it("another account's genuine push replayed to this tenant's URL: success, nothing stored or forwarded", async () => {
+      const other = await onboardTenant(h, { followers: 1 });
+      const otherGh = h.sim.getAuthorizer(other.appId).userName;
+      const stored = await sql<{ user_name: string }>(h, `SELECT user_name FROM authorizers WHERE tenant_id = $1`, [tenant.id]);
+      expect(stored[0].user_name).toBe(tenant.gh);
+      const push = craftMessagePush(
+        h,
+        tenant.appId,
+        textMessage(otherGh, other.followers[0], 'foreign-gh', '7000000000000000101'),
+      );
+      await sendMessagePush(h, push).expect(200, 'success');
+      expect(
+        await sql(h, `SELECT 1 FROM wechat_message_receipts WHERE app_id = $1 AND message_key = $2`, [
+          tenant.appId,
+          'msg:7000000000000000101',
+        ]),
+      ).toHaveLength(0);
+      expect(await eventsInDb('foreign-gh')).toBe('0');
+    });
+
+    it('an account stored before its original id was kept learns it on the next info read, then checks it', async () => {
+      await sql(h, `UPDATE authorizers SET user_name = NULL WHERE tenant_id = $1`, [tenant.id]);
+      const push = craftMessagePush(
+        h,
+        tenant.appId,
+        textMessage('gh_not_this_one', tenant.followers[0], 'unknown-gh', '7000000000000000102'),
+      );
+      await sendMessagePush(h, push).expect(200, 'success');
+      expect(await eventsInDb('unknown-gh')).toBe('0');
+      const stored = await sql<{ user_name: string }>(h, `SELECT user_name FROM authorizers WHERE tenant_id = $1`, [tenant.id]);
+      expect(stored[0].user_name).toBe(tenant.gh);
+      const exchange = await h.sim.sendMessage(tenant.appId, { msgType: 'text', content: 'after the backfill' });
+      await until(() => forwardedWith('MsgId', String(exchange.push.MsgId)).length > 0);
+    });
+  });
+
   describe('across instances', () => {
     let h2: Harness;
     let proxy: Server;

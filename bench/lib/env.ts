@@ -297,12 +297,25 @@ export class BenchEnv {
     return { url, pid: child.pid!, component, control, stop: () => terminate(child) };
   }
 
-  /** The minimal pass-through proxy (minimal-proxy.ts) in a process of its own, forwarding to sim with token. */
-  async startMinimalProxy(label: string, sim: Simulator, token: string): Promise<{ url: string; pid: number }> {
+  /**
+   * The minimal pass-through proxy (minimal-proxy.ts) in a process of its own, forwarding to sim
+   * with token; `tenantJson` is what it answers a GET with.
+   */
+  async startMinimalProxy(
+    label: string,
+    sim: Simulator,
+    token: string,
+    tenantJson = '{}',
+  ): Promise<{ url: string; pid: number }> {
     const errFile = join(this.logDir, `${label}.stderr.log`);
     const errFd = openSync(errFile, 'a');
     const child = spawn(process.execPath, [MINIMAL_PROXY_PROCESS], {
-      env: { PATH: process.env.PATH ?? '', BENCH_PROXY_UPSTREAM: sim.url, BENCH_PROXY_TOKEN: token },
+      env: {
+        PATH: process.env.PATH ?? '',
+        BENCH_PROXY_UPSTREAM: sim.url,
+        BENCH_PROXY_TOKEN: token,
+        BENCH_PROXY_TENANT_JSON: tenantJson,
+      },
       stdio: ['pipe', 'pipe', errFd],
     });
     closeSync(errFd);
@@ -342,6 +355,8 @@ export class BenchEnv {
         DATABASE_URL: opts.databaseUrl,
         OPERATOR_API_KEYS: opts.operatorKey,
         SECRETS_ENCRYPTION_KEY: opts.secretsKey,
+        // Production mode starts only with /metrics protected; the scenarios read it with this token.
+        METRICS_TOKEN: BENCH_METRICS_TOKEN,
         WECHAT_COMPONENT_APPID: c.componentAppId,
         WECHAT_COMPONENT_APPSECRET: c.componentAppSecret,
         WECHAT_COMPONENT_TOKEN: c.componentToken,
@@ -412,6 +427,9 @@ export class BenchEnv {
     for (const c of this.children) c.kill('SIGKILL');
   }
 }
+
+/** The bearer token of every benchmarked gateway's /metrics. */
+export const BENCH_METRICS_TOKEN = 'metrics-token-of-bench-gateways';
 
 export function newSecrets() {
   return {

@@ -47,6 +47,14 @@ interface CommonLib {
   SecretCipher: new (currentKey: Buffer) => { decrypt(sealed: string): string; encrypt(plaintext: string): string };
 }
 
+interface WeChatLib {
+  WeChatMessageCrypto: new (opts: { token: string; encodingAESKey: string; appId: string }) => {
+    encrypt(message: string): string;
+    sign(timestamp: string, nonce: string, encrypt: string): string;
+  };
+  buildWeChatXml(fields: Record<string, string | number>): string;
+}
+
 function load<T>(rel: string): T {
   const file = join(DIST, rel);
   if (!existsSync(`${file}.js`) && !existsSync(join(file, 'index.js'))) {
@@ -57,3 +65,4 @@ function load<T>(rel: string): T {
 
 export const database = () => load<DatabaseLib>('libs/database/src');
 export const common = () => load<CommonLib>('libs/common/src');
+export const wechat = () => load<WeChatLib>('libs/wechat/src');

@@ -101,7 +101,7 @@ function fmtTarget(t: Target | undefined, unit: string): string {
 
 /** One Markdown table for all scenarios (the same text goes to the terminal and bench/README.md). */
 export function table(results: ScenarioResult[]): string {
-  const order = ['overhead', 'stampede', 'bulk', 'scale', 'refresh', 'soak'];
+  const order = ['overhead', 'stampede', 'bulk', 'scale', 'refresh', 'messages', 'soak'];
   const sorted = [...results].sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
   const rows = [
     ['scenario', 'measure', 'result', 'target', 'status'],

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { Gateway, Simulator } from './env';
-import { expectStatus, request } from './http';
+import { expectStatus, request, waitFor } from './http';
 import { common } from './project';
 
 export interface OnboardedTenant {
@@ -73,17 +73,26 @@ export async function onboardTenant(
   }
   const landed = await request('GET', callback, { manual: true });
   if (landed.status !== 200) throw new Error(`callback answered ${landed.status}: ${landed.text.slice(0, 300)}`);
-  const tenant = await expectStatus<{ status: string; capabilities: { blacklist: boolean } }>(
-    200,
-    'GET',
-    `${gw.url}/v1/tenants/${id}`,
-    {
-      key: apiKey,
+  // The account info is stored after the grant, and an instance's copy of the tenant may be up to
+  // 1 s old (or until the change notice arrives): a read right after the callback can predate it.
+  let last: unknown;
+  await waitFor(
+    `tenant ${id} to be active with blacklist management after onboarding`,
+    async () => {
+      const tenant = await expectStatus<{ status: string; capabilities: { blacklist: boolean } }>(
+        200,
+        'GET',
+        `${gw.url}/v1/tenants/${id}`,
+        { key: apiKey },
+      );
+      last = tenant.json;
+      return tenant.json.status === 'active' && tenant.json.capabilities.blacklist ? true : undefined;
     },
-  );
-  if (tenant.json.status !== 'active' || !tenant.json.capabilities.blacklist) {
-    throw new Error(`tenant ${id} after onboarding: ${JSON.stringify(tenant.json)}`);
-  }
+    3000,
+    200,
+  ).catch((e) => {
+    throw new Error(`${(e as Error).message}: ${JSON.stringify(last)}`);
+  });
   return { id, apiKey, appId: o.appId };
 }
 

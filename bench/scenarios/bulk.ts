@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { cpuMs, deliverTicket, newSecrets } from '../lib/env';
+import { BENCH_METRICS_TOKEN, cpuMs, deliverTicket, newSecrets } from '../lib/env';
 import { heapGrowth, summariseHeapSnapshot, takeHeapSnapshot } from '../lib/heap';
 import { Inspector, summariseAllocations } from '../lib/inspector';
 import { database } from '../lib/project';
@@ -73,7 +73,7 @@ const TERMINAL = new Set(['succeeded', 'partially_failed', 'failed', 'cancelled'
 async function memoryGauges(
   url: string,
 ): Promise<{ heapUsed: number; heapTotal: number; external: number; rss: number } | undefined> {
-  const r = await request('GET', `${url}/metrics`, { timeoutMs: 5000 }).catch(() => undefined);
+  const r = await request('GET', `${url}/metrics`, { timeoutMs: 5000, key: BENCH_METRICS_TOKEN }).catch(() => undefined);
   if (r?.status !== 200) return undefined;
   const g = (name: string) => {
     const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(r.text);

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { deliverTicket, newSecrets } from '../lib/env';
+import { BENCH_METRICS_TOKEN, deliverTicket, newSecrets } from '../lib/env';
 import { request, sleep } from '../lib/http';
 import { openidWindows, percentile, round } from '../lib/load';
 import { metric } from '../lib/report';
@@ -152,7 +152,7 @@ export const soak: Scenario = {
         connections += Number(r.n);
         if (r.state && r.state !== 'idle') active += Number(r.n);
       }
-      const metricsText = await request('GET', `${gw.url}/metrics`).then(
+      const metricsText = await request('GET', `${gw.url}/metrics`, { key: BENCH_METRICS_TOKEN }).then(
         (r) => r.text,
         () => '',
       );

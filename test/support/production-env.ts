@@ -8,9 +8,13 @@ import { type Harness, randomComponent } from './gateway-harness';
 import { onboardTenant, type OnboardedTenant } from './onboarding';
 import { createTestDatabase } from './test-database';
 
-/** The WeChat half of a production-mode environment for a spawned gateway: one component, every URL at one simulator. */
+/**
+ * What a spawned gateway needs for production mode beyond its database, keys and port: one
+ * component, every URL at one simulator, and the metrics token production requires.
+ */
 export function wechatEnvFor(component: ReturnType<typeof randomComponent>, simUrl: string): Record<string, string> {
   return {
+    METRICS_TOKEN: PRODUCTION_METRICS_TOKEN,
     WECHAT_COMPONENT_APPID: component.componentAppId,
     WECHAT_COMPONENT_APPSECRET: component.componentAppSecret,
     WECHAT_COMPONENT_TOKEN: component.componentToken,
@@ -20,6 +24,9 @@ export function wechatEnvFor(component: ReturnType<typeof randomComponent>, simU
     WECHAT_OPEN_BASE_URL: simUrl,
   };
 }
+
+/** Production mode starts only with /metrics protected (METRICS_TOKEN or METRICS_PORT). */
+export const PRODUCTION_METRICS_TOKEN = 'metrics-token-of-spawned-gateways';
 
 /** The built gateway every spawning test runs (`npm test` builds it first). */
 export const BUILT_GATEWAY = join(__dirname, '..', '..', 'dist', 'apps', 'gateway', 'src', 'main.js');

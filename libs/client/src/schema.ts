@@ -152,8 +152,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit trail of this tenant, newest first: one event per block/unblock request, finished job, proxied WeChat call (wechat.call) and token read (authorizer_token.read) */
+        /** Audit trail of this tenant, newest first: block/unblock requests, finished jobs, proxied WeChat calls (wechat.call), token reads (authorizer_token.read) and lifecycle changes, each naming who acted */
         get: operations["AuditController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit events of every tenant (deleted ones included) and of none (console sign-ins, operator webhook endpoints), newest first; with Accept: application/x-ndjson, every matching event from the cursor on, one JSON object per line */
+        get: operations["AllAuditEventsController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -737,7 +754,7 @@ export interface components {
              * @enum {number}
              */
             authType: 1 | 2 | 3;
-            /** @description Where the merchant’s browser goes afterwards, with tenantId and status added. Absolute http(s) URL (https only in production mode), no credentials; its origin must be in ONBOARDING_RETURN_URL_ORIGINS when that is set. */
+            /** @description Where the merchant’s browser goes afterwards, with tenantId and status added. Absolute http(s) URL (https only in production mode), no credentials, no leading or trailing spaces; its origin must be in ONBOARDING_RETURN_URL_ORIGINS when that is set. With a tenant key, its origin must be listed there (RETURN_URL_NOT_ALLOWED otherwise, and always while that setting is unset). */
             returnUrl?: string;
         };
         AuthorizationSessionView: {
@@ -762,6 +779,8 @@ export interface components {
             status: "pending";
             /** @description The tenant key: shown this once, never again. */
             apiKey: string;
+            /** @description The tenant key’s stable id: the audit trail names the key by it (actorName) */
+            keyId: string;
             createdAt: string;
         };
         AuthorizerView: {
@@ -808,19 +827,28 @@ export interface components {
         ApiKeyView: {
             /** @description The new tenant key; the previous one stopped working. */
             apiKey: string;
+            /** @description The new key’s stable id: the audit trail names the key by it (actorName) */
+            keyId: string;
         };
         AuditEventDto: {
             /** Format: uuid */
             id: string;
+            /**
+             * Format: uuid
+             * @description The tenant the event belongs to; null for console sign-ins and operator webhook endpoints
+             */
+            tenantId: string | null;
             /** Format: date-time */
             at: string;
             /** @enum {string} */
             actor: "operator" | "tenant" | "token_key" | "system";
+            /** @description Which one acted: an operator key’s name (OPERATOR_API_KEYS `name:key`, else the first 8 hex of its SHA-256), a tenant key’s or token key’s keyId, `console:<operator key name>`, or `system:<component>` (renewer, reconciliation, push, onboarding, token-refresh, calls, web-oauth, jssdk, sandbox); null on events recorded before names were kept */
+            actorName: string | null;
             /**
-             * @description What was asked; jobId tells a blacklist job from a synchronous request. wechat.call is one proxied WeChat call, authorizer_token.read one token hand-out, refresh_token.recovered a refresh token the gateway recovered from WeChat
-             * @enum {string}
+             * @description What was asked or changed. block, unblock: a blacklist request (jobId tells a job from a synchronous request); wechat.call: one proxied WeChat call; authorizer_token.read: one token hand-out; refresh_token.recovered, refresh_token.replaced, authorizer.revoked: what the gateway learned from WeChat’s authorizer list; web_oauth.exchange: one follower’s web authorization code exchanged; jssdk.ticket_refreshed: a JS-SDK ticket fetched anew. Lifecycle changes (counts 1, 1, 0, 0): tenant.created, tenant.activated, tenant.permissions_changed, tenant.revoked, tenant.reauthorization_required, tenant.deleted, tenant.api_key_rotated, token_key.issued, token_key.revoked, webhook_endpoint.created, webhook_endpoint.updated, webhook_endpoint.deleted, webhook_endpoint.secret_rotated, authorization_session.created, authorization_session.closed, console.signed_in
+             * @example tenant.created
              */
-            action: "block" | "unblock" | "wechat.call" | "authorizer_token.read" | "refresh_token.recovered";
+            action: string;
             total: number;
             succeeded: number;
             invalid: number;
@@ -836,9 +864,33 @@ export interface components {
             durationMs?: number;
             /**
              * Format: uuid
-             * @description authorizer_token.read by a token key: which key
+             * @description authorizer_token.read by a token key, token_key.*: which token key
              */
             tokenKeyId?: string;
+            /** @description tenant.created, tenant.api_key_rotated: the keyId of the tenant key issued */
+            keyId?: string;
+            /** @description token_key.issued: the name given to the token key */
+            keyName?: string;
+            /**
+             * Format: uuid
+             * @description webhook_endpoint.*: which endpoint
+             */
+            endpointId?: string;
+            /** @description tenant.activated: the Official Account’s appid */
+            appId?: string;
+            /**
+             * Format: uuid
+             * @description authorization_session.*: which session
+             */
+            sessionId?: string;
+            /** @description web_oauth.exchange: the scope asked for */
+            scope?: string;
+            /** @description web_oauth.exchange, jssdk.ticket_refreshed: what started it */
+            trigger?: string;
+            /** @description tenant.permissions_changed: the permission sets before, comma-separated */
+            previous?: string;
+            /** @description tenant.permissions_changed: the permission sets after, comma-separated */
+            current?: string;
         };
         AuditEventPageDto: {
             items: components["schemas"]["AuditEventDto"][];
@@ -1059,6 +1111,11 @@ export interface components {
             createdAt: string;
             /** @description `wtt_…`, shown once: it may read this tenant’s authorizer token and nothing else */
             apiKey: string;
+            /**
+             * Format: uuid
+             * @description The key’s stable id (equal to id): the audit trail names the key by it (actorName)
+             */
+            keyId: string;
         };
         TokenKeyView: {
             /** Format: uuid */
@@ -3189,6 +3246,166 @@ export interface operations {
                      * @example {
                      *       "error": {
                      *         "code": "WECHAT_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A dependency is down (SERVICE_UNAVAILABLE, COMPONENT_TICKET_MISSING); see Retry-After. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "SERVICE_UNAVAILABLE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AllAuditEventsController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page’s nextCursor. */
+                cursor?: string;
+                limit?: number;
+                /** @description Only this tenant’s events (a deleted tenant’s too) */
+                tenantId?: string;
+                /** @description Only events of this action, e.g. tenant.deleted */
+                action?: string;
+                /** @description Only events at or after this instant (ISO 8601) */
+                since?: string;
+            };
+            header?: {
+                /** @description application/x-ndjson streams all matching events instead of one page */
+                Accept?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page (JSON) or every matching event (NDJSON) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventPageDto"];
+                    "application/x-ndjson": components["schemas"]["AuditEventDto"];
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED, MALFORMED_BODY, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "VALIDATION_FAILED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No valid API key (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "UNAUTHENTICATED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The key may not do this (FORBIDDEN, PERMISSION_SET_MISSING, …). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "FORBIDDEN",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limited or a WeChat quota is spent; see Retry-After (RATE_LIMITED, QUOTA_EXCEEDED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "QUOTA_EXCEEDED",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request headers are too large (HEADERS_TOO_LARGE; answered by the HTTP server before any route). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "HEADERS_TOO_LARGE",
+                     *         "message": "See the description of this status.",
+                     *         "requestId": "1f0c…"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected error; the request id identifies it in the logs (INTERNAL). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "INTERNAL",
                      *         "message": "See the description of this status.",
                      *         "requestId": "1f0c…"
                      *       }

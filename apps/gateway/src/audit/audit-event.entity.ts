@@ -2,7 +2,7 @@ import { Check, Column, Entity, ForeignKey, Generated, Index, PrimaryGeneratedCo
 import { TenantEntity } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
 
-// Mirrors migrations/1795630100000-Blacklist.ts (names included) so migration:generate reports
+// Mirrors migrations/1795630100000-Blacklist.ts and 1796700100000-AuditActorNames.ts (names included) so migration:generate reports
 // no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
 /** One block/unblock request, finished blacklist job, proxied WeChat call or token read. Rows are only ever inserted. */
 @Entity({ name: 'audit_events' })
@@ -18,9 +18,10 @@ export class AuditEventEntity {
   @Generated('uuid')
   id: string;
 
-  @ForeignKey(() => TenantEntity, { name: 'audit_events_tenant_id_fkey', onDelete: 'CASCADE' })
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: TenantId;
+  /** Null for events of no tenant (console sign-in, operator webhook endpoints). Deletion is soft, so no cascade. */
+  @ForeignKey(() => TenantEntity, { name: 'audit_events_tenant_id_fkey', onDelete: 'RESTRICT' })
+  @Column({ name: 'tenant_id', type: 'uuid', nullable: true })
+  tenantId: TenantId | null;
 
   @Column({ type: 'timestamptz', precision: 3, default: () => 'now()' })
   at: Date;
@@ -28,6 +29,10 @@ export class AuditEventEntity {
   @Column({ type: 'varchar', length: 16 })
   /** 'token_key': a token-reading key (migration 1795630500000); 'system': the gateway itself (token recovery, migration 1795630700000). */
   actor: 'operator' | 'tenant' | 'token_key' | 'system';
+
+  /** Which key or component acted (audit/audit-actor.ts); null on events recorded before names existed. */
+  @Column({ name: 'actor_name', type: 'varchar', length: 80, nullable: true })
+  actorName: string | null;
 
   @Column({ type: 'varchar', length: 32 })
   action: string;

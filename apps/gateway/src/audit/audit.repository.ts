@@ -3,14 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedSql, sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
+import type { AuditActor } from './audit-actor';
 
-export type AuditActor = 'operator' | 'tenant' | 'token_key' | 'system';
+export type { AuditActor } from './audit-actor';
 
 /** What a proxied call or a token read records besides the counts (never bodies or tokens). */
 export type AuditDetails = Record<string, string | number | null>;
 
 export interface NewAuditEvent {
   actor: AuditActor;
+  actorName: string | null;
   action: string;
   total: number;
   succeeded: number;
@@ -24,14 +26,27 @@ export interface NewAuditEvent {
 export interface AuditEventRecord extends NewAuditEvent {
   seq: string;
   id: string;
+  tenantId: TenantId | null;
   at: Date;
 }
+
+/** What the operator's listing across tenants may narrow by. */
+export interface AuditFilter {
+  tenantId?: TenantId;
+  action?: string;
+  since?: Date;
+}
+
+const SELECT = `SELECT seq, id, tenant_id, at, actor, actor_name, action, total, succeeded, invalid, failed, job_id, request_id, details
+                  FROM audit_events`;
 
 interface AuditRow {
   seq: string;
   id: string;
+  tenant_id: TenantId | null;
   at: Date;
   actor: AuditActor;
+  actor_name: string | null;
   action: string;
   total: number;
   succeeded: number;
@@ -42,7 +57,7 @@ interface AuditRow {
   details: AuditDetails | null;
 }
 
-/** audit_events: append-only, read per tenant newest first by seq. */
+/** audit_events: append-only, read per tenant (or across tenants, by operators) newest first by seq. */
 @Injectable()
 export class AuditRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -51,31 +66,33 @@ export class AuditRepository {
    * Several events in one statement (group commit: one round trip and one commit for all), one
    * array per column so the text is the same for any number of events and PostgreSQL plans it once.
    */
-  async appendMany(events: { tenantId: TenantId; event: NewAuditEvent }[]): Promise<void> {
-    const columns: unknown[][] = Array.from({ length: 10 }, () => new Array<unknown>(events.length));
+  async appendMany(events: { tenantId: TenantId | null; event: NewAuditEvent }[]): Promise<void> {
+    const columns: unknown[][] = Array.from({ length: 11 }, () => new Array<unknown>(events.length));
     events.forEach(({ tenantId, event: e }, i) => {
-      const row = [tenantId, e.actor, e.action, e.total, e.succeeded, e.invalid, e.failed, e.jobId, e.requestId];
+      const row = [tenantId, e.actor, e.actorName, e.action, e.total, e.succeeded, e.invalid, e.failed, e.jobId, e.requestId];
       for (let c = 0; c < row.length; c++) columns[c][i] = row[c];
-      columns[9][i] = e.details === null ? null : JSON.stringify(e.details);
+      columns[10][i] = e.details === null ? null : JSON.stringify(e.details);
     });
     await preparedSql(
       this.dataSource,
-      'audit_events_append_many',
-      `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id, details)
-       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::int[], $5::int[], $6::int[], $7::int[],
-                            $8::uuid[], $9::varchar[], $10::jsonb[])`,
+      'audit_events_append_many_v2',
+      `INSERT INTO audit_events (tenant_id, actor, actor_name, action, total, succeeded, invalid, failed, job_id, request_id, details)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::int[], $6::int[], $7::int[], $8::int[],
+                            $9::uuid[], $10::varchar[], $11::jsonb[])`,
       columns,
     );
   }
 
-  async append(tenantId: TenantId, e: NewAuditEvent, m?: EntityManager): Promise<void> {
+  /** `tenantId` null: an event of no tenant (console sign-in, operator webhook endpoints). */
+  async append(tenantId: TenantId | null, e: NewAuditEvent, m?: EntityManager): Promise<void> {
     await sql(
       m ?? this.dataSource,
-      `INSERT INTO audit_events (tenant_id, actor, action, total, succeeded, invalid, failed, job_id, request_id, details)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO audit_events (tenant_id, actor, actor_name, action, total, succeeded, invalid, failed, job_id, request_id, details)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
         tenantId,
         e.actor,
+        e.actorName,
         e.action,
         e.total,
         e.succeeded,
@@ -92,27 +109,32 @@ export class AuditRepository {
   async listBefore(tenantId: TenantId, beforeSeq: string | undefined, limit: number): Promise<AuditEventRecord[]> {
     const { rows } = await sql<AuditRow>(
       this.dataSource,
-      `SELECT seq, id, at, actor, action, total, succeeded, invalid, failed, job_id, request_id, details
-         FROM audit_events
+      `${SELECT}
         WHERE tenant_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint)
         ORDER BY seq DESC
         LIMIT $3`,
       [tenantId, beforeSeq ?? null, limit],
     );
-    return rows.map((r) => ({
-      seq: r.seq,
-      id: r.id,
-      at: new Date(r.at),
-      actor: r.actor,
-      action: r.action,
-      total: r.total,
-      succeeded: r.succeeded,
-      invalid: r.invalid,
-      failed: r.failed,
-      jobId: r.job_id,
-      requestId: r.request_id,
-      details: r.details,
-    }));
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Across tenants, deleted ones included (their rows stay: deletion is soft), narrowed by
+   * `filter`: up to `limit` events with seq below `beforeSeq`, newest first.
+   */
+  async listAcrossTenants(filter: AuditFilter, beforeSeq: string | undefined, limit: number): Promise<AuditEventRecord[]> {
+    const { rows } = await sql<AuditRow>(
+      this.dataSource,
+      `${SELECT}
+        WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid)
+          AND ($2::varchar IS NULL OR action = $2::varchar)
+          AND ($3::timestamptz IS NULL OR at >= $3::timestamptz)
+          AND ($4::bigint IS NULL OR seq < $4::bigint)
+        ORDER BY seq DESC
+        LIMIT $5`,
+      [filter.tenantId ?? null, filter.action ?? null, filter.since?.toISOString() ?? null, beforeSeq ?? null, limit],
+    );
+    return rows.map(toRecord);
   }
 
   /**
@@ -130,4 +152,23 @@ export class AuditRepository {
     );
     return count;
   }
+}
+
+function toRecord(r: AuditRow): AuditEventRecord {
+  return {
+    seq: r.seq,
+    id: r.id,
+    tenantId: r.tenant_id,
+    at: new Date(r.at),
+    actor: r.actor,
+    actorName: r.actor_name,
+    action: r.action,
+    total: r.total,
+    succeeded: r.succeeded,
+    invalid: r.invalid,
+    failed: r.failed,
+    jobId: r.job_id,
+    requestId: r.request_id,
+    details: r.details,
+  };
 }

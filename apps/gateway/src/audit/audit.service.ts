@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { ActingParty } from './audit-actor';
 import {
   type AuditActor,
   type AuditDetails,
   type AuditEventRecord,
+  type AuditFilter,
   AuditRepository,
   type NewAuditEvent,
 } from './audit.repository';
@@ -16,6 +18,8 @@ const AUDIT_CURSOR = sequenceCursor('a', 18);
 
 export interface AuditRecord {
   actor: AuditActor;
+  /** Which key or component (audit-actor.ts); omit only where none is known. */
+  actorName?: string | null;
   action: string;
   total: number;
   succeeded: number;
@@ -27,8 +31,32 @@ export interface AuditRecord {
   details?: AuditDetails | null;
 }
 
+/**
+ * A change in the life of a tenant, its keys, webhook endpoints or onboarding sessions, or a
+ * console sign-in. Named like the webhook events where one exists.
+ */
+export type LifecycleAction =
+  | 'tenant.created'
+  | 'tenant.activated'
+  | 'tenant.permissions_changed'
+  | 'tenant.revoked'
+  | 'tenant.reauthorization_required'
+  | 'tenant.deleted'
+  | 'tenant.api_key_rotated'
+  | 'token_key.issued'
+  | 'token_key.revoked'
+  | 'webhook_endpoint.created'
+  | 'webhook_endpoint.updated'
+  | 'webhook_endpoint.deleted'
+  | 'webhook_endpoint.secret_rotated'
+  | 'authorization_session.created'
+  | 'authorization_session.closed'
+  | 'console.signed_in';
+
 /** Events per group-commit statement (one array per column). */
 const MAX_GROUP = 500;
+/** Events per read while an export streams. */
+const EXPORT_PAGE = 500;
 
 /**
  * Event-loop turns a group waits for company at most: after the first, it waits another turn
@@ -41,13 +69,16 @@ const MAX_GROUP = 500;
 const MAX_GATHER_TURNS = 8;
 
 interface Pending {
-  tenantId: TenantId;
+  tenantId: TenantId | null;
   event: NewAuditEvent;
   resolve: () => void;
   reject: (e: unknown) => void;
 }
 
-/** The append-only audit trail (blacklist changes, proxied WeChat calls, token reads), per tenant, newest first. */
+/**
+ * The append-only audit trail (blacklist changes, proxied WeChat calls, token reads, lifecycle
+ * changes), per tenant or across tenants for operators, newest first.
+ */
 @Injectable()
 export class AuditService {
   private pending: Pending[] = [];
@@ -60,13 +91,25 @@ export class AuditService {
    * Without one, events recorded while a write is in flight are grouped into the next single
    * INSERT (group commit); each caller's promise settles only once its own row is committed.
    */
-  async record(tenantId: TenantId, event: AuditRecord, tx?: EntityManager): Promise<void> {
+  async record(tenantId: TenantId | null, event: AuditRecord, tx?: EntityManager): Promise<void> {
     const row = toRow(event);
     if (tx) return this.events.append(tenantId, row, tx);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ tenantId, event: row, resolve, reject });
       if (!this.flushing) void this.flush();
     });
+  }
+
+  /** A lifecycle change (one thing, done), by `by`; `tenantId` null for what belongs to no tenant. */
+  recordChange(
+    tenantId: TenantId | null,
+    by: ActingParty,
+    action: LifecycleAction,
+    details?: AuditDetails | null,
+    tx?: EntityManager,
+  ): Promise<void> {
+    const event = { ...by, action, total: 1, succeeded: 1, invalid: 0, failed: 0, details: details ?? null };
+    return this.record(tenantId, event, tx);
   }
 
   private async flush(): Promise<void> {
@@ -93,18 +136,42 @@ export class AuditService {
 
   async list(tenantId: TenantId, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
     const before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
-    const rows = await this.events.listBefore(tenantId, before, limit + 1);
-    const page = rows.slice(0, limit);
-    return {
-      items: page.map(toDto),
-      nextCursor: rows.length > limit ? AUDIT_CURSOR.encode(page[page.length - 1].seq) : null,
-    };
+    return toPage(await this.events.listBefore(tenantId, before, limit + 1), limit);
   }
+
+  /** Operators: every tenant's events (deleted tenants' included) and those of no tenant, narrowed by `filter`. */
+  async listAcrossTenants(filter: AuditFilter, cursor: string | undefined, limit = 50): Promise<AuditEventPageDto> {
+    const before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
+    return toPage(await this.events.listAcrossTenants(filter, before, limit + 1), limit);
+  }
+
+  /**
+   * Every event `filter` matches from `cursor` on, newest first, read a page at a time so an
+   * export of any size holds one page in memory. The cursor is checked before the first yield.
+   */
+  exportAcrossTenants(filter: AuditFilter, cursor: string | undefined): AsyncGenerator<AuditEventDto> {
+    let before = cursor === undefined ? undefined : AUDIT_CURSOR.decode(cursor);
+    const events = this.events;
+    return (async function* () {
+      for (;;) {
+        const rows = await events.listAcrossTenants(filter, before, EXPORT_PAGE);
+        for (const r of rows) yield toDto(r);
+        if (rows.length < EXPORT_PAGE) return;
+        before = rows[rows.length - 1].seq;
+      }
+    })();
+  }
+}
+
+function toPage(rows: AuditEventRecord[], limit: number): AuditEventPageDto {
+  const page = rows.slice(0, limit);
+  return { items: page.map(toDto), nextCursor: rows.length > limit ? AUDIT_CURSOR.encode(page[page.length - 1].seq) : null };
 }
 
 function toRow(event: AuditRecord): NewAuditEvent {
   return {
     actor: event.actor,
+    actorName: event.actorName ?? null,
     action: event.action,
     total: event.total,
     succeeded: event.succeeded,
@@ -120,8 +187,10 @@ function toRow(event: AuditRecord): NewAuditEvent {
 function toDto(r: AuditEventRecord): AuditEventDto {
   return {
     id: r.id,
+    tenantId: r.tenantId,
     at: r.at.toISOString(),
     actor: r.actor,
+    actorName: r.actorName,
     action: r.action,
     total: r.total,
     succeeded: r.succeeded,
@@ -129,7 +198,7 @@ function toDto(r: AuditEventRecord): AuditEventDto {
     failed: r.failed,
     jobId: r.jobId,
     requestId: r.requestId,
-    // Events that carry details (wechat.call, authorizer_token.read) list them beside the others.
+    // Events that carry details (wechat.call, authorizer_token.read, lifecycle changes) list them beside the others.
     ...(r.details ?? {}),
   };
 }

@@ -1,13 +1,13 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { IncomingHttpHeaders } from 'node:http';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig, operatorKeyName } from '../config/gateway-config';
 import { ChangeNotices } from '../database/change-notices';
 import { NoticedCache } from '../database/noticed-cache';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
-import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, TOKEN_KEY_PREFIX } from './api-keys';
+import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, tenantKeyId, TOKEN_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
 import type { AnyCaller } from './caller';
 import { FailedAuthLimiter } from './failed-auth-limiter';
@@ -41,7 +41,7 @@ export interface KeyedRequest {
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly operatorKeyHashes: string[];
+  private readonly operatorKeys: { hash: string; name: string }[];
   /** Key kind and digest → stored key, so a request makes no database round trip for its key (unknown keys are not kept). */
   private readonly storedKeys: NoticedCache<string, StoredKey | undefined>;
   private readonly liveTenants: NoticedCache<TenantId, boolean>;
@@ -54,7 +54,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly failedAuth: FailedAuthLimiter,
     notices: ChangeNotices,
   ) {
-    this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
+    this.operatorKeys = config.operatorApiKeys.map((k) => ({ hash: hashApiKey(k), name: operatorKeyName(config, k) }));
     this.storedKeys = new NoticedCache(notices, {
       tables: ['tenants', 'token_keys'],
       ttlMs: KEY_CACHE_TTL_MS,
@@ -114,17 +114,20 @@ export class ApiKeyGuard implements CanActivate {
 
   /**
    * The caller of a keyed request, resolved once per request (the check before body parsing and
-   * the guard share it): 401 without a valid key, 429 while the client address is over its
-   * failed-authentication limit (FailedAuthLimiter).
+   * the guard share it): 401 without a valid key; 429 instead while the client address is over its
+   * failed-authentication limit (FailedAuthLimiter). A valid key is served even then: the failures
+   * are throttled, not the address, so one misconfigured worker behind a shared NAT address does
+   * not shut out the rest (a 128-bit key cannot be guessed at any rate the limit lets through).
    */
   async authenticate(req: KeyedRequest): Promise<AnyCaller> {
     const known = AUTHENTICATED.get(req);
     if (known) return known;
-    const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
-    this.failedAuth.assertNotBlocked(address);
     const match = BEARER.exec(req.headers.authorization ?? '');
     const caller = match ? await this.resolveCaller(match[1]) : undefined;
     if (!caller) {
+      const address = req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+      // Over the limit: refused without counting, so the window is not extended.
+      this.failedAuth.assertNotBlocked(address);
       // A request with no credential at all guesses nothing; only presented credentials count.
       if (req.headers.authorization !== undefined) this.failedAuth.recordFailure(address);
       throw new UnauthenticatedError();
@@ -136,15 +139,15 @@ export class ApiKeyGuard implements CanActivate {
   private async resolveCaller(key: string): Promise<AnyCaller | undefined> {
     const hash = hashApiKey(key);
     // Every operator key is compared (no early exit), each in constant time.
-    let operator = false;
-    for (const h of this.operatorKeyHashes) operator = sameKeyHash(hash, h) || operator;
-    if (operator) return { actor: 'operator' };
+    let operator: string | undefined;
+    for (const k of this.operatorKeys) if (sameKeyHash(hash, k.hash)) operator = k.name;
+    if (operator !== undefined) return { actor: 'operator', name: operator };
     if (!key.startsWith(TOKEN_KEY_PREFIX) && !key.startsWith(TENANT_KEY_PREFIX)) return undefined;
     // Looked up by digest (never by the key), then compared in constant time.
     const stored = await this.storedKeys.get(`${key.startsWith(TOKEN_KEY_PREFIX) ? 'token' : 'tenant'}:${hash}`);
     if (!stored || !sameKeyHash(hash, stored.keyHash)) return undefined;
-    if (stored.kind === 'token') return { actor: 'token_key', tenantId: stored.tenantId, tokenKeyId: stored.id };
-    return { actor: 'tenant', tenantId: stored.tenantId };
+    if (stored.kind === 'token') return { actor: 'token_key', tenantId: stored.tenantId, tokenKeyId: stored.id, name: stored.id };
+    return { actor: 'tenant', tenantId: stored.tenantId, name: tenantKeyId(stored.keyHash) };
   }
 
   /** `kindAndHash`: "token:<digest>" or "tenant:<digest>" (the key's prefix says which table holds it). */

@@ -20,6 +20,14 @@ export function hashApiKey(key: string): string {
 }
 
 /**
+ * A tenant key's stable id: the first 16 hex digits of its stored digest. It names the key in the
+ * audit trail and in the replies that issue it, and changes only when the key does.
+ */
+export function tenantKeyId(keyHash: string): string {
+  return keyHash.slice(0, 16);
+}
+
+/**
  * Compares two SHA-256 hex digests in constant time. Digests always have the same
  * length, so neither the key's length nor its prefix leaks through timing.
  */

@@ -5,6 +5,8 @@ export interface Caller {
   actor: 'operator' | 'tenant';
   /** Set for tenant callers: the only tenant they may act on. */
   tenantId?: TenantId;
+  /** Which key, as the audit trail names it: the operator key's name, or the tenant key's id. */
+  name?: string;
 }
 
 /** A token key (`wtt_…`): it may only read its own tenant's tokens (routes marked @TokenReader()). */
@@ -13,6 +15,7 @@ export interface TokenKeyCaller {
   tenantId: TenantId;
   /** Which key (the audit trail names it). */
   tokenKeyId: string;
+  name?: string;
 }
 
 /** Any caller the guard resolves. */

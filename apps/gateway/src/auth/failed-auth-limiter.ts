@@ -16,9 +16,9 @@ interface Window {
 /**
  * Brute-force brake on API keys, per client address and per instance (in memory: a scan of
  * 128-bit keys needs far more than the limit times the number of instances). After
- * `failedAuthPerMinute` wrong keys in a minute, every keyed request from that address is answered
- * 429 with Retry-After until the minute is over, before its key is looked at, so a right guess
- * cannot be told from a wrong one while blocked.
+ * `failedAuthPerMinute` wrong keys in a minute, further wrong keys from that address are answered
+ * 429 with Retry-After until the minute is over, uncounted; right keys are still served (the
+ * guard asks only about requests whose key failed).
  */
 @Injectable()
 export class FailedAuthLimiter {

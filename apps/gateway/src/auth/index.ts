@@ -13,5 +13,5 @@ export {
 } from './decorators';
 export type { AnyCaller, Caller, TokenKeyCaller } from './caller';
 export { UnauthenticatedError, ForbiddenError } from './auth.errors';
-export { generateTenantApiKey, generateTokenKey, hashApiKey } from './api-keys';
+export { generateTenantApiKey, generateTokenKey, hashApiKey, tenantKeyId } from './api-keys';
 export { TokenKeysRepository, type TokenKeyRecord } from './token-keys.repository';

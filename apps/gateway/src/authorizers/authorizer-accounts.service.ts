@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type ApiGetAuthorizerInfoResponse, ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
 import type { EntityManager } from 'typeorm';
+import { type ActingParty, systemActor } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { ComponentTokenService } from '../component/component-token.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { Transactions } from '../database/transactions';
@@ -47,6 +49,7 @@ export class AuthorizerAccountsService {
     private readonly transactions: Transactions,
     private readonly events: TenantEvents,
     private readonly snapshots: AuthorizerSnapshots,
+    private readonly audit: AuditService,
   ) {}
 
   /** Status, appid, verification and permission sets: what a permission gate needs, without calling WeChat. */
@@ -56,9 +59,19 @@ export class AuthorizerAccountsService {
     return { tenantStatus: r.tenantStatus, appId: r.appId, verified: r.verified, permissionSets: r.permissionSets };
   }
 
-  /** Re-reads api_get_authorizer_info and stores verification and permission sets (used after 61007). */
+  /** Re-reads api_get_authorizer_info and stores verification and permission sets (used after 61007 on a call). */
   async refreshAuthorizerInfo(tenantId: TenantId): Promise<{ verified: boolean; permissionSets: number[] }> {
-    return this.readAndStoreInfo(tenantId, false);
+    const { verified, permissionSets } = await this.readAndStoreInfo(tenantId, false, systemActor('calls'));
+    return { verified, permissionSets };
+  }
+
+  /**
+   * The account's original id (gh_…) for an account stored before it was kept: read from WeChat
+   * now and stored with the rest of the info (backfilled once, then read from the row).
+   */
+  async readOriginalId(tenantId: TenantId): Promise<string | null> {
+    // Asked for by a message WeChat pushed: a change of sets found on the way is the push's.
+    return (await this.readAndStoreInfo(tenantId, false, systemActor('push'))).userName;
   }
 
   /**
@@ -66,16 +79,16 @@ export class AuthorizerAccountsService {
    * WeChat call): reads it and, for a first activation, announces tenant.activated with the
    * account as it now reads. If WeChat does not answer, the activation is announced anyway.
    */
-  async completeGrant(tenantId: TenantId, activated: boolean): Promise<void> {
+  async completeGrant(tenantId: TenantId, activated: boolean, by: ActingParty): Promise<void> {
     try {
-      await this.readAndStoreInfo(tenantId, activated);
+      await this.readAndStoreInfo(tenantId, activated, by);
     } catch (e) {
       this.logger.error({ tenantId, err: (e as Error).message }, 'api_get_authorizer_info failed after the exchange');
       if (activated) await this.transactions.run((m) => this.events.statusChanged(m, 'tenant.activated', tenantId));
     }
   }
 
-  private async readAndStoreInfo(tenantId: TenantId, announceActivation: boolean) {
+  private async readAndStoreInfo(tenantId: TenantId, announceActivation: boolean, by: ActingParty) {
     const facts = await this.getAccessFacts(tenantId);
     if (!facts.appId) throw new TenantNotActiveError(facts.tenantStatus);
     let reply: ApiGetAuthorizerInfoResponse;
@@ -90,9 +103,9 @@ export class AuthorizerAccountsService {
     await this.transactions.run(async (m) => {
       await this.authorizers.updateInfo(tenantId, facts.appId!, info, m);
       if (announceActivation) await this.events.statusChanged(m, 'tenant.activated', tenantId);
-      else await this.events.permissionsChanged(m, tenantId, facts.permissionSets, permissionSets);
+      else await this.permissionsChanged(m, tenantId, facts.permissionSets, permissionSets, by);
     });
-    return { verified: info.verified, permissionSets };
+    return { verified: info.verified, permissionSets, userName: info.userName };
   }
 
   /** api_get_authorizer_info for an appid (onboarding reads it before the account is bound). */
@@ -117,7 +130,12 @@ export class AuthorizerAccountsService {
    * caller's transaction, and marks the tenant active. Returns whether it activated the tenant;
    * without account info (`grant.info` null) tenant.activated is left to completeGrant.
    */
-  async storeGrant(m: EntityManager, tenantId: TenantId, grant: AuthorizationGrant): Promise<{ activated: boolean }> {
+  async storeGrant(
+    m: EntityManager,
+    tenantId: TenantId,
+    grant: AuthorizationGrant,
+    by: ActingParty,
+  ): Promise<{ activated: boolean }> {
     // Serialized with token refreshes: a refresh still using the refresh token this grant
     // replaces must finish (and fail) before the new tokens land, not after.
     await this.authorizers.lockTokens(tenantId, m);
@@ -135,22 +153,27 @@ export class AuthorizerAccountsService {
       m,
     );
     if (await this.tenants.activate(tenantId, m)) {
+      // Audited with the change itself; the webhook waits for the account info (completeGrant).
+      await this.audit.recordChange(tenantId, by, 'tenant.activated', { appId: grant.appId }, m);
       if (grant.info !== null) await this.events.statusChanged(m, 'tenant.activated', tenantId);
       return { activated: true };
     } else if (before?.appId === grant.appId) {
       // Already active with this account (updateauthorized): only the sets may have changed.
-      await this.events.permissionsChanged(m, tenantId, before.permissionSets, grant.permissionSets);
+      await this.permissionsChanged(m, tenantId, before.permissionSets, grant.permissionSets, by);
     }
     return { activated: false };
   }
 
   /** The merchant cancelled the authorization: tenant revoked, tokens wiped (the binding stays, so re-authorizing lands here). */
-  async markRevoked(tenantId: TenantId): Promise<void> {
+  async markRevoked(tenantId: TenantId, by: ActingParty): Promise<void> {
     await this.transactions.run(async (m) => {
       await this.authorizers.lockTokens(tenantId, m);
       const revoked = await this.tenants.markRevoked(tenantId, m);
       await this.authorizers.wipeTokens(tenantId, m, { touch: true });
-      if (revoked) await this.events.statusChanged(m, 'tenant.revoked', tenantId);
+      if (revoked) {
+        await this.audit.recordChange(tenantId, by, 'tenant.revoked', null, m);
+        await this.events.statusChanged(m, 'tenant.revoked', tenantId);
+      }
     });
   }
 
@@ -162,21 +185,42 @@ export class AuthorizerAccountsService {
     );
     await this.transactions.run(async (m) => {
       await this.authorizers.lockTokens(tenantId, m);
-      await this.requireReauthorization(tenantId, m);
+      await this.requireReauthorization(tenantId, m, systemActor('calls'));
     });
     return new TenantNotActiveError('reauthorization_required');
   }
 
   /** Inside a transaction holding the token lock: the tenant must authorize again; its tokens are useless. */
-  async requireReauthorization(tenantId: TenantId, m: EntityManager): Promise<void> {
+  async requireReauthorization(tenantId: TenantId, m: EntityManager, by: ActingParty): Promise<void> {
     const changed = await this.tenants.requireReauthorization(tenantId, m);
     await this.authorizers.wipeTokens(tenantId, m, { touch: false });
-    if (changed) await this.events.statusChanged(m, 'tenant.reauthorization_required', tenantId);
+    if (changed) {
+      await this.audit.recordChange(tenantId, by, 'tenant.reauthorization_required', null, m);
+      await this.events.statusChanged(m, 'tenant.reauthorization_required', tenantId);
+    }
+  }
+
+  /** Audited and announced only when the sets differ. */
+  private async permissionsChanged(
+    m: EntityManager,
+    tenantId: TenantId,
+    previous: readonly number[],
+    current: readonly number[],
+    by: ActingParty,
+  ): Promise<void> {
+    const [before, after] = [setList(previous), setList(current)];
+    if (before === after) return;
+    await this.audit.recordChange(tenantId, by, 'tenant.permissions_changed', { previous: before, current: after }, m);
+    await this.events.permissionsChanged(m, tenantId, previous, current);
   }
 }
 
+/** Permission sets as one comparable, readable value: sorted ids, comma-separated. */
+const setList = (sets: readonly number[]) => [...new Set(sets)].sort((a, b) => a - b).join(',');
+
 function accountInfo(info: ApiGetAuthorizerInfoResponse['authorizer_info'], permissionSets: number[]) {
   return {
+    userName: typeof info.user_name === 'string' && info.user_name !== '' ? info.user_name : null,
     nickName: info.nick_name ?? null,
     principalName: info.principal_name ?? null,
     serviceType: info.service_type_info?.id ?? null,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ComponentApi } from '@app/wechat';
 import { Counter } from 'prom-client';
+import { type SystemComponent, systemActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { ComponentTokenService } from '../component/component-token.service';
@@ -51,10 +52,10 @@ export class AuthorizerListService {
   }
 
   /** Audit event plus metric for one change; the audit write is best-effort (the change itself is stored). */
-  async record(tenantId: TenantId, change: RefreshTokenChange): Promise<void> {
+  async record(tenantId: TenantId, change: RefreshTokenChange, by: SystemComponent): Promise<void> {
     this.changes.inc({ change });
     try {
-      await this.audit.record(tenantId, { actor: 'system', action: change, total: 1, succeeded: 1, invalid: 0, failed: 0 });
+      await this.audit.record(tenantId, { ...systemActor(by), action: change, total: 1, succeeded: 1, invalid: 0, failed: 0 });
     } catch (e) {
       this.logger.error({ tenantId, change, err: (e as Error).message }, 'could not audit a refresh token change');
     }

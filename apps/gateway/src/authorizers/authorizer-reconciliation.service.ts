@@ -1,3 +1,4 @@
+import { systemActor } from '../audit/audit-actor';
 import { Injectable, Logger } from '@nestjs/common';
 import { storeUntilLanded } from '../database/database-unavailable';
 import { SessionLocks } from '../database/session-locks';
@@ -62,7 +63,7 @@ export class AuthorizerReconciliationService {
     });
     if (changed) {
       this.logger.warn({ tenantId }, "stored refresh token differed from WeChat's list; replaced");
-      await this.list.record(tenantId, 'refresh_token.replaced');
+      await this.list.record(tenantId, 'refresh_token.replaced', 'reconciliation');
     }
     return changed;
   }
@@ -72,9 +73,9 @@ export class AuthorizerReconciliationService {
     const now = await this.authorizers.readWithTenant(tenantId);
     // A grant since the snapshot brought new tokens: the list we read predates it.
     if (now?.tenantStatus !== 'active' || now.refreshToken !== seen) return false;
-    await this.accounts.markRevoked(tenantId);
+    await this.accounts.markRevoked(tenantId, systemActor('reconciliation'));
     this.logger.warn({ tenantId }, "account missing from WeChat's authorizer list; tenant revoked");
-    await this.list.record(tenantId, 'authorizer.revoked');
+    await this.list.record(tenantId, 'authorizer.revoked', 'reconciliation');
     return true;
   }
 }

@@ -1,3 +1,4 @@
+import { type SystemComponent, systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ComponentApi, WeChatApiError } from '@app/wechat';
 import { ComponentTokenService } from '../component/component-token.service';
@@ -116,7 +117,7 @@ export class AuthorizerTokensService {
       if (r?.tenantStatus !== 'active' || !r.appId || !r.refreshToken) return;
       if (storedTokenServes(r.accessToken, r.accessTokenExpiresAt, undefined, marginMs)) return;
       called = true;
-      await this.refreshUnderLock(tenantId, undefined, marginMs);
+      await this.refreshUnderLock(tenantId, undefined, marginMs, 'renewer');
     });
     return called;
   }
@@ -134,7 +135,12 @@ export class AuthorizerTokensService {
    * looked up in WeChat's authorizer list: a different one there is stored and tried once, and
    * only then is the tenant marked reauthorization_required.
    */
-  private async refreshUnderLock(tenantId: TenantId, failedToken?: string, marginMs?: number): Promise<string> {
+  private async refreshUnderLock(
+    tenantId: TenantId,
+    failedToken?: string,
+    marginMs?: number,
+    by: SystemComponent = 'token-refresh',
+  ): Promise<string> {
     let componentTokenRenewed = false;
     let recoveryTried = false;
     for (;;) {
@@ -146,8 +152,8 @@ export class AuthorizerTokensService {
       let refreshToken = r.refreshToken;
       if (!refreshToken) {
         recoveryTried = true;
-        refreshToken = (await this.recoverRefreshToken(tenantId, appId, null)) ?? null;
-        if (!refreshToken) return this.requireReauthorization(tenantId);
+        refreshToken = (await this.recoverRefreshToken(tenantId, appId, null, by)) ?? null;
+        if (!refreshToken) return this.requireReauthorization(tenantId, by);
       }
       const componentToken = await this.componentTokens.getToken();
       try {
@@ -180,10 +186,10 @@ export class AuthorizerTokensService {
         if (e instanceof WeChatApiError && e.kind === 'revoked') {
           if (!recoveryTried) {
             recoveryTried = true;
-            if (await this.recoverRefreshToken(tenantId, appId, refreshToken)) continue;
+            if (await this.recoverRefreshToken(tenantId, appId, refreshToken, by)) continue;
           }
           this.logger.warn({ tenantId, wechatErr: e.errcode }, 'WeChat refused the refresh token; tenant needs re-authorization');
-          return this.requireReauthorization(tenantId);
+          return this.requireReauthorization(tenantId, by);
         }
         throw e;
       }
@@ -194,18 +200,23 @@ export class AuthorizerTokensService {
    * The refresh token WeChat lists for the account, stored, when it differs from the one that
    * failed (`failed` null: ours is missing or unreadable). Undefined when the list has none.
    */
-  private async recoverRefreshToken(tenantId: TenantId, appId: string, failed: string | null): Promise<string | undefined> {
+  private async recoverRefreshToken(
+    tenantId: TenantId,
+    appId: string,
+    failed: string | null,
+    by: SystemComponent,
+  ): Promise<string | undefined> {
     const listed = (await this.authorizerList.listed()).get(appId);
     if (!listed || listed === failed) return undefined;
     await storeUntilLanded(() => this.authorizers.storeRefreshToken(tenantId, listed));
     this.logger.warn({ tenantId, appId }, "recovered the refresh token from WeChat's authorizer list");
-    await this.authorizerList.record(tenantId, 'refresh_token.recovered');
+    await this.authorizerList.record(tenantId, 'refresh_token.recovered', by);
     return listed;
   }
 
   /** Called holding the tenant's session lock, so it must not take the transaction lock of the same name. */
-  private async requireReauthorization(tenantId: TenantId): Promise<never> {
-    await this.transactions.run((m) => this.accounts.requireReauthorization(tenantId, m));
+  private async requireReauthorization(tenantId: TenantId, by: SystemComponent): Promise<never> {
+    await this.transactions.run((m) => this.accounts.requireReauthorization(tenantId, m, systemActor(by)));
     throw new TenantNotActiveError('reauthorization_required');
   }
 }

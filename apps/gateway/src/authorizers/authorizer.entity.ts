@@ -19,6 +19,10 @@ export class AuthorizerEntity {
   @Column({ name: 'principal_name', type: 'varchar', length: 256, nullable: true })
   principalName: string | null;
 
+  /** The original id (gh_…): a push's ToUserName must name it. NULL until the first info read. */
+  @Column({ name: 'user_name', type: 'varchar', length: 64, nullable: true })
+  userName: string | null;
+
   @Column({ name: 'service_type', type: 'integer', nullable: true })
   serviceType: number | null;
 

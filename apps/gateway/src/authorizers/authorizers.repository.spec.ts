@@ -14,6 +14,7 @@ describe('AuthorizersRepository (on a cloned test database)', () => {
 
   const grant = (appId: string, over: Partial<GrantRecord> = {}): GrantRecord => ({
     appId,
+    userName: 'gh_shop',
     nickName: 'Shop',
     principalName: 'Shop Ltd',
     serviceType: 2,
@@ -39,7 +40,7 @@ describe('AuthorizersRepository (on a cloned test database)', () => {
     await dataSource.transaction((m) => authorizers.upsertGrant(t, grant('wx-app-1'), m));
     const [raw] = await dataSource.query(`SELECT access_token, refresh_token FROM authorizers WHERE tenant_id = $1`, [t]);
     expect(raw.access_token).not.toContain('access-plain');
-    expect(cipher.decrypt(raw.refresh_token)).toBe('refresh-plain');
+    expect(cipher.decrypt(raw.refresh_token, { table: 'authorizers', column: 'refresh_token', row: t })).toBe('refresh-plain');
     expect(await authorizers.readWithTenant(t)).toMatchObject({
       tenantStatus: 'pending',
       appId: 'wx-app-1',

@@ -28,6 +28,8 @@ export type AuthorizerSnapshot = Omit<TenantAuthorizerRecord, 'refreshToken'>;
 
 /** What WeChat says about the account (api_get_authorizer_info), as stored. */
 export interface AccountInfo {
+  /** The original id, gh_… (null: not read yet; a stored one is then kept). */
+  userName: string | null;
   nickName: string | null;
   principalName: string | null;
   serviceType: number | null;
@@ -47,6 +49,9 @@ export interface GrantRecord extends AccountInfo {
   accessTokenExpiresAt: Date;
   refreshToken: string;
 }
+
+/** The sealed columns of this table. */
+type TokenColumn = 'access_token' | 'refresh_token';
 
 interface TenantAuthorizerRow {
   status: TenantStatus;
@@ -75,14 +80,19 @@ export class AuthorizersRepository {
     this.notices.changed('authorizers', tenantId);
   }
 
-  private unseal(value: string | null): string | null {
-    return value === null ? null : this.cipher.decrypt(value);
+  /** A token sealed for this row and column (the cipher binds both): copied from another row, it does not open. */
+  private seal(tenantId: TenantId, column: TokenColumn, plaintext: string): string {
+    return this.cipher.encrypt(plaintext, { table: 'authorizers', column, row: tenantId });
   }
 
-  /** A token sealed under a key we no longer hold reads as absent: the refresh then recovers it from WeChat. */
-  private unsealToken(value: string | null): string | null {
+  /**
+   * A token sealed under a key we no longer hold, or for another row (moved there by someone with
+   * database access), reads as absent: the refresh then recovers it from WeChat.
+   */
+  private unsealToken(tenantId: TenantId, column: TokenColumn, value: string | null): string | null {
+    if (value === null) return null;
     try {
-      return this.unseal(value);
+      return this.cipher.decrypt(value, { table: 'authorizers', column, row: tenantId });
     } catch {
       return null;
     }
@@ -101,7 +111,7 @@ export class AuthorizersRepository {
     const r = await this.readJoined(tenantId, true, m);
     if (!r) return undefined;
     const { sealedRefreshToken, ...snapshot } = r;
-    return { ...snapshot, refreshToken: this.unsealToken(sealedRefreshToken) };
+    return { ...snapshot, refreshToken: this.unsealToken(tenantId, 'refresh_token', sealedRefreshToken) };
   }
 
   /** What a call needs (readWithTenant without the refresh token, which only a refresh unseals). */
@@ -132,7 +142,7 @@ export class AuthorizersRepository {
         appId: r.app_id,
         verified: r.verified ?? false,
         permissionSets: r.permission_sets ?? [],
-        accessToken: this.unsealToken(r.access_token),
+        accessToken: this.unsealToken(tenantId, 'access_token', r.access_token),
         accessTokenExpiresAt: r.access_token_expires_at,
         sealedRefreshToken: r.refresh_token ?? null,
       }
@@ -160,6 +170,17 @@ export class AuthorizersRepository {
     return rows[0]?.tenant_id;
   }
 
+  /** The active tenant an Official Account is bound to and the account's original id (null until read). */
+  async activeAccountForAppId(appId: string): Promise<{ tenantId: TenantId; userName: string | null } | undefined> {
+    const { rows } = await sql<{ tenant_id: TenantId; user_name: string | null }>(
+      this.dataSource,
+      `SELECT a.tenant_id, a.user_name FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
+        WHERE a.app_id = $1 AND t.deleted_at IS NULL AND t.status = 'active'`,
+      [appId],
+    );
+    return rows[0] && { tenantId: rows[0].tenant_id, userName: rows[0].user_name };
+  }
+
   /** Whether another live tenant holds this account (one Official Account, one tenant). */
   async boundToOtherTenant(tenantId: TenantId, appId: string, m: EntityManager): Promise<boolean> {
     const { rows } = await sql(
@@ -176,10 +197,12 @@ export class AuthorizersRepository {
     await sql(
       m,
       `INSERT INTO authorizers AS a (tenant_id, app_id, nick_name, principal_name, service_type, verify_type, verified,
-                                     permission_sets, access_token, access_token_expires_at, refresh_token, authorized_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, now(), now())
+                                     permission_sets, access_token, access_token_expires_at, refresh_token, user_name,
+                                     authorized_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, now(), now())
        ON CONFLICT (tenant_id) DO UPDATE SET
          app_id = EXCLUDED.app_id,
+         user_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.user_name ELSE EXCLUDED.user_name END,
          nick_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.nick_name ELSE EXCLUDED.nick_name END,
          principal_name = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.principal_name ELSE EXCLUDED.principal_name END,
          service_type = CASE WHEN $12 AND a.app_id = EXCLUDED.app_id THEN a.service_type ELSE EXCLUDED.service_type END,
@@ -198,10 +221,11 @@ export class AuthorizersRepository {
         g.verifyType,
         g.verified,
         g.permissionSets,
-        this.cipher.encrypt(g.accessToken),
+        this.seal(tenantId, 'access_token', g.accessToken),
         g.accessTokenExpiresAt,
-        this.cipher.encrypt(g.refreshToken),
+        this.seal(tenantId, 'refresh_token', g.refreshToken),
         g.keepStoredInfo ?? false,
+        g.userName,
       ],
     );
     this.changed(tenantId);
@@ -216,7 +240,12 @@ export class AuthorizersRepository {
     await sql(
       m ?? this.dataSource,
       `UPDATE authorizers SET access_token = $2, access_token_expires_at = $3, refresh_token = $4 WHERE tenant_id = $1`,
-      [tenantId, this.cipher.encrypt(t.accessToken), t.accessTokenExpiresAt, this.cipher.encrypt(t.refreshToken)],
+      [
+        tenantId,
+        this.seal(tenantId, 'access_token', t.accessToken),
+        t.accessTokenExpiresAt,
+        this.seal(tenantId, 'refresh_token', t.refreshToken),
+      ],
     );
     this.changed(tenantId);
   }
@@ -225,7 +254,7 @@ export class AuthorizersRepository {
   async storeRefreshToken(tenantId: TenantId, refreshToken: string): Promise<void> {
     await sql(this.dataSource, `UPDATE authorizers SET refresh_token = $2 WHERE tenant_id = $1`, [
       tenantId,
-      this.cipher.encrypt(refreshToken),
+      this.seal(tenantId, 'refresh_token', refreshToken),
     ]);
     this.changed(tenantId);
   }
@@ -242,7 +271,7 @@ export class AuthorizersRepository {
       tenantId: r.tenant_id,
       tenantStatus: r.status,
       appId: r.app_id,
-      refreshToken: this.unsealToken(r.refresh_token),
+      refreshToken: this.unsealToken(r.tenant_id, 'refresh_token', r.refresh_token),
     }));
   }
 
@@ -282,6 +311,7 @@ export class AuthorizersRepository {
     await (m ?? this.dataSource.manager).getRepository(AuthorizerEntity).update(
       { tenantId, appId },
       {
+        ...(info.userName !== null ? { userName: info.userName } : {}),
         nickName: info.nickName,
         principalName: info.principalName,
         serviceType: info.serviceType,

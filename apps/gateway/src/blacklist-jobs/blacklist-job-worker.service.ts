@@ -85,6 +85,7 @@ export class BlacklistJobWorker implements OnApplicationBootstrap, OnModuleDestr
       job.tenantId,
       {
         actor: job.actor,
+        actorName: job.actorName,
         action: job.action,
         total: job.total,
         succeeded: job.succeeded,

@@ -37,6 +37,7 @@ export class BlacklistJobEntity {
   /** Openids sent again after a call carrying them had an unknown outcome (details.resentAfterUnknownOutcome). */
   @Column({ name: 'resent_after_unknown_outcome', type: 'integer', default: 0 }) resentAfterUnknownOutcome: number;
   @Column({ type: 'varchar', length: 16 }) actor: 'operator' | 'tenant';
+  @Column({ name: 'actor_name', type: 'varchar', length: 80, nullable: true }) actorName: string | null;
   @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true }) requestId: string | null;
   @Column({ name: 'error_code', type: 'varchar', length: 64, nullable: true }) errorCode: string | null;
   @Column({ name: 'error_message', type: 'text', nullable: true }) errorMessage: string | null;

@@ -23,6 +23,7 @@ interface JobRow {
   cancelled: number;
   resent_after_unknown_outcome: number;
   actor: JobActor;
+  actor_name: string | null;
   request_id: string | null;
   error_code: string | null;
   error_message: string | null;
@@ -44,6 +45,7 @@ const toJob = (r: JobRow): BlacklistJob => ({
   cancelled: r.cancelled,
   resentAfterUnknownOutcome: r.resent_after_unknown_outcome,
   actor: r.actor,
+  actorName: r.actor_name,
   requestId: r.request_id,
   errorCode: r.error_code,
   errorMessage: r.error_message,
@@ -75,16 +77,24 @@ export class BlacklistJobsRepository {
    */
   async create(
     tenantId: TenantId,
-    job: { action: BlacklistAction; openids: string[]; actor: JobActor; requestId: string | null },
+    job: { action: BlacklistAction; openids: string[]; actor: JobActor; actorName?: string | null; requestId: string | null },
     enqueue: (tx: EntityManager, jobId: string) => Promise<void>,
   ): Promise<BlacklistJob> {
     const chunkCount = Math.ceil(job.openids.length / CHUNK_SIZE);
     return this.dataSource.transaction(async (tx) => {
       const { rows } = await sql<JobRow>(
         tx,
-        `INSERT INTO blacklist_jobs (tenant_id, action, total, chunk_count, actor, request_id)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [tenantId, job.action, job.openids.length, chunkCount, job.actor, job.requestId?.slice(0, 128) ?? null],
+        `INSERT INTO blacklist_jobs (tenant_id, action, total, chunk_count, actor, actor_name, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [
+          tenantId,
+          job.action,
+          job.openids.length,
+          chunkCount,
+          job.actor,
+          job.actorName ?? null,
+          job.requestId?.slice(0, 128) ?? null,
+        ],
       );
       const created = toJob(rows[0]);
       await sql(
@@ -112,7 +122,7 @@ export class BlacklistJobsRepository {
    */
   async createStreamed(
     tenantId: TenantId,
-    job: { action: BlacklistAction; actor: JobActor; requestId: string | null },
+    job: { action: BlacklistAction; actor: JobActor; actorName?: string | null; requestId: string | null },
     batches: AsyncIterable<string[]>,
     enqueue: (tx: EntityManager, jobId: string) => Promise<void>,
   ): Promise<BlacklistJob> {
@@ -132,9 +142,9 @@ export class BlacklistJobsRepository {
       const chunkCount = Math.ceil(total / CHUNK_SIZE);
       const { rows } = await sql<JobRow>(
         tx,
-        `INSERT INTO blacklist_jobs (tenant_id, action, total, chunk_count, actor, request_id)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [tenantId, job.action, total, chunkCount, job.actor, job.requestId?.slice(0, 128) ?? null],
+        `INSERT INTO blacklist_jobs (tenant_id, action, total, chunk_count, actor, actor_name, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [tenantId, job.action, total, chunkCount, job.actor, job.actorName ?? null, job.requestId?.slice(0, 128) ?? null],
       );
       const created = toJob(rows[0]);
       await sql(

@@ -38,7 +38,7 @@ export class BlacklistJobsService {
     await this.calls.admit(tenantId, ACTION_API[action]);
     const job = await this.jobs.create(
       tenantId,
-      { action, openids, actor: ctx.caller.actor, requestId: ctx.requestId },
+      { action, openids, actor: ctx.caller.actor, actorName: ctx.caller.name ?? null, requestId: ctx.requestId },
       (tx, jobId) => this.queue.send({ tenantId, jobId }, { tx }),
     );
     return { id: job.id, action, status: 'queued', total: job.total };
@@ -54,7 +54,7 @@ export class BlacklistJobsService {
     await this.calls.admit(tenantId, ACTION_API[action]);
     const job = await this.jobs.createStreamed(
       tenantId,
-      { action, actor: ctx.caller.actor, requestId: ctx.requestId },
+      { action, actor: ctx.caller.actor, actorName: ctx.caller.name ?? null, requestId: ctx.requestId },
       body.batches(),
       (tx, jobId) => this.queue.send({ tenantId, jobId }, { tx }),
     );

@@ -21,6 +21,8 @@ export interface BlacklistJob {
   cancelled: number;
   resentAfterUnknownOutcome: number;
   actor: JobActor;
+  /** Which key created the job, as the audit trail names it (null for jobs created before names were kept). */
+  actorName: string | null;
   requestId: string | null;
   errorCode: string | null;
   errorMessage: string | null;

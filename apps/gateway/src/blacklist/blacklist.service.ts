@@ -72,6 +72,7 @@ export class BlacklistService {
     // WeChat has applied the change: a database blip must not turn it into an error.
     const audited = {
       actor: ctx.caller.actor,
+      actorName: ctx.caller.name ?? null,
       action,
       total: result.total,
       succeeded: result.succeeded.length,

@@ -30,6 +30,9 @@ interface StateRow {
   push_ticket_requested_at?: Date | null;
 }
 
+/** The sealed columns of component_state. */
+type SealedColumnName = 'ticket' | 'access_token';
+
 /**
  * component_state: the verify ticket and the component access token of one component appid
  * (the aggregate key, first argument everywhere). Secrets are sealed here with the app's
@@ -42,8 +45,15 @@ export class ComponentStateRepository {
     private readonly cipher: SecretCipher,
   ) {}
 
-  private unseal(value: string | null | undefined): string | null {
-    return value === null || value === undefined ? null : this.cipher.decrypt(value);
+  /** Sealed for this component's row and the column (the cipher binds both). */
+  private seal(appId: string, column: SealedColumnName, plaintext: string): string {
+    return this.cipher.encrypt(plaintext, { table: 'component_state', column, row: appId });
+  }
+
+  private unseal(appId: string, column: SealedColumnName, value: string | null | undefined): string | null {
+    return value === null || value === undefined
+      ? null
+      : this.cipher.decrypt(value, { table: 'component_state', column, row: appId });
   }
 
   async readToken(appId: string, m?: EntityManager): Promise<StoredComponentToken> {
@@ -52,7 +62,10 @@ export class ComponentStateRepository {
       `SELECT access_token, access_token_expires_at FROM component_state WHERE component_app_id = $1`,
       [appId],
     );
-    return { token: this.unseal(rows[0]?.access_token), expiresAt: rows[0]?.access_token_expires_at ?? null };
+    return {
+      token: this.unseal(appId, 'access_token', rows[0]?.access_token),
+      expiresAt: rows[0]?.access_token_expires_at ?? null,
+    };
   }
 
   /**
@@ -68,8 +81,8 @@ export class ComponentStateRepository {
       [appId],
     );
     return {
-      ticket: this.unseal(rows[0].ticket),
-      token: this.unseal(rows[0].access_token),
+      ticket: this.unseal(appId, 'ticket', rows[0].ticket),
+      token: this.unseal(appId, 'access_token', rows[0].access_token),
       expiresAt: rows[0].access_token_expires_at,
     };
   }
@@ -86,8 +99,8 @@ export class ComponentStateRepository {
       [appId],
     );
     return {
-      ticket: this.unseal(rows[0].ticket),
-      token: this.unseal(rows[0].access_token),
+      ticket: this.unseal(appId, 'ticket', rows[0].ticket),
+      token: this.unseal(appId, 'access_token', rows[0].access_token),
       expiresAt: rows[0].access_token_expires_at,
     };
   }
@@ -96,7 +109,7 @@ export class ComponentStateRepository {
     await sql(
       m ?? this.dataSource,
       `UPDATE component_state SET access_token = $2, access_token_expires_at = $3, updated_at = now() WHERE component_app_id = $1`,
-      [appId, this.cipher.encrypt(token), expiresAt],
+      [appId, this.seal(appId, 'access_token', token), expiresAt],
     );
   }
 
@@ -109,7 +122,7 @@ export class ComponentStateRepository {
     const { rows } = await sql<StateRow>(m, `SELECT access_token FROM component_state WHERE component_app_id = $1 FOR UPDATE`, [
       appId,
     ]);
-    if (this.unseal(rows[0]?.access_token) !== token) return false;
+    if (this.unseal(appId, 'access_token', rows[0]?.access_token) !== token) return false;
     await sql(m, `UPDATE component_state SET access_token_expires_at = now(), updated_at = now() WHERE component_app_id = $1`, [
       appId,
     ]);
@@ -127,7 +140,7 @@ export class ComponentStateRepository {
               ticket_received_at = now(), ticket_stale_reported_at = NULL, updated_at = now()
         WHERE s.ticket_create_time IS NULL OR s.ticket_create_time <= EXCLUDED.ticket_create_time
        RETURNING 1`,
-      [appId, this.cipher.encrypt(ticket), createTime],
+      [appId, this.seal(appId, 'ticket', ticket), createTime],
     );
     return rows.length > 0;
   }

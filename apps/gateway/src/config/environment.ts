@@ -21,7 +21,7 @@ import {
   ValidatorConstraint,
 } from 'class-validator';
 import { PgBoss } from 'pg-boss';
-import { estimatedKeyBits, MIN_OPERATOR_KEY_BITS } from './key-strength';
+import { parseOperatorKeys } from './operator-keys';
 
 /** pg-boss runs the schedules, so an expression is valid when pg-boss reads it (parsing only: it never connects). */
 function isFiveFieldCron(text: string): boolean {
@@ -62,26 +62,15 @@ class TimeZoneConstraint implements ValidatorConstraintInterface {
   }
 }
 
-/** Each operator key needs MIN_OPERATOR_KEY_BITS of estimated entropy; the message names the key by position, never by value. */
-@ValidatorConstraint({ name: 'operatorKeyStrength' })
+/** OPERATOR_API_KEYS entries (operator-keys.ts): strong keys, named or bare; the message names entries by position, never by value. */
+@ValidatorConstraint({ name: 'operatorKeys' })
 class OperatorKeyStrength implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    return typeof value !== 'string' || weakKeyPositions(value).length === 0;
+    return typeof value !== 'string' || parseOperatorKeys(value).problems.length === 0;
   }
   defaultMessage(args?: ValidationArguments): string {
-    const weak = weakKeyPositions(String(args?.value ?? ''));
-    return (
-      `key ${weak.join(', ')} (by position) has less than ${MIN_OPERATOR_KEY_BITS} bits of entropy ` +
-      'estimated from its alphabet; use e.g. `openssl rand -hex 32`'
-    );
+    return parseOperatorKeys(String(args?.value ?? '')).problems.join('; ');
   }
-}
-
-function weakKeyPositions(list: string): number[] {
-  return list
-    .split(',')
-    .map((k) => k.trim())
-    .flatMap((k, i) => (k && estimatedKeyBits(k) < MIN_OPERATOR_KEY_BITS ? [i + 1] : []));
 }
 
 const positiveInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
@@ -118,7 +107,7 @@ export class EnvironmentVariables {
   @Transform(trimmed)
   @IsString()
   @Matches(/^\s*[^,\s]{16,}\s*(,\s*[^,\s]{16,}\s*)*$/, {
-    message: 'OPERATOR_API_KEYS must be a comma-separated list of keys, each at least 16 characters',
+    message: 'OPERATOR_API_KEYS must be a comma-separated list of keys or name:key entries, each at least 16 characters',
   })
   @Validate(OperatorKeyStrength)
   OPERATOR_API_KEYS?: string;
@@ -268,6 +257,14 @@ export class EnvironmentVariables {
   @Max(60000)
   WEBHOOK_POLL_INTERVAL_MS?: number;
 
+  /** Webhook endpoints one tenant may register (the operator's own are not counted); default 10. */
+  @IsOptional()
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_ENDPOINTS_PER_TENANT?: number;
+
   /** A verify ticket older than this is reported stale (status route, component.ticket_stale webhook). */
   @IsOptional()
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)))
@@ -378,7 +375,7 @@ export class EnvironmentVariables {
   })
   WECHAT_GO_LIVE_TEST_APPIDS?: string;
 
-  /** Wrong keys one client address may present per minute before its keyed requests get 429 (default 20). */
+  /** Wrong keys one client address may present per minute before its further wrong keys get 429 (default 20). */
   @IsOptional()
   @Transform(positiveInt)
   @IsInt()
@@ -402,10 +399,19 @@ export class EnvironmentVariables {
   @Max(65535)
   METRICS_PORT?: number;
 
-  /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
-  @IsOptional()
+  /**
+   * When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. Production mode needs it or
+   * METRICS_PORT: its counters (routes, tenants' WeChat calls) are not for the public API port.
+   */
+  @ValidateIf((env) => env.METRICS_TOKEN !== undefined || (isProduction(env) && env.METRICS_PORT === undefined))
   @Transform(trimmed)
-  @Matches(/^[\x21-\x7e]{16,512}$/, { message: 'METRICS_TOKEN must be 16-512 printable characters without spaces' })
+  @Matches(/^[\x21-\x7e]{16,512}$/, {
+    message: ({ value }) =>
+      value === undefined
+        ? 'METRICS_TOKEN or METRICS_PORT must be set in production mode (/metrics would otherwise be public on the API ' +
+          'port): METRICS_TOKEN to require a bearer token, or METRICS_PORT to serve it on a port only monitoring reaches'
+        : 'METRICS_TOKEN must be 16-512 printable characters without spaces',
+  })
   METRICS_TOKEN?: string;
 
   /** Comma-separated origins (`https://shop.example.com`) a session's returnUrl may point at; any origin when unset. */

@@ -1,5 +1,6 @@
 import { decodeSecretKey } from '@app/common';
 import { EnvironmentVariables } from './environment';
+import { operatorKeyFingerprint, parseOperatorKeys } from './operator-keys';
 import type { RetentionSettings } from './retention-settings';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
@@ -25,6 +26,8 @@ export interface GatewayConfig {
   databaseUrl: string;
   migrationsRun: boolean;
   operatorApiKeys: string[];
+  /** Key → the name OPERATOR_API_KEYS gave it; a key not in here is named by its fingerprint (config/operator-keys.ts). */
+  operatorKeyNames?: ReadonlyMap<string, string>;
   secretsKey: Buffer;
   previousSecretsKey?: Buffer;
   wechat: WeChatSettings;
@@ -76,6 +79,8 @@ export interface WebhookSettings {
   pollIntervalMs: number;
   /** An attempt without a 2xx answer within this long has failed. */
   timeoutMs: number;
+  /** Endpoints one tenant may register (WEBHOOK_ENDPOINTS_PER_TENANT). */
+  endpointsPerTenant: number;
 }
 
 export interface BlacklistSettings {
@@ -124,10 +129,7 @@ export function resolveGatewayConfig(
   const sandbox = runtime.sandbox;
   const mode: GatewayMode = env.WECHAT_COMPONENT_APPID ? 'production' : 'sandbox';
   if (mode === 'sandbox' && !sandbox) throw new Error('sandbox mode needs the sandbox supplement');
-  const operatorKeys = (env.OPERATOR_API_KEYS ?? sandbox?.operatorApiKey ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean);
+  const operatorKeys = parseOperatorKeys(env.OPERATOR_API_KEYS ?? sandbox?.operatorApiKey ?? '').keys;
   const wechat: WeChatSettings =
     mode === 'production'
       ? {
@@ -148,7 +150,8 @@ export function resolveGatewayConfig(
     databaseUrl: runtime.databaseUrl,
     migrationsRun: env.MIGRATIONS_RUN !== 'false',
     consoleTimeZone: env.CONSOLE_TIME_ZONE ?? 'Asia/Shanghai',
-    operatorApiKeys: operatorKeys,
+    operatorApiKeys: operatorKeys.map((k) => k.key),
+    operatorKeyNames: new Map(operatorKeys.map((k) => [k.key, k.name])),
     secretsKey: decodeSecretKey(env.SECRETS_ENCRYPTION_KEY ?? sandbox!.secretsKey, 'SECRETS_ENCRYPTION_KEY'),
     previousSecretsKey: env.SECRETS_PREVIOUS_ENCRYPTION_KEY
       ? decodeSecretKey(env.SECRETS_PREVIOUS_ENCRYPTION_KEY, 'SECRETS_PREVIOUS_ENCRYPTION_KEY')
@@ -171,6 +174,7 @@ export function resolveGatewayConfig(
       concurrencyPerEndpoint: env.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      endpointsPerTenant: env.WEBHOOK_ENDPOINTS_PER_TENANT,
     },
     componentTicketStaleAfterSeconds: env.COMPONENT_TICKET_STALE_AFTER_SECONDS,
     wechatProxy: {
@@ -203,4 +207,9 @@ export function resolveGatewayConfig(
 /** The console's "message and event URL": WeChat puts the authorized account's appid in place of $APPID$. */
 export function messageEventUrlTemplate(config: Pick<GatewayConfig, 'publicBaseUrl'>): string {
   return `${config.publicBaseUrl}/wechat/authorizers/$APPID$/events`;
+}
+
+/** The name an operator key acts under in the audit trail. */
+export function operatorKeyName(config: Pick<GatewayConfig, 'operatorKeyNames'>, key: string): string {
+  return config.operatorKeyNames?.get(key) ?? operatorKeyFingerprint(key);
 }

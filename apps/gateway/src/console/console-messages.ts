@@ -177,6 +177,7 @@ const ZH_CN: ConsoleMessages = {
     title: (status) => `出错了（${status}）`,
     byCode: {
       TENANT_NOT_FOUND: '没有这个租户（可能已删除）。',
+      VALIDATION_FAILED: '输入有误（例如搜索中含有控制字符）。',
       JOB_NOT_FOUND: '没有这个任务，或它已经结束。',
       FORBIDDEN: '表单已过期或来自其他站点，请刷新页面后重试。',
       TOO_MANY_SESSIONS: '该租户未完成的授权链接已达上限。请把已有的链接发给商户，或等旧链接过期（24 小时）后再新建。',

@@ -23,7 +23,7 @@ const CONSOLE_CSS = `
   form.inline { display: inline; }
   .table { overflow-x: auto; margin: .5rem 0 1.5rem; }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border-bottom: 1px solid #d0d7de; font-size: .9rem; }
-  td code, td a, .wrap { overflow-wrap: anywhere; word-break: break-word; }
+  td, td code, td a, .wrap { overflow-wrap: anywhere; word-break: break-word; }
   progress { width: 10rem; max-width: 100%; }
   input, select, button { font-size: 1rem; padding: .35rem .6rem; max-width: 100%; }
   .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); gap: .75rem; margin: .5rem 0 1.5rem; }
@@ -36,7 +36,7 @@ const CONSOLE_CSS = `
     table.rows, table.rows tbody, table.rows tr, table.rows td { display: block; width: 100%; box-sizing: border-box; }
     table.rows tr { border: 1px solid #d0d7de; border-radius: 6px; margin-bottom: .5rem; padding: .25rem 0; }
     table.rows td { border: 0; padding: .15rem .6rem; }
-    table.rows td[data-label]::before { content: attr(data-label) "："; color: #59636e; }
+    table.rows td::before { color: #59636e; }
   }`;
 
 const m = (c: PageContext): ConsoleMessages => CONSOLE_MESSAGES[c.locale];
@@ -77,14 +77,18 @@ function layout(c: PageContext, title: string, body: string, opts: { signedIn: b
 }
 
 /** A table that scrolls inside itself, or (class rows) becomes one card per row on a phone. */
-function table(id: string, headers: string[], rows: string, empty: string, attrs = ''): string {
+function table(c: PageContext, id: string, headers: string[], rows: string, empty: string, attrs = ''): string {
   const head = `<tr>${headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr>`;
   const body = rows || `<tr><td colspan="${headers.length}" class="muted">${e(empty)}</td></tr>`;
-  return `<div class="table"><table id="${e(id)}" class="rows"${attrs}>${head}\n${body}\n</table></div>`;
+  // On a phone each cell is labelled with its column's header (CSS, so the cells stay bare <td>s).
+  const labels = headers
+    .map((h, i) => (h ? `#${id} td:nth-child(${i + 1}):not([colspan])::before { content: ${JSON.stringify(`${h}：`)}; }` : ''))
+    .join(' ');
+  return `<style nonce="${e(c.nonce)}">@media (max-width: 40rem) { ${labels} }</style>
+<div class="table"><table id="${e(id)}" class="rows"${attrs}>${head}\n${body}\n</table></div>`;
 }
 
-const cell = (label: string, html: string, cls = '') =>
-  `<td data-label="${e(label)}"${cls ? ` class="${e(cls)}"` : ''}>${html}</td>`;
+const cell = (html: string, cls = '') => `<td${cls ? ` class="${e(cls)}"` : ''}>${html}</td>`;
 
 export function loginPage(c: PageContext, error?: string): string {
   const t = m(c).login;
@@ -136,10 +140,9 @@ function callsSection(c: PageContext, chart: CallsChart): string {
     .sort((a, b) => b.total - a.total)
     .map(
       (s) =>
-        `<tr data-api="${e(s.api)}" data-outcome="${e(s.outcome)}">${cell(t.callsColumns[0], `<code>${e(s.api)}</code>`)}${cell(
-          t.callsColumns[1],
+        `<tr data-api="${e(s.api)}" data-outcome="${e(s.outcome)}">${cell(`<code>${e(s.api)}</code>`)}${cell(
           e(t.outcomes[s.outcome] ?? s.outcome),
-        )}${cell(t.callsColumns[2], `<span class="calls">${e(s.total)}</span>`)}</tr>`,
+        )}${cell(`<span class="calls">${e(s.total)}</span>`)}</tr>`,
     )
     .join('\n');
   // JSON in a data block: "<" escaped so no value can close the element.
@@ -147,7 +150,7 @@ function callsSection(c: PageContext, chart: CallsChart): string {
   return `<section id="wechat-calls"><h2>${e(t.calls)}</h2>
 <div class="chart"><canvas id="calls-chart" aria-label="${e(t.calls)}" role="img"></canvas></div>
 <script type="application/json" id="calls-data">${json}</script>
-${table('calls', [...t.callsColumns], totals, t.noCalls)}</section>`;
+${table(c, 'calls', [...t.callsColumns], totals, t.noCalls)}</section>`;
 }
 
 export interface OverviewModel {
@@ -217,16 +220,14 @@ export function tenantsPage(
   p: { rows: ConsoleTenantRow[]; q: string; status: string; page: number; hasNext: boolean; statuses: readonly string[] },
 ): string {
   const t = m(c).tenants;
-  const [hTenant, hStatus, hAccount, hSets, hExpires] = t.columns;
   const link = (page: number) =>
     `/console/tenants?${new URLSearchParams({ q: p.q, status: p.status, page: String(page) }).toString()}`;
   const rows = p.rows
     .map(
       (r) => `<tr data-tenant-id="${e(r.id)}" data-status="${e(r.status)}">
-${cell(hTenant, `<a href="/console/tenants/${e(r.id)}">${e(r.name)}</a><br><span class="muted wrap">${e(r.externalId ?? '')}</span>`)}
-${cell(hStatus, e(word(c, r.status)), 'status')}${cell(hAccount, `${e(r.nickName ?? '')} <code>${e(r.appId ?? '—')}</code>`)}
-<td data-label="${e(hSets)}" class="sets" data-permission-sets="${e(r.permissionSets.join(','))}">${e(sets(r.permissionSets))}</td>${cell(
-        hExpires,
+${cell(`<a href="/console/tenants/${e(r.id)}">${e(r.name)}</a><br><span class="muted wrap">${e(r.externalId ?? '')}</span>`)}
+${cell(e(word(c, r.status)), 'status')}${cell(`${e(r.nickName ?? '')} <code>${e(r.appId ?? '—')}</code>`)}
+<td class="sets" data-permission-sets="${e(r.permissionSets.join(','))}">${e(sets(r.permissionSets))}</td>${cell(
         when(c, r.tokenExpiresAt),
       )}</tr>`,
     )
@@ -242,7 +243,7 @@ ${cell(hStatus, e(word(c, r.status)), 'status')}${cell(hAccount, `${e(r.nickName
 <input id="search" name="q" value="${e(p.q)}" placeholder="${e(t.searchPlaceholder)}">
 <select id="status-filter" name="status">${options}</select> <button type="submit">${e(t.search)}</button>
 </form>
-${table('tenants', t.columns, rows, t.none)}
+${table(c, 'tenants', t.columns, rows, t.none)}
 <p>${p.page > 1 ? `<a id="prev-page" href="${e(link(p.page - 1))}">${e(t.previous)}</a>` : ''} ${e(t.page(p.page))} ${
       p.hasNext ? `<a id="next-page" href="${e(link(p.page + 1))}">${e(t.next)}</a>` : ''
     }</p>`,
@@ -253,6 +254,7 @@ ${table('tenants', t.columns, rows, t.none)}
 export interface AuditLine {
   at: string;
   actor: string;
+  actorName?: string | null;
   action: string;
   total: number;
   succeeded: number;
@@ -269,16 +271,11 @@ export const OPEN_JOB_STATUSES: readonly string[] = ['queued', 'running', 'pause
 
 export function jobRow(c: PageContext, tenantId: string, j: ConsoleJobRow): string {
   const t = m(c).tenant;
-  const [hJob, hAction, hStatus, hProgress, hCreated] = t.jobColumns;
-  return `<tr data-job-id="${e(j.id)}" data-status="${e(j.status)}">${cell(hJob, `<code>${e(j.id)}</code>`)}${cell(
-    hAction,
+  return `<tr data-job-id="${e(j.id)}" data-status="${e(j.status)}">${cell(`<code>${e(j.id)}</code>`)}${cell(
     e(word(c, j.action)),
   )}
-${cell(hStatus, e(word(c, j.status)), 'job-status')}${cell(
-    hProgress,
-    `<progress max="${e(Math.max(j.total, 1))}" value="${e(j.processed)}"></progress>
-<span class="job-percent">${e(jobPercent(j))} %</span> <span class="muted job-total">${e(t.of(j.total))}</span>`,
-  )}${cell(hCreated, when(c, j.createdAt))}
+${cell(e(word(c, j.status)), 'job-status')}${cell(`<progress max="${e(Math.max(j.total, 1))}" value="${e(j.processed)}"></progress>
+<span class="job-percent">${e(jobPercent(j))} %</span> <span class="muted job-total">${e(t.of(j.total))}</span>`)}${cell(when(c, j.createdAt))}
 <td>${
     OPEN_JOB_STATUSES.includes(j.status)
       ? `<form method="post" action="/console/tenants/${e(tenantId)}/jobs/${e(j.id)}/cancel" class="inline cancel-form">${csrf(c)}<button class="cancel-job" type="submit">${e(t.cancel)}</button></form>`
@@ -288,21 +285,17 @@ ${cell(hStatus, e(word(c, j.status)), 'job-status')}${cell(
 
 export function auditRow(c: PageContext, a: AuditLine): string {
   const t = m(c).tenant;
-  const [hAt, hActor, hAction, hOutcome, hJob] = t.auditColumns;
-  return `<tr>${cell(hAt, when(c, a.at))}${cell(hActor, e(a.actor), 'wrap')}${cell(hAction, e(word(c, a.action)))}${cell(
-    hOutcome,
+  return `<tr>${cell(when(c, a.at))}${cell(e(a.actorName ? `${a.actor} ${a.actorName}` : a.actor))}${cell(e(word(c, a.action)))}${cell(
     e(t.auditOutcome(a)),
-  )}${cell(hJob, `<code>${e(a.jobId ?? '')}</code>`)}</tr>`;
+  )}${cell(`<code>${e(a.jobId ?? '')}</code>`)}</tr>`;
 }
 
 function deliveryRow(c: PageContext, tenantId: string, d: ConsoleDeliveryRow): string {
   const t = m(c).tenant;
-  const [hUpdated, hEvent, hStatus, hAttempts, hEndpoint] = t.deliveryColumns;
   const owner = d.operatorEndpoint ? ` <span class="muted">(${e(t.operatorEndpoint)})</span>` : '';
-  return `<tr data-event-id="${e(d.eventId)}" data-status="${e(d.status)}">${cell(hUpdated, when(c, d.updatedAt))}${cell(
-    hEvent,
+  return `<tr data-event-id="${e(d.eventId)}" data-status="${e(d.status)}">${cell(when(c, d.updatedAt))}${cell(
     `<code>${e(d.type)}</code>`,
-  )}${cell(hStatus, e(word(c, d.status)))}${cell(hAttempts, e(d.attemptCount))}${cell(hEndpoint, `<span class="wrap">${e(d.url)}</span>${owner}`)}
+  )}${cell(e(word(c, d.status)))}${cell(e(d.attemptCount))}${cell(`<span class="wrap">${e(d.url)}</span>${owner}`)}
 <td><form method="post" action="/console/tenants/${e(tenantId)}/deliveries/${e(d.endpointId)}/${e(d.eventId)}/redeliver" class="inline">${csrf(c)}<button class="redeliver" type="submit">${e(t.redeliver)}</button></form></td></tr>`;
 }
 
@@ -396,11 +389,11 @@ ${p.onboardingUrl ? `<p>${e(t.linkMade)} <a id="onboarding-link" href="${e(p.onb
 <span class="muted">${e(t.uploadHint)}</span>
 <p id="upload-result" class="wrap"></p>
 </form>
-${table('jobs', t.jobColumns, jobRows(c, r.id, p.jobs), t.noJobs, ` data-poll="/console/tenants/${e(r.id)}/live.json" data-confirm="${e(t.confirmCancel)}"`)}
+${table(c, 'jobs', t.jobColumns, jobRows(c, r.id, p.jobs), t.noJobs, ` data-poll="/console/tenants/${e(r.id)}/live.json" data-confirm="${e(t.confirmCancel)}"`)}
 <h2>${e(t.audit)}</h2>
-${table('audit', t.auditColumns, auditRows(c, p.audit), t.noAudit)}
+${table(c, 'audit', t.auditColumns, auditRows(c, p.audit), t.noAudit)}
 <h2>${e(t.deliveries)}</h2>
-${table('deliveries', [...t.deliveryColumns, ''], p.deliveries.map((d) => deliveryRow(c, r.id, d)).join('\n'), t.noDeliveries)}`,
+${table(c, 'deliveries', [...t.deliveryColumns, ''], p.deliveries.map((d) => deliveryRow(c, r.id, d)).join('\n'), t.noDeliveries)}`,
     { signedIn: true, script: LIVE_SCRIPT },
   );
 }

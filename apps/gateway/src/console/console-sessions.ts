@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { hashApiKey, sameKeyHash } from '../auth/api-keys';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig, operatorKeyName } from '../config/gateway-config';
 
 export const CONSOLE_COOKIE = 'wtg_console';
 export const CONSOLE_SESSION_SECONDS = 8 * 3600;
@@ -10,6 +10,8 @@ export interface ConsoleSession {
   expiresAt: Date;
   /** The token every console form carries: a cross-site page can neither read nor forge it. */
   csrfToken: string;
+  /** The name of the operator key the session was opened with (the audit trail's `console:<name>`). */
+  operatorName: string;
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
@@ -30,17 +32,17 @@ function sameText(a: string, b: string): boolean {
 @Injectable()
 export class ConsoleSessions {
   private readonly key: Buffer;
-  private readonly operatorKeyHashes: string[];
+  private readonly operatorKeys: { hash: string; name: string }[];
 
   constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
     this.key = Buffer.from(hkdfSync('sha256', config.secretsKey, 'wechat-tenant-gateway', 'console-session-v1', 32));
-    this.operatorKeyHashes = config.operatorApiKeys.map(hashApiKey);
+    this.operatorKeys = config.operatorApiKeys.map((k) => ({ hash: hashApiKey(k), name: operatorKeyName(config, k) }));
   }
 
   /** A cookie value for a correct operator key, or undefined. */
   signIn(operatorKey: string, now = Date.now()): string | undefined {
     const hash = hashApiKey(operatorKey);
-    if (!this.operatorKeyHashes.some((h) => sameKeyHash(h, hash))) return undefined;
+    if (!this.operatorKeys.some((k) => sameKeyHash(k.hash, hash))) return undefined;
     const body = `v1.${Math.floor(now / 1000) + CONSOLE_SESSION_SECONDS}.${hash.slice(0, 16)}`;
     return `${body}.${this.mac(body)}`;
   }
@@ -53,8 +55,9 @@ export class ConsoleSessions {
     if (!sameText(parts[3], this.mac(body))) return undefined;
     const exp = Number(parts[1]);
     if (!Number.isInteger(exp) || exp * 1000 <= now) return undefined;
-    if (!this.operatorKeyHashes.some((h) => h.startsWith(parts[2]))) return undefined;
-    return { expiresAt: new Date(exp * 1000), csrfToken: this.mac(`csrf.${cookie}`) };
+    const key = this.operatorKeys.find((k) => k.hash.startsWith(parts[2]));
+    if (!key) return undefined;
+    return { expiresAt: new Date(exp * 1000), csrfToken: this.mac(`csrf.${cookie}`), operatorName: key.name };
   }
 
   csrfValid(session: ConsoleSession, token: unknown): boolean {

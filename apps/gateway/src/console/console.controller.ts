@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Param, Post, Req, Res, UseFilters, UseGuards, Query } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { ValidationError } from '@app/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Public } from '../auth';
+import { consoleActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { JobNotFoundError } from '../blacklist-jobs/blacklist-jobs.errors';
 import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
@@ -16,6 +18,7 @@ import { AuthorizationSessionsService } from '../onboarding/authorization-sessio
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
+import { CONTROL_CHARACTER } from '../validation/no-control-characters';
 import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { BLACKLIST_JOBS_BODY_LIMIT, RouteBody } from '../http/route-body';
 import { requestIdOf } from '../logging/request-id';
@@ -90,11 +93,12 @@ export class ConsoleController {
 
   @Post('login')
   @UseGuards(ThrottlerGuard) // a key guess costs nothing to make: rate-limit them per address
-  login(@Req() req: FastifyRequest, @Res() res: FastifyReply): void {
+  async login(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const t = CONSOLE_MESSAGES[consoleLocale(req)].login;
     if (!sameOrigin(req, this.config.publicBaseUrl)) return this.page(req, res, 403, (c) => loginPage(c, t.crossSite));
     const cookie = this.sessions.signIn(readForm(req).get('key')?.trim() ?? '');
     if (!cookie) return this.page(req, res, 401, (c) => loginPage(c, t.wrongKey));
+    await this.audit.recordChange(null, consoleActor(this.sessions.verify(cookie)!.operatorName), 'console.signed_in');
     res.setCookie(CONSOLE_COOKIE, cookie, this.cookieOptions(CONSOLE_SESSION_SECONDS));
     redirect(res, '/console');
   }
@@ -151,6 +155,8 @@ export class ConsoleController {
     @Query() query: Record<string, unknown>,
   ): Promise<void> {
     const q = typeof query.q === 'string' ? query.q.trim().slice(0, 200) : '';
+    // NUL cannot reach PostgreSQL text; no control character belongs in a search.
+    if (CONTROL_CHARACTER.test(q)) throw new ValidationError('The search must not contain control characters.');
     const status =
       typeof query.status === 'string' && (TENANT_STATUSES as readonly string[]).includes(query.status) ? query.status : '';
     const page = Math.min(Math.max(1, Math.floor(Number(query.page)) || 1), 10_000);
@@ -229,7 +235,7 @@ export class ConsoleController {
     @Param('tenantId') raw: string,
   ): Promise<void> {
     const tenantId = this.tenantId(raw);
-    const link = await this.onboarding.create(tenantId, {});
+    const link = await this.onboarding.create(tenantId, {}, consoleActor(session.operatorName));
     await this.renderTenant(req, res, session, tenantId, { onboardingUrl: link.onboardingUrl });
   }
 
@@ -243,11 +249,15 @@ export class ConsoleController {
   async upload(
     @Req() req: FastifyRequest<{ Querystring: { action?: unknown } }>,
     @Res() res: FastifyReply,
+    @CurrentConsoleSession() session: ConsoleSession,
     @Param('tenantId') raw: string,
   ): Promise<void> {
     const tenantId = await this.existingTenant(raw);
     const body = new StreamedJobBody(req.body as Readable, 'csv', req.query.action, req.headers['content-encoding']);
-    const job = await this.jobs.createStreamed(tenantId, body, { caller: { actor: 'operator' }, requestId: requestIdOf(req) });
+    const job = await this.jobs.createStreamed(tenantId, body, {
+      caller: { actor: 'operator', name: consoleActor(session.operatorName).actorName ?? undefined },
+      requestId: requestIdOf(req),
+    });
     sendConsoleJson(res, 202, job);
   }
 

@@ -35,27 +35,39 @@ export interface ResealCount {
 
 const PAGE = 500;
 
+/** Values not sealed as the cipher seals now: under another key, or not bound to their place (`v1.…`). */
+const stale = (column: string, prefix: number) => `(${column} IS NOT NULL AND left(${column}, length($${prefix})) <> $${prefix})`;
+
 /**
- * Re-seals one column's values under the cipher's current key, row by row, each a compare-and-
- * swap on the old ciphertext: a value a serving instance rewrote meanwhile (a refresh, a rotation)
- * is already under the current key and is left alone. Safe while instances serve.
+ * Re-seals one column's values under the cipher's current key and for their place (table,
+ * column, row), row by row, each a compare-and-swap on the old ciphertext: a value a serving
+ * instance rewrote meanwhile (a refresh, a rotation) is already sealed as now and is left alone.
+ * Safe while instances serve. `onlyUnbound`: just the values sealed before places were bound
+ * (what start-up re-seals; values under the previous key are left to `npm run secrets:reseal`).
  */
-export async function resealColumn(ds: DataSource, cipher: SecretCipher, c: SealedColumn): Promise<ResealCount> {
+export async function resealColumn(
+  ds: DataSource,
+  cipher: SecretCipher,
+  c: SealedColumn,
+  opts: { onlyUnbound?: boolean } = {},
+): Promise<ResealCount> {
   const out: ResealCount = { resealed: 0, unreadable: 0 };
   let after: string | null = null;
+  const which = opts.onlyUnbound ? `(${c.column} LIKE 'v1.%' AND $1::text <> '')` : stale(c.column, 1);
   for (;;) {
     const { rows }: { rows: { k: string; v: string }[] } = await sql<{ k: string; v: string }>(
       ds,
       `SELECT ${c.key}::text AS k, ${c.column} AS v FROM ${c.table}
-        WHERE ${c.column} IS NOT NULL AND split_part(${c.column}, '.', 2) <> $1 AND ($2::text IS NULL OR ${c.key}::text > $2)
+        WHERE ${which} AND ($2::text IS NULL OR ${c.key}::text > $2)
         ORDER BY ${c.key}::text LIMIT ${PAGE}`,
-      [cipher.currentKeyId, after],
+      [cipher.currentPrefix, after],
     );
     if (!rows.length) return out;
     for (const r of rows) {
+      const at = { table: c.table, column: c.column, row: r.k };
       let plaintext: string;
       try {
-        plaintext = cipher.decrypt(r.v);
+        plaintext = cipher.unsealForReseal(r.v, at);
       } catch {
         out.unreadable++;
         continue;
@@ -63,7 +75,7 @@ export async function resealColumn(ds: DataSource, cipher: SecretCipher, c: Seal
       const { count } = await sql(ds, `UPDATE ${c.table} SET ${c.column} = $3 WHERE ${c.key}::text = $1 AND ${c.column} = $2`, [
         r.k,
         r.v,
-        cipher.encrypt(plaintext),
+        cipher.encrypt(plaintext, at),
       ]);
       out.resealed += count;
     }
@@ -71,7 +83,7 @@ export async function resealColumn(ds: DataSource, cipher: SecretCipher, c: Seal
   }
 }
 
-/** How many rows of each table still hold a value sealed under a key other than the current one. */
+/** How many rows of each table still hold a value sealed under a key other than the current one, or unbound. */
 @Injectable()
 export class SealedSecretsCensus {
   constructor(
@@ -88,9 +100,9 @@ export class SealedSecretsCensus {
     for (const c of SEALED_COLUMNS) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c.column]);
     const counts: Record<string, number> = {};
     for (const [table, columns] of byTable) {
-      const stale = columns.map((col) => `(${col} IS NOT NULL AND split_part(${col}, '.', 2) <> $1)`).join(' OR ');
-      const { rows } = await sql<{ n: number }>(this.dataSource, `SELECT count(*)::int AS n FROM ${table} WHERE ${stale}`, [
-        this.cipher.currentKeyId,
+      const due = columns.map((col) => stale(col, 1)).join(' OR ');
+      const { rows } = await sql<{ n: number }>(this.dataSource, `SELECT count(*)::int AS n FROM ${table} WHERE ${due}`, [
+        this.cipher.currentPrefix,
       ]);
       counts[table] = rows[0].n;
     }

@@ -26,7 +26,7 @@ export type AuthErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 export type TenantErrorCode = 'TENANT_NOT_FOUND' | 'TENANT_EXISTS' | 'TENANT_NOT_ACTIVE';
 
-export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING' | 'COMPONENT_DAILY_BUDGET_EXHAUSTED';
+export type ComponentErrorCode = 'COMPONENT_TICKET_MISSING' | 'COMPONENT_DAILY_BUDGET_EXHAUSTED' | 'COMPONENT_QUOTA_EXHAUSTED';
 
 export type PushErrorCode = 'PUSH_REJECTED';
 
@@ -36,7 +36,8 @@ export type OnboardingErrorCode =
   | 'AUTHORIZATION_SESSION_GONE'
   | 'AUTHORIZER_ALREADY_BOUND'
   | 'AUTHORIZATION_CODE_INVALID'
-  | 'TOO_MANY_SESSIONS';
+  | 'TOO_MANY_SESSIONS'
+  | 'RETURN_URL_NOT_ALLOWED';
 
 /** Raised by tenant-calls/ for any Official Account API a tenant calls (the gate and WeChat's refusals). */
 export type TenantCallErrorCode = 'ACCOUNT_NOT_VERIFIED' | 'PERMISSION_SET_MISSING' | 'QUOTA_EXCEEDED' | 'API_UNAUTHORIZED';
@@ -48,7 +49,8 @@ export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_I
 /** PostgreSQL unreachable: answered 503 with Retry-After (errors/http-error.filter.ts). */
 export type AvailabilityErrorCode = 'SERVICE_UNAVAILABLE';
 
-export type WebhookErrorCode = 'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED';
+export type WebhookErrorCode =
+  'WEBHOOK_ENDPOINT_NOT_FOUND' | 'WEBHOOK_EVENT_NOT_FOUND' | 'WEBHOOK_URL_NOT_ALLOWED' | 'TOO_MANY_ENDPOINTS';
 
 /** The WeChat proxy: a path the permission table does not list (nor WECHAT_PROXY_EXTRA_PATHS). */
 export type WeChatProxyErrorCode = 'API_NOT_ALLOWED';

@@ -37,7 +37,7 @@ describe('JsTicketsRepository', () => {
     expect((await repo.read(t, 'wx_card')).ticket).toBe('CARD_1');
     const rows: { ticket: string }[] = await ds.query(`SELECT ticket FROM jssdk_tickets WHERE tenant_id = $1`, [t]);
     expect(rows).toHaveLength(2);
-    for (const r of rows) expect(r.ticket).toMatch(/^v1\./);
+    for (const r of rows) expect(r.ticket).toMatch(/^v2\./);
   });
 
   it('a ticket sealed under a key the cipher does not hold reads as none (it is fetched again)', async () => {

@@ -12,10 +12,17 @@ export interface StoredJsTicket {
   expiresAt: Date | null;
 }
 
+/** Where a ticket is sealed: the cipher binds it to its row, keyed as SEALED_COLUMNS names it (`<tenant>:<type>`). */
+const ticketPlace = (tenantId: TenantId, type: JsTicketType) => ({
+  table: 'jssdk_tickets',
+  column: 'ticket',
+  row: `${tenantId}:${type}`,
+});
+
 /**
  * jssdk_tickets: one row per tenant and ticket type, the ticket sealed with the app's SecretCipher
  * (its only reader and writer; secrets:reseal re-seals it after a key rotation). A ticket sealed
- * under a key the cipher no longer holds reads as none: it is fetched again (tickets live two
+ * under a key the cipher no longer holds, or moved from another row, reads as none: it is fetched again (tickets live two
  * hours; nothing is lost).
  */
 @Injectable()
@@ -34,7 +41,7 @@ export class JsTicketsRepository {
     if (!rows[0]) return { ticket: null, expiresAt: null };
     let ticket: string | null;
     try {
-      ticket = this.cipher.decrypt(rows[0].ticket);
+      ticket = this.cipher.decrypt(rows[0].ticket, ticketPlace(tenantId, type));
     } catch {
       ticket = null;
     }
@@ -46,7 +53,7 @@ export class JsTicketsRepository {
       this.dataSource,
       `INSERT INTO jssdk_tickets (tenant_id, type, ticket, expires_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (tenant_id, type) DO UPDATE SET ticket = EXCLUDED.ticket, expires_at = EXCLUDED.expires_at, updated_at = now()`,
-      [tenantId, type, this.cipher.encrypt(ticket), expiresAt],
+      [tenantId, type, this.cipher.encrypt(ticket, ticketPlace(tenantId, type)), expiresAt],
     );
   }
 

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type GetTicketResponse, jssdkSignature, type JsTicketType, TicketApi } from '@app/wechat';
 import { randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
+import { systemActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { RENEW_MARGIN_MS } from '../authorizers/authorizer-token-renewer';
@@ -145,7 +146,7 @@ export class JsSdkService {
     this.refreshes.inc({ type, trigger: failed !== undefined ? 'invalidation' : trigger });
     this.logger.log({ tenantId, type, expiresAt: expiresAt.toISOString() }, 'JS-SDK ticket refreshed');
     await this.audit.record(tenantId, {
-      actor: 'system',
+      ...systemActor('jssdk'),
       action: 'jssdk.ticket_refreshed',
       total: 1,
       succeeded: 1,

@@ -1,3 +1,4 @@
+import type { ActingParty } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ComponentApi, permissionSetIds, WeChatApiError } from '@app/wechat';
 import { createHash } from 'node:crypto';
@@ -51,13 +52,19 @@ export class AuthorizationExchangeService {
    * (marking the tenant active) before any other WeChat call, then reads the account
    * (api_get_authorizer_info). An account already bound to another live tenant changes nothing.
    */
-  async exchange(authCode: string, binding: { tenantId: TenantId; sessionId: string | null }): Promise<ExchangeResult> {
+  async exchange(
+    authCode: string,
+    binding: { tenantId: TenantId; sessionId: string | null },
+    by: ActingParty,
+  ): Promise<ExchangeResult> {
     const codeHash = sha256(authCode);
     const { tenantId, sessionId } = binding;
     // The code's lock is a session lock (database/session-locks.ts) so that it also covers the
     // account-info read made after the grant commits: the other path waiting on it then finds
     // the account complete, not half-stored.
-    return this.locks.hold(`wtg:auth-code:${codeHash}`, () => this.exchangeHoldingLock(authCode, codeHash, tenantId, sessionId));
+    return this.locks.hold(`wtg:auth-code:${codeHash}`, () =>
+      this.exchangeHoldingLock(authCode, codeHash, tenantId, sessionId, by),
+    );
   }
 
   private async exchangeHoldingLock(
@@ -65,6 +72,7 @@ export class AuthorizationExchangeService {
     codeHash: string,
     tenantId: TenantId,
     sessionId: string | null,
+    by: ActingParty,
   ): Promise<ExchangeResult> {
     let activatedHere = false;
     const result = await this.transactions.run(async (m): Promise<ExchangeResult> => {
@@ -104,20 +112,25 @@ export class AuthorizationExchangeService {
       // The code is spent at WeChat now, and any refresh token stored before is dead: commit the
       // exchanged tokens before any other WeChat call (a crash in a second round trip would
       // otherwise lose them), and read the account info after the commit.
-      const { activated } = await this.accounts.storeGrant(m, tenantId, {
-        appId,
-        accessToken: info.authorizer_access_token,
-        expiresInSeconds: info.expires_in,
-        refreshToken: info.authorizer_refresh_token,
-        permissionSets: permissionSetIds(info.func_info),
-        info: null,
-      });
+      const { activated } = await this.accounts.storeGrant(
+        m,
+        tenantId,
+        {
+          appId,
+          accessToken: info.authorizer_access_token,
+          expiresInSeconds: info.expires_in,
+          refreshToken: info.authorizer_refresh_token,
+          permissionSets: permissionSetIds(info.func_info),
+          info: null,
+        },
+        by,
+      );
       if (sessionId) await this.onboarding.completeSession(sessionId, m);
       this.logger.log({ tenantId, appId, via: sessionId ? 'session' : 'bound account' }, 'authorization stored; tenant active');
       activatedHere = activated;
       return record('authorized', appId);
     });
-    if (result.outcome === 'authorized' && !result.replayed) await this.accounts.completeGrant(tenantId, activatedHere);
+    if (result.outcome === 'authorized' && !result.replayed) await this.accounts.completeGrant(tenantId, activatedHere, by);
     return result;
   }
 

@@ -1,3 +1,5 @@
+import type { ActingParty } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { ComponentApi } from '@app/wechat';
 import { createHash, randomBytes } from 'node:crypto';
@@ -9,7 +11,7 @@ import { isUuid } from '@app/common';
 import type { TenantId } from '../tenants/tenant-id';
 import type { AuthorizationSessionView } from './dto/create-authorization-session.dto';
 import { OnboardingRepository, type SessionRecord } from './onboarding.repository';
-import { TooManySessionsError } from './onboarding.errors';
+import { ReturnUrlNotAllowedError, TooManySessionsError } from './onboarding.errors';
 import { parseReturnUrl } from './return-url';
 
 export type { SessionRecord } from './onboarding.repository';
@@ -38,27 +40,46 @@ export class AuthorizationSessionsService {
     private readonly api: ComponentApi,
     private readonly budget: ComponentCallBudget,
     private readonly transactions: Transactions,
+    private readonly audit: AuditService,
   ) {}
 
-  async create(tenantId: TenantId, input: { authType?: number; returnUrl?: string }): Promise<AuthorizationSessionView> {
+  /**
+   * `by`: who asks (and is audited). An operator's returnUrl (the console's and the sandbox's too)
+   * may point anywhere ONBOARDING_RETURN_URL_ORIGINS allows (anywhere when unset); a tenant key's
+   * only at an origin listed there.
+   */
+  async create(
+    tenantId: TenantId,
+    input: { authType?: number; returnUrl?: string },
+    by: ActingParty,
+  ): Promise<AuthorizationSessionView> {
+    const actor = by.actor === 'tenant' ? 'tenant' : 'operator';
+    const allowedOrigins = this.config.onboardingReturnUrlOrigins;
+    if (input.returnUrl !== undefined && actor === 'tenant' && !allowedOrigins) throw new ReturnUrlNotAllowedError(false);
     const returnUrl =
       input.returnUrl === undefined
         ? null
         : parseReturnUrl(input.returnUrl, {
             httpsOnly: this.config.mode === 'production',
-            allowedOrigins: this.config.onboardingReturnUrlOrigins,
+            // A tenant's refusal is its own error, below.
+            allowedOrigins: actor === 'operator' ? allowedOrigins : undefined,
           });
+    if (returnUrl !== null && actor === 'tenant' && !allowedOrigins!.includes(new URL(returnUrl).origin)) {
+      throw new ReturnUrlNotAllowedError(true);
+    }
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
     // Counted and created under a per-tenant lock, so concurrent creates cannot pass the cap together.
     const id = await this.transactions.underLock(`wtg:sessions:${tenantId}`, async (m) => {
       const open = await this.repository.openSessions(tenantId, m);
       if (open.count >= MAX_OPEN_SESSIONS) throw new TooManySessionsError(MAX_OPEN_SESSIONS, open.firstExpiry);
-      return this.repository.createSession(
+      const created = await this.repository.createSession(
         tenantId,
         { tokenHash: sha256(token), authType: input.authType ?? 1, returnUrl, expiresAt },
         m,
       );
+      await this.audit.recordChange(tenantId, by, 'authorization_session.created', { sessionId: created }, m);
+      return created;
     });
     return { id, onboardingUrl: this.onboardingUrl(token), expiresAt: expiresAt.toISOString() };
   }

@@ -2,7 +2,8 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, Res, UseFilt
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiCreatedResponse, ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public, TenantScoped, CurrentTenant } from '../auth';
+import { callerActor } from '../audit/audit-actor';
+import { type Caller, CurrentCaller, CurrentTenant, Public, TenantScoped } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
 import { type AuthorizationCallbackQuery, CallbackQuery } from './dto/authorization-callback.query';
@@ -26,8 +27,12 @@ export class OnboardingController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Start onboarding: a 24 h link to send the merchant to' })
   @ApiCreatedResponse({ type: AuthorizationSessionView })
-  create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateAuthorizationSessionDto): Promise<AuthorizationSessionView> {
-    return this.sessions.create(tenantId, body);
+  create(
+    @CurrentTenant() tenantId: TenantId,
+    @CurrentCaller() caller: Caller,
+    @Body() body: CreateAuthorizationSessionDto,
+  ): Promise<AuthorizationSessionView> {
+    return this.sessions.create(tenantId, body, callerActor(caller));
   }
 
   /** The merchant's page (public: the unguessable token in the path is the credential). */

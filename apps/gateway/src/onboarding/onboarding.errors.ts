@@ -11,3 +11,18 @@ export class TooManySessionsError extends DomainError<OnboardingErrorCode> {
     );
   }
 }
+
+/**
+ * A tenant key set a returnUrl the operator has not allowed: without ONBOARDING_RETURN_URL_ORIGINS
+ * tenant keys may not set one at all, so the gateway's own link cannot end on a tenant's phishing page.
+ */
+export class ReturnUrlNotAllowedError extends DomainError<OnboardingErrorCode> {
+  constructor(allowlistSet: boolean) {
+    super(
+      'RETURN_URL_NOT_ALLOWED',
+      allowlistSet
+        ? 'returnUrl’s origin is not one of those the operator allows (ONBOARDING_RETURN_URL_ORIGINS).'
+        : 'A tenant key may not set returnUrl unless the operator allows origins (ONBOARDING_RETURN_URL_ORIGINS); leave it out.',
+    );
+  }
+}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
@@ -21,6 +22,7 @@ export const DEFAULT_PUBLIC_REQUESTS_PER_MINUTE = 60;
     ComponentModule,
     AuthorizersModule,
     TenantsModule,
+    AuditModule,
     // Per client address (req.ip: X-Forwarded-For is trusted from loopback only) and per route, in memory per instance.
     ThrottlerModule.forRootAsync({
       inject: [GATEWAY_CONFIG],

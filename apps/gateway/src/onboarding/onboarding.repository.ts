@@ -52,6 +52,9 @@ const SESSION_SELECT = `
   SELECT s.id, s.tenant_id, s.auth_type, s.return_url, s.expires_at, s.completed_at
     FROM authorization_sessions s JOIN tenants t ON t.id = s.tenant_id AND t.deleted_at IS NULL`;
 
+/** Where a pre-auth code is sealed: the cipher binds it to its row. */
+const preAuthCodePlace = (codeHash: string) => ({ table: 'pre_auth_codes', column: 'code_sealed', row: codeHash });
+
 /**
  * Onboarding's tables: authorization_sessions, the pre_auth_codes each view of a session's
  * page mints, and authorization_code_exchanges (one row per code, whoever exchanged it).
@@ -140,7 +143,7 @@ export class OnboardingRepository {
       .insert()
       .values({
         codeHash: code.codeHash,
-        codeSealed: this.cipher.encrypt(code.code),
+        codeSealed: this.cipher.encrypt(code.code, preAuthCodePlace(code.codeHash)),
         tenantId,
         sessionId: code.sessionId,
         expiresAt: code.expiresAt,
@@ -151,14 +154,14 @@ export class OnboardingRepository {
 
   /** The session's newest unused pre-auth code still valid `minRemainingSeconds` from now, if any. */
   async reusablePreAuthCode(sessionId: string, minRemainingSeconds: number, m?: EntityManager): Promise<string | undefined> {
-    const { rows } = await sql<{ code_sealed: string }>(
+    const { rows } = await sql<{ code_hash: string; code_sealed: string }>(
       m ?? this.dataSource,
-      `SELECT code_sealed FROM pre_auth_codes
+      `SELECT code_hash, code_sealed FROM pre_auth_codes
         WHERE session_id = $1 AND code_sealed IS NOT NULL AND expires_at > now() + make_interval(secs => $2)
         ORDER BY expires_at DESC LIMIT 1`,
       [sessionId, minRemainingSeconds],
     );
-    return rows[0] && this.cipher.decrypt(rows[0].code_sealed);
+    return rows[0] && this.cipher.decrypt(rows[0].code_sealed, preAuthCodePlace(rows[0].code_hash));
   }
 
   /** WeChat consumed a code of this session (an authorization came back): its codes are not handed out again. */

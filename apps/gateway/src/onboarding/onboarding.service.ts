@@ -1,6 +1,8 @@
+import { systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WeChatError } from '@app/wechat';
+import { WeChatApiError, WeChatError } from '@app/wechat';
 import { blacklistReadiness } from '../tenants/capabilities';
+import { nextChinaMidnight } from '../component/component-call-budget';
 import { ComponentBudgetExhaustedError, ComponentTicketMissingError } from '../component/component.errors';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TenantsRepository } from '../tenants/tenants.repository';
@@ -11,6 +13,7 @@ import {
   alreadyBoundPage,
   authorizedPage,
   budgetExhaustedPage,
+  quotaExhaustedPage,
   codeInvalidPage,
   missingCodePage,
   onboardingPage,
@@ -81,7 +84,11 @@ export class OnboardingService {
         if (await this.sessions.rejectedTooManyCodes(session.id)) return { page: codeInvalidPage() };
         // WeChat sent the browser back with a new code: the page's pre-auth code is spent, whatever the exchange says.
         await this.sessions.retirePreAuthCodes(session.id);
-        result = await this.exchange.exchange(authCode, { tenantId: session.tenantId, sessionId: session.id });
+        result = await this.exchange.exchange(
+          authCode,
+          { tenantId: session.tenantId, sessionId: session.id },
+          systemActor('onboarding'),
+        );
       }
     } catch (e) {
       return { page: this.wechatFailurePage(e, 'exchanging the authorization code') };
@@ -126,6 +133,14 @@ export class OnboardingService {
     if (e instanceof ComponentBudgetExhaustedError) {
       this.logger.warn({ during, api: e.api }, 'component daily call budget spent; onboarding waits for the reset');
       return budgetExhaustedPage(e.retryAfterSeconds);
+    }
+    if (e instanceof WeChatApiError && e.kind === 'quota-daily') {
+      const api = String(e.api).replace(/^.*\//, '');
+      this.logger.warn(
+        { during, api, wechatErr: e.errcode },
+        "WeChat's daily quota for the component is spent; onboarding waits for the reset",
+      );
+      return quotaExhaustedPage(api, nextChinaMidnight());
     }
     if (e instanceof WeChatError) {
       this.logger.error({ during, errorKind: e.code, err: e.message }, 'WeChat call failed during onboarding');

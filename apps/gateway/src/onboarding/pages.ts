@@ -11,7 +11,7 @@ export interface Page {
   /** The page in the merchant's language (chosen per request by the controller). */
   render(locale: Locale): string;
   /** Error pages only: the stable code and (English, operator-facing) message, for clients that ask for JSON. */
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; details?: unknown };
   retryAfterSeconds?: number;
 }
 
@@ -78,6 +78,22 @@ export const budgetExhaustedPage = (retryAfterSeconds: number): Page => ({
   ...errorPage('COMPONENT_DAILY_BUDGET_EXHAUSTED', 'budgetExhausted'),
   retryAfterSeconds,
 });
+
+/** `YYYY-MM-DD 00:00` in China Standard Time (UTC+8, no daylight saving) of a China midnight. */
+const chinaTime = (at: Date) => `${new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 10)} 00:00`;
+
+/**
+ * WeChat answered 45009 for a component API (`api`): the provider's daily quota is spent until
+ * `resetsAt` (midnight China time). Not an outage: the page says what it is and when to come back.
+ */
+export function quotaExhaustedPage(api: string, resetsAt: Date): Page {
+  const page = errorPage('COMPONENT_QUOTA_EXHAUSTED', 'quotaExhausted', (m) => m.quotaExhaustedMessage(chinaTime(resetsAt)));
+  return {
+    ...page,
+    error: { ...page.error!, details: { api, resetsAt: resetsAt.toISOString() } },
+    retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - Date.now()) / 1000)),
+  };
+}
 
 export const wechatUnavailablePage = () => errorPage('WECHAT_UNAVAILABLE', 'wechatUnavailable');
 

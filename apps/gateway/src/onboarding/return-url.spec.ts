@@ -17,6 +17,8 @@ describe('parseReturnUrl', () => {
       'ftp://x.example/',
       '/relative',
       'https://',
+      ' https://shop.example.com/',
+      'https://shop.example.com/ ',
     ]) {
       expect(() => parseReturnUrl(bad, open)).toThrow(ValidationError);
     }

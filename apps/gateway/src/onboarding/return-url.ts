@@ -18,6 +18,8 @@ const invalid = (message: string) =>
  */
 export function parseReturnUrl(raw: string, rules: ReturnUrlRules): string {
   if (raw.includes('\\')) throw invalid('returnUrl must not contain backslashes');
+  // new URL would trim them silently: what is stored must be what was sent.
+  if (raw !== raw.trim()) throw invalid('returnUrl must not begin or end with spaces');
   let url: URL;
   try {
     url = new URL(raw);

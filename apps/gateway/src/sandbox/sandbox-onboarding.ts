@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { systemActor } from '../audit/audit-actor';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { TenantAdminService } from '../tenant-admin/tenant-admin.service';
 import { TenantsRepository } from '../tenants/tenants.repository';
@@ -29,11 +30,11 @@ export async function prepareSandboxOnboarding(app: INestApplication): Promise<S
   let tenantId = await app.get(TenantsRepository).findIdByExternalId(SANDBOX_DEMO_EXTERNAL_ID);
   let tenantApiKey: string | undefined;
   if (!tenantId) {
-    const created = await tenants.create({ name: 'Sandbox demo', externalId: SANDBOX_DEMO_EXTERNAL_ID });
+    const created = await tenants.create({ name: 'Sandbox demo', externalId: SANDBOX_DEMO_EXTERNAL_ID }, systemActor('sandbox'));
     tenantId = created.id as TenantId;
     tenantApiKey = created.apiKey;
   }
-  const session = await sessions.create(tenantId, { authType: 1 });
+  const session = await sessions.create(tenantId, { authType: 1 }, systemActor('sandbox'));
   const tenant = await app.get(TenantsRepository).findWithAccount(tenantId);
   return {
     tenantId,

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
-import { generateTenantApiKey, hashApiKey } from '../auth/api-keys';
+import type { ActingParty } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
+import { generateTenantApiKey, hashApiKey, tenantKeyId } from '../auth/api-keys';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { parseWebOrigin } from '../validation/web-origin';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
@@ -29,17 +31,30 @@ export class TenantAdminService {
     private readonly authorizers: AuthorizersRepository,
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
+    private readonly audit: AuditService,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  async create(input: { name: string; externalId?: string }): Promise<CreatedTenantView> {
+  async create(input: { name: string; externalId?: string }, by: ActingParty): Promise<CreatedTenantView> {
     const apiKey = generateTenantApiKey();
-    const t = await this.tenants.create({
-      name: input.name,
-      externalId: input.externalId ?? null,
-      apiKeyHash: hashApiKey(apiKey),
+    const keyId = tenantKeyId(hashApiKey(apiKey));
+    const t = await this.transactions.run(async (m) => {
+      const created = await this.tenants.create(
+        { name: input.name, externalId: input.externalId ?? null, apiKeyHash: hashApiKey(apiKey) },
+        m,
+      );
+      await this.audit.recordChange(created.id, by, 'tenant.created', { keyId }, m);
+      return created;
     });
-    return { id: t.id, name: t.name, externalId: t.externalId, status: t.status, apiKey, createdAt: t.createdAt.toISOString() };
+    return {
+      id: t.id,
+      name: t.name,
+      externalId: t.externalId,
+      status: t.status,
+      apiKey,
+      keyId,
+      createdAt: t.createdAt.toISOString(),
+    };
   }
 
   async get(tenantId: TenantId): Promise<TenantView> {
@@ -83,22 +98,27 @@ export class TenantAdminService {
   }
 
   /** Issues a new key; the old digest is overwritten, so the previous key stops working at once. */
-  async rotateApiKey(tenantId: TenantId): Promise<{ apiKey: string }> {
+  async rotateApiKey(tenantId: TenantId, by: ActingParty): Promise<{ apiKey: string; keyId: string }> {
     const apiKey = generateTenantApiKey();
-    if (!(await this.tenants.replaceApiKeyHash(tenantId, hashApiKey(apiKey)))) throw new TenantNotFoundError();
-    return { apiKey };
+    const keyId = tenantKeyId(hashApiKey(apiKey));
+    await this.transactions.run(async (m) => {
+      if (!(await this.tenants.replaceApiKeyHash(tenantId, hashApiKey(apiKey), m))) throw new TenantNotFoundError();
+      await this.audit.recordChange(tenantId, by, 'tenant.api_key_rotated', { keyId }, m);
+    });
+    return { apiKey, keyId };
   }
 
   /**
    * Soft delete: the row stays for audit history, but the tenant vanishes from every lookup,
    * its key digest is replaced by one of a key nobody holds, and its authorizer row (tokens,
-   * and the binding of the Official Account) is removed, all in one transaction.
+   * and the binding of the Official Account) is removed, all in one transaction with its audit event.
    */
-  async delete(tenantId: TenantId): Promise<void> {
+  async delete(tenantId: TenantId, by: ActingParty): Promise<void> {
     await this.transactions.run(async (m) => {
       if (!(await this.tenants.softDelete(tenantId, hashApiKey(generateTenantApiKey()), m))) throw new TenantNotFoundError();
       await this.authorizers.deleteForTenant(tenantId, m);
       await this.onboarding.closeForTenant(tenantId, m);
+      await this.audit.recordChange(tenantId, by, 'tenant.deleted', null, m);
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { OperatorOnly, TenantScoped, CurrentTenant } from '../auth';
+import { callerActor } from '../audit/audit-actor';
+import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';
@@ -18,8 +19,8 @@ export class TenantsController {
   @OperatorOnly()
   @ApiOperation({ summary: 'Create a tenant; its API key is returned once' })
   @ApiCreatedResponse({ type: CreatedTenantView })
-  create(@Body() body: CreateTenantDto): Promise<CreatedTenantView> {
-    return this.tenants.create(body);
+  create(@Body() body: CreateTenantDto, @CurrentCaller() caller: Caller): Promise<CreatedTenantView> {
+    return this.tenants.create(body, callerActor(caller));
   }
 
   @Get()
@@ -52,8 +53,8 @@ export class TenantsController {
   @TenantScoped()
   @ApiOperation({ summary: 'Issue a new tenant key; the previous one stops working at once' })
   @ApiCreatedResponse({ type: ApiKeyView })
-  rotateApiKey(@CurrentTenant() tenantId: TenantId): Promise<ApiKeyView> {
-    return this.tenants.rotateApiKey(tenantId);
+  rotateApiKey(@CurrentTenant() tenantId: TenantId, @CurrentCaller() caller: Caller): Promise<ApiKeyView> {
+    return this.tenants.rotateApiKey(tenantId, callerActor(caller));
   }
 
   @Delete(':tenantId')
@@ -62,7 +63,7 @@ export class TenantsController {
   @ApiParam({ name: 'tenantId', format: 'uuid' })
   @HttpCode(204)
   @ApiNoContentResponse()
-  async delete(@CurrentTenant() tenantId: TenantId): Promise<void> {
-    await this.tenants.delete(tenantId);
+  async delete(@CurrentTenant() tenantId: TenantId, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.tenants.delete(tenantId, callerActor(caller));
   }
 }

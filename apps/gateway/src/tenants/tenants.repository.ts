@@ -101,10 +101,10 @@ export class TenantsRepository {
   }
 
   /** Raises TenantExistsError when a live tenant already has this externalId. */
-  async create(input: { name: string; externalId: string | null; apiKeyHash: string }): Promise<TenantRecord> {
+  async create(input: { name: string; externalId: string | null; apiKeyHash: string }, m?: EntityManager): Promise<TenantRecord> {
     try {
       const { rows } = await sql<TenantAccountRow>(
-        this.dataSource,
+        m ?? this.dataSource,
         `INSERT INTO tenants (name, external_id, api_key_hash) VALUES ($1, $2, $3)
          RETURNING id, name, external_id, status, created_at`,
         [input.name, input.externalId, input.apiKeyHash],
@@ -182,8 +182,8 @@ export class TenantsRepository {
   }
 
   /** False when the tenant does not exist or is deleted. */
-  async replaceApiKeyHash(tenantId: TenantId, apiKeyHash: string): Promise<boolean> {
-    const r = await this.tenants.update({ id: tenantId, deletedAt: IsNull() }, { apiKeyHash, updatedAt: () => 'now()' });
+  async replaceApiKeyHash(tenantId: TenantId, apiKeyHash: string, m?: EntityManager): Promise<boolean> {
+    const r = await this.repo(m).update({ id: tenantId, deletedAt: IsNull() }, { apiKeyHash, updatedAt: () => 'now()' });
     this.notices.changed('tenants', tenantId);
     return (r.affected ?? 0) > 0;
   }

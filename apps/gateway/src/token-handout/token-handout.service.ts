@@ -32,6 +32,7 @@ export class TokenHandoutService {
     const token = await this.authorizerTokens.handOut(tenantId, rejected);
     await this.audit.record(tenantId, {
       actor: ctx.caller.actor,
+      actorName: ctx.caller.name ?? null,
       action: 'authorizer_token.read',
       total: 1,
       succeeded: 1,

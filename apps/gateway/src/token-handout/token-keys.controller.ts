@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { CurrentTenant, OperatorOnly } from '../auth';
+import { callerActor } from '../audit/audit-actor';
+import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { UuidParamPipe } from '../validation/uuid-param.pipe';
 import { CreatedTokenKeyView, CreateTokenKeyDto, TokenKeyListView } from './dto/token-handout.dto';
@@ -14,10 +15,15 @@ export class TokenKeysController {
 
   @Post()
   @OperatorOnly()
+  @Header('Cache-Control', 'no-store') // the reply carries the wtt_ key, shown once: no cache keeps it
   @ApiOperation({ summary: 'Issue a token key (`wtt_…`, shown once): it may only read this tenant’s authorizer token' })
   @ApiCreatedResponse({ type: CreatedTokenKeyView })
-  create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateTokenKeyDto): Promise<CreatedTokenKeyView> {
-    return this.keys.create(tenantId, body.name);
+  create(
+    @CurrentTenant() tenantId: TenantId,
+    @Body() body: CreateTokenKeyDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<CreatedTokenKeyView> {
+    return this.keys.create(tenantId, body.name, callerActor(caller));
   }
 
   @Get()
@@ -34,7 +40,11 @@ export class TokenKeysController {
   @ApiParam({ name: 'keyId', format: 'uuid' })
   @ApiOperation({ summary: 'Revoke a token key at once (it then gets 401)' })
   @ApiNoContentResponse()
-  async revoke(@CurrentTenant() tenantId: TenantId, @Param('keyId', new UuidParamPipe()) keyId: string): Promise<void> {
-    await this.keys.revoke(tenantId, keyId);
+  async revoke(
+    @CurrentTenant() tenantId: TenantId,
+    @Param('keyId', new UuidParamPipe()) keyId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    await this.keys.revoke(tenantId, keyId, callerActor(caller));
   }
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Redirect, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
+import { callerActor } from '../audit/audit-actor';
 import { type Caller, CurrentCaller, CurrentTenant, Public, TenantScoped } from '../auth';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { ExchangeWebOAuthCodeDto, RedeemWebOAuthTicketDto, WebOAuthResultView } from './dto/web-oauth.dto';
@@ -71,6 +72,6 @@ export class WebOAuthController {
     @CurrentCaller() caller: Caller,
     @Body() body: ExchangeWebOAuthCodeDto,
   ): Promise<WebOAuthResultView> {
-    return this.webOAuth.exchange(tenantId, caller.actor, body);
+    return this.webOAuth.exchange(tenantId, callerActor(caller), body);
   }
 }

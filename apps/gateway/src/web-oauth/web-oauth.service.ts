@@ -3,7 +3,7 @@ import { isApiAllowed, requiredPermissionSets, WeChatApiError, WebOAuthApi, type
 import { createHash, randomBytes } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { AuditService } from '../audit/audit.service';
-import type { AuditActor } from '../audit/audit.repository';
+import { type ActingParty, systemActor } from '../audit/audit-actor';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { PermissionSetMissingError } from '../tenant-calls/tenant-calls.errors';
 import { ComponentTokenService } from '../component/component-token.service';
@@ -107,7 +107,7 @@ export class WebOAuthService {
       const identity = await this.exchangeCode(flow.tenantId, appId, code, flow.scope);
       const ticket = TICKET_PREFIX + randomBytes(24).toString('base64url');
       await this.flows.createTicket(flow.tenantId, digest(ticket), identity, TICKET_TTL_SECONDS);
-      await this.recordExchange(flow.tenantId, 'system', identity.scope, 'callback');
+      await this.recordExchange(flow.tenantId, systemActor('web-oauth'), identity.scope, 'callback');
       return back({ wtg_ticket: ticket });
     });
   }
@@ -123,11 +123,11 @@ export class WebOAuthService {
   }
 
   /** POST …/web-oauth/exchanges: a code the provider's own callback received. */
-  async exchange(tenantId: TenantId, actor: AuditActor, body: { code: string; scope?: string }): Promise<WebOAuthResultView> {
+  async exchange(tenantId: TenantId, by: ActingParty, body: { code: string; scope?: string }): Promise<WebOAuthResultView> {
     return this.counted('exchange', async () => {
       const { appId } = await this.usableTenant(tenantId);
       const identity = await this.exchangeCode(tenantId, appId, body.code, body.scope as WebOAuthScope | undefined);
-      await this.recordExchange(tenantId, actor, identity.scope, 'exchange');
+      await this.recordExchange(tenantId, by, identity.scope, 'exchange');
       return toView(identity);
     });
   }
@@ -184,7 +184,7 @@ export class WebOAuthService {
           { tenantId, wechatErr: e.errcode },
           'WeChat says the account no longer authorizes the component; tenant revoked',
         );
-        await this.accounts.markRevoked(tenantId);
+        await this.accounts.markRevoked(tenantId, systemActor('web-oauth'));
         throw new TenantNotActiveError('revoked');
       }
       throw e;
@@ -198,10 +198,10 @@ export class WebOAuthService {
     return url.origin === own.origin && url.pathname.startsWith('/sandbox/web-oauth-demo/');
   }
 
-  private async recordExchange(tenantId: TenantId, actor: AuditActor, scope: WebOAuthScope, trigger: string): Promise<void> {
+  private async recordExchange(tenantId: TenantId, by: ActingParty, scope: WebOAuthScope, trigger: string): Promise<void> {
     // Who the follower is stays out of the audit trail: the count is the record.
     await this.audit.record(tenantId, {
-      actor,
+      ...by,
       action: 'web_oauth.exchange',
       total: 1,
       succeeded: 1,

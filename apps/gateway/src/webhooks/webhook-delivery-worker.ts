@@ -6,7 +6,7 @@ import { type EndpointForDelivery, WebhookEndpointsRepository } from './webhook-
 import type { DeliveryOutcome } from './webhook-metrics';
 import { WebhookMetrics } from './webhook-metrics';
 import { afterAttempt } from './retry-schedule';
-import { type ClaimedDelivery, WebhookOutboxRepository } from './webhook-outbox.repository';
+import { type ClaimedDelivery, ownerKey, WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookSender } from './webhook-sender';
 import { webhookSettings } from './webhook-settings';
 
@@ -15,11 +15,18 @@ const LEASE_MARGIN_MS = 5_000;
 const WEBHOOK_DELIVERY_TASK = 'webhook-delivery';
 
 /**
+ * The share of an instance's slots one owner's endpoints may hold (a quarter, at least one
+ * endpoint's worth): a tenant with many endpoints that never answer leaves the rest to others.
+ */
+const OWNER_SHARE = 0.25;
+
+/**
  * Sends due deliveries from any instance. Claims happen in a short transaction (leased rows),
  * the HTTP exchange holds no database connection, and the outcome is recorded afterwards; a
  * crashed instance's leases lapse and another claim picks them up (at-least-once).
- * Slots: `concurrency` per instance, `concurrencyPerEndpoint` per receiver, so a slow or dead
- * receiver holds at most its own slots and everyone else's deliveries keep flowing.
+ * Slots: `concurrency` per instance, `concurrencyPerEndpoint` per receiver and a quarter of the
+ * instance's per owner (a tenant, or the operator), so a slow or dead receiver, or a tenant's
+ * many of them, holds at most its own slots and everyone else's deliveries keep flowing.
  * A loop on every instance (background/): a claim every poll interval, or at once when woken.
  */
 @LoopTask(WEBHOOK_DELIVERY_TASK)
@@ -29,6 +36,8 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
   private readonly settings: WebhookSettings;
   private readonly leaseMs: number;
   private readonly perEndpoint = new Map<string, number>();
+  private readonly perOwner = new Map<string, number>();
+  private readonly ownerSlots: number;
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
   readonly runAtStart = true;
@@ -43,6 +52,10 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
   ) {
     this.settings = webhookSettings(config);
     this.leaseMs = this.settings.timeoutMs + LEASE_MARGIN_MS;
+    this.ownerSlots = Math.max(
+      Math.min(this.settings.concurrencyPerEndpoint, this.settings.concurrency),
+      Math.floor(this.settings.concurrency * OWNER_SHARE),
+    );
   }
 
   nextDelayMs(): number {
@@ -70,10 +83,13 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
       const free = this.settings.concurrency - this.running.size;
       if (free <= 0) return;
       const busyEndpoints = [...this.perEndpoint].filter(([, n]) => n >= this.settings.concurrencyPerEndpoint).map(([id]) => id);
+      const ownerRoom = new Map([...this.perOwner].map(([owner, n]) => [owner, this.ownerSlots - n]));
       const claimed = await this.outbox.claimDue({
         limit: free,
         perEndpoint: this.settings.concurrencyPerEndpoint,
         busyEndpoints,
+        perOwner: this.ownerSlots,
+        ownerRoom,
         leaseMs: this.leaseMs,
       });
       if (claimed.length === 0) return;
@@ -83,7 +99,9 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
   }
 
   private start(d: ClaimedDelivery, endpoint: EndpointForDelivery | undefined): void {
+    const owner = ownerKey(d.tenantId);
     this.perEndpoint.set(d.endpointId, (this.perEndpoint.get(d.endpointId) ?? 0) + 1);
+    this.perOwner.set(owner, (this.perOwner.get(owner) ?? 0) + 1);
     const run: Promise<void> = this.deliver(d, endpoint)
       .catch((e) => {
         // Unrecorded: the lease lapses and the delivery is tried again (at-least-once).
@@ -97,6 +115,9 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
         const n = (this.perEndpoint.get(d.endpointId) ?? 1) - 1;
         if (n > 0) this.perEndpoint.set(d.endpointId, n);
         else this.perEndpoint.delete(d.endpointId);
+        const o = (this.perOwner.get(owner) ?? 1) - 1;
+        if (o > 0) this.perOwner.set(owner, o);
+        else this.perOwner.delete(owner);
         this.wake();
       });
     this.running.add(run);
@@ -108,7 +129,9 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
       return;
     }
     const result = await this.sender.send({ url: endpoint.url, eventId: d.eventId, body: d.body, secrets: endpoint.secrets });
-    const outcome = afterAttempt(result.ok, d.roundAttempts, this.settings.retryScheduleSeconds);
+    const outcome = result.permanent
+      ? { status: 'failed' as const, nextAttemptAt: null }
+      : afterAttempt(result.ok, d.roundAttempts, this.settings.retryScheduleSeconds);
     const recorded = await this.outbox.recordAttempt(d, {
       ...outcome,
       attempt: {

@@ -8,7 +8,8 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
+import { callerActor } from '../audit/audit-actor';
+import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
 import {
   CreateWebhookEndpointDto,
@@ -47,8 +48,8 @@ export class OperatorWebhookEndpointsController {
     summary: 'Register an operator endpoint: every tenant’s events and component events; the secret is shown once',
   })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointView })
-  create(@Body() body: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
-    return this.service.create(null, body);
+  create(@Body() body: CreateWebhookEndpointDto, @CurrentCaller() caller: Caller): Promise<CreatedWebhookEndpointView> {
+    return this.service.create(null, body, callerActor(caller));
   }
 
   @Get()
@@ -70,8 +71,12 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Change url, types, description or enabled' })
   @ApiOkResponse({ type: WebhookEndpointView })
-  update(@Param('endpointId', UUID) endpointId: string, @Body() body: UpdateWebhookEndpointDto): Promise<WebhookEndpointView> {
-    return this.service.update(null, endpointId, body);
+  update(
+    @Param('endpointId', UUID) endpointId: string,
+    @Body() body: UpdateWebhookEndpointDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<WebhookEndpointView> {
+    return this.service.update(null, endpointId, body, callerActor(caller));
   }
 
   @Delete(':endpointId')
@@ -79,8 +84,8 @@ export class OperatorWebhookEndpointsController {
   @ApiOperation({ summary: 'Remove the endpoint (its delivery log goes with it)' })
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@Param('endpointId', UUID) endpointId: string): Promise<void> {
-    return this.service.delete(null, endpointId);
+  delete(@Param('endpointId', UUID) endpointId: string, @CurrentCaller() caller: Caller): Promise<void> {
+    return this.service.delete(null, endpointId, callerActor(caller));
   }
 
   @Post(':endpointId/secret')
@@ -88,8 +93,8 @@ export class OperatorWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
   @ApiCreatedResponse({ type: WebhookSecretView })
-  rotateSecret(@Param('endpointId', UUID) endpointId: string): Promise<WebhookSecretView> {
-    return this.service.rotateSecret(null, endpointId);
+  rotateSecret(@Param('endpointId', UUID) endpointId: string, @CurrentCaller() caller: Caller): Promise<WebhookSecretView> {
+    return this.service.rotateSecret(null, endpointId, callerActor(caller));
   }
 
   @Get(':endpointId/deliveries')
@@ -121,8 +126,12 @@ export class TenantWebhookEndpointsController {
   @Header('Cache-Control', 'no-store') // the reply carries a secret, shown once: no cache keeps it
   @ApiOperation({ summary: 'Register an endpoint for this tenant’s events (never component.*); the secret is shown once' })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointView })
-  create(@CurrentTenant() tenantId: TenantId, @Body() body: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
-    return this.service.create(tenantId, body);
+  create(
+    @CurrentTenant() tenantId: TenantId,
+    @Body() body: CreateWebhookEndpointDto,
+    @CurrentCaller() caller: Caller,
+  ): Promise<CreatedWebhookEndpointView> {
+    return this.service.create(tenantId, body, callerActor(caller));
   }
 
   @Get()
@@ -148,8 +157,9 @@ export class TenantWebhookEndpointsController {
     @CurrentTenant() tenantId: TenantId,
     @Param('endpointId', UUID) endpointId: string,
     @Body() body: UpdateWebhookEndpointDto,
+    @CurrentCaller() caller: Caller,
   ): Promise<WebhookEndpointView> {
-    return this.service.update(tenantId, endpointId, body);
+    return this.service.update(tenantId, endpointId, body, callerActor(caller));
   }
 
   @Delete(':endpointId')
@@ -157,8 +167,12 @@ export class TenantWebhookEndpointsController {
   @ApiOperation({ summary: 'Remove the endpoint (its delivery log goes with it)' })
   @HttpCode(204)
   @ApiNoContentResponse()
-  delete(@CurrentTenant() tenantId: TenantId, @Param('endpointId', UUID) endpointId: string): Promise<void> {
-    return this.service.delete(tenantId, endpointId);
+  delete(
+    @CurrentTenant() tenantId: TenantId,
+    @Param('endpointId', UUID) endpointId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<void> {
+    return this.service.delete(tenantId, endpointId, callerActor(caller));
   }
 
   @Post(':endpointId/secret')
@@ -166,8 +180,12 @@ export class TenantWebhookEndpointsController {
   @EndpointParam()
   @ApiOperation({ summary: 'Rotate the signing secret; the previous one keeps signing for 24 hours' })
   @ApiCreatedResponse({ type: WebhookSecretView })
-  rotateSecret(@CurrentTenant() tenantId: TenantId, @Param('endpointId', UUID) endpointId: string): Promise<WebhookSecretView> {
-    return this.service.rotateSecret(tenantId, endpointId);
+  rotateSecret(
+    @CurrentTenant() tenantId: TenantId,
+    @Param('endpointId', UUID) endpointId: string,
+    @CurrentCaller() caller: Caller,
+  ): Promise<WebhookSecretView> {
+    return this.service.rotateSecret(tenantId, endpointId, callerActor(caller));
   }
 
   @Get(':endpointId/deliveries')

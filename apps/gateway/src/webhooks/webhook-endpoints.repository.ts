@@ -2,7 +2,9 @@ import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/seal
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { lockForTransaction } from '../database/advisory-lock';
 import { sql } from '../database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { WebhookEventType } from './webhook-event-types';
@@ -55,6 +57,12 @@ const toRecord = (r: Row): WebhookEndpointRecord => ({
   updatedAt: r.updated_at,
 });
 
+/** The sealed columns of this table. */
+type SecretColumn = 'secret' | 'previous_secret';
+
+/** Where an endpoint's secret is sealed: the cipher binds it to its row and column. */
+const place = (id: string, column: SecretColumn) => ({ table: 'webhook_endpoints', column, row: id });
+
 /** `tenant_id = $n` or `tenant_id IS NULL`: two plain predicates, so the page indexes apply. */
 const ownerIs = (owner: EndpointOwner, n: number) =>
   owner === null ? `tenant_id IS NULL AND $${n}::uuid IS NULL` : `tenant_id = $${n}`;
@@ -71,16 +79,33 @@ export class WebhookEndpointsRepository {
     private readonly cipher: SecretCipher,
   ) {}
 
+  /**
+   * Undefined when a tenant owner already has `maxForTenant` endpoints; the count and the insert
+   * happen under the owner's lock, so concurrent creates cannot pass the cap together.
+   */
   async create(
     owner: EndpointOwner,
     e: { url: string; types: string[]; description: string | null; secret: string },
-  ): Promise<WebhookEndpointRecord> {
-    const { rows } = await sql<Row>(
-      this.dataSource,
-      `INSERT INTO webhook_endpoints (tenant_id, url, types, description, secret) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [owner, e.url, e.types, e.description, this.cipher.encrypt(e.secret)],
-    );
-    return toRecord(rows[0]);
+    maxForTenant: number,
+  ): Promise<WebhookEndpointRecord | undefined> {
+    return this.dataSource.transaction(async (m) => {
+      if (owner !== null) {
+        await lockForTransaction(m, `wtg:webhook-endpoints:${owner}`);
+        const { rows } = await sql<{ n: number }>(m, `SELECT count(*)::int AS n FROM webhook_endpoints WHERE tenant_id = $1`, [
+          owner,
+        ]);
+        if (rows[0].n >= maxForTenant) return undefined;
+      }
+      // The id is chosen here: the secret is sealed for its row.
+      const id = randomUUID();
+      const { rows } = await sql<Row>(
+        m,
+        `INSERT INTO webhook_endpoints (id, tenant_id, url, types, description, secret) VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING ${COLUMNS}`,
+        [id, owner, e.url, e.types, e.description, this.seal(id, 'secret', e.secret)],
+      );
+      return toRecord(rows[0]);
+    });
   }
 
   /** Oldest first, `limit + 1` rows so the caller knows whether another page follows. */
@@ -144,16 +169,32 @@ export class WebhookEndpointsRepository {
     return count > 0;
   }
 
-  /** The current secret becomes the previous one, still signing until `previousExpiresAt`. */
+  /**
+   * The current secret becomes the previous one, still signing until `previousExpiresAt`. It is
+   * sealed again for its new column (a sealed value opens only in the column it was sealed for).
+   */
   async rotateSecret(owner: EndpointOwner, id: string, secret: string, previousExpiresAt: Date): Promise<boolean> {
-    const { count } = await sql(
-      this.dataSource,
-      `UPDATE webhook_endpoints
-         SET previous_secret = secret, previous_secret_expires_at = $4, secret = $3, updated_at = now()
-       WHERE ${ownerIs(owner, 1)} AND id = $2`,
-      [owner, id, this.cipher.encrypt(secret), previousExpiresAt],
-    );
-    return count > 0;
+    return this.dataSource.transaction(async (m) => {
+      const { rows } = await sql<{ secret: string }>(
+        m,
+        `SELECT secret FROM webhook_endpoints WHERE ${ownerIs(owner, 1)} AND id = $2 FOR UPDATE`,
+        [owner, id],
+      );
+      if (!rows[0]) return false;
+      const previous = this.cipher.decrypt(rows[0].secret, place(id, 'secret'));
+      await sql(
+        m,
+        `UPDATE webhook_endpoints
+           SET previous_secret = $4, previous_secret_expires_at = $5, secret = $3, updated_at = now()
+         WHERE ${ownerIs(owner, 1)} AND id = $2`,
+        [owner, id, this.seal(id, 'secret', secret), this.seal(id, 'previous_secret', previous), previousExpiresAt],
+      );
+      return true;
+    });
+  }
+
+  private seal(id: string, column: SecretColumn, plaintext: string): string {
+    return this.cipher.encrypt(plaintext, place(id, column));
   }
 
   /**
@@ -202,7 +243,10 @@ export class WebhookEndpointsRepository {
           id: r.id,
           url: r.url,
           receiving: r.receiving,
-          secrets: [r.secret, ...(r.previous_secret ? [r.previous_secret] : [])].map((s) => this.cipher.decrypt(s)),
+          secrets: [
+            this.cipher.decrypt(r.secret, place(r.id, 'secret')),
+            ...(r.previous_secret ? [this.cipher.decrypt(r.previous_secret, place(r.id, 'previous_secret'))] : []),
+          ],
         },
       ]),
     );

@@ -1,3 +1,5 @@
+import type { ActingParty } from '../audit/audit-actor';
+import { AuditService } from '../audit/audit.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
@@ -20,8 +22,13 @@ import { type EndpointOwner, type WebhookEndpointRecord, WebhookEndpointsReposit
 import { isOperatorOnlyEventType } from './webhook-event-types';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { generateWebhookSecret } from './webhook-signing';
-import { privateUrlsRefused } from './webhook-settings';
-import { WebhookEndpointNotFoundError, WebhookEventNotFoundError, WebhookUrlNotAllowedError } from './webhooks.errors';
+import { privateUrlsRefused, webhookSettings } from './webhook-settings';
+import {
+  TooManyEndpointsError,
+  WebhookEndpointNotFoundError,
+  WebhookEventNotFoundError,
+  WebhookUrlNotAllowedError,
+} from './webhooks.errors';
 import { keysetCursor } from '../validation/page-cursor';
 
 /** How long a rotated-out secret keeps signing, so receivers can switch without losing deliveries. */
@@ -45,22 +52,31 @@ const toView = (r: WebhookEndpointRecord): WebhookEndpointView => ({
 @Injectable()
 export class WebhookEndpointsService {
   private readonly refusePrivate: boolean;
+  private readonly endpointsPerTenant: number;
 
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly outbox: WebhookOutboxRepository,
     private readonly worker: WebhookDeliveryWorker,
+    private readonly audit: AuditService,
   ) {
     this.refusePrivate = privateUrlsRefused(config);
+    this.endpointsPerTenant = webhookSettings(config).endpointsPerTenant;
   }
 
-  async create(owner: EndpointOwner, dto: CreateWebhookEndpointDto): Promise<CreatedWebhookEndpointView> {
+  async create(owner: EndpointOwner, dto: CreateWebhookEndpointDto, by: ActingParty): Promise<CreatedWebhookEndpointView> {
     const types = dto.types ?? [];
     this.checkTypes(owner, types);
     await this.checkUrl(dto.url);
     const secret = generateWebhookSecret();
-    const created = await this.endpoints.create(owner, { url: dto.url, types, description: dto.description ?? null, secret });
+    const created = await this.endpoints.create(
+      owner,
+      { url: dto.url, types, description: dto.description ?? null, secret },
+      this.endpointsPerTenant,
+    );
+    if (!created) throw new TooManyEndpointsError(this.endpointsPerTenant);
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.created', { endpointId: created.id });
     return { ...toView(created), secret };
   }
 
@@ -83,27 +99,31 @@ export class WebhookEndpointsService {
     owner: EndpointOwner,
     endpointId: string | undefined,
     dto: UpdateWebhookEndpointDto,
+    by: ActingParty,
   ): Promise<WebhookEndpointView> {
     const endpoint = await this.found(owner, endpointId);
     if (dto.types) this.checkTypes(owner, dto.types);
     if (dto.url !== undefined) await this.checkUrl(dto.url);
     const updated = await this.endpoints.update(owner, endpoint.id, dto);
     if (!updated) throw new WebhookEndpointNotFoundError();
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.updated', { endpointId: updated.id });
     return toView(updated);
   }
 
-  async delete(owner: EndpointOwner, endpointId: string | undefined): Promise<void> {
+  async delete(owner: EndpointOwner, endpointId: string | undefined, by: ActingParty): Promise<void> {
     if (!endpointId || !(await this.endpoints.delete(owner, endpointId))) {
       throw new WebhookEndpointNotFoundError();
     }
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.deleted', { endpointId });
   }
 
-  async rotateSecret(owner: EndpointOwner, endpointId: string | undefined): Promise<WebhookSecretView> {
+  async rotateSecret(owner: EndpointOwner, endpointId: string | undefined, by: ActingParty): Promise<WebhookSecretView> {
     const secret = generateWebhookSecret();
     const ok =
       endpointId !== undefined &&
       (await this.endpoints.rotateSecret(owner, endpointId, secret, new Date(Date.now() + PREVIOUS_SECRET_TTL_MS)));
     if (!ok) throw new WebhookEndpointNotFoundError();
+    await this.audit.recordChange(owner, by, 'webhook_endpoint.secret_rotated', { endpointId });
     return { secret };
   }
 

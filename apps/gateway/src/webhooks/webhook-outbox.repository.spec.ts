@@ -42,7 +42,9 @@ describe('webhook repositories (real PostgreSQL)', () => {
     return id as TenantId;
   };
   const endpoint = (owner: EndpointOwner, types: string[] = []) =>
-    endpoints.create(owner, { url: 'https://example.com/hook', types, description: null, secret: 'whsec_x' });
+    endpoints
+      .create(owner, { url: 'https://example.com/hook', types, description: null, secret: 'whsec_x' }, 100)
+      .then((e) => e!);
   const publish = (event: WebhookEventInput) => ds.transaction((m) => publisher.publish(m, event));
   const revoked = (tenantId: TenantId): WebhookEventInput => ({
     type: 'tenant.revoked',
@@ -108,7 +110,8 @@ describe('webhook repositories (real PostgreSQL)', () => {
     const expected = (
       await sql<{ n: number }>(ds, `SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = ANY ($1::uuid[])`, [ids])
     ).rows[0].n;
-    const claim = () => outbox.claimDue({ limit: 4, perEndpoint: 5, busyEndpoints: [], leaseMs: 30_000 });
+    const claim = () =>
+      outbox.claimDue({ limit: 4, perEndpoint: 5, busyEndpoints: [], perOwner: 100, ownerRoom: new Map(), leaseMs: 30_000 });
     const got: string[] = [];
     const claimer = async () => {
       for (let c = await claim(); c.length > 0; c = await claim()) got.push(...c.map((d) => `${d.endpointId}/${d.eventId}`));
@@ -127,7 +130,8 @@ describe('webhook repositories (real PostgreSQL)', () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await publish(revoked(a))).eventId);
     await onlyDue(ids);
-    const claim = (busy: string[] = []) => outbox.claimDue({ limit: 10, perEndpoint: 2, busyEndpoints: busy, leaseMs: 30_000 });
+    const claim = (busy: string[] = []) =>
+      outbox.claimDue({ limit: 10, perEndpoint: 2, busyEndpoints: busy, perOwner: 100, ownerRoom: new Map(), leaseMs: 30_000 });
     const first = await claim();
     expect(first).toHaveLength(2);
     expect(await claim()).toEqual([]);
@@ -137,12 +141,30 @@ describe('webhook repositories (real PostgreSQL)', () => {
     expect(await claim([next[0].endpointId])).toEqual([]);
   });
 
+  it("caps claims per owner: a tenant with no room left is skipped, another tenant's delivery is claimed", async () => {
+    const a = await tenant();
+    const b = await tenant();
+    for (let i = 0; i < 4; i++) await endpoint(a);
+    await endpoint(b);
+    const ids = [(await publish(revoked(a))).eventId, (await publish(revoked(a))).eventId, (await publish(revoked(b))).eventId];
+    await onlyDue(ids);
+    const claim = (ownerRoom: Map<string, number>) =>
+      outbox.claimDue({ limit: 10, perEndpoint: 2, busyEndpoints: [], perOwner: 3, ownerRoom, leaseMs: 30_000 });
+    const first = await claim(new Map());
+    expect(first.filter((d) => d.tenantId === a)).toHaveLength(3);
+    expect(first.filter((d) => d.tenantId === b)).toHaveLength(1);
+    const next = await claim(new Map([[a, 0]]));
+    expect(next).toEqual([]);
+    expect(await claim(new Map([[a, 2]]))).toHaveLength(2);
+  });
+
   it('a lapsed lease is taken over; the old holder can no longer record', async () => {
     const a = await tenant();
     await endpoint(a);
     const { eventId } = await publish(revoked(a));
     await onlyDue([eventId]);
-    const claim = () => outbox.claimDue({ limit: 5, perEndpoint: 2, busyEndpoints: [], leaseMs: 200 });
+    const claim = () =>
+      outbox.claimDue({ limit: 5, perEndpoint: 2, busyEndpoints: [], perOwner: 100, ownerRoom: new Map(), leaseMs: 200 });
     const [held] = await claim();
     expect(held.eventId).toBe(eventId);
     expect(await claim()).toEqual([]);
@@ -160,7 +182,17 @@ describe('webhook repositories (real PostgreSQL)', () => {
     const { eventId } = await publish(revoked(a));
     await onlyDue([eventId]);
     const schedule = [1, 1];
-    const claim = async () => (await outbox.claimDue({ limit: 5, perEndpoint: 2, busyEndpoints: [], leaseMs: 30_000 }))[0];
+    const claim = async () =>
+      (
+        await outbox.claimDue({
+          limit: 5,
+          perEndpoint: 2,
+          busyEndpoints: [],
+          perOwner: 100,
+          ownerRoom: new Map(),
+          leaseMs: 30_000,
+        })
+      )[0];
     const statuses: string[] = [];
     for (let n = 0; n < 3; n++) {
       const d = await claim();

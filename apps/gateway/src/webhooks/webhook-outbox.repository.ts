@@ -17,6 +17,8 @@ const DUE_NOW = "date_trunc('milliseconds', now())";
 /** A delivery a worker holds: the lease token must match when the outcome is recorded. */
 export interface ClaimedDelivery {
   endpointId: string;
+  /** The endpoint's owner (null: the operator's), whose share of the slots the delivery takes. */
+  tenantId: TenantId | null;
   eventId: string;
   type: string;
   body: string;
@@ -39,6 +41,12 @@ export interface AttemptOutcome {
   status: DeliveryStatus;
   nextAttemptAt: Date | null;
 }
+
+/** How claims name the operator's endpoints among owners (tenants are named by their id). */
+const OPERATOR_OWNER = 'operator';
+
+/** The key an owner's share of the delivery slots is counted under. */
+export const ownerKey = (tenantId: TenantId | null): string => tenantId ?? OPERATOR_OWNER;
 
 const ownerIs = (owner: EndpointOwner, n: number) =>
   owner === null ? `d.tenant_id IS NULL AND $${n}::uuid IS NULL` : `d.tenant_id = $${n}`;
@@ -77,53 +85,77 @@ export class WebhookOutboxRepository {
   /**
    * Claims up to `limit` due deliveries for `leaseMs`, at most `perEndpoint` per endpoint
    * counting what is already leased (by any instance), skipping `busyEndpoints` (saturated
-   * here). One short transaction: rows locked by another claimer are skipped, not waited for.
+   * here); per owner at most `ownerRoom` more (an owner absent from it has `perOwner`), owners
+   * keyed by `ownerKey`. One short transaction: rows locked by another claimer are skipped,
+   * not waited for.
    */
   async claimDue(opts: {
     limit: number;
     perEndpoint: number;
     busyEndpoints: string[];
+    perOwner: number;
+    ownerRoom: ReadonlyMap<string, number>;
     leaseMs: number;
   }): Promise<ClaimedDelivery[]> {
     if (opts.limit <= 0) return [];
+    const busyOwners = [...opts.ownerRoom].filter(([, room]) => room <= 0).map(([owner]) => owner);
     return this.dataSource.transaction(async (m) => {
-      const { rows: candidates } = await sql<{ endpoint_id: string; event_id: string; leased: number }>(
+      const { rows: candidates } = await sql<{
+        endpoint_id: string;
+        event_id: string;
+        tenant_id: TenantId | null;
+        leased: number;
+      }>(
         m,
-        `SELECT d.endpoint_id, d.event_id,
+        `SELECT d.endpoint_id, d.event_id, d.tenant_id,
                 (SELECT count(*)::int FROM webhook_deliveries l
                   WHERE l.endpoint_id = d.endpoint_id AND l.locked_until > now()) AS leased
          FROM webhook_deliveries d
          WHERE d.status = 'pending' AND d.next_attempt_at <= now()
            AND (d.locked_until IS NULL OR d.locked_until <= now())
            AND NOT (d.endpoint_id = ANY ($2::uuid[]))
+           AND NOT (coalesce(d.tenant_id::text, '${OPERATOR_OWNER}') = ANY ($4::text[]))
            AND (SELECT count(*) FROM webhook_deliveries l WHERE l.endpoint_id = d.endpoint_id AND l.locked_until > now()) < $3
          ORDER BY d.next_attempt_at
          LIMIT $1
          FOR UPDATE OF d SKIP LOCKED`,
-        [opts.limit * opts.perEndpoint, opts.busyEndpoints, opts.perEndpoint],
+        [opts.limit * opts.perEndpoint, opts.busyEndpoints, opts.perEndpoint, busyOwners],
       );
-      // Per-endpoint budget: a backlog on one endpoint must not take every slot.
+      // Per-endpoint budget: a backlog on one endpoint must not take every slot; per-owner
+      // budget: one tenant's many endpoints must not either.
       const taken = new Map<string, number>();
+      const room = new Map(opts.ownerRoom);
       const chosen = candidates.filter((c) => {
         const n = taken.get(c.endpoint_id) ?? c.leased;
-        if (n >= opts.perEndpoint) return false;
+        const owner = ownerKey(c.tenant_id);
+        const left = room.get(owner) ?? opts.perOwner;
+        if (n >= opts.perEndpoint || left <= 0) return false;
         taken.set(c.endpoint_id, n + 1);
+        room.set(owner, left - 1);
         return true;
       });
       const picked = chosen.slice(0, opts.limit);
       if (picked.length === 0) return [];
       const lockToken = randomUUID();
-      const { rows } = await sql<{ endpoint_id: string; event_id: string; type: string; body: string; round_attempts: number }>(
+      const { rows } = await sql<{
+        endpoint_id: string;
+        tenant_id: TenantId | null;
+        event_id: string;
+        type: string;
+        body: string;
+        round_attempts: number;
+      }>(
         m,
         `UPDATE webhook_deliveries d
          SET locked_until = now() + make_interval(secs => $4::double precision / 1000), lock_token = $3
          FROM webhook_events ev, unnest($1::uuid[], $2::uuid[]) AS k (endpoint_id, event_id)
          WHERE d.endpoint_id = k.endpoint_id AND d.event_id = k.event_id AND ev.id = d.event_id
-         RETURNING d.endpoint_id, d.event_id, ev.type, ev.body, d.round_attempts`,
+         RETURNING d.endpoint_id, d.tenant_id, d.event_id, ev.type, ev.body, d.round_attempts`,
         [picked.map((c) => c.endpoint_id), picked.map((c) => c.event_id), lockToken, opts.leaseMs],
       );
       return rows.map((r) => ({
         endpointId: r.endpoint_id,
+        tenantId: r.tenant_id,
         eventId: r.event_id,
         type: r.type,
         body: r.body,

@@ -10,6 +10,8 @@ import { privateUrlsRefused, webhookSettings } from './webhook-settings';
 export interface SendResult {
   /** 2xx within the deadline. */
   ok: boolean;
+  /** The delivery can never be attempted (its URL does not parse): retrying cannot help. */
+  permanent?: boolean;
   httpStatus: number | null;
   durationMs: number;
   error: string | null;
@@ -47,6 +49,10 @@ export class WebhookSender implements OnApplicationShutdown {
   async send(delivery: { url: string; eventId: string; body: string; secrets: string[] }): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    // Registration refuses such URLs; one stored before that rule fails for good, not every 15 s forever.
+    if (!URL.canParse(delivery.url)) {
+      return { ok: false, permanent: true, httpStatus: null, durationMs: 0, error: 'invalid URL: it cannot be parsed' };
+    }
     const url = new URL(delivery.url);
     const host = hostOf(url);
     if (this.guarded && isIP(host) && isForbiddenAddress(host)) {

@@ -19,7 +19,7 @@ const resolve = (env: Record<string, string>) =>
   resolveGatewayConfig(validateEnvironment(env), { databaseUrl: 'postgres://x/y', sandbox });
 
 describe('WEBHOOK_* variables', () => {
-  it('default to the Standard Webhooks schedule, 16 in flight, 2 per endpoint, 1 s polls, 10 s deadline', () => {
+  it('default to the Standard Webhooks schedule, 16 in flight, 2 per endpoint, 1 s polls, 10 s deadline, 10 endpoints per tenant', () => {
     const config = resolve({});
     expect(webhookSettings(config)).toEqual({
       allowPrivateUrls: false,
@@ -28,6 +28,7 @@ describe('WEBHOOK_* variables', () => {
       concurrencyPerEndpoint: 2,
       pollIntervalMs: 1000,
       timeoutMs: 10_000,
+      endpointsPerTenant: 10,
     });
     // Sandbox mode never refuses private URLs.
     expect(privateUrlsRefused(config)).toBe(false);
@@ -42,6 +43,7 @@ describe('WEBHOOK_* variables', () => {
         WEBHOOK_POLL_INTERVAL_MS: '200',
         WEBHOOK_TIMEOUT_MS: '500',
         WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        WEBHOOK_ENDPOINTS_PER_TENANT: '3',
       }),
     );
     expect(s).toEqual({
@@ -51,6 +53,7 @@ describe('WEBHOOK_* variables', () => {
       concurrencyPerEndpoint: 1,
       pollIntervalMs: 200,
       timeoutMs: 500,
+      endpointsPerTenant: 3,
     });
   });
 
@@ -60,6 +63,7 @@ describe('WEBHOOK_* variables', () => {
     ['WEBHOOK_POLL_INTERVAL_MS', '10'],
     ['WEBHOOK_TIMEOUT_MS', 'ten'],
     ['WEBHOOK_ALLOW_PRIVATE_URLS', 'yes'],
+    ['WEBHOOK_ENDPOINTS_PER_TENANT', '0'],
   ])('stop the start-up naming %s when it is %s', (variable, value) => {
     try {
       validateEnvironment({ [variable]: value });

@@ -13,6 +13,7 @@ export function webhookSettings(config: GatewayConfig): WebhookSettings {
     concurrencyPerEndpoint: w.concurrencyPerEndpoint ?? 2,
     pollIntervalMs: w.pollIntervalMs ?? 1000,
     timeoutMs: w.timeoutMs ?? 10_000,
+    endpointsPerTenant: w.endpointsPerTenant ?? 10,
   };
 }
 

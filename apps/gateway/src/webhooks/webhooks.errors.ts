@@ -20,3 +20,10 @@ export class WebhookUrlNotAllowedError extends DomainError<WebhookErrorCode> {
     super('WEBHOOK_URL_NOT_ALLOWED', `This webhook URL is not allowed: ${reason}.`);
   }
 }
+
+/** A tenant already has as many endpoints as WEBHOOK_ENDPOINTS_PER_TENANT allows. */
+export class TooManyEndpointsError extends DomainError<WebhookErrorCode> {
+  constructor(max: number) {
+    super('TOO_MANY_ENDPOINTS', `A tenant may have at most ${max} webhook endpoints; delete one first.`);
+  }
+}

@@ -9,6 +9,7 @@ import { WebhookPublisher } from './webhook-publisher';
 import { WebhookSender } from './webhook-sender';
 import { TenantEvents } from './tenant-events';
 import { TenantsModule } from '../tenants/tenants.module';
+import { AuditModule } from '../audit/audit.module';
 import { WebhookRetention } from './webhook-retention.schedule';
 
 /**
@@ -16,7 +17,7 @@ import { WebhookRetention } from './webhook-retention.schedule';
  * (WebhookPublisher, exported for the features that emit events) and the delivery worker.
  */
 @Module({
-  imports: [TenantsModule],
+  imports: [TenantsModule, AuditModule],
   controllers: [OperatorWebhookEndpointsController, TenantWebhookEndpointsController],
   providers: [
     WebhookEndpointsRepository,

@@ -1,3 +1,4 @@
+import { systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseWeChatXml } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
@@ -105,7 +106,7 @@ export class WeChatEventsService {
           this.logger.warn({ appId: f.AuthorizerAppid }, 'unauthorized push for an account bound to no tenant; ignored');
           return;
         }
-        await this.authorizers.markRevoked(tenantId);
+        await this.authorizers.markRevoked(tenantId, systemActor('push'));
         this.logger.warn(
           { tenantId, appId: f.AuthorizerAppid },
           'merchant revoked the authorization; tenant revoked, tokens wiped',
@@ -140,7 +141,7 @@ export class WeChatEventsService {
       );
       return;
     }
-    const result = await this.exchange.exchange(authCode, binding);
+    const result = await this.exchange.exchange(authCode, binding, systemActor('push'));
     this.logger.log(
       { infoType: f.InfoType, tenantId: binding.tenantId, outcome: result.outcome, replayed: result.replayed },
       'authorization push handled',

@@ -13,8 +13,8 @@ const QUERY_AUTH_CODE_DEADLINE_MS = 10_000;
 
 /**
  * Answers WeChat's go-live check for its test accounts (always on). Nothing about them is
- * stored: the authorizer token api_query_auth returns is used once and dropped. Each case is
- * logged and counted.
+ * stored but a QUERY_AUTH_CODE push's receipt (so a retry does not exchange the code again): the
+ * authorizer token api_query_auth returns is used once and dropped. Each case is logged and counted.
  */
 @Injectable()
 export class GoLiveResponder implements OnApplicationShutdown {

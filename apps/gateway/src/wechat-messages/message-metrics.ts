@@ -3,8 +3,11 @@ import { Counter } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 import type { GoLiveCaseName } from './go-live-cases';
 
-/** forwarded: a message.received event was written; duplicate: a retry, answered from its receipt; no_active_tenant: not forwarded. */
-export type MessageOutcome = 'forwarded' | 'duplicate' | 'no_active_tenant';
+/**
+ * forwarded: a message.received event was written; duplicate: a retry, answered from its receipt;
+ * no_active_tenant: not forwarded; wrong_account: its ToUserName is not the URL's account, not forwarded.
+ */
+export type MessageOutcome = 'forwarded' | 'duplicate' | 'no_active_tenant' | 'wrong_account';
 export type GoLiveOutcome = 'replied' | 'sent' | 'failed' | 'ignored';
 
 /** Message-URL metrics, on the app's own registry. */

@@ -1,10 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
+import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { Transactions } from '../database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
 import type { PushQuery } from '../wechat-push/push.query';
 import { PushAuthenticator } from '../wechat-push/push-authentication';
+import { goLiveCase } from './go-live-cases';
 import { GoLiveResponder, type MessageAnswer } from './go-live-responder';
 import { MessageMetrics } from './message-metrics';
 import { MessageReceiptsRepository } from './message-receipts.repository';
@@ -26,6 +28,7 @@ export class WeChatMessagesService {
   constructor(
     private readonly authenticator: PushAuthenticator,
     private readonly authorizers: AuthorizersRepository,
+    private readonly accounts: AuthorizerAccountsService,
     private readonly receipts: MessageReceiptsRepository,
     private readonly publisher: WebhookPublisher,
     private readonly transactions: Transactions,
@@ -36,15 +39,24 @@ export class WeChatMessagesService {
   /** The exact body to answer WeChat with: `success`, '' or the encrypted passive reply. */
   async receive(appId: string, query: PushQuery, body: unknown): Promise<string> {
     const { message } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXmlTree(xml));
-    if (this.goLive.isTestAccount(appId)) return this.render(message, this.goLive.respond(appId, message));
+    if (this.goLive.isTestAccount(appId)) return this.answerGoLive(appId, message);
 
-    const tenantId = await this.authorizers.activeTenantIdForAppId(appId);
-    if (!tenantId) {
+    const account = await this.authorizers.activeAccountForAppId(appId);
+    if (!account) {
       this.logger.log(
         { appId, msgType: message.MsgType },
         'message for an account with no active tenant; acknowledged, not forwarded',
       );
       this.metrics.message(undefined, 'no_active_tenant');
+      return SUCCESS;
+    }
+    const { tenantId } = account;
+    // The signature proves WeChat sent it, not to which account: a push for another account
+    // replayed to this URL must not reach this tenant. Acknowledged so WeChat does not retry it.
+    const userName = account.userName ?? (await this.accounts.readOriginalId(tenantId));
+    if (message.ToUserName !== userName) {
+      this.logger.warn({ tenantId, appId }, "message whose ToUserName is not this account's; acknowledged, not forwarded");
+      this.metrics.message(tenantId, 'wrong_account');
       return SUCCESS;
     }
     const key = messageKey(message);
@@ -67,6 +79,24 @@ export class WeChatMessagesService {
     }
     this.metrics.message(tenantId, outcome);
     return SUCCESS;
+  }
+
+  /**
+   * WeChat's go-live check. A QUERY_AUTH_CODE push is claimed like any message first: a retry
+   * (on any instance) gets the same empty answer and never exchanges the code a second time.
+   */
+  private async answerGoLive(appId: string, message: WeChatXmlObject): Promise<string> {
+    if (goLiveCase(message).name === 'query_auth_code') {
+      const claim = await this.transactions.run((m) => this.receipts.claim(m, appId, messageKey(message), ''));
+      if (!claim.first) {
+        this.logger.log(
+          { appId, case: 'query_auth_code' },
+          'go-live check: retried push answered as before, code not exchanged again',
+        );
+        return claim.answer;
+      }
+    }
+    return this.render(message, this.goLive.respond(appId, message));
   }
 
   /** The reply XML (to the sender, from the account's gh_ id) sealed with our component credentials. */

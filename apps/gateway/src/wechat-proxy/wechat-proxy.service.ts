@@ -47,6 +47,7 @@ export class WeChatProxyService {
     return this.calls.forward(tenantId, rule, { ...request, path }, ({ errcode, durationMs }) =>
       this.audit.record(tenantId, {
         actor: ctx.caller.actor,
+        actorName: ctx.caller.name ?? null,
         action: 'wechat.call',
         total: 1,
         succeeded: errcode === 0 ? 1 : 0,

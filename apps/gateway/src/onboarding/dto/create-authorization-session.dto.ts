@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { NoControlCharacters } from '../../validation/no-control-characters';
+import { OptionalNotNull } from '../../validation/optional-not-null';
 
 export class CreateAuthorizationSessionDto {
   @ApiPropertyOptional({ enum: [1, 2, 3], default: 1, description: '1 Official Accounts, 2 Mini Programs, 3 both' })
@@ -11,9 +12,11 @@ export class CreateAuthorizationSessionDto {
   @ApiPropertyOptional({
     description:
       'Where the merchant’s browser goes afterwards, with tenantId and status added. Absolute http(s) URL (https only in ' +
-      'production mode), no credentials; its origin must be in ONBOARDING_RETURN_URL_ORIGINS when that is set.',
+      'production mode), no credentials, no leading or trailing spaces; its origin must be in ONBOARDING_RETURN_URL_ORIGINS ' +
+      'when that is set. With a tenant key, its origin must be listed there (RETURN_URL_NOT_ALLOWED otherwise, and ' +
+      'always while that setting is unset).',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(2048)
   @NoControlCharacters()

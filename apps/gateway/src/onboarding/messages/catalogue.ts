@@ -6,6 +6,7 @@ export type MerchantErrorPage =
   | 'sessionGone'
   | 'ticketMissing'
   | 'budgetExhausted'
+  | 'quotaExhausted'
   | 'wechatUnavailable'
   | 'missingCode'
   | 'codeInvalid'
@@ -23,6 +24,8 @@ export interface MerchantMessages {
   errorCodeLabel: string;
   errors: Record<MerchantErrorPage, { title: string; message: string }>;
   alreadyBoundMessage: (appId: string | null) => string;
+  /** WeChat's own daily quota (45009) is spent; `resetsAt` is the China-time moment it resets, `YYYY-MM-DD 00:00`. */
+  quotaExhaustedMessage: (resetsAt: string) => string;
   onboarding: {
     title: string;
     heading: string;

@@ -21,6 +21,11 @@ export const EN: MerchantMessages = {
       message:
         'The service has reached its daily limit of authorization requests to WeChat. Please open this link again after midnight China time.',
     },
+    quotaExhausted: {
+      title: 'Authorizations are used up for today',
+      message:
+        'WeChat’s daily quota of authorizations for this service provider is used up. Please open this link again after midnight China time.',
+    },
     wechatUnavailable: {
       title: 'WeChat did not answer',
       message: 'WeChat could not be reached just now. Please reload this page in a moment.',
@@ -51,6 +56,8 @@ export const EN: MerchantMessages = {
       message: 'An unexpected error occurred. Please try again later; if it persists, contact your service provider.',
     },
   },
+  quotaExhaustedMessage: (resetsAt) =>
+    `WeChat’s daily quota of authorizations for this service provider is used up (a daily limit, not an outage). Please open this link again after ${resetsAt} China time (UTC+8).`,
   alreadyBoundMessage: (appId) =>
     `This Official Account${appId ? ` (${appId})` : ''} is already connected to another merchant of this service. Nothing was changed.`,
   onboarding: {

@@ -20,6 +20,10 @@ export const ZH_CN: MerchantMessages = {
       title: '请明天再试',
       message: '服务今日向微信发起的授权请求已达上限。请在北京时间零点之后重新打开此链接。',
     },
+    quotaExhausted: {
+      title: '今日授权次数已用完',
+      message: '微信今日为本服务商提供的授权次数已用完。请在北京时间零点之后重新打开此链接。',
+    },
     wechatUnavailable: {
       title: '微信暂无响应',
       message: '暂时无法连接微信。请稍后刷新此页面。',
@@ -49,6 +53,8 @@ export const ZH_CN: MerchantMessages = {
       message: '处理您的请求时发生意外错误。请稍后重试；如问题持续，请联系您的服务商。',
     },
   },
+  quotaExhaustedMessage: (resetsAt) =>
+    `微信今日为本服务商提供的授权次数已用完（微信的每日配额，并非故障）。请在北京时间 ${resetsAt} 之后重新打开此链接。`,
   alreadyBoundMessage: (appId) => `此公众号${appId ? `（${appId}）` : ''}已绑定到本服务的另一商户，未做任何更改。`,
   onboarding: {
     title: '授权您的公众号',

@@ -10,6 +10,7 @@ export class CreatedTenantView {
   @ApiProperty({ nullable: true, type: String }) externalId: string | null;
   @ApiProperty({ enum: ['pending'] }) status: TenantStatus;
   @ApiProperty({ description: 'The tenant key: shown this once, never again.' }) apiKey: string;
+  @ApiProperty({ description: 'The tenant key’s stable id: the audit trail names the key by it (actorName)' }) keyId: string;
   @ApiProperty() createdAt: string;
 }
 
@@ -20,4 +21,5 @@ export class TenantPageView {
 
 export class ApiKeyView {
   @ApiProperty({ description: 'The new tenant key; the previous one stopped working.' }) apiKey: string;
+  @ApiProperty({ description: 'The new key’s stable id: the audit trail names the key by it (actorName)' }) keyId: string;
 }

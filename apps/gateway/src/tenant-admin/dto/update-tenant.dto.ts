@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsString, MaxLength } from 'class-validator';
+import { OptionalNotNull } from '../../validation/optional-not-null';
 
 export class UpdateTenantDto {
   @ApiPropertyOptional({
@@ -9,7 +10,7 @@ export class UpdateTenantDto {
     description:
       'Origins (`scheme://host[:port]`, no path; https only in production) a web-authorization returnUrl may point at; replaces the list',
   })
-  @IsOptional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(50)
   @IsString({ each: true })

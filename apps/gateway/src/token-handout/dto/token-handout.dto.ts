@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { NoControlCharacters } from '../../validation/no-control-characters';
 
 export class AuthorizerTokenView {
   @ApiProperty({ description: 'The Official Account the token is for' }) appId: string;
@@ -27,6 +28,7 @@ export class CreateTokenKeyDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @NoControlCharacters()
   name: string;
 }
 
@@ -39,6 +41,11 @@ export class TokenKeyView {
 export class CreatedTokenKeyView extends TokenKeyView {
   @ApiProperty({ description: '`wtt_…`, shown once: it may read this tenant’s authorizer token and nothing else' })
   apiKey: string;
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The key’s stable id (equal to id): the audit trail names the key by it (actorName)',
+  })
+  keyId: string;
 }
 
 export class TokenKeyListView {

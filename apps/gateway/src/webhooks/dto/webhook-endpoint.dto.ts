@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { IsWhatwgHttpUrl } from '../../validation/http-url';
 import { NoControlCharacters } from '../../validation/no-control-characters';
+import { OptionalNotNull } from '../../validation/optional-not-null';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhook-event-types';
 import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
 import { PageQuery } from '../../validation/page-query';
@@ -27,6 +29,7 @@ export class CreateWebhookEndpointDto {
   @MaxLength(2048)
   @NoControlCharacters()
   @IsUrl(URL_RULES, { message: 'url must be an absolute http(s) URL' })
+  @IsWhatwgHttpUrl()
   url: string;
 
   @ApiPropertyOptional(TYPES_DOC)
@@ -47,11 +50,12 @@ export class CreateWebhookEndpointDto {
 
 export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional(URL_DOC)
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(2048)
   @NoControlCharacters()
   @IsUrl(URL_RULES, { message: 'url must be an absolute http(s) URL' })
+  @IsWhatwgHttpUrl()
   url?: string;
 
   @ApiPropertyOptional(TYPES_DOC)
