@@ -1,3 +1,4 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Controller, Get, Module, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiOperation, ApiParam, DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -37,7 +38,7 @@ type Op = { operationId: string; summary?: string; parameters?: { name: string; 
 describe('documentPathAliases', () => {
   let raw: OpenAPIObject;
   beforeAll(async () => {
-    const app = await NestFactory.create(DocumentedModule, { logger: false });
+    const app = await NestFactory.create(DocumentedModule, new FastifyAdapter(), { logger: false });
     raw = SwaggerModule.createDocument(app, new DocumentBuilder().build());
     await app.close();
   });
