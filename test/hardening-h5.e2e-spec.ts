@@ -176,6 +176,11 @@ describe('hardening: the H5 routes, sessions, audit export, tenant settings and 
       if (r.status !== 400 || sentTo) bad.push(`${JSON.stringify(t)}: ${r.status} ${r.location ?? ''} ${r.text.slice(0, 120)}`);
     }
     expect(bad).toEqual([]);
+    // A returnUrl carrying what the callback appends (a planted ticket would be read first).
+    for (const planted of ['wtg_ticket=wor_planted', 'state=x', 'error=access_denied', 'WTG_Ticket=x']) {
+      const r = await send(authorize(a.id, `scope=snsapi_base&returnUrl=${encodeURIComponent(`${H5_ORIGIN}/m?${planted}`)}`));
+      expect({ planted, status: r.status }).toEqual({ planted, status: 400 });
+    }
   });
 
   it('GET /web-oauth/callback: odd codes, states and appids are pages or redirects, never 5xx', async () => {
