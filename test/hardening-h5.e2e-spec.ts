@@ -503,6 +503,13 @@ describe('hardening: the H5 routes, sessions, audit export, tenant settings and 
     const ticket = new URL(back.location!).searchParams.get('wtg_ticket')!;
     expect(ticket).toMatch(/^wor_/);
     await redeem(h, a.id, ticket, a.apiKey).expect(200);
+    // A client that puts the ticket in the path by mistake: the request line is logged.
+    await send({
+      name: 'ticket in path',
+      method: 'POST',
+      path: `/v1/tenants/${a.id}/web-oauth/redemptions/${ticket}`,
+      key: a.apiKey,
+    });
     // Replayed: the code and state are spent; the refusal page names neither.
     const again = await open(callback, { json: true });
     expect(again.status).toBe(400);
