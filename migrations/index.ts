@@ -17,6 +17,7 @@ import { WebhookEventsCreatedIndex1795631460000 } from './1795631460000-WebhookE
 import { AuthorizerUserName1796633305246 } from './1796633305246-AuthorizerUserName';
 import { WebOAuthAndJsTickets1796700000000 } from './1796700000000-WebOAuthAndJsTickets';
 import { AuditActorNames1796700100000 } from './1796700100000-AuditActorNames';
+import { WeChatCallCounts1796700300000 } from './1796700300000-WeChatCallCounts';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -37,4 +38,5 @@ export const MIGRATIONS: Function[] = [
   AuthorizerUserName1796633305246,
   WebOAuthAndJsTickets1796700000000,
   AuditActorNames1796700100000,
+  WeChatCallCounts1796700300000,
 ];

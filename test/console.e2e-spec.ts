@@ -68,9 +68,11 @@ describe('operator console (simulator over HTTP)', () => {
     expect(pending.text).not.toContain(`data-tenant-id="${t.id}"`);
 
     const detail = await request(h.url).get(`/console/tenants/${t.id}`).set('Cookie', cookie).expect(200);
-    expect(detail.text).toContain('id="tenant-status">active<');
+    expect(detail.text).toContain('id="tenant-status" data-status="active"');
     expect(detail.text).toContain(t.appId);
-    expect(detail.text).toContain('id="tenant-web-oauth-origins">— (web authorization refused)<');
+    expect(detail.text).toContain('id="tenant-web-oauth-origins">—（拒绝网页授权）<');
+    const detailEn = await request(h.url).get(`/console/tenants/${t.id}?lang=en`).set('Cookie', cookie).expect(200);
+    expect(detailEn.text).toContain('id="tenant-web-oauth-origins">— (web authorization refused)<');
     await request(h.url)
       .patch(`/v1/tenants/${t.id}`)
       .set('Authorization', `Bearer ${h.operatorKey}`)

@@ -36,6 +36,8 @@ describe('foundation: operations endpoints and the one error format (real Postgr
     };
     app = await createGatewayApp(config, { logDestination: logs });
     await app.init();
+    // Fastify builds its routes' hook chains when ready (listen does it; supertest does not listen).
+    await app.getHttpAdapter().getInstance().ready();
     server = app.getHttpServer();
   });
   afterAll(() => app.close());

@@ -1,29 +1,28 @@
-import { type INestApplication, ValidationPipe } from '@nestjs/common';
+import fastifyCookie from '@fastify/cookie';
+import { type INestApplication, Logger as NestLogger, NotFoundException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { documentErrors } from './openapi/openapi-errors';
 import { documentPathAliases } from './openapi/path-aliases';
 import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import proxyAddr from 'proxy-addr';
-import type { Express } from 'express';
+import type { HttpLogger } from 'pino-http';
 import { AppModule, type AppModuleOptions } from './app.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
-import { authenticateBeforeBody } from './auth/authenticate-before-body';
 import { FailedAuthLimiter } from './auth/failed-auth-limiter';
-import { BlacklistChangeRoute } from './blacklist/blacklist-change-route';
-import { BlacklistService } from './blacklist/blacklist.service';
-import { blacklistJobsBodyParser } from './blacklist-jobs/large-json-body';
 import type { GatewayConfig } from './config/gateway-config';
 import { answerClientError } from './errors/client-error';
+import { errorAnswer } from './errors/http-error.filter';
+import { registerBodyParsers } from './http/body-parsers';
+import { installRequestHooks } from './http/request-hooks';
+import { applyRouteBodyLimit, DEFAULT_BODY_LIMIT } from './http/route-body';
+import { HTTP_LOGGER } from './logging/logging.module';
 import { runWithRequestId } from './logging/request-context';
-import { requestIdFor } from './logging/request-id';
+import { assignRequestId } from './logging/request-id';
 import { MetricsService } from './metrics/metrics.service';
-import { wechatProxyBodyParser } from './wechat-proxy/proxy-body';
-import { bodyDepthLimit } from './validation/body-shape';
 
 function flatten(errors: ClassValidatorError[], prefix = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {
@@ -45,57 +44,56 @@ export const validationPipe = new ValidationPipe({
  * Builds a fully configured gateway (used by main.ts, the e2e tests and the benchmarks),
  * so what tests exercise is exactly what production runs.
  */
+const nestLogger = new NestLogger('HttpErrorFilter');
+
 export async function createGatewayApp(config: GatewayConfig, options: AppModuleOptions = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: 'loopback',
+    // Node's own defaults, which Fastify changes: a request must arrive within 5 minutes (408),
+    // and an idle keep-alive connection is closed after 5 s.
+    requestTimeout: 300_000,
+    keepAliveTimeout: 5_000,
+    // The id is ours (a valid x-request-id or a new UUID), assigned before anything else runs.
+    genReqId: assignRequestId,
+    requestIdHeader: false,
+    // Node's parser errors (431, 400, 408) answer in the error JSON too.
+    clientErrorHandler: answerClientError,
+    // A path with a malformed escape names no route: 404 in the error JSON, as any unknown path.
+    frameworkErrors: (_error: Error, req: FastifyRequest, reply: FastifyReply) => {
+      const answer = errorAnswer(new NotFoundException(), req.id, nestLogger);
+      void reply.header('x-request-id', req.id).status(answer.status).send(answer.body);
+    },
+    // Until the server closes, requests are served (shutdown drains them); no bare 503 of another shape.
+    return503OnClosing: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
-  app.disable('x-powered-by');
-  // First: every response, even a body-parser rejection, carries the request id.
-  app.use((req: IncomingMessage, res: ServerResponse, next: () => void) => {
-    runWithRequestId(requestIdFor(req, res), next);
+  const fastify = app.getHttpAdapter().getInstance();
+  // First: every response, even a refused body, carries the request id; the request is logged
+  // when it completes; what runs for it logs with its id (pino's request logger and ours).
+  const httpLogger = app.get<HttpLogger>(HTTP_LOGGER);
+  const pino = await app.resolve(PinoLogger);
+  adapter.setOnRequestHook((req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.header('x-request-id', req.id);
+    httpLogger(req.raw, reply.raw);
+    pino.runInContext(() => runWithRequestId(req.id, done), { bindings: { req: req.raw, requestId: req.id } });
   });
-  // Node's own parser errors (431, 400, 408) answer in the error JSON too.
-  (app.getHttpServer() as Server).on('clientError', answerClientError);
-  app.use(app.get(MetricsService).middleware());
+  app.get(MetricsService).countRequests(fastify);
   app.get(FailedAuthLimiter).countIn(app.get(MetricsService).registry);
-  // A keyed route's body is read only after its key checked out.
-  const guard = app.get(ApiKeyGuard);
-  app.use(authenticateBeforeBody((req) => guard.authenticate(req)));
-  // POST .../blacklist/jobs alone may carry up to 80 MB (a million openids); it parses first.
-  app.use(blacklistJobsBodyParser((authorization) => guard.callerFor(authorization)));
-  // POST .../wechat/<path> is passed to WeChat byte for byte (JSON or multipart, up to 10 MB): read raw, first.
-  app.use(wechatProxyBodyParser((authorization) => guard.callerFor(authorization)));
-  // Compressed bodies are refused (415): a small gzip can inflate to any size, and no client of ours needs them.
-  app.useBodyParser('json', { limit: '1mb', inflate: false });
-  // WeChat pushes arrive as XML; the crypto layer bounds what it parses.
-  app.useBodyParser('text', { limit: '1mb', type: ['text/xml', 'application/xml', 'text/plain'], inflate: false });
-  app.use(bodyDepthLimit);
+  fastify.addHook('onRoute', applyRouteBodyLimit);
+  registerBodyParsers(fastify);
+  installRequestHooks(fastify, app.get(ApiKeyGuard));
+  await app.register(fastifyCookie);
   app.useGlobalPipes(validationPipe);
   // Built on the first /docs or /docs-json request, not at start: the document (and the schema
   // walk over every DTO that makes it) is a few MB an idle gateway has no use for.
   SwaggerModule.setup('docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
-  await serveBlacklistChangesAhead(app);
   return app;
-}
-
-/** Puts BlacklistChangeRoute in front of Express on the server's request event (see there why). */
-async function serveBlacklistChangesAhead(app: NestExpressApplication): Promise<void> {
-  const server = app.getHttpServer() as Server;
-  const [framework, ...others] = server.listeners('request') as RequestListener[];
-  if (!framework || others.length > 0) throw new Error('expected Express as the only request listener');
-  const express = app.getHttpAdapter().getInstance() as Express;
-  const trustProxy = express.get('trust proxy fn') as (address: string, hop: number) => boolean;
-  const metrics = app.get(MetricsService);
-  const route = new BlacklistChangeRoute(app.get(ApiKeyGuard), app.get(BlacklistService), {
-    addressOf: (req) => proxyAddr(req, trustProxy),
-    track: (method, res, routeOf) => metrics.track(method, res, routeOf),
-    pino: await app.resolve(PinoLogger),
-  });
-  server.removeListener('request', framework);
-  server.on('request', route.listener(framework));
 }
 
 /**

@@ -3,6 +3,7 @@ import { TokenKeyEntity } from './auth/token-key.entity';
 import { AuthorizerEntity } from './authorizers/authorizer.entity';
 import { BLACKLIST_JOB_ENTITIES } from './blacklist-jobs/blacklist-jobs.entities';
 import { ComponentApiCallsEntity } from './component/component-api-calls.entity';
+import { WeChatCallCountsEntity } from './wechat/wechat-call-counts.entity';
 import { ComponentStateEntity } from './component/component-state.entity';
 import { PushReceiptEntity } from './wechat-events/push-receipt.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
@@ -35,4 +36,5 @@ export const ENTITIES: Function[] = [
   ComponentApiCallsEntity,
   ...WEB_OAUTH_ENTITIES,
   JsTicketEntity,
+  WeChatCallCountsEntity,
 ];

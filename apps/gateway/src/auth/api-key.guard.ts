@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { GATEWAY_CONFIG, type GatewayConfig, operatorKeyName } from '../config/gateway-config';
 import { ChangeNotices } from '../database/change-notices';
 import { NoticedCache } from '../database/noticed-cache';
@@ -9,7 +9,7 @@ import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, tenantKeyId, TOKEN_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
-import type { AnyCaller, Caller } from './caller';
+import type { AnyCaller } from './caller';
 import { FailedAuthLimiter } from './failed-auth-limiter';
 import { ROUTE_ACCESS, type RequestWithCaller, type RouteAccess } from './decorators';
 import { TokenKeysRepository } from './token-keys.repository';
@@ -21,12 +21,15 @@ const KEY_CACHE_TTL_MS = 1_000;
 /** A stored key a digest names: the tenant's own key or one of its token keys. */
 type StoredKey =
   { kind: 'tenant'; tenantId: TenantId; keyHash: string } | { kind: 'token'; tenantId: TenantId; keyHash: string; id: string };
-const AUTHENTICATED = new WeakMap<Request, AnyCaller>();
+const AUTHENTICATED = new WeakMap<KeyedRequest, AnyCaller>();
 
-/** Who may act on which tenant through a tenant-scoped route (ApiKeyGuard.admittedToTenantRoute). */
-export interface TenantRouteAdmission {
-  caller: Caller;
-  tenantId: TenantId;
+/** What the guard reads of a request (the framework's request object). */
+export interface KeyedRequest {
+  /** The client address (the framework's, with its trust proxy setting). */
+  ip?: string;
+  socket?: { remoteAddress?: string };
+  headers: IncomingHttpHeaders;
+  params?: unknown;
 }
 
 /**
@@ -73,15 +76,17 @@ export class ApiKeyGuard implements CanActivate {
       'operator';
     if (declared === 'public') return true;
 
-    const req = context.switchToHttp().getRequest<Request & RequestWithCaller>();
+    const req = context.switchToHttp().getRequest<KeyedRequest & RequestWithCaller>();
     // An owner route is the operator's collection without a :tenantId and a tenant's with one.
-    const access = declared !== 'owner' ? declared : req.params?.tenantId === undefined ? 'operator' : 'tenant';
+    const ownerTenant = (req.params as { tenantId?: string } | undefined)?.tenantId;
+    const access = declared !== 'owner' ? declared : ownerTenant === undefined ? 'operator' : 'tenant';
     const caller = await this.authenticate(req);
 
     if (access === 'operator' && caller.actor !== 'operator') throw new ForbiddenError();
     // Any route with a :tenantId gets it checked and normalised here, once; a malformed id is "no such tenant".
-    const tenantId = req.params?.tenantId === undefined ? undefined : parseTenantId(req.params.tenantId);
-    if (req.params?.tenantId !== undefined && !tenantId) throw new TenantNotFoundError();
+    const rawTenantId = (req.params as { tenantId?: string } | undefined)?.tenantId;
+    const tenantId = rawTenantId === undefined ? undefined : parseTenantId(rawTenantId);
+    if (rawTenantId !== undefined && !tenantId) throw new TenantNotFoundError();
     req.tenantId = tenantId;
     if (access === 'tenant' || access === 'token' || access === 'tenant_or_token') {
       if (!tenantId) throw new TenantNotFoundError();
@@ -92,8 +97,11 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  /** Why `caller` may not use a tenant-scoped (or token) route of `tenantId`; undefined when it may. */
-  private async refusalOnTenant(
+  /**
+   * Why `caller` may not use a tenant-scoped (or token) route of `tenantId`; undefined when it may.
+   * Also asked before a large or raw body is read (http/request-hooks.ts).
+   */
+  async refusalOnTenant(
     access: 'tenant' | 'token' | 'tenant_or_token',
     caller: AnyCaller,
     tenantId: TenantId,
@@ -114,7 +122,7 @@ export class ApiKeyGuard implements CanActivate {
    * are throttled, not the address, so one misconfigured worker behind a shared NAT address does
    * not shut out the rest (a 128-bit key cannot be guessed at any rate the limit lets through).
    */
-  async authenticate(req: Request): Promise<AnyCaller> {
+  async authenticate(req: KeyedRequest): Promise<AnyCaller> {
     const known = AUTHENTICATED.get(req);
     if (known) return known;
     const match = BEARER.exec(req.headers.authorization ?? '');
@@ -129,31 +137,6 @@ export class ApiKeyGuard implements CanActivate {
     }
     AUTHENTICATED.set(req, caller);
     return caller;
-  }
-
-  /**
-   * The caller of a request to a tenant-scoped route when this guard would let it through with
-   * nothing to say; undefined for every other case (nothing thrown, no failure counted), which the
-   * framework's pass through this guard then answers as usual. `address` gives the client address
-   * (Express's req.ip). For the block/unblock route that Node serves directly (BlacklistChangeRoute).
-   */
-  async admittedToTenantRoute(
-    authorization: string | undefined,
-    _address: () => string,
-    rawTenantId: string,
-  ): Promise<TenantRouteAdmission | undefined> {
-    // A valid key is admitted whatever the address's failures (authenticate); only valid keys are admitted here.
-    const tenantId = parseTenantId(rawTenantId);
-    if (!tenantId) return undefined;
-    const caller = await this.callerFor(authorization);
-    if (!caller || caller.actor === 'token_key' || (await this.refusalOnTenant('tenant', caller, tenantId))) return undefined;
-    return { caller, tenantId };
-  }
-
-  /** Who an Authorization header names, if anyone (the same resolution the guard applies). */
-  async callerFor(authorization: string | undefined): Promise<AnyCaller | undefined> {
-    const match = BEARER.exec(authorization ?? '');
-    return match ? this.resolveCaller(match[1]) : undefined;
   }
 
   private async resolveCaller(key: string): Promise<AnyCaller | undefined> {

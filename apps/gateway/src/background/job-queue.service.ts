@@ -38,7 +38,13 @@ export class JobQueue implements OnModuleInit, OnModuleDestroy {
       superviseIntervalSeconds: supervise,
       monitorIntervalSeconds: supervise,
     });
-    boss.on('error', (err: Error) => this.logger.error({ err: err.message }, 'job queue error'));
+    // Once stopping, the database may go first (a slow stop runs out of its shutdown step): the
+    // queue's lost connections are then expected, not errors.
+    boss.on('error', (err: Error) =>
+      this.stopping
+        ? this.logger.warn({ err: err.message }, 'job queue connection lost while stopping')
+        : this.logger.error({ err: err.message }, 'job queue error'),
+    );
     await boss.start();
     for (const name of RETIRED_SCHEDULES) await boss.unschedule(name);
     this.boss = boss;

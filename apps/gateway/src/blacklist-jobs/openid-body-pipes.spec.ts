@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ValidationError } from '@app/common';
 import { BlacklistJobsController } from './blacklist-jobs.controller';
@@ -23,7 +24,7 @@ class ContractsOnlyModule {}
 
 describe('the blacklist request contracts', () => {
   it('the OpenAPI document states the limits the pipes enforce (maxItems = SYNC_MAX_OPENIDS / JOB_MAX_OPENIDS)', async () => {
-    const app = await NestFactory.create(ContractsOnlyModule, { logger: false });
+    const app = await NestFactory.create(ContractsOnlyModule, new FastifyAdapter(), { logger: false });
     try {
       const doc = SwaggerModule.createDocument(app, new DocumentBuilder().build());
       const schemas = doc.components?.schemas as Record<string, { properties: Record<string, { maxItems?: number }> }>;

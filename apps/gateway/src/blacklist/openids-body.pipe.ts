@@ -1,5 +1,4 @@
 import { createParamDecorator, type ExecutionContext, Injectable, type PipeTransform } from '@nestjs/common';
-import type { Request } from 'express';
 import { BlacklistChangeRequest } from './dto/blacklist.dto';
 import { assertOnlyKeys, SYNC_MAX_OPENIDS, validateOpenIds } from './openid-validation';
 
@@ -10,7 +9,7 @@ import { assertOnlyKeys, SYNC_MAX_OPENIDS, validateOpenIds } from './openid-vali
  * only with a pipe that validates the whole body.
  */
 export const OpenIdsBody = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<Request>().body,
+  (_data: unknown, ctx: ExecutionContext): unknown => ctx.switchToHttp().getRequest<{ body?: unknown }>().body,
 );
 
 /** `{ openids }` of the synchronous routes, checked by the fast loop (openid-validation.ts). */

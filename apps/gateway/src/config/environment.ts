@@ -79,6 +79,23 @@ export const BRAND_LOGO_TYPES = new Map([
   ['.svg', 'image/svg+xml'],
 ]);
 
+/** An IANA zone name the runtime knows (Intl throws RangeError for anything else). */
+@ValidatorConstraint({ name: 'timeZone' })
+class TimeZoneConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || !/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(value)) return false;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+  defaultMessage(): string {
+    return 'CONSOLE_TIME_ZONE must be an IANA time zone name such as Asia/Shanghai or UTC';
+  }
+}
+
 /** OPERATOR_API_KEYS entries (operator-keys.ts): strong keys, named or bare; the message names entries by position, never by value. */
 @ValidatorConstraint({ name: 'operatorKeys' })
 class OperatorKeyStrength implements ValidatorConstraintInterface {
@@ -191,6 +208,12 @@ export class EnvironmentVariables {
   @Transform(trimmed)
   @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
   LOG_FORMAT?: string;
+
+  /** The zone the operator console shows times in. */
+  @IsOptional()
+  @Transform(trimmed)
+  @Validate(TimeZoneConstraint)
+  CONSOLE_TIME_ZONE?: string;
 
   @IsOptional()
   @Transform(trimmed)

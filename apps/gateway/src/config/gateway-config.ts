@@ -61,6 +61,8 @@ export interface GatewayConfig {
   tokenRenewal?: { intervalMs?: number; concurrency?: number };
   /** The provider named on the merchant pages (BRAND_NAME, BRAND_LOGO_URL: an https URL or a logo file under the data directory). */
   brand?: { name?: string; logoUrl?: string; logoFile?: string };
+  /** CONSOLE_TIME_ZONE: the zone the operator console shows times in (default Asia/Shanghai). */
+  consoleTimeZone?: string;
 }
 
 export interface WeChatProxySettings {
@@ -150,6 +152,7 @@ export function resolveGatewayConfig(
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl: runtime.databaseUrl,
     migrationsRun: env.MIGRATIONS_RUN !== 'false',
+    consoleTimeZone: env.CONSOLE_TIME_ZONE ?? 'Asia/Shanghai',
     operatorApiKeys: operatorKeys.map((k) => k.key),
     operatorKeyNames: new Map(operatorKeys.map((k) => [k.key, k.name])),
     secretsKey: decodeSecretKey(env.SECRETS_ENCRYPTION_KEY ?? sandbox!.secretsKey, 'SECRETS_ENCRYPTION_KEY'),

@@ -1,28 +1,24 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 
 const FORM_LIMIT_BYTES = 8 * 1024;
 
 /**
- * A console form (application/x-www-form-urlencoded, at most 8 KB). The API installs no form
- * parser, so only the console's own routes ever read one; anything else reads as an empty form.
+ * A console form (application/x-www-form-urlencoded, at most 8 KB; the body parser hands it over
+ * as text). Only the console's own routes read one; anything else reads as an empty form.
  */
-export async function readForm(req: Request): Promise<URLSearchParams> {
-  if (!req.is('application/x-www-form-urlencoded')) return new URLSearchParams();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > FORM_LIMIT_BYTES) return new URLSearchParams();
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+export function readForm(req: FastifyRequest): URLSearchParams {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const body = req.body;
+  if (type !== 'application/x-www-form-urlencoded' || typeof body !== 'string') return new URLSearchParams();
+  if (Buffer.byteLength(body) > FORM_LIMIT_BYTES) return new URLSearchParams();
+  return new URLSearchParams(body);
 }
 
 /** A POST from another site (or a page that hides its origin as "null") is refused before anything happens. */
-export function sameOrigin(req: Request, publicBaseUrl: string): boolean {
-  const origin = req.get('origin');
+export function sameOrigin(req: FastifyRequest, publicBaseUrl: string): boolean {
+  const origin = req.headers.origin;
   if (origin === undefined) return true; // no Origin header: not a browser's cross-site form; SameSite=Strict and the CSRF token still apply
-  const host = req.get('host');
+  const host = req.headers.host;
   return (
     origin === new URL(publicBaseUrl).origin ||
     (host !== undefined && (origin === `http://${host}` || origin === `https://${host}`))

@@ -68,12 +68,3 @@ export class ConsoleSessions {
     return b64(createHmac('sha256', this.key).update(text).digest());
   }
 }
-
-/** The console cookie from a Cookie header (no cookie parser is installed for the API). */
-export function consoleCookieOf(header: string | undefined): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === CONSOLE_COOKIE) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}

@@ -4,6 +4,8 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuditModule } from '../audit/audit.module';
 import { BlacklistJobsModule } from '../blacklist-jobs/blacklist-jobs.module';
 import { ComponentModule } from '../component/component.module';
+import { WeChatModule } from '../wechat/wechat.module';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { DEFAULT_PUBLIC_REQUESTS_PER_MINUTE, OnboardingModule } from '../onboarding/onboarding.module';
 import { ConsoleController } from './console.controller';
 import { ConsoleRepository } from './console.repository';
@@ -16,6 +18,8 @@ import { ConsoleSessions } from './console-sessions';
     BlacklistJobsModule,
     ComponentModule,
     OnboardingModule,
+    WeChatModule,
+    WebhooksModule,
     // Sign-in attempts per client address, like the public onboarding routes.
     ThrottlerModule.forRootAsync({
       inject: [GATEWAY_CONFIG],

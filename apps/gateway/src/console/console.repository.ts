@@ -29,12 +29,23 @@ export interface ConsoleJobRow {
 }
 
 export interface ConsoleDeliveryRow {
+  endpointId: string;
   eventId: string;
   type: string;
   status: string;
   attemptCount: number;
   url: string;
+  /** An operator endpoint (it hears about every tenant), not one of the tenant's own. */
+  operatorEndpoint: boolean;
   updatedAt: Date;
+}
+
+export interface ConsoleOverviewCounts {
+  tenantsByStatus: Record<string, number>;
+  quotaBlocksInForce: number;
+  deliveriesPending: number;
+  deliveriesFailed: number;
+  jobsInFlight: number;
 }
 
 type TenantRow = {
@@ -119,29 +130,72 @@ export class ConsoleRepository {
 
   async recentDeliveries(tenantId: TenantId, limit = 20): Promise<ConsoleDeliveryRow[]> {
     const { rows } = await sql<{
+      endpoint_id: string;
       event_id: string;
       type: string;
       status: string;
       attempt_count: number;
       url: string;
+      operator_endpoint: boolean;
       updated_at: Date;
     }>(
       this.dataSource,
-      `SELECT d.event_id, e.type, d.status, d.attempt_count, w.url, d.updated_at
-         FROM webhook_deliveries d
-         JOIN webhook_events e ON e.id = d.event_id
+      // About the tenant: the event's tenant, so operator endpoints' deliveries (d.tenant_id null) count too.
+      `SELECT d.endpoint_id, d.event_id, e.type, d.status, d.attempt_count, w.url, d.tenant_id IS NULL AS operator_endpoint, d.updated_at
+         FROM webhook_events e
+         JOIN webhook_deliveries d ON d.event_id = e.id
          JOIN webhook_endpoints w ON w.id = d.endpoint_id
-        WHERE d.tenant_id = $1
-        ORDER BY d.created_at DESC LIMIT $2`,
+        WHERE e.tenant_id = $1
+        ORDER BY d.created_at DESC, d.event_id DESC LIMIT $2`,
       [tenantId, limit],
     );
     return rows.map((r) => ({
+      endpointId: r.endpoint_id,
       eventId: r.event_id,
       type: r.type,
       status: r.status,
       attemptCount: r.attempt_count,
       url: r.url,
+      operatorEndpoint: r.operator_endpoint,
       updatedAt: r.updated_at,
     }));
+  }
+
+  /**
+   * A delivery about this tenant: whether its endpoint is an operator one (the owner a redelivery
+   * goes through), or undefined when there is no such delivery about this tenant.
+   */
+  async deliveryAbout(
+    tenantId: TenantId,
+    endpointId: string,
+    eventId: string,
+  ): Promise<{ operatorEndpoint: boolean } | undefined> {
+    const { rows } = await sql<{ operator_endpoint: boolean }>(
+      this.dataSource,
+      `SELECT d.tenant_id IS NULL AS operator_endpoint
+         FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+        WHERE e.tenant_id = $1 AND d.endpoint_id = $2 AND d.event_id = $3`,
+      [tenantId, endpointId, eventId],
+    );
+    return rows[0] ? { operatorEndpoint: rows[0].operator_endpoint } : undefined;
+  }
+
+  /** The overview's counts, one round trip: live tenants by status, quota blocks in force, deliveries, open jobs. */
+  async overview(): Promise<ConsoleOverviewCounts> {
+    const { rows } = await sql<{ kind: string; key: string; n: string }>(
+      this.dataSource,
+      `SELECT 'tenant' AS kind, status AS key, count(*) AS n FROM tenants WHERE deleted_at IS NULL GROUP BY status
+       UNION ALL SELECT 'blocks', '', count(*) FROM wechat_quota_blocks WHERE blocked_until > now()
+       UNION ALL SELECT 'delivery', status, count(*) FROM webhook_deliveries WHERE status IN ('pending', 'failed') GROUP BY status
+       UNION ALL SELECT 'jobs', '', count(*) FROM blacklist_jobs WHERE status IN ('queued', 'running', 'paused')`,
+    );
+    const count = (kind: string, key = '') => Number(rows.find((r) => r.kind === kind && r.key === key)?.n ?? 0);
+    return {
+      tenantsByStatus: Object.fromEntries(rows.filter((r) => r.kind === 'tenant').map((r) => [r.key, Number(r.n)])),
+      quotaBlocksInForce: count('blocks'),
+      deliveriesPending: count('delivery', 'pending'),
+      deliveriesFailed: count('delivery', 'failed'),
+      jobsInFlight: count('jobs'),
+    };
   }
 }

@@ -3,21 +3,23 @@ import { DomainError } from '@app/common';
 import { HttpErrorFilter } from './http-error.filter';
 
 function hostFor() {
+  // The parts of Fastify's reply the filter uses.
   const res = {
     statusCode: 0,
     body: undefined as unknown,
     headers: {} as Record<string, string>,
-    headersSent: false,
+    sent: false,
     status(code: number) {
       this.statusCode = code;
       return this;
     },
-    json(b: unknown) {
+    send(b: unknown) {
       this.body = b;
       return this;
     },
-    setHeader(k: string, v: string) {
+    header(k: string, v: string) {
       this.headers[k] = v;
+      return this;
     },
   };
   const req = { id: 'req-1', headers: {} };

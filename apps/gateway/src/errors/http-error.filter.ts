@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { requestIdOf } from '../logging/request-id';
 import { ERROR_STATUS, type ErrorCode, isErrorCode } from './error-status';
@@ -31,6 +31,12 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
+/** Fastify's body errors, by the names the table below answers. */
+const FASTIFY_BODY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'entity.too.large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'type.unsupported',
+};
+
 /** The one error JSON for any thrown value, with its status and Retry-After (seconds) if any. */
 export interface ErrorAnswer {
   status: number;
@@ -39,8 +45,7 @@ export interface ErrorAnswer {
 }
 
 /**
- * What any thrown value answers (the filter below, and the block/unblock route that Node serves
- * without the framework). Unknown errors become a logged 500 with no internals.
+ * What any thrown value answers. Unknown errors become a logged 500 with no internals.
  */
 export function errorAnswer(exception: unknown, requestId: string, logger: Pick<Logger, 'error'>): ErrorAnswer {
   const c = classify(exception);
@@ -62,12 +67,12 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
     const answer = errorAnswer(exception, requestIdOf(req), this.logger);
-    if (res.headersSent) return;
-    if (answer.retryAfter !== undefined) res.setHeader('Retry-After', answer.retryAfter);
-    res.status(answer.status).json(answer.body);
+    if (reply.sent) return;
+    if (answer.retryAfter !== undefined) reply.header('Retry-After', answer.retryAfter);
+    reply.status(answer.status).send(answer.body);
   }
 }
 
@@ -80,11 +85,14 @@ function classify(exception: unknown): Classified {
     details?: unknown;
     retryAfterSeconds?: number;
   };
-  // body-parser errors reach us raw or wrapped by Nest; both carry `type`.
+  // Body errors (http/body-parsers.ts, and Fastify's own) reach us raw or wrapped by Nest.
+  const cause = (exception as { cause?: { type?: unknown; code?: unknown } })?.cause;
   const bodyParserType =
     typeof e?.type === 'string'
       ? e.type
-      : (exception as HttpException)?.cause && (exception as { cause: { type?: string } }).cause.type;
+      : typeof cause?.type === 'string'
+        ? cause.type
+        : FASTIFY_BODY_ERRORS[String(cause?.code ?? e?.code)];
   if (bodyParserType === 'entity.parse.failed')
     return { status: 400, code: 'MALFORMED_BODY', message: 'The request body is not valid JSON.' };
   if (bodyParserType === 'entity.too.large')
@@ -96,6 +104,9 @@ function classify(exception: unknown): Classified {
     };
   if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
     return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding.' };
+  }
+  if (bodyParserType === 'type.unsupported') {
+    return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body content type.' };
   }
   // A database outage is not a bug: say so, and when to come back.
   if (isDatabaseUnavailable(exception)) {

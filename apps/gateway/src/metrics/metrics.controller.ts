@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, NotFoundException, Req, Res } from '@n
 import { Public } from '../auth/decorators';
 import { UnauthenticatedError } from '../auth/auth.errors';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { metricsAccessAllowed } from './metrics-access';
 import { MetricsService } from './metrics.service';
@@ -22,10 +22,10 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async scrape(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     if (this.config.metrics?.port !== undefined) throw new NotFoundException();
     if (!metricsAccessAllowed(this.config.metrics?.token, req.headers.authorization)) throw new UnauthenticatedError();
-    res.setHeader('Content-Type', this.metrics.registry.contentType);
-    res.send(await this.metrics.registry.metrics());
+    const text = await this.metrics.registry.metrics();
+    res.header('Content-Type', this.metrics.registry.contentType).send(text);
   }
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
@@ -34,21 +33,16 @@ export class MetricsService {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Express middleware: labels by the matched route pattern, never the raw URL (ids would explode cardinality). */
-  middleware() {
-    return (req: Request, res: Response, next: NextFunction) => {
-      this.track(req.method, res, () => `${req.baseUrl ?? ''}${(req.route?.path as string | undefined) ?? 'unmatched'}`);
-      next();
-    };
-  }
-
-  /** Counts and times one request once its response is sent; `route` is the matched pattern, read then. */
-  track(method: string, res: ServerResponse, route: () => string): void {
-    const end = this.durations.startTimer();
-    res.on('finish', () => {
-      const labels = { method, route: route(), status: String(res.statusCode) };
+  /**
+   * Fastify's onResponse hook counts and times every request once its response is sent, labelled
+   * by the matched route pattern, never the raw URL (ids would explode cardinality).
+   */
+  countRequests(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', (req, reply, done) => {
+      const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
       this.requests.inc(labels);
-      end(labels);
+      this.durations.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
   }
 }

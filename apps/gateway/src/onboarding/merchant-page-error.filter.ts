@@ -2,7 +2,8 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Inject, Lo
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { pageBrand } from './brand';
 import { ThrottlerException } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { prefersJson } from '../http/accepts';
 import { HttpErrorFilter } from '../errors/http-error.filter';
 import { requestIdOf } from '../logging/request-id';
 import { rateLimitedPage, unexpectedPage } from './pages';
@@ -21,9 +22,9 @@ export class MerchantPageErrorFilter implements ExceptionFilter {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const req = host.switchToHttp().getRequest<Request>();
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent || req.accepts(['html', 'json']) === 'json') return this.json.catch(exception, host);
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    const res = host.switchToHttp().getResponse<FastifyReply>();
+    if (res.sent || prefersJson(req.headers.accept)) return this.json.catch(exception, host);
     const throttled =
       exception instanceof ThrottlerException ||
       (exception as { getStatus?: () => number })?.getStatus?.() === HttpStatus.TOO_MANY_REQUESTS;

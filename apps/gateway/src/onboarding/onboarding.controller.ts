@@ -24,7 +24,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerActor } from '../audit/audit-actor';
 import { type Caller, CurrentCaller, CurrentTenant, Public, TenantScoped } from '../auth';
 import type { TenantId } from '../tenants/tenant-id';
@@ -105,8 +105,9 @@ export class OnboardingController {
   @UseGuards(ThrottlerGuard) // anonymous: every view may cost the component a WeChat call
   @UseFilters(MerchantPageErrorFilter)
   @ApiExcludeEndpoint()
-  async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    sendPage(req, res, await this.onboarding.onboardingPage(token, localeFromParam(req.query.lang)), this.brand);
+  async page(@Param('token') token: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const lang = localeFromParam((req.query as { lang?: unknown }).lang);
+    sendPage(req, res, await this.onboarding.onboardingPage(token, lang), this.brand);
   }
 
   /** The provider's logo when BRAND_LOGO_URL names a file under the data directory (checked at start). */
@@ -114,7 +115,7 @@ export class OnboardingController {
   @Public()
   @UseGuards(ThrottlerGuard) // anonymous: each view reads a file
   @ApiExcludeEndpoint()
-  brandLogo(@Param('ext') ext: string, @Res() res: Response): void {
+  brandLogo(@Param('ext') ext: string, @Res() res: FastifyReply): void {
     const file = this.config.brand?.logoFile;
     const wanted = `.${ext.toLowerCase()}`;
     const type = file && extname(file).toLowerCase() === wanted ? BRAND_LOGO_TYPES.get(wanted) : undefined;
@@ -127,7 +128,7 @@ export class OnboardingController {
     }
     // An SVG opened directly must not run script on the gateway's origin.
     res
-      .set({
+      .headers({
         'Cache-Control': 'public, max-age=3600',
         'X-Content-Type-Options': 'nosniff',
         'Content-Security-Policy': "default-src 'none'",
@@ -142,10 +143,14 @@ export class OnboardingController {
   @UseGuards(ThrottlerGuard) // anonymous, with a public session id: each guess may cost an api_query_auth
   @UseFilters(MerchantPageErrorFilter)
   @ApiExcludeEndpoint()
-  async callback(@CallbackQuery() query: AuthorizationCallbackQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async callback(
+    @CallbackQuery() query: AuthorizationCallbackQuery,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
     const answer = await this.onboarding.callback(query.session, query.auth_code);
     if ('redirect' in answer) {
-      res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(302, answer.redirect);
+      res.headers({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).redirect(answer.redirect, 302);
     } else {
       sendPage(req, res, answer.page, this.brand);
     }

@@ -1,17 +1,10 @@
+import { escapeHtml, htmlDocument } from '../html';
 import type { BlacklistReadiness } from '../tenants/capabilities';
 import { ERROR_STATUS, type ErrorCode } from '../errors/error-status';
 import type { Locale, MerchantErrorPage, MerchantMessages } from './messages/catalogue';
 import { MESSAGES } from './messages/locale';
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/**
- * Everything interpolated into a page goes through this, text and attribute values alike
- * (every attribute is double-quoted, so these five characters are all that matter).
- */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
+export { escapeHtml };
 
 /** The provider the merchant is authorizing (BRAND_NAME, BRAND_LOGO_URL); pages stay generic without it. */
 export interface Brand {
@@ -45,31 +38,16 @@ function brandHeader(brand: Brand | undefined): string {
   return `<header class="brand">${logo}${name}</header>\n`;
 }
 
-function layout(locale: Locale, title: string, body: string, brand?: Brand): string {
-  return `<!doctype html>
-<html lang="${escapeHtml(locale)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escapeHtml(title)}</title>
-<style>
-  body { font-family: system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; color: #1f2328; line-height: 1.5; }
+/** Merchant pages: a narrow column with WeChat-green buttons, inline style allowed by their CSP (no scripts). */
+const MERCHANT_CSS = `
+  body { max-width: 40rem; margin-top: 3rem; }
   h1 { font-size: 1.5rem; }
   a.button { display: inline-block; margin: .5rem .5rem .5rem 0; padding: .75rem 1.25rem; border-radius: 6px; background: #07c160; color: #fff; text-decoration: none; font-weight: 600; }
   a.button.secondary { background: #576b95; }
-  .muted { color: #59636e; font-size: .9rem; }
-  .ok { color: #1a7f37; } .warn { color: #9a6700; } .err { color: #cf222e; }
-  code { background: #f6f8fa; padding: .1rem .3rem; border-radius: 4px; }
-  header.brand { display: flex; align-items: center; gap: .75rem; margin-bottom: 1.5rem; font-weight: 600; }
-</style>
-</head>
-<body>
-${brandHeader(brand)}${body}
-</body>
-</html>
-`;
-}
+  header.brand { display: flex; align-items: center; gap: .75rem; margin-bottom: 1.5rem; font-weight: 600; }`;
+
+const layout = (locale: Locale, title: string, body: string, brand?: Brand) =>
+  htmlDocument({ locale, title, body: `${brandHeader(brand)}${body}`, css: MERCHANT_CSS });
 
 function errorPage(code: ErrorCode, key: MerchantErrorPage, message?: (m: MerchantMessages) => string): Page {
   const text = (m: MerchantMessages) => ({ title: m.errors[key].title, message: message ? message(m) : m.errors[key].message });

@@ -1,4 +1,5 @@
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { prefersJson } from '../http/accepts';
 import { requestIdOf } from '../logging/request-id';
 import { negotiateLocale } from './messages/locale';
 import type { Brand, Page } from './pages';
@@ -20,21 +21,21 @@ const PAGE_HEADERS = {
 };
 
 /** Pages are for browsers; a client that asks for JSON (and not HTML) gets an error as the usual error JSON. */
-export function sendPage(req: Request, res: Response, page: Page, brand?: Brand): void {
-  if (page.retryAfterSeconds !== undefined) res.set('Retry-After', String(page.retryAfterSeconds));
-  if (page.error && req.accepts(['html', 'json']) === 'json') {
+export function sendPage(req: FastifyRequest, res: FastifyReply, page: Page, brand?: Brand): void {
+  if (page.retryAfterSeconds !== undefined) res.header('Retry-After', String(page.retryAfterSeconds));
+  if (page.error && prefersJson(req.headers.accept)) {
     const requestId = requestIdOf(req);
     res
       .status(page.status)
-      .set('Cache-Control', 'no-store')
-      .json({ error: { ...page.error, requestId } });
+      .header('Cache-Control', 'no-store')
+      .send({ error: { ...page.error, requestId } });
     return;
   }
-  const locale = negotiateLocale(req.query.lang, req.get('accept-language'));
+  const locale = negotiateLocale((req.query as { lang?: unknown }).lang, req.headers['accept-language']);
   res
     .status(page.status)
-    .set(PAGE_HEADERS)
-    .set({ 'Content-Language': locale, Vary: 'Accept-Language, User-Agent' })
-    .type('html')
-    .send(page.render(locale, { brand, mobile: isMobileUserAgent(req.get('user-agent')) }));
+    .headers(PAGE_HEADERS)
+    .headers({ 'Content-Language': locale, Vary: 'Accept-Language, User-Agent' })
+    .type('text/html; charset=utf-8')
+    .send(page.render(locale, { brand, mobile: isMobileUserAgent(req.headers['user-agent']) }));
 }

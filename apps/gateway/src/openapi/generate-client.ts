@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from '../app.module';
@@ -33,7 +34,11 @@ async function main(): Promise<void> {
     logLevel: 'silent',
     blacklist: { concurrencyPerTenant: 1, callsPerSecondPerTenant: 1 },
   } satisfies GatewayConfig;
-  const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), new FastifyAdapter(), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
   const file = join(__dirname, '..', '..', '..', '..', '..', CLIENT_SCHEMA_FILE);
   writeFileSync(file, await renderClientSchema(openApiDocument(app)));
   process.stdout.write(`wrote ${CLIENT_SCHEMA_FILE}\n`);

@@ -1,5 +1,4 @@
 import { ValidationError } from '@app/common';
-import type { NextFunction, Request, Response } from 'express';
 
 /** No request body of ours nests deeper than a few levels; 32 leaves room and keeps recursion in class-transformer shallow. */
 export const MAX_BODY_DEPTH = 32;
@@ -28,13 +27,4 @@ export function bodyTooDeep(body: unknown): ValidationError | undefined {
   return new ValidationError('The request is invalid.', {
     fields: [{ field: 'body', messages: [`the body nests deeper than ${MAX_BODY_DEPTH} levels`] }],
   });
-}
-
-/**
- * After the body parsers, before any validation: a JSON body nested deeper than MAX_BODY_DEPTH is
- * refused with VALIDATION_FAILED (class-transformer recurses per level, and 20,000 levels overflow
- * the stack: a 500 on bad input).
- */
-export function bodyDepthLimit(req: Request, _res: Response, next: NextFunction): void {
-  next(bodyTooDeep(req.body));
 }

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { IncomingHttpHeaders } from 'node:http';
 import { errorAnswer, HttpErrorFilter } from '../errors/http-error.filter';
+import { prefersJson } from '../http/accepts';
 import { requestIdOf } from '../logging/request-id';
 import { negotiateLocale } from '../onboarding/messages/locale';
 import { webOAuthErrorPage } from './web-oauth-pages';
@@ -11,46 +12,6 @@ interface PageRequest {
   headers: IncomingHttpHeaders;
   query?: Record<string, unknown>;
   id?: unknown;
-}
-
-interface Range {
-  type: string;
-  q: number;
-  index: number;
-}
-
-/** How well an Accept range list takes `type`: its most specific matching range (the type itself, then its major type, then any). */
-function acceptance(ranges: Range[], type: string): { q: number; specificity: number; index: number } | undefined {
-  const [major] = type.split('/');
-  let best: { q: number; specificity: number; index: number } | undefined;
-  for (const r of ranges) {
-    const specificity = r.type === type ? 2 : r.type === `${major}/*` ? 1 : r.type === '*/*' ? 0 : -1;
-    if (specificity >= 0 && (!best || specificity > best.specificity)) best = { q: r.q, specificity, index: r.index };
-  }
-  return best;
-}
-
-/**
- * Whether the client prefers the error JSON to a page, as content negotiation decides between
- * HTML and JSON (quality first, then the more specific range, then the client's order). No Accept
- * header, or one JSON does not satisfy, gets the page.
- */
-export function prefersJson(accept: string | undefined): boolean {
-  const ranges: Range[] = (accept ?? '')
-    .split(',')
-    .map((part, index) => {
-      const [type, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
-      const q = params.map((p) => /^q=([0-9.]+)$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return { type, q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((r) => r.type !== '' && Number.isFinite(r.q));
-  const json = acceptance(ranges, 'application/json');
-  if (!json || json.q <= 0) return false;
-  const html = acceptance(ranges, 'text/html');
-  if (!html || html.q <= 0) return true;
-  if (json.q !== html.q) return json.q > html.q;
-  if (json.specificity !== html.specificity) return json.specificity > html.specificity;
-  return json.index < html.index;
 }
 
 /**

@@ -30,6 +30,6 @@ import { WebhookRetention } from './webhook-retention.schedule';
     TenantEvents,
     WebhookRetention,
   ],
-  exports: [WebhookPublisher, TenantEvents],
+  exports: [WebhookPublisher, TenantEvents, WebhookEndpointsService],
 })
 export class WebhooksModule {}

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '../auth';
 import { type PushQuery, SignedPushQuery } from '../wechat-push/push.query';
@@ -17,7 +17,7 @@ export class WeChatEventsController {
   async receive(
     @SignedPushQuery() query: PushQuery,
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<string> {
     await this.events.receive(query, body);
     // Exactly `success`, as text: anything else makes WeChat retry.

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
 import { type PushQuery, SignedPushQuery } from '../wechat-push/push.query';
 import { PushRejectedError } from '../wechat-push/push-rejected.error';
@@ -24,7 +24,7 @@ export class WeChatMessagesController {
     @Param('appid') appId: string,
     @SignedPushQuery() query: PushQuery,
     @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<string> {
     if (!APP_ID.test(appId)) throw new PushRejectedError('appid in the URL is malformed');
     const answer = await this.messages.receive(appId, query, body);

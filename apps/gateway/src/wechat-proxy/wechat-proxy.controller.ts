@@ -1,13 +1,15 @@
 import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { WeChatForwardedReply } from '@app/wechat';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth';
+import { RouteBody, WECHAT_PROXY_BODY_LIMIT } from '../http/route-body';
 import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { WeChatProxyService } from './wechat-proxy.service';
 
-const ROUTE = 'v1/tenants/:tenantId/wechat/*path';
+// Fastify's wildcard (the OpenAPI document names it {path}).
+const ROUTE = 'v1/tenants/:tenantId/wechat/*';
 const PATH_START = /^\/v1\/tenants\/[^/?]+\/wechat\//;
 
 const DESCRIPTION =
@@ -31,14 +33,16 @@ export class WeChatProxyController {
     @CurrentTenant() tenantId: TenantId,
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     return this.forward('GET', tenantId, { caller, requestId }, req, res);
   }
 
   @Post(ROUTE)
   @TenantScoped()
+  // Passed to WeChat byte for byte (JSON or multipart, boundary intact), up to 10 MB.
+  @RouteBody({ raw: true, bodyLimit: WECHAT_PROXY_BODY_LIMIT })
   @ApiParam({
     name: 'path',
     description: 'WeChat API path, e.g. cgi-bin/message/custom/send',
@@ -52,8 +56,8 @@ export class WeChatProxyController {
     @CurrentTenant() tenantId: TenantId,
     @CurrentCaller() caller: Caller,
     @RequestId() requestId: string,
-    @Req() req: Request,
-    @Res() res: Response,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     return this.forward('POST', tenantId, { caller, requestId }, req, res);
   }
@@ -62,12 +66,12 @@ export class WeChatProxyController {
     method: 'GET' | 'POST',
     tenantId: TenantId,
     ctx: { caller: Caller; requestId: string },
-    req: Request,
-    res: Response,
+    req: FastifyRequest,
+    res: FastifyReply,
   ): Promise<void> {
-    // The path and query as the caller sent them (not Express' decoded params): the table
+    // The path and query as the caller sent them (not the router's decoded params): the table
     // accepts plain path characters only, so an escaped path is refused rather than reinterpreted.
-    const url = req.originalUrl ?? req.url;
+    const url = req.url;
     const q = url.indexOf('?');
     const path = (q === -1 ? url : url.slice(0, q)).replace(PATH_START, '');
     const reply = await this.proxy.call(
@@ -86,9 +90,10 @@ export class WeChatProxyController {
 }
 
 /** WeChat's reply as it is, with HTTP 200 so SDK code written against WeChat reads it unchanged. */
-function send(res: Response, reply: WeChatForwardedReply): void {
-  res.status(200);
-  res.setHeader('Content-Type', reply.contentType ?? 'application/json');
-  res.setHeader('wtg-wechat-errcode', String(reply.errcode));
-  res.end(reply.body);
+function send(res: FastifyReply, reply: WeChatForwardedReply): void {
+  res
+    .status(200)
+    .header('Content-Type', reply.contentType ?? 'application/json')
+    .header('wtg-wechat-errcode', String(reply.errcode))
+    .send(reply.body);
 }

@@ -1,7 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { Equals, IsString, Matches, validateSync } from 'class-validator';
-import type { Request } from 'express';
 import { PushRejectedError } from './push-rejected.error';
 
 /**
@@ -46,5 +45,5 @@ export function parsePushQuery(query: Record<string, unknown>): PushQuery {
 
 /** `@SignedPushQuery() query: PushQuery` on the push route. */
 export const SignedPushQuery = createParamDecorator((_: unknown, ctx: ExecutionContext): PushQuery =>
-  parsePushQuery(ctx.switchToHttp().getRequest<Request>().query as Record<string, unknown>),
+  parsePushQuery(ctx.switchToHttp().getRequest<{ query: Record<string, unknown> }>().query),
 );

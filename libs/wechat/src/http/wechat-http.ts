@@ -1,18 +1,17 @@
 // Over 300 lines on purpose: the retry policy, deadlines and the call-event report are one state
 // machine per call (typed JSON calls and proxied ones alike); split, each half would need the
 // other's internals to be read correctly.
+import axios, { type AxiosInstance, type RawAxiosRequestHeaders } from 'axios';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { urlToHttpOptions } from 'node:url';
 import { isOutcomeUnknown, WeChatApiError, WeChatTransportError, type WeChatTransportReason } from '../errors/api-errors';
 import { WeChatError } from '../errors/wechat-error';
 import type { WeChatErrorKind } from '../errors/error-kinds';
 import type { WeChatApiPath } from '../permissions/proxy-paths';
 import type { WeChatApiName, WeChatCallTarget } from '../types';
 import { CONNECT_TIMEOUT_CODE, withConnectTimeout } from './connect-timeout';
-import { type HttpExchangeReply, httpExchange, ReplyTooLargeError } from './http-exchange';
 
 export interface WeChatRetryOptions {
   /** Attempts in total for transient failures (-1, network, timeout, 5xx) of idempotent calls. Default 3. */
@@ -106,21 +105,23 @@ const PLAIN_PATH = /^(\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)+\/?(\?[A-Za-z0-9_.~%&=+*
 
 const JSON_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json' };
 
+/** One HTTP reply, whole, as bytes (statuses, JSON and errcodes are read by the callers). */
+interface HttpReply {
+  status: number;
+  headers: Record<string, unknown>;
+  body: Buffer;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * The one HTTP client for WeChat's JSON APIs: keep-alive agents (Node's own client, see
- * http-exchange.ts) with connect and response deadlines, errcode translation and the retry policy.
- * Typed clients (ComponentApi, BlacklistApi) sit on top of it.
+ * The one HTTP client for WeChat's JSON APIs: one axios instance per base URL on keep-alive agents,
+ * with connect and response deadlines, errcode translation and the retry policy. Typed clients
+ * (ComponentApi, BlacklistApi) sit on top of it.
  */
 export class WeChatHttp {
   private readonly baseUrl: string;
-  /** protocol, hostname and port of baseUrl, and its path (no trailing slash), split once. */
-  private readonly origin: Pick<http.RequestOptions, 'protocol' | 'hostname' | 'port'>;
-  private readonly basePath: string;
-  private readonly agent: http.Agent;
-  private readonly lookup?: LookupFunction;
-  private readonly maxResponseBytes: number;
+  private readonly client: AxiosInstance;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly timeoutMs: number;
@@ -152,45 +153,57 @@ export class WeChatHttp {
     // TLS handshake to WeChat costs more than the call itself. As many idle sockets are kept as
     // may be open, so the next burst does not reconnect what the last one opened.
     this.httpAgent = withConnectTimeout(
-      new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
+      new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, lookup: opts.lookup }),
       connectTimeoutMs,
     );
     this.httpsAgent = withConnectTimeout(
-      new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 }),
+      new https.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64, lookup: opts.lookup }),
       connectTimeoutMs,
     );
     this.baseUrl = url.toString().replace(/\/+$/, '');
-    const { protocol, hostname, port, path } = urlToHttpOptions(new URL(this.baseUrl));
-    this.origin = { protocol, hostname, port };
-    this.basePath = (path ?? '').replace(/\/+$/, '');
-    this.agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
-    this.lookup = opts.lookup;
-    this.maxResponseBytes = positive(opts.maxResponseBytes, DEFAULTS.maxResponseBytes);
+    this.client = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      // Idle time on the socket; the deadline for the whole exchange is the signal (exchange()).
+      timeout: this.timeoutMs,
+      // Bytes in, bytes out: JSON is parsed by the callers, and the proxy hands replies on verbatim.
+      responseType: 'arraybuffer',
+      transformRequest: [(data: unknown) => data],
+      transformResponse: [(data: unknown) => data],
+      maxContentLength: positive(opts.maxResponseBytes, DEFAULTS.maxResponseBytes),
+      maxBodyLength: Infinity,
+      maxRedirects: 0,
+      // No environment proxy, no compression asked for (a proxied reply is passed on as it came).
+      proxy: false,
+      decompress: false,
+      validateStatus: () => true,
+    });
   }
 
   /** Statuses, JSON and errcodes are all interpreted by the callers, in one place each. */
-  private send(
+  private async send(
     method: 'GET' | 'POST',
     pathAndQuery: string,
-    headers: http.OutgoingHttpHeaders,
+    headers: RawAxiosRequestHeaders,
     body: Buffer | undefined,
     signal: AbortSignal,
-  ) {
+  ): Promise<HttpReply> {
     const relative = pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`;
     // Our own API paths are used as they are; anything else (a proxied path) is normalised by URL.
-    const target = PLAIN_PATH.test(relative)
-      ? { ...this.origin, path: this.basePath + relative }
-      : urlToHttpOptions(new URL(this.baseUrl + relative));
-    return httpExchange({
+    const url = PLAIN_PATH.test(relative) ? this.baseUrl + relative : new URL(this.baseUrl + relative).toString();
+    const response = await this.client.request<Buffer>({
       method,
-      target,
-      headers,
-      body,
-      agent: this.agent,
-      lookup: this.lookup,
+      url,
+      headers: { ...headers, 'Accept-Encoding': 'identity' },
+      data: body,
       signal,
-      maxBytes: this.maxResponseBytes,
     });
+    const data = response.data;
+    return {
+      status: response.status,
+      headers: response.headers as Record<string, unknown>,
+      body: Buffer.isBuffer(data) ? data : Buffer.from(data),
+    };
   }
 
   /**
@@ -343,14 +356,14 @@ export class WeChatHttp {
   private async exchange(
     api: WeChatCallTarget,
     attempt: number,
-    send: (signal: AbortSignal) => Promise<HttpExchangeReply>,
-  ): Promise<{ response: HttpExchangeReply; report: (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) => void }> {
+    send: (signal: AbortSignal) => Promise<HttpReply>,
+  ): Promise<{ response: HttpReply; report: (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) => void }> {
     const started = performance.now();
     const report = (event: Omit<WeChatCallEvent, 'api' | 'durationMs' | 'attempt'>) =>
       this.report({ api, attempt, durationMs: performance.now() - started, ...event });
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), this.timeoutMs);
-    let response: HttpExchangeReply;
+    let response: HttpReply;
     try {
       response = await send(deadline.signal);
     } catch (err) {
@@ -374,7 +387,7 @@ export class WeChatHttp {
     attempt: number,
   ): Promise<WeChatForwardedReply> {
     const api = request.path;
-    const headers: http.OutgoingHttpHeaders =
+    const headers: RawAxiosRequestHeaders =
       request.method === 'GET'
         ? { Accept: '*/*' }
         : { 'Content-Type': request.contentType ?? 'application/octet-stream', Accept: '*/*' };
@@ -425,8 +438,8 @@ function transportErrorFrom(api: WeChatCallTarget, err: unknown, deadlineHit: bo
   let reason: WeChatTransportReason = 'network';
   if (deadlineHit || networkCode === CONNECT_TIMEOUT_CODE || networkCode === 'ETIMEDOUT' || networkCode === 'ECONNABORTED') {
     reason = 'timeout';
-  } else if (err instanceof ReplyTooLargeError) {
-    reason = 'bad-response'; // retrying would fetch the same oversized body
+  } else if (networkCode === 'ERR_BAD_RESPONSE' && /maxContentLength/.test((err as Error).message)) {
+    reason = 'bad-response'; // a reply over maxResponseBytes: retrying would fetch the same oversized body
   }
   return new WeChatTransportError(api, reason, {
     networkCode: deadlineHit ? undefined : networkCode,

@@ -1,7 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { IsNumberString, IsString, Length, MaxLength, validateSync } from 'class-validator';
-import type { Request } from 'express';
 
 /**
  * What WeChat's authorization page appends to our redirect_uri. WeChat may add parameters of
@@ -34,5 +33,5 @@ export function parseAuthorizationCallbackQuery(query: Record<string, unknown>):
 
 /** `@CallbackQuery() query: AuthorizationCallbackQuery` on the callback route. */
 export const CallbackQuery = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthorizationCallbackQuery =>
-  parseAuthorizationCallbackQuery(ctx.switchToHttp().getRequest<Request>().query as Record<string, unknown>),
+  parseAuthorizationCallbackQuery(ctx.switchToHttp().getRequest<{ query: Record<string, unknown> }>().query),
 );

@@ -1,7 +1,4 @@
-/** The languages merchant pages speak; Chinese first because merchants administer Chinese Official Accounts. */
-export const LOCALES = ['zh-CN', 'en'] as const;
-export type Locale = (typeof LOCALES)[number];
-export const DEFAULT_LOCALE: Locale = 'zh-CN';
+export { DEFAULT_LOCALE, LOCALES, type Locale } from '../../html';
 
 /** Error pages a merchant can reach, each with its own title and explanation. */
 export type MerchantErrorPage =

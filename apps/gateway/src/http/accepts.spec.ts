@@ -1,4 +1,4 @@
-import { prefersJson } from './web-oauth-page.filter';
+import { prefersJson } from './accepts';
 
 describe('prefersJson (a page or the error JSON)', () => {
   it.each([
