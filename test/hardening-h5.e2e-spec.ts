@@ -542,4 +542,31 @@ describe('hardening: the H5 routes, sessions, audit export, tenant settings and 
       expect({ path, limited: statuses.includes(429) }).toEqual({ path, limited: true });
     }
   }, 60_000);
+
+  it("no tenant lists or closes another tenant's onboarding session, whatever path or key it uses", async () => {
+    const created = await request(h.url)
+      .post(`/v1/tenants/${b.id}/authorization-sessions`)
+      .set(bearer(b.apiKey))
+      .send({})
+      .expect(201);
+    const sid: string = created.body.id;
+    const listed = await request(h.url)
+      .get(`/v1/tenants/${a.id}/authorization-sessions?status=open`)
+      .set(bearer(a.apiKey))
+      .expect(200);
+    expect(JSON.stringify(listed.body)).not.toContain(sid);
+    await request(h.url).delete(`/v1/tenants/${a.id}/authorization-sessions/${sid}`).set(bearer(a.apiKey)).expect(404);
+    await request(h.url).delete(`/v1/tenants/${a.id}/authorization-sessions/${sid}`).set(bearer(h.operatorKey)).expect(404);
+    await request(h.url).delete(`/v1/tenants/${b.id}/authorization-sessions/${sid}`).set(bearer(a.apiKey)).expect(404);
+    await request(h.url).delete(`/v1/tenants/${b.id}/authorization-sessions/${sid}`).set(bearer(tokenKeyA)).expect(404);
+    const still = await request(h.url)
+      .get(`/v1/tenants/${b.id}/authorization-sessions?status=open`)
+      .set(bearer(b.apiKey))
+      .expect(200);
+    expect(still.body.items.map((s: { id: string }) => s.id)).toContain(sid);
+    // The link still works: closing by another tenant changed nothing.
+    const page = await fetch(created.body.onboardingUrl, { headers: { 'X-Forwarded-For': fresh() } });
+    expect(page.status).toBe(200);
+    await request(h.url).delete(`/v1/tenants/${b.id}/authorization-sessions/${sid}`).set(bearer(b.apiKey)).expect(204);
+  });
 });
