@@ -569,4 +569,15 @@ describe('hardening: the H5 routes, sessions, audit export, tenant settings and 
     expect(page.status).toBe(200);
     await request(h.url).delete(`/v1/tenants/${b.id}/authorization-sessions/${sid}`).set(bearer(b.apiKey)).expect(204);
   });
+
+  it('the same WeChat redirect followed five times at once: one exchange, one ticket', async () => {
+    const start = await open(authorizeUrl(h, a.id, { scope: 'snsapi_base', returnUrl: `${H5_ORIGIN}/m` }));
+    const callback = await decideAtWeChat(start.location!, 'o_a_1');
+    const since = h.sim.calls({ api: 'sns/oauth2/component/access_token' }).length;
+    const answers = await Promise.all(Array.from({ length: 5 }, () => open(callback)));
+    const tickets = answers.filter((r) => r.status === 302 && r.location?.includes('wtg_ticket='));
+    expect(tickets).toHaveLength(1);
+    expect(answers.filter((r) => r.status === 400)).toHaveLength(4);
+    expect(h.sim.calls({ api: 'sns/oauth2/component/access_token' }).length - since).toBe(1);
+  });
 });
