@@ -582,4 +582,69 @@ describe('hardening: the H5 routes, sessions, audit export, tenant settings and 
     expect(answers.filter((r) => r.status === 400)).toHaveLength(4);
     expect(h.sim.calls({ api: 'sns/oauth2/component/access_token' }).length - since).toBe(1);
   });
+
+  it('pending and deleted tenants, odd methods and content types on the public and settings routes: 4xx, never 5xx', async () => {
+    const pending = (await request(h.url).post('/v1/tenants').set(bearer(h.operatorKey)).send({ name: 'Pending' }).expect(201))
+      .body;
+    const gone = (await request(h.url).post('/v1/tenants').set(bearer(h.operatorKey)).send({ name: 'Gone' }).expect(201)).body;
+    await request(h.url).delete(`/v1/tenants/${gone.id}`).set(bearer(h.operatorKey)).expect(204);
+    const ok = `scope=snsapi_base&returnUrl=${encodeURIComponent(`${H5_ORIGIN}/m`)}`;
+    const probes: Probe[] = [];
+    for (const t of [pending.id, gone.id]) {
+      probes.push(authorize(t, ok));
+      for (const accept of ['application/json', 'text/html', '*/*', 'application/x-ndjson'])
+        probes.push({ ...authorize(t, ok), name: `authorize ${t} as ${accept}`, accept });
+      probes.push({
+        name: `sign ${t}`,
+        method: 'POST',
+        path: `/v1/tenants/${t}/jssdk/signatures`,
+        key: h.operatorKey,
+        body: '{"url":"https://h5.merchant.example/"}',
+        type: 'application/json',
+      });
+      probes.push({ name: `jsapi ${t}`, method: 'GET', path: `/v1/tenants/${t}/tickets/jsapi`, key: h.operatorKey });
+      probes.push({
+        name: `exchange ${t}`,
+        method: 'POST',
+        path: `/v1/tenants/${t}/web-oauth/exchanges`,
+        key: h.operatorKey,
+        body: '{"code":"x"}',
+        type: 'application/json',
+      });
+      probes.push({
+        name: `patch ${t}`,
+        method: 'PATCH',
+        path: `/v1/tenants/${t}`,
+        key: h.operatorKey,
+        body: '{"webOAuthOrigins":[]}',
+        type: 'application/json',
+      });
+      probes.push({
+        name: `audit ${t}`,
+        method: 'GET',
+        path: `/v1/audit-events?tenantId=${t}`,
+        key: h.operatorKey,
+        accept: 'application/x-ndjson',
+      });
+    }
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'application/json; charset=utf-16'])
+      probes.push({
+        name: `PATCH as ${type}`,
+        method: 'PATCH',
+        path: `/v1/tenants/${a.id}`,
+        key: h.operatorKey,
+        body: 'webOAuthOrigins=x',
+        type,
+      });
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH'] as const) {
+      probes.push({ name: `${method} callback`, method, path: '/web-oauth/callback?state=x' });
+      probes.push({ name: `${method} demo`, method, path: `/sandbox/web-oauth-demo/${a.id}` });
+      probes.push({ name: `${method} logo`, method, path: '/onboarding-assets/brand-logo.png' });
+      probes.push({ name: `${method} audit`, method, path: '/v1/audit-events', key: h.operatorKey });
+    }
+    expect(await run(probes)).toEqual([]);
+    // The pending tenant is refused as not active, the deleted one as unknown.
+    expect((await send({ ...authorize(pending.id, ok), accept: 'application/json' })).status).toBe(409);
+    expect((await send({ ...authorize(gone.id, ok), accept: 'application/json' })).status).toBe(404);
+  });
 });
