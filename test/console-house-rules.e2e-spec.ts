@@ -55,14 +55,69 @@ describe('operator console: session guard, error statuses, language and time zon
     expect(json.body.error.code).toBe('UNAUTHENTICATED');
   });
 
-  it('"New onboarding link" at the per-tenant cap explains what to do, with the table status 409', async () => {
+  it('"New onboarding link" at the per-tenant cap answers 409 with the tenant page, pointing at its open links to close one', async () => {
     const t = await createTenant(h, 'Busy Bakery');
     for (let i = 0; i < 20; i++) await post(`/console/tenants/${t.id}/onboarding-links`).expect(200);
     const capped = await post(`/console/tenants/${t.id}/onboarding-links`).expect(409);
     expect(capped.text).toContain('data-code="TOO_MANY_SESSIONS"');
-    expect(capped.text).toContain('请把已有的链接发给商户');
+    expect(capped.text).toContain('请在下方「未完成的授权链接」中关闭不再需要的链接');
+    expect(capped.text).toContain('href="#open-sessions"');
+    expect(capped.text.match(/<tr data-session-id=/g)).toHaveLength(20);
     const en = await post(`/console/tenants/${t.id}/onboarding-links`).set('Accept-Language', 'en').expect(409);
-    expect(en.text).toContain('Send the merchant a link you made before');
+    expect(en.text).toContain('Close one it no longer needs under “Open onboarding links” below');
+
+    // Closing one from the list makes room for a new link.
+    const id = /<tr data-session-id="([^"]+)"/.exec(capped.text)![1];
+    await post(`/console/tenants/${t.id}/authorization-sessions/${id}/close`).expect(303);
+    await post(`/console/tenants/${t.id}/onboarding-links`).expect(200);
+  });
+
+  it('tenant page: open onboarding links with their times in the zone; Close needs the form token, is audited as the console, and the link then answers 410', async () => {
+    const t = await createTenant(h, 'Closing Tea');
+    const made = await post(`/console/tenants/${t.id}/onboarding-links`).expect(200);
+    const link = new URL(/id="onboarding-link" href="([^"]+)"/.exec(made.text)![1]).pathname;
+    await request(h.url).get(link).expect(200);
+    const openNow = () =>
+      request(h.url).get(`/v1/tenants/${t.id}/authorization-sessions?status=open`).set(bearer(h.operatorKey)).expect(200);
+    const [{ id, createdAt, expiresAt }] = (await openNow()).body.items;
+
+    const shown = (await page(`/console/tenants/${t.id}`).expect(200)).text;
+    const row = new RegExp(`<tr data-session-id="${id}">[\\s\\S]*?</tr>`).exec(shown)![0];
+    const shanghai = (iso: string) =>
+      new Date(new Date(iso).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(row).toContain(`<time datetime="${createdAt}">${shanghai(createdAt)} · `);
+    expect(row).toContain(`<time datetime="${expiresAt}">${shanghai(expiresAt)} · `);
+    expect(row).toMatch(
+      new RegExp(
+        `<form method="post" action="/console/tenants/${t.id}/authorization-sessions/${id}/close"[^>]*data-confirm="[^"]+"`,
+      ),
+    );
+    expect(row).toContain('name="csrf"');
+
+    const close = `/console/tenants/${t.id}/authorization-sessions/${id}/close`;
+    expect((await post(close, { csrf: 'forged' }).expect(403)).text).toContain('data-code="FORBIDDEN"');
+    await post(close, {}).expect(403);
+    expect((await openNow()).body.items).toHaveLength(1);
+
+    const closed = await post(close).expect(303);
+    expect(closed.headers.location).toBe(`/console/tenants/${t.id}`);
+    const after = (await page(`/console/tenants/${t.id}`).expect(200)).text;
+    expect(after).not.toContain(`data-session-id="${id}"`);
+    expect(after).toContain('没有未完成的授权链接');
+    expect((await openNow()).body.items).toEqual([]);
+    await request(h.url).get(link).expect(410);
+
+    const audit = await request(h.url).get(`/v1/tenants/${t.id}/audit-events`).set(bearer(h.operatorKey)).expect(200);
+    const line = audit.body.items.find((a: { action: string }) => a.action === 'authorization_session.closed');
+    expect(line).toMatchObject({ actor: 'operator', actorName: expect.stringMatching(/^console:\S+$/) });
+
+    // Closing it again changes nothing; an unknown or malformed session id is the API's 404.
+    await post(close).expect(303);
+    const unknown = await post(`/console/tenants/${t.id}/authorization-sessions/${MISSING}/close`).expect(404);
+    expect(unknown.text).toContain('data-code="AUTHORIZATION_SESSION_NOT_FOUND"');
+    await post(`/console/tenants/${t.id}/authorization-sessions/nope/close`).expect(404);
+    const other = await createTenant(h, 'Not Its Session');
+    await post(`/console/tenants/${other.id}/authorization-sessions/${id}/close`).expect(404);
   });
 
   it('Chinese by default, English by Accept-Language or ?lang= (remembered), times in CONSOLE_TIME_ZONE with relative times', async () => {

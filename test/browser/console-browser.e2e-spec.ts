@@ -91,6 +91,12 @@ describe('browser: every console page in Chinese at desktop and phone width; a l
     expect(await page.locator(`tr[data-tenant-id="${tenant.id}"] .status`).textContent()).toBe('已授权');
     await shoot(page, 'tenants');
 
+    // An open onboarding link, listed on the tenant page with a Close button (closed further down).
+    const link = await request(h.url)
+      .post(`/v1/tenants/${tenant.id}/authorization-sessions`)
+      .set(bearer(h.operatorKey))
+      .send({})
+      .expect(201);
     await page.goto(`${h.url}/console/tenants/${tenant.id}`);
     await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
     // A job started through the API after the page loaded appears and moves without a reload.
@@ -136,6 +142,17 @@ describe('browser: every console page in Chinese at desktop and phone width; a l
     await page.locator(`tr[data-job-id="${uploaded}"]`).waitFor({ timeout: 15_000 });
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await shoot(page, 'tenant');
+
+    // Close asks first too: dismissing keeps the link open, accepting closes it; its link then answers 410.
+    const session = page.locator(`tr[data-session-id="${link.body.id}"]`);
+    page.once('dialog', (d) => void d.dismiss());
+    await session.locator('.close-session').click();
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    page.once('dialog', (d) => void d.accept());
+    await Promise.all([page.waitForNavigation(), session.locator('.close-session').click()]);
+    expect(await page.locator(`tr[data-session-id="${link.body.id}"]`).count()).toBe(0);
+    expect(await page.textContent('#sessions')).toContain('没有未完成的授权链接');
+    await request(h.url).get(new URL(link.body.onboardingUrl).pathname).expect(410);
 
     await page.goto(`${h.url}/console/tenants/00000000-0000-4000-8000-000000000000`);
     expect(await page.getAttribute('#console-error', 'data-code')).toBe('TENANT_NOT_FOUND');

@@ -76,6 +76,14 @@ export interface ConsoleMessages {
     uploadSubmit: string;
     uploadStarted: string;
     uploadFailed: string;
+    sessions: string;
+    sessionColumns: [string, string, string, string, string];
+    noSessions: string;
+    closeSession: string;
+    confirmClose: string;
+    /** Shown above the page when "New onboarding link" meets the per-tenant cap. */
+    atCap: (limit: number) => string;
+    atCapLink: string;
   };
   errors: {
     title: (status: number) => string;
@@ -172,6 +180,14 @@ const ZH_CN: ConsoleMessages = {
     uploadSubmit: '开始',
     uploadStarted: '任务已开始：',
     uploadFailed: '未能开始任务：',
+    sessions: '未完成的授权链接',
+    sessionColumns: ['会话', '创建时间', '到期时间', '完成后返回', ''],
+    noSessions: '没有未完成的授权链接。',
+    closeSession: '关闭',
+    confirmClose: '确定关闭这个授权链接吗？商户打开它时将看到链接已失效。',
+    atCap: (limit) =>
+      `该租户未完成的授权链接已达上限（${limit} 个）。请在下方「未完成的授权链接」中关闭不再需要的链接后再新建，或把已有的链接发给商户。`,
+    atCapLink: '查看未完成的授权链接',
   },
   errors: {
     title: (status) => `出错了（${status}）`,
@@ -180,7 +196,9 @@ const ZH_CN: ConsoleMessages = {
       VALIDATION_FAILED: '输入有误（例如搜索中含有控制字符）。',
       JOB_NOT_FOUND: '没有这个任务，或它已经结束。',
       FORBIDDEN: '表单已过期或来自其他站点，请刷新页面后重试。',
-      TOO_MANY_SESSIONS: '该租户未完成的授权链接已达上限。请把已有的链接发给商户，或等旧链接过期（24 小时）后再新建。',
+      TOO_MANY_SESSIONS:
+        '该租户未完成的授权链接已达上限。请在租户页面的「未完成的授权链接」中关闭不再需要的链接后再新建，或把已有的链接发给商户。',
+      AUTHORIZATION_SESSION_NOT_FOUND: '该租户没有这个授权链接。',
       RATE_LIMITED: '请求过于频繁，请稍后再试。',
       INTERNAL: '发生了意外错误，请稍后再试。',
     },
@@ -276,6 +294,14 @@ const EN: ConsoleMessages = {
     uploadSubmit: 'Start',
     uploadStarted: 'Job started:',
     uploadFailed: 'The job did not start:',
+    sessions: 'Open onboarding links',
+    sessionColumns: ['Session', 'Created', 'Expires', 'Returns to', ''],
+    noSessions: 'No open onboarding links.',
+    closeSession: 'Close',
+    confirmClose: 'Close this onboarding link? A merchant who opens it will be told it is no longer valid.',
+    atCap: (limit) =>
+      `This tenant has the most open onboarding links it may have (${limit}). Close one it no longer needs under “Open onboarding links” below, then make a new one; or send the merchant a link you made before.`,
+    atCapLink: 'See the open onboarding links',
   },
   errors: {
     title: (status) => `Error ${status}`,
@@ -284,7 +310,8 @@ const EN: ConsoleMessages = {
       JOB_NOT_FOUND: 'No such job, or it has already finished.',
       FORBIDDEN: 'This form is stale or came from another site; reload the page.',
       TOO_MANY_SESSIONS:
-        'This tenant has the most open onboarding links it may have. Send the merchant a link you made before, or wait until old ones expire (24 h) and make a new one then.',
+        'This tenant has the most open onboarding links it may have. Close one it no longer needs under “Open onboarding links” on the tenant page, then make a new one; or send the merchant a link you made before.',
+      AUTHORIZATION_SESSION_NOT_FOUND: 'This tenant has no such onboarding link.',
       RATE_LIMITED: 'Too many requests; try again in a minute.',
       INTERNAL: 'Something unexpected went wrong; try again later.',
     },

@@ -2,6 +2,7 @@
 // live; split, each piece would need the layout, the messages and the time helpers passed around.
 import { PERMISSION_SET_NAMES } from '@app/wechat';
 import { escapeHtml as e, htmlDocument, type Locale } from '../html';
+import type { OpenAuthorizationSessionView } from '../onboarding/dto/create-authorization-session.dto';
 import { CONSOLE_MESSAGES, type ConsoleMessages } from './console-messages';
 import { relativeTime, zonedTime } from './console-time';
 import type { ConsoleDeliveryRow, ConsoleJobRow, ConsoleOverviewCounts, ConsoleTenantRow } from './console.repository';
@@ -299,11 +300,20 @@ function deliveryRow(c: PageContext, tenantId: string, d: ConsoleDeliveryRow): s
 <td><form method="post" action="/console/tenants/${e(tenantId)}/deliveries/${e(d.endpointId)}/${e(d.eventId)}/redeliver" class="inline">${csrf(c)}<button class="redeliver" type="submit">${e(t.redeliver)}</button></form></td></tr>`;
 }
 
+/** An open onboarding link: its link is not shown again (only its digest is stored), so the id names it. */
+function sessionRow(c: PageContext, tenantId: string, s: OpenAuthorizationSessionView): string {
+  const t = m(c).tenant;
+  return `<tr data-session-id="${e(s.id)}">${cell(`<code>${e(s.id)}</code>`)}${cell(when(c, s.createdAt))}${cell(
+    when(c, s.expiresAt),
+  )}${cell(`<span class="wrap">${e(s.returnUrl ?? '—')}</span>`)}
+<td><form method="post" action="/console/tenants/${e(tenantId)}/authorization-sessions/${e(s.id)}/close" class="inline close-session-form" data-confirm="${e(t.confirmClose)}">${csrf(c)}<button class="close-session" type="submit">${e(t.closeSession)}</button></form></td></tr>`;
+}
+
 /**
  * Keeps the tenant page live without a reload: every 2 s (5 s after an error) it fetches the
  * page's own fragments as JSON (rendered on the server, in this language and zone) and swaps the
  * job and audit rows; new jobs, including ones started through the API, appear this way.
- * Cancel asks first. The CSP allows no inline handlers, hence the listeners.
+ * Cancel and Close ask first. The CSP allows no inline handlers, hence the listeners.
  */
 const LIVE_SCRIPT = `(function () {
   var jobs = document.getElementById('jobs');
@@ -311,7 +321,10 @@ const LIVE_SCRIPT = `(function () {
   var url = jobs.getAttribute('data-poll');
   var confirmText = jobs.getAttribute('data-confirm');
   document.addEventListener('submit', function (ev) {
-    if (ev.target.classList && ev.target.classList.contains('cancel-form') && !window.confirm(confirmText)) ev.preventDefault();
+    var form = ev.target;
+    if (!form.classList) return;
+    var ask = form.classList.contains('cancel-form') ? confirmText : form.classList.contains('close-session-form') ? form.getAttribute('data-confirm') : null;
+    if (ask && !window.confirm(ask)) ev.preventDefault();
   });
   function swap(table, rows) {
     var head = table.querySelector('tr');
@@ -351,7 +364,10 @@ export interface TenantPageModel {
   audit: AuditLine[];
   jobs: ConsoleJobRow[];
   deliveries: ConsoleDeliveryRow[];
+  sessions: OpenAuthorizationSessionView[];
   onboardingUrl?: string;
+  /** Set when "New onboarding link" met the per-tenant cap of open sessions. */
+  sessionCap?: number;
 }
 
 export const jobRows = (c: PageContext, tenantId: string, jobs: ConsoleJobRow[]) =>
@@ -371,6 +387,11 @@ export function tenantPage(c: PageContext, p: TenantPageModel): string {
     c,
     r.name,
     `<h1 id="tenant-name" class="wrap">${e(r.name)}</h1>
+${
+  p.sessionCap === undefined
+    ? ''
+    : `<p id="onboarding-cap" class="err" data-code="TOO_MANY_SESSIONS">${e(t.atCap(p.sessionCap))} <a href="#open-sessions">${e(t.atCapLink)}</a></p>`
+}
 ${p.onboardingUrl ? `<p>${e(t.linkMade)} <a id="onboarding-link" href="${e(p.onboardingUrl)}" class="wrap">${e(p.onboardingUrl)}</a></p>` : ''}
 <div class="table"><table id="tenant" data-tenant-id="${e(r.id)}">
 <tr><th>${e(t.status)}</th><td id="tenant-status" data-status="${e(r.status)}">${e(word(c, r.status))}</td></tr>
@@ -381,6 +402,8 @@ ${p.onboardingUrl ? `<p>${e(t.linkMade)} <a id="onboarding-link" href="${e(p.onb
 <tr><th>${e(t.webOAuthOrigins)}</th><td class="wrap" id="tenant-web-oauth-origins">${e(r.webOAuthOrigins.join(' ') || t.noWebOAuthOrigins)}</td></tr>
 </table></div>
 <form method="post" action="/console/tenants/${e(r.id)}/onboarding-links">${csrf(c)}<button id="new-onboarding-link" type="submit">${e(t.newLink)}</button></form>
+<h2 id="open-sessions">${e(t.sessions)}</h2>
+${table(c, 'sessions', t.sessionColumns, p.sessions.map((x) => sessionRow(c, r.id, x)).join('\n'), t.noSessions)}
 <h2>${e(t.jobs)}</h2>
 <form id="upload-job" data-action="/console/tenants/${e(r.id)}/jobs" data-csrf="${e(c.csrfToken ?? '')}" data-started="${e(t.uploadStarted)}" data-failed="${e(t.uploadFailed)}">
 <label>${e(t.upload)} <input id="upload-file" type="file" accept=".csv,.txt,text/csv,text/plain" required></label>

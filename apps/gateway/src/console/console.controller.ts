@@ -16,7 +16,9 @@ import { ComponentCallBudget } from '../component/component-call-budget';
 import { ComponentTokenService } from '../component/component-token.service';
 import { ticketStaleAfterSeconds } from '../component/ticket-watch.service';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
+import { AuthorizationSessionsService, MAX_OPEN_SESSIONS } from '../onboarding/authorization-sessions.service';
+import { TooManySessionsError } from '../onboarding/onboarding.errors';
+import { ERROR_STATUS } from '../errors/error-status';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
@@ -237,8 +239,28 @@ export class ConsoleController {
     @Param('tenantId') raw: string,
   ): Promise<void> {
     const tenantId = this.tenantId(raw);
-    const link = await this.onboarding.create(tenantId, {}, consoleActor(session.operatorName));
-    await this.renderTenant(req, res, session, tenantId, { onboardingUrl: link.onboardingUrl });
+    try {
+      const link = await this.onboarding.create(tenantId, {}, consoleActor(session.operatorName));
+      await this.renderTenant(req, res, session, tenantId, { onboardingUrl: link.onboardingUrl });
+    } catch (error) {
+      if (!(error instanceof TooManySessionsError)) throw error;
+      // At the cap the tenant page itself answers (with the cap's status), so the list to close one from is right there.
+      await this.renderTenant(req, res, session, tenantId, { sessionCap: MAX_OPEN_SESSIONS }, ERROR_STATUS[error.code]);
+    }
+  }
+
+  /** Closes an open onboarding link: it then answers 410 like an expired one. */
+  @Post('tenants/:tenantId/authorization-sessions/:sessionId/close')
+  @ConsoleOperator()
+  async closeSession(
+    @Res() res: FastifyReply,
+    @CurrentConsoleSession() session: ConsoleSession,
+    @Param('tenantId') raw: string,
+    @Param('sessionId') sessionId: string,
+  ): Promise<void> {
+    const tenantId = this.tenantId(raw);
+    await this.onboarding.close(tenantId, sessionId, consoleActor(session.operatorName));
+    redirect(res, `/console/tenants/${encodeURIComponent(tenantId)}`);
   }
 
   /**
@@ -309,16 +331,24 @@ export class ConsoleController {
     res: FastifyReply,
     session: ConsoleSession,
     tenantId: TenantId,
-    extra: { onboardingUrl?: string },
+    extra: { onboardingUrl?: string; sessionCap?: number },
+    status = 200,
   ): Promise<void> {
     const tenant = await this.repository.tenant(tenantId);
     if (!tenant) throw new TenantNotFoundError();
-    const [audit, jobs, deliveries] = await Promise.all([
+    const [audit, jobs, deliveries, sessions] = await Promise.all([
       this.audit.list(tenantId, undefined, 20),
       this.repository.recentJobs(tenantId),
       this.repository.recentDeliveries(tenantId),
+      this.onboarding.listOpen(tenantId),
     ]);
-    this.page(req, res, 200, (c) => tenantPage(c, { tenant, audit: audit.items, jobs, deliveries, ...extra }), session);
+    this.page(
+      req,
+      res,
+      status,
+      (c) => tenantPage(c, { tenant, audit: audit.items, jobs, deliveries, sessions, ...extra }),
+      session,
+    );
   }
 
   private context(req: FastifyRequest, session: ConsoleSession | undefined, nonce: string, res?: FastifyReply): PageContext {
