@@ -1,4 +1,5 @@
 import { ChangeNotices } from '../database/change-notices';
+import { Transactions } from '../database/transactions';
 import type { SecretCipher } from '@app/common';
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
@@ -34,6 +35,33 @@ describe('AuthorizersRepository (on a cloned test database)', () => {
     tenants = new TenantsRepository(dataSource, new ChangeNotices(dataSource));
   });
   afterAll(() => dataSource?.destroy());
+
+  it('announces a change made in a transaction again once it commits (a read begun before the commit is not kept)', async () => {
+    const t = await tenant();
+    const notices = new ChangeNotices(dataSource);
+    const heard: string[] = [];
+    notices.subscribe((c) => heard.push(c === 'lost' ? 'lost' : `${c.table}:${c.tenantId}`));
+    const repo = new AuthorizersRepository(dataSource, cipher, notices);
+    const transactions = new Transactions(dataSource);
+    try {
+      let inside = 0;
+      await transactions.run(async (m) => {
+        await repo.upsertGrant(t, grant('wx-app-notice'), m);
+        inside = heard.length;
+      });
+      expect(inside).toBe(1);
+      expect(heard).toEqual([`authorizers:${t}`, `authorizers:${t}`]);
+      await expect(
+        transactions.run(async (m) => {
+          await repo.updateInfo(t, 'wx-app-notice', { ...grant('wx-app-notice'), nickName: 'x' }, m);
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(heard).toHaveLength(3);
+    } finally {
+      transactions.onModuleDestroy();
+    }
+  });
 
   it('stores the grant sealed at rest and hands back plaintext', async () => {
     const t = await tenant();

@@ -76,8 +76,8 @@ export class AuthorizersRepository {
   ) {}
 
   /** This instance's copies go at once; other instances' when PostgreSQL announces the commit. */
-  private changed(tenantId: TenantId): void {
-    this.notices.changed('authorizers', tenantId);
+  private changed(tenantId: TenantId, m?: EntityManager): void {
+    this.notices.changed('authorizers', tenantId, m);
   }
 
   /** A token sealed for this row and column (the cipher binds both): copied from another row, it does not open. */
@@ -228,7 +228,7 @@ export class AuthorizersRepository {
         g.userName,
       ],
     );
-    this.changed(tenantId);
+    this.changed(tenantId, m);
   }
 
   /** A refresh's result: both tokens in one row update. */
@@ -247,7 +247,7 @@ export class AuthorizersRepository {
         this.seal(tenantId, 'refresh_token', t.refreshToken),
       ],
     );
-    this.changed(tenantId);
+    this.changed(tenantId, m);
   }
 
   /** A refresh token recovered from WeChat's authorizer list; the access token is left to expire or be replaced. */
@@ -304,7 +304,7 @@ export class AuthorizersRepository {
         WHERE tenant_id = $1`,
       [tenantId],
     );
-    this.changed(tenantId);
+    this.changed(tenantId, m);
   }
 
   async updateInfo(tenantId: TenantId, appId: string, info: AccountInfo, m?: EntityManager): Promise<void> {
@@ -321,13 +321,13 @@ export class AuthorizersRepository {
         updatedAt: () => 'now()',
       },
     );
-    this.changed(tenantId);
+    this.changed(tenantId, m);
   }
 
   /** Tenant deletion: the tokens and the binding go, so the account can be bound again elsewhere. */
   async deleteForTenant(tenantId: TenantId, m: EntityManager): Promise<void> {
     await m.getRepository(AuthorizerEntity).delete({ tenantId });
-    this.changed(tenantId);
+    this.changed(tenantId, m);
   }
 
   /** Re-seals this table's secrets under the current key (npm run secrets:reseal), compare-and-swap per row. */

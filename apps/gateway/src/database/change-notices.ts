@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { onCommit } from './transactions';
 
 /** A committed row change: the table and the tenant it belongs to ('*': every tenant, after a TRUNCATE). */
 export interface ChangeNotice {
@@ -45,9 +46,14 @@ export class ChangeNotices implements OnApplicationBootstrap, OnModuleDestroy {
     return () => this.listeners.delete(listener);
   }
 
-  /** A change this instance made (or is about to commit): dropped here now, elsewhere on commit. */
-  changed(table: string, tenantId: string): void {
+  /**
+   * A change this instance made (or is about to commit): dropped here now, elsewhere on commit.
+   * Made inside the transaction of `m`, it is announced here again once that commits: a read
+   * that started between the two saw the row before the change and must not be kept.
+   */
+  changed(table: string, tenantId: string, m?: EntityManager): void {
     this.emit({ table, tenantId });
+    onCommit(m, () => this.emit({ table, tenantId }));
   }
 
   /** Listens only where something is cached (a script like secrets:reseal caches nothing). */

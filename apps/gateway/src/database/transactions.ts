@@ -45,13 +45,22 @@ export class Transactions implements OnModuleDestroy {
    * local worker for a row the transaction wrote). Throws outside a transaction.
    */
   afterCommit(m: EntityManager, fn: () => void): void {
-    if (!m.queryRunner?.isTransactionActive) throw new Error('afterCommit needs the EntityManager of an open transaction');
-    const callbacks = (m.queryRunner.data[AFTER_COMMIT] ??= []) as Callbacks;
-    callbacks.push(fn);
+    if (!onCommit(m, fn)) throw new Error('afterCommit needs the EntityManager of an open transaction');
   }
 
   onModuleDestroy(): void {
     const i = this.dataSource.subscribers.indexOf(this.subscriber);
     if (i >= 0) this.dataSource.subscribers.splice(i, 1);
   }
+}
+
+/**
+ * Runs `fn` once the open transaction of `m` commits (run by the Transactions subscriber);
+ * false when `m` is in no open transaction. For code below the services (ChangeNotices).
+ */
+export function onCommit(m: EntityManager | undefined, fn: () => void): boolean {
+  if (!m?.queryRunner?.isTransactionActive) return false;
+  const callbacks = (m.queryRunner.data[AFTER_COMMIT] ??= []) as Callbacks;
+  callbacks.push(fn);
+  return true;
 }

@@ -61,6 +61,16 @@ describe('log redaction (exact names, not substrings)', () => {
     expect(redactUrl('/x?auth_code[]=A&auth_code[0]=B')).toBe(`/x?auth_code[]=${REDACTED}&auth_code[0]=${REDACTED}`);
   });
 
+  it("masks the gateway's own secrets wherever a client put them in the URL (a ticket or key in the path, under any name)", () => {
+    const ticket = 'wor_rNZZH-l2jFah14oWGQ4zZzyJqvAHfe0q';
+    const key = `wtt_${'a1'.repeat(20)}`;
+    expect(redactUrl(`/v1/tenants/t/web-oauth/redemptions/${ticket}`)).toBe(`/v1/tenants/t/web-oauth/redemptions/${REDACTED}`);
+    expect(redactUrl(`/x?t=${ticket}&k=${encodeURIComponent(key)}&limit=5`)).toBe(`/x?t=${REDACTED}&k=${REDACTED}&limit=5`);
+    expect(redactUrl(`/x/${`whsec_${'b'.repeat(32)}`}/y`)).toBe(`/x/${REDACTED}/y`);
+    // Names that merely start like a prefix stay readable.
+    expect(redactUrl('/sandbox/web-oauth-demo/t?wtg_ticket_seen=1')).toBe('/sandbox/web-oauth-demo/t?wtg_ticket_seen=1');
+  });
+
   it('never throws on a malformed escape in a parameter name, and still masks what it can read', () => {
     expect(redactUrl('/health/live?%=1')).toBe('/health/live?%=1');
     expect(redactUrl('/x?%zz=1&%E0%A4%A=2')).toBe('/x?%zz=1&%E0%A4%A=2');

@@ -65,6 +65,12 @@ const SECRET_QUERY: ReadonlySet<string> = new Set([
 
 export const REDACTED = '[REDACTED]';
 
+/**
+ * The gateway's own secrets by their shape (redemption tickets, tenant and token keys, webhook
+ * secrets), wherever a client put one in a URL: a ticket pasted into the path is still a ticket.
+ */
+const OWN_SECRET = /\b(?:wor|wtg|wtt|whsec)_[A-Za-z0-9_+=-]{16,}/g;
+
 export function isSecretField(name: string): boolean {
   return SECRET_FIELDS.has(normalise(name));
 }
@@ -73,13 +79,13 @@ export function redactUrl(url: string | undefined): string | undefined {
   if (!url) return url;
   const [path, query] = url.split('?', 2);
   // The onboarding link's last segment is itself a credential.
-  const safePath = path.replace(/^(\/onboarding\/)[^/?#]+/, `$1${REDACTED}`);
+  const safePath = path.replace(/^(\/onboarding\/)[^/?#]+/, `$1${REDACTED}`).replace(OWN_SECRET, REDACTED);
   if (query === undefined) return safePath;
   const masked = query
     .split('&')
     .map((pair) => {
       const [k] = pair.split('=', 1);
-      return SECRET_QUERY.has(normalise(parameterName(k))) ? `${k}=${REDACTED}` : pair;
+      return SECRET_QUERY.has(normalise(parameterName(k))) ? `${k}=${REDACTED}` : pair.replace(OWN_SECRET, REDACTED);
     })
     .join('&');
   return `${safePath}?${masked}`;

@@ -41,9 +41,15 @@ export class AuthorizationExchangeService {
     private readonly locks: SessionLocks,
   ) {}
 
-  /** The recorded outcome of a code already exchanged, if any. */
+  /**
+   * The recorded outcome of a code already exchanged, if any. The record commits before the
+   * account info is read and stored (exchange), so a found record waits for the code's lock: the
+   * caller then reads the account complete, as one waiting on the lock in exchange does.
+   */
   async recorded(authCode: string): Promise<ExchangeResult | undefined> {
-    const done = await this.onboarding.findExchange(sha256(authCode));
+    const codeHash = sha256(authCode);
+    if (!(await this.onboarding.findExchange(codeHash))) return undefined;
+    const done = await this.locks.hold(`wtg:auth-code:${codeHash}`, () => this.onboarding.findExchange(codeHash));
     return done && { ...done, replayed: true };
   }
 

@@ -113,6 +113,7 @@ export class OnboardingController {
   /** The provider's logo when BRAND_LOGO_URL names a file under the data directory (checked at start). */
   @Get('onboarding-assets/brand-logo.:ext')
   @Public()
+  @UseGuards(ThrottlerGuard) // anonymous: each view reads a file
   @ApiExcludeEndpoint()
   brandLogo(@Param('ext') ext: string, @Res() res: FastifyReply): void {
     const file = this.config.brand?.logoFile;

@@ -184,7 +184,7 @@ export class TenantsRepository {
   /** False when the tenant does not exist or is deleted. */
   async replaceApiKeyHash(tenantId: TenantId, apiKeyHash: string, m?: EntityManager): Promise<boolean> {
     const r = await this.repo(m).update({ id: tenantId, deletedAt: IsNull() }, { apiKeyHash, updatedAt: () => 'now()' });
-    this.notices.changed('tenants', tenantId);
+    this.notices.changed('tenants', tenantId, m);
     return (r.affected ?? 0) > 0;
   }
 
@@ -197,7 +197,7 @@ export class TenantsRepository {
       { id: tenantId, deletedAt: IsNull() },
       { deletedAt: () => 'now()', updatedAt: () => 'now()', apiKeyHash: unusableKeyHash },
     );
-    this.notices.changed('tenants', tenantId);
+    this.notices.changed('tenants', tenantId, m);
     return (r.affected ?? 0) > 0;
   }
 
@@ -211,7 +211,7 @@ export class TenantsRepository {
       { id: tenantId, status: In([...from]), deletedAt: IsNull() },
       { status: to, updatedAt: () => 'now()' },
     );
-    this.notices.changed('tenants', tenantId);
+    this.notices.changed('tenants', tenantId, m);
     return (r.affected ?? 0) > 0;
   }
 

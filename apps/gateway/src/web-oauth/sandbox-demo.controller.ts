@@ -1,4 +1,5 @@
-import { Controller, Get, Header, Inject, NotFoundException, Param, Query, UseFilters } from '@nestjs/common';
+import { Controller, Get, Header, Inject, NotFoundException, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../auth';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
@@ -25,6 +26,7 @@ export class WebOAuthDemoController {
 
   @Get(`${DEMO_PATH.slice(1)}/:tenantId`)
   @Public()
+  @UseGuards(ThrottlerGuard) // anonymous: each view with a ticket is a redemption
   @UseFilters(WebOAuthPageFilter)
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')

@@ -43,4 +43,19 @@ describe('web-oauth inputs', () => {
     }
     expect(JSON.stringify((refusal as { details?: unknown }).details)).toContain('https URL');
   });
+
+  it('returnUrl may not carry the parameters the gateway appends (a planted wtg_ticket would be read first)', () => {
+    const rules = { httpsOnly: false, allowed: () => true };
+    for (const bad of [
+      'https://h5.example/m?wtg_ticket=wor_planted',
+      'https://h5.example/m?x=1&state=planted',
+      'https://h5.example/m?error=access_denied',
+      'https://h5.example/m?WTG_TICKET=x',
+      'https://h5.example/m?wtg%5Fticket=x',
+    ]) {
+      expect(() => parseReturnUrl(bad, rules)).toThrow('The request is invalid.');
+    }
+    // In the fragment it is the page's own business, and other names are kept.
+    expect(parseReturnUrl('https://h5.example/m?stateful=1#state=x', rules)).toBe('https://h5.example/m?stateful=1#state=x');
+  });
 });

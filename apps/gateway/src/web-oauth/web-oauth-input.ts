@@ -11,6 +11,8 @@ export const WEB_OAUTH_SCOPES: readonly WebOAuthScope[] = ['snsapi_base', 'snsap
 /** WeChat's documents allow only [A-Za-z0-9] in `state`. */
 const NONCE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export const NONCE_SHAPE = /^[A-Za-z0-9]{32}$/;
+/** What the callback appends to the returnUrl's query. */
+const APPENDED_PARAMS: ReadonlySet<string> = new Set(['wtg_ticket', 'state', 'error']);
 
 export const invalid = (field: string, message: string) =>
   new ValidationError('The request is invalid.', { fields: [{ field, messages: [message] }] });
@@ -71,6 +73,12 @@ export function parseReturnUrl(raw: unknown, rules: { httpsOnly: boolean; allowe
     throw invalid('returnUrl', httpsOnly ? 'returnUrl must be an https URL' : 'returnUrl must be an http(s) URL');
   }
   if (url.username || url.password) throw invalid('returnUrl', 'returnUrl must not contain credentials');
+  // The callback appends these; one planted in the returnUrl would come first, and a page reading
+  // the first value would redeem someone else's ticket. Compared without case: some servers ignore it.
+  for (const name of url.searchParams.keys()) {
+    if (APPENDED_PARAMS.has(name.toLowerCase()))
+      throw invalid('returnUrl', `returnUrl must not carry ${name.toLowerCase()} (the gateway appends it)`);
+  }
   if (!rules.allowed(url)) throw new ReturnUrlNotAllowedError();
   return url.href;
 }
