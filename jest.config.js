@@ -18,4 +18,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 2,
+  // Suites that measure latency run afterwards on their own (jest.alone.config.js), so the
+  // suites running beside them cannot stretch what they measure.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/alone/'],
 };

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every word of the console in both languages, side by side, so a
+// missing translation is a type error in one file.
 import type { Locale } from '../html';
 
 /** Every word the console shows, in both languages (Chinese first: operators in China open it every morning). */

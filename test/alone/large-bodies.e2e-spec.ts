@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import request from 'supertest';
-import { startKillableGateway, type KillableGateway } from './support/production-env';
-import { createTenant, onboardTenant } from './support/onboarding';
+import { startKillableGateway, type KillableGateway } from '../support/production-env';
+import { createTenant, onboardTenant } from '../support/onboarding';
 
 /** A multipart upload of `size` bytes in all, as a provider's backend would proxy an image. */
 function upload(size: number): { body: Buffer; contentType: string } {
@@ -85,7 +85,7 @@ describe('large request bodies never stall the gateway', () => {
       expect(latencies.length).toBeGreaterThan(3);
       return Math.max(...latencies);
     };
-    // Other suites share this machine, and their load can only make a round slower: up to three
+    // Other processes on the machine can only make a round slower: up to three
     // rounds, one of which must keep every answer within 100 ms. A gateway that walks the bodies
     // stalls for seconds in every round.
     const slowest: number[] = [];

@@ -1,7 +1,7 @@
-import { MessageReceiptsSweep } from '../apps/gateway/src/wechat-messages/message-receipts-sweep.schedule';
-import { startHarness, type Harness } from './support/gateway-harness';
-import { craftMessagePush, textMessage } from './support/message-pushes';
-import { onboardTenant, sql } from './support/onboarding';
+import { MessageReceiptsSweep } from '../../apps/gateway/src/wechat-messages/message-receipts-sweep.schedule';
+import { startHarness, type Harness } from '../support/gateway-harness';
+import { craftMessagePush, textMessage } from '../support/message-pushes';
+import { onboardTenant, sql } from '../support/onboarding';
 
 const ROWS = 1_000_000;
 const CLIENTS = 4;
@@ -93,7 +93,7 @@ describe('retention sweep of a million rows under a request stream', () => {
   it('removes them in batches while the stream’s p99 stays within 1.5× of the same stream without the sweep', async () => {
     const warmUntil = Date.now() + 2000;
     await stream(() => Date.now() > warmUntil);
-    // Other suites share the machine, and their load only widens a round's tail: up to three
+    // Other processes on the machine only widen a round's tail: up to three
     // rounds, one of which must keep the bound.
     const reports: { sweepMs: number; aloneP99: number; duringP99: number; during: number }[] = [];
     while (reports.length < 3 && !reports.some((r) => r.duringP99 <= 1.5 * r.aloneP99)) {
