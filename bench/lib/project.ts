@@ -44,7 +44,10 @@ interface DatabaseLib {
 }
 
 interface CommonLib {
-  SecretCipher: new (currentKey: Buffer) => { decrypt(sealed: string): string; encrypt(plaintext: string): string };
+  SecretCipher: new (currentKey: Buffer) => {
+    decrypt(sealed: string, at: { table: string; column: string; row: string }): string;
+    encrypt(plaintext: string, at: { table: string; column: string; row: string }): string;
+  };
 }
 
 interface WeChatLib {

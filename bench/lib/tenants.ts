@@ -117,7 +117,8 @@ export async function storedAccessToken(databaseUrl: string, secretsKey: string,
     const sealed = rows[0]?.access_token;
     if (!sealed) throw new Error(`tenant ${tenantId} has no stored access token`);
     const cipher = new (common().SecretCipher)(Buffer.from(secretsKey, 'base64'));
-    return cipher.decrypt(sealed);
+    // Sealed values are bound to their place: the table, column and row they were stored in.
+    return cipher.decrypt(sealed, { table: 'authorizers', column: 'access_token', row: tenantId });
   } finally {
     await db.end();
   }

@@ -39,7 +39,11 @@ async function componentToken(sim: Simulator, databaseUrl: string, secretsKey: s
         body: {
           component_appid: sim.component.componentAppId,
           component_appsecret: sim.component.componentAppSecret,
-          component_verify_ticket: cipher.decrypt(ticket),
+          component_verify_ticket: cipher.decrypt(ticket, {
+            table: 'component_state',
+            column: 'ticket',
+            row: sim.component.componentAppId,
+          }),
         },
       },
     );
@@ -135,8 +139,9 @@ export const refresh: Scenario = {
       [
         ids.map((r) => r.id),
         seeded.map((s) => s.appId),
-        seeded.map((s) => cipher.encrypt(s.accessToken)),
-        seeded.map((s) => cipher.encrypt(s.refreshToken)),
+        // Sealed as the gateway seals them: bound to the row's tenant and the column.
+        seeded.map((s, i) => cipher.encrypt(s.accessToken, { table: 'authorizers', column: 'access_token', row: ids[i].id })),
+        seeded.map((s, i) => cipher.encrypt(s.refreshToken, { table: 'authorizers', column: 'refresh_token', row: ids[i].id })),
       ],
     );
     await db.query('COMMIT');
