@@ -1,3 +1,4 @@
+import { type EncryptedPush, EncryptedPushPipe } from '../wechat-push/encrypted-push.pipe';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
@@ -16,7 +17,7 @@ export class WeChatEventsController {
   @ApiExcludeEndpoint()
   async receive(
     @SignedPushQuery() query: PushQuery,
-    @Body() body: unknown,
+    @Body(EncryptedPushPipe) body: EncryptedPush,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<string> {
     await this.events.receive(query, body);

@@ -1,3 +1,4 @@
+import type { EncryptedPush } from '../wechat-push/encrypted-push.pipe';
 import { systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseWeChatXml } from '@app/wechat';
@@ -34,7 +35,7 @@ export class WeChatEventsService {
     private readonly authenticator: PushAuthenticator,
   ) {}
 
-  async receive(query: PushQuery, body: unknown): Promise<void> {
+  async receive(query: PushQuery, body: EncryptedPush): Promise<void> {
     let push;
     try {
       push = this.authenticator.authenticate(query, body, (xml) => parseWeChatXml(xml));

@@ -1,3 +1,4 @@
+import { type EncryptedPush, EncryptedPushPipe } from '../wechat-push/encrypted-push.pipe';
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -23,7 +24,7 @@ export class WeChatMessagesController {
   async receive(
     @Param('appid') appId: string,
     @SignedPushQuery() query: PushQuery,
-    @Body() body: unknown,
+    @Body(EncryptedPushPipe) body: EncryptedPush,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<string> {
     if (!APP_ID.test(appId)) throw new PushRejectedError('appid in the URL is malformed');

@@ -1,3 +1,4 @@
+import type { EncryptedPush } from '../wechat-push/encrypted-push.pipe';
 import { Injectable, Logger } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
@@ -37,7 +38,7 @@ export class WeChatMessagesService {
   ) {}
 
   /** The exact body to answer WeChat with: `success`, '' or the encrypted passive reply. */
-  async receive(appId: string, query: PushQuery, body: unknown): Promise<string> {
+  async receive(appId: string, query: PushQuery, body: EncryptedPush): Promise<string> {
     const { message } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXmlTree(xml));
     if (this.goLive.isTestAccount(appId)) return this.answerGoLive(appId, message);
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { parseWeChatXml, WeChatMessageCrypto } from '@app/wechat';
+import { WeChatMessageCrypto } from '@app/wechat';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import type { EncryptedPush } from './encrypted-push.pipe';
 import type { PushQuery } from './push.query';
 import { PushRejectedError } from './push-rejected.error';
 
@@ -49,18 +50,9 @@ export class PushAuthenticator {
   }
 
   /** `read` turns the decrypted XML into the caller's shape; if it throws, the push is rejected. */
-  authenticate<T>(query: PushQuery, body: unknown, read: (xml: string) => T): AuthenticPush<T> {
+  authenticate<T>(query: PushQuery, push: EncryptedPush, read: (xml: string) => T): AuthenticPush<T> {
     const { timestamp, nonce, msg_signature: signature } = query;
-    if (typeof body !== 'string' || body.length === 0) return reject('body is not XML');
-
-    let outer: Record<string, string>;
-    try {
-      outer = parseWeChatXml(body);
-    } catch {
-      return reject('body is not valid XML');
-    }
-    const encrypt = outer.Encrypt;
-    if (!encrypt) return reject('Encrypt missing');
+    const { outer, encrypt } = push;
     if (!this.crypto.verify(signature, timestamp, nonce, encrypt)) return reject('signature mismatch');
     if (Math.abs(Date.now() / 1000 - Number(timestamp)) > PUSH_MAX_SKEW_SECONDS)
       return reject('timestamp outside the 300 s window');
