@@ -200,4 +200,31 @@ describe('changes reach every instance within 1 s (two built gateways, one datab
     expect(sent.length).toBe(1);
     expect(sent[0].query.access_token).toBe(tag(fresh));
   }, 60_000);
+
+  it("a tenant's view read on B (GET /v1/tenants/:id, served from B's copy) shows a change made on A by notice", async () => {
+    const t = await onboardTenant(h, { followers: 5 });
+    const view = () => request(b.url).get(`/v1/tenants/${t.id}`).set(bearer(operatorKey));
+    const origin = `https://shop-${randomBytes(4).toString('hex')}.example`;
+    for (let i = 0; i < 3; i++) expect((await view()).body.webOAuthOrigins).toEqual([]);
+    await request(a.url)
+      .patch(`/v1/tenants/${t.id}`)
+      .set(bearer(operatorKey))
+      .send({ webOAuthOrigins: [origin] })
+      .expect(200);
+    const started = Date.now();
+    let r = await view();
+    while (r.body.webOAuthOrigins?.[0] !== origin && Date.now() - started < 5_000) {
+      await sleep(20);
+      r = await view();
+    }
+    expect(r.body.webOAuthOrigins).toEqual([origin]);
+    expect(Date.now() - started).toBeLessThan(WITHIN_MS / 2);
+    // An account change written straight into the database reaches the view too.
+    await sql(h, `UPDATE authorizers SET nick_name = 'Renamed in the database' WHERE tenant_id = $1`, [t.id]);
+    const since = Date.now();
+    while ((await view()).body.authorizer?.nickName !== 'Renamed in the database') {
+      expect(Date.now() - since).toBeLessThan(WITHIN_MS / 2);
+      await sleep(20);
+    }
+  }, 60_000);
 });

@@ -13,6 +13,7 @@ import type { TenantId } from '../tenants/tenant-id';
 import type { TenantStatus } from '../tenants/tenant.entity';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';
+import { TenantViews } from '../tenants/tenant-views';
 import { keysetCursor } from '../validation/page-cursor';
 import type { CreatedTenantView, TenantPageView, TenantView } from './dto/tenant.view';
 
@@ -28,6 +29,7 @@ const DEFAULT_PAGE = 20;
 export class TenantAdminService {
   constructor(
     private readonly tenants: TenantsRepository,
+    private readonly views: TenantViews,
     private readonly authorizers: AuthorizersRepository,
     private readonly onboarding: OnboardingRepository,
     private readonly transactions: Transactions,
@@ -58,9 +60,9 @@ export class TenantAdminService {
   }
 
   async get(tenantId: TenantId): Promise<TenantView> {
-    const t = await this.tenants.findWithAccount(tenantId);
-    if (!t) throw new TenantNotFoundError();
-    return toTenantView(t);
+    const view = await this.views.view(tenantId);
+    if (!view) throw new TenantNotFoundError();
+    return view;
   }
 
   async list(query: { status?: TenantStatus; limit?: number; cursor?: string }): Promise<TenantPageView> {
