@@ -7,7 +7,7 @@ import { ComponentApiCallsSweep } from '../apps/gateway/src/component/component-
 import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
 import { CodeExchangesRetention } from '../apps/gateway/src/onboarding/code-exchanges-retention.schedule';
 import { WebhookRetention } from '../apps/gateway/src/webhooks/webhook-retention.schedule';
-import { MessageReceiptsSweep } from '../apps/gateway/src/wechat-messages/message-receipts-sweep.schedule';
+import { MessageReceiptsSweep } from '../apps/gateway/src/follower-messages/message-receipts-sweep.schedule';
 import { waitForJob } from './support/blacklist-helpers';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, onboardTenant, sql } from './support/onboarding';

@@ -5,7 +5,7 @@ import { BLACKLIST_JOB_ENTITIES } from './blacklist-jobs/blacklist-jobs.entities
 import { ComponentApiCallsEntity } from './component/component-api-calls.entity';
 import { WeChatCallCountsEntity } from './wechat/wechat-call-counts.entity';
 import { ComponentStateEntity } from './component/component-state.entity';
-import { PushReceiptEntity } from './wechat-events/push-receipt.entity';
+import { PushReceiptEntity } from './component-pushes/push-receipt.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';
 import { AuthorizationCodeExchangeEntity } from './onboarding/authorization-code-exchange.entity';
 import { AuthorizationSessionEntity } from './onboarding/authorization-session.entity';
@@ -13,7 +13,7 @@ import { PreAuthCodeEntity } from './onboarding/pre-auth-code.entity';
 import { TenantEntity } from './tenants/tenant.entity';
 import { WeChatQuotaBlockEntity } from './tenant-calls/quota-block.entity';
 import { WEBHOOK_ENTITIES } from './webhooks/webhook.entities';
-import { MessageReceiptEntity } from './wechat-messages/message-receipt.entity';
+import { MessageReceiptEntity } from './follower-messages/message-receipt.entity';
 import { JsTicketEntity } from './jssdk/jssdk-ticket.entity';
 import { WEB_OAUTH_ENTITIES } from './web-oauth/web-oauth.entities';
 

@@ -16,9 +16,9 @@ export const CRON_SCHEDULES = {
   'ticket-watch': () => '* * * * *',
   /** component/: the component's per-day call counts past RETENTION_API_CALLS_DAYS. */
   'component-api-calls-sweep': () => '29 3 * * *',
-  /** wechat-events/: push receipts no replay can match any more. */
+  /** component-pushes/: push receipts no replay can match any more. */
   'push-receipts-sweep': () => '23 * * * *',
-  /** wechat-messages/: message receipts past RETENTION_MESSAGE_RECEIPTS_DAYS. */
+  /** follower-messages/: message receipts past RETENTION_MESSAGE_RECEIPTS_DAYS. */
   'message-receipts-sweep': () => '27 * * * *',
   /** idempotency/: expired Idempotency-Key records. */
   'idempotency-keys-sweep': () => '17 * * * *',

@@ -41,7 +41,7 @@ export interface GatewayConfig {
    * goes out once (default 12 h, WeChat's ticket lifetime; see component/ticket-watch.service.ts).
    */
   componentTicketStaleAfterSeconds?: number;
-  /** WECHAT_GO_LIVE_TEST_APPIDS; the built-in list of wechat-messages/go-live-cases.ts when omitted. */
+  /** WECHAT_GO_LIVE_TEST_APPIDS; the built-in list of follower-messages/go-live-cases.ts when omitted. */
   goLiveTestAppIds?: string[];
   /** The WeChat proxy; omitted: only the paths of the library's permission table. */
   wechatProxy?: WeChatProxySettings;

@@ -5,7 +5,7 @@ import type { Caller } from '../auth';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import type { TenantId } from '../tenants/tenant-id';
-import { ApiNotAllowedError } from './wechat-proxy.errors';
+import { ApiNotAllowedError } from './api-proxy.errors';
 
 export interface ProxiedRequest {
   method: 'GET' | 'POST';

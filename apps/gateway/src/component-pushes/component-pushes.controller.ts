@@ -1,10 +1,10 @@
-import { type EncryptedPush, EncryptedPushPipe } from '../wechat-push/encrypted-push.pipe';
+import { type EncryptedPush, EncryptedPushPipe } from '../push-auth/encrypted-push.pipe';
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { Public } from '../auth';
-import { type PushQuery, SignedPushQuery } from '../wechat-push/push.query';
-import { WeChatEventsService } from './wechat-events.service';
+import { type PushQuery, SignedPushQuery } from '../push-auth/push.query';
+import { WeChatEventsService } from './component-pushes.service';
 
 @Controller('wechat/component')
 export class WeChatEventsController {

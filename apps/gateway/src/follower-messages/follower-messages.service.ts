@@ -1,12 +1,12 @@
-import type { EncryptedPush } from '../wechat-push/encrypted-push.pipe';
+import type { EncryptedPush } from '../push-auth/encrypted-push.pipe';
 import { Injectable, Logger } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { Transactions } from '../database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
-import type { PushQuery } from '../wechat-push/push.query';
-import { PushAuthenticator } from '../wechat-push/push-authentication';
+import type { PushQuery } from '../push-auth/push.query';
+import { PushAuthenticator } from '../push-auth/push-authentication';
 import { goLiveCase } from './go-live-cases';
 import { GoLiveResponder, type MessageAnswer } from './go-live-responder';
 import { MessageMetrics } from './message-metrics';

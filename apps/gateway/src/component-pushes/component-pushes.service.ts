@@ -1,4 +1,4 @@
-import type { EncryptedPush } from '../wechat-push/encrypted-push.pipe';
+import type { EncryptedPush } from '../push-auth/encrypted-push.pipe';
 import { systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseWeChatXml } from '@app/wechat';
@@ -7,9 +7,9 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
 import { AuthorizationExchangeService } from '../onboarding/authorization-exchange.service';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { ComponentTokenService } from '../component/component-token.service';
-import type { PushQuery } from '../wechat-push/push.query';
-import { PushAuthenticator, UnreadablePushError } from '../wechat-push/push-authentication';
-import { PushRejectedError } from '../wechat-push/push-rejected.error';
+import type { PushQuery } from '../push-auth/push.query';
+import { PushAuthenticator, UnreadablePushError } from '../push-auth/push-authentication';
+import { PushRejectedError } from '../push-auth/push-rejected.error';
 import { PushReceiptsRepository } from './push-receipts.repository';
 import type { TenantId } from '../tenants/tenant-id';
 

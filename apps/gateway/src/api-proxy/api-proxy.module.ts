@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
-import { WeChatProxyController } from './wechat-proxy.controller';
-import { WeChatProxyService } from './wechat-proxy.service';
+import { WeChatProxyController } from './api-proxy.controller';
+import { WeChatProxyService } from './api-proxy.service';
 
 /**
  * Any Official Account API for a tenant through the gateway: the path table here, the call

@@ -3,13 +3,13 @@ import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { WeChatModule } from '../wechat/wechat.module';
-import { WeChatPushModule } from '../wechat-push/wechat-push.module';
+import { WeChatPushModule } from '../push-auth/push-auth.module';
 import { GoLiveResponder } from './go-live-responder';
 import { MessageMetrics } from './message-metrics';
 import { MessageReceiptsSweep } from './message-receipts-sweep.schedule';
 import { MessageReceiptsRepository } from './message-receipts.repository';
-import { WeChatMessagesController } from './wechat-messages.controller';
-import { WeChatMessagesService } from './wechat-messages.service';
+import { WeChatMessagesController } from './follower-messages.controller';
+import { WeChatMessagesService } from './follower-messages.service';
 
 /** The Official Accounts' message and event URL: go-live responder and forwarding to tenants. Nothing imports it. */
 @Module({

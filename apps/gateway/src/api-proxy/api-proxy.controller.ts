@@ -6,7 +6,7 @@ import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth
 import { RouteBody, WECHAT_PROXY_BODY_LIMIT } from '../http/route-body';
 import { RequestId } from '../logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
-import { WeChatProxyService } from './wechat-proxy.service';
+import { WeChatProxyService } from './api-proxy.service';
 
 // Fastify's wildcard (the OpenAPI document names it {path}).
 const ROUTE = 'v1/tenants/:tenantId/wechat/*';

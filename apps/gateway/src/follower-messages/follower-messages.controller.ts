@@ -1,11 +1,11 @@
-import { type EncryptedPush, EncryptedPushPipe } from '../wechat-push/encrypted-push.pipe';
+import { type EncryptedPush, EncryptedPushPipe } from '../push-auth/encrypted-push.pipe';
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
-import { type PushQuery, SignedPushQuery } from '../wechat-push/push.query';
-import { PushRejectedError } from '../wechat-push/push-rejected.error';
-import { WeChatMessagesService } from './wechat-messages.service';
+import { type PushQuery, SignedPushQuery } from '../push-auth/push.query';
+import { PushRejectedError } from '../push-auth/push-rejected.error';
+import { WeChatMessagesService } from './follower-messages.service';
 
 const APP_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
