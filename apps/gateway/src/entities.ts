@@ -1,9 +1,9 @@
 import { AuditEventEntity } from './audit/audit-event.entity';
-import { TokenKeyEntity } from './auth/token-key.entity';
+import { TokenKeyEntity } from './platform/auth/token-key.entity';
 import { AuthorizerEntity } from './authorizers/authorizer.entity';
 import { BLACKLIST_JOB_ENTITIES } from './blacklist-jobs/blacklist-jobs.entities';
 import { ComponentApiCallsEntity } from './component/component-api-calls.entity';
-import { WeChatCallCountsEntity } from './wechat/wechat-call-counts.entity';
+import { WeChatCallCountsEntity } from './platform/wechat-clients/wechat-call-counts.entity';
 import { ComponentStateEntity } from './component/component-state.entity';
 import { PushReceiptEntity } from './component-pushes/push-receipt.entity';
 import { IdempotencyKeyEntity } from './idempotency/idempotency-key.entity';

@@ -2,9 +2,9 @@ import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { WeChatForwardedReply } from '@app/wechat';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth';
-import { RouteBody, WECHAT_PROXY_BODY_LIMIT } from '../http/route-body';
-import { RequestId } from '../logging/request-id';
+import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../platform/auth';
+import { RouteBody, WECHAT_PROXY_BODY_LIMIT } from '../platform/http/route-body';
+import { RequestId } from '../platform/logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { WeChatProxyService } from './api-proxy.service';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { WeChatProxyErrorCode } from '../errors/error-codes';
+import type { WeChatProxyErrorCode } from '../platform/errors/error-codes';
 
 /** The path is neither in the library's permission table nor in WECHAT_PROXY_EXTRA_PATHS. */
 export class ApiNotAllowedError extends DomainError<WeChatProxyErrorCode> {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { apiPathRule, type WeChatApiPath, type WeChatForwardedReply } from '@app/wechat';
 import { AuditService } from '../audit/audit.service';
-import type { Caller } from '../auth';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import type { Caller } from '../platform/auth';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { ApiNotAllowedError } from './api-proxy.errors';

@@ -2,7 +2,7 @@ import { type EncryptedPush, EncryptedPushPipe } from '../push-auth/encrypted-pu
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
-import { Public } from '../auth';
+import { Public } from '../platform/auth';
 import { type PushQuery, SignedPushQuery } from '../push-auth/push.query';
 import { WeChatEventsService } from './component-pushes.service';
 

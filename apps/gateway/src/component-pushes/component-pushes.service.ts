@@ -3,7 +3,7 @@ import { systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { parseWeChatXml } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { AuthorizationExchangeService } from '../onboarding/authorization-exchange.service';
 import { AuthorizationSessionsService } from '../onboarding/authorization-sessions.service';
 import { ComponentTokenService } from '../component/component-token.service';

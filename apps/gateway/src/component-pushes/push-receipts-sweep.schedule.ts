@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
 import { PushReceiptsRepository } from './push-receipts.repository';
 
 /** Receipts a day old can match no replay (the window is 300 s). */

@@ -2,7 +2,7 @@ import { type EncryptedPush, EncryptedPushPipe } from '../push-auth/encrypted-pu
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../auth';
+import { Public } from '../platform/auth';
 import { type PushQuery, SignedPushQuery } from '../push-auth/push.query';
 import { PushRejectedError } from '../push-auth/push-rejected.error';
 import { WeChatMessagesService } from './follower-messages.service';

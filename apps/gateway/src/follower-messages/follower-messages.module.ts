@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { WeChatPushModule } from '../push-auth/push-auth.module';
 import { GoLiveResponder } from './go-live-responder';
 import { MessageMetrics } from './message-metrics';

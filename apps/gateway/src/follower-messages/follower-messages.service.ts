@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
-import { Transactions } from '../database/transactions';
+import { Transactions } from '../platform/database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
 import type { PushQuery } from '../push-auth/push.query';
 import { PushAuthenticator } from '../push-auth/push-authentication';

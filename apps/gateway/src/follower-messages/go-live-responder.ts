@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ComponentApi, MessageApi, WeChatApiError, type WeChatXmlObject } from '@app/wechat';
 import { ComponentTokenService } from '../component/component-token.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { GO_LIVE_TEST_APPIDS, goLiveCase, queryAuthCodeAnswer } from './go-live-cases';
 import { MessageMetrics } from './message-metrics';
 

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
-import { BatchedDeletes } from '../background/batched-deletes';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { retentionSettings } from '../config/retention-settings';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
+import { BatchedDeletes } from '../platform/background/batched-deletes';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { retentionSettings } from '../platform/config/retention-settings';
 import { MessageReceiptsRepository } from './message-receipts.repository';
 
 /** Receipts past RETENTION_MESSAGE_RECEIPTS_DAYS (WeChat's retries of a message end within a minute). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 
 export type ReceiptClaim = { first: true } | { first: false; answer: string };
 

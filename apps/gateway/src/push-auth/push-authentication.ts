@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WeChatMessageCrypto } from '@app/wechat';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import type { EncryptedPush } from './encrypted-push.pipe';
 import type { PushQuery } from './push.query';
 import { PushRejectedError } from './push-rejected.error';

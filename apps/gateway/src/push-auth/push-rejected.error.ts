@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { PushErrorCode } from '../errors/error-codes';
+import type { PushErrorCode } from '../platform/errors/error-codes';
 
 /** A push that failed authentication or could not be read: 401, nothing stored, nothing done. */
 export class PushRejectedError extends DomainError<PushErrorCode> {

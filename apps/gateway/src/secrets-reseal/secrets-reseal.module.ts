@@ -4,7 +4,7 @@ import { SecretCipher } from '@app/common';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { ComponentStateRepository } from '../component/component-state.repository';
 import { dataSourceOptions } from '../data-source';
-import { ChangeNotices } from '../database/change-notices';
+import { ChangeNotices } from '../platform/database/change-notices';
 import { JsTicketsRepository } from '../jssdk/js-tickets.repository';
 import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';

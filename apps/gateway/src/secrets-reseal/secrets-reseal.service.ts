@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { ComponentStateRepository } from '../component/component-state.repository';
-import type { ResealCount } from '../database/sealed-columns';
+import type { ResealCount } from '../platform/database/sealed-columns';
 import { JsTicketsRepository } from '../jssdk/js-tickets.repository';
 import { OnboardingRepository } from '../onboarding/onboarding.repository';
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository';

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { callerActor } from '../audit/audit-actor';
-import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
+import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly, TenantScoped } from '../platform/auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { CreateTenantDto } from './dto/create-tenant.dto';
 import { ListTenantsQuery } from './dto/list-tenants.query';

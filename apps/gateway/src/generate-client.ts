@@ -3,10 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppModule } from '../app.module';
-import { openApiDocument } from '../app.factory';
-import type { GatewayConfig } from '../config/gateway-config';
-import { CLIENT_SCHEMA_FILE, renderClientSchema } from './client-schema';
+import { AppModule } from './app.module';
+import { openApiDocument } from './app.factory';
+import type { GatewayConfig } from './platform/config/gateway-config';
+import { CLIENT_SCHEMA_FILE, renderClientSchema } from './platform/openapi/client-schema';
 
 /**
  * `npm run client:generate`: the OpenAPI document from the controllers alone (Nest's preview
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     logger: false,
     abortOnError: false,
   });
-  const file = join(__dirname, '..', '..', '..', '..', '..', CLIENT_SCHEMA_FILE);
+  const file = join(__dirname, '..', '..', '..', '..', CLIENT_SCHEMA_FILE);
   writeFileSync(file, await renderClientSchema(openApiDocument(app)));
   process.stdout.write(`wrote ${CLIENT_SCHEMA_FILE}\n`);
   process.exit(0);

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiParam } from '@nestjs/swagger';
-import type { TenantId } from '../tenants/tenant-id';
+import type { TenantId } from '../../tenants/tenant-id';
 import type { AnyCaller, Caller } from './caller';
 
 export const ROUTE_ACCESS = 'wtg:route-access';
@@ -34,7 +34,7 @@ export const TenantScoped = () =>
 /**
  * A controller serving the operator's collection and each tenant's (`@Controller([path, tenantPath])`):
  * operator-only without a `:tenantId`, tenant-scoped with one. The `:tenantId` parameter is documented
- * here and dropped from the operations whose path has none (openapi/path-aliases.ts).
+ * here and dropped from the operations whose path has none (platform/openapi/path-aliases.ts).
  */
 export const OwnerScoped = () =>
   applyDecorators(

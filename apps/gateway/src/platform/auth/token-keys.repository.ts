@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ChangeNotices } from '../database/change-notices';
 import { sql } from '../database/sql';
-import type { TenantId } from '../tenants/tenant-id';
+import type { TenantId } from '../../tenants/tenant-id';
 
 export interface TokenKeyRecord {
   id: string;

@@ -27,7 +27,7 @@ export interface GatewayConfig {
   databaseUrl: string;
   migrationsRun: boolean;
   operatorApiKeys: string[];
-  /** Key → the name OPERATOR_API_KEYS gave it; a key not in here is named by its fingerprint (config/operator-keys.ts). */
+  /** Key → the name OPERATOR_API_KEYS gave it; a key not in here is named by its fingerprint (platform/config/operator-keys.ts). */
   operatorKeyNames?: ReadonlyMap<string, string>;
   secretsKey: Buffer;
   previousSecretsKey?: Buffer;
@@ -55,7 +55,7 @@ export interface GatewayConfig {
   componentDailyCallBudget?: number;
   /** AUTHORIZER_RECONCILE_CRON: when WeChat's authorizer list is reconciled with ours (authorizers/); 'off' never. */
   authorizerReconcileCron?: string;
-  /** RETENTION_*: how long growing tables keep rows (config/retention-settings.ts has the defaults). */
+  /** RETENTION_*: how long growing tables keep rows (platform/config/retention-settings.ts has the defaults). */
   retention?: Partial<RetentionSettings>;
   /** Background renewal of authorizer tokens with under 15 min left (authorizers/authorizer-token-renewer.ts). */
   tokenRenewal?: { intervalMs?: number; concurrency?: number };
@@ -91,7 +91,7 @@ export interface BlacklistSettings {
   callsPerSecondPerTenant: number;
   /** Tests and sandboxes: a 45009 block lifts after this many seconds instead of at midnight China time. */
   quotaResetAfterSeconds?: number;
-  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts; pg-boss itself is background/job-queue.service.ts). */
+  /** Job-queue timings; the defaults suit production (see blacklist-jobs/job-queue.service.ts; pg-boss itself is platform/background/job-queue.service.ts). */
   jobs?: Partial<BlacklistJobTimings>;
 }
 

@@ -37,7 +37,7 @@ export class FailedAuthLimiter {
     });
   }
 
-  /** Registers the counter (the composition root wires it: metrics/ sits above auth/ in the folder graph). */
+  /** Registers the counter (the composition root wires it: platform/metrics/ sits above platform/auth/ in the folder graph). */
   countIn(registry: Registry): void {
     registry.registerMetric(this.outcomes);
   }

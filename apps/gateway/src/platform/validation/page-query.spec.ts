@@ -1,4 +1,4 @@
-import { validationPipe } from '../app.factory';
+import { validationPipe } from '../../app.factory';
 import { PageQuery } from './page-query';
 
 class Keyset extends PageQuery({ maxLimit: 100, defaultLimit: 20, cursor: 'keyset' }) {}

@@ -1,6 +1,6 @@
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { TenantEntity } from '../tenants/tenant.entity';
-import type { TenantId } from '../tenants/tenant-id';
+import { TenantEntity } from '../../tenants/tenant.entity';
+import type { TenantId } from '../../tenants/tenant-id';
 
 // Mirrors migrations/1795630500000-TokenKeysAndCallAudit.ts exactly (names included) so
 // migration:generate reports no drift; TokenKeysRepository reads and writes it.

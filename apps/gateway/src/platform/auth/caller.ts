@@ -1,4 +1,4 @@
-import type { TenantId } from '../tenants/tenant-id';
+import type { TenantId } from '../../tenants/tenant-id';
 
 /** Who is calling a tenant or operator route: an operator (any tenant) or one tenant through its own key. */
 export interface Caller {

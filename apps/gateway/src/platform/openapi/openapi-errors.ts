@@ -6,7 +6,7 @@ type ResponseObject = { description: string; content: Record<string, { schema: o
 import type { ErrorCode } from '../errors/error-codes';
 import { ERROR_STATUS } from '../errors/error-status';
 
-/** The one error JSON every error answer has (errors/http-error.filter.ts), as a shared component. */
+/** The one error JSON every error answer has (platform/errors/http-error.filter.ts), as a shared component. */
 const ERROR_BODY_SCHEMA = {
   type: 'object',
   required: ['error'],

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { AnyCaller } from '../auth/caller';
-import { parseTenantId, type TenantId } from '../tenants/tenant-id';
+import { parseTenantId, type TenantId } from '../../tenants/tenant-id';
 import { BodyError } from './body-parsers';
 import { bodyNeedsTenantAdmission, DEFAULT_BODY_LIMIT } from './route-body';
 

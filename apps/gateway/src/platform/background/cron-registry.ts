@@ -26,7 +26,7 @@ export const CRON_SCHEDULES = {
   'web-oauth-sweep': () => '19 * * * *',
   /** tenant-calls/: quota blocks that lapsed a day ago. */
   'quota-blocks-sweep': () => '17 * * * *',
-  /** wechat/: hourly WeChat call counts older than two days (the console charts one). */
+  /** platform/wechat-clients/: hourly WeChat call counts older than two days (the console charts one). */
   'wechat-call-counts-sweep': () => '31 * * * *',
   /** webhooks/: events and delivery history past RETENTION_WEBHOOK_DAYS. */
   'webhook-retention': () => '37 * * * *',

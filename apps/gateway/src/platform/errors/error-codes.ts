@@ -4,7 +4,7 @@ import type { WeChatErrorCode } from '@app/wechat';
 /*
  * Every error code a caller can see, by the module that raises it. It sits at the bottom of the
  * folder graph (it imports no feature): features import their union from here for their
- * `DomainError<...>` classes, and errors/error-status.ts must give each code a status, so a
+ * `DomainError<...>` classes, and platform/errors/error-status.ts must give each code a status, so a
  * new code does not compile until it has one.
  */
 
@@ -46,7 +46,7 @@ export type BlacklistJobsErrorCode = 'JOB_NOT_FOUND';
 
 export type IdempotencyErrorCode = 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
 
-/** PostgreSQL unreachable: answered 503 with Retry-After (errors/http-error.filter.ts). */
+/** PostgreSQL unreachable: answered 503 with Retry-After (platform/errors/http-error.filter.ts). */
 export type AvailabilityErrorCode = 'SERVICE_UNAVAILABLE';
 
 export type WebhookErrorCode =

@@ -4,9 +4,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { GATEWAY_CONFIG, type GatewayConfig, operatorKeyName } from '../config/gateway-config';
 import { ChangeNotices } from '../database/change-notices';
 import { NoticedCache } from '../database/noticed-cache';
-import { parseTenantId, type TenantId } from '../tenants/tenant-id';
-import { TenantNotFoundError } from '../tenants/tenant.errors';
-import { TenantsRepository } from '../tenants/tenants.repository';
+import { parseTenantId, type TenantId } from '../../tenants/tenant-id';
+import { TenantNotFoundError } from '../../tenants/tenant.errors';
+import { TenantsRepository } from '../../tenants/tenants.repository';
 import { hashApiKey, sameKeyHash, TENANT_KEY_PREFIX, tenantKeyId, TOKEN_KEY_PREFIX } from './api-keys';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
 import type { AnyCaller } from './caller';
@@ -99,7 +99,7 @@ export class ApiKeyGuard implements CanActivate {
 
   /**
    * Why `caller` may not use a tenant-scoped (or token) route of `tenantId`; undefined when it may.
-   * Also asked before a large or raw body is read (http/request-hooks.ts).
+   * Also asked before a large or raw body is read (platform/http/request-hooks.ts).
    */
   async refusalOnTenant(
     access: 'tenant' | 'token' | 'tenant_or_token',

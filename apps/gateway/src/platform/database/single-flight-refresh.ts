@@ -7,7 +7,7 @@ import type { SessionLocks } from './session-locks';
  * 2. across instances, the refresh holds a named session lock on the dedicated lock connection
  *    ({@link SessionLocks}), never a transaction of the request pool: inside it the service
  *    re-reads the stored token ({@link storedTokenServes}), calls WeChat holding no pooled
- *    connection, and stores what WeChat returned with `storeUntilLanded` (database/
+ *    connection, and stores what WeChat returned with `storeUntilLanded` (platform/database/
  *    database-unavailable.ts) before anyone is answered — a slow WeChat cannot starve the pool,
  *    and a database blip cannot drop a token WeChat has already issued;
  * 3. compare-then-expire: a caller whose token WeChat just rejected (`failedToken`) and who

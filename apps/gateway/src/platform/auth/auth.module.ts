@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { TenantsModule } from '../tenants/tenants.module';
+import { TenantsModule } from '../../tenants/tenants.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { TokenKeysRepository } from './token-keys.repository';
 import { FailedAuthLimiter } from './failed-auth-limiter';

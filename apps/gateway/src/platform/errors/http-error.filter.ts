@@ -85,7 +85,7 @@ function classify(exception: unknown): Classified {
     details?: unknown;
     retryAfterSeconds?: number;
   };
-  // Body errors (http/body-parsers.ts, and Fastify's own) reach us raw or wrapped by Nest.
+  // Body errors (platform/http/body-parsers.ts, and Fastify's own) reach us raw or wrapped by Nest.
   const cause = (exception as { cause?: { type?: unknown; code?: unknown } })?.cause;
   const bodyParserType =
     typeof e?.type === 'string'
