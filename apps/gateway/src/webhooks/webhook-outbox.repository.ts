@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { EndpointOwner } from './webhook-endpoints.repository';
-import type { DeliveryAttempt, DeliveryStatus } from './webhook.entities';
+import type { DeliveryAttempt, DeliveryStatus } from './webhook.entity';
 import type { KeysetPosition } from '../platform/validation/page-cursor';
 
 /**

@@ -4,7 +4,7 @@ import { IsWhatwgHttpUrl } from '../../platform/validation/http-url';
 import { NoControlCharacters } from '../../platform/validation/no-control-characters';
 import { OptionalNotNull } from '../../platform/validation/optional-not-null';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhook-event-types';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entity';
 import { PageQuery } from '../../platform/validation/page-query';
 
 const URL_RULES = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
