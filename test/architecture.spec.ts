@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -36,8 +36,10 @@ function folderOf(path: string, base = GATEWAY): string | undefined {
   const rel = relative(base, path);
   if (rel.startsWith('..')) return undefined;
   const parts = rel.split(sep);
-  if (parts[0] === 'platform' && parts.length > 2) return `platform/${parts[1]}`;
-  return parts.length > 1 ? parts[0] : undefined;
+  // An import of a folder (its index.ts) names the folder itself.
+  const inFolder = parts.length > 1 || (existsSync(path) && statSync(path).isDirectory());
+  if (parts[0] === 'platform' && parts.length > 1) return `platform/${parts[1]}`;
+  return inFolder ? parts[0] : undefined;
 }
 
 function folderGraph(): Map<string, Set<string>> {
@@ -263,13 +265,18 @@ describe('architecture', () => {
           'platform/http/hooks.ts',
           "import { Quota } from '../../tenant-calls/quota';\nimport { sql } from '../database/sql';\n",
         ),
-        write('platform/openapi/doc.ts', "import { AppModule } from '../../app.module';\nimport { x } from '@app/wechat';\n"),
+        write('webhooks/index.ts', 'export {};\n'),
+        write(
+          'platform/openapi/doc.ts',
+          "import { AppModule } from '../../app.module';\nimport { x } from '@app/wechat';\nimport { y } from '../../webhooks';\n",
+        ),
         write('platform/database/sql.ts', "import { Pool } from 'pg';\n"),
         write('feature/service.ts', "import { sql } from '../platform/database/sql';\n"),
       ];
       expect(platformOutsiders(root, files, { tenants: 'allowed' })).toEqual([
         `${join('platform', 'http', 'hooks.ts')} → ${join('tenant-calls', 'quota')}`,
         `${join('platform', 'openapi', 'doc.ts')} → app.module`,
+        `${join('platform', 'openapi', 'doc.ts')} → webhooks`,
       ]);
     });
   });
