@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../apps/gateway/src/data-source';
-import { findFreePort, startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres';
+import { startEmbeddedPostgres } from '../../libs/database/src/embedded-postgres';
+import { findFreePort } from '../../libs/database/src/free-port';
 import { TEST_STATE_FILE, type TestDatabaseState } from '../support/test-state';
 
 /**
