@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /*
  * The house rules of docs/architecture.md, checked on the source: feature folders of the gateway
  * form an acyclic graph, apps never import other apps, libraries never import apps, only
- * repositories (and database/ itself) touch SQL or the DataSource, a tenant's WeChat calls go
- * through tenant-calls/ alone, no feature reaches into blacklist/ but its jobs, and background work
- * (pg-boss, timer loops) lives in background/.
+ * repositories (and platform/database/ itself) touch SQL or the DataSource, a tenant's WeChat calls go
+ * through tenant-calls/ alone, no feature reaches into blacklist/ but its jobs, background work
+ * (pg-boss, timer loops) lives in platform/background/, and platform/ imports no feature folder.
+ * Every finder is also tried on planted files here, hence the length.
  */
 
 const ROOT = resolve(__dirname, '..');
@@ -27,12 +28,18 @@ function relativeImports(file: string): string[] {
   return [...text.matchAll(/from '(\.{1,2}\/[^']+)'/g)].map((m) => resolve(dirname(file), m[1]));
 }
 
-/** The top-level gateway folder a path is in; undefined for the composition root (app.module.ts, main.ts, …). */
-function folderOf(path: string): string | undefined {
-  const rel = relative(GATEWAY, path);
+/**
+ * The gateway folder a path is in: a feature folder (`tenants`) or a platform folder
+ * (`platform/database`); undefined for the composition root (app.module.ts, main.ts, …).
+ */
+function folderOf(path: string, base = GATEWAY): string | undefined {
+  const rel = relative(base, path);
   if (rel.startsWith('..')) return undefined;
   const parts = rel.split(sep);
-  return parts.length > 1 ? parts[0] : undefined;
+  // An import of a folder (its index.ts) names the folder itself.
+  const inFolder = parts.length > 1 || (existsSync(path) && statSync(path).isDirectory());
+  if (parts[0] === 'platform' && parts.length > 1) return `platform/${parts[1]}`;
+  return inFolder ? parts[0] : undefined;
 }
 
 function folderGraph(): Map<string, Set<string>> {
@@ -87,20 +94,20 @@ function tenantCallPartImporters(files: string[]): string[] {
 }
 
 /**
- * Background work outside background/: a pg-boss of its own (a value import: an instance, a queue,
+ * Background work outside platform/background/: a pg-boss of its own (a value import: an instance, a queue,
  * a schedule) or an interval timer. `allowed` names the one kind a file may have and why:
- * config/environment.ts only parses cron expressions with pg-boss, and the blacklist job worker
+ * platform/config/environment.ts only parses cron expressions with pg-boss, and the blacklist job worker
  * renews the leases of the chunks it holds while it holds them, which is no periodic task.
  */
 const BACKGROUND_KINDS = { 'pg-boss': /^import (?!type )[^;]*from 'pg-boss'/m, interval: /setInterval\(/ };
 const BACKGROUND_ALLOWED: Record<string, keyof typeof BACKGROUND_KINDS> = {
-  [join('config', 'environment.ts')]: 'pg-boss',
+  [join('platform', 'config', 'environment.ts')]: 'pg-boss',
   [join('blacklist-jobs', 'blacklist-job-worker.service.ts')]: 'interval',
 };
 function backgroundOutsiders(base: string, files: string[], allowed = BACKGROUND_ALLOWED): string[] {
   return files.flatMap((file) => {
     const rel = relative(base, file);
-    if (rel.split(sep)[0] === 'background') return [];
+    if (folderOf(file, base) === 'platform/background') return [];
     const text = readFileSync(file, 'utf8');
     return Object.entries(BACKGROUND_KINDS)
       .filter(([kind, pattern]) => pattern.test(text) && allowed[rel] !== kind)
@@ -111,6 +118,42 @@ function backgroundOutsiders(base: string, files: string[], allowed = BACKGROUND
 /** Feature folders importing `target` other than those allowed to (the composition root may). */
 function importersOf(graph: Map<string, Set<string>>, target: string, allowed: string[]): string[] {
   return [...graph].filter(([from, to]) => to.has(target) && !allowed.includes(from)).map(([from]) => from);
+}
+
+/** The feature folders platform/ may import, each with why. */
+const PLATFORM_MAY_IMPORT: Record<string, string> = {
+  tenants: "tenancy's TenantId, and the tenant lookup that the API-key guard (platform/auth/) needs",
+};
+
+/**
+ * Imports from platform/ of anything but platform/, libraries and packages (and the folders of
+ * `allowed`): a feature folder, or the composition root (app.module.ts, app.factory.ts, …).
+ */
+function platformOutsiders(base: string, files: string[], allowed = PLATFORM_MAY_IMPORT): string[] {
+  return files.flatMap((file) => {
+    if (!folderOf(file, base)?.startsWith('platform/')) return [];
+    return relativeImports(file)
+      .filter((target) => !relative(base, target).startsWith('..'))
+      .filter((target) => {
+        const to = folderOf(target, base);
+        return !to?.startsWith('platform/') && !(to && to in allowed);
+      })
+      .map((target) => `${relative(base, file)} → ${relative(base, target)}`);
+  });
+}
+
+/** Runs `check` on a throwaway folder; `write` plants a file there and answers its path. */
+function planted(check: (root: string, write: (rel: string, text: string) => string) => void): void {
+  const root = mkdtempSync(join(tmpdir(), 'wtg-arch-'));
+  try {
+    check(root, (rel, text) => {
+      mkdirSync(dirname(join(root, rel)), { recursive: true });
+      writeFileSync(join(root, rel), text);
+      return join(root, rel);
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** Folders that are built, installed or written at run time: not the repository's own files. */
@@ -190,11 +233,11 @@ describe('architecture', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('only repositories and database/ hold the DataSource or run SQL', () => {
+  it('only repositories and platform/database/ hold the DataSource or run SQL', () => {
     const offenders = sources(GATEWAY)
       .filter((file) => /InjectDataSource|\.query\(/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(GATEWAY, file))
-      .filter((rel) => !rel.endsWith('.repository.ts') && !rel.startsWith(`database${sep}`));
+      .filter((rel) => !rel.endsWith('.repository.ts') && !rel.startsWith(join('platform', 'database') + sep));
     expect(offenders).toEqual([]);
   });
 
@@ -206,23 +249,45 @@ describe('architecture', () => {
     expect(importersOf(folderGraph(), 'blacklist', ['blacklist-jobs'])).toEqual([]);
   });
 
-  it('background work has one home: no pg-boss and no interval timer outside background/', () => {
+  it('background work has one home: no pg-boss and no interval timer outside platform/background/', () => {
     expect(backgroundOutsiders(GATEWAY, sources(GATEWAY))).toEqual([]);
   });
 
+  it('a platform folder imports no feature folder (only platform/, libraries, packages and tenants/)', () => {
+    expect(platformOutsiders(GATEWAY, sources(GATEWAY))).toEqual([]);
+  });
+
+  it('the platform rule finds a platform file importing a feature or the composition root', () => {
+    planted((root, write) => {
+      const files = [
+        write('platform/auth/guard.ts', "import { Tenants } from '../../tenants/tenants.repository';\n"),
+        write(
+          'platform/http/hooks.ts',
+          "import { Quota } from '../../tenant-calls/quota';\nimport { sql } from '../database/sql';\n",
+        ),
+        write('webhooks/index.ts', 'export {};\n'),
+        write(
+          'platform/openapi/doc.ts',
+          "import { AppModule } from '../../app.module';\nimport { x } from '@app/wechat';\nimport { y } from '../../webhooks';\n",
+        ),
+        write('platform/database/sql.ts', "import { Pool } from 'pg';\n"),
+        write('feature/service.ts', "import { sql } from '../platform/database/sql';\n"),
+      ];
+      expect(platformOutsiders(root, files, { tenants: 'allowed' })).toEqual([
+        `${join('platform', 'http', 'hooks.ts')} → ${join('tenant-calls', 'quota')}`,
+        `${join('platform', 'openapi', 'doc.ts')} → app.module`,
+        `${join('platform', 'openapi', 'doc.ts')} → webhooks`,
+      ]);
+    });
+  });
+
   it('the background rule finds a second pg-boss or a timer loop in a feature', () => {
-    const root = mkdtempSync(join(tmpdir(), 'wtg-arch-'));
-    try {
-      const write = (rel: string, text: string) => {
-        mkdirSync(dirname(join(root, rel)), { recursive: true });
-        writeFileSync(join(root, rel), text);
-        return join(root, rel);
-      };
+    planted((root, write) => {
       const files = [
         write('feature/own-queue.ts', "import { PgBoss } from 'pg-boss';\nnew PgBoss('postgres://x');\n"),
         write('feature/own-loop.ts', 'setInterval(() => sweep(), 60_000);\n'),
         write('feature/typed.ts', "import type { Job } from 'pg-boss';\n"),
-        write('background/runner.ts', "import { PgBoss } from 'pg-boss';\nsetInterval(() => undefined, 1);\n"),
+        write('platform/background/runner.ts', "import { PgBoss } from 'pg-boss';\nsetInterval(() => undefined, 1);\n"),
         write('allowed/parse.ts', "import { PgBoss } from 'pg-boss';\nsetInterval(() => undefined, 1);\n"),
       ];
       expect(backgroundOutsiders(root, files, { [join('allowed', 'parse.ts')]: 'pg-boss' })).toEqual([
@@ -230,9 +295,7 @@ describe('architecture', () => {
         `${join('feature', 'own-loop.ts')}: interval`,
         `${join('allowed', 'parse.ts')}: interval`,
       ]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 
   it('no file of the repository reads anything outside it', () => {
@@ -244,10 +307,9 @@ describe('architecture', () => {
   });
 
   it('the outside-path finder finds a path that climbs above the root, and only that', () => {
-    const root = mkdtempSync(join(tmpdir(), 'wtg-arch-'));
-    try {
+    planted((root) => {
       const file = join(root, 'libs/x/src/a.spec.ts');
-      const built = join(root, 'apps/gateway/src/openapi/script.ts');
+      const built = join(root, 'apps/gateway/src/sandbox/script.ts');
       const climbs = [
         "readFileSync(join(__dirname, '../../../../shared/wechat/v.json'))",
         "path.resolve(__dirname, '..', '..', '..', '..', 'elsewhere')",
@@ -263,8 +325,6 @@ describe('architecture', () => {
         "join(__dirname, '..', '..')",
       ];
       for (const text of inside) expect(pathsOutside(root, file, text)).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   });
 });

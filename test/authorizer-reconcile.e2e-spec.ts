@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { AuthorizerReconciliationService } from '../apps/gateway/src/authorizers/authorizer-reconciliation.service';
-import { BackgroundTasks } from '../apps/gateway/src/background/background-tasks.service';
+import { BackgroundTasks } from '../apps/gateway/src/platform/background/background-tasks.service';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, callsTo, onboardTenant, sql, tenantView } from './support/onboarding';
 import { type Receiver, startReceiver, until } from './support/webhook-receiver';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Client } from 'pg';
 import request from 'supertest';
-import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
+import type { GatewayConfig } from '../apps/gateway/src/platform/config/gateway-config';
 import { randomComponent, startHarness, type Harness } from './support/gateway-harness';
 import { onboardTenant } from './support/onboarding';
 import { appliedOpenids, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, sleep, waitForJob } from './support/blacklist-helpers';

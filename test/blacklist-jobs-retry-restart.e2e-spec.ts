@@ -1,6 +1,6 @@
 import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
 import request from 'supertest';
-import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
+import type { GatewayConfig } from '../apps/gateway/src/platform/config/gateway-config';
 import { randomComponent, startHarness, type Harness } from './support/gateway-harness';
 import { eventually, onboardTenant } from './support/onboarding';
 import { allItems, BATCH_BLOCK, bearer, GET_BLACKLIST, lastSeq, sleep, waitForJob } from './support/blacklist-helpers';

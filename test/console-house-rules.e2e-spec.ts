@@ -4,7 +4,7 @@ import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, createTenant, onboardTenant } from './support/onboarding';
 import { startReceiver, until } from './support/webhook-receiver';
 import { sql } from './support/onboarding';
-import { WeChatCallCountsSweep } from '../apps/gateway/src/wechat/wechat-call-counts-sweep.schedule';
+import { WeChatCallCountsSweep } from '../apps/gateway/src/platform/wechat-clients/wechat-call-counts-sweep.schedule';
 
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
@@ -14,7 +14,7 @@ async function signIn(h: Harness): Promise<string> {
 }
 const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)![1];
 
-/** The console under the API's rules: one guard, statuses from errors/error-status.ts, pages in the operator's language. */
+/** The console under the API's rules: one guard, statuses from platform/errors/error-status.ts, pages in the operator's language. */
 describe('operator console: session guard, error statuses, language and time zone, overview', () => {
   let h: Harness;
   let cookie: string;

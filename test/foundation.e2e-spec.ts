@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { createGatewayApp } from '../apps/gateway/src/app.factory';
-import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
+import type { GatewayConfig } from '../apps/gateway/src/platform/config/gateway-config';
 import { LogCapture } from './support/log-capture';
 import { createTestDatabase } from './support/test-database';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { createGatewayClient } from '@app/client';
-import { CLIENT_SCHEMA_FILE, renderClientSchema } from '../apps/gateway/src/openapi/client-schema';
+import { CLIENT_SCHEMA_FILE, renderClientSchema } from '../apps/gateway/src/platform/openapi/client-schema';
 import { type Harness, startHarness } from './support/gateway-harness';
 import { onboardTenant } from './support/onboarding';
 

@@ -1,13 +1,13 @@
 import request from 'supertest';
 import { AuditRetention } from '../apps/gateway/src/audit/audit-retention.schedule';
 import { AuditRepository } from '../apps/gateway/src/audit/audit.repository';
-import { BatchedDeletes } from '../apps/gateway/src/background/batched-deletes';
+import { BatchedDeletes } from '../apps/gateway/src/platform/background/batched-deletes';
 import { JobItemsRetention } from '../apps/gateway/src/blacklist-jobs/job-items-retention.schedule';
 import { ComponentApiCallsSweep } from '../apps/gateway/src/component/component-api-calls-sweep.schedule';
-import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
+import type { GatewayConfig } from '../apps/gateway/src/platform/config/gateway-config';
 import { CodeExchangesRetention } from '../apps/gateway/src/onboarding/code-exchanges-retention.schedule';
 import { WebhookRetention } from '../apps/gateway/src/webhooks/webhook-retention.schedule';
-import { MessageReceiptsSweep } from '../apps/gateway/src/wechat-messages/message-receipts-sweep.schedule';
+import { MessageReceiptsSweep } from '../apps/gateway/src/follower-messages/message-receipts-sweep.schedule';
 import { waitForJob } from './support/blacklist-helpers';
 import { startHarness, type Harness } from './support/gateway-harness';
 import { bearer, onboardTenant, sql } from './support/onboarding';

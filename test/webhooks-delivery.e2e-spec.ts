@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { GatewayConfig } from '../apps/gateway/src/config/gateway-config';
+import type { GatewayConfig } from '../apps/gateway/src/platform/config/gateway-config';
 import type { TenantId } from '../apps/gateway/src/tenants/tenant-id';
 import { WebhookPublisher, type WebhookEventInput } from '../apps/gateway/src/webhooks';
 import { startHarness, type Harness } from './support/gateway-harness';

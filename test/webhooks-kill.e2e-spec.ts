@@ -11,7 +11,7 @@ import { WebhookEndpointsRepository } from '../apps/gateway/src/webhooks/webhook
 import { WebhookOutboxRepository } from '../apps/gateway/src/webhooks/webhook-outbox.repository';
 import { WebhookPublisher } from '../apps/gateway/src/webhooks/webhook-publisher';
 import type { WebhookDeliveryWorker } from '../apps/gateway/src/webhooks/webhook-delivery-worker';
-import { Transactions } from '../apps/gateway/src/database/transactions';
+import { Transactions } from '../apps/gateway/src/platform/database/transactions';
 import { randomComponent } from './support/gateway-harness';
 import { BUILT_GATEWAY, spawnGateway, type SpawnedGateway, wechatEnvFor } from './support/production-env';
 import { createTestDatabase } from './support/test-database';

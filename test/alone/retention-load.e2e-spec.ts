@@ -1,4 +1,4 @@
-import { MessageReceiptsSweep } from '../../apps/gateway/src/wechat-messages/message-receipts-sweep.schedule';
+import { MessageReceiptsSweep } from '../../apps/gateway/src/follower-messages/message-receipts-sweep.schedule';
 import { startHarness, type Harness } from '../support/gateway-harness';
 import { craftMessagePush, textMessage } from '../support/message-pushes';
 import { onboardTenant, sql } from '../support/onboarding';

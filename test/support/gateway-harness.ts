@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { startWeChatSimulator, type SimulatorOptions, type WeChatSimulator } from '@app/wechat-sim';
 import { createGatewayApp } from '../../apps/gateway/src/app.factory';
-import type { GatewayConfig } from '../../apps/gateway/src/config/gateway-config';
+import type { GatewayConfig } from '../../apps/gateway/src/platform/config/gateway-config';
 import { findFreePort } from '@app/database';
 import { LogCapture } from './log-capture';
 import { createTestDatabase } from './test-database';

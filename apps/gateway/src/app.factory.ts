@@ -3,26 +3,26 @@ import { type INestApplication, Logger as NestLogger, NotFoundException, Validat
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { documentErrors } from './openapi/openapi-errors';
-import { documentPathAliases } from './openapi/path-aliases';
+import { documentErrors } from './platform/openapi/openapi-errors';
+import { documentPathAliases } from './platform/openapi/path-aliases';
 import { ValidationError } from '@app/common';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { HttpLogger } from 'pino-http';
 import { AppModule, type AppModuleOptions } from './app.module';
-import { ApiKeyGuard } from './auth/api-key.guard';
-import { FailedAuthLimiter } from './auth/failed-auth-limiter';
-import type { GatewayConfig } from './config/gateway-config';
-import { answerClientError } from './errors/client-error';
-import { errorAnswer } from './errors/http-error.filter';
-import { registerBodyParsers } from './http/body-parsers';
-import { installRequestHooks } from './http/request-hooks';
-import { applyRouteBodyLimit, DEFAULT_BODY_LIMIT } from './http/route-body';
-import { HTTP_LOGGER } from './logging/logging.module';
-import { runWithRequestId } from './logging/request-context';
-import { assignRequestId } from './logging/request-id';
-import { MetricsService } from './metrics/metrics.service';
+import { ApiKeyGuard } from './platform/auth/api-key.guard';
+import { FailedAuthLimiter } from './platform/auth/failed-auth-limiter';
+import type { GatewayConfig } from './platform/config/gateway-config';
+import { answerClientError } from './platform/errors/client-error';
+import { errorAnswer } from './platform/errors/http-error.filter';
+import { registerBodyParsers } from './platform/http/body-parsers';
+import { installRequestHooks } from './platform/http/request-hooks';
+import { applyRouteBodyLimit, DEFAULT_BODY_LIMIT } from './platform/http/route-body';
+import { HTTP_LOGGER } from './platform/logging/logging.module';
+import { runWithRequestId } from './platform/logging/request-context';
+import { assignRequestId } from './platform/logging/request-id';
+import { MetricsService } from './platform/metrics/metrics.service';
 
 function flatten(errors: ClassValidatorError[], prefix = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {

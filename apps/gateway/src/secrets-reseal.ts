@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { decodeSecretKey } from '@app/common';
-import { type ResealSettings, SecretsResealModule } from './secrets-rotation/secrets-reseal.module';
-import { type ResealReport, SecretsReseal } from './secrets-rotation/secrets-reseal.service';
+import { type ResealSettings, SecretsResealModule } from './secrets-reseal/secrets-reseal.module';
+import { type ResealReport, SecretsReseal } from './secrets-reseal/secrets-reseal.service';
 
 /** One reseal pass with these keys; resolves with what it did per table. */
 export async function runSecretsReseal(settings: ResealSettings): Promise<ResealReport> {

@@ -1,4 +1,4 @@
-import type { AnyCaller } from '../auth/caller';
+import type { AnyCaller } from '../platform/auth/caller';
 
 export type AuditActor = 'operator' | 'tenant' | 'token_key' | 'system';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Query, StreamableFile } from '@nestjs/common';
 import { ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import { CurrentTenant, OperatorOnly, TenantScoped } from '../auth';
+import { CurrentTenant, OperatorOnly, TenantScoped } from '../platform/auth';
 import { ValidationError } from '@app/common';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import type { AuditFilter } from './audit.repository';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { preparedSql, sql } from '../database/sql';
+import { preparedSql, sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { AuditActor } from './audit-actor';
 

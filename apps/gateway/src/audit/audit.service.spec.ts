@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
-import { ChangeNotices } from '../database/change-notices';
+import { ChangeNotices } from '../platform/database/change-notices';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { AuditRepository } from './audit.repository';

@@ -1,4 +1,4 @@
-import { currentRequestId } from '../logging/request-context';
+import { currentRequestId } from '../platform/logging/request-context';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ActingParty } from './audit-actor';
@@ -12,7 +12,7 @@ import {
 } from './audit.repository';
 import type { AuditEventDto, AuditEventPageDto } from './dto/audit-event.dto';
 import type { TenantId } from '../tenants/tenant-id';
-import { sequenceCursor } from '../validation/page-cursor';
+import { sequenceCursor } from '../platform/validation/page-cursor';
 
 /** Audit events page newest first by their bigint sequence. */
 const AUDIT_CURSOR = sequenceCursor('a', 18);

@@ -3,9 +3,9 @@ import { ComponentApi } from '@app/wechat';
 import { Counter } from 'prom-client';
 import { type SystemComponent, systemActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { ComponentTokenService } from '../component/component-token.service';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import type { TenantId } from '../tenants/tenant-id';
 
 /** api_get_authorizer_list's largest page. */

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
 import { AuthorizerReconciliationService } from './authorizer-reconciliation.service';
 
 /**
  * Reconciles WeChat's authorizer list with ours on AUTHORIZER_RECONCILE_CRON (UTC, default daily;
- * background/cron-registry.ts), one instance per occurrence. A failed run is logged and counted;
+ * platform/background/cron-registry.ts), one instance per occurrence. A failed run is logged and counted;
  * the next occurrence tries again.
  */
 @CronTask('authorizer-reconcile')

@@ -1,7 +1,7 @@
 import { systemActor } from '../audit/audit-actor';
 import { Injectable, Logger } from '@nestjs/common';
-import { storeUntilLanded } from '../database/database-unavailable';
-import { SessionLocks } from '../database/session-locks';
+import { storeUntilLanded } from '../platform/database/database-unavailable';
+import { SessionLocks } from '../platform/database/session-locks';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerListService } from './authorizer-list.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ChangeNotices } from '../database/change-notices';
-import { NoticedCache } from '../database/noticed-cache';
+import { ChangeNotices } from '../platform/database/change-notices';
+import { NoticedCache } from '../platform/database/noticed-cache';
 import type { TenantId } from '../tenants/tenant-id';
 import { type AuthorizerSnapshot, AuthorizersRepository } from './authorizers.repository';
 
@@ -11,7 +11,7 @@ const TTL_MS = 1_000;
  * A tenant's status, account facts and access token as every API call reads them (the gate,
  * then the token), kept per process so a call makes no database round trip for them. Any
  * change to the tenant's row or its authorizer, on any instance, drops the copy
- * (database/change-notices.ts); refreshes and grants read the database itself, under their locks.
+ * (platform/database/change-notices.ts); refreshes and grants read the database itself, under their locks.
  */
 @Injectable()
 export class AuthorizerSnapshots {

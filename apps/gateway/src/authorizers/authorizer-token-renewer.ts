@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
-import { LoopTask, type LoopTaskHandler } from '../background/background-task';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { MetricsService } from '../metrics/metrics.service';
+import { LoopTask, type LoopTaskHandler } from '../platform/background/background-task';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizerTokensService } from './authorizer-tokens.service';
 import { AuthorizersRepository } from './authorizers.repository';
@@ -16,7 +16,7 @@ const PAGE = 200;
 
 /**
  * Renews authorizer access tokens in the background, so that in steady state no API request waits
- * for a refresh. A loop on every instance (background/), on a jittered interval; each candidate is taken with a
+ * for a refresh. A loop on every instance (platform/background/), on a jittered interval; each candidate is taken with a
  * try-lock on the tenant's refresh lock (the one requests use): a tenant another instance (or a
  * request) is refreshing is skipped, and the re-check under the lock means one WeChat call per
  * tenant however many instances sweep. A bounded number of refreshes run at once per instance,

@@ -2,11 +2,11 @@ import { type SystemComponent, systemActor } from '../audit/audit-actor';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ComponentApi, WeChatApiError } from '@app/wechat';
 import { ComponentTokenService } from '../component/component-token.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { storeUntilLanded } from '../database/database-unavailable';
-import { SessionLocks } from '../database/session-locks';
-import { isFresh, SingleFlightRefresh, storedTokenServes } from '../database/single-flight-refresh';
-import { Transactions } from '../database/transactions';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { storeUntilLanded } from '../platform/database/database-unavailable';
+import { SessionLocks } from '../platform/database/session-locks';
+import { isFresh, SingleFlightRefresh, storedTokenServes } from '../platform/database/single-flight-refresh';
+import { Transactions } from '../platform/database/transactions';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError, TenantNotFoundError } from '../tenants/tenant.errors';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
@@ -24,7 +24,7 @@ export interface HandedOutAuthorizerToken {
 /**
  * A tenant's authorizer access token. It never leaves this service except into the callback
  * a caller passes to callWithAccessToken. Refreshes follow the shared single-flight pattern
- * (database/single-flight-refresh.ts), one flight per tenant.
+ * (platform/database/single-flight-refresh.ts), one flight per tenant.
  */
 @Injectable()
 export class AuthorizerTokensService {

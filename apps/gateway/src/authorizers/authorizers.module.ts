@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerListService } from './authorizer-list.service';

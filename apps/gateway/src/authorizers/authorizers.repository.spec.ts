@@ -1,5 +1,5 @@
-import { ChangeNotices } from '../database/change-notices';
-import { Transactions } from '../database/transactions';
+import { ChangeNotices } from '../platform/database/change-notices';
+import { Transactions } from '../platform/database/transactions';
 import type { SecretCipher } from '@app/common';
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';

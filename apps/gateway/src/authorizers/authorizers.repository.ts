@@ -1,13 +1,13 @@
 // Over 300 lines on purpose: the one reader and writer of authorizers (one repository per table),
 // grants, refreshes, revocations, the renewer's and reconciliation's reads and the reseal together.
-import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../platform/database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { lockForTransaction } from '../database/advisory-lock';
-import { ChangeNotices } from '../database/change-notices';
-import { sql } from '../database/sql';
+import { lockForTransaction } from '../platform/database/advisory-lock';
+import { ChangeNotices } from '../platform/database/change-notices';
+import { sql } from '../platform/database/sql';
 import type { TenantStatus } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizerEntity } from './authorizer.entity';

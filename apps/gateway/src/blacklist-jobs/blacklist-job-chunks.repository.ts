@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BatchAnswer } from '../blacklist/batch-engine';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import { CHUNK_SIZE, type ClaimedChunk, chunkSeqs, type HeldChunk } from './job-records';
 

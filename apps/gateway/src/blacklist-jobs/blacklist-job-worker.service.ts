@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { DomainError } from '@app/common';
 import { randomUUID } from 'node:crypto';
 import type { Job } from 'pg-boss';
-import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { BatchRun, BlacklistBatchEngine } from '../blacklist/batch-engine';

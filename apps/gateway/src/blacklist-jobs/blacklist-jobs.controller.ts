@@ -11,12 +11,12 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth';
-import { BLACKLIST_JOBS_BODY_LIMIT, RouteBody } from '../http/route-body';
-import { RequestId } from '../logging/request-id';
+import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../platform/auth';
+import { BLACKLIST_JOBS_BODY_LIMIT, RouteBody } from '../platform/http/route-body';
+import { RequestId } from '../platform/logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistJobsService } from './blacklist-jobs.service';
-import { UuidParamPipe } from '../validation/uuid-param.pipe';
+import { UuidParamPipe } from '../platform/validation/uuid-param.pipe';
 import { JobNotFoundError } from './blacklist-jobs.errors';
 import { CreateBlacklistJobBodyPipe } from './create-job-body.pipe';
 import { StreamedJobBody, streamedJobFormat } from './streamed-job-body';

@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { BlacklistJobsErrorCode } from '../errors/error-codes';
+import type { BlacklistJobsErrorCode } from '../platform/errors/error-codes';
 
 export class JobNotFoundError extends DomainError<BlacklistJobsErrorCode> {
   constructor() {

@@ -4,7 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 import type { BlacklistAction } from '../blacklist/openid-validation';
 import type { TenantId } from '../tenants/tenant-id';
 import { type BlacklistJob, CHUNK_SIZE, chunkSeqs, type JobActor, type JobItem } from './job-records';

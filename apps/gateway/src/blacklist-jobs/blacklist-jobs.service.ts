@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Caller } from '../auth';
+import type { Caller } from '../platform/auth';
 import { ACTION_API } from '../blacklist/batch-engine';
 import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import type { TenantId } from '../tenants/tenant-id';
-import { sequenceCursor } from '../validation/page-cursor';
+import { sequenceCursor } from '../platform/validation/page-cursor';
 import { BlacklistJobWorker } from './blacklist-job-worker.service';
 import { JobNotFoundError } from './blacklist-jobs.errors';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';

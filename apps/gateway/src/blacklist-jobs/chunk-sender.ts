@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { type BatchAnswer, BatchRun, type BatchStop, BlacklistBatchEngine } from '../blacklist/batch-engine';
-import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { MetricsService } from '../metrics/metrics.service';
+import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 import { BlacklistJobsRepository } from './blacklist-jobs.repository';
 import { jobTimings } from './job-queue.service';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
-import { BatchedDeletes } from '../background/batched-deletes';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { retentionSettings } from '../config/retention-settings';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
+import { BatchedDeletes } from '../platform/background/batched-deletes';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { retentionSettings } from '../platform/config/retention-settings';
 import { BlacklistJobChunksRepository } from './blacklist-job-chunks.repository';
 
 /** Per-openid items and chunks of jobs finished more than RETENTION_JOB_ITEMS_DAYS ago; the jobs and their counts stay. */

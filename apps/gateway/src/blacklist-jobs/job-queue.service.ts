@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Job } from 'pg-boss';
 import type { EntityManager } from 'typeorm';
-import { JobQueue } from '../background/job-queue.service';
-import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { JobQueue } from '../platform/background/job-queue.service';
+import { type BlacklistJobTimings, GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import type { TenantId } from '../tenants/tenant-id';
 
 export const BLACKLIST_QUEUE = 'blacklist-jobs';
@@ -37,7 +37,7 @@ export function jobTimings(config: GatewayConfig): BlacklistJobTimings {
 export type JobHandler = (job: Job<BlacklistJobMessage>) => Promise<void>;
 
 /**
- * The blacklist-jobs queue on the gateway's pg-boss (background/JobQueue): "work on job X"
+ * The blacklist-jobs queue on the gateway's pg-boss (platform/background/JobQueue): "work on job X"
  * messages; the job's items and progress live in our tables. A worker that dies stops
  * heart-beating and pg-boss hands its message to another instance.
  */

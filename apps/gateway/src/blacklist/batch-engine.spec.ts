@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { BlacklistApi, WeChatApiError, WeChatTransportError } from '@app/wechat';
 import type { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
-import type { GatewayConfig } from '../config/gateway-config';
+import type { GatewayConfig } from '../platform/config/gateway-config';
 import type { TenantId } from '../tenants/tenant-id';
 import type { ApiGate } from '../tenant-calls/api-gate';
 import type { QuotaBlocksService } from '../tenant-calls/quota-blocks.service';

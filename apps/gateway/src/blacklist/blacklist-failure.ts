@@ -1,6 +1,6 @@
 import { DomainError } from '@app/common';
 import { isOutcomeUnknown, WeChatApiError, WeChatTransportError } from '@app/wechat';
-import type { ErrorCode } from '../errors/error-codes';
+import type { ErrorCode } from '../platform/errors/error-codes';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import { ApiUnauthorizedError, PermissionSetMissingError, QuotaExceededError } from '../tenant-calls/tenant-calls.errors';
 

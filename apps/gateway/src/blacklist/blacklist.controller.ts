@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../auth';
+import { type Caller, CurrentCaller, CurrentTenant, TenantScoped } from '../platform/auth';
 import { idempotencyKeyOf } from '../idempotency/idempotency.service';
-import { RequestId } from '../logging/request-id';
+import { RequestId } from '../platform/logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { BlacklistService } from './blacklist.service';
 import { BlacklistChangeRequest, BlacklistChangeResult, BlacklistPage, BlacklistPageQuery } from './dto/blacklist.dto';

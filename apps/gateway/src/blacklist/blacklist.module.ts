@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
 import { BlacklistBatchEngine } from './batch-engine';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
-import { BatchedDeletes } from '../background/batched-deletes';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { retentionSettings } from '../config/retention-settings';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
+import { BatchedDeletes } from '../platform/background/batched-deletes';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { retentionSettings } from '../platform/config/retention-settings';
 import { ComponentApiCallsRepository } from './component-api-calls.repository';
 
 /** The component's per-day call counts past RETENTION_API_CALLS_DAYS (only today's decide the budget). */

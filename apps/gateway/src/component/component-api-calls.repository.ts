@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 
 /** WeChat's daily quotas reset at midnight China Standard Time; so do our counts. */
 const TODAY = `(now() AT TIME ZONE 'Asia/Shanghai')::date`;

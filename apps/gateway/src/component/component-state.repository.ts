@@ -1,10 +1,10 @@
-import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../platform/database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { lockForTransaction } from '../database/advisory-lock';
-import { sql } from '../database/sql';
+import { lockForTransaction } from '../platform/database/advisory-lock';
+import { sql } from '../platform/database/sql';
 
 export interface StoredComponentToken {
   token: string | null;
@@ -89,7 +89,7 @@ export class ComponentStateRepository {
 
   /**
    * Ticket and token as stored, creating the row if needed; the refresh reads them holding the
-   * component's session lock (database/session-locks.ts), with no transaction open.
+   * component's session lock (platform/database/session-locks.ts), with no transaction open.
    */
   async readCredentials(appId: string): Promise<ComponentCredentials> {
     await sql(this.dataSource, `INSERT INTO component_state (component_app_id) VALUES ($1) ON CONFLICT DO NOTHING`, [appId]);

@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ComponentApi, WeChatApiError } from '@app/wechat';
 import type { EntityManager } from 'typeorm';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { storeUntilLanded } from '../database/database-unavailable';
-import { SessionLocks } from '../database/session-locks';
-import { SingleFlightRefresh, isFresh, storedTokenServes } from '../database/single-flight-refresh';
-import { Transactions } from '../database/transactions';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { storeUntilLanded } from '../platform/database/database-unavailable';
+import { SessionLocks } from '../platform/database/session-locks';
+import { SingleFlightRefresh, isFresh, storedTokenServes } from '../platform/database/single-flight-refresh';
+import { Transactions } from '../platform/database/transactions';
 import { ComponentStateRepository } from './component-state.repository';
 import { ComponentTicketMissingError } from './component.errors';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import { Counter } from 'prom-client';
 
 /** api_start_push_ticket at most this often, across all instances. */
@@ -34,7 +34,7 @@ export interface StoredComponentTokenState {
 /**
  * The component access token and the verify ticket it is made from, kept in PostgreSQL
  * (encrypted) so every instance and every restart shares them. Refreshed through the shared
- * single-flight pattern (database/single-flight-refresh.ts).
+ * single-flight pattern (platform/database/single-flight-refresh.ts).
  */
 @Injectable()
 export class ComponentTokenService {

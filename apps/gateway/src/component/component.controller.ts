@@ -1,8 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { OperatorOnly } from '../auth';
-import { GATEWAY_CONFIG, type GatewayConfig, messageEventUrlTemplate } from '../config/gateway-config';
-import { SealedSecretsCensus } from '../database/sealed-columns';
+import { OperatorOnly } from '../platform/auth';
+import { GATEWAY_CONFIG, type GatewayConfig, messageEventUrlTemplate } from '../platform/config/gateway-config';
+import { SealedSecretsCensus } from '../platform/database/sealed-columns';
 import { ComponentCallBudget } from './component-call-budget';
 import { ComponentTokenService } from './component-token.service';
 import { ComponentStatusView } from './component-status.view';

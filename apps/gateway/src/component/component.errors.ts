@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { ComponentErrorCode } from '../errors/error-codes';
+import type { ComponentErrorCode } from '../platform/errors/error-codes';
 
 /** No component_verify_ticket yet (or WeChat rejected it): nothing on the component side can work until the next push. */
 export class ComponentTicketMissingError extends DomainError<ComponentErrorCode> {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { ComponentApiCallsSweep } from './component-api-calls-sweep.schedule';
 import { ComponentApiCallsRepository } from './component-api-calls.repository';
 import { ComponentCallBudget } from './component-call-budget';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { Transactions } from '../database/transactions';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { Transactions } from '../platform/database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
 import { ComponentStateRepository } from './component-state.repository';
 import { ComponentTokenService } from './component-token.service';
@@ -38,7 +38,7 @@ export function ticketRepairState(
  * push one (api_start_push_ticket, at most once per 10 minutes across instances, counted in
  * component_ticket_push_requests_total). Pushes stopped (older than the stale threshold): tells
  * the operator's webhook endpoints (component.ticket_stale), once per ticket. Scheduled every
- * minute (background/cron-registry.ts); the row updates in ComponentStateRepository keep each
+ * minute (platform/background/cron-registry.ts); the row updates in ComponentStateRepository keep each
  * action once even when an occurrence and a manual check meet.
  */
 @CronTask('ticket-watch')

@@ -1,4 +1,4 @@
-import type { WeChatCallCount } from '../wechat/wechat-call-counts.repository';
+import type { WeChatCallCount } from '../platform/wechat-clients/wechat-call-counts.repository';
 import type { CallsChart } from './console-pages';
 import { zonedTime } from './console-time';
 

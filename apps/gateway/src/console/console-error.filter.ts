@@ -1,14 +1,14 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { errorAnswer } from '../errors/http-error.filter';
-import { requestIdOf } from '../logging/request-id';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { errorAnswer } from '../platform/errors/http-error.filter';
+import { requestIdOf } from '../platform/logging/request-id';
 import { consoleLocale, redirect, sendConsoleJson, sendConsolePage, wantsConsoleJson } from './console-http';
 import { consoleErrorPage } from './console-pages';
 import type { ConsoleRequest } from './console-session.guard';
 
 /**
- * Every console error takes its status from errors/error-status.ts (through the app's errorAnswer),
+ * Every console error takes its status from platform/errors/error-status.ts (through the app's errorAnswer),
  * and is shown as a console page in the operator's language. Two exceptions: a page without a
  * session sends the browser to sign in (303), and the JSON routes answer with the error JSON.
  */

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
-import { type Locale, localeFromParam, negotiateLocale } from '../html';
-import { prefersJson } from '../http/accepts';
+import { type Locale, localeFromParam, negotiateLocale } from '../platform/html';
+import { prefersJson } from '../platform/http/accepts';
 
 /** Remembers a `?lang=` switch, so every console page after it keeps the chosen language. */
 export const CONSOLE_LANG_COOKIE = 'wtg_console_lang';

@@ -1,6 +1,6 @@
 // Over 300 lines on purpose: every word of the console in both languages, side by side, so a
 // missing translation is a type error in one file.
-import type { Locale } from '../html';
+import type { Locale } from '../platform/html';
 
 /** Every word the console shows, in both languages (Chinese first: operators in China open it every morning). */
 export interface ConsoleMessages {

@@ -1,7 +1,7 @@
 // Over 300 lines: the console's five pages and the one client script that keeps the tenant page
 // live; split, each piece would need the layout, the messages and the time helpers passed around.
 import { PERMISSION_SET_NAMES } from '@app/wechat';
-import { escapeHtml as e, htmlDocument, type Locale } from '../html';
+import { escapeHtml as e, htmlDocument, type Locale } from '../platform/html';
 import type { OpenAuthorizationSessionView } from '../onboarding/dto/create-authorization-session.dto';
 import { CONSOLE_MESSAGES, type ConsoleMessages } from './console-messages';
 import { relativeTime, zonedTime } from './console-time';

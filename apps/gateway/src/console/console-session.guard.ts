@@ -9,13 +9,13 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@app/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { readForm, sameOrigin } from './console-form';
 import { CONSOLE_COOKIE, type ConsoleSession, ConsoleSessions } from './console-sessions';
 
 export type ConsoleRequest = FastifyRequest & { consoleSession?: ConsoleSession };
 
-/** No live console session: pages send the browser to sign in, JSON routes answer 401 (errors/error-status.ts). */
+/** No live console session: pages send the browser to sign in, JSON routes answer 401 (platform/errors/error-status.ts). */
 export class ConsoleSignInRequiredError extends DomainError<'UNAUTHENTICATED'> {
   constructor() {
     super('UNAUTHENTICATED', 'Sign in to the console.');

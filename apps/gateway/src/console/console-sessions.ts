@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { hashApiKey, sameKeyHash } from '../auth/api-keys';
-import { GATEWAY_CONFIG, type GatewayConfig, operatorKeyName } from '../config/gateway-config';
+import { hashApiKey, sameKeyHash } from '../platform/auth/api-keys';
+import { GATEWAY_CONFIG, type GatewayConfig, operatorKeyName } from '../platform/config/gateway-config';
 
 export const CONSOLE_COOKIE = 'wtg_console';
 export const CONSOLE_SESSION_SECONDS = 8 * 3600;

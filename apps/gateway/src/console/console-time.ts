@@ -1,4 +1,4 @@
-import type { Locale } from '../html';
+import type { Locale } from '../platform/html';
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['day', 86_400],

@@ -7,7 +7,7 @@ import { ValidationError } from '@app/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Public } from '../auth';
+import { Public } from '../platform/auth';
 import { consoleActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { JobNotFoundError } from '../blacklist-jobs/blacklist-jobs.errors';
@@ -15,17 +15,17 @@ import { BlacklistJobsService } from '../blacklist-jobs/blacklist-jobs.service';
 import { ComponentCallBudget } from '../component/component-call-budget';
 import { ComponentTokenService } from '../component/component-token.service';
 import { ticketStaleAfterSeconds } from '../component/ticket-watch.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { AuthorizationSessionsService, MAX_OPEN_SESSIONS } from '../onboarding/authorization-sessions.service';
 import { TooManySessionsError } from '../onboarding/onboarding.errors';
-import { ERROR_STATUS } from '../errors/error-status';
+import { ERROR_STATUS } from '../platform/errors/error-status';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TENANT_STATUSES } from '../tenants/tenant.entity';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
-import { CONTROL_CHARACTER } from '../validation/no-control-characters';
-import { UuidParamPipe } from '../validation/uuid-param.pipe';
-import { BLACKLIST_JOBS_BODY_LIMIT, RouteBody } from '../http/route-body';
-import { requestIdOf } from '../logging/request-id';
+import { CONTROL_CHARACTER } from '../platform/validation/no-control-characters';
+import { UuidParamPipe } from '../platform/validation/uuid-param.pipe';
+import { BLACKLIST_JOBS_BODY_LIMIT, RouteBody } from '../platform/http/route-body';
+import { requestIdOf } from '../platform/logging/request-id';
 import { StreamedJobBody } from '../blacklist-jobs/streamed-job-body';
 import { WebhookEndpointsService } from '../webhooks/webhook-endpoints.service';
 import { WebhookEventNotFoundError } from '../webhooks/webhooks.errors';
@@ -48,7 +48,7 @@ import {
 import { ConsoleOperator, CurrentConsoleSession } from './console-session.guard';
 import { CONSOLE_COOKIE, CONSOLE_SESSION_SECONDS, type ConsoleSession, ConsoleSessions } from './console-sessions';
 import { ConsoleRepository } from './console.repository';
-import { WeChatCallCounts } from '../wechat/wechat-call-counts';
+import { WeChatCallCounts } from '../platform/wechat-clients/wechat-call-counts';
 import { callsChart } from './calls-chart';
 
 const PAGE_SIZE = 25;
@@ -60,7 +60,7 @@ const loadChartJs = () => (chartJs ??= readFileSync(join(dirname(require.resolve
 /**
  * The operator console: server-rendered pages over the same services as the API (no build step).
  * ConsoleSessionGuard (@ConsoleOperator) checks the session, and on POSTs the origin and CSRF
- * token; ConsoleErrorFilter turns every error into a page with the status of errors/error-status.ts.
+ * token; ConsoleErrorFilter turns every error into a page with the status of platform/errors/error-status.ts.
  */
 @ApiExcludeController()
 @Public() // the console's own session cookie is checked by ConsoleSessionGuard, not the API key guard

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { AuditModule } from '../audit/audit.module';
 import { BlacklistJobsModule } from '../blacklist-jobs/blacklist-jobs.module';
 import { ComponentModule } from '../component/component.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { DEFAULT_PUBLIC_REQUESTS_PER_MINUTE, OnboardingModule } from '../onboarding/onboarding.module';
 import { ConsoleController } from './console.controller';

@@ -1,9 +1,9 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { Public } from '../auth/decorators';
+import { Public } from '../platform/auth/decorators';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { BackgroundTasks } from '../background/background-tasks.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { BackgroundTasks } from '../platform/background/background-tasks.service';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { TicketWatch } from '../component/ticket-watch.service';
 
 @ApiTags('health')

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
 import { IdempotencyService } from './idempotency.service';
 
 /** Expired Idempotency-Key records are only clutter; they go in bounded batches. */

@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { IdempotencyErrorCode } from '../errors/error-codes';
+import type { IdempotencyErrorCode } from '../platform/errors/error-codes';
 
 export class IdempotencyKeyReusedError extends DomainError<IdempotencyErrorCode> {
   constructor() {

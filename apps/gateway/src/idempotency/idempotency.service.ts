@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ValidationError } from '@app/common';
 import { createHash } from 'node:crypto';
-import { storeSoonOrLater } from '../database/database-unavailable';
+import { storeSoonOrLater } from '../platform/database/database-unavailable';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError } from './idempotency.errors';
 import type { TenantId } from '../tenants/tenant-id';
 import { IdempotencyRepository } from './idempotency.repository';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LoopTask, type LoopTaskHandler } from '../background/background-task';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { LoopTask, type LoopTaskHandler } from '../platform/background/background-task';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { JsSdkService } from './jssdk.service';
 
 const DEFAULT_INTERVAL_MS = 30_000;

@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import type { JsTicketType } from '@app/wechat';
 import type { DataSource } from 'typeorm';
-import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
-import { sql } from '../database/sql';
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../platform/database/sealed-columns';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
 export interface StoredJsTicket {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { JS_TICKET_TYPES, type JsTicketType } from '@app/wechat';
-import { CurrentTenant, TenantOrTokenKey, TokenReader } from '../auth';
+import { CurrentTenant, TenantOrTokenKey, TokenReader } from '../platform/auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { JsSdkSignatureDto, JsSdkSignatureView, JsTicketInvalidationDto, JsTicketView } from './dto/jssdk.dto';
 import { JsSdkService } from './jssdk.service';

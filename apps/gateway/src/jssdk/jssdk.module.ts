@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { TenantCallsModule } from '../tenant-calls/tenant-calls.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { JsTicketRenewer } from './js-ticket-renewer';
 import { JsTicketsRepository } from './js-tickets.repository';
 import { JsSdkController } from './jssdk.controller';

@@ -6,10 +6,10 @@ import { systemActor } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { RENEW_MARGIN_MS } from '../authorizers/authorizer-token-renewer';
-import { storeUntilLanded } from '../database/database-unavailable';
-import { SessionLocks } from '../database/session-locks';
-import { isFresh, SingleFlightRefresh, storedTokenServes } from '../database/single-flight-refresh';
-import { MetricsService } from '../metrics/metrics.service';
+import { storeUntilLanded } from '../platform/database/database-unavailable';
+import { SessionLocks } from '../platform/database/session-locks';
+import { isFresh, SingleFlightRefresh, storedTokenServes } from '../platform/database/single-flight-refresh';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantCalls } from '../tenant-calls/tenant-calls.service';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
@@ -32,7 +32,7 @@ const parseKey = (key: string) => {
 /**
  * The tenant's JS-SDK tickets (`jsapi`, `wx_card`) and wx.config signatures. One ticket per tenant
  * and type, never per component: fetched with the tenant's authorizer token, sealed at rest,
- * refreshed through the shared single-flight pattern (database/single-flight-refresh.ts: one
+ * refreshed through the shared single-flight pattern (platform/database/single-flight-refresh.ts: one
  * getticket however many callers and instances ask), renewed ahead of expiry in the background
  * (JsTicketRenewer) with the authorizer tokens' margin. Status and the web service set are checked before anything is handed out.
  */

@@ -5,10 +5,10 @@ import { createHash } from 'node:crypto';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
 import { ComponentCallBudget } from '../component/component-call-budget';
 import { ComponentTokenService } from '../component/component-token.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { lockForTransaction } from '../database/advisory-lock';
-import { SessionLocks } from '../database/session-locks';
-import { Transactions } from '../database/transactions';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { lockForTransaction } from '../platform/database/advisory-lock';
+import { SessionLocks } from '../platform/database/session-locks';
+import { Transactions } from '../platform/database/transactions';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { ExchangeOutcome } from './authorization-code-exchange.entity';
@@ -65,7 +65,7 @@ export class AuthorizationExchangeService {
   ): Promise<ExchangeResult> {
     const codeHash = sha256(authCode);
     const { tenantId, sessionId } = binding;
-    // The code's lock is a session lock (database/session-locks.ts) so that it also covers the
+    // The code's lock is a session lock (platform/database/session-locks.ts) so that it also covers the
     // account-info read made after the grant commits: the other path waiting on it then finds
     // the account complete, not half-stored.
     return this.locks.hold(`wtg:auth-code:${codeHash}`, () =>

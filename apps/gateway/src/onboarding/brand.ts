@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import type { GatewayConfig } from '../config/gateway-config';
+import type { GatewayConfig } from '../platform/config/gateway-config';
 import type { Brand } from './pages';
 
 /** Where the gateway serves a logo file given as BRAND_LOGO_URL (a path under the data directory). */

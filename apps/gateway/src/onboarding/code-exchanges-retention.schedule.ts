@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
-import { BatchedDeletes } from '../background/batched-deletes';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { retentionSettings } from '../config/retention-settings';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
+import { BatchedDeletes } from '../platform/background/batched-deletes';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { retentionSettings } from '../platform/config/retention-settings';
 import { OnboardingRepository } from './onboarding.repository';
 
 /** Authorization-code exchange outcomes past RETENTION_CODE_EXCHANGES_DAYS (a code is single-use and short-lived). */

@@ -1,11 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Inject, Logger } from '@nestjs/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { pageBrand } from './brand';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { prefersJson } from '../http/accepts';
-import { HttpErrorFilter } from '../errors/http-error.filter';
-import { requestIdOf } from '../logging/request-id';
+import { prefersJson } from '../platform/http/accepts';
+import { HttpErrorFilter } from '../platform/errors/http-error.filter';
+import { requestIdOf } from '../platform/logging/request-id';
 import { rateLimitedPage, unexpectedPage } from './pages';
 import { sendPage } from './send-page';
 

@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { OnboardingErrorCode } from '../errors/error-codes';
+import type { OnboardingErrorCode } from '../platform/errors/error-codes';
 
 /** A tenant may hold MAX_OPEN_SESSIONS open onboarding sessions; each is a public link that makes the component call WeChat. */
 export class TooManySessionsError extends DomainError<OnboardingErrorCode> {

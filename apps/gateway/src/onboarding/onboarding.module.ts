@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { AuthorizationExchangeService } from './authorization-exchange.service';
 import { AuthorizationSessionsService } from './authorization-sessions.service';
 import { OnboardingController } from './onboarding.controller';

@@ -1,4 +1,4 @@
-import { ChangeNotices } from '../database/change-notices';
+import { ChangeNotices } from '../platform/database/change-notices';
 import { SecretCipher } from '@app/common';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';

@@ -1,9 +1,9 @@
-import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../platform/database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { SecretCipher } from '@app/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { ExchangeOutcome } from './authorization-code-exchange.entity';
 import { PreAuthCodeEntity } from './pre-auth-code.entity';

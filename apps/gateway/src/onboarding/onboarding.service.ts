@@ -4,7 +4,7 @@ import { WeChatApiError, WeChatError } from '@app/wechat';
 import { blacklistReadiness } from '../tenants/capabilities';
 import { nextChinaMidnight } from '../component/component-call-budget';
 import { ComponentBudgetExhaustedError, ComponentTicketMissingError } from '../component/component.errors';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizationExchangeService } from './authorization-exchange.service';

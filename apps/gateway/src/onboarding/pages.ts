@@ -1,6 +1,6 @@
-import { escapeHtml, htmlDocument } from '../html';
+import { escapeHtml, htmlDocument } from '../platform/html';
 import type { BlacklistReadiness } from '../tenants/capabilities';
-import { ERROR_STATUS, type ErrorCode } from '../errors/error-status';
+import { ERROR_STATUS, type ErrorCode } from '../platform/errors/error-status';
 import type { Locale, MerchantErrorPage, MerchantMessages } from './messages/catalogue';
 import { MESSAGES } from './messages/locale';
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { prefersJson } from '../http/accepts';
-import { requestIdOf } from '../logging/request-id';
+import { prefersJson } from '../platform/http/accepts';
+import { requestIdOf } from '../platform/logging/request-id';
 import { negotiateLocale } from './messages/locale';
 import type { Brand, Page } from './pages';
 

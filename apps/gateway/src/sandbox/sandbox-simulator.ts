@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { join } from 'node:path';
 import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
-import type { GatewayConfig } from '../config/gateway-config';
-import type { SandboxIdentity } from '../config/sandbox-identity';
+import type { GatewayConfig } from '../platform/config/gateway-config';
+import type { SandboxIdentity } from '../platform/config/sandbox-identity';
 
 export interface SandboxSimulator {
   url: string;

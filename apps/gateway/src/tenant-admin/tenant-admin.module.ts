@@ -4,7 +4,7 @@ import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { OnboardingModule } from '../onboarding/onboarding.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { TenantAdminService } from './tenant-admin.service';
-import { TenantsController } from './tenants.controller';
+import { TenantsController } from './tenant-admin.controller';
 
 /** The /v1/tenants API: above authorizers and onboarding, whose rows a tenant's view and deletion touch. */
 @Module({

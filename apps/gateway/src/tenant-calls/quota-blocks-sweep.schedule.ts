@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
 import { TenantCalls } from './tenant-calls.service';
 
 /** Quota blocks that lapsed a day ago decide nothing any more. */

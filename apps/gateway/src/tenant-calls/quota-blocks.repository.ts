@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ChangeNotices } from '../database/change-notices';
-import { sql } from '../database/sql';
+import { ChangeNotices } from '../platform/database/change-notices';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
 /**

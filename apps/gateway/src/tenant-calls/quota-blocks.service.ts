@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { ChangeNotices } from '../database/change-notices';
-import { NoticedCache } from '../database/noticed-cache';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { ChangeNotices } from '../platform/database/change-notices';
+import { NoticedCache } from '../platform/database/noticed-cache';
 import type { TenantId } from '../tenants/tenant-id';
 import { QuotaBlocksRepository } from './quota-blocks.repository';
 
@@ -22,7 +22,7 @@ export function nextChinaMidnight(now: Date): Date {
 @Injectable()
 export class QuotaBlocksService {
   private readonly cache = new Map<string, number>();
-  /** The tenant's blocks in force, per process; dropped on any instance's change (database/change-notices.ts). */
+  /** The tenant's blocks in force, per process; dropped on any instance's change (platform/database/change-notices.ts). */
   private readonly inForce: NoticedCache<TenantId, Map<string, Date>>;
 
   constructor(

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '../config/gateway-config';
+import type { GatewayConfig } from '../platform/config/gateway-config';
 import { TenantCallLimiter } from './tenant-call-limiter';
 import type { TenantId } from '../tenants/tenant-id';
 

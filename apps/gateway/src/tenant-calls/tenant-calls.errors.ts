@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { TenantCallErrorCode } from '../errors/error-codes';
+import type { TenantCallErrorCode } from '../platform/errors/error-codes';
 
 /** The gate: the API is for verified accounts only (`what` names it: "blacklist management", or the path). */
 export class AccountNotVerifiedError extends DomainError<TenantCallErrorCode> {

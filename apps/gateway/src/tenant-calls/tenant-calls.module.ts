@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { ApiGate } from './api-gate';
 import { QuotaBlocksSweep } from './quota-blocks-sweep.schedule';
 import { QuotaBlocksRepository } from './quota-blocks.repository';

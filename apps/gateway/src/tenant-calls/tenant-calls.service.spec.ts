@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { apiPathRule, WeChatApiError, type WeChatForwardedReply, type WeChatHttp, WeChatTransportError } from '@app/wechat';
 import type { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
-import type { GatewayConfig } from '../config/gateway-config';
+import type { GatewayConfig } from '../platform/config/gateway-config';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotActiveError } from '../tenants/tenant.errors';
 import type { ApiGate } from './api-gate';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ChangeNotices } from '../database/change-notices';
-import { NoticedCache } from '../database/noticed-cache';
+import { ChangeNotices } from '../platform/database/change-notices';
+import { NoticedCache } from '../platform/database/noticed-cache';
 import type { TenantView } from './dto/tenant.view';
 import type { TenantId } from './tenant-id';
 import { toTenantView } from './tenant-view';

@@ -1,6 +1,6 @@
 import { DomainError } from '@app/common';
 import type { TenantStatus } from './tenant.entity';
-import type { TenantErrorCode } from '../errors/error-codes';
+import type { TenantErrorCode } from '../platform/errors/error-codes';
 
 /** Also raised for other tenants' ids under a tenant key: existence is never revealed. */
 export class TenantNotFoundError extends DomainError<TenantErrorCode> {

@@ -1,4 +1,4 @@
-import { ChangeNotices } from '../database/change-notices';
+import { ChangeNotices } from '../platform/database/change-notices';
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
 import type { TenantId } from './tenant-id';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, In, IsNull, type Repository } from 'typeorm';
-import { ChangeNotices } from '../database/change-notices';
-import { sql } from '../database/sql';
+import { ChangeNotices } from '../platform/database/change-notices';
+import { sql } from '../platform/database/sql';
 import { TENANT_STATUSES, TenantEntity, type TenantStatus } from './tenant.entity';
 import type { TenantId } from './tenant-id';
 import { TenantExistsError } from './tenant.errors';

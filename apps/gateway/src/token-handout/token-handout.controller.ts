@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type AnyCaller, CurrentTenant, CurrentTokenReader, OperatorOnly, TokenReader } from '../auth';
-import { RequestId } from '../logging/request-id';
+import { type AnyCaller, CurrentTenant, CurrentTokenReader, OperatorOnly, TokenReader } from '../platform/auth';
+import { RequestId } from '../platform/logging/request-id';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizerTokenView, ComponentTokenView, TokenInvalidationDto } from './dto/token-handout.dto';
 import { TokenHandoutService } from './token-handout.service';

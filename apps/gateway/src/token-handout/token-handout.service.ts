@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
-import type { AnyCaller } from '../auth';
+import type { AnyCaller } from '../platform/auth';
 import { AuthorizerTokensService } from '../authorizers/authorizer-tokens.service';
 import { ComponentTokenService } from '../component/component-token.service';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import type { TenantId } from '../tenants/tenant-id';
 import type { AuthorizerTokenView, ComponentTokenView } from './dto/token-handout.dto';
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { callerActor } from '../audit/audit-actor';
-import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly } from '../auth';
+import { type Caller, CurrentCaller, CurrentTenant, OperatorOnly } from '../platform/auth';
 import type { TenantId } from '../tenants/tenant-id';
-import { UuidParamPipe } from '../validation/uuid-param.pipe';
+import { UuidParamPipe } from '../platform/validation/uuid-param.pipe';
 import { CreatedTokenKeyView, CreateTokenKeyDto, TokenKeyListView } from './dto/token-handout.dto';
 import { TokenKeysService } from './token-keys.service';
 

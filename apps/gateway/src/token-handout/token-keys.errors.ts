@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { TokenKeyErrorCode } from '../errors/error-codes';
+import type { TokenKeyErrorCode } from '../platform/errors/error-codes';
 
 export class TokenKeyNotFoundError extends DomainError<TokenKeyErrorCode> {
   constructor() {

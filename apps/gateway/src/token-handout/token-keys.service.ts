@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ActingParty } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
-import { generateTokenKey, hashApiKey, TokenKeysRepository } from '../auth';
+import { generateTokenKey, hashApiKey, TokenKeysRepository } from '../platform/auth';
 import type { TenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { TenantsRepository } from '../tenants/tenants.repository';

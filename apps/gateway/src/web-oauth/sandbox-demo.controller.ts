@@ -1,8 +1,8 @@
 import { Controller, Get, Header, Inject, NotFoundException, Param, Query, UseFilters, UseGuards } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Public } from '../auth';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { Public } from '../platform/auth';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { parseTenantId } from '../tenants/tenant-id';
 import { TenantNotFoundError } from '../tenants/tenant.errors';
 import { WebOAuthPageFilter } from './web-oauth-page.filter';

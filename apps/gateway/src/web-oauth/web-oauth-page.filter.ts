@@ -2,9 +2,9 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpStatus, Logger } f
 import { HttpAdapterHost } from '@nestjs/core';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { IncomingHttpHeaders } from 'node:http';
-import { errorAnswer, HttpErrorFilter } from '../errors/http-error.filter';
-import { prefersJson } from '../http/accepts';
-import { requestIdOf } from '../logging/request-id';
+import { errorAnswer, HttpErrorFilter } from '../platform/errors/http-error.filter';
+import { prefersJson } from '../platform/http/accepts';
+import { requestIdOf } from '../platform/logging/request-id';
 import { negotiateLocale } from '../onboarding/messages/locale';
 import { webOAuthErrorPage } from './web-oauth-pages';
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
 import { WebOAuthRepository } from './web-oauth.repository';
 
 /** States live 10 minutes and tickets 60 s: a day after they lapsed, nothing can use them. */

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Redirect, 
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { callerActor } from '../audit/audit-actor';
-import { type Caller, CurrentCaller, CurrentTenant, Public, TenantScoped } from '../auth';
+import { type Caller, CurrentCaller, CurrentTenant, Public, TenantScoped } from '../platform/auth';
 import { parseTenantId, type TenantId } from '../tenants/tenant-id';
 import { ExchangeWebOAuthCodeDto, RedeemWebOAuthTicketDto, WebOAuthResultView } from './dto/web-oauth.dto';
 import { WebOAuthPageFilter } from './web-oauth-page.filter';

@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { WebOAuthErrorCode } from '../errors/error-codes';
+import type { WebOAuthErrorCode } from '../platform/errors/error-codes';
 
 /** The returnUrl's origin is not one of the tenant's webOAuthOrigins (an empty list refuses all). */
 export class ReturnUrlNotAllowedError extends DomainError<WebOAuthErrorCode> {

@@ -3,7 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { AuthorizersModule } from '../authorizers/authorizers.module';
 import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
-import { WeChatModule } from '../wechat/wechat.module';
+import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { WebOAuthDemoController } from './sandbox-demo.controller';
 import { WebOAuthController } from './web-oauth.controller';
 import { WebOAuthSweep } from './web-oauth-sweep.schedule';

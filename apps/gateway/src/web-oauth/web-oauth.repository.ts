@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 
 export type WebOAuthScope = 'snsapi_base' | 'snsapi_userinfo';

@@ -1,4 +1,4 @@
-import type { DeliveryStatus } from './webhook.entities';
+import type { DeliveryStatus } from './webhook.entity';
 
 /**
  * What a delivery becomes after an attempt. `roundAttempts` counts the attempts before this

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { LoopTask, type LoopTaskHandler } from '../background/background-task';
-import { BackgroundTasks } from '../background/background-tasks.service';
-import { GATEWAY_CONFIG, type GatewayConfig, type WebhookSettings } from '../config/gateway-config';
+import { LoopTask, type LoopTaskHandler } from '../platform/background/background-task';
+import { BackgroundTasks } from '../platform/background/background-tasks.service';
+import { GATEWAY_CONFIG, type GatewayConfig, type WebhookSettings } from '../platform/config/gateway-config';
 import { type EndpointForDelivery, WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import type { DeliveryOutcome } from './webhook-metrics';
 import { WebhookMetrics } from './webhook-metrics';
@@ -27,7 +27,7 @@ const OWNER_SHARE = 0.25;
  * Slots: `concurrency` per instance, `concurrencyPerEndpoint` per receiver and a quarter of the
  * instance's per owner (a tenant, or the operator), so a slow or dead receiver, or a tenant's
  * many of them, holds at most its own slots and everyone else's deliveries keep flowing.
- * A loop on every instance (background/): a claim every poll interval, or at once when woken.
+ * A loop on every instance (platform/background/): a claim every poll interval, or at once when woken.
  */
 @LoopTask(WEBHOOK_DELIVERY_TASK)
 @Injectable()

@@ -23,10 +23,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { callerActor } from '../audit/audit-actor';
-import { type Caller, CurrentCaller, OwnerScoped, type RequestWithCaller } from '../auth';
-import { ApiPathAliases } from '../openapi/path-aliases';
+import { type Caller, CurrentCaller, OwnerScoped, type RequestWithCaller } from '../platform/auth';
+import { ApiPathAliases } from '../platform/openapi/path-aliases';
 import type { TenantId } from '../tenants/tenant-id';
-import { UuidParamPipe } from '../validation/uuid-param.pipe';
+import { UuidParamPipe } from '../platform/validation/uuid-param.pipe';
 import {
   CreateWebhookEndpointDto,
   ListDeliveriesQuery,

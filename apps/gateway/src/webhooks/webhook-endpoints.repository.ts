@@ -1,14 +1,14 @@
-import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../database/sealed-columns';
+import { type ResealCount, resealColumn, SEALED_COLUMNS } from '../platform/database/sealed-columns';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { lockForTransaction } from '../database/advisory-lock';
-import { sql } from '../database/sql';
+import { lockForTransaction } from '../platform/database/advisory-lock';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { WebhookEventType } from './webhook-event-types';
-import type { KeysetPosition } from '../validation/page-cursor';
+import type { KeysetPosition } from '../platform/validation/page-cursor';
 
 /** Whose endpoints: a tenant's, or (null) the operator's. */
 export type EndpointOwner = TenantId | null;

@@ -2,7 +2,7 @@ import type { ActingParty } from '../audit/audit-actor';
 import { AuditService } from '../audit/audit.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/common';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { refusalFor } from './address-guard';
 import type {
   CreateWebhookEndpointDto,
@@ -29,7 +29,7 @@ import {
   WebhookEventNotFoundError,
   WebhookUrlNotAllowedError,
 } from './webhooks.errors';
-import { keysetCursor } from '../validation/page-cursor';
+import { keysetCursor } from '../platform/validation/page-cursor';
 
 /** How long a rotated-out secret keeps signing, so receivers can switch without losing deliveries. */
 const PREVIOUS_SECRET_TTL_MS = 24 * 3600 * 1000;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../platform/metrics/metrics.service';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'failed';

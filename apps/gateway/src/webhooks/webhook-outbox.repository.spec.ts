@@ -2,14 +2,14 @@ import { SecretCipher } from '@app/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import { afterAttempt } from './retry-schedule';
 import { WebhookEndpointsRepository, type EndpointOwner } from './webhook-endpoints.repository';
 import type { WebhookEventInput } from './webhook-event-types';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookPublisher } from './webhook-publisher';
-import { Transactions } from '../database/transactions';
+import { Transactions } from '../platform/database/transactions';
 import type { WebhookDeliveryWorker } from './webhook-delivery-worker';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { sql } from '../database/sql';
+import { sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { EndpointOwner } from './webhook-endpoints.repository';
-import type { DeliveryAttempt, DeliveryStatus } from './webhook.entities';
-import type { KeysetPosition } from '../validation/page-cursor';
+import type { DeliveryAttempt, DeliveryStatus } from './webhook.entity';
+import type { KeysetPosition } from '../platform/validation/page-cursor';
 
 /**
  * "Due now" for next_attempt_at, a timestamptz(3): now() itself is rounded to the millisecond on

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { WebhookEventInput } from './webhook-event-types';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
-import { Transactions } from '../database/transactions';
+import { Transactions } from '../platform/database/transactions';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker';
 
 /**

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CronTask, type CronTaskHandler } from '../background/background-task';
-import { BatchedDeletes } from '../background/batched-deletes';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
-import { retentionSettings } from '../config/retention-settings';
+import { CronTask, type CronTaskHandler } from '../platform/background/background-task';
+import { BatchedDeletes } from '../platform/background/batched-deletes';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
+import { retentionSettings } from '../platform/config/retention-settings';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 
 /** Events older than RETENTION_WEBHOOK_DAYS, with their delivery history; never one still being delivered. */

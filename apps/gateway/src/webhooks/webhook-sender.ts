@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway-config';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../platform/config/gateway-config';
 import { guardedLookup, hostOf, isForbiddenAddress } from './address-guard';
 import { signatureHeader } from './webhook-signing';
 import { privateUrlsRefused, webhookSettings } from './webhook-settings';

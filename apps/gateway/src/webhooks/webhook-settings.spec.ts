@@ -1,5 +1,5 @@
-import { ConfigurationError, validateEnvironment } from '../config/environment';
-import { resolveGatewayConfig } from '../config/gateway-config';
+import { ConfigurationError, validateEnvironment } from '../platform/config/environment';
+import { resolveGatewayConfig } from '../platform/config/gateway-config';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, privateUrlsRefused, webhookSettings } from './webhook-settings';
 
 const sandbox = {

@@ -1,4 +1,4 @@
-import type { GatewayConfig, WebhookSettings } from '../config/gateway-config';
+import type { GatewayConfig, WebhookSettings } from '../platform/config/gateway-config';
 
 /** Standard Webhooks' suggested schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h after the first attempt. */
 export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];

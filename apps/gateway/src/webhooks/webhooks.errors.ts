@@ -1,5 +1,5 @@
 import { DomainError } from '@app/common';
-import type { WebhookErrorCode } from '../errors/error-codes';
+import type { WebhookErrorCode } from '../platform/errors/error-codes';
 
 /** Also the answer for another tenant's endpoint or a malformed id: existence is never revealed. */
 export class WebhookEndpointNotFoundError extends DomainError<WebhookErrorCode> {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { UUID_PATTERN } from '@app/common';
 import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { PageQuery } from '../../validation/page-query';
+import { PageQuery } from '../../platform/validation/page-query';
 
 export class ListAuditEventsQuery extends PageQuery({ maxLimit: 200, defaultLimit: 50, cursor: 'sequence' }) {}
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { BLACKLIST_ACTIONS, type BlacklistAction, JOB_MAX_OPENIDS } from '../../blacklist/openid-validation';
 import { ITEM_OUTCOMES, type ItemOutcome, JOB_STATUSES, type JobStatus } from '../job-status';
-import { PageQuery } from '../../validation/page-query';
+import { PageQuery } from '../../platform/validation/page-query';
 
 // The body is validated by hand (openid-validation.ts, through OpenIdsBodyPipe) so a million
 // openids stay fast; the pipe returns a CreateBlacklistJobRequest, which also documents it.

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { NoControlCharacters } from '../../validation/no-control-characters';
-import { OptionalNotNull } from '../../validation/optional-not-null';
+import { NoControlCharacters } from '../../platform/validation/no-control-characters';
+import { OptionalNotNull } from '../../platform/validation/optional-not-null';
 
 export class CreateAuthorizationSessionDto {
   @ApiPropertyOptional({ enum: [1, 2, 3], default: 1, description: '1 Official Accounts, 2 Mini Programs, 3 both' })

@@ -1,4 +1,4 @@
-export { DEFAULT_LOCALE, LOCALES, type Locale } from '../../html';
+export { DEFAULT_LOCALE, LOCALES, type Locale } from '../../platform/html';
 
 /** Error pages a merchant can reach, each with its own title and explanation. */
 export type MerchantErrorPage =

@@ -4,4 +4,4 @@ import { ZH_CN } from './zh-CN';
 
 export const MESSAGES: Readonly<Record<Locale, MerchantMessages>> = Object.freeze({ 'zh-CN': ZH_CN, en: EN });
 
-export { localeFromParam, negotiateLocale } from '../../html';
+export { localeFromParam, negotiateLocale } from '../../platform/html';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import { NoControlCharacters } from '../../validation/no-control-characters';
+import { NoControlCharacters } from '../../platform/validation/no-control-characters';
 
 export class CreateTenantDto {
   @ApiProperty({ minLength: 1, maxLength: 100, example: 'Acme Coffee' })

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsString, MaxLength } from 'class-validator';
-import { OptionalNotNull } from '../../validation/optional-not-null';
+import { OptionalNotNull } from '../../platform/validation/optional-not-null';
 
 export class UpdateTenantDto {
   @ApiPropertyOptional({

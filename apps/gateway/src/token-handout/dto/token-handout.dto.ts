@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { NoControlCharacters } from '../../validation/no-control-characters';
+import { NoControlCharacters } from '../../platform/validation/no-control-characters';
 
 export class AuthorizerTokenView {
   @ApiProperty({ description: 'The Official Account the token is for' }) appId: string;

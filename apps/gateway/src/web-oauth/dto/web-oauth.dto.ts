@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
-import { NoControlCharacters } from '../../validation/no-control-characters';
+import { NoControlCharacters } from '../../platform/validation/no-control-characters';
 
 export class RedeemWebOAuthTicketDto {
   @ApiProperty({ description: 'The `wtg_ticket` the returnUrl received (`wor_…`, single use, 60 s)' })

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
-import { IsWhatwgHttpUrl } from '../../validation/http-url';
-import { NoControlCharacters } from '../../validation/no-control-characters';
-import { OptionalNotNull } from '../../validation/optional-not-null';
+import { IsWhatwgHttpUrl } from '../../platform/validation/http-url';
+import { NoControlCharacters } from '../../platform/validation/no-control-characters';
+import { OptionalNotNull } from '../../platform/validation/optional-not-null';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../webhook-event-types';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
-import { PageQuery } from '../../validation/page-query';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entity';
+import { PageQuery } from '../../platform/validation/page-query';
 
 const URL_RULES = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 const URL_DOC = {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { WEBHOOK_EVENT_TYPES } from '../webhook-event-types';
-import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entities';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../webhook.entity';
 
 export class WebhookEndpointView {
   @ApiProperty({ format: 'uuid' }) id: string;
