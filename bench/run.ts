@@ -33,7 +33,7 @@ const DEFAULT_SET = SCENARIOS.filter((s) => !ON_REQUEST.has(s.name)).map((s) => 
 function usage(): never {
   process.stderr.write(
     [
-      'usage: npm run bench [-- <scenario>...] [--profile] [--quick] [--rate=<calls/s>] [--openids=<n>] [--tenants=<n>] [--minutes=<n>] [--against=<dist>] [--table]',
+      'usage: npm run bench [-- <scenario>...] [--profile] [--quick] [--rate=<calls/s>] [--openids=<n>] [--tenants=<n>] [--minutes=<n>] [--against=<dist>] [--baseline=stack] [--table]',
       `  scenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (default: ${DEFAULT_SET.join(', ')}, in that order; soak and ab only when named)`,
       '  --profile   run the gateways with --cpu-prof and print where their CPU time went',
       '  --quick     fewer rounds, smaller samples (wiring check; results are not comparable)',
@@ -42,6 +42,7 @@ function usage(): never {
       '  --tenants   refresh: tenants whose tokens the background renewer sweeps (default 10000; 500 with --quick)',
       '  --minutes   soak: minutes of mixed traffic (default 30; 2 with --quick)',
       '  --stream    bulk: submit the job as application/x-ndjson, streamed (default: one JSON body)',
+      '  --baseline  overhead: stack holds the gateway against its own stack alone (stack-floor.ts; kept as a .tmp file)',
       '  --against   ab: the other build (its bench/.build/dist), measured against this one in alternating rounds',
       '  --table     only print the table from bench/results/*.json',
       '',
@@ -75,6 +76,7 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; ta
     else if (m[1] === 'tenants') options.tenants = int();
     else if (m[1] === 'minutes') options.minutes = int();
     else if (m[1] === 'against' && m[2]) options.against = m[2];
+    else if (m[1] === 'baseline' && (m[2] === 'proxy' || m[2] === 'stack')) options.baseline = m[2];
     else usage();
   }
   return { names: names.length ? names : DEFAULT_SET, options, tableOnly };
@@ -130,7 +132,11 @@ async function main(): Promise<void> {
         const variant =
           name === 'bulk' && (options.bulkOpenids !== 100_000 || options.stream)
             ? `-${options.bulkOpenids}${options.stream ? '-stream' : ''}`
-            : '';
+            : name === 'overhead' && options.baseline === 'stack'
+              ? '-stack'
+              : '';
+        // Against the stack alone the targets do not apply: a comparison, kept out of the table.
+        const experiment = scenario.experiment || variant === '-stack';
         const result: ScenarioResult = {
           scenario: `${scenario.name}${variant}`,
           title: scenario.title,
@@ -158,7 +164,7 @@ async function main(): Promise<void> {
           log(`  profiles kept in ${kept} (open in Chrome DevTools → Performance)`);
         }
         log(
-          `  wrote ${writeResult(result, options.quick, scenario.experiment)}${options.quick || scenario.experiment ? ' (not in the table)' : ''}`,
+          `  wrote ${writeResult(result, options.quick, experiment)}${options.quick || experiment ? ' (not in the table)' : ''}`,
         );
         log(`\n${table([result])}`);
         if (!result.pass) log('  target missed: see the notes below and the details in the results file');

@@ -12,6 +12,7 @@ import {
   GATEWAY_MAIN,
   gatewayNodeFlags,
   MINIMAL_PROXY_PROCESS,
+  STACK_FLOOR_PROCESS,
   type RunningPostgres,
   SIM_PROCESS,
 } from './project';
@@ -299,19 +300,22 @@ export class BenchEnv {
 
   /**
    * The minimal pass-through proxy (minimal-proxy.ts) in a process of its own, forwarding to sim
-   * with token; `tenantJson` is what it answers a GET with.
+   * with token; `tenantJson` is what it answers a GET with. `stack`: the same answers through the
+   * gateway's own stack alone (stack-floor.ts), logging a line per request to the run's logs.
    */
   async startMinimalProxy(
     label: string,
     sim: Simulator,
     token: string,
     tenantJson = '{}',
+    kind: 'proxy' | 'stack' = 'proxy',
   ): Promise<{ url: string; pid: number }> {
     const errFile = join(this.logDir, `${label}.stderr.log`);
     const errFd = openSync(errFile, 'a');
-    const child = spawn(process.execPath, [MINIMAL_PROXY_PROCESS], {
+    const child = spawn(process.execPath, [kind === 'stack' ? STACK_FLOOR_PROCESS : MINIMAL_PROXY_PROCESS], {
       env: {
         PATH: process.env.PATH ?? '',
+        ...(kind === 'stack' ? { BENCH_PROXY_LOG_FILE: join(this.logDir, `${label}.log`) } : {}),
         BENCH_PROXY_UPSTREAM: sim.url,
         BENCH_PROXY_TOKEN: token,
         BENCH_PROXY_TENANT_JSON: tenantJson,

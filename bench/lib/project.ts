@@ -25,6 +25,7 @@ export function gatewayNodeFlags(): string[] {
 }
 export const SIM_PROCESS = join(__dirname, 'sim-process.js');
 export const MINIMAL_PROXY_PROCESS = join(__dirname, 'minimal-proxy.js');
+export const STACK_FLOOR_PROCESS = join(__dirname, 'stack-floor.js');
 export const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
 export interface RunningPostgres {

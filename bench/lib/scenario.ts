@@ -16,6 +16,11 @@ export interface BenchOptions {
   minutes?: number;
   /** Gateways run with --cpu-prof; the runner prints where their CPU time went. */
   profile: boolean;
+  /**
+   * overhead: what the gateway is held against. `proxy` (default): the minimal proxy; `stack`: the same
+   * answers through the gateway's own stack and nothing of its own (stack-floor.ts), an experiment.
+   */
+  baseline?: 'proxy' | 'stack';
   /** ab: the other build's output directory (what `nest build gateway -p bench/tsconfig.gateway.json` writes). */
   against?: string;
 }

@@ -106,7 +106,8 @@ export const overhead: Scenario = {
     const openids = await followersOf(sim, appId);
     const token = await storedAccessToken(databaseUrl, secrets.secretsKey, tenant.id);
     const tenantJson = (await expectStatus(200, 'GET', `${gw.url}/v1/tenants/${tenant.id}`, { key: tenant.apiKey })).text;
-    const proxy = await ctx.env.startMinimalProxy('overhead-proxy', sim, token, tenantJson);
+    const baseline = ctx.options.baseline ?? 'proxy';
+    const proxy = await ctx.env.startMinimalProxy(`overhead-${baseline}`, sim, token, tenantJson, baseline);
     const calls = overheadCalls({ gw, sim, proxyUrl: proxy.url, tenant, token, openids });
     ctx.log(
       `tenant ${tenant.id} (${appId}) onboarded; ${openids.length} followers; gateway pid ${gw.pid}, proxy pid ${proxy.pid}`,
@@ -415,7 +416,7 @@ export const overhead: Scenario = {
       idleByStatement[k] = (idleByStatement[k] ?? 0) + 1;
     }
     return {
-      setup: { ...cfg, calls: calls.map((c) => c.name), tenantsInDatabase: 1, gatewayProcesses: 1 },
+      setup: { ...cfg, calls: calls.map((c) => c.name), tenantsInDatabase: 1, gatewayProcesses: 1, baseline },
       metrics,
       details: {
         ...perCall,
