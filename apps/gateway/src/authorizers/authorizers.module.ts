@@ -4,6 +4,7 @@ import { ComponentModule } from '../component/component.module';
 import { TenantsModule } from '../tenants/tenants.module';
 import { WeChatModule } from '../platform/wechat-clients/wechat-clients.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
+import { ActiveAccounts } from './active-accounts';
 import { AuthorizerAccountsService } from './authorizer-accounts.service';
 import { AuthorizerListService } from './authorizer-list.service';
 import { AuthorizerReconcileSchedule } from './authorizer-reconcile.schedule';
@@ -24,7 +25,8 @@ import { AuthorizersRepository } from './authorizers.repository';
     AuthorizerReconcileSchedule,
     AuthorizerTokenRenewer,
     AuthorizerSnapshots,
+    ActiveAccounts,
   ],
-  exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService],
+  exports: [AuthorizersRepository, AuthorizerAccountsService, AuthorizerTokensService, ActiveAccounts],
 })
 export class AuthorizersModule {}

@@ -7,7 +7,7 @@ import { SecretCipher } from '@app/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import { lockForTransaction } from '../platform/database/advisory-lock';
 import { ChangeNotices } from '../platform/database/change-notices';
-import { sql } from '../platform/database/sql';
+import { preparedSql, sql } from '../platform/database/sql';
 import type { TenantStatus } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
 import { AuthorizerEntity } from './authorizer.entity';
@@ -161,8 +161,9 @@ export class AuthorizersRepository {
 
   /** The active tenant an Official Account is bound to, if any (pending, revoked and deleted ones are not). */
   async activeTenantIdForAppId(appId: string, m?: EntityManager): Promise<TenantId | undefined> {
-    const { rows } = await sql<{ tenant_id: TenantId }>(
+    const { rows } = await preparedSql<{ tenant_id: TenantId }>(
       m ?? this.dataSource,
+      'authorizers_active_tenant_for_app',
       `SELECT a.tenant_id FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
         WHERE a.app_id = $1 AND t.deleted_at IS NULL AND t.status = 'active'`,
       [appId],
@@ -172,8 +173,9 @@ export class AuthorizersRepository {
 
   /** The active tenant an Official Account is bound to and the account's original id (null until read). */
   async activeAccountForAppId(appId: string): Promise<{ tenantId: TenantId; userName: string | null } | undefined> {
-    const { rows } = await sql<{ tenant_id: TenantId; user_name: string | null }>(
+    const { rows } = await preparedSql<{ tenant_id: TenantId; user_name: string | null }>(
       this.dataSource,
+      'authorizers_active_account_for_app',
       `SELECT a.tenant_id, a.user_name FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
         WHERE a.app_id = $1 AND t.deleted_at IS NULL AND t.status = 'active'`,
       [appId],

@@ -2,6 +2,7 @@ import type { EncryptedPush } from '../push-auth/encrypted-push.pipe';
 import { Injectable, Logger } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
+import { ActiveAccounts } from '../authorizers/active-accounts';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { Transactions } from '../platform/database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
@@ -29,6 +30,7 @@ export class WeChatMessagesService {
   constructor(
     private readonly authenticator: PushAuthenticator,
     private readonly authorizers: AuthorizersRepository,
+    private readonly activeAccounts: ActiveAccounts,
     private readonly accounts: AuthorizerAccountsService,
     private readonly receipts: MessageReceiptsRepository,
     private readonly publisher: WebhookPublisher,
@@ -42,7 +44,7 @@ export class WeChatMessagesService {
     const { message } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXmlTree(xml));
     if (this.goLive.isTestAccount(appId)) return this.answerGoLive(appId, message);
 
-    const account = await this.authorizers.activeAccountForAppId(appId);
+    const account = await this.activeAccounts.forAppId(appId);
     if (!account) {
       this.logger.log(
         { appId, msgType: message.MsgType },

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { sql } from '../platform/database/sql';
+import { preparedSql, sql } from '../platform/database/sql';
 
 export type ReceiptClaim = { first: true } | { first: false; answer: string };
 
@@ -16,15 +16,17 @@ export class MessageReceiptsRepository {
    * the retry waits for it and then reads what it answered.
    */
   async claim(m: EntityManager, appId: string, messageKey: string, answer: string): Promise<ReceiptClaim> {
-    const inserted = await sql(
+    const inserted = await preparedSql(
       m,
+      'message_receipts_claim',
       `INSERT INTO wechat_message_receipts (app_id, message_key, answer) VALUES ($1, $2, $3)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [appId, messageKey, answer],
     );
     if (inserted.rows.length > 0) return { first: true };
-    const { rows } = await sql<{ answer: string }>(
+    const { rows } = await preparedSql<{ answer: string }>(
       m,
+      'message_receipts_answer',
       `SELECT answer FROM wechat_message_receipts WHERE app_id = $1 AND message_key = $2`,
       [appId, messageKey],
     );

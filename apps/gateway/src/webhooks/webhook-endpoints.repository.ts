@@ -5,7 +5,7 @@ import { SecretCipher } from '@app/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { lockForTransaction } from '../platform/database/advisory-lock';
-import { sql } from '../platform/database/sql';
+import { preparedSql, sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { WebhookEventType } from './webhook-event-types';
 import type { KeysetPosition } from '../platform/validation/page-cursor';
@@ -207,8 +207,9 @@ export class WebhookEndpointsRepository {
     tenantId: TenantId | null,
     type: WebhookEventType,
   ): Promise<{ id: string; tenantId: TenantId | null }[]> {
-    const { rows } = await sql<{ id: string; tenant_id: string | null }>(
+    const { rows } = await preparedSql<{ id: string; tenant_id: string | null }>(
       m,
+      'webhook_endpoints_receiving',
       `SELECT e.id, e.tenant_id FROM webhook_endpoints e
        WHERE e.enabled AND (cardinality(e.types) = 0 OR $2 = ANY (e.types))
          AND (e.tenant_id IS NULL
@@ -221,7 +222,7 @@ export class WebhookEndpointsRepository {
 
   /** For the worker, which holds endpoint ids from claimed deliveries (no owner to scope by). */
   async forDelivery(ids: string[]): Promise<Map<string, EndpointForDelivery>> {
-    const { rows } = await sql<{
+    const { rows } = await preparedSql<{
       id: string;
       url: string;
       receiving: boolean;
@@ -229,6 +230,7 @@ export class WebhookEndpointsRepository {
       previous_secret: string | null;
     }>(
       this.dataSource,
+      'webhook_endpoints_for_delivery',
       `SELECT e.id, e.url,
               e.enabled AND (e.tenant_id IS NULL OR EXISTS (SELECT 1 FROM tenants t WHERE t.id = e.tenant_id AND t.deleted_at IS NULL)) AS receiving,
               e.secret,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { sql } from '../platform/database/sql';
+import { preparedSql, sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
 import type { EndpointOwner } from './webhook-endpoints.repository';
 import type { DeliveryAttempt, DeliveryStatus } from './webhook.entity';
@@ -61,24 +61,28 @@ const ownerIs = (owner: EndpointOwner, n: number) =>
 export class WebhookOutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inside the caller's transaction: the event and one pending delivery per endpoint. */
+  /** Inside the caller's transaction: the event and one pending delivery per endpoint, in one statement. */
   async insertEvent(
     m: EntityManager,
     event: { id: string; tenantId: TenantId | null; type: string; body: string; occurredAt: Date },
     endpoints: { id: string; tenantId: TenantId | null }[],
   ): Promise<void> {
-    await sql(m, `INSERT INTO webhook_events (id, tenant_id, type, body, occurred_at) VALUES ($1, $2, $3, $4, $5)`, [
-      event.id,
-      event.tenantId,
-      event.type,
-      event.body,
-      event.occurredAt,
-    ]);
-    await sql(
+    await preparedSql(
       m,
-      `INSERT INTO webhook_deliveries (endpoint_id, event_id, tenant_id, attempts, next_attempt_at)
-       SELECT e.id, $1, e.tenant_id, '[]'::jsonb, ${DUE_NOW} FROM unnest($2::uuid[], $3::uuid[]) AS e (id, tenant_id)`,
-      [event.id, endpoints.map((e) => e.id), endpoints.map((e) => e.tenantId)],
+      'webhook_events_insert_with_deliveries',
+      `WITH ev AS (
+         INSERT INTO webhook_events (id, tenant_id, type, body, occurred_at) VALUES ($1, $2, $3, $4, $5) RETURNING id)
+       INSERT INTO webhook_deliveries (endpoint_id, event_id, tenant_id, attempts, next_attempt_at)
+       SELECT e.id, ev.id, e.tenant_id, '[]'::jsonb, ${DUE_NOW} FROM ev, unnest($6::uuid[], $7::uuid[]) AS e (id, tenant_id)`,
+      [
+        event.id,
+        event.tenantId,
+        event.type,
+        event.body,
+        event.occurredAt,
+        endpoints.map((e) => e.id),
+        endpoints.map((e) => e.tenantId),
+      ],
     );
   }
 
@@ -100,13 +104,14 @@ export class WebhookOutboxRepository {
     if (opts.limit <= 0) return [];
     const busyOwners = [...opts.ownerRoom].filter(([, room]) => room <= 0).map(([owner]) => owner);
     return this.dataSource.transaction(async (m) => {
-      const { rows: candidates } = await sql<{
+      const { rows: candidates } = await preparedSql<{
         endpoint_id: string;
         event_id: string;
         tenant_id: TenantId | null;
         leased: number;
       }>(
         m,
+        'webhook_deliveries_claim_candidates',
         `SELECT d.endpoint_id, d.event_id, d.tenant_id,
                 (SELECT count(*)::int FROM webhook_deliveries l
                   WHERE l.endpoint_id = d.endpoint_id AND l.locked_until > now()) AS leased
@@ -137,7 +142,7 @@ export class WebhookOutboxRepository {
       const picked = chosen.slice(0, opts.limit);
       if (picked.length === 0) return [];
       const lockToken = randomUUID();
-      const { rows } = await sql<{
+      const { rows } = await preparedSql<{
         endpoint_id: string;
         tenant_id: TenantId | null;
         event_id: string;
@@ -146,6 +151,7 @@ export class WebhookOutboxRepository {
         round_attempts: number;
       }>(
         m,
+        'webhook_deliveries_claim_lease',
         `UPDATE webhook_deliveries d
          SET locked_until = now() + make_interval(secs => $4::double precision / 1000), lock_token = $3
          FROM webhook_events ev, unnest($1::uuid[], $2::uuid[]) AS k (endpoint_id, event_id)
@@ -170,8 +176,9 @@ export class WebhookOutboxRepository {
    * another instance took the delivery over after our lease lapsed: its own attempt counts.
    */
   async recordAttempt(d: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
-    const { count } = await sql(
+    const { count } = await preparedSql(
       this.dataSource,
+      'webhook_deliveries_record_attempt',
       `UPDATE webhook_deliveries
        SET attempts = attempts || jsonb_build_array($4::jsonb),
            attempt_count = attempt_count + 1, round_attempts = round_attempts + 1,

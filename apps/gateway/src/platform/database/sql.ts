@@ -1,4 +1,4 @@
-import type { Pool, QueryResult } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { DataSource, type EntityManager, QueryFailedError, type QueryRunner } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
@@ -34,16 +34,23 @@ export async function sql<T = Record<string, unknown>>(
 /**
  * A statement PostgreSQL parses and plans once per connection (pg's named prepared statement)
  * instead of on every call: for the hottest statements, whose text must then not vary (pass
- * lists as arrays and `unnest` them). `name` is unique per text.
+ * lists as arrays and `unnest` them). `name` is unique per text. Inside a transaction pass its
+ * EntityManager: the statement runs on the transaction's own connection.
  */
 export async function preparedSql<T = Record<string, unknown>>(
-  dataSource: DataSource,
+  on: DataSource | EntityManager,
   name: string,
   text: string,
   params: unknown[],
 ): Promise<SqlResult<T>> {
-  if (!dataSource.isInitialized) return sql<T>(dataSource, text, params);
-  return pooled<T>(dataSource, text, params, name);
+  if (on instanceof DataSource) {
+    if (!on.isInitialized) return sql<T>(on, text, params);
+    return pooled<T>(on, text, params, name);
+  }
+  const client = (on.queryRunner as { databaseConnection?: PoolClient } | undefined)?.databaseConnection;
+  // Only a transaction's runner holds its connection; anything else takes the ordinary path.
+  if (!on.queryRunner?.isTransactionActive || !client) return sql<T>(on, text, params);
+  return answer<T>(client, text, params, name);
 }
 
 /**
@@ -52,10 +59,13 @@ export async function preparedSql<T = Record<string, unknown>>(
  * was a quarter of what a bulk job allocated per chunk. Errors are wrapped as TypeORM wraps them.
  */
 async function pooled<T>(dataSource: DataSource, text: string, params: unknown[], name?: string): Promise<SqlResult<T>> {
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  return answer<T>((dataSource.driver as PostgresDriver).master as Pool, text, params, name);
+}
+
+async function answer<T>(on: Pool | PoolClient, text: string, params: unknown[], name?: string): Promise<SqlResult<T>> {
   let result: QueryResult | QueryResult[];
   try {
-    result = await (name ? pool.query({ name, text, values: params }) : pool.query(text, params));
+    result = await (name ? on.query({ name, text, values: params }) : on.query(text, params));
   } catch (e) {
     throw new QueryFailedError(text, params, e as Error);
   }
