@@ -2,7 +2,7 @@ import type { EncryptedPush } from '../push-auth/encrypted-push.pipe';
 import { Injectable, Logger } from '@nestjs/common';
 import { buildWeChatXml, parseWeChatXmlTree, type WeChatXmlObject } from '@app/wechat';
 import { AuthorizerAccountsService } from '../authorizers/authorizer-accounts.service';
-import { ActiveAccounts } from '../authorizers/active-accounts';
+import { type ActiveAccount, ActiveAccounts } from '../authorizers/active-accounts';
 import { AuthorizersRepository } from '../authorizers/authorizers.repository';
 import { Transactions } from '../platform/database/transactions';
 import { WebhookPublisher } from '../webhooks/webhook-publisher';
@@ -44,28 +44,57 @@ export class WeChatMessagesService {
     const { message } = this.authenticator.authenticate(query, body, (xml) => parseWeChatXmlTree(xml));
     if (this.goLive.isTestAccount(appId)) return this.answerGoLive(appId, message);
 
-    const account = await this.activeAccounts.forAppId(appId);
-    if (!account) {
+    const cached = await this.activeAccounts.forAppId(appId);
+    let account = cached;
+    let outcome = account && (await this.forward(appId, account, message));
+    if (cached && outcome === 'moved') {
+      // The copy named a tenant the account has just left for another (re-authorized there, the
+      // change not yet announced here): ask the database itself, so the new tenant gets the message.
+      account = await this.authorizers.activeAccountForAppId(appId);
+      outcome = account && account.tenantId !== cached.tenantId ? await this.forward(appId, account, message) : undefined;
+    }
+    if (!account || !outcome || outcome === 'moved' || outcome === 'no_active_tenant') {
       this.logger.log(
         { appId, msgType: message.MsgType },
         'message for an account with no active tenant; acknowledged, not forwarded',
       );
-      this.metrics.message(undefined, 'no_active_tenant');
+      this.metrics.message(account?.tenantId, 'no_active_tenant');
       return SUCCESS;
     }
     const { tenantId } = account;
-    // The signature proves WeChat sent it, not to which account: a push for another account
-    // replayed to this URL must not reach this tenant. Acknowledged so WeChat does not retry it.
-    const userName = account.userName ?? (await this.accounts.readOriginalId(tenantId));
-    if (message.ToUserName !== userName) {
+    if (outcome === 'wrong_account') {
       this.logger.warn({ tenantId, appId }, "message whose ToUserName is not this account's; acknowledged, not forwarded");
       this.metrics.message(tenantId, 'wrong_account');
       return SUCCESS;
     }
+    if (typeof outcome === 'object') {
+      this.logger.log({ tenantId, appId }, 'retried message answered as before, not forwarded again');
+      this.metrics.message(tenantId, 'duplicate');
+      return outcome.duplicate;
+    }
+    this.metrics.message(tenantId, outcome);
+    return SUCCESS;
+  }
+
+  /**
+   * Forwards a follower's message to the tenant `account` names, once: 'moved' when the account
+   * now belongs to another active tenant, 'no_active_tenant' when to none.
+   */
+  private async forward(
+    appId: string,
+    account: ActiveAccount,
+    message: WeChatXmlObject,
+  ): Promise<'forwarded' | 'moved' | 'no_active_tenant' | 'wrong_account' | { duplicate: string }> {
+    const { tenantId } = account;
+    // The signature proves WeChat sent it, not to which account: a push for another account
+    // replayed to this URL must not reach this tenant. Acknowledged so WeChat does not retry it.
+    const userName = account.userName ?? (await this.accounts.readOriginalId(tenantId));
+    if (message.ToUserName !== userName) return 'wrong_account';
     const key = messageKey(message);
-    const outcome = await this.transactions.run(async (m) => {
+    return this.transactions.run(async (m) => {
       // Re-read inside the transaction: a revocation committed meanwhile stops the forwarding.
-      if ((await this.authorizers.activeTenantIdForAppId(appId, m)) !== tenantId) return 'no_active_tenant' as const;
+      const current = await this.authorizers.activeTenantIdForAppId(appId, m);
+      if (current !== tenantId) return current ? ('moved' as const) : ('no_active_tenant' as const);
       const claim = await this.receipts.claim(m, appId, key, SUCCESS);
       if (!claim.first) return { duplicate: claim.answer };
       await this.publisher.publish(m, {
@@ -75,13 +104,6 @@ export class WeChatMessagesService {
       });
       return 'forwarded' as const;
     });
-    if (typeof outcome === 'object') {
-      this.logger.log({ tenantId, appId }, 'retried message answered as before, not forwarded again');
-      this.metrics.message(tenantId, 'duplicate');
-      return outcome.duplicate;
-    }
-    this.metrics.message(tenantId, outcome);
-    return SUCCESS;
   }
 
   /**
