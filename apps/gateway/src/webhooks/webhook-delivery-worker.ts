@@ -1,3 +1,4 @@
+import { AttemptRecorder } from './attempt-recorder';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { LoopTask, type LoopTaskHandler } from '../platform/background/background-task';
 import { BackgroundTasks } from '../platform/background/background-tasks.service';
@@ -45,6 +46,7 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
   constructor(
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     private readonly outbox: WebhookOutboxRepository,
+    private readonly attempts: AttemptRecorder,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly sender: WebhookSender,
     private readonly metrics: WebhookMetrics,
@@ -132,7 +134,7 @@ export class WebhookDeliveryWorker implements LoopTaskHandler, BeforeApplication
     const outcome = result.permanent
       ? { status: 'failed' as const, nextAttemptAt: null }
       : afterAttempt(result.ok, d.roundAttempts, this.settings.retryScheduleSeconds);
-    const recorded = await this.outbox.recordAttempt(d, {
+    const recorded = await this.attempts.record(d, {
       ...outcome,
       attempt: {
         at: new Date().toISOString(),

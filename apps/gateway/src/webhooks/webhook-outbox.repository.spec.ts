@@ -7,7 +7,7 @@ import type { TenantId } from '../tenants/tenant-id';
 import { afterAttempt } from './retry-schedule';
 import { WebhookEndpointsRepository, type EndpointOwner } from './webhook-endpoints.repository';
 import type { WebhookEventInput } from './webhook-event-types';
-import { WebhookOutboxRepository } from './webhook-outbox.repository';
+import { deliveryKey, WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookPublisher } from './webhook-publisher';
 import { Transactions } from '../platform/database/transactions';
 import type { WebhookDeliveryWorker } from './webhook-delivery-worker';
@@ -174,6 +174,44 @@ describe('webhook repositories (real PostgreSQL)', () => {
     expect(retaken.lockToken).not.toBe(held.lockToken);
     expect(await outbox.recordAttempt(held, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(false);
     expect(await outbox.recordAttempt(retaken, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(true);
+  });
+
+  it('records several attempts in one statement, each with its own outcome, and none whose lease is no longer held', async () => {
+    const a = await tenant();
+    const ep = await endpoint(a);
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await publish(revoked(a))).eventId);
+    await onlyDue(ids);
+    const claimed = await outbox.claimDue({
+      limit: 50,
+      perEndpoint: 10,
+      busyEndpoints: [],
+      perOwner: 100,
+      ownerRoom: new Map(),
+      leaseMs: 30_000,
+    });
+    // Operators' endpoints (other specs') receive the events too: only this tenant's endpoint counts here.
+    const held = claimed.filter((d) => d.endpointId === ep.id);
+    expect(held).toHaveLength(3);
+    const [delivered, retried, lost] = held;
+    const later = new Date(Date.now() + 60_000);
+    const recorded = await outbox.recordAttempts([
+      { delivery: delivered, outcome: { attempt: attempt(), status: 'delivered', nextAttemptAt: null } },
+      { delivery: retried, outcome: { attempt: attempt(), status: 'pending', nextAttemptAt: later } },
+      // Another instance holds this one now: its lock token is not ours.
+      {
+        delivery: { ...lost, lockToken: '00000000-0000-4000-8000-000000000000' },
+        outcome: { attempt: attempt(), status: 'delivered', nextAttemptAt: null },
+      },
+    ]);
+    expect([...recorded].sort()).toEqual([deliveryKey(delivered), deliveryKey(retried)].sort());
+    const byEvent = new Map((await outbox.listDeliveries(a, ep.id, { limit: 10 })).map((d) => [d.eventId, d]));
+    expect(byEvent.get(delivered.eventId)).toMatchObject({ status: 'delivered', nextAttemptAt: null });
+    expect(byEvent.get(delivered.eventId)!.attempts).toHaveLength(1);
+    expect(byEvent.get(retried.eventId)).toMatchObject({ status: 'pending' });
+    expect(new Date(byEvent.get(retried.eventId)!.nextAttemptAt!).getTime()).toBe(later.getTime());
+    expect(byEvent.get(lost.eventId)).toMatchObject({ status: 'pending' });
+    expect(byEvent.get(lost.eventId)!.attempts).toHaveLength(0);
   });
 
   it('follows the retry schedule attempt by attempt, then fails; redeliver starts a new round', async () => {

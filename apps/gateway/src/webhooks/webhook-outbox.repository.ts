@@ -45,6 +45,11 @@ export interface AttemptOutcome {
 /** How claims name the operator's endpoints among owners (tenants are named by their id). */
 const OPERATOR_OWNER = 'operator';
 
+/** A claimed delivery's identity, as recordAttempts answers it. */
+export function deliveryKey(d: { endpointId: string; eventId: string }): string {
+  return `${d.endpointId}/${d.eventId}`;
+}
+
 /** The key an owner's share of the delivery slots is counted under. */
 export const ownerKey = (tenantId: TenantId | null): string => tenantId ?? OPERATOR_OWNER;
 
@@ -176,17 +181,33 @@ export class WebhookOutboxRepository {
    * another instance took the delivery over after our lease lapsed: its own attempt counts.
    */
   async recordAttempt(d: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
-    const { count } = await preparedSql(
+    return (await this.recordAttempts([{ delivery: d, outcome }])).has(deliveryKey(d));
+  }
+
+  /** recordAttempt for several deliveries in one statement; answers the keys (deliveryKey) of those recorded. */
+  async recordAttempts(items: { delivery: ClaimedDelivery; outcome: AttemptOutcome }[]): Promise<Set<string>> {
+    if (items.length === 0) return new Set();
+    const { rows } = await preparedSql<{ endpoint_id: string; event_id: string }>(
       this.dataSource,
-      'webhook_deliveries_record_attempt',
-      `UPDATE webhook_deliveries
-       SET attempts = attempts || jsonb_build_array($4::jsonb),
-           attempt_count = attempt_count + 1, round_attempts = round_attempts + 1,
-           status = $5, next_attempt_at = $6, locked_until = NULL, lock_token = NULL, updated_at = now()
-       WHERE endpoint_id = $1 AND event_id = $2 AND lock_token = $3`,
-      [d.endpointId, d.eventId, d.lockToken, JSON.stringify(outcome.attempt), outcome.status, outcome.nextAttemptAt],
+      'webhook_deliveries_record_attempts',
+      `UPDATE webhook_deliveries d
+       SET attempts = d.attempts || jsonb_build_array(u.attempt),
+           attempt_count = d.attempt_count + 1, round_attempts = d.round_attempts + 1,
+           status = u.status, next_attempt_at = u.next_attempt_at, locked_until = NULL, lock_token = NULL, updated_at = now()
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::jsonb[], $5::text[], $6::timestamptz[])
+         AS u (endpoint_id, event_id, lock_token, attempt, status, next_attempt_at)
+       WHERE d.endpoint_id = u.endpoint_id AND d.event_id = u.event_id AND d.lock_token = u.lock_token
+       RETURNING d.endpoint_id, d.event_id`,
+      [
+        items.map((i) => i.delivery.endpointId),
+        items.map((i) => i.delivery.eventId),
+        items.map((i) => i.delivery.lockToken),
+        items.map((i) => JSON.stringify(i.outcome.attempt)),
+        items.map((i) => i.outcome.status),
+        items.map((i) => i.outcome.nextAttemptAt),
+      ],
     );
-    return count > 0;
+    return new Set(rows.map((r) => `${r.endpoint_id}/${r.event_id}`));
   }
 
   /** A claimed delivery whose endpoint stopped receiving (disabled, tenant deleted) ends failed, unsent. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttemptRecorder } from './attempt-recorder';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker';
 import { WebhookEndpointsController } from './webhook-endpoints.controller';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
@@ -27,6 +28,7 @@ import { WebhookRetention } from './webhook-retention.schedule';
     WebhookSender,
     WebhookMetrics,
     WebhookDeliveryWorker,
+    AttemptRecorder,
     TenantEvents,
     WebhookRetention,
   ],
