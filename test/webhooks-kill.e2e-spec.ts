@@ -1,5 +1,4 @@
 import { findFreePort } from '@app/database';
-import { SecretCipher } from '@app/common';
 import { startWeChatSimulator, type WeChatSimulator } from '@app/wechat-sim';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -7,7 +6,6 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../apps/gateway/src/data-source';
 import type { TenantId } from '../apps/gateway/src/tenants/tenant-id';
-import { WebhookEndpointsRepository } from '../apps/gateway/src/webhooks/webhook-endpoints.repository';
 import { WebhookOutboxRepository } from '../apps/gateway/src/webhooks/webhook-outbox.repository';
 import { WebhookPublisher } from '../apps/gateway/src/webhooks/webhook-publisher';
 import type { WebhookDeliveryWorker } from '../apps/gateway/src/webhooks/webhook-delivery-worker';
@@ -74,7 +72,6 @@ describe('webhook deliveries survive kill -9', () => {
     // Published from outside the process (as another instance would), committed before the kill.
     ds = await new DataSource(dataSourceOptions(databaseUrl, { extra: { max: 2 } })).initialize();
     const publisher = new WebhookPublisher(
-      new WebhookEndpointsRepository(ds, new SecretCipher(secretsKey)),
       new WebhookOutboxRepository(ds),
       new Transactions(ds),
       // This process runs no worker: the spawned gateway delivers.

@@ -3,11 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { SecretCipher } from '@app/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { lockForTransaction } from '../platform/database/advisory-lock';
 import { preparedSql, sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
-import type { WebhookEventType } from './webhook-event-types';
 import type { KeysetPosition } from '../platform/validation/page-cursor';
 
 /** Whose endpoints: a tenant's, or (null) the operator's. */
@@ -72,6 +71,20 @@ const ownerIs = (owner: EndpointOwner, n: number) =>
  * another tenant (or an operator endpoint's id under a tenant) simply finds nothing.
  * Secrets are sealed here with the injected SecretCipher and only unsealed for delivery.
  */
+/**
+ * The endpoints that receive an event of type `$type` for tenant `$tenant` (null: an event of no
+ * tenant): enabled, subscribed to the type (or to everything), and either the operator's or the
+ * live tenant's own (a tenant's endpoints never receive component events). A fragment for the
+ * outbox's insert, which makes the event and its deliveries in one statement.
+ */
+export function receivingEndpointsSql(tenant: string, type: string): string {
+  return `SELECT e.id, e.tenant_id FROM webhook_endpoints e
+       WHERE e.enabled AND (cardinality(e.types) = 0 OR ${type} = ANY (e.types))
+         AND (e.tenant_id IS NULL
+              OR (${tenant}::uuid IS NOT NULL AND e.tenant_id = ${tenant} AND ${type} NOT LIKE 'component.%'
+                  AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = e.tenant_id AND t.deleted_at IS NULL)))`;
+}
+
 @Injectable()
 export class WebhookEndpointsRepository {
   constructor(
@@ -195,29 +208,6 @@ export class WebhookEndpointsRepository {
 
   private seal(id: string, column: SecretColumn, plaintext: string): string {
     return this.cipher.encrypt(plaintext, place(id, column));
-  }
-
-  /**
-   * Inside the publisher's transaction: the enabled endpoints an event goes to. Operator
-   * endpoints get every tenant's events; a tenant's endpoints get that tenant's events, never
-   * component ones, and nothing once the tenant is deleted. Empty `types` means every type.
-   */
-  async receiving(
-    m: EntityManager,
-    tenantId: TenantId | null,
-    type: WebhookEventType,
-  ): Promise<{ id: string; tenantId: TenantId | null }[]> {
-    const { rows } = await preparedSql<{ id: string; tenant_id: string | null }>(
-      m,
-      'webhook_endpoints_receiving',
-      `SELECT e.id, e.tenant_id FROM webhook_endpoints e
-       WHERE e.enabled AND (cardinality(e.types) = 0 OR $2 = ANY (e.types))
-         AND (e.tenant_id IS NULL
-              OR ($1::uuid IS NOT NULL AND e.tenant_id = $1 AND $2 NOT LIKE 'component.%'
-                  AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = e.tenant_id AND t.deleted_at IS NULL)))`,
-      [tenantId, type],
-    );
-    return rows.map((r) => ({ id: r.id, tenantId: r.tenant_id as TenantId | null }));
   }
 
   /** For the worker, which holds endpoint ids from claimed deliveries (no owner to scope by). */

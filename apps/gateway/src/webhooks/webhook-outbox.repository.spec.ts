@@ -26,7 +26,7 @@ describe('webhook repositories (real PostgreSQL)', () => {
     endpoints = new WebhookEndpointsRepository(ds, new SecretCipher(randomBytes(32)));
     outbox = new WebhookOutboxRepository(ds);
     // No worker here: the spec claims deliveries itself.
-    publisher = new WebhookPublisher(endpoints, outbox, new Transactions(ds), {
+    publisher = new WebhookPublisher(outbox, new Transactions(ds), {
       wake: () => undefined,
     } as unknown as WebhookDeliveryWorker);
   });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { preparedSql, sql } from '../platform/database/sql';
 import type { TenantId } from '../tenants/tenant-id';
-import type { EndpointOwner } from './webhook-endpoints.repository';
+import { type EndpointOwner, receivingEndpointsSql } from './webhook-endpoints.repository';
 import type { DeliveryAttempt, DeliveryStatus } from './webhook.entity';
 import type { KeysetPosition } from '../platform/validation/page-cursor';
 
@@ -66,29 +66,29 @@ const ownerIs = (owner: EndpointOwner, n: number) =>
 export class WebhookOutboxRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Inside the caller's transaction: the event and one pending delivery per endpoint, in one statement. */
+  /**
+   * Inside the caller's transaction, in one statement: the event and one pending delivery per
+   * endpoint that receives it (receivingEndpointsSql), or nothing at all when none does.
+   * Answers how many deliveries were made.
+   */
   async insertEvent(
     m: EntityManager,
     event: { id: string; tenantId: TenantId | null; type: string; body: string; occurredAt: Date },
-    endpoints: { id: string; tenantId: TenantId | null }[],
-  ): Promise<void> {
-    await preparedSql(
+  ): Promise<number> {
+    const { rows } = await preparedSql<{ deliveries: number }>(
       m,
-      'webhook_events_insert_with_deliveries',
-      `WITH ev AS (
-         INSERT INTO webhook_events (id, tenant_id, type, body, occurred_at) VALUES ($1, $2, $3, $4, $5) RETURNING id)
-       INSERT INTO webhook_deliveries (endpoint_id, event_id, tenant_id, attempts, next_attempt_at)
-       SELECT e.id, ev.id, e.tenant_id, '[]'::jsonb, ${DUE_NOW} FROM ev, unnest($6::uuid[], $7::uuid[]) AS e (id, tenant_id)`,
-      [
-        event.id,
-        event.tenantId,
-        event.type,
-        event.body,
-        event.occurredAt,
-        endpoints.map((e) => e.id),
-        endpoints.map((e) => e.tenantId),
-      ],
+      'webhook_events_insert_for_receivers',
+      `WITH targets AS (${receivingEndpointsSql('$2', '$3')}),
+       ev AS (
+         INSERT INTO webhook_events (id, tenant_id, type, body, occurred_at)
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM targets) RETURNING id),
+       made AS (
+         INSERT INTO webhook_deliveries (endpoint_id, event_id, tenant_id, attempts, next_attempt_at)
+         SELECT t.id, ev.id, t.tenant_id, '[]'::jsonb, ${DUE_NOW} FROM ev, targets t RETURNING 1)
+       SELECT count(*)::int AS deliveries FROM made`,
+      [event.id, event.tenantId, event.type, event.body, event.occurredAt],
     );
+    return rows[0]?.deliveries ?? 0;
   }
 
   /**

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { WebhookEventInput } from './webhook-event-types';
-import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookOutboxRepository } from './webhook-outbox.repository';
 import { Transactions } from '../platform/database/transactions';
 import { WebhookDeliveryWorker } from './webhook-delivery-worker';
@@ -20,7 +19,6 @@ import { WebhookDeliveryWorker } from './webhook-delivery-worker';
 @Injectable()
 export class WebhookPublisher {
   constructor(
-    private readonly endpoints: WebhookEndpointsRepository,
     private readonly outbox: WebhookOutboxRepository,
     private readonly transactions: Transactions,
     private readonly worker: WebhookDeliveryWorker,
@@ -31,14 +29,18 @@ export class WebhookPublisher {
       throw new Error('WebhookPublisher.publish needs the EntityManager of an open transaction');
     }
     const eventId = randomUUID();
-    const targets = await this.endpoints.receiving(m, event.tenantId, event.type);
-    // No endpoint wants it: nothing to keep.
-    if (targets.length === 0) return { eventId, deliveries: 0 };
     const occurredAt = event.occurredAt ?? new Date();
     const body = JSON.stringify({ type: event.type, timestamp: occurredAt.toISOString(), data: event.data });
-    await this.outbox.insertEvent(m, { id: eventId, tenantId: event.tenantId, type: event.type, body, occurredAt }, targets);
+    // Kept only when some endpoint wants it (the same statement decides).
+    const deliveries = await this.outbox.insertEvent(m, {
+      id: eventId,
+      tenantId: event.tenantId,
+      type: event.type,
+      body,
+      occurredAt,
+    });
     // This instance's worker sends it at once; other instances find it by polling.
-    this.transactions.afterCommit(m, () => this.worker.wake());
-    return { eventId, deliveries: targets.length };
+    if (deliveries > 0) this.transactions.afterCommit(m, () => this.worker.wake());
+    return { eventId, deliveries };
   }
 }
