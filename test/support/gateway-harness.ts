@@ -50,16 +50,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const operatorKey = `op_test_${randomBytes(16).toString('hex')}`;
   const logs = new LogCapture();
   // The configuration is frozen at boot, so the port (and the public URL that links and
-  // redirect_uri use) is chosen before the app is built.
-  const port = await findFreePort();
-  let config: GatewayConfig = {
+  // redirect_uri use) is chosen before the app is built; taken meanwhile, the app is built again.
+  const secretsKey = randomBytes(32);
+  const base = (port: number): GatewayConfig => ({
     mode: 'sandbox',
     port,
     publicBaseUrl: `http://127.0.0.1:${port}`,
     databaseUrl,
     migrationsRun: true,
     operatorApiKeys: [operatorKey],
-    secretsKey: randomBytes(32),
+    secretsKey,
     wechat: {
       componentAppId: sim.options.componentAppId,
       componentAppSecret: sim.options.componentAppSecret,
@@ -71,10 +71,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     logLevel: 'info',
     blacklist: { concurrencyPerTenant: 4, callsPerSecondPerTenant: 1000 },
-  };
-  if (opts.config) config = opts.config(config);
-  const app = await createGatewayApp(config, { logDestination: logs });
-  await app.listen(config.port, '127.0.0.1');
+  });
+  let config: GatewayConfig;
+  let app: INestApplication;
+  for (let attempt = 1; ; attempt++) {
+    config = base(await findFreePort());
+    if (opts.config) config = opts.config(config);
+    app = await createGatewayApp(config, { logDestination: logs });
+    try {
+      await app.listen(config.port, '127.0.0.1');
+      break;
+    } catch (e) {
+      await app.close();
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 3) throw e;
+    }
+  }
   const url = `http://127.0.0.1:${config.port}`;
   if (!opts.simulator) {
     sim.setEventUrl(`${url}/wechat/component/events`);
