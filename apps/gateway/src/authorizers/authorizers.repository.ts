@@ -67,6 +67,16 @@ interface TenantAuthorizerRow {
  * The authorizers table (one Official Account per tenant, tokens sealed with the app's
  * SecretCipher): its only writer. Reads that must skip deleted tenants join tenants read-only.
  */
+/**
+ * True while Official Account `appId` is bound to `tenant` and that tenant is active (not pending,
+ * revoked or deleted): a condition for the statements of other repositories that must store
+ * something only for the account's current tenant, in the same statement.
+ */
+export function accountActiveForTenantSql(appId: string, tenant: string): string {
+  return `EXISTS (SELECT 1 FROM authorizers a JOIN tenants t ON t.id = a.tenant_id
+            WHERE a.app_id = ${appId} AND a.tenant_id = ${tenant} AND t.deleted_at IS NULL AND t.status = 'active')`;
+}
+
 @Injectable()
 export class AuthorizersRepository {
   constructor(

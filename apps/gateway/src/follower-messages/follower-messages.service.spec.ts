@@ -31,7 +31,11 @@ describe('WeChatMessagesService: the copy of the account’s tenant against the 
       } as unknown as AuthorizersRepository,
       { forAppId: () => Promise.resolve(opts.copy) } as unknown as ActiveAccounts,
       { readOriginalId: () => Promise.resolve('gh_shop') } as unknown as AuthorizerAccountsService,
-      { claim: () => Promise.resolve({ first: true }) } as unknown as MessageReceiptsRepository,
+      {
+        // Stored only while the account's active tenant is the one forwarded to, as the statement checks.
+        claimForTenant: (_m: unknown, tenantId: TenantId) =>
+          Promise.resolve(tenantId === opts.database ? { first: true } : 'not-for-tenant'),
+      } as unknown as MessageReceiptsRepository,
       {
         publish: (_m: unknown, e: { tenantId: string }) => {
           published.push(e.tenantId);

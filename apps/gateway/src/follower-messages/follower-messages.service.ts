@@ -92,10 +92,12 @@ export class WeChatMessagesService {
     if (message.ToUserName !== userName) return 'wrong_account';
     const key = messageKey(message);
     return this.transactions.run(async (m) => {
-      // Re-read inside the transaction: a revocation committed meanwhile stops the forwarding.
-      const current = await this.authorizers.activeTenantIdForAppId(appId, m);
-      if (current !== tenantId) return current ? ('moved' as const) : ('no_active_tenant' as const);
-      const claim = await this.receipts.claim(m, appId, key, SUCCESS);
+      // Checked again as the receipt is stored: a revocation committed meanwhile stops the forwarding.
+      const claim = await this.receipts.claimForTenant(m, tenantId, appId, key, SUCCESS);
+      if (claim === 'not-for-tenant') {
+        const current = await this.authorizers.activeTenantIdForAppId(appId, m);
+        return current && current !== tenantId ? ('moved' as const) : ('no_active_tenant' as const);
+      }
       if (!claim.first) return { duplicate: claim.answer };
       await this.publisher.publish(m, {
         type: 'message.received',

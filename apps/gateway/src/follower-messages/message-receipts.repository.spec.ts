@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { repositorySpecDatabase } from '../../../../test/support/repository-database';
+import type { TenantId } from '../tenants/tenant-id';
 import { MessageReceiptsRepository } from './message-receipts.repository';
 
 describe('MessageReceiptsRepository (on a cloned test database)', () => {
@@ -19,6 +20,27 @@ describe('MessageReceiptsRepository (on a cloned test database)', () => {
     expect(await claim('wxa', 'msg:1', 'success')).toEqual({ first: true });
     expect(await claim('wxa', 'msg:1', 'something else')).toEqual({ first: false, answer: 'success' });
     expect(await claim('wxb', 'msg:1', 'success')).toEqual({ first: true });
+  });
+
+  it("claimForTenant stores a message only while the account's active tenant is the one named, in the same statement", async () => {
+    const tenant = async (status: string) =>
+      (
+        await dataSource.query(
+          `INSERT INTO tenants (name, api_key_hash, status) VALUES ('T', md5(random()::text) || md5(random()::text), $1) RETURNING id`,
+          [status],
+        )
+      )[0].id as TenantId;
+    const [a, b] = [await tenant('active'), await tenant('active')];
+    await dataSource.query(`INSERT INTO authorizers (tenant_id, app_id) VALUES ($1, 'wxheld')`, [a]);
+    const forTenant = (t: TenantId, key: string) =>
+      dataSource.transaction((m) => receipts.claimForTenant(m, t, 'wxheld', key, 'success'));
+    expect(await forTenant(a, 'msg:t1')).toEqual({ first: true });
+    expect(await forTenant(a, 'msg:t1')).toEqual({ first: false, answer: 'success' });
+    // Another tenant, or the right one once revoked: nothing stored.
+    expect(await forTenant(b, 'msg:t2')).toBe('not-for-tenant');
+    await dataSource.query(`UPDATE tenants SET status = 'revoked' WHERE id = $1`, [a]);
+    expect(await forTenant(a, 'msg:t3')).toBe('not-for-tenant');
+    expect(await claim('wxheld', 'msg:t2', 'success')).toEqual({ first: true });
   });
 
   it('a claim rolled back with its transaction leaves the key free', async () => {

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { accountActiveForTenantSql } from '../authorizers/authorizers.repository';
 import { preparedSql, sql } from '../platform/database/sql';
+import type { TenantId } from '../tenants/tenant-id';
 
 export type ReceiptClaim = { first: true } | { first: false; answer: string };
 
@@ -24,13 +26,42 @@ export class MessageReceiptsRepository {
       [appId, messageKey, answer],
     );
     if (inserted.rows.length > 0) return { first: true };
+    return { first: false, answer: (await this.storedAnswer(m, appId, messageKey)) ?? answer };
+  }
+
+  /**
+   * claim, for a message forwarded to `tenantId`: recorded only while the account's active tenant
+   * is `tenantId` (accountActiveForTenantSql), checked in the same statement. 'not-for-tenant'
+   * when it is not (and no earlier delivery was recorded).
+   */
+  async claimForTenant(
+    m: EntityManager,
+    tenantId: TenantId,
+    appId: string,
+    messageKey: string,
+    answer: string,
+  ): Promise<ReceiptClaim | 'not-for-tenant'> {
+    const inserted = await preparedSql(
+      m,
+      'message_receipts_claim_for_tenant',
+      `INSERT INTO wechat_message_receipts (app_id, message_key, answer)
+       SELECT $1::varchar, $2::varchar, $3::text WHERE ${accountActiveForTenantSql('$1::varchar', '$4::uuid')}
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [appId, messageKey, answer, tenantId],
+    );
+    if (inserted.rows.length > 0) return { first: true };
+    const stored = await this.storedAnswer(m, appId, messageKey);
+    return stored === undefined ? 'not-for-tenant' : { first: false, answer: stored };
+  }
+
+  private async storedAnswer(m: EntityManager, appId: string, messageKey: string): Promise<string | undefined> {
     const { rows } = await preparedSql<{ answer: string }>(
       m,
       'message_receipts_answer',
       `SELECT answer FROM wechat_message_receipts WHERE app_id = $1 AND message_key = $2`,
       [appId, messageKey],
     );
-    return { first: false, answer: rows[0]?.answer ?? answer };
+    return rows[0]?.answer;
   }
 
   /** Retention: up to `limit` receipts older than `days` (oldest first, by the received_at index). */
