@@ -1,3 +1,5 @@
+// Slightly over 300 lines: the one writer of webhook_events and webhook_deliveries (one outbox):
+// publishing, claims with their fairness budgets, attempts, listing, redelivery and retention.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
