@@ -24,7 +24,7 @@ export class AttemptRecorder {
 
   constructor(private readonly outbox: WebhookOutboxRepository) {}
 
-  /** False when another instance took the delivery over after our lease lapsed (outbox.recordAttempt). */
+  /** False when another instance took the delivery over after our lease lapsed (outbox.recordAttempts). */
   record(delivery: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.pending.push({ delivery, outcome, resolve, reject });

@@ -7,7 +7,7 @@ import type { TenantId } from '../tenants/tenant-id';
 import { afterAttempt } from './retry-schedule';
 import { WebhookEndpointsRepository, type EndpointOwner } from './webhook-endpoints.repository';
 import type { WebhookEventInput } from './webhook-event-types';
-import { deliveryKey, WebhookOutboxRepository } from './webhook-outbox.repository';
+import { type AttemptOutcome, type ClaimedDelivery, deliveryKey, WebhookOutboxRepository } from './webhook-outbox.repository';
 import { WebhookPublisher } from './webhook-publisher';
 import { Transactions } from '../platform/database/transactions';
 import type { WebhookDeliveryWorker } from './webhook-delivery-worker';
@@ -55,6 +55,8 @@ describe('webhook repositories (real PostgreSQL)', () => {
     (await sql<{ endpoint_id: string }>(ds, `SELECT endpoint_id FROM webhook_deliveries WHERE event_id = $1`, [eventId])).rows
       .map((r) => r.endpoint_id)
       .sort();
+  const recordAttempt = async (d: ClaimedDelivery, outcome: AttemptOutcome) =>
+    (await outbox.recordAttempts([{ delivery: d, outcome }])).has(deliveryKey(d));
   /** Leaves only the given deliveries due, so claims in one test do not see another's. */
   const onlyDue = async (eventIds: string[]) =>
     ds.query(
@@ -135,7 +137,7 @@ describe('webhook repositories (real PostgreSQL)', () => {
     const first = await claim();
     expect(first).toHaveLength(2);
     expect(await claim()).toEqual([]);
-    await outbox.recordAttempt(first[0], { attempt: attempt(), status: 'delivered', nextAttemptAt: null });
+    await recordAttempt(first[0], { attempt: attempt(), status: 'delivered', nextAttemptAt: null });
     const next = await claim();
     expect(next).toHaveLength(1);
     expect(await claim([next[0].endpointId])).toEqual([]);
@@ -172,8 +174,8 @@ describe('webhook repositories (real PostgreSQL)', () => {
     const [retaken] = await claim();
     expect(retaken).toMatchObject({ eventId, endpointId: held.endpointId });
     expect(retaken.lockToken).not.toBe(held.lockToken);
-    expect(await outbox.recordAttempt(held, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(false);
-    expect(await outbox.recordAttempt(retaken, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(true);
+    expect(await recordAttempt(held, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(false);
+    expect(await recordAttempt(retaken, { attempt: attempt(), status: 'delivered', nextAttemptAt: null })).toBe(true);
   });
 
   it('records several attempts in one statement, each with its own outcome, and none whose lease is no longer held', async () => {
@@ -236,7 +238,7 @@ describe('webhook repositories (real PostgreSQL)', () => {
       const d = await claim();
       expect(d.roundAttempts).toBe(n);
       const next = afterAttempt(false, d.roundAttempts, schedule);
-      await outbox.recordAttempt(d, { attempt: attempt(), ...next });
+      await recordAttempt(d, { attempt: attempt(), ...next });
       statuses.push(next.status);
       // Not due before its time.
       if (next.status === 'pending') {
@@ -261,3 +263,30 @@ describe('webhook repositories (real PostgreSQL)', () => {
 function attempt() {
   return { at: new Date().toISOString(), httpStatus: 500, durationMs: 3, error: 'HTTP 500' };
 }
+
+describe('webhook outbox, with no endpoint at all (real PostgreSQL)', () => {
+  let ds: DataSource;
+  beforeAll(async () => ({ dataSource: ds } = await repositorySpecDatabase()));
+  afterAll(() => ds?.destroy());
+
+  it('keeps nothing of an event no endpoint receives: no event row, no delivery', async () => {
+    const publisher = new WebhookPublisher(new WebhookOutboxRepository(ds), new Transactions(ds), {
+      wake: () => undefined,
+    } as unknown as WebhookDeliveryWorker);
+    const tenantId = randomUUID() as TenantId;
+    await ds.query(`INSERT INTO tenants (id, name, status, api_key_hash) VALUES ($1, 'T', 'active', $2)`, [
+      tenantId,
+      createHash('sha256').update(tenantId).digest('hex'),
+    ]);
+    const { eventId, deliveries } = await ds.transaction((m) =>
+      publisher.publish(m, { type: 'tenant.revoked', tenantId, data: { tenantId, tenant: {} } }),
+    );
+    expect(deliveries).toBe(0);
+    const rows = await sql<{ n: number }>(
+      ds,
+      `SELECT (SELECT count(*) FROM webhook_events WHERE id = $1)::int + (SELECT count(*) FROM webhook_deliveries)::int AS n`,
+      [eventId],
+    );
+    expect(rows.rows[0].n).toBe(0);
+  });
+});

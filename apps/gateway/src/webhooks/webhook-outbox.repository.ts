@@ -179,14 +179,10 @@ export class WebhookOutboxRepository {
   }
 
   /**
-   * Records an attempt and the delivery's next state, if the lease is still ours. False when
-   * another instance took the delivery over after our lease lapsed: its own attempt counts.
+   * Records each attempt and its delivery's next state, in one statement, where the lease is still
+   * ours; answers the keys (deliveryKey) of those recorded. One left out was taken over by another
+   * instance after our lease lapsed: its own attempt counts.
    */
-  async recordAttempt(d: ClaimedDelivery, outcome: AttemptOutcome): Promise<boolean> {
-    return (await this.recordAttempts([{ delivery: d, outcome }])).has(deliveryKey(d));
-  }
-
-  /** recordAttempt for several deliveries in one statement; answers the keys (deliveryKey) of those recorded. */
   async recordAttempts(items: { delivery: ClaimedDelivery; outcome: AttemptOutcome }[]): Promise<Set<string>> {
     if (items.length === 0) return new Set();
     const { rows } = await preparedSql<{ endpoint_id: string; event_id: string }>(
@@ -209,7 +205,7 @@ export class WebhookOutboxRepository {
         items.map((i) => i.outcome.nextAttemptAt),
       ],
     );
-    return new Set(rows.map((r) => `${r.endpoint_id}/${r.event_id}`));
+    return new Set(rows.map((r) => deliveryKey({ endpointId: r.endpoint_id, eventId: r.event_id })));
   }
 
   /** A claimed delivery whose endpoint stopped receiving (disabled, tenant deleted) ends failed, unsent. */
