@@ -18,6 +18,7 @@ import { AuthorizerUserName1796633305246 } from './1796633305246-AuthorizerUserN
 import { WebOAuthAndJsTickets1796700000000 } from './1796700000000-WebOAuthAndJsTickets';
 import { AuditActorNames1796700100000 } from './1796700100000-AuditActorNames';
 import { WeChatCallCounts1796700300000 } from './1796700300000-WeChatCallCounts';
+import { AuditListingIndexes1796700400000 } from './1796700400000-AuditListingIndexes';
 
 export const MIGRATIONS: Function[] = [
   TenantOnboarding1795630001921,
@@ -39,4 +40,5 @@ export const MIGRATIONS: Function[] = [
   WebOAuthAndJsTickets1796700000000,
   AuditActorNames1796700100000,
   WeChatCallCounts1796700300000,
+  AuditListingIndexes1796700400000,
 ];

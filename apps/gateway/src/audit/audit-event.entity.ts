@@ -2,12 +2,14 @@ import { Check, Column, Entity, ForeignKey, Generated, Index, PrimaryGeneratedCo
 import { TenantEntity } from '../tenants/tenant.entity';
 import type { TenantId } from '../tenants/tenant-id';
 
-// Mirrors migrations/1795630100000-Blacklist.ts and 1796700100000-AuditActorNames.ts (names included) so migration:generate reports
+// Mirrors migrations/1795630100000-Blacklist.ts, 1796700100000-AuditActorNames.ts and 1796700400000-AuditListingIndexes.ts (names included) so migration:generate reports
 // no drift. The append-only trigger cannot be expressed here; TypeORM does not compare triggers.
 /** One block/unblock request, finished blacklist job, proxied WeChat call or token read. Rows are only ever inserted. */
 @Entity({ name: 'audit_events' })
 @Check('audit_events_actor_check', `actor IN ('operator', 'tenant', 'token_key', 'system')`)
 @Index('audit_events_tenant_idx', ['tenantId', 'seq'])
+@Index('audit_events_action_idx', ['action', 'seq'])
+@Index('audit_events_at_idx', ['at'])
 @Unique('audit_events_id_key', ['id'])
 export class AuditEventEntity {
   /** Insertion order; the cursor pages by it. */

@@ -57,6 +57,28 @@ interface AuditRow {
   details: AuditDetails | null;
 }
 
+/**
+ * The statement behind the listing across tenants. An action or a `since` is served by its own
+ * index (migration 1796700400000), not by walking the trail newest first; exported so a spec can
+ * read this very statement's plan.
+ */
+export function acrossTenantsQuery(
+  filter: AuditFilter,
+  beforeSeq: string | undefined,
+  limit: number,
+): { text: string; params: unknown[] } {
+  return {
+    text: `${SELECT}
+        WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid)
+          AND ($2::varchar IS NULL OR action = $2::varchar)
+          AND ($3::timestamptz IS NULL OR at >= $3::timestamptz)
+          AND ($4::bigint IS NULL OR seq < $4::bigint)
+        ORDER BY seq DESC
+        LIMIT $5`,
+    params: [filter.tenantId ?? null, filter.action ?? null, filter.since?.toISOString() ?? null, beforeSeq ?? null, limit],
+  };
+}
+
 /** audit_events: append-only, read per tenant (or across tenants, by operators) newest first by seq. */
 @Injectable()
 export class AuditRepository {
@@ -123,17 +145,8 @@ export class AuditRepository {
    * `filter`: up to `limit` events with seq below `beforeSeq`, newest first.
    */
   async listAcrossTenants(filter: AuditFilter, beforeSeq: string | undefined, limit: number): Promise<AuditEventRecord[]> {
-    const { rows } = await sql<AuditRow>(
-      this.dataSource,
-      `${SELECT}
-        WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid)
-          AND ($2::varchar IS NULL OR action = $2::varchar)
-          AND ($3::timestamptz IS NULL OR at >= $3::timestamptz)
-          AND ($4::bigint IS NULL OR seq < $4::bigint)
-        ORDER BY seq DESC
-        LIMIT $5`,
-      [filter.tenantId ?? null, filter.action ?? null, filter.since?.toISOString() ?? null, beforeSeq ?? null, limit],
-    );
+    const { text, params } = acrossTenantsQuery(filter, beforeSeq, limit);
+    const { rows } = await sql<AuditRow>(this.dataSource, text, params);
     return rows.map(toRecord);
   }
 
