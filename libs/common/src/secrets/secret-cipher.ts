@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { DomainError } from '../errors/domain-error';
 
 /** A ciphertext that fails authentication, names an unknown key or is malformed. */
@@ -60,16 +60,17 @@ export function decodeSecretKey(base64: string, name = 'key'): Buffer {
  * (`v1.…`) open only for re-sealing (`unsealForReseal`), never for use.
  */
 export class SecretCipher {
-  private readonly current: { id: string; key: Buffer };
-  private readonly keys = new Map<string, Buffer>();
+  // Key objects made once: given a raw Buffer, Node imports and checks the key on every call.
+  private readonly current: { id: string; key: KeyObject };
+  private readonly keys = new Map<string, KeyObject>();
 
   constructor(currentKey: Buffer, previousKey?: Buffer) {
     if (currentKey.length !== 32) throw new SecretKeyError('encryption key must be 32 bytes');
-    this.current = { id: secretKeyId(currentKey), key: currentKey };
-    this.keys.set(this.current.id, currentKey);
+    this.current = { id: secretKeyId(currentKey), key: createSecretKey(currentKey) };
+    this.keys.set(this.current.id, this.current.key);
     if (previousKey) {
       if (previousKey.length !== 32) throw new SecretKeyError('previous encryption key must be 32 bytes');
-      this.keys.set(secretKeyId(previousKey), previousKey);
+      this.keys.set(secretKeyId(previousKey), createSecretKey(previousKey));
     }
   }
 

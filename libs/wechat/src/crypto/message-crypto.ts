@@ -1,4 +1,13 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  randomInt,
+  timingSafeEqual,
+} from 'node:crypto';
 import {
   AppIdMismatchError,
   InvalidCiphertextError,
@@ -40,7 +49,8 @@ const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 interface AesKey {
-  key: Buffer;
+  /** Made once: given a raw Buffer, Node imports and checks the key on every call. */
+  key: KeyObject;
   iv: Buffer;
 }
 
@@ -53,7 +63,7 @@ function parseEncodingAesKey(encodingAESKey: unknown, which: string): AesKey {
   if (key.length !== 32) {
     throw new InvalidEncodingAesKeyError(`${which} does not decode to 32 bytes`);
   }
-  return { key, iv: key.subarray(0, 16) };
+  return { key: createSecretKey(key), iv: key.subarray(0, 16) };
 }
 
 /**
