@@ -22,25 +22,23 @@ describe('TenantCallLimiter', () => {
     expect(peak).toEqual({ a: 2, b: 2 });
   });
 
-  it('spaces the starts of one tenant 1/rate apart', async () => {
-    jest.useFakeTimers({ now: 0 });
-    try {
+  // On a fake clock: a real timer is scheduled from the event loop's cached time, which under load
+  // can lag the call by over a millisecond, so wall-clock bounds here measured the machine.
+  describe('on a fake clock', () => {
+    beforeEach(() => jest.useFakeTimers({ now: 0 }));
+    afterEach(() => jest.useRealTimers());
+
+    it('spaces the starts of one tenant 1/rate apart', async () => {
       const l = limiter(10, 50);
       const starts: number[] = [];
       const all = Promise.all(Array.from({ length: 6 }, () => l.run(T, async () => void starts.push(Date.now()))));
       await jest.advanceTimersByTimeAsync(200);
       await all;
       expect(starts).toEqual([0, 20, 40, 60, 80, 100]);
-    } finally {
-      jest.useRealTimers();
-    }
-  });
+    });
 
-  it('above 1,000 calls/s starts a burst at once while its debt stays under 10 ms, and still holds the rate', async () => {
-    // On a fake clock: "at once" means without a timer, whatever else the machine is doing
-    // (a wall-clock bound here once failed under the full suite's load).
-    jest.useFakeTimers({ now: 0 });
-    try {
+    it('above 1,000 calls/s starts a burst at once while its debt stays under 10 ms, and still holds the rate', async () => {
+      // "At once" means without a timer.
       // 5,000/s: slots 0.2 ms apart. 50 simultaneous calls owe 0-9.8 ms: none waits for a timer.
       const l = limiter(500, 5000);
       const first: number[] = [];
@@ -61,17 +59,9 @@ describe('TenantCallLimiter', () => {
       await rest;
       expect(later).toHaveLength(200);
       expect(Math.max(...later)).toBeGreaterThanOrEqual(49);
-    } finally {
-      jest.useRealTimers();
-    }
-  });
+    });
 
-  it('at 1,000 calls/s and below keeps every call to its slot', async () => {
-    // On a fake clock: a real timer is scheduled from the event loop's cached time, which under
-    // load can lag the moment of the call by more than a millisecond, so a wall-clock bound
-    // here measured the machine, not the limiter.
-    jest.useFakeTimers({ now: 0 });
-    try {
+    it('at 1,000 calls/s and below keeps every call to its slot', async () => {
       const l = limiter(100, 1000);
       const starts: number[] = [];
       const all = Promise.all(Array.from({ length: 10 }, () => l.run(T, async () => void starts.push(Date.now()))));
@@ -82,9 +72,7 @@ describe('TenantCallLimiter', () => {
       await all;
       // Slots 1 ms apart, each call at its own.
       expect(starts).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    } finally {
-      jest.useRealTimers();
-    }
+    });
   });
 
   it('releases its slot when the call fails', async () => {
